@@ -1,0 +1,150 @@
+//! Credentials and how they are put on a request.
+//!
+//! Every credential is a [`SecretString`]: its `Debug` prints `[REDACTED]`, and it is exposed
+//! only at the moment a header value is built, which is then marked sensitive so that
+//! `reqwest`/`hyper` never log it either.
+
+use std::fmt;
+use std::sync::Arc;
+
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::error::{Error, Result};
+use crate::oauth2::{AccessToken, OAuth2};
+
+/// How a client authenticates.
+#[derive(Clone, Default)]
+#[non_exhaustive]
+pub enum Auth {
+    /// No credentials.
+    #[default]
+    None,
+    /// One or more API-key headers (fl3xx sends two: `X-Api-Client-Id` and `X-Auth-Token`).
+    Headers(Arc<[(HeaderName, SecretString)]>),
+    /// `Authorization: Bearer <token>` with a fixed token.
+    Bearer(SecretString),
+    /// `Authorization: Bearer <token>` with a token from an OAuth2 client-credentials flow,
+    /// cached and refreshed ahead of expiry.
+    OAuth2(Arc<OAuth2>),
+}
+
+impl Auth {
+    /// A single API-key header.
+    ///
+    /// ```
+    /// use api_core::Auth;
+    /// let auth = Auth::api_key("x-api-key", "s3cr3t")?;
+    /// assert!(!format!("{auth:?}").contains("s3cr3t"));
+    /// # Ok::<(), api_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Config`] when `name` is not a valid header name.
+    pub fn api_key(name: &str, key: impl Into<String>) -> Result<Self> {
+        Self::api_keys([(name, key.into())])
+    }
+
+    /// Several API-key headers, all sent on every request.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when a name is not a valid header name.
+    pub fn api_keys<N: AsRef<str>>(keys: impl IntoIterator<Item = (N, String)>) -> Result<Self> {
+        let headers = keys
+            .into_iter()
+            .map(|(name, key)| {
+                let name = HeaderName::from_bytes(name.as_ref().as_bytes()).map_err(|_| {
+                    Error::Config(format!("`{}` is not a valid header name", name.as_ref()))
+                })?;
+                Ok((name, SecretString::from(key)))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Auth::Headers(headers.into()))
+    }
+
+    /// A fixed bearer token.
+    pub fn bearer(token: impl Into<String>) -> Self {
+        Auth::Bearer(SecretString::from(token.into()))
+    }
+}
+
+impl fmt::Debug for Auth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Auth::None => f.write_str("None"),
+            Auth::Headers(headers) => f
+                .debug_map()
+                .entries(headers.iter().map(|(name, _)| (name.as_str(), "[REDACTED]")))
+                .finish(),
+            Auth::Bearer(_) => f.write_str("Bearer([REDACTED])"),
+            Auth::OAuth2(oauth) => f.debug_tuple("OAuth2").field(oauth).finish(),
+        }
+    }
+}
+
+/// A header value built from a secret, marked sensitive so HTTP libraries never log it.
+pub(crate) fn secret_header(value: &str) -> Result<HeaderValue> {
+    let mut header = HeaderValue::from_str(value)
+        .map_err(|_| Error::Config("a credential holds characters not allowed in a header".into()))?;
+    header.set_sensitive(true);
+    Ok(header)
+}
+
+/// Puts static credentials on `headers`. OAuth2 tokens are resolved by the transport first
+/// and passed in as `token`.
+pub(crate) fn apply(auth: &Auth, token: Option<&AccessToken>, headers: &mut HeaderMap) -> Result<()> {
+    match auth {
+        Auth::None => {}
+        Auth::Headers(keys) => {
+            for (name, key) in keys.iter() {
+                headers.insert(name.clone(), secret_header(key.expose_secret())?);
+            }
+        }
+        Auth::Bearer(token) => {
+            let value = format!("Bearer {}", token.expose_secret());
+            headers.insert(AUTHORIZATION, secret_header(&value)?);
+        }
+        Auth::OAuth2(_) => {
+            if let Some(token) = token {
+                let value = format!("Bearer {}", token.secret().expose_secret());
+                headers.insert(AUTHORIZATION, secret_header(&value)?);
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_are_set_sensitive_and_debug_is_redacted() {
+        let auth = Auth::api_keys([
+            ("X-Api-Client-Id", "client-123".to_owned()),
+            ("X-Auth-Token", "token-456".to_owned()),
+        ])
+        .expect("valid names");
+        let mut headers = HeaderMap::new();
+        apply(&auth, None, &mut headers).expect("applied");
+        assert_eq!(headers["x-api-client-id"], "client-123");
+        assert_eq!(headers["x-auth-token"], "token-456");
+        assert!(headers["x-auth-token"].is_sensitive());
+        let debug = format!("{auth:?} {headers:?}");
+        assert!(!debug.contains("client-123") && !debug.contains("token-456"), "{debug}");
+
+        let bearer = Auth::bearer("abc");
+        let mut headers = HeaderMap::new();
+        apply(&bearer, None, &mut headers).expect("applied");
+        assert_eq!(headers[AUTHORIZATION], "Bearer abc");
+        assert_eq!(format!("{bearer:?}"), "Bearer([REDACTED])");
+    }
+
+    #[test]
+    fn bad_header_names_and_values_are_config_errors() {
+        assert!(matches!(Auth::api_key("bad name", "k"), Err(Error::Config(_))));
+        let auth = Auth::bearer("line\nbreak");
+        let err = apply(&auth, None, &mut HeaderMap::new()).expect_err("invalid");
+        assert!(!err.to_string().contains("line"));
+    }
+}

@@ -1,0 +1,307 @@
+//! Building a [`Transport`]: base URL checks, timeouts, limits, the HTTP client.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::Url;
+use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, USER_AGENT};
+
+use crate::auth::Auth;
+use crate::decode::{ErrorDecoder, JsonErrorDecoder};
+use crate::error::{Error, Result};
+use crate::rate_limit::{InMemoryRateLimiter, RateLimit, RateLimiter};
+use crate::retry::{RetryBudget, RetryConfig};
+use crate::transport::{Inner, Transport};
+
+/// Default time to establish a connection (TCP and TLS).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default time for one attempt: sending the request and reading the whole response.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default time for a whole call: every attempt and every wait between them.
+pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default largest response body read into memory (16 MiB).
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
+/// Most redirects followed within one origin.
+const MAX_REDIRECTS: usize = 5;
+
+/// Settings of a [`Transport`]. Providers start one with their defaults; users adjust it.
+///
+/// ```
+/// use std::time::Duration;
+/// use api_core::{Auth, RateLimit, Transport};
+///
+/// let transport = Transport::builder("example", "https://api.example.com/v2")
+///     .user_agent("example/0.1.0")
+///     .auth(Auth::bearer("token"))
+///     .rate_limit(RateLimit::per_minute(60))
+///     .request_timeout(Duration::from_secs(10))
+///     .build()?;
+/// assert_eq!(transport.base_url().as_str(), "https://api.example.com/v2");
+/// # Ok::<(), api_core::Error>(())
+/// ```
+pub struct TransportBuilder {
+    provider: &'static str,
+    base_url: String,
+    user_agent: String,
+    auth: Auth,
+    connect_timeout: Duration,
+    request_timeout: Duration,
+    call_timeout: Duration,
+    max_response_bytes: u64,
+    allow_insecure_http: bool,
+    http_client: Option<reqwest::Client>,
+    retry: RetryConfig,
+    rate_limit: Option<RateLimit>,
+    limiter: Option<Arc<dyn RateLimiter>>,
+    decoder: Arc<dyn ErrorDecoder>,
+}
+
+impl fmt::Debug for TransportBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TransportBuilder")
+            .field("provider", &self.provider)
+            .field("base_url", &self.base_url)
+            .field("auth", &self.auth)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .field("call_timeout", &self.call_timeout)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("retry", &self.retry)
+            .field("rate_limit", &self.rate_limit)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TransportBuilder {
+    pub(crate) fn new(provider: &'static str, base_url: &str) -> Self {
+        Self {
+            provider,
+            base_url: base_url.to_owned(),
+            user_agent: format!("api-core/{}", env!("CARGO_PKG_VERSION")),
+            auth: Auth::None,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            call_timeout: DEFAULT_CALL_TIMEOUT,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            allow_insecure_http: false,
+            http_client: None,
+            retry: RetryConfig::default(),
+            rate_limit: None,
+            limiter: None,
+            decoder: Arc::new(JsonErrorDecoder),
+        }
+    }
+
+    /// The base URL every request path is appended to.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// The `User-Agent` header (providers set `<crate>/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// The credentials.
+    pub fn auth(mut self, auth: Auth) -> Self {
+        self.auth = auth;
+        self
+    }
+
+    /// Time to establish a connection. Default [`DEFAULT_CONNECT_TIMEOUT`] (10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Time for one attempt, response body included. Default [`DEFAULT_REQUEST_TIMEOUT`] (30 s).
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// Time for the whole call, retries and waits included. Default [`DEFAULT_CALL_TIMEOUT`] (60 s).
+    pub fn call_timeout(mut self, timeout: Duration) -> Self {
+        self.call_timeout = timeout;
+        self
+    }
+
+    /// Largest response body read; a larger one is an [`Error::ResponseTooLarge`] and is not
+    /// read further. Default [`DEFAULT_MAX_RESPONSE_BYTES`] (16 MiB).
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// Allows a plain `http://` base URL for a host that is not loopback. Off by default:
+    /// credentials would cross the network in clear text.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Uses your `reqwest::Client` (to share its pool or proxy settings). Build it with
+    /// `redirect(reqwest::redirect::Policy::none())`: a client that follows redirects to
+    /// other hosts would carry API-key headers there. Its own timeouts apply as well.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Retry settings.
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Client-side pacing with the in-memory limiter. `None` sends as fast as the caller asks
+    /// (the server's 429 pauses still apply).
+    pub fn rate_limit(mut self, limit: impl Into<Option<RateLimit>>) -> Self {
+        self.rate_limit = limit.into();
+        self
+    }
+
+    /// Replaces the in-memory limiter (for example with one shared across processes).
+    pub fn rate_limiter(mut self, limiter: Arc<dyn RateLimiter>) -> Self {
+        self.limiter = Some(limiter);
+        self
+    }
+
+    /// The provider's error-body decoder. Default [`JsonErrorDecoder`].
+    pub fn error_decoder(mut self, decoder: impl ErrorDecoder) -> Self {
+        self.decoder = Arc::new(decoder);
+        self
+    }
+
+    /// Checks the settings and builds the transport.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a malformed base URL, a plain `http://` URL to a host that is not
+    /// loopback (unless allowed), or an HTTP client that cannot be built.
+    pub fn build(self) -> Result<Transport> {
+        let base_url = check_base_url(&self.base_url, self.allow_insecure_http)?;
+        let mut default_headers = HeaderMap::new();
+        default_headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        default_headers.insert(
+            USER_AGENT,
+            HeaderValue::from_str(&self.user_agent)
+                .map_err(|_| Error::Config("the user agent is not a valid header value".into()))?,
+        );
+        let http = match self.http_client {
+            Some(client) => client,
+            None => build_http_client(self.connect_timeout)?,
+        };
+        let limiter = self
+            .limiter
+            .unwrap_or_else(|| Arc::new(InMemoryRateLimiter::new(self.rate_limit)));
+        Ok(Transport {
+            inner: Arc::new(Inner {
+                provider: self.provider,
+                base_url,
+                default_headers,
+                auth: self.auth,
+                request_timeout: self.request_timeout,
+                call_timeout: self.call_timeout,
+                max_response_bytes: self.max_response_bytes,
+                retry: self.retry,
+                budget: RetryBudget::default(),
+                limiter,
+                decoder: self.decoder,
+                http,
+            }),
+        })
+    }
+}
+
+/// Parses the base URL and refuses plain `http://` to anything but loopback.
+fn check_base_url(raw: &str, allow_insecure_http: bool) -> Result<Url> {
+    let mut url =
+        Url::parse(raw).map_err(|e| Error::Config(format!("invalid base URL `{raw}`: {e}")))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if allow_insecure_http || is_loopback(&url) => {}
+        "http" => {
+            return Err(Error::Config(format!(
+                "refusing plain http:// to `{}`: credentials would travel unencrypted \
+                 (use https, a loopback address, or allow_insecure_http(true))",
+                url.host_str().unwrap_or_default()
+            )));
+        }
+        other => return Err(Error::Config(format!("unsupported URL scheme `{other}`"))),
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::Config(
+            "the base URL must not carry a query or fragment".into(),
+        ));
+    }
+    // Paths are appended to the base path: keep it without a trailing slash.
+    let trimmed = url.path().trim_end_matches('/').to_owned();
+    url.set_path(&trimmed);
+    Ok(url)
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+fn build_http_client(connect_timeout: Duration) -> Result<reqwest::Client> {
+    crate::tls::install_default_provider();
+    reqwest::Client::builder()
+        .connect_timeout(connect_timeout)
+        // Follow redirects only within the origin of the request: reqwest strips
+        // `Authorization` on a cross-host redirect but not custom key headers. A refused
+        // redirect comes back as its 3xx response and becomes a RedirectRefused error.
+        .redirect(reqwest::redirect::Policy::custom(|attempt| {
+            let same_origin = attempt
+                .previous()
+                .first()
+                .is_some_and(|first| first.origin() == attempt.url().origin());
+            if attempt.previous().len() > MAX_REDIRECTS || !same_origin {
+                attempt.stop()
+            } else {
+                attempt.follow()
+            }
+        }))
+        .build()
+        .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls() {
+        assert_eq!(
+            check_base_url("https://api.netfinity.bg/v2/", false)
+                .expect("https")
+                .as_str(),
+            "https://api.netfinity.bg/v2"
+        );
+        for ok in [
+            "http://127.0.0.1:8080/x",
+            "http://localhost:1/",
+            "http://[::1]:9/",
+            "http://127.8.9.10/",
+        ] {
+            assert!(check_base_url(ok, false).is_ok(), "{ok}");
+        }
+        let err = check_base_url("http://api.netfinity.bg/v2", false).expect_err("insecure");
+        assert!(err.to_string().contains("refusing plain http://"), "{err}");
+        assert!(check_base_url("http://api.netfinity.bg/v2", true).is_ok());
+        assert!(check_base_url("http://10.0.0.1/", false).is_err());
+        assert!(check_base_url("ftp://example.com/", false).is_err());
+        assert!(check_base_url("not a url", false).is_err());
+        assert!(check_base_url("https://a.example/?q=1", false).is_err());
+    }
+}

@@ -1,0 +1,209 @@
+//! Turning response bytes into models and errors.
+
+use reqwest::StatusCode;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, DecodeError, Error, FieldErrors, excerpt};
+
+/// A provider's reading of its own error bodies.
+///
+/// The transport first builds an [`ApiError`] from the status and headers alone; the decoder
+/// then fills in what the body says and may change the kind (a 500 that is really a
+/// validation failure, a 403 that is really a rate limit).
+pub trait ErrorDecoder: Send + Sync + 'static {
+    /// Refines `error` from the error `body`.
+    fn decode_error(&self, error: &mut ApiError, body: &[u8]);
+
+    /// Looks at a 2xx `body` before it is decoded: some APIs report failures inside a
+    /// success status. Returns the error to raise instead, if any.
+    fn check_success(&self, _status: StatusCode, _body: &[u8]) -> Option<ApiError> {
+        None
+    }
+}
+
+/// The common JSON error shapes: `{"message", "errors": {field: [..]}}` (Laravel),
+/// `{"error", "error_description"}` (OAuth2) and `{"code", "message"}`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct JsonErrorDecoder;
+
+#[derive(Deserialize)]
+struct CommonErrorBody {
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    error: Option<serde_json::Value>,
+    #[serde(default)]
+    error_description: Option<String>,
+    #[serde(default)]
+    code: Option<serde_json::Value>,
+    #[serde(default)]
+    errors: Option<serde_json::Value>,
+}
+
+impl ErrorDecoder for JsonErrorDecoder {
+    fn decode_error(&self, error: &mut ApiError, body: &[u8]) {
+        let Ok(parsed) = serde_json::from_slice::<CommonErrorBody>(body) else {
+            return;
+        };
+        let error_text = match parsed.error {
+            Some(serde_json::Value::String(s)) => Some(s),
+            _ => None,
+        };
+        error.message = parsed
+            .message
+            .or(parsed.error_description)
+            .or_else(|| error_text.clone());
+        error.code = parsed
+            .code
+            .and_then(|c| scalar_text(&c))
+            .or(error_text.filter(|_| error.message.is_some()));
+        if let Some(errors) = parsed.errors {
+            error.field_errors = field_errors(&errors);
+        }
+    }
+}
+
+/// A JSON scalar as text (`"E42"` → `E42`, `42` → `42`); `None` for null, arrays, objects.
+pub fn scalar_text(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Reads a field-error map leniently: `{field: [msg, ..]}`, `{field: msg}`, or `[msg, ..]`
+/// (kept under the field name `""`).
+pub fn field_errors(value: &serde_json::Value) -> FieldErrors {
+    let mut out = FieldErrors::new();
+    let messages = |v: &serde_json::Value| -> Vec<String> {
+        match v {
+            serde_json::Value::Array(items) => items.iter().filter_map(scalar_text).collect(),
+            other => scalar_text(other).into_iter().collect(),
+        }
+    };
+    match value {
+        serde_json::Value::Object(map) => {
+            for (field, v) in map {
+                let list = messages(v);
+                if !list.is_empty() {
+                    out.insert(field.clone(), list);
+                }
+            }
+        }
+        serde_json::Value::Array(_) => {
+            let list = messages(value);
+            if !list.is_empty() {
+                out.insert(String::new(), list);
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Decodes a 2xx body straight from bytes, naming the failing field's path on error.
+pub(crate) fn decode_body<T: DeserializeOwned>(
+    provider: &'static str,
+    operation: &'static str,
+    status: StatusCode,
+    body: &[u8],
+    allow_empty: bool,
+) -> Result<T, Error> {
+    let bytes: &[u8] = if allow_empty && body.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        body
+    };
+    let decode_error = |path: String, message: String| {
+        Error::Decode(Box::new(DecodeError {
+            provider,
+            operation,
+            path,
+            message,
+            status,
+            body_excerpt: excerpt(body),
+        }))
+    };
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|e| decode_error(e.path().to_string(), e.inner().to_string()))?;
+    deserializer
+        .end()
+        .map_err(|e| decode_error(".".to_owned(), e.to_string()))?;
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+
+    fn decoded(status: u16, body: &str) -> ApiError {
+        let mut e = ApiError::new("p", "op", StatusCode::from_u16(status).expect("status"));
+        JsonErrorDecoder.decode_error(&mut e, body.as_bytes());
+        e
+    }
+
+    #[test]
+    fn laravel_validation_body() {
+        let e = decoded(
+            422,
+            r#"{"message":"The given data was invalid.","errors":{"msisdn":["The msisdn must be between 8 and 20 digits."],"text":["The text format is invalid."]}}"#,
+        );
+        assert_eq!(e.kind, ErrorKind::Validation);
+        assert_eq!(e.message.as_deref(), Some("The given data was invalid."));
+        assert_eq!(
+            e.field_errors["msisdn"],
+            ["The msisdn must be between 8 and 20 digits."]
+        );
+        assert_eq!(e.field_errors["text"], ["The text format is invalid."]);
+    }
+
+    #[test]
+    fn oauth_and_coded_bodies() {
+        let e = decoded(400, r#"{"error":"invalid_client","error_description":"Bad secret"}"#);
+        assert_eq!(e.message.as_deref(), Some("Bad secret"));
+        assert_eq!(e.code.as_deref(), Some("invalid_client"));
+        let e = decoded(400, r#"{"code":1042,"message":"Nope"}"#);
+        assert_eq!((e.code.as_deref(), e.message.as_deref()), (Some("1042"), Some("Nope")));
+        let e = decoded(502, "<html>Bad gateway</html>");
+        assert_eq!((e.code, e.message), (None, None));
+    }
+
+    #[test]
+    fn decode_errors_name_the_field_path() {
+        #[derive(Debug, Deserialize)]
+        struct Inner {
+            #[allow(dead_code)]
+            code: u16,
+        }
+        #[derive(Debug, Deserialize)]
+        struct Outer {
+            #[allow(dead_code)]
+            status: Inner,
+        }
+        let err = decode_body::<Outer>("p", "op", StatusCode::OK, br#"{"status":{"code":"x"}}"#, false)
+            .expect_err("wrong type");
+        let Error::Decode(e) = err else {
+            panic!("expected a decode error, got {err:?}")
+        };
+        assert_eq!(e.path, "status.code");
+        let err = decode_body::<Outer>("p", "op", StatusCode::OK, br#"{"status":{"code":1}} x"#, false)
+            .expect_err("trailing bytes");
+        assert!(matches!(err, Error::Decode(_)));
+    }
+
+    #[test]
+    fn empty_bodies_decode_as_an_empty_object_only_when_allowed() {
+        #[derive(Debug, Deserialize, PartialEq)]
+        struct Maybe {
+            uuid: Option<String>,
+        }
+        let ok: Maybe = decode_body("p", "op", StatusCode::OK, b"", true).expect("empty allowed");
+        assert_eq!(ok, Maybe { uuid: None });
+        assert!(decode_body::<Maybe>("p", "op", StatusCode::OK, b"", false).is_err());
+    }
+}

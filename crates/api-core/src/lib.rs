@@ -1,0 +1,76 @@
+//! The shared transport of the `fl3xx`, `flexiti`, `fsflt` and `netfinity` API clients.
+//!
+//! It knows no provider. A provider crate describes each operation as a [`Request`] (usually
+//! generated from its OpenAPI description), plugs in an [`ErrorDecoder`] for its error bodies,
+//! and sends everything through one [`Transport`]:
+//!
+//! ```text
+//! provider method → Operation<T> → Transport::execute
+//!   → RateLimiter::acquire → Auth (headers, bearer, OAuth2 token cache)
+//!   → reqwest, inside a tracing span (provider, operation, method, path template, attempts)
+//!   → 2xx: decode T from bytes │ else: ErrorDecoder → Error::Api
+//!   → retry rules (idempotency class, key, budget, deadline) → Response<T> or Error
+//! ```
+//!
+//! ```
+//! use api_core::{Auth, Method, Operation, Request, Transport};
+//!
+//! #[derive(serde::Deserialize)]
+//! struct Accepted { uuid: String }
+//!
+//! # async fn demo() -> api_core::Result<()> {
+//! let transport = Transport::builder("example", "https://api.example.com/v2")
+//!     .auth(Auth::bearer("token"))
+//!     .build()?;
+//! let send = Operation::<Accepted>::new(
+//!     Request::new(Method::POST, "/messages").operation("send").json(&serde_json::json!({"text": "hi"}))?,
+//! );
+//! let accepted = transport.execute(send).await?;
+//! println!("{}", accepted.uuid);
+//! # Ok(()) }
+//! ```
+//!
+//! Credentials are [`secrecy`] secrets: no `Debug`, `Display`, error or span shows them, and
+//! redirects are followed only within the API's origin, so key headers never reach another
+//! host.
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod auth;
+mod body;
+mod config;
+mod decode;
+mod error;
+mod oauth2;
+pub mod paginate;
+mod rate_limit;
+mod request;
+mod response;
+pub mod retry;
+pub mod signature;
+mod tls;
+mod transport;
+
+pub use auth::Auth;
+pub use config::{
+    DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_REQUEST_TIMEOUT, TransportBuilder,
+};
+pub use decode::{ErrorDecoder, JsonErrorDecoder, field_errors, scalar_text};
+pub use error::{
+    ApiError, DecodeError, Error, ErrorKind, FieldErrors, InvalidInput, Result, TransportError,
+    TransportErrorKind,
+};
+pub use oauth2::{AccessToken, ClientAuthMethod, InMemoryTokenCache, OAuth2, TokenCache, TokenFetcher};
+pub use rate_limit::{
+    InMemoryRateLimiter, RateLimit, RateLimitInfo, RateLimiter, parse_retry_after, retry_after,
+};
+pub use request::{Body, Idempotency, Operation, Request};
+pub use response::Response;
+pub use retry::RetryConfig;
+pub use transport::Transport;
+
+pub use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+pub use reqwest::{Method, StatusCode, Url};
+pub use secrecy::{ExposeSecret, SecretString};
+pub use async_trait::async_trait;

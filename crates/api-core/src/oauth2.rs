@@ -1,0 +1,384 @@
+//! OAuth2 client-credentials tokens: fetched on demand, cached, refreshed ahead of expiry,
+//! one token request at a time however many calls are waiting (single flight).
+//!
+//! The cache is a trait so that a store shared between processes can replace the
+//! in-memory default.
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, SystemTime};
+
+use async_trait::async_trait;
+use reqwest::Url;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+
+/// An access token and when it stops being valid.
+#[derive(Clone)]
+pub struct AccessToken {
+    secret: SecretString,
+    expires_at: SystemTime,
+}
+
+impl AccessToken {
+    /// A token valid until `expires_at`.
+    pub fn new(secret: impl Into<String>, expires_at: SystemTime) -> Self {
+        Self {
+            secret: SecretString::from(secret.into()),
+            expires_at,
+        }
+    }
+
+    /// The token itself.
+    pub fn secret(&self) -> &SecretString {
+        &self.secret
+    }
+
+    /// When it expires.
+    pub fn expires_at(&self) -> SystemTime {
+        self.expires_at
+    }
+
+    /// True when it is still valid `margin` from now.
+    pub fn is_fresh(&self, margin: Duration) -> bool {
+        SystemTime::now() + margin < self.expires_at
+    }
+
+    fn same_as(&self, other: &AccessToken) -> bool {
+        self.secret.expose_secret() == other.secret.expose_secret()
+    }
+}
+
+impl fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AccessToken")
+            .field("secret", &"[REDACTED]")
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+/// Fetches a new token (the transport implements it with the token request).
+#[async_trait]
+pub trait TokenFetcher: Send + Sync {
+    /// Asks the authorization server for a new token.
+    async fn fetch(&self) -> Result<AccessToken>;
+}
+
+/// Holds the current token. Implementations must make concurrent callers share one fetch.
+#[async_trait]
+pub trait TokenCache: Send + Sync + fmt::Debug {
+    /// A token valid for at least `margin`, fetched through `fetcher` when there is none:
+    /// however many callers arrive together, `fetcher` runs once.
+    async fn get(&self, margin: Duration, fetcher: &dyn TokenFetcher) -> Result<AccessToken>;
+
+    /// Forgets `stale` (the server rejected it) unless a newer token already replaced it.
+    async fn invalidate(&self, stale: &AccessToken);
+}
+
+/// The default cache: one token in memory, a fast read path, and an async mutex around
+/// the fetch so that waiters queue behind the one fetching.
+#[derive(Default)]
+pub struct InMemoryTokenCache {
+    token: RwLock<Option<AccessToken>>,
+    fetch_lock: tokio::sync::Mutex<Option<(u64, String)>>,
+    fetches: AtomicU64,
+}
+
+impl fmt::Debug for InMemoryTokenCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InMemoryTokenCache")
+            .field("fetches", &self.fetches.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+impl InMemoryTokenCache {
+    fn fresh(&self, margin: Duration) -> Option<AccessToken> {
+        let token = self.token.read().unwrap_or_else(|p| p.into_inner());
+        token.as_ref().filter(|t| t.is_fresh(margin)).cloned()
+    }
+}
+
+#[async_trait]
+impl TokenCache for InMemoryTokenCache {
+    async fn get(&self, margin: Duration, fetcher: &dyn TokenFetcher) -> Result<AccessToken> {
+        if let Some(token) = self.fresh(margin) {
+            return Ok(token);
+        }
+        let seen = self.fetches.load(Ordering::Acquire);
+        let mut last_failure = self.fetch_lock.lock().await;
+        // Someone fetched while we queued: share their token, or their failure, rather
+        // than asking the server again for every waiter.
+        if let Some(token) = self.fresh(margin) {
+            return Ok(token);
+        }
+        if let Some((generation, message)) = last_failure.as_ref()
+            && *generation > seen
+        {
+            return Err(Error::Auth(message.clone()));
+        }
+        let outcome = fetcher.fetch().await;
+        // Counted on completion, so that callers who arrived during the fetch see it as
+        // newer than their own arrival.
+        let generation = self.fetches.fetch_add(1, Ordering::AcqRel) + 1;
+        match outcome {
+            Ok(token) => {
+                *self.token.write().unwrap_or_else(|p| p.into_inner()) = Some(token.clone());
+                *last_failure = None;
+                Ok(token)
+            }
+            Err(error) => {
+                *last_failure = Some((generation, error.to_string()));
+                Err(error)
+            }
+        }
+    }
+
+    async fn invalidate(&self, stale: &AccessToken) {
+        let mut token = self.token.write().unwrap_or_else(|p| p.into_inner());
+        if token.as_ref().is_some_and(|t| t.same_as(stale)) {
+            *token = None;
+        }
+    }
+}
+
+/// Where the client id and secret go in the token request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClientAuthMethod {
+    /// HTTP Basic authentication (`client_secret_basic`, RFC 6749 §2.3.1).
+    #[default]
+    Basic,
+    /// `client_id` and `client_secret` in the form body (`client_secret_post`).
+    Body,
+}
+
+/// An OAuth2 client-credentials configuration and its token cache.
+///
+/// ```
+/// use api_core::OAuth2;
+/// let oauth = OAuth2::client_credentials("https://auth.example.com/oauth/token", "id", "secret")?
+///     .scopes(["merchant"]);
+/// assert!(!format!("{oauth:?}").contains("secret\""));
+/// # Ok::<(), api_core::Error>(())
+/// ```
+pub struct OAuth2 {
+    pub(crate) token_url: Url,
+    pub(crate) client_id: String,
+    pub(crate) client_secret: SecretString,
+    pub(crate) scopes: Vec<String>,
+    pub(crate) method: ClientAuthMethod,
+    pub(crate) refresh_ahead: Duration,
+    pub(crate) cache: Arc<dyn TokenCache>,
+}
+
+impl fmt::Debug for OAuth2 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OAuth2")
+            .field("token_url", &self.token_url.as_str())
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[REDACTED]")
+            .field("scopes", &self.scopes)
+            .field("method", &self.method)
+            .field("refresh_ahead", &self.refresh_ahead)
+            .finish()
+    }
+}
+
+impl OAuth2 {
+    /// Client credentials for `token_url`. Tokens are refreshed 60 s before they expire.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when `token_url` is not an absolute URL.
+    pub fn client_credentials(
+        token_url: &str,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Result<Self> {
+        let token_url = Url::parse(token_url)
+            .map_err(|e| Error::Config(format!("invalid token URL `{token_url}`: {e}")))?;
+        Ok(Self {
+            token_url,
+            client_id: client_id.into(),
+            client_secret: SecretString::from(client_secret.into()),
+            scopes: Vec::new(),
+            method: ClientAuthMethod::Basic,
+            refresh_ahead: Duration::from_secs(60),
+            cache: Arc::new(InMemoryTokenCache::default()),
+        })
+    }
+
+    /// Scopes to ask for (sent space-separated).
+    pub fn scopes<S: Into<String>>(mut self, scopes: impl IntoIterator<Item = S>) -> Self {
+        self.scopes = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Where the client credentials go in the token request.
+    pub fn client_auth(mut self, method: ClientAuthMethod) -> Self {
+        self.method = method;
+        self
+    }
+
+    /// How long before expiry a token is replaced.
+    pub fn refresh_ahead(mut self, margin: Duration) -> Self {
+        self.refresh_ahead = margin;
+        self
+    }
+
+    /// Replaces the in-memory token cache (for example with one shared across processes).
+    pub fn cache(mut self, cache: Arc<dyn TokenCache>) -> Self {
+        self.cache = cache;
+        self
+    }
+
+    /// The token URL.
+    pub fn token_url(&self) -> &Url {
+        &self.token_url
+    }
+}
+
+/// The token endpoint's success body (RFC 6749 §5.1). `expires_in` arrives as a number or a
+/// string depending on the server.
+#[derive(Deserialize)]
+pub(crate) struct TokenResponse {
+    pub(crate) access_token: String,
+    #[serde(default, deserialize_with = "lenient_seconds")]
+    pub(crate) expires_in: Option<u64>,
+}
+
+/// The token endpoint's error body (RFC 6749 §5.2).
+#[derive(Deserialize)]
+pub(crate) struct TokenErrorResponse {
+    pub(crate) error: Option<String>,
+    pub(crate) error_description: Option<String>,
+}
+
+fn lenient_seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Seconds {
+        Number(u64),
+        Float(f64),
+        Text(String),
+    }
+    Ok(match Option::<Seconds>::deserialize(d)? {
+        Some(Seconds::Number(n)) => Some(n),
+        Some(Seconds::Float(f)) if f.is_finite() && f >= 0.0 => Some(f as u64),
+        Some(Seconds::Text(t)) => t.trim().parse().ok(),
+        _ => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    struct CountingFetcher {
+        calls: AtomicUsize,
+        fail: bool,
+    }
+
+    #[async_trait]
+    impl TokenFetcher for CountingFetcher {
+        async fn fetch(&self) -> Result<AccessToken> {
+            let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            if self.fail {
+                return Err(Error::Auth("token endpoint answered HTTP 401".into()));
+            }
+            Ok(AccessToken::new(
+                format!("token-{n}"),
+                SystemTime::now() + Duration::from_secs(1200),
+            ))
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn two_hundred_racing_callers_cause_one_fetch() {
+        let cache = Arc::new(InMemoryTokenCache::default());
+        let fetcher = Arc::new(CountingFetcher {
+            calls: AtomicUsize::new(0),
+            fail: false,
+        });
+        let tasks: Vec<_> = (0..200)
+            .map(|_| {
+                let (cache, fetcher) = (cache.clone(), fetcher.clone());
+                tokio::spawn(async move {
+                    cache
+                        .get(Duration::from_secs(60), fetcher.as_ref())
+                        .await
+                        .map(|t| t.secret().expose_secret().to_owned())
+                })
+            })
+            .collect();
+        for task in tasks {
+            assert_eq!(task.await.expect("joined").expect("token"), "token-1");
+        }
+        assert_eq!(fetcher.calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn waiters_share_a_failure_instead_of_retrying_it() {
+        let cache = Arc::new(InMemoryTokenCache::default());
+        let fetcher = Arc::new(CountingFetcher {
+            calls: AtomicUsize::new(0),
+            fail: true,
+        });
+        let tasks: Vec<_> = (0..50)
+            .map(|_| {
+                let (cache, fetcher) = (cache.clone(), fetcher.clone());
+                tokio::spawn(async move { cache.get(Duration::ZERO, fetcher.as_ref()).await })
+            })
+            .collect();
+        for task in tasks {
+            assert!(matches!(task.await.expect("joined"), Err(Error::Auth(_))));
+        }
+        assert_eq!(fetcher.calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn refreshes_ahead_of_expiry_and_after_invalidation() {
+        let cache = InMemoryTokenCache::default();
+        let fetcher = CountingFetcher {
+            calls: AtomicUsize::new(0),
+            fail: false,
+        };
+        let first = cache.get(Duration::from_secs(60), &fetcher).await.expect("token");
+        // Within the refresh margin of a 1200 s token: a new one is fetched.
+        let second = cache.get(Duration::from_secs(1500), &fetcher).await.expect("token");
+        assert_eq!(second.secret().expose_secret(), "token-2");
+        // Invalidating an older token keeps the newer one.
+        cache.invalidate(&first).await;
+        let same = cache.get(Duration::ZERO, &fetcher).await.expect("token");
+        assert_eq!(same.secret().expose_secret(), "token-2");
+        cache.invalidate(&same).await;
+        let third = cache.get(Duration::ZERO, &fetcher).await.expect("token");
+        assert_eq!(third.secret().expose_secret(), "token-3");
+    }
+
+    #[test]
+    fn token_response_accepts_numbers_and_strings() {
+        let t: TokenResponse =
+            serde_json::from_str(r#"{"access_token":"a","expires_in":"1200","token_type":"bearer"}"#)
+                .expect("decoded");
+        assert_eq!(t.expires_in, Some(1200));
+        let t: TokenResponse =
+            serde_json::from_str(r#"{"access_token":"a","expires_in":1199}"#).expect("decoded");
+        assert_eq!(t.expires_in, Some(1199));
+        let t: TokenResponse = serde_json::from_str(r#"{"access_token":"a"}"#).expect("decoded");
+        assert_eq!(t.expires_in, None);
+    }
+
+    #[test]
+    fn debug_hides_secrets() {
+        let oauth = OAuth2::client_credentials("https://a.example/token", "id-1", "very-secret")
+            .expect("url");
+        let text = format!("{oauth:?} {:?}", AccessToken::new("tok-secret", SystemTime::now()));
+        assert!(!text.contains("very-secret") && !text.contains("tok-secret"), "{text}");
+    }
+}

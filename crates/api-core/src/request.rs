@@ -1,0 +1,359 @@
+//! A request as a provider operation describes it, before any credential or base URL.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use bytes::Bytes;
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+use reqwest::Method;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+
+/// Whether repeating a request can repeat its effect. It decides what the client may retry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Idempotency {
+    /// Reads nothing but state: always safe to repeat.
+    Safe,
+    /// Repeating it leaves the same state (PUT, DELETE).
+    Idempotent,
+    /// Repeating it may act twice (send an SMS, capture a payment). Retried only when the
+    /// server cannot have acted on it, or when it carries an idempotency key.
+    SideEffect,
+}
+
+/// The body of a request.
+#[derive(Clone, Default)]
+pub enum Body {
+    /// No body.
+    #[default]
+    None,
+    /// `application/json`.
+    Json(Bytes),
+    /// `application/x-www-form-urlencoded`.
+    Form(Bytes),
+}
+
+impl fmt::Debug for Body {
+    // Bodies can hold personal data or form-encoded secrets: show their size, not their bytes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Body::None => f.write_str("None"),
+            Body::Json(b) => write!(f, "Json({} bytes)", b.len()),
+            Body::Form(b) => write!(f, "Form({} bytes)", b.len()),
+        }
+    }
+}
+
+/// One HTTP request of a provider operation, relative to the client's base URL.
+///
+/// ```
+/// use api_core::{Idempotency, Method, Request};
+///
+/// let request = Request::new(Method::GET, "/customers/{id}/licences")
+///     .operation("list_licences")
+///     .path_param("id", "a/b")?
+///     .query("limit", 50);
+/// assert_eq!(request.path(), "/customers/a%2Fb/licences");
+/// assert_eq!(request.idempotency_class(), Idempotency::Safe);
+/// # Ok::<(), api_core::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub(crate) method: Method,
+    pub(crate) path_template: &'static str,
+    pub(crate) path: String,
+    pub(crate) query: Vec<(&'static str, String)>,
+    pub(crate) body: Body,
+    pub(crate) headers: HeaderMap,
+    pub(crate) idempotency: Idempotency,
+    pub(crate) idempotency_key: Option<String>,
+    pub(crate) operation: &'static str,
+    pub(crate) allow_empty_response: bool,
+}
+
+/// Characters escaped in a path segment: everything but RFC 3986 unreserved characters.
+/// `.` is handled separately (only the `.` and `..` segments need it).
+const SEGMENT: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'$')
+    .add(b'%')
+    .add(b'&')
+    .add(b'\'')
+    .add(b'(')
+    .add(b')')
+    .add(b'*')
+    .add(b'+')
+    .add(b',')
+    .add(b'/')
+    .add(b':')
+    .add(b';')
+    .add(b'<')
+    .add(b'=')
+    .add(b'>')
+    .add(b'?')
+    .add(b'@')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+impl Request {
+    /// A request for `path_template` (relative to the base URL, `{name}` marks a parameter).
+    /// Its idempotency class follows from the method until [`Request::idempotency`] says otherwise.
+    pub fn new(method: Method, path_template: &'static str) -> Self {
+        let idempotency = match method {
+            Method::GET | Method::HEAD | Method::OPTIONS => Idempotency::Safe,
+            Method::PUT | Method::DELETE => Idempotency::Idempotent,
+            _ => Idempotency::SideEffect,
+        };
+        Self {
+            method,
+            path_template,
+            path: path_template.to_owned(),
+            query: Vec::new(),
+            body: Body::None,
+            headers: HeaderMap::new(),
+            idempotency,
+            idempotency_key: None,
+            operation: path_template,
+            allow_empty_response: false,
+        }
+    }
+
+    /// Names the operation in spans and errors (the spec's `operationId`).
+    pub fn operation(mut self, name: &'static str) -> Self {
+        self.operation = name;
+        self
+    }
+
+    /// Sets the idempotency class.
+    pub fn idempotency(mut self, class: Idempotency) -> Self {
+        self.idempotency = class;
+        self
+    }
+
+    /// Attaches an idempotency key: the server deduplicates on it, so the client may retry
+    /// a side effect. Providers that send the key in a header add that header themselves.
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.idempotency_key = Some(key.into());
+        self
+    }
+
+    /// Fills the `{name}` placeholder with `value`, percent-encoded as one segment, so an id
+    /// holding `/`, `?`, `#`, `%` or `..` can never change the path's structure.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when `value` is empty; [`Error::Config`] when the template has
+    /// no such placeholder.
+    pub fn path_param(mut self, name: &str, value: &str) -> Result<Self> {
+        if value.trim().is_empty() {
+            return Err(Error::invalid_input(name, "must not be empty"));
+        }
+        let placeholder = format!("{{{name}}}");
+        if !self.path.contains(&placeholder) {
+            return Err(Error::Config(format!(
+                "path `{}` has no parameter `{name}`",
+                self.path_template
+            )));
+        }
+        let encoded = match value {
+            "." => "%2E".to_owned(),
+            ".." => "%2E%2E".to_owned(),
+            _ => utf8_percent_encode(value, SEGMENT).to_string(),
+        };
+        self.path = self.path.replace(&placeholder, &encoded);
+        Ok(self)
+    }
+
+    /// Appends a query parameter (encoded when the URL is built).
+    pub fn query(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.query.push((name, value.to_string()));
+        self
+    }
+
+    /// Sets a JSON body.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when `body` cannot be serialized (a map with non-string keys, ...).
+    pub fn json<B: Serialize + ?Sized>(mut self, body: &B) -> Result<Self> {
+        let bytes = serde_json::to_vec(body)
+            .map_err(|e| Error::invalid_input("body", format!("cannot encode as JSON: {e}")))?;
+        self.body = Body::Json(Bytes::from(bytes));
+        Ok(self)
+    }
+
+    /// Sets an `application/x-www-form-urlencoded` body.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when `body` is not a flat map or struct of scalars.
+    pub fn form<B: Serialize + ?Sized>(mut self, body: &B) -> Result<Self> {
+        let text = serde_urlencoded::to_string(body)
+            .map_err(|e| Error::invalid_input("body", format!("cannot form-encode: {e}")))?;
+        self.body = Body::Form(Bytes::from(text));
+        Ok(self)
+    }
+
+    /// Adds a header to this request only (credentials belong to the client's auth, not here).
+    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.insert(name, value);
+        self
+    }
+
+    /// Lets an empty 2xx body decode as `{}`, for endpoints whose success body is optional.
+    pub fn allow_empty_response(mut self) -> Self {
+        self.allow_empty_response = true;
+        self
+    }
+
+    /// The HTTP method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The path with its parameters encoded, relative to the base URL.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The path as the operation declares it, with `{placeholders}` (used in spans: it holds
+    /// no ids).
+    pub fn path_template(&self) -> &'static str {
+        self.path_template
+    }
+
+    /// The operation name.
+    pub fn operation_name(&self) -> &'static str {
+        self.operation
+    }
+
+    /// The idempotency class.
+    pub fn idempotency_class(&self) -> Idempotency {
+        self.idempotency
+    }
+
+    /// The idempotency key, if one was attached.
+    pub fn idempotency_key_value(&self) -> Option<&str> {
+        self.idempotency_key.as_deref()
+    }
+
+    /// The query parameters, in order.
+    pub fn query_pairs(&self) -> &[(&'static str, String)] {
+        &self.query
+    }
+
+    /// The body.
+    pub fn body(&self) -> &Body {
+        &self.body
+    }
+}
+
+/// A [`Request`] that knows the type its successful response decodes into.
+///
+/// Generated operation functions return one, so a caller cannot decode a response into
+/// the wrong model.
+pub struct Operation<T> {
+    request: Request,
+    _response: PhantomData<fn() -> T>,
+}
+
+impl<T> Operation<T> {
+    /// Wraps a request whose 2xx body decodes into `T`.
+    pub fn new(request: Request) -> Self {
+        Self {
+            request,
+            _response: PhantomData,
+        }
+    }
+
+    /// The request.
+    pub fn request(&self) -> &Request {
+        &self.request
+    }
+
+    /// Changes the request (to add an idempotency key or a header) and keeps the response type.
+    pub fn map_request(self, f: impl FnOnce(Request) -> Request) -> Self {
+        Self::new(f(self.request))
+    }
+
+    /// The request, giving up the response type.
+    pub fn into_request(self) -> Request {
+        self.request
+    }
+}
+
+impl<T> fmt::Debug for Operation<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Operation").field(&self.request).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn encoded(value: &str) -> String {
+        Request::new(Method::GET, "/a/{id}/b")
+            .path_param("id", value)
+            .expect("valid")
+            .path
+    }
+
+    #[test]
+    fn path_params_cannot_change_the_path_structure() {
+        assert_eq!(encoded("abc-1_2.3~"), "/a/abc-1_2.3~/b");
+        assert_eq!(encoded("x/y"), "/a/x%2Fy/b");
+        assert_eq!(encoded(".."), "/a/%2E%2E/b");
+        assert_eq!(encoded("."), "/a/%2E/b");
+        assert_eq!(encoded("a?b#c%d"), "/a/a%3Fb%23c%25d/b");
+        assert_eq!(encoded("a b"), "/a/a%20b/b");
+        assert_eq!(encoded("ж"), "/a/%D0%B6/b");
+    }
+
+    #[test]
+    fn empty_path_params_are_invalid_input() {
+        let err = Request::new(Method::GET, "/a/{id}")
+            .path_param("id", " ")
+            .expect_err("empty");
+        assert_eq!(err.to_string(), "invalid `id`: must not be empty");
+    }
+
+    #[test]
+    fn unknown_placeholder_is_a_config_error() {
+        let err = Request::new(Method::GET, "/a/{id}")
+            .path_param("other", "x")
+            .expect_err("unknown");
+        assert!(matches!(err, Error::Config(_)));
+    }
+
+    #[test]
+    fn idempotency_follows_the_method() {
+        assert_eq!(Request::new(Method::GET, "/").idempotency, Idempotency::Safe);
+        assert_eq!(Request::new(Method::PUT, "/").idempotency, Idempotency::Idempotent);
+        assert_eq!(Request::new(Method::DELETE, "/").idempotency, Idempotency::Idempotent);
+        assert_eq!(Request::new(Method::POST, "/").idempotency, Idempotency::SideEffect);
+        assert_eq!(Request::new(Method::PATCH, "/").idempotency, Idempotency::SideEffect);
+    }
+
+    #[test]
+    fn bodies_encode_and_debug_hides_them() {
+        let r = Request::new(Method::POST, "/")
+            .json(&serde_json::json!({"secret": "s3cr3t"}))
+            .expect("json");
+        assert!(matches!(&r.body, Body::Json(b) if &b[..] == br#"{"secret":"s3cr3t"}"#));
+        assert!(!format!("{r:?}").contains("s3cr3t"));
+        let r = Request::new(Method::POST, "/")
+            .form(&[("grant_type", "client_credentials"), ("scope", "a b")])
+            .expect("form");
+        assert!(
+            matches!(&r.body, Body::Form(b) if &b[..] == b"grant_type=client_credentials&scope=a+b")
+        );
+    }
+}

@@ -1,0 +1,448 @@
+//! The request path: limiter → credentials → send (in a span) → decode → retry or return.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use bytes::Bytes;
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION};
+use reqwest::{StatusCode, Url};
+use secrecy::ExposeSecret;
+use serde::de::DeserializeOwned;
+use tracing::{Instrument, field};
+
+use crate::auth::{self, Auth};
+use crate::config::TransportBuilder;
+use crate::decode::{ErrorDecoder, decode_body};
+use crate::error::{ApiError, Error, ErrorKind, Result, TransportError, TransportErrorKind, excerpt};
+use crate::oauth2::{AccessToken, OAuth2, TokenErrorResponse, TokenFetcher, TokenResponse};
+use crate::rate_limit::{RateLimitInfo, RateLimiter, retry_after};
+use crate::request::{Body, Operation, Request};
+use crate::response::Response;
+use crate::retry::{RetryBudget, RetryConfig, may_retry};
+
+/// The shared HTTP machinery of a provider client. Cloning is cheap: clones share one
+/// connection pool, one rate limiter, one retry budget and one token cache.
+#[derive(Clone)]
+pub struct Transport {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) provider: &'static str,
+    pub(crate) base_url: Url,
+    pub(crate) default_headers: HeaderMap,
+    pub(crate) auth: Auth,
+    pub(crate) request_timeout: Duration,
+    pub(crate) call_timeout: Duration,
+    pub(crate) max_response_bytes: u64,
+    pub(crate) retry: RetryConfig,
+    pub(crate) budget: RetryBudget,
+    pub(crate) limiter: Arc<dyn RateLimiter>,
+    pub(crate) decoder: Arc<dyn ErrorDecoder>,
+    pub(crate) http: reqwest::Client,
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport")
+            .field("provider", &self.inner.provider)
+            .field("base_url", &self.inner.base_url.as_str())
+            .field("auth", &self.inner.auth)
+            .field("retry", &self.inner.retry)
+            .field("limiter", &self.inner.limiter)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A response as read off the wire, before decoding.
+struct RawResponse {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl Transport {
+    /// Starts building a transport for `provider` with `base_url` as its default.
+    pub fn builder(provider: &'static str, base_url: &str) -> TransportBuilder {
+        TransportBuilder::new(provider, base_url)
+    }
+
+    /// The provider name used in spans and errors.
+    pub fn provider(&self) -> &'static str {
+        self.inner.provider
+    }
+
+    /// The base URL.
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base_url
+    }
+
+    /// The retry budget shared by every clone (exposed for monitoring).
+    pub fn retry_budget(&self) -> &RetryBudget {
+        &self.inner.budget
+    }
+
+    /// Sends an operation and decodes its response.
+    ///
+    /// # Errors
+    /// Any [`Error`]: the server's error answer, a transport failure, a timeout, a body that
+    /// does not decode into `T`, a client-side rate limit.
+    pub async fn execute<T: DeserializeOwned>(&self, operation: Operation<T>) -> Result<Response<T>> {
+        self.send(operation.into_request()).await
+    }
+
+    /// Sends a request and decodes its 2xx body into `T`.
+    ///
+    /// # Errors
+    /// As [`Transport::execute`].
+    pub async fn send<T: DeserializeOwned>(&self, request: Request) -> Result<Response<T>> {
+        let span = tracing::info_span!(
+            "api.call",
+            provider = self.inner.provider,
+            operation = request.operation,
+            method = %request.method,
+            path = request.path_template,
+            attempts = field::Empty,
+            status = field::Empty,
+            elapsed_ms = field::Empty,
+        );
+        async move {
+            let started = Instant::now();
+            let result = self.run(&request).await;
+            let span = tracing::Span::current();
+            span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+            let (raw, attempts) = result?;
+            let provider = self.inner.provider;
+            let value = decode_body(
+                provider,
+                request.operation,
+                raw.status,
+                &raw.body,
+                request.allow_empty_response,
+            )?;
+            Ok(Response::new(value, raw.status, raw.headers, attempts))
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// The retry loop. Returns the first 2xx response and the number of attempts made.
+    async fn run(&self, request: &Request) -> Result<(RawResponse, u32)> {
+        let inner = &self.inner;
+        let span = tracing::Span::current();
+        let started = Instant::now();
+        let deadline = started + inner.call_timeout;
+        let url = self.url(request)?;
+        let mut attempt: u32 = 0;
+        let mut replayed_unauthorized = false;
+        loop {
+            attempt += 1;
+            span.record("attempts", attempt);
+            let left = deadline.saturating_duration_since(Instant::now());
+            inner
+                .limiter
+                .acquire(inner.retry.max_rate_limit_wait.min(left))
+                .await?;
+            let token = self.token().await?;
+            let outcome = self.attempt(request, &url, token.as_ref(), deadline).await;
+            let error = match outcome {
+                Ok(raw) if raw.status.is_success() => {
+                    span.record("status", raw.status.as_u16());
+                    if let Some(mut error) = inner.decoder.check_success(raw.status, &raw.body) {
+                        complete(&mut error, &raw);
+                        return Err(error.into());
+                    }
+                    inner.budget.refund();
+                    return Ok((raw, attempt));
+                }
+                Ok(raw) => {
+                    span.record("status", raw.status.as_u16());
+                    let error = self.api_error(request, &raw);
+                    if let (Some(token), ErrorKind::Unauthorized, Auth::OAuth2(oauth)) =
+                        (&token, &error.kind, &inner.auth)
+                        && !replayed_unauthorized
+                    {
+                        // The token may have been revoked early: fetch a new one and replay
+                        // once. A 401 means the server did not act, so this is safe even
+                        // for a side effect, and it does not count as a retry.
+                        replayed_unauthorized = true;
+                        oauth.cache.invalidate(token).await;
+                        attempt -= 1;
+                        continue;
+                    }
+                    if error.kind == ErrorKind::TooManyRequests
+                        && let Some(wait) = error.retry_after
+                    {
+                        inner.limiter.pause(wait).await;
+                    }
+                    Error::from(error)
+                }
+                Err(error) => error,
+            };
+            let retry_allowed = attempt < inner.retry.max_attempts
+                && may_retry(
+                    request.idempotency,
+                    request.idempotency_key.is_some(),
+                    &error,
+                );
+            if !retry_allowed {
+                return Err(error);
+            }
+            let wait = match error.retry_after() {
+                // A server that asks for more than we accept to wait gets its error back.
+                Some(hint) if hint > inner.retry.max_rate_limit_wait => return Err(error),
+                Some(hint) => hint,
+                None => inner.retry.backoff(attempt),
+            };
+            if Instant::now() + wait >= deadline {
+                return Err(error);
+            }
+            if !inner.budget.try_acquire(&error) {
+                tracing::warn!(error = %error, "retry budget exhausted; not retrying");
+                return Err(error);
+            }
+            tracing::debug!(error = %error, wait_ms = wait.as_millis() as u64, "retrying");
+            // The server's pause is applied by the limiter on the next acquire.
+            if !(error.is_rate_limited() && error.retry_after().is_some()) {
+                tokio::time::sleep(wait).await;
+            }
+        }
+    }
+
+    /// One attempt: send and read the whole body, within the attempt's time.
+    async fn attempt(
+        &self,
+        request: &Request,
+        url: &Url,
+        token: Option<&AccessToken>,
+        deadline: Instant,
+    ) -> Result<RawResponse> {
+        let inner = &self.inner;
+        let mut headers = inner.default_headers.clone();
+        headers.extend(request.headers.clone());
+        auth::apply(&inner.auth, token, &mut headers)?;
+        let mut builder = inner
+            .http
+            .request(request.method.clone(), url.clone())
+            .headers(headers);
+        builder = match &request.body {
+            Body::None => builder,
+            Body::Json(bytes) => builder
+                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                .body(bytes.clone()),
+            Body::Form(bytes) => builder
+                .header(
+                    CONTENT_TYPE,
+                    HeaderValue::from_static("application/x-www-form-urlencoded"),
+                )
+                .body(bytes.clone()),
+        };
+        let budget = inner
+            .request_timeout
+            .min(deadline.saturating_duration_since(Instant::now()));
+        let started = Instant::now();
+        let exchange = async {
+            let response = builder
+                .send()
+                .await
+                .map_err(|e| self.transport_error(request, e))?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = crate::body::read_limited(response, inner.max_response_bytes)
+                .await
+                .map_err(|e| match e {
+                    crate::body::ReadError::TooLarge => Error::ResponseTooLarge {
+                        limit: inner.max_response_bytes,
+                    },
+                    crate::body::ReadError::Io(e) => self.transport_error(request, e),
+                })?;
+            Ok(RawResponse {
+                status,
+                headers,
+                body,
+            })
+        };
+        match tokio::time::timeout(budget, exchange).await {
+            Ok(result) => result,
+            Err(_) => Err(Error::Timeout {
+                what: "request",
+                elapsed: started.elapsed(),
+            }),
+        }
+    }
+
+    fn transport_error(&self, request: &Request, error: reqwest::Error) -> Error {
+        let kind = if error.is_connect() {
+            TransportErrorKind::Connect
+        } else if error.is_body() || error.is_decode() {
+            TransportErrorKind::Body
+        } else {
+            TransportErrorKind::Request
+        };
+        if error.is_timeout() {
+            return Error::Timeout {
+                what: "request",
+                elapsed: self.inner.request_timeout,
+            };
+        }
+        // reqwest's messages may hold the URL (never headers); drop it anyway so a token
+        // passed as a query parameter by some API cannot leak through an error.
+        Error::Transport(Box::new(TransportError {
+            provider: self.inner.provider,
+            operation: request.operation,
+            kind,
+            source: Box::new(error.without_url()),
+        }))
+    }
+
+    /// Builds the [`ApiError`] for a non-2xx answer and lets the provider refine it.
+    fn api_error(&self, request: &Request, raw: &RawResponse) -> ApiError {
+        let mut error = ApiError::new(self.inner.provider, request.operation, raw.status);
+        if raw.status.is_redirection() {
+            let target = raw
+                .headers
+                .get(LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("an unnamed location");
+            error.message = Some(format!(
+                "refused to follow a redirect to {target}: it leaves the API's origin, and \
+                 credentials are never sent to another host or over plain http"
+            ));
+        } else {
+            self.inner.decoder.decode_error(&mut error, &raw.body);
+        }
+        complete(&mut error, raw);
+        error
+    }
+
+    /// The full URL of `request`: base URL + encoded path + encoded query.
+    fn url(&self, request: &Request) -> Result<Url> {
+        let mut url = self.inner.base_url.clone();
+        let path = format!("{}{}", url.path(), request.path);
+        url.set_path(&path);
+        if !request.query.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (name, value) in &request.query {
+                pairs.append_pair(name, value);
+            }
+        }
+        if url.origin() != self.inner.base_url.origin() {
+            return Err(Error::Config(format!(
+                "request path `{}` leaves the base URL's origin",
+                request.path_template
+            )));
+        }
+        Ok(url)
+    }
+
+    /// The OAuth2 token for this attempt, when the client uses OAuth2.
+    async fn token(&self) -> Result<Option<AccessToken>> {
+        let Auth::OAuth2(oauth) = &self.inner.auth else {
+            return Ok(None);
+        };
+        let fetcher = TokenRequest {
+            transport: self,
+            oauth,
+        };
+        oauth
+            .cache
+            .get(oauth.refresh_ahead, &fetcher)
+            .await
+            .map(Some)
+    }
+}
+
+/// Adds what every error carries: retry hint, rate-limit headers, request id, excerpt.
+fn complete(error: &mut ApiError, raw: &RawResponse) {
+    if error.retry_after.is_none() {
+        error.retry_after = retry_after(&raw.headers, SystemTime::now());
+    }
+    error.rate_limit = RateLimitInfo::from_headers(&raw.headers);
+    error.request_id = request_id(&raw.headers);
+    if error.body_excerpt.is_empty() {
+        error.body_excerpt = excerpt(&raw.body);
+    }
+}
+
+/// The server's request id, from the headers providers commonly use.
+fn request_id(headers: &HeaderMap) -> Option<String> {
+    ["x-request-id", "x-correlation-id", "x-reference-id", "x-amzn-requestid"]
+        .iter()
+        .find_map(|name| headers.get(*name))
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// The client-credentials token request (RFC 6749 §4.4).
+struct TokenRequest<'a> {
+    transport: &'a Transport,
+    oauth: &'a OAuth2,
+}
+
+#[async_trait::async_trait]
+impl TokenFetcher for TokenRequest<'_> {
+    async fn fetch(&self) -> Result<AccessToken> {
+        let inner = &self.transport.inner;
+        let oauth = self.oauth;
+        let scope = oauth.scopes.join(" ");
+        let mut form: Vec<(&str, &str)> = vec![("grant_type", "client_credentials")];
+        if !scope.is_empty() {
+            form.push(("scope", &scope));
+        }
+        let mut builder = inner
+            .http
+            .post(oauth.token_url.clone())
+            .headers(inner.default_headers.clone());
+        match oauth.method {
+            crate::oauth2::ClientAuthMethod::Basic => {
+                builder = builder.basic_auth(&oauth.client_id, Some(oauth.client_secret.expose_secret()));
+            }
+            crate::oauth2::ClientAuthMethod::Body => {
+                form.push(("client_id", &oauth.client_id));
+                form.push(("client_secret", oauth.client_secret.expose_secret()));
+            }
+        }
+        let body = serde_urlencoded::to_string(&form)
+            .map_err(|e| Error::Auth(format!("cannot encode the token request: {e}")))?;
+        let requested_at = SystemTime::now();
+        let exchange = async {
+            let response = builder
+                .header(
+                    CONTENT_TYPE,
+                    HeaderValue::from_static("application/x-www-form-urlencoded"),
+                )
+                .body(body)
+                .send()
+                .await
+                .map_err(|e| Error::Auth(format!("token request failed: {}", e.without_url())))?;
+            let status = response.status();
+            let bytes = crate::body::read_limited(response, inner.max_response_bytes)
+                .await
+                .map_err(|_| Error::Auth("token response could not be read".into()))?;
+            Ok::<_, Error>((status, bytes))
+        };
+        let (status, bytes) = tokio::time::timeout(inner.request_timeout, exchange)
+            .await
+            .map_err(|_| Error::Auth("token request timed out".into()))??;
+        tracing::debug!(status = status.as_u16(), "oauth2 token response");
+        if !status.is_success() {
+            let detail = serde_json::from_slice::<TokenErrorResponse>(&bytes)
+                .ok()
+                .and_then(|e| match (e.error, e.error_description) {
+                    (Some(code), Some(text)) => Some(format!("{code}: {text}")),
+                    (code, text) => code.or(text),
+                })
+                .map(|d| format!(" ({d})"))
+                .unwrap_or_default();
+            return Err(Error::Auth(format!(
+                "token endpoint answered HTTP {}{detail}",
+                status.as_u16()
+            )));
+        }
+        let token: TokenResponse = serde_json::from_slice(&bytes)
+            .map_err(|e| Error::Auth(format!("token response is not a valid token: {e}")))?;
+        // Without `expires_in`, assume a short life rather than forever.
+        let lifetime = Duration::from_secs(token.expires_in.unwrap_or(300));
+        Ok(AccessToken::new(token.access_token, requested_at + lifetime))
+    }
+}
