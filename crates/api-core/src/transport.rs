@@ -149,6 +149,9 @@ impl Transport {
                 Ok(raw) if raw.status.is_success() => {
                     span.record("status", raw.status.as_u16());
                     if let Some(mut error) = inner.decoder.check_success(raw.status, &raw.body) {
+                        // The decoder cannot know which call this is: name it here.
+                        error.provider = inner.provider;
+                        error.operation = request.operation;
                         complete(&mut error, &raw);
                         return Err(error.into());
                     }
@@ -237,9 +240,12 @@ impl Transport {
                 )
                 .body(bytes.clone()),
         };
-        let budget = inner
-            .request_timeout
-            .min(deadline.saturating_duration_since(Instant::now()));
+        let left = deadline.saturating_duration_since(Instant::now());
+        let (budget, what) = if left < inner.request_timeout {
+            (left, "call")
+        } else {
+            (inner.request_timeout, "request")
+        };
         let started = Instant::now();
         let exchange = async {
             let response = builder
@@ -265,7 +271,7 @@ impl Transport {
         match tokio::time::timeout(budget, exchange).await {
             Ok(result) => result,
             Err(_) => Err(Error::Timeout {
-                what: "request",
+                what,
                 elapsed: started.elapsed(),
             }),
         }
@@ -318,7 +324,13 @@ impl Transport {
     /// The full URL of `request`: base URL + encoded path + encoded query.
     fn url(&self, request: &Request) -> Result<Url> {
         let mut url = self.inner.base_url.clone();
-        let path = format!("{}{}", url.path(), request.path);
+        // A base URL without a path still has the path `/`: join with exactly one slash.
+        let base = url.path().trim_end_matches('/');
+        let path = if request.path.is_empty() || request.path.starts_with('/') {
+            format!("{base}{}", request.path)
+        } else {
+            format!("{base}/{}", request.path)
+        };
         url.set_path(&path);
         if !request.query.is_empty() {
             let mut pairs = url.query_pairs_mut();

@@ -1,0 +1,174 @@
+//! The client and its builder.
+
+use std::fmt;
+
+use api_core::{Auth, RateLimit, Response, Result, Transport, TransportBuilder};
+
+use crate::generated::operations;
+use crate::{Sms, SmsAccepted};
+
+/// The production base URL.
+pub const DEFAULT_BASE_URL: &str = "https://api.netfinity.bg/v2";
+
+/// The environment variable [`Client::from_env`] reads the token from.
+pub const TOKEN_ENV: &str = "NETFINITY_TOKEN";
+/// The environment variable [`Client::from_env`] reads an optional base URL from.
+pub const BASE_URL_ENV: &str = "NETFINITY_BASE_URL";
+
+/// The service's throttle: 60 requests a minute per token.
+pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = 60;
+
+/// A Netfinity API client. Cheap to clone: clones share the connection pool and the pace.
+///
+/// ```no_run
+/// # async fn run() -> netfinity::Result<()> {
+/// let client = netfinity::Client::new("my-token")?;
+/// let accepted = client
+///     .send_sms(&netfinity::Sms::new("359881234567", "Your code is 1234").with_id("order42"))
+///     .await?;
+/// println!("queued as {:?}", accepted.uuid);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    transport: Transport,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("transport", &self.transport)
+            .finish()
+    }
+}
+
+impl Client {
+    /// A client for the production API with `token` and the default settings.
+    ///
+    /// # Errors
+    /// [`api_core::Error::Config`] when the token is empty.
+    pub fn new(token: impl Into<String>) -> Result<Self> {
+        Self::builder().token(token).build()
+    }
+
+    /// A client configured from `NETFINITY_TOKEN` and, optionally, `NETFINITY_BASE_URL`.
+    ///
+    /// # Errors
+    /// [`api_core::Error::Config`] when `NETFINITY_TOKEN` is not set.
+    pub fn from_env() -> Result<Self> {
+        let token = std::env::var(TOKEN_ENV)
+            .map_err(|_| api_core::Error::Config(format!("{TOKEN_ENV} is not set")))?;
+        let mut builder = Self::builder().token(token);
+        if let Ok(url) = std::env::var(BASE_URL_ENV) {
+            builder = builder.base_url(url);
+        }
+        builder.build()
+    }
+
+    /// Starts a builder with the defaults: production URL, 60 requests a minute.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder {
+            token: None,
+            transport: Transport::builder("netfinity", DEFAULT_BASE_URL)
+                .user_agent(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")))
+                .rate_limit(RateLimit::per_minute(DEFAULT_RATE_LIMIT_PER_MINUTE)),
+        }
+    }
+
+    /// Sends one SMS (`POST /sms/notification/send`).
+    ///
+    /// The message is checked first ([`Sms::validate`]): nothing is sent when it is invalid.
+    /// Acceptance means queued, not delivered; delivery arrives as pingbacks.
+    ///
+    /// Sending is a side effect, so the client repeats it only when the server cannot have
+    /// acted (a refused connection, a 429 within the maximum wait) — or when the message has
+    /// an `id`: Netfinity rejects a re-used `id` for 10 minutes (flood protection), so a
+    /// repeat can never deliver twice. If a repeated send reports flood protection in its
+    /// pingback, the first attempt went through: match pingbacks by your `id`.
+    ///
+    /// # Errors
+    /// [`api_core::Error::InvalidInput`] for a bad message; [`api_core::Error::Api`] with
+    /// kind `Unauthorized` (401), `Forbidden` (403: source IP or token capability),
+    /// `NotAcceptable` (406), `Validation` (422, with per-field messages) or
+    /// `TooManyRequests` (429, with `retry_after`); transport errors and timeouts.
+    pub async fn send_sms(&self, sms: &Sms) -> Result<Response<SmsAccepted>> {
+        sms.validate()?;
+        let mut operation = operations::send_sms(sms)?;
+        if let Some(id) = &sms.id {
+            operation = operation.map_request(|request| request.idempotency_key(id.clone()));
+        }
+        self.transport.execute(operation).await
+    }
+
+    /// The underlying transport (for advanced use and tests).
+    pub fn transport(&self) -> &Transport {
+        &self.transport
+    }
+}
+
+/// Builds a [`Client`].
+///
+/// ```
+/// use std::time::Duration;
+/// let client = netfinity::Client::builder()
+///     .token("my-token")
+///     .base_url("http://127.0.0.1:8080/netfinity/v2")
+///     .configure(|t| t.request_timeout(Duration::from_secs(5)))
+///     .build()?;
+/// # let _ = client;
+/// # Ok::<(), netfinity::Error>(())
+/// ```
+pub struct ClientBuilder {
+    token: Option<String>,
+    transport: TransportBuilder,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("token", &self.token.as_ref().map(|_| "[REDACTED]"))
+            .field("transport", &self.transport)
+            .finish()
+    }
+}
+
+impl ClientBuilder {
+    /// The bearer token of the SMS service.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// Another base URL (the sandbox, a proxy). Plain `http://` is accepted for loopback only.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.transport = self.transport.base_url(url);
+        self
+    }
+
+    /// Client-side pace; `None` turns it off (the server's 429 still applies).
+    /// Default: 60 a minute, evenly spaced, which never trips the server's throttle.
+    pub fn rate_limit(mut self, limit: impl Into<Option<RateLimit>>) -> Self {
+        self.transport = self.transport.rate_limit(limit);
+        self
+    }
+
+    /// Adjusts any transport setting: timeouts, retries, response size, HTTP client, ...
+    pub fn configure(mut self, f: impl FnOnce(TransportBuilder) -> TransportBuilder) -> Self {
+        self.transport = f(self.transport);
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// [`api_core::Error::Config`] when the token is missing or empty, or the base URL is
+    /// malformed or plain `http://` to a remote host.
+    pub fn build(self) -> Result<Client> {
+        let token = self
+            .token
+            .filter(|t| !t.trim().is_empty())
+            .ok_or_else(|| api_core::Error::Config("a Netfinity token is required".into()))?;
+        let transport = self.transport.auth(Auth::bearer(token)).build()?;
+        Ok(Client { transport })
+    }
+}

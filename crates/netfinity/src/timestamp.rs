@@ -1,0 +1,106 @@
+//! Pingback timestamps, whose format the documentation does not state.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+use time::{OffsetDateTime, PrimitiveDateTime};
+
+/// When a pingback was generated, kept as received.
+///
+/// The docs show `2020-12-31 23:59:59` (no zone; presumably Bulgarian local time) and do not
+/// promise a format, so decoding never fails: [`Timestamp::naive`] and
+/// [`Timestamp::offset`] parse it when they can.
+///
+/// ```
+/// use netfinity::Timestamp;
+/// let t = Timestamp::from("2020-12-31 23:59:59");
+/// assert_eq!(t.naive().map(|d| d.year()), Some(2020));
+/// assert_eq!(t.offset(), None);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Timestamp(String);
+
+impl Timestamp {
+    /// The text as received.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The date and time without a zone: `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DDTHH:MM:SS`, or
+    /// the local part of an RFC 3339 time.
+    pub fn naive(&self) -> Option<PrimitiveDateTime> {
+        let space = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+        let tee = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+        let text = self.0.trim();
+        PrimitiveDateTime::parse(text, space)
+            .or_else(|_| PrimitiveDateTime::parse(text, tee))
+            .ok()
+            .or_else(|| self.offset().map(|t| PrimitiveDateTime::new(t.date(), t.time())))
+    }
+
+    /// The instant, when the text carries a zone (RFC 3339).
+    pub fn offset(&self) -> Option<OffsetDateTime> {
+        OffsetDateTime::parse(self.0.trim(), &Rfc3339).ok()
+    }
+}
+
+impl From<&str> for Timestamp {
+    fn from(text: &str) -> Self {
+        Self(text.to_owned())
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // A number (a Unix time, say) is kept as its text too.
+        let value = serde_json::Value::deserialize(deserializer)?;
+        Ok(Self(
+            api_core::scalar_text(&value).unwrap_or_else(|| value.to_string()),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn parses_the_documented_and_iso_forms() {
+        assert_eq!(
+            Timestamp::from("2020-12-31 23:59:59").naive(),
+            Some(datetime!(2020-12-31 23:59:59))
+        );
+        assert_eq!(
+            Timestamp::from("2020-12-31T23:59:59").naive(),
+            Some(datetime!(2020-12-31 23:59:59))
+        );
+        let zoned = Timestamp::from("2020-12-31T23:59:59+02:00");
+        assert_eq!(zoned.offset(), Some(datetime!(2020-12-31 23:59:59 +02:00)));
+        assert_eq!(zoned.naive(), Some(datetime!(2020-12-31 23:59:59)));
+        let odd = Timestamp::from("yesterday");
+        assert_eq!((odd.naive(), odd.offset()), (None, None));
+    }
+
+    #[test]
+    fn decodes_strings_and_numbers_and_round_trips() {
+        let t: Timestamp = serde_json::from_str(r#""2020-12-31 23:59:59""#).expect("string");
+        assert_eq!(serde_json::to_string(&t).expect("json"), r#""2020-12-31 23:59:59""#);
+        let t: Timestamp = serde_json::from_str("1609451999").expect("number");
+        assert_eq!(t.as_str(), "1609451999");
+    }
+}

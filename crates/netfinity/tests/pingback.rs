@@ -1,0 +1,94 @@
+//! Pingback parsing and acknowledgement, on the documented payloads.
+
+use netfinity::{SmsStatusCode, pingback};
+
+fn packet(code: i64, extra_payload: &str) -> String {
+    format!(
+        r#"{{"uuid":"a1b2","id":"123","service":"sms-notification","timestamp":"2020-12-31 23:59:59",
+            "payload":{{"status":{{"code":{code},"description":"text"}}{extra_payload}}}}}"#
+    )
+}
+
+#[test]
+fn every_documented_status_code() {
+    use SmsStatusCode::*;
+    let cases = [
+        (201, Queued, false),
+        (202, RemoteQueued, false),
+        (203, DeliveredToSmsc, false),
+        (204, Delivered, true),
+        (301, Delayed, false),
+        (400, RejectedFunds, true),
+        (401, FloodProtection, true),
+        (501, RejectedDestination, true),
+        (502, InternalError, true),
+        (503, RemoteFailed, true),
+    ];
+    for (code, expected, is_final) in cases {
+        let event = pingback::parse(packet(code, "").as_bytes()).expect("documented packet");
+        assert_eq!(event.payload.status.code, expected, "{code}");
+        assert_eq!(event.payload.status.code.code(), code);
+        assert_eq!(event.payload.status.code.is_final(), is_final, "{code}");
+        assert_eq!(
+            event.payload.status.code.is_failure(),
+            is_final && code != 204,
+            "{code}"
+        );
+    }
+}
+
+#[test]
+fn unknown_codes_and_fields_are_kept_not_rejected() {
+    let event = pingback::parse(packet(999, r#","rate":{"parts":2}"#).as_bytes()).expect("parsed");
+    assert_eq!(event.payload.status.code, SmsStatusCode::Unknown(999));
+    assert!(!event.payload.status.code.is_final());
+    assert_eq!(event.payload.extra["rate"]["parts"], 2);
+}
+
+#[test]
+fn the_documented_delayed_packet_with_its_voucher() {
+    let body = br#"{"uuid":"a1b2","id":"123","service":"sms-notification","timestamp":"2020-12-31 23:59:59",
+        "payload":{"status":{"code":301,"description":"Delayed due to Insufficient funds"},
+                   "meta":{"voucher":{"uuid":"v-9","expires":"2020-12-31 23:59:59"}}}}"#;
+    let event = pingback::parse(body).expect("parsed");
+    assert_eq!(event.uuid, "a1b2");
+    assert_eq!(event.id.as_deref(), Some("123"));
+    assert_eq!(event.service.as_deref(), Some("sms-notification"));
+    let timestamp = event.timestamp.as_ref().expect("timestamp");
+    assert_eq!(timestamp.as_str(), "2020-12-31 23:59:59");
+    assert_eq!(timestamp.naive().map(|t| t.year()), Some(2020));
+    assert_eq!(event.payload.status.code, SmsStatusCode::Delayed);
+    assert_eq!(
+        event.payload.status.description.as_deref(),
+        Some("Delayed due to Insufficient funds")
+    );
+    let voucher = event
+        .payload
+        .meta
+        .as_ref()
+        .and_then(|m| m.voucher.as_ref())
+        .expect("voucher");
+    assert_eq!(voucher.uuid.as_deref(), Some("v-9"));
+    assert_eq!(voucher.expires.as_deref(), Some("2020-12-31 23:59:59"));
+}
+
+#[test]
+fn minimal_packet_and_acknowledgement() {
+    let event = pingback::parse(br#"{"uuid":"u","payload":{"status":{"code":204}}}"#).expect("parsed");
+    assert_eq!(event.id, None);
+    assert_eq!(event.ack_json(), r#"{"uuid":"u"}"#);
+    let event = pingback::parse(packet(204, "").as_bytes()).expect("parsed");
+    assert_eq!(event.ack_json(), r#"{"uuid":"a1b2","id":"123"}"#);
+}
+
+#[test]
+fn malformed_packets_are_errors_with_the_failing_path() {
+    let error = pingback::parse(br#"{"payload":{"status":{"code":204}}}"#).expect_err("no uuid");
+    assert!(error.message.contains("uuid"), "{error}");
+    let error = pingback::parse(br#"{"uuid":"u","payload":{"status":{"code":"x"}}}"#)
+        .expect_err("code not a number");
+    assert_eq!(error.path, "payload.status.code");
+    assert!(pingback::parse(b"<html>").is_err());
+    assert!(pingback::parse(b"").is_err());
+    assert!(pingback::parse(br#"{"uuid":"u","payload":{"status":{"code":204}}} trailing"#).is_err());
+}
