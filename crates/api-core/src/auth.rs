@@ -74,7 +74,11 @@ impl fmt::Debug for Auth {
             Auth::None => f.write_str("None"),
             Auth::Headers(headers) => f
                 .debug_map()
-                .entries(headers.iter().map(|(name, _)| (name.as_str(), "[REDACTED]")))
+                .entries(
+                    headers
+                        .iter()
+                        .map(|(name, _)| (name.as_str(), "[REDACTED]")),
+                )
                 .finish(),
             Auth::Bearer(_) => f.write_str("Bearer([REDACTED])"),
             Auth::OAuth2(oauth) => f.debug_tuple("OAuth2").field(oauth).finish(),
@@ -84,15 +88,20 @@ impl fmt::Debug for Auth {
 
 /// A header value built from a secret, marked sensitive so HTTP libraries never log it.
 pub(crate) fn secret_header(value: &str) -> Result<HeaderValue> {
-    let mut header = HeaderValue::from_str(value)
-        .map_err(|_| Error::Config("a credential holds characters not allowed in a header".into()))?;
+    let mut header = HeaderValue::from_str(value).map_err(|_| {
+        Error::Config("a credential holds characters not allowed in a header".into())
+    })?;
     header.set_sensitive(true);
     Ok(header)
 }
 
 /// Puts static credentials on `headers`. OAuth2 tokens are resolved by the transport first
 /// and passed in as `token`.
-pub(crate) fn apply(auth: &Auth, token: Option<&AccessToken>, headers: &mut HeaderMap) -> Result<()> {
+pub(crate) fn apply(
+    auth: &Auth,
+    token: Option<&AccessToken>,
+    headers: &mut HeaderMap,
+) -> Result<()> {
     match auth {
         Auth::None => {}
         Auth::Headers(keys) => {
@@ -131,7 +140,10 @@ mod tests {
         assert_eq!(headers["x-auth-token"], "token-456");
         assert!(headers["x-auth-token"].is_sensitive());
         let debug = format!("{auth:?} {headers:?}");
-        assert!(!debug.contains("client-123") && !debug.contains("token-456"), "{debug}");
+        assert!(
+            !debug.contains("client-123") && !debug.contains("token-456"),
+            "{debug}"
+        );
 
         let bearer = Auth::bearer("abc");
         let mut headers = HeaderMap::new();
@@ -142,7 +154,10 @@ mod tests {
 
     #[test]
     fn bad_header_names_and_values_are_config_errors() {
-        assert!(matches!(Auth::api_key("bad name", "k"), Err(Error::Config(_))));
+        assert!(matches!(
+            Auth::api_key("bad name", "k"),
+            Err(Error::Config(_))
+        ));
         let auth = Auth::bearer("line\nbreak");
         let err = apply(&auth, None, &mut HeaderMap::new()).expect_err("invalid");
         assert!(!err.to_string().contains("line"));

@@ -164,11 +164,17 @@ mod tests {
 
     #[test]
     fn oauth_and_coded_bodies() {
-        let e = decoded(400, r#"{"error":"invalid_client","error_description":"Bad secret"}"#);
+        let e = decoded(
+            400,
+            r#"{"error":"invalid_client","error_description":"Bad secret"}"#,
+        );
         assert_eq!(e.message.as_deref(), Some("Bad secret"));
         assert_eq!(e.code.as_deref(), Some("invalid_client"));
         let e = decoded(400, r#"{"code":1042,"message":"Nope"}"#);
-        assert_eq!((e.code.as_deref(), e.message.as_deref()), (Some("1042"), Some("Nope")));
+        assert_eq!(
+            (e.code.as_deref(), e.message.as_deref()),
+            (Some("1042"), Some("Nope"))
+        );
         let e = decoded(502, "<html>Bad gateway</html>");
         assert_eq!((e.code, e.message), (None, None));
     }
@@ -185,14 +191,26 @@ mod tests {
             #[allow(dead_code)]
             status: Inner,
         }
-        let err = decode_body::<Outer>("p", "op", StatusCode::OK, br#"{"status":{"code":"x"}}"#, false)
-            .expect_err("wrong type");
+        let err = decode_body::<Outer>(
+            "p",
+            "op",
+            StatusCode::OK,
+            br#"{"status":{"code":"x"}}"#,
+            false,
+        )
+        .expect_err("wrong type");
         let Error::Decode(e) = err else {
             panic!("expected a decode error, got {err:?}")
         };
         assert_eq!(e.path, "status.code");
-        let err = decode_body::<Outer>("p", "op", StatusCode::OK, br#"{"status":{"code":1}} x"#, false)
-            .expect_err("trailing bytes");
+        let err = decode_body::<Outer>(
+            "p",
+            "op",
+            StatusCode::OK,
+            br#"{"status":{"code":1}} x"#,
+            false,
+        )
+        .expect_err("trailing bytes");
         assert!(matches!(err, Error::Decode(_)));
     }
 
@@ -205,5 +223,14 @@ mod tests {
         let ok: Maybe = decode_body("p", "op", StatusCode::OK, b"", true).expect("empty allowed");
         assert_eq!(ok, Maybe { uuid: None });
         assert!(decode_body::<Maybe>("p", "op", StatusCode::OK, b"", false).is_err());
+    }
+
+    #[test]
+    fn no_content_accepts_any_body_or_none() {
+        use crate::response::NoContent;
+        for body in [&b""[..], b"{}", b"[1,2]", b"\"ok\"", b"null"] {
+            let decoded = decode_body::<NoContent>("p", "op", StatusCode::OK, body, true);
+            assert_eq!(decoded.ok(), Some(NoContent), "{body:?}");
+        }
     }
 }

@@ -200,7 +200,10 @@ impl ErrorKind {
     pub fn is_retryable(&self) -> bool {
         matches!(
             self,
-            Self::TooManyRequests | Self::BadGateway | Self::ServiceUnavailable | Self::GatewayTimeout
+            Self::TooManyRequests
+                | Self::BadGateway
+                | Self::ServiceUnavailable
+                | Self::GatewayTimeout
         )
     }
 }
@@ -393,8 +396,10 @@ mod tests {
     fn display_names_provider_status_message_and_fields() {
         let mut e = ApiError::new("netfinity", "send_sms", StatusCode::UNPROCESSABLE_ENTITY);
         e.message = Some("The given data was invalid.".into());
-        e.field_errors
-            .insert("msisdn".into(), vec!["The msisdn must be between 8 and 20 digits.".into()]);
+        e.field_errors.insert(
+            "msisdn".into(),
+            vec!["The msisdn must be between 8 and 20 digits.".into()],
+        );
         assert_eq!(
             e.to_string(),
             "netfinity send_sms failed with HTTP 422: The given data was invalid.; msisdn: The msisdn must be between 8 and 20 digits."

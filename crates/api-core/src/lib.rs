@@ -61,16 +61,18 @@ pub use error::{
     ApiError, DecodeError, Error, ErrorKind, FieldErrors, InvalidInput, Result, TransportError,
     TransportErrorKind,
 };
-pub use oauth2::{AccessToken, ClientAuthMethod, InMemoryTokenCache, OAuth2, TokenCache, TokenFetcher};
+pub use oauth2::{
+    AccessToken, ClientAuthMethod, InMemoryTokenCache, OAuth2, TokenCache, TokenFetcher,
+};
 pub use rate_limit::{
     InMemoryRateLimiter, RateLimit, RateLimitInfo, RateLimiter, parse_retry_after, retry_after,
 };
 pub use request::{Body, Idempotency, Operation, Request};
-pub use response::Response;
+pub use response::{NoContent, Response};
 pub use retry::RetryConfig;
 pub use transport::Transport;
 
+pub use async_trait::async_trait;
 pub use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 pub use reqwest::{Method, StatusCode, Url};
 pub use secrecy::{ExposeSecret, SecretString};
-pub use async_trait::async_trait;

@@ -348,9 +348,15 @@ mod tests {
             calls: AtomicUsize::new(0),
             fail: false,
         };
-        let first = cache.get(Duration::from_secs(60), &fetcher).await.expect("token");
+        let first = cache
+            .get(Duration::from_secs(60), &fetcher)
+            .await
+            .expect("token");
         // Within the refresh margin of a 1200 s token: a new one is fetched.
-        let second = cache.get(Duration::from_secs(1500), &fetcher).await.expect("token");
+        let second = cache
+            .get(Duration::from_secs(1500), &fetcher)
+            .await
+            .expect("token");
         assert_eq!(second.secret().expose_secret(), "token-2");
         // Invalidating an older token keeps the newer one.
         cache.invalidate(&first).await;
@@ -363,9 +369,10 @@ mod tests {
 
     #[test]
     fn token_response_accepts_numbers_and_strings() {
-        let t: TokenResponse =
-            serde_json::from_str(r#"{"access_token":"a","expires_in":"1200","token_type":"bearer"}"#)
-                .expect("decoded");
+        let t: TokenResponse = serde_json::from_str(
+            r#"{"access_token":"a","expires_in":"1200","token_type":"bearer"}"#,
+        )
+        .expect("decoded");
         assert_eq!(t.expires_in, Some(1200));
         let t: TokenResponse =
             serde_json::from_str(r#"{"access_token":"a","expires_in":1199}"#).expect("decoded");
@@ -378,7 +385,13 @@ mod tests {
     fn debug_hides_secrets() {
         let oauth = OAuth2::client_credentials("https://a.example/token", "id-1", "very-secret")
             .expect("url");
-        let text = format!("{oauth:?} {:?}", AccessToken::new("tok-secret", SystemTime::now()));
-        assert!(!text.contains("very-secret") && !text.contains("tok-secret"), "{text}");
+        let text = format!(
+            "{oauth:?} {:?}",
+            AccessToken::new("tok-secret", SystemTime::now())
+        );
+        assert!(
+            !text.contains("very-secret") && !text.contains("tok-secret"),
+            "{text}"
+        );
     }
 }

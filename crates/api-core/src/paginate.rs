@@ -144,15 +144,21 @@ mod tests {
     async fn page_number_style_honours_has_more_and_an_exact_last_page() {
         let pages = Arc::new(Mutex::new(Vec::new()));
         let log = pages.clone();
-        let items: Vec<u32> = paginate(PageStyle::PageNumber { first: 1, per_page: 2 }, move |req| {
-            log.lock().expect("lock").push(req.page);
-            async move {
-                Ok(Page {
-                    items: vec![req.page * 10, req.page * 10 + 1],
-                    has_more: Some(req.page < 2),
-                })
-            }
-        })
+        let items: Vec<u32> = paginate(
+            PageStyle::PageNumber {
+                first: 1,
+                per_page: 2,
+            },
+            move |req| {
+                log.lock().expect("lock").push(req.page);
+                async move {
+                    Ok(Page {
+                        items: vec![req.page * 10, req.page * 10 + 1],
+                        has_more: Some(req.page < 2),
+                    })
+                }
+            },
+        )
         .try_collect()
         .await
         .expect("all pages");
@@ -162,15 +168,16 @@ mod tests {
 
     #[tokio::test]
     async fn a_failed_page_is_an_error_item_and_ends_the_stream() {
-        let results: Vec<Result<u32>> = paginate(PageStyle::Offset { limit: 1 }, |req| async move {
-            if req.offset == 1 {
-                Err(Error::Config("page failed".into()))
-            } else {
-                Ok(Page::new(vec![req.offset as u32]))
-            }
-        })
-        .collect()
-        .await;
+        let results: Vec<Result<u32>> =
+            paginate(PageStyle::Offset { limit: 1 }, |req| async move {
+                if req.offset == 1 {
+                    Err(Error::Config("page failed".into()))
+                } else {
+                    Ok(Page::new(vec![req.offset as u32]))
+                }
+            })
+            .collect()
+            .await;
         assert_eq!(results.len(), 2);
         assert_eq!(results[0].as_ref().ok(), Some(&0));
         assert!(matches!(&results[1], Err(Error::Config(m)) if m == "page failed"));
@@ -178,10 +185,12 @@ mod tests {
 
     #[tokio::test]
     async fn an_empty_first_page_ends_at_once() {
-        let items: Vec<u32> = paginate(PageStyle::Offset { limit: 5 }, |_| async { Ok(Page::<u32>::new(vec![])) })
-            .try_collect()
-            .await
-            .expect("empty");
+        let items: Vec<u32> = paginate(PageStyle::Offset { limit: 5 }, |_| async {
+            Ok(Page::<u32>::new(vec![]))
+        })
+        .try_collect()
+        .await
+        .expect("empty");
         assert!(items.is_empty());
     }
 }

@@ -113,7 +113,9 @@ impl InMemoryRateLimiter {
             .paused_until
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        until.map_or(Duration::ZERO, |u| u.saturating_duration_since(Instant::now()))
+        until.map_or(Duration::ZERO, |u| {
+            u.saturating_duration_since(Instant::now())
+        })
     }
 }
 
@@ -252,21 +254,39 @@ mod tests {
         let limiter = InMemoryRateLimiter::new(Some(RateLimit::per_second(20)));
         let start = Instant::now();
         for _ in 0..3 {
-            limiter.acquire(Duration::from_secs(1)).await.expect("admitted");
+            limiter
+                .acquire(Duration::from_secs(1))
+                .await
+                .expect("admitted");
         }
         // Three requests at 20/s with a burst of one: two gaps of 50 ms.
-        assert!(start.elapsed() >= Duration::from_millis(95), "{:?}", start.elapsed());
-        let err = limiter.acquire(Duration::ZERO).await.expect_err("no wait allowed");
+        assert!(
+            start.elapsed() >= Duration::from_millis(95),
+            "{:?}",
+            start.elapsed()
+        );
+        let err = limiter
+            .acquire(Duration::ZERO)
+            .await
+            .expect_err("no wait allowed");
         assert!(err.is_rate_limited());
-        assert!(err.retry_after().is_some_and(|d| d <= Duration::from_millis(50)));
+        assert!(
+            err.retry_after()
+                .is_some_and(|d| d <= Duration::from_millis(50))
+        );
     }
 
     #[tokio::test]
     async fn server_pause_applies_to_every_holder() {
         let limiter = InMemoryRateLimiter::new(None);
         limiter.pause(Duration::from_secs(30)).await;
-        let err = limiter.acquire(Duration::from_secs(5)).await.expect_err("paused");
-        assert!(matches!(err, Error::RateLimited { retry_after } if retry_after > Duration::from_secs(29)));
+        let err = limiter
+            .acquire(Duration::from_secs(5))
+            .await
+            .expect_err("paused");
+        assert!(
+            matches!(err, Error::RateLimited { retry_after } if retry_after > Duration::from_secs(29))
+        );
         limiter.pause(Duration::from_millis(1)).await; // a shorter pause never shortens a longer one
         assert!(limiter.acquire(Duration::from_secs(5)).await.is_err());
     }

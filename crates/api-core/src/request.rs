@@ -335,11 +335,26 @@ mod tests {
 
     #[test]
     fn idempotency_follows_the_method() {
-        assert_eq!(Request::new(Method::GET, "/").idempotency, Idempotency::Safe);
-        assert_eq!(Request::new(Method::PUT, "/").idempotency, Idempotency::Idempotent);
-        assert_eq!(Request::new(Method::DELETE, "/").idempotency, Idempotency::Idempotent);
-        assert_eq!(Request::new(Method::POST, "/").idempotency, Idempotency::SideEffect);
-        assert_eq!(Request::new(Method::PATCH, "/").idempotency, Idempotency::SideEffect);
+        assert_eq!(
+            Request::new(Method::GET, "/").idempotency,
+            Idempotency::Safe
+        );
+        assert_eq!(
+            Request::new(Method::PUT, "/").idempotency,
+            Idempotency::Idempotent
+        );
+        assert_eq!(
+            Request::new(Method::DELETE, "/").idempotency,
+            Idempotency::Idempotent
+        );
+        assert_eq!(
+            Request::new(Method::POST, "/").idempotency,
+            Idempotency::SideEffect
+        );
+        assert_eq!(
+            Request::new(Method::PATCH, "/").idempotency,
+            Idempotency::SideEffect
+        );
     }
 
     #[test]

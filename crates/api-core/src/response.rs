@@ -69,3 +69,14 @@ impl<T> Deref for Response<T> {
         &self.value
     }
 }
+
+/// The value of a response whose body carries nothing the caller needs: any JSON body, or
+/// none, decodes into it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct NoContent;
+
+impl<'de> serde::Deserialize<'de> for NoContent {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(deserializer).map(|_| NoContent)
+    }
+}

@@ -48,7 +48,10 @@ impl RetryConfig {
     /// a uniform random wait in `[0, min(max_backoff, initial_backoff * 2^(retry-1))]`.
     pub fn backoff(&self, retry: u32) -> Duration {
         let factor = 2u32.saturating_pow(retry.saturating_sub(1));
-        let ceiling = self.initial_backoff.saturating_mul(factor).min(self.max_backoff);
+        let ceiling = self
+            .initial_backoff
+            .saturating_mul(factor)
+            .min(self.max_backoff);
         ceiling.mul_f64(fastrand::f64())
     }
 }
@@ -155,11 +158,26 @@ mod tests {
             (Safe, false, api(400), false),
             (Safe, false, api(401), false),
             (Safe, false, timeout, true),
-            (Idempotent, false, transport(TransportErrorKind::Request), true),
+            (
+                Idempotent,
+                false,
+                transport(TransportErrorKind::Request),
+                true,
+            ),
             (Safe, false, transport(TransportErrorKind::Body), true),
             (SideEffect, false, api(429), true),
-            (SideEffect, false, transport(TransportErrorKind::Connect), true),
-            (SideEffect, false, transport(TransportErrorKind::Request), false),
+            (
+                SideEffect,
+                false,
+                transport(TransportErrorKind::Connect),
+                true,
+            ),
+            (
+                SideEffect,
+                false,
+                transport(TransportErrorKind::Request),
+                false,
+            ),
             (SideEffect, false, api(502), false),
             (SideEffect, false, api(503), false),
             (
@@ -172,12 +190,21 @@ mod tests {
                 false,
             ),
             (SideEffect, true, api(503), true),
-            (SideEffect, true, transport(TransportErrorKind::Request), true),
+            (
+                SideEffect,
+                true,
+                transport(TransportErrorKind::Request),
+                true,
+            ),
             (SideEffect, true, api(500), false),
             (SideEffect, false, Error::invalid_input("f", "m"), false),
         ];
         for (class, key, error, expected) in cases {
-            assert_eq!(may_retry(class, key, &error), expected, "{class:?} key={key} {error}");
+            assert_eq!(
+                may_retry(class, key, &error),
+                expected,
+                "{class:?} key={key} {error}"
+            );
         }
     }
 

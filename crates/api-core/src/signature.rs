@@ -43,8 +43,15 @@ mod tests {
     fn rfc4231_case_2() {
         // RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?".
         let sig = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
-        assert_eq!(hmac_sha256_hex(b"Jefe", b"what do ya want for nothing?"), sig);
-        assert!(verify_hmac_sha256_hex(b"Jefe", b"what do ya want for nothing?", sig));
+        assert_eq!(
+            hmac_sha256_hex(b"Jefe", b"what do ya want for nothing?"),
+            sig
+        );
+        assert!(verify_hmac_sha256_hex(
+            b"Jefe",
+            b"what do ya want for nothing?",
+            sig
+        ));
         assert!(verify_hmac_sha256_hex(
             b"Jefe",
             b"what do ya want for nothing?",

@@ -13,7 +13,9 @@ use tracing::{Instrument, field};
 use crate::auth::{self, Auth};
 use crate::config::TransportBuilder;
 use crate::decode::{ErrorDecoder, decode_body};
-use crate::error::{ApiError, Error, ErrorKind, Result, TransportError, TransportErrorKind, excerpt};
+use crate::error::{
+    ApiError, Error, ErrorKind, Result, TransportError, TransportErrorKind, excerpt,
+};
 use crate::oauth2::{AccessToken, OAuth2, TokenErrorResponse, TokenFetcher, TokenResponse};
 use crate::rate_limit::{RateLimitInfo, RateLimiter, retry_after};
 use crate::request::{Body, Operation, Request};
@@ -87,7 +89,10 @@ impl Transport {
     /// # Errors
     /// Any [`Error`]: the server's error answer, a transport failure, a timeout, a body that
     /// does not decode into `T`, a client-side rate limit.
-    pub async fn execute<T: DeserializeOwned>(&self, operation: Operation<T>) -> Result<Response<T>> {
+    pub async fn execute<T: DeserializeOwned>(
+        &self,
+        operation: Operation<T>,
+    ) -> Result<Response<T>> {
         self.send(operation.into_request()).await
     }
 
@@ -378,11 +383,16 @@ fn complete(error: &mut ApiError, raw: &RawResponse) {
 
 /// The server's request id, from the headers providers commonly use.
 fn request_id(headers: &HeaderMap) -> Option<String> {
-    ["x-request-id", "x-correlation-id", "x-reference-id", "x-amzn-requestid"]
-        .iter()
-        .find_map(|name| headers.get(*name))
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
+    [
+        "x-request-id",
+        "x-correlation-id",
+        "x-reference-id",
+        "x-amzn-requestid",
+    ]
+    .iter()
+    .find_map(|name| headers.get(*name))
+    .and_then(|v| v.to_str().ok())
+    .map(str::to_owned)
 }
 
 /// The client-credentials token request (RFC 6749 §4.4).
@@ -407,7 +417,8 @@ impl TokenFetcher for TokenRequest<'_> {
             .headers(inner.default_headers.clone());
         match oauth.method {
             crate::oauth2::ClientAuthMethod::Basic => {
-                builder = builder.basic_auth(&oauth.client_id, Some(oauth.client_secret.expose_secret()));
+                builder =
+                    builder.basic_auth(&oauth.client_id, Some(oauth.client_secret.expose_secret()));
             }
             crate::oauth2::ClientAuthMethod::Body => {
                 form.push(("client_id", &oauth.client_id));
@@ -455,6 +466,9 @@ impl TokenFetcher for TokenRequest<'_> {
             .map_err(|e| Error::Auth(format!("token response is not a valid token: {e}")))?;
         // Without `expires_in`, assume a short life rather than forever.
         let lifetime = Duration::from_secs(token.expires_in.unwrap_or(300));
-        Ok(AccessToken::new(token.access_token, requested_at + lifetime))
+        Ok(AccessToken::new(
+            token.access_token,
+            requested_at + lifetime,
+        ))
     }
 }

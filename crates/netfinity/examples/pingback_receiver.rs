@@ -23,7 +23,11 @@ async fn receive(body: Bytes) -> (StatusCode, String) {
                 event.id.as_deref().unwrap_or("-"),
                 status.code.code(),
                 status.code,
-                if status.code.is_final() { " (final)" } else { "" }
+                if status.code.is_final() {
+                    " (final)"
+                } else {
+                    ""
+                }
             );
             (StatusCode::OK, event.ack_json())
         }
@@ -41,7 +45,10 @@ async fn main() -> std::io::Result<()> {
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:8088".to_owned());
     let listener = tokio::net::TcpListener::bind(&addr).await?;
-    println!("listening on http://{}/netfinity/pingbacks", listener.local_addr()?);
+    println!(
+        "listening on http://{}/netfinity/pingbacks",
+        listener.local_addr()?
+    );
     let app = Router::new().route("/netfinity/pingbacks", post(receive));
     axum::serve(listener, app).await
 }

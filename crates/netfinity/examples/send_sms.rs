@@ -11,14 +11,20 @@ use netfinity::{Client, Sms};
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let msisdn = args.next().unwrap_or_else(|| "359881234567".to_owned());
-    let text = args.next().unwrap_or_else(|| "Hello from the netfinity crate".to_owned());
+    let text = args
+        .next()
+        .unwrap_or_else(|| "Hello from the netfinity crate".to_owned());
 
     let (client, sandbox) = if std::env::var_os(netfinity::TOKEN_ENV).is_some() {
         (Client::from_env()?, None)
     } else {
         let config = api_sandbox::SandboxConfig::default();
         let sandbox = api_sandbox::Sandbox::start(config.clone()).await?;
-        println!("no {} set: using the sandbox at {}", netfinity::TOKEN_ENV, sandbox.netfinity_url());
+        println!(
+            "no {} set: using the sandbox at {}",
+            netfinity::TOKEN_ENV,
+            sandbox.netfinity_url()
+        );
         let client = Client::builder()
             .token(config.netfinity.token)
             .base_url(sandbox.netfinity_url())

@@ -70,7 +70,11 @@ impl Client {
         ClientBuilder {
             token: None,
             transport: Transport::builder("netfinity", DEFAULT_BASE_URL)
-                .user_agent(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")))
+                .user_agent(concat!(
+                    env!("CARGO_PKG_NAME"),
+                    "/",
+                    env!("CARGO_PKG_VERSION")
+                ))
                 .rate_limit(RateLimit::per_minute(DEFAULT_RATE_LIMIT_PER_MINUTE)),
         }
     }

@@ -33,7 +33,8 @@ mod tests {
 
     #[test]
     fn classifies_characters() {
-        for c in "Hello, World! 0-9 @£$¥ èéùìò ÄÖÑÜ§¿äöñüà ΔΦΓΛΩΠΨΣΘΞ €[]{}|~^\\\n\r".chars() {
+        for c in "Hello, World! 0-9 @£$¥ èéùìò ÄÖÑÜ§¿äöñüà ΔΦΓΛΩΠΨΣΘΞ €[]{}|~^\\\n\r".chars()
+        {
             assert!(is_gsm(c), "{c:?}");
         }
         for c in "жЖ`ąłç✓😀\u{1b}\t".chars() {

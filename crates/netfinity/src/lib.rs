@@ -40,8 +40,7 @@ mod validate;
 pub use accepted::SmsAccepted;
 pub use api_core::{Error, ErrorKind, RateLimit, Response, Result};
 pub use client::{
-    BASE_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_RATE_LIMIT_PER_MINUTE,
-    TOKEN_ENV,
+    BASE_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_RATE_LIMIT_PER_MINUTE, TOKEN_ENV,
 };
 pub use generated::models::*;
 pub use gsm::{first_non_gsm, is_gsm};

@@ -37,7 +37,10 @@ impl Timestamp {
         PrimitiveDateTime::parse(text, space)
             .or_else(|_| PrimitiveDateTime::parse(text, tee))
             .ok()
-            .or_else(|| self.offset().map(|t| PrimitiveDateTime::new(t.date(), t.time())))
+            .or_else(|| {
+                self.offset()
+                    .map(|t| PrimitiveDateTime::new(t.date(), t.time()))
+            })
     }
 
     /// The instant, when the text carries a zone (RFC 3339).
@@ -99,7 +102,10 @@ mod tests {
     #[test]
     fn decodes_strings_and_numbers_and_round_trips() {
         let t: Timestamp = serde_json::from_str(r#""2020-12-31 23:59:59""#).expect("string");
-        assert_eq!(serde_json::to_string(&t).expect("json"), r#""2020-12-31 23:59:59""#);
+        assert_eq!(
+            serde_json::to_string(&t).expect("json"),
+            r#""2020-12-31 23:59:59""#
+        );
         let t: Timestamp = serde_json::from_str("1609451999").expect("number");
         assert_eq!(t.as_str(), "1609451999");
     }

@@ -40,18 +40,31 @@ impl Sms {
 
 /// 8–20 ASCII digits.
 pub fn validate_msisdn(msisdn: &str) -> Result<()> {
-    if let Some((i, c)) = msisdn.chars().enumerate().find(|(_, c)| !c.is_ascii_digit()) {
-        let hint = if c == '+' { " (drop the leading '+')" } else { "" };
+    if let Some((i, c)) = msisdn
+        .chars()
+        .enumerate()
+        .find(|(_, c)| !c.is_ascii_digit())
+    {
+        let hint = if c == '+' {
+            " (drop the leading '+')"
+        } else {
+            ""
+        };
         return Err(Error::invalid_input(
             "msisdn",
-            format!("must contain digits only; found {c:?} at position {}{hint}", i + 1),
+            format!(
+                "must contain digits only; found {c:?} at position {}{hint}",
+                i + 1
+            ),
         ));
     }
     let digits = msisdn.len();
     if !(MIN_MSISDN_DIGITS..=MAX_MSISDN_DIGITS).contains(&digits) {
         return Err(Error::invalid_input(
             "msisdn",
-            format!("must be between {MIN_MSISDN_DIGITS} and {MAX_MSISDN_DIGITS} digits; got {digits}"),
+            format!(
+                "must be between {MIN_MSISDN_DIGITS} and {MAX_MSISDN_DIGITS} digits; got {digits}"
+            ),
         ));
     }
     Ok(())
@@ -86,16 +99,26 @@ pub fn validate_id(id: &str) -> Result<()> {
     if id.is_empty() {
         return Err(Error::invalid_input("id", "must not be empty when given"));
     }
-    if let Some((i, c)) = id.chars().enumerate().find(|(_, c)| !c.is_ascii_alphanumeric()) {
+    if let Some((i, c)) = id
+        .chars()
+        .enumerate()
+        .find(|(_, c)| !c.is_ascii_alphanumeric())
+    {
         return Err(Error::invalid_input(
             "id",
-            format!("must be alphanumeric (A-Z, a-z, 0-9); found {c:?} at position {}", i + 1),
+            format!(
+                "must be alphanumeric (A-Z, a-z, 0-9); found {c:?} at position {}",
+                i + 1
+            ),
         ));
     }
     if id.len() > MAX_ID_CHARS {
         return Err(Error::invalid_input(
             "id",
-            format!("must be at most {MAX_ID_CHARS} characters; got {}", id.len()),
+            format!(
+                "must be at most {MAX_ID_CHARS} characters; got {}",
+                id.len()
+            ),
         ));
     }
     Ok(())
@@ -144,7 +167,10 @@ mod tests {
     fn text_rules() {
         assert!(validate_text("Your code is 1234. €5 off [today]!").is_ok());
         assert!(validate_text(&"a".repeat(160)).is_ok());
-        assert!(validate_text(&"é".repeat(160)).is_ok(), "counts characters, not bytes");
+        assert!(
+            validate_text(&"é".repeat(160)).is_ok(),
+            "counts characters, not bytes"
+        );
         assert_eq!(message(validate_text("")), "text: must not be empty");
         assert_eq!(
             message(validate_text(&"a".repeat(161))),
@@ -174,7 +200,10 @@ mod tests {
     #[test]
     fn a_message_reports_its_first_bad_field() {
         let sms = Sms::new("123", "ж").with_id("x-y");
-        assert_eq!(message(sms.validate()), "msisdn: must be between 8 and 20 digits; got 3");
+        assert_eq!(
+            message(sms.validate()),
+            "msisdn: must be between 8 and 20 digits; got 3"
+        );
         let sms = Sms::new("359881234567", "ok").with_id("x-y");
         assert!(message(sms.validate()).starts_with("id: "));
     }

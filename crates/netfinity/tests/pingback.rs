@@ -74,7 +74,8 @@ fn the_documented_delayed_packet_with_its_voucher() {
 
 #[test]
 fn minimal_packet_and_acknowledgement() {
-    let event = pingback::parse(br#"{"uuid":"u","payload":{"status":{"code":204}}}"#).expect("parsed");
+    let event =
+        pingback::parse(br#"{"uuid":"u","payload":{"status":{"code":204}}}"#).expect("parsed");
     assert_eq!(event.id, None);
     assert_eq!(event.ack_json(), r#"{"uuid":"u"}"#);
     let event = pingback::parse(packet(204, "").as_bytes()).expect("parsed");
@@ -90,5 +91,7 @@ fn malformed_packets_are_errors_with_the_failing_path() {
     assert_eq!(error.path, "payload.status.code");
     assert!(pingback::parse(b"<html>").is_err());
     assert!(pingback::parse(b"").is_err());
-    assert!(pingback::parse(br#"{"uuid":"u","payload":{"status":{"code":204}}} trailing"#).is_err());
+    assert!(
+        pingback::parse(br#"{"uuid":"u","payload":{"status":{"code":204}}} trailing"#).is_err()
+    );
 }

@@ -73,7 +73,10 @@ async fn accepted_message_is_delivered_through_pingbacks() {
             .await
     );
     let events = received.lock().expect("lock").clone();
-    let codes: Vec<_> = events.iter().map(|e| e.payload.status.code.clone()).collect();
+    let codes: Vec<_> = events
+        .iter()
+        .map(|e| e.payload.status.code.clone())
+        .collect();
     assert_eq!(
         codes,
         [
@@ -83,7 +86,11 @@ async fn accepted_message_is_delivered_through_pingbacks() {
             SmsStatusCode::Delivered
         ]
     );
-    assert!(events.iter().all(|e| e.uuid == uuid && e.id.as_deref() == Some("t1")));
+    assert!(
+        events
+            .iter()
+            .all(|e| e.uuid == uuid && e.id.as_deref() == Some("t1"))
+    );
     let records = sandbox.netfinity().pingbacks();
     assert!(records.iter().all(|p| p.acknowledged));
     assert_eq!(

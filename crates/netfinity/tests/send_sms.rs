@@ -43,10 +43,9 @@ fn sms() -> Sms {
 
 #[tokio::test]
 async fn the_request_on_the_wire() {
-    let (server, client) = answer(
-        ResponseTemplate::new(200).set_body_json(json!({"uuid": "5b9c", "id": "123"})),
-    )
-    .await;
+    let (server, client) =
+        answer(ResponseTemplate::new(200).set_body_json(json!({"uuid": "5b9c", "id": "123"})))
+            .await;
     let accepted = client.send_sms(&sms()).await.expect("accepted");
     assert_eq!(accepted.uuid.as_deref(), Some("5b9c"));
     assert_eq!(accepted.id.as_deref(), Some("123"));
@@ -65,7 +64,10 @@ async fn the_request_on_the_wire() {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
     };
-    assert_eq!(header("authorization").as_deref(), Some("Bearer nf-test-token-7c1e"));
+    assert_eq!(
+        header("authorization").as_deref(),
+        Some("Bearer nf-test-token-7c1e")
+    );
     assert_eq!(header("accept").as_deref(), Some("application/json"));
     assert_eq!(header("content-type").as_deref(), Some("application/json"));
     assert_eq!(
@@ -86,7 +88,10 @@ async fn a_message_without_id_omits_the_field() {
         .await
         .expect("accepted");
     let requests = server.received_requests().await.expect("recorded");
-    assert_eq!(requests[0].body, br#"{"msisdn":"359881234567","text":"no id"}"#);
+    assert_eq!(
+        requests[0].body,
+        br#"{"msisdn":"359881234567","text":"no id"}"#
+    );
 }
 
 #[tokio::test]
@@ -105,7 +110,9 @@ async fn an_empty_or_unknown_success_body_is_tolerated() {
     assert_eq!(accepted.raw["data"]["queued"], 1);
 }
 
-fn api_error(result: netfinity::Result<netfinity::Response<netfinity::SmsAccepted>>) -> api_core::ApiError {
+fn api_error(
+    result: netfinity::Result<netfinity::Response<netfinity::SmsAccepted>>,
+) -> api_core::ApiError {
     match result {
         Err(Error::Api(e)) => *e,
         other => panic!("expected an API error, got {other:?}"),
@@ -120,10 +127,9 @@ async fn unauthorized_forbidden_and_not_acceptable() {
         (406, "Request not in JSON format", ErrorKind::NotAcceptable),
     ];
     for (status, message, kind) in cases {
-        let (server, client) = answer(
-            ResponseTemplate::new(status).set_body_json(json!({ "message": message })),
-        )
-        .await;
+        let (server, client) =
+            answer(ResponseTemplate::new(status).set_body_json(json!({ "message": message })))
+                .await;
         let error = api_error(client.send_sms(&sms()).await);
         assert_eq!(error.status.as_u16(), status);
         assert_eq!(error.kind, kind);
@@ -152,11 +158,17 @@ async fn validation_errors_carry_every_field_message() {
         .and_then(Error::field_errors)
         .cloned()
         .expect("field errors");
-    assert_eq!(fields["msisdn"], ["The msisdn must be between 8 and 20 digits."]);
+    assert_eq!(
+        fields["msisdn"],
+        ["The msisdn must be between 8 and 20 digits."]
+    );
     assert_eq!(fields["text"], ["The text format is invalid."]);
     let error = api_error(result);
     assert_eq!(error.kind, ErrorKind::Validation);
-    assert_eq!(error.message.as_deref(), Some("The given data was invalid."));
+    assert_eq!(
+        error.message.as_deref(),
+        Some("The given data was invalid.")
+    );
 }
 
 #[tokio::test]
@@ -198,7 +210,13 @@ async fn invalid_messages_never_reach_the_server() {
             other => panic!("expected invalid input for {message:?}, got {other:?}"),
         }
     }
-    assert!(server.received_requests().await.expect("recorded").is_empty());
+    assert!(
+        server
+            .received_requests()
+            .await
+            .expect("recorded")
+            .is_empty()
+    );
 }
 
 #[tokio::test]
@@ -230,11 +248,17 @@ async fn a_send_with_id_is_repeated_safely_after_a_gateway_error() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"uuid": "u2", "id": "123"})))
         .mount(&server)
         .await;
-    let accepted = client(&server).send_sms(&sms()).await.expect("second attempt");
+    let accepted = client(&server)
+        .send_sms(&sms())
+        .await
+        .expect("second attempt");
     assert_eq!(accepted.attempts(), 2);
     let requests = server.received_requests().await.expect("recorded");
     assert_eq!(requests.len(), 2);
-    assert_eq!(requests[0].body, requests[1].body, "the repeat carries the same id");
+    assert_eq!(
+        requests[0].body, requests[1].body,
+        "the repeat carries the same id"
+    );
 }
 
 #[tokio::test]
@@ -272,7 +296,10 @@ fn configuration_errors() {
         .expect_err("plain http to a remote host");
     assert!(insecure.to_string().contains("refusing plain http://"));
     let client = Client::new(TOKEN).expect("client");
-    assert_eq!(client.transport().base_url().as_str(), "https://api.netfinity.bg/v2");
+    assert_eq!(
+        client.transport().base_url().as_str(),
+        "https://api.netfinity.bg/v2"
+    );
     let debug = format!("{client:?} {:?}", Client::builder().token(TOKEN));
     assert!(!debug.contains(TOKEN), "{debug}");
 }

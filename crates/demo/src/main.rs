@@ -1,0 +1,19 @@
+//! The main job, offline: every provider's flow through its real client crate against the
+//! sandbox, printed as a short transcript. Exits non-zero when any step does not behave as
+//! the provider documents. Run it with `cargo xtask demo`.
+
+mod netfinity_flow;
+mod transcript;
+
+use std::process::ExitCode;
+
+use transcript::Transcript;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let mut transcript = Transcript::default();
+    if let Err(e) = netfinity_flow::run(&mut transcript).await {
+        transcript.fail(format!("netfinity flow aborted: {e}"));
+    }
+    transcript.finish()
+}

@@ -1,0 +1,226 @@
+//! `cargo xtask codegen [--check]`: Rust models and request builders from OpenAPI specs.
+//!
+//! Every `specs/<name>.yaml` whose crate `crates/<name>/` exists becomes
+//! `crates/<name>/src/generated/{mod.rs, models.rs, operations.rs}`. With `--check` nothing is
+//! written: the files are generated in memory and compared with the committed ones.
+//!
+//! # Why our own emitter
+//!
+//! We emit the code ourselves (plain strings, then `rustfmt`) instead of using `typify` or
+//! `progenitor` because the generated operations must call api-core's own request builder
+//! (`api_core::Request`, idempotency classes, `Operation<T>`), and enums must keep values they
+//! do not know (`Unknown(..)`) instead of failing to decode. It also keeps xtask's
+//! dependencies to `serde` and a YAML parser (`serde_norway`), so a cold `cargo xtask` builds
+//! in seconds. The spec is read into the minimal serde structs of [`spec`], which cover the
+//! subset of OpenAPI 3.0 we use; anything outside it that would change the code is an error,
+//! never silently dropped.
+//!
+//! # Supported extensions
+//!
+//! - Schema `x-rust-type: path`: use a hand-written type (on a component: nothing is
+//!   generated and every reference uses the path).
+//! - Object `x-keep-unknown: true`: unknown fields kept in `extra`.
+//! - Enum `x-enum-varnames` / `x-enum-descriptions`: variant names and docs (names required
+//!   for integer enums).
+//! - Operation `x-idempotency: safe | idempotent | side-effect` (default from the method),
+//!   `x-empty-response: true` (an empty 2xx body decodes as `{}`), `x-unconfirmed: true`
+//!   (compiled only with the crate's `unconfirmed` feature).
+//!
+//! `type: number` needs `format: double` or `x-rust-type`: money never silently becomes f64.
+
+mod emit;
+mod models;
+mod names;
+mod operations;
+mod spec;
+mod types;
+
+#[cfg(test)]
+mod tests;
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The generated files of one crate: `(path relative to the workspace root, contents)`.
+type Files = Vec<(PathBuf, String)>;
+
+/// Generates every crate's files; writes them, or with `check` compares them.
+pub fn run(check: bool) -> Result<(), String> {
+    let root = workspace_root();
+    let mut stale = Vec::new();
+    let mut count = 0;
+    for name in spec_names(&root)? {
+        let files = generate_crate(&root, &name)?;
+        for extra in unexpected_files(&root, &files) {
+            if check {
+                stale.push(format!(
+                    "{extra} (not generated: move it out of generated/)"
+                ));
+            } else {
+                eprintln!("codegen: warning: {extra} is not generated; move it out of generated/");
+            }
+        }
+        for (relative, contents) in files {
+            count += 1;
+            let path = root.join(&relative);
+            let current = std::fs::read_to_string(&path).ok();
+            if current.as_deref() == Some(contents.as_str()) {
+                continue;
+            }
+            if check {
+                stale.push(relative.display().to_string());
+                continue;
+            }
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            }
+            std::fs::write(&path, contents)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            println!("codegen: wrote {}", relative.display());
+        }
+    }
+    if !stale.is_empty() {
+        return Err(format!(
+            "generated code is out of date with specs/:\n  {}\nrun `cargo xtask codegen` and \
+             commit the result",
+            stale.join("\n  ")
+        ));
+    }
+    if check {
+        println!("codegen: {count} generated files are up to date");
+    }
+    Ok(())
+}
+
+/// Files in the generated directories that the generator did not produce.
+fn unexpected_files(root: &Path, files: &Files) -> Vec<String> {
+    let Some(dir) = files.first().and_then(|(path, _)| path.parent()) else {
+        return Vec::new();
+    };
+    let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+        return Vec::new();
+    };
+    let mut extra: Vec<String> = entries
+        .filter_map(|entry| entry.ok())
+        .map(|entry| dir.join(entry.file_name()))
+        .filter(|path| !files.iter().any(|(p, _)| p == path))
+        .map(|path| path.display().to_string())
+        .collect();
+    extra.sort();
+    extra
+}
+
+/// The workspace root: xtask's parent directory.
+fn workspace_root() -> PathBuf {
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
+}
+
+/// The `<name>` of every `specs/<name>.yaml` whose crate `crates/<name>/` exists, sorted.
+fn spec_names(root: &Path) -> Result<Vec<String>, String> {
+    let specs = root.join("specs");
+    let entries =
+        std::fs::read_dir(&specs).map_err(|e| format!("cannot read {}: {e}", specs.display()))?;
+    let mut names = Vec::new();
+    for entry in entries {
+        let path = entry
+            .map_err(|e| format!("cannot read {}: {e}", specs.display()))?
+            .path();
+        if path.extension().is_some_and(|e| e == "yaml")
+            && let Some(name) = path.file_stem().and_then(|s| s.to_str())
+            && root.join("crates").join(name).join("Cargo.toml").is_file()
+        {
+            names.push(name.to_owned());
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// The generated files of crate `name`, from `specs/<name>.yaml`.
+fn generate_crate(root: &Path, name: &str) -> Result<Files, String> {
+    let spec_path = format!("specs/{name}.yaml");
+    let yaml = std::fs::read_to_string(root.join(&spec_path))
+        .map_err(|e| format!("cannot read {spec_path}: {e}"))?;
+    let generated = generate(&spec_path, &yaml).map_err(|e| format!("{spec_path}: {e}"))?;
+    let dir = Path::new("crates").join(name).join("src").join("generated");
+    Ok(generated
+        .into_iter()
+        .map(|(file, contents)| (dir.join(file), contents))
+        .collect())
+}
+
+/// `mod.rs`, `models.rs` and `operations.rs` for the spec `yaml` (read from `spec_path`,
+/// which the headers name), formatted.
+pub fn generate(spec_path: &str, yaml: &str) -> Result<Vec<(&'static str, String)>, String> {
+    let spec: spec::Spec = serde_norway::from_str(yaml).map_err(|e| e.to_string())?;
+    if !spec.openapi.starts_with("3.0.") {
+        return Err(format!(
+            "`openapi: {}` is not supported (3.0.x only)",
+            spec.openapi
+        ));
+    }
+    let cx = types::Context::new(&spec)?;
+    let title = format!("{}, version {}", spec.info.title, spec.info.version);
+    let header =
+        format!("// @generated by `cargo xtask codegen` from {spec_path}. Do not edit by hand.\n");
+
+    let module = format!(
+        "{header}\n{}\npub mod models;\npub mod operations;\n",
+        emit::module_doc(&format!(
+            "Code generated from `{spec_path}` ({title}): the models and one request \
+                 builder per operation."
+        ))
+    );
+    let models = format!(
+        "{header}\n{}\n{}",
+        emit::module_doc(&format!("The schemas of {title} (`components.schemas`).")),
+        models::emit(&cx)?
+    );
+    let operations = format!(
+        "{header}\n{}\n{}",
+        emit::module_doc(&format!(
+            "The operations of {title}: each function builds the request and names the \
+                 response type."
+        )),
+        operations::emit(&cx)?
+    );
+    Ok(vec![
+        ("mod.rs", rustfmt(&module)?),
+        ("models.rs", rustfmt(&models)?),
+        ("operations.rs", rustfmt(&operations)?),
+    ])
+}
+
+/// Formats Rust source with `rustfmt` (run from the workspace root, so it reads the same
+/// configuration as `cargo fmt`).
+fn rustfmt(source: &str) -> Result<String, String> {
+    let mut child = Command::new(std::env::var_os("RUSTFMT").unwrap_or_else(|| "rustfmt".into()))
+        .args(["--edition", "2024", "--emit", "stdout", "--quiet"])
+        .current_dir(workspace_root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run rustfmt (is it installed?): {e}"))?;
+    let mut stdin = child.stdin.take().ok_or("rustfmt has no stdin")?;
+    let input = source.to_owned();
+    // Write from another thread so a large output cannot deadlock against our input.
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let output = child
+        .wait_with_output()
+        .map_err(|e| format!("rustfmt failed: {e}"))?;
+    writer
+        .join()
+        .map_err(|_| "rustfmt input thread panicked".to_owned())?
+        .map_err(|e| format!("cannot write to rustfmt: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "rustfmt rejected the generated code (a generator bug):\n{}\n--- source ---\n{source}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    String::from_utf8(output.stdout).map_err(|e| format!("rustfmt output is not UTF-8: {e}"))
+}

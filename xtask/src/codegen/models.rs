@@ -1,0 +1,296 @@
+//! `models.rs`: one type per `components.schemas` entry, in spec order.
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+use super::emit::{doc, doc_paragraph, literal};
+use super::names;
+use super::spec::{AdditionalProperties, Schema};
+use super::types::{Context, Kind, Ty};
+
+/// The body of `models.rs` (without the header and unformatted).
+pub fn emit(cx: &Context) -> Result<String, String> {
+    let mut out = String::new();
+    for (name, schema) in cx.spec.components.schemas.iter() {
+        let at = format!("components.schemas.{name}");
+        let (_, ty, kind) = cx.component(&format!("#/components/schemas/{name}"), &at)?;
+        let rust = ty.owned();
+        match kind {
+            Kind::External => continue,
+            Kind::Struct => emit_struct(cx, &mut out, &rust, schema, &at)?,
+            Kind::StringEnum => emit_string_enum(&mut out, &rust, schema, &at)?,
+            Kind::IntEnum => emit_int_enum(&mut out, &rust, schema, &at)?,
+            Kind::Alias => {
+                let target = cx.ty(schema, &at)?;
+                let target = if schema.nullable {
+                    Ty::Option(Box::new(target))
+                } else {
+                    target
+                };
+                type_doc(&mut out, schema, &format!("The `{name}` type."));
+                let _ = writeln!(out, "pub type {rust} = {};\n", target.owned());
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn type_doc(out: &mut String, schema: &Schema, fallback: &str) {
+    match schema.description.as_deref() {
+        Some(text) if !text.trim().is_empty() => doc(out, text),
+        _ => doc(out, fallback),
+    }
+}
+
+fn emit_struct(
+    cx: &Context,
+    out: &mut String,
+    rust: &str,
+    schema: &Schema,
+    at: &str,
+) -> Result<(), String> {
+    match &schema.additional_properties {
+        Some(AdditionalProperties::Schema(_)) => {
+            return Err(format!(
+                "{at}: an object with both `properties` and an `additionalProperties` schema is \
+                 not supported; use `x-keep-unknown: true` to keep unknown fields"
+            ));
+        }
+        Some(AdditionalProperties::Allowed(false)) if schema.x_keep_unknown => {
+            return Err(format!(
+                "{at}: `x-keep-unknown: true` contradicts `additionalProperties: false`"
+            ));
+        }
+        _ => {}
+    }
+    for required in &schema.required {
+        if schema.properties.get(required).is_none() {
+            return Err(format!(
+                "{at}: `required` names `{required}`, which is no property"
+            ));
+        }
+    }
+    let mut fields = String::new();
+    let mut idents = BTreeSet::new();
+    for (json, property) in schema.properties.iter() {
+        let field_at = format!("{at}.properties.{json}");
+        let ident = names::field_ident(json);
+        if !idents.insert(ident.clone()) || (schema.x_keep_unknown && ident == "extra") {
+            return Err(format!("{field_at}: the field name `{ident}` is taken"));
+        }
+        let required = schema.required.iter().any(|r| r == json);
+        let ty = cx.ty(property, &field_at)?;
+        let optional = !required || property.nullable;
+        let ty = if optional {
+            Ty::Option(Box::new(ty))
+        } else {
+            ty
+        };
+        match property.description.as_deref() {
+            Some(text) if !text.trim().is_empty() => doc(&mut fields, text),
+            _ => doc(&mut fields, &format!("The `{json}` field.")),
+        }
+        let mut serde = Vec::new();
+        if names::unraw(&ident) != json {
+            serde.push(format!("rename = {}", literal(json)));
+        }
+        if !required {
+            serde.push("default".to_owned());
+            serde.push("skip_serializing_if = \"Option::is_none\"".to_owned());
+        }
+        if !serde.is_empty() {
+            let _ = writeln!(fields, "#[serde({})]", serde.join(", "));
+        }
+        let _ = writeln!(fields, "pub {ident}: {},", ty.owned());
+    }
+    if schema.x_keep_unknown {
+        doc(
+            &mut fields,
+            "Fields this version of the crate does not know, kept as received.",
+        );
+        fields.push_str("#[serde(flatten)]\n");
+        fields.push_str("pub extra: serde_json::Map<String, serde_json::Value>,\n");
+    }
+
+    type_doc(out, schema, &format!("The `{rust}` object."));
+    let default = if schema.required.is_empty() {
+        "Default, "
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        out,
+        "#[derive(Debug, Clone, PartialEq, {default}serde::Serialize, serde::Deserialize)]"
+    );
+    let _ = writeln!(out, "pub struct {rust} {{\n{fields}}}\n");
+    Ok(())
+}
+
+/// The variants of an enum: `(name, wire value as Rust source, doc)`.
+fn variants(
+    schema: &Schema,
+    at: &str,
+    value_source: impl Fn(&serde_norway::Value) -> Option<(String, String)>,
+) -> Result<Vec<(String, String, String)>, String> {
+    let values = schema.enum_values.as_deref().unwrap_or_default();
+    if values.is_empty() {
+        return Err(format!("{at}: `enum` is empty"));
+    }
+    for (key, list) in [
+        ("x-enum-varnames", &schema.x_enum_varnames),
+        ("x-enum-descriptions", &schema.x_enum_descriptions),
+    ] {
+        if let Some(list) = list
+            && list.len() != values.len()
+        {
+            return Err(format!(
+                "{at}: `{key}` has {} entries for {} enum values",
+                list.len(),
+                values.len()
+            ));
+        }
+    }
+    let mut seen = BTreeSet::new();
+    let mut seen_values = BTreeSet::new();
+    let mut out = Vec::new();
+    for (i, value) in values.iter().enumerate() {
+        let (source, readable) = value_source(value)
+            .ok_or_else(|| format!("{at}: enum value `{value:?}` has the wrong type"))?;
+        if !seen_values.insert(source.clone()) {
+            return Err(format!("{at}: the enum value {source} is listed twice"));
+        }
+        let name = match &schema.x_enum_varnames {
+            Some(names) => names[i].clone(),
+            None => names::upper_camel_case(&readable),
+        };
+        if !names::is_identifier(&name) || name == "Unknown" || name == "Self" {
+            return Err(format!("{at}: `{name}` cannot be a variant name"));
+        }
+        if !seen.insert(name.clone()) {
+            return Err(format!(
+                "{at}: two values are named `{name}`; name them with `x-enum-varnames`"
+            ));
+        }
+        let doc = match schema.x_enum_descriptions.as_ref().map(|d| d[i].trim()) {
+            Some(text) if !text.is_empty() => format!("`{readable}`: {text}"),
+            _ => format!("`{readable}`"),
+        };
+        out.push((name, source, doc));
+    }
+    Ok(out)
+}
+
+fn emit_string_enum(out: &mut String, rust: &str, schema: &Schema, at: &str) -> Result<(), String> {
+    let variants = variants(schema, at, |value| {
+        value.as_str().map(|s| (literal(s), s.to_owned()))
+    })?;
+    type_doc(out, schema, &format!("The `{rust}` values."));
+    doc_paragraph(
+        out,
+        "A value this version of the crate does not know decodes as `Unknown`, never as an error.",
+    );
+    out.push_str("#[derive(Debug, Clone, PartialEq, Eq, Hash)]\n");
+    let _ = writeln!(out, "pub enum {rust} {{");
+    for (name, _, text) in &variants {
+        doc(out, text);
+        let _ = writeln!(out, "{name},");
+    }
+    doc(
+        out,
+        "A value this version of the crate does not know, kept as received.",
+    );
+    out.push_str("Unknown(String),\n}\n\n");
+
+    let _ = writeln!(out, "impl {rust} {{");
+    doc(out, "The value as sent on the wire.");
+    out.push_str("pub fn as_str(&self) -> &str {\nmatch self {\n");
+    for (name, value, _) in &variants {
+        let _ = writeln!(out, "Self::{name} => {value},");
+    }
+    out.push_str("Self::Unknown(value) => value,\n}\n}\n}\n\n");
+
+    let _ = writeln!(out, "impl From<&str> for {rust} {{");
+    out.push_str("fn from(value: &str) -> Self {\nmatch value {\n");
+    for (name, value, _) in &variants {
+        let _ = writeln!(out, "{value} => Self::{name},");
+    }
+    out.push_str("other => Self::Unknown(other.to_owned()),\n}\n}\n}\n\n");
+
+    let _ = writeln!(out, "impl std::fmt::Display for {rust} {{");
+    out.push_str(
+        "fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {\n\
+         f.write_str(self.as_str())\n}\n}\n\n",
+    );
+    let _ = writeln!(out, "impl serde::Serialize for {rust} {{");
+    out.push_str(
+        "fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {\n\
+         serializer.serialize_str(self.as_str())\n}\n}\n\n",
+    );
+    let _ = writeln!(out, "impl<'de> serde::Deserialize<'de> for {rust} {{");
+    out.push_str(
+        "fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {\n\
+         let value = <String as serde::Deserialize>::deserialize(deserializer)?;\n\
+         Ok(Self::from(value.as_str()))\n}\n}\n\n",
+    );
+    Ok(())
+}
+
+fn emit_int_enum(out: &mut String, rust: &str, schema: &Schema, at: &str) -> Result<(), String> {
+    if schema.x_enum_varnames.is_none() {
+        return Err(format!(
+            "{at}: an integer enum needs `x-enum-varnames` (one name per value)"
+        ));
+    }
+    let variants = variants(schema, at, |value| {
+        value.as_i64().map(|n| (n.to_string(), n.to_string()))
+    })?;
+    type_doc(out, schema, &format!("The `{rust}` values."));
+    doc_paragraph(
+        out,
+        "A code this version of the crate does not know decodes as `Unknown`, never as an error.",
+    );
+    out.push_str("#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]\n");
+    let _ = writeln!(out, "pub enum {rust} {{");
+    for (name, _, text) in &variants {
+        doc(out, text);
+        let _ = writeln!(out, "{name},");
+    }
+    doc(
+        out,
+        "A code this version of the crate does not know, kept as received.",
+    );
+    out.push_str("Unknown(i64),\n}\n\n");
+
+    let _ = writeln!(out, "impl {rust} {{");
+    doc(out, "The code as sent on the wire.");
+    out.push_str("pub fn code(&self) -> i64 {\nmatch self {\n");
+    for (name, value, _) in &variants {
+        let _ = writeln!(out, "Self::{name} => {value},");
+    }
+    out.push_str("Self::Unknown(code) => *code,\n}\n}\n}\n\n");
+
+    let _ = writeln!(out, "impl From<i64> for {rust} {{");
+    out.push_str("fn from(code: i64) -> Self {\nmatch code {\n");
+    for (name, value, _) in &variants {
+        let _ = writeln!(out, "{value} => Self::{name},");
+    }
+    out.push_str("other => Self::Unknown(other),\n}\n}\n}\n\n");
+
+    let _ = writeln!(out, "impl std::fmt::Display for {rust} {{");
+    out.push_str(
+        "fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {\n\
+         write!(f, \"{}\", self.code())\n}\n}\n\n",
+    );
+    let _ = writeln!(out, "impl serde::Serialize for {rust} {{");
+    out.push_str(
+        "fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {\n\
+         serializer.serialize_i64(self.code())\n}\n}\n\n",
+    );
+    let _ = writeln!(out, "impl<'de> serde::Deserialize<'de> for {rust} {{");
+    out.push_str(
+        "fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {\n\
+         let code = <i64 as serde::Deserialize>::deserialize(deserializer)?;\n\
+         Ok(Self::from(code))\n}\n}\n\n",
+    );
+    Ok(())
+}

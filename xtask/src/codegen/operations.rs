@@ -1,0 +1,434 @@
+//! `operations.rs`: one function per operation, building an `api_core::Request` and
+//! returning it as an `Operation<Response>`.
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+use super::emit::{doc, doc_paragraph, literal, sentence, wrap};
+use super::names;
+use super::spec::{Operation, Parameter, Response};
+use super::types::{Context, Kind, Ty};
+
+const PARAMETER_PREFIX: &str = "#/components/parameters/";
+const RESPONSE_PREFIX: &str = "#/components/responses/";
+
+/// Clippy's `too_many_arguments` threshold.
+const MAX_ARGUMENTS: usize = 7;
+
+/// The body of `operations.rs` (imports and functions; no header, unformatted).
+pub fn emit(cx: &Context) -> Result<String, String> {
+    let mut functions = String::new();
+    let mut seen = BTreeSet::new();
+    let (mut any_confirmed, mut any_unconfirmed) = (false, false);
+    let (mut models_confirmed, mut models_unconfirmed) = (false, false);
+    for (path, item) in cx.spec.paths.iter() {
+        for (method, operation) in item.operations() {
+            let at = format!("paths.{path}.{}", method.to_ascii_lowercase());
+            let id = operation
+                .operation_id
+                .as_deref()
+                .ok_or_else(|| format!("{at}: `operationId` is missing"))?;
+            let name = names::snake_case(id);
+            if !seen.insert(name.clone()) {
+                return Err(format!("{at}: a second operation is named `{name}`"));
+            }
+            let parameters = merged_parameters(cx, &item.parameters, &operation.parameters, &at)?;
+            let function = Function::new(cx, path, method, &name, operation, &parameters, &at)?;
+            if operation.x_unconfirmed {
+                any_unconfirmed = true;
+                models_unconfirmed |= function.uses_models;
+            } else {
+                any_confirmed = true;
+                models_confirmed |= function.uses_models;
+            }
+            function.emit(&mut functions, operation, &parameters);
+        }
+    }
+
+    let mut out = String::new();
+    let gate = "#[cfg(feature = \"unconfirmed\")]\n";
+    if models_confirmed {
+        out.push_str("use super::models::*;\n");
+    } else if models_unconfirmed {
+        out.push_str(gate);
+        out.push_str("use super::models::*;\n");
+    }
+    if any_confirmed || any_unconfirmed {
+        if !any_confirmed {
+            out.push_str(gate);
+        }
+        out.push_str("use api_core::{Idempotency, Method, Operation, Request, Result};\n\n");
+    }
+    out.push_str(&functions);
+    Ok(out)
+}
+
+/// Path-level parameters, overridden by operation-level ones of the same name and location;
+/// `$ref`s to `components.parameters` resolved.
+fn merged_parameters(
+    cx: &Context,
+    path_level: &[Parameter],
+    operation_level: &[Parameter],
+    at: &str,
+) -> Result<Vec<Parameter>, String> {
+    let resolve = |parameter: &Parameter| -> Result<Parameter, String> {
+        match &parameter.reference {
+            None => Ok(parameter.clone()),
+            Some(reference) => reference
+                .strip_prefix(PARAMETER_PREFIX)
+                .and_then(|name| cx.spec.components.parameters.get(name))
+                .cloned()
+                .ok_or_else(|| format!("{at}: `$ref: {reference}` names no parameter")),
+        }
+    };
+    let mut merged: Vec<Parameter> = Vec::new();
+    for parameter in path_level.iter().chain(operation_level) {
+        let parameter = resolve(parameter)?;
+        match merged
+            .iter_mut()
+            .find(|p| p.name == parameter.name && p.location == parameter.location)
+        {
+            Some(existing) => *existing = parameter,
+            None => merged.push(parameter),
+        }
+    }
+    Ok(merged)
+}
+
+/// How one operation's function is spelled.
+struct Function {
+    name: String,
+    trace_name: String,
+    method: &'static str,
+    path: String,
+    idempotency: (&'static str, &'static str),
+    /// `name: Type` for each argument, in order.
+    arguments: Vec<String>,
+    /// Builder calls chained onto `Request::new(..)`.
+    chain: Vec<String>,
+    /// Statements after the chain (`if let Some(..)` for optional parts).
+    statements: Vec<String>,
+    response: String,
+    uses_models: bool,
+}
+
+impl Function {
+    fn new(
+        cx: &Context,
+        path: &str,
+        method: &'static str,
+        name: &str,
+        operation: &Operation,
+        parameters: &[Parameter],
+        at: &str,
+    ) -> Result<Self, String> {
+        let idempotency = match operation.x_idempotency.as_deref() {
+            Some("safe") => ("Safe", "safe"),
+            Some("idempotent") => ("Idempotent", "idempotent"),
+            Some("side-effect") => ("SideEffect", "side effect"),
+            Some(other) => {
+                return Err(format!(
+                    "{at}: `x-idempotency: {other}` (expected safe, idempotent or side-effect)"
+                ));
+            }
+            None => match method {
+                "GET" | "HEAD" | "OPTIONS" => ("Safe", "safe"),
+                "PUT" | "DELETE" => ("Idempotent", "idempotent"),
+                _ => ("SideEffect", "side effect"),
+            },
+        };
+        let mut function = Function {
+            name: names::escape(name.to_owned()),
+            trace_name: name.to_owned(),
+            method,
+            path: path.to_owned(),
+            idempotency,
+            arguments: Vec::new(),
+            chain: vec![
+                format!(".operation({})", literal(name)),
+                format!(".idempotency(Idempotency::{})", idempotency.0),
+            ],
+            statements: Vec::new(),
+            response: String::new(),
+            uses_models: false,
+        };
+        let mut idents = BTreeSet::new();
+        let mut take = |ident: &str, at: &str| {
+            if idents.insert(ident.to_owned()) {
+                Ok(())
+            } else {
+                Err(format!("{at}: two arguments are named `{ident}`"))
+            }
+        };
+
+        // Path parameters, in the order of the template.
+        let placeholders = placeholders(path, at)?;
+        for placeholder in &placeholders {
+            if !parameters
+                .iter()
+                .any(|p| p.location == "path" && p.name == *placeholder)
+            {
+                return Err(format!("{at}: `{{{placeholder}}}` has no path parameter"));
+            }
+            let ident = names::field_ident(placeholder);
+            take(&ident, at)?;
+            function.arguments.push(format!("{ident}: &str"));
+            function
+                .chain
+                .push(format!(".path_param({}, {ident})?", literal(placeholder)));
+        }
+
+        let response = response_type(cx, operation, at)?;
+        function.uses_models |= response.as_ref().is_some_and(Ty::uses_models);
+        // No response content: any body (or none) is accepted and dropped.
+        let no_content = response.is_none();
+        function.response =
+            response.map_or_else(|| "api_core::NoContent".to_owned(), |ty| ty.owned());
+        if operation.x_empty_response || no_content {
+            function.chain.push(".allow_empty_response()".to_owned());
+        }
+
+        // The request body: chained when required, else a statement at the end.
+        let mut body_statement = None;
+        if let Some(body) = &operation.request_body {
+            if let Some(reference) = &body.reference {
+                return Err(format!(
+                    "{at}: `requestBody: $ref: {reference}` is not supported; inline it"
+                ));
+            }
+            let (encoder, media) = ["application/json", "application/x-www-form-urlencoded"]
+                .iter()
+                .zip(["json", "form"])
+                .find_map(|(content_type, encoder)| {
+                    body.content.get(content_type).map(|media| (encoder, media))
+                })
+                .ok_or_else(|| {
+                    let types: Vec<&str> = body.content.iter().map(|(k, _)| k).collect();
+                    format!(
+                        "{at}: request bodies of type {types:?} are not supported (only JSON \
+                         and form)"
+                    )
+                })?;
+            let schema = media
+                .schema
+                .as_ref()
+                .ok_or_else(|| format!("{at}: the request body has no schema"))?;
+            let ty = cx.ty(schema, &format!("{at}.requestBody"))?;
+            function.uses_models |= ty.uses_models();
+            take("body", at)?;
+            if body.required {
+                function.arguments.push(format!("body: {}", ty.argument()));
+                function.chain.push(format!(".{encoder}(body)?"));
+            } else {
+                function
+                    .arguments
+                    .push(format!("body: Option<{}>", ty.argument()));
+                body_statement = Some(format!(
+                    "if let Some(body) = body {{\nrequest = request.{encoder}(body)?;\n}}"
+                ));
+            }
+        }
+
+        // Query parameters, in spec order: chained until the first optional one.
+        for parameter in parameters {
+            let param_at = format!("{at}.parameters.{}", parameter.name);
+            match parameter.location.as_str() {
+                "path" => {
+                    if !placeholders.contains(&parameter.name) {
+                        return Err(format!(
+                            "{param_at}: the path has no `{{{}}}`",
+                            parameter.name
+                        ));
+                    }
+                    continue;
+                }
+                "query" => {}
+                other => {
+                    return Err(format!(
+                        "{param_at}: `in: {other}` parameters are not supported by the \
+                         generator (set them in hand-written code)"
+                    ));
+                }
+            }
+            let schema = parameter
+                .schema
+                .as_ref()
+                .ok_or_else(|| format!("{param_at}: no `schema`"))?;
+            let ty = cx.ty(schema, &param_at)?;
+            let scalar = match &ty {
+                Ty::String | Ty::Int(_) | Ty::F64 | Ty::Bool | Ty::External(_) => true,
+                Ty::Model { .. } => match &schema.reference {
+                    Some(reference) => cx.component(reference, &param_at)?.2 != Kind::Struct,
+                    None => false,
+                },
+                _ => false,
+            };
+            if !scalar {
+                return Err(format!(
+                    "{param_at}: query parameters of type `{}` are not supported",
+                    ty.owned()
+                ));
+            }
+            function.uses_models |= ty.uses_models();
+            let ident = names::field_ident(&parameter.name);
+            take(&ident, &param_at)?;
+            let key = literal(&parameter.name);
+            if parameter.required {
+                function
+                    .arguments
+                    .push(format!("{ident}: {}", ty.argument()));
+                let call = format!(".query({key}, {ident})");
+                if function.statements.is_empty() {
+                    function.chain.push(call);
+                } else {
+                    function
+                        .statements
+                        .push(format!("request = request{call};"));
+                }
+            } else {
+                function
+                    .arguments
+                    .push(format!("{ident}: Option<{}>", ty.argument()));
+                function.statements.push(format!(
+                    "if let Some({ident}) = {ident} {{\nrequest = request.query({key}, {ident});\n}}"
+                ));
+            }
+        }
+        function.statements.extend(body_statement);
+        Ok(function)
+    }
+
+    fn emit(&self, out: &mut String, operation: &Operation, parameters: &[Parameter]) {
+        let summary = operation
+            .summary
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map(sentence)
+            .unwrap_or_else(|| format!("The `{}` operation.", self.trace_name));
+        doc(out, &summary);
+        if let Some(description) = operation
+            .description
+            .as_deref()
+            .filter(|d| !d.trim().is_empty())
+        {
+            doc_paragraph(out, description);
+        }
+        let documented: Vec<String> = parameters
+            .iter()
+            .filter(|p| p.location == "path" || p.location == "query")
+            .filter_map(|p| {
+                let text = p.description.as_deref()?.trim();
+                let text = text.lines().collect::<Vec<_>>().join("\n  ");
+                Some(format!("- `{}`: {text}", names::field_ident(&p.name)))
+            })
+            .collect();
+        if !documented.is_empty() {
+            doc_paragraph(out, &documented.join("\n"));
+        }
+        if operation.x_unconfirmed {
+            let note = format!(
+                "**Unconfirmed path.** The public documentation describes this operation but \
+                 does not show its path; `{} {}` is our best guess. Enable the `unconfirmed` \
+                 feature to use it.",
+                self.method, self.path
+            );
+            doc_paragraph(out, &wrap(&note, 92));
+        }
+        doc_paragraph(
+            out,
+            &format!("`{} {}` · {}", self.method, self.path, self.idempotency.1),
+        );
+        if operation.x_unconfirmed {
+            out.push_str("#[cfg(feature = \"unconfirmed\")]\n");
+        }
+        if self.arguments.len() > MAX_ARGUMENTS {
+            out.push_str(
+                "#[allow(clippy::too_many_arguments)] // One argument per spec parameter.\n",
+            );
+        }
+        let _ = writeln!(
+            out,
+            "pub fn {}({}) -> Result<Operation<{}>> {{",
+            self.name,
+            self.arguments.join(", "),
+            self.response
+        );
+        let binding = if self.statements.is_empty() {
+            "let request"
+        } else {
+            "let mut request"
+        };
+        let _ = writeln!(
+            out,
+            "{binding} = Request::new(Method::{}, {}){};",
+            self.method,
+            literal(&self.path),
+            self.chain.concat()
+        );
+        for statement in &self.statements {
+            let _ = writeln!(out, "{statement}");
+        }
+        out.push_str("Ok(Operation::new(request))\n}\n\n");
+    }
+}
+
+/// The `{name}` placeholders of a path template, in order.
+fn placeholders(path: &str, at: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let end = rest[start..]
+            .find('}')
+            .ok_or_else(|| format!("{at}: unclosed `{{` in the path"))?;
+        let name = &rest[start + 1..start + end];
+        if name.is_empty() || out.iter().any(|n| n == name) {
+            return Err(format!("{at}: bad or repeated placeholder `{{{name}}}`"));
+        }
+        out.push(name.to_owned());
+        rest = &rest[start + end + 1..];
+    }
+    Ok(out)
+}
+
+/// The type of the lowest 2xx response's JSON content; `None` when it has no content.
+fn response_type(cx: &Context, operation: &Operation, at: &str) -> Result<Option<Ty>, String> {
+    let rank = |code: &str| -> Option<u32> {
+        match code {
+            "2XX" | "2xx" => Some(300),
+            _ => code.parse().ok().filter(|c| (200..300).contains(c)),
+        }
+    };
+    let Some((code, response)) = operation
+        .responses
+        .iter()
+        .filter_map(|(code, response)| rank(code).map(|r| (r, code, response)))
+        .min_by_key(|(r, _, _)| *r)
+        .map(|(_, code, response)| (code, response))
+    else {
+        return Ok(None);
+    };
+    let at = format!("{at}.responses.{code}");
+    let response: &Response = match &response.reference {
+        None => response,
+        Some(reference) => reference
+            .strip_prefix(RESPONSE_PREFIX)
+            .and_then(|name| cx.spec.components.responses.get(name))
+            .ok_or_else(|| format!("{at}: `$ref: {reference}` names no response"))?,
+    };
+    if response.content.0.is_empty() {
+        return Ok(None);
+    }
+    let media = response
+        .content
+        .iter()
+        .find(|(content_type, _)| {
+            let essence = content_type.split(';').next().unwrap_or_default().trim();
+            essence == "application/json" || essence.ends_with("+json")
+        })
+        .map(|(_, media)| media)
+        .ok_or_else(|| format!("{at}: only JSON responses are supported"))?;
+    match &media.schema {
+        Some(schema) => cx.ty(schema, &at).map(Some),
+        None => Ok(Some(Ty::JsonValue)),
+    }
+}

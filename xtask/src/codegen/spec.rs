@@ -1,0 +1,250 @@
+//! The subset of OpenAPI 3.0 that the generator reads, as plain serde structs.
+//!
+//! Unknown keys (`example`, `servers`, `securitySchemes`, response headers, ...) are ignored.
+//! Constructs that would change the generated code but are not supported (`allOf`, `oneOf`,
+//! `anyOf`, `not`, request-body references) are read so that they can be rejected with a
+//! clear error instead of being silently dropped.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::Deserialize;
+use serde::de::{Deserializer, MapAccess, Visitor};
+
+/// A YAML mapping kept in document order (a `BTreeMap` would sort it).
+#[derive(Debug, Clone)]
+pub struct Ordered<T>(pub Vec<(String, T)>);
+
+impl<T> Default for Ordered<T> {
+    fn default() -> Self {
+        Self(Vec::new())
+    }
+}
+
+impl<T> Ordered<T> {
+    pub fn get(&self, key: &str) -> Option<&T> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &T)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v))
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Ordered<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct OrderedVisitor<T>(PhantomData<T>);
+
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for OrderedVisitor<T> {
+            type Value = Ordered<T>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a mapping")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries: Vec<(String, T)> = Vec::new();
+                while let Some(key) = map.next_key::<Key>()? {
+                    if entries.iter().any(|(k, _)| *k == key.0) {
+                        return Err(serde::de::Error::custom(format!(
+                            "duplicate key `{}`",
+                            key.0
+                        )));
+                    }
+                    entries.push((key.0, map.next_value()?));
+                }
+                Ok(Ordered(entries))
+            }
+        }
+
+        deserializer.deserialize_map(OrderedVisitor(PhantomData))
+    }
+}
+
+/// A mapping key: YAML reads an unquoted `200:` as a number, OpenAPI means the text.
+struct Key(String);
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+
+        impl Visitor<'_> for KeyVisitor {
+            type Value = Key;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or integer key")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key, E> {
+                Ok(Key(v.to_owned()))
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Key, E> {
+                Ok(Key(v.to_string()))
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Key, E> {
+                Ok(Key(v.to_string()))
+            }
+        }
+
+        deserializer.deserialize_any(KeyVisitor)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Spec {
+    pub openapi: String,
+    pub info: Info,
+    #[serde(default)]
+    pub paths: Ordered<PathItem>,
+    #[serde(default)]
+    pub components: Components,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Info {
+    pub title: String,
+    pub version: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Components {
+    #[serde(default)]
+    pub schemas: Ordered<Schema>,
+    #[serde(default)]
+    pub parameters: Ordered<Parameter>,
+    #[serde(default)]
+    pub responses: Ordered<Response>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PathItem {
+    #[serde(default)]
+    pub parameters: Vec<Parameter>,
+    pub get: Option<Operation>,
+    pub put: Option<Operation>,
+    pub post: Option<Operation>,
+    pub delete: Option<Operation>,
+    pub options: Option<Operation>,
+    pub head: Option<Operation>,
+    pub patch: Option<Operation>,
+    pub trace: Option<Operation>,
+}
+
+impl PathItem {
+    /// The operations, in a fixed method order.
+    pub fn operations(&self) -> impl Iterator<Item = (&'static str, &Operation)> {
+        [
+            ("GET", &self.get),
+            ("PUT", &self.put),
+            ("POST", &self.post),
+            ("DELETE", &self.delete),
+            ("OPTIONS", &self.options),
+            ("HEAD", &self.head),
+            ("PATCH", &self.patch),
+            ("TRACE", &self.trace),
+        ]
+        .into_iter()
+        .filter_map(|(method, operation)| operation.as_ref().map(|o| (method, o)))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Operation {
+    pub operation_id: Option<String>,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub parameters: Vec<Parameter>,
+    pub request_body: Option<RequestBody>,
+    #[serde(default)]
+    pub responses: Ordered<Response>,
+    #[serde(rename = "x-idempotency")]
+    pub x_idempotency: Option<String>,
+    #[serde(rename = "x-empty-response", default)]
+    pub x_empty_response: bool,
+    #[serde(rename = "x-unconfirmed", default)]
+    pub x_unconfirmed: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Parameter {
+    #[serde(rename = "$ref")]
+    pub reference: Option<String>,
+    #[serde(default)]
+    pub name: String,
+    #[serde(rename = "in", default)]
+    pub location: String,
+    #[serde(default)]
+    pub required: bool,
+    pub description: Option<String>,
+    pub schema: Option<Schema>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RequestBody {
+    #[serde(rename = "$ref")]
+    pub reference: Option<String>,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub content: Ordered<MediaType>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Response {
+    #[serde(rename = "$ref")]
+    pub reference: Option<String>,
+    #[serde(default)]
+    pub content: Ordered<MediaType>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct MediaType {
+    pub schema: Option<Schema>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Schema {
+    #[serde(rename = "$ref")]
+    pub reference: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub format: Option<String>,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub properties: Ordered<Schema>,
+    #[serde(default)]
+    pub required: Vec<String>,
+    pub additional_properties: Option<AdditionalProperties>,
+    pub items: Option<Box<Schema>>,
+    #[serde(rename = "enum")]
+    pub enum_values: Option<Vec<serde_norway::Value>>,
+    #[serde(default)]
+    pub nullable: bool,
+    #[serde(rename = "x-rust-type")]
+    pub x_rust_type: Option<String>,
+    #[serde(rename = "x-keep-unknown", default)]
+    pub x_keep_unknown: bool,
+    #[serde(rename = "x-enum-varnames")]
+    pub x_enum_varnames: Option<Vec<String>>,
+    #[serde(rename = "x-enum-descriptions")]
+    pub x_enum_descriptions: Option<Vec<String>>,
+    // Read only to be rejected: the generator does not support composition.
+    pub all_of: Option<serde_norway::Value>,
+    pub one_of: Option<serde_norway::Value>,
+    pub any_of: Option<serde_norway::Value>,
+    pub not: Option<serde_norway::Value>,
+}
+
+/// `additionalProperties`: `true`/`false` or a schema.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum AdditionalProperties {
+    Allowed(bool),
+    Schema(Box<Schema>),
+}
