@@ -1,0 +1,160 @@
+//! A stateful local emulator of third-party APIs, for tests and demos without credentials.
+//!
+//! [`Sandbox::start`] serves every emulated provider from one [axum] server on a free loopback
+//! port, each under its own path prefix:
+//!
+//! | provider | base URL |
+//! |---|---|
+//! | Netfinity (SMS notification v2) | [`Sandbox::netfinity_url`] — `http://127.0.0.1:PORT/netfinity/v2` |
+//!
+//! The sandbox keeps what it saw and what it did (requests, accepted messages, callbacks it
+//! made), readable through each provider's handle ([`Sandbox::netfinity`]), so a test can
+//! assert the exact wire traffic of a client.
+//!
+//! ```no_run
+//! use api_sandbox::{NetfinityConfig, Sandbox, SandboxConfig};
+//!
+//! # async fn run() -> std::io::Result<()> {
+//! let config = SandboxConfig {
+//!     netfinity: NetfinityConfig {
+//!         limit: 5,
+//!         callback_url: Some("http://127.0.0.1:9000/pingbacks".into()),
+//!         ..NetfinityConfig::default()
+//!     },
+//! };
+//! let sandbox = Sandbox::start(config).await?;
+//! println!("Netfinity at {}", sandbox.netfinity_url());
+//! // ... point a client at it, then:
+//! println!("{} requests", sandbox.netfinity().requests().len());
+//! sandbox.shutdown().await;
+//! # Ok(()) }
+//! ```
+#![deny(missing_docs)]
+
+mod http_client;
+mod netfinity;
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::time::Duration;
+
+use axum::Router;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use netfinity::{
+    AcceptedSms, NetfinityConfig, NetfinityHandle, PingbackRecord, RecordedRequest,
+};
+
+/// How long [`Sandbox::shutdown`] waits for open connections to finish before it cuts them.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// The configuration of every emulated provider.
+#[derive(Debug, Clone, Default)]
+pub struct SandboxConfig {
+    /// The Netfinity emulator, served under `/netfinity/v2`.
+    pub netfinity: NetfinityConfig,
+}
+
+/// A running sandbox server.
+///
+/// Dropping it stops the server too (without waiting); prefer [`Sandbox::shutdown`], which
+/// waits for the server to finish. Outstanding callbacks (Netfinity pingbacks) are cancelled
+/// either way.
+#[derive(Debug)]
+pub struct Sandbox {
+    addr: SocketAddr,
+    netfinity: NetfinityHandle,
+    stop: watch::Sender<bool>,
+    server: Option<JoinHandle<()>>,
+}
+
+impl Sandbox {
+    /// Starts a sandbox on a free port of `127.0.0.1`, serving in a spawned task.
+    ///
+    /// # Errors
+    /// When the listener cannot be bound.
+    pub async fn start(config: SandboxConfig) -> std::io::Result<Sandbox> {
+        Self::start_on(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), config).await
+    }
+
+    /// Starts a sandbox on `addr` (port 0 picks a free port), serving in a spawned task.
+    ///
+    /// # Errors
+    /// When the listener cannot be bound.
+    pub async fn start_on(addr: SocketAddr, config: SandboxConfig) -> std::io::Result<Sandbox> {
+        let (stop, stopped) = watch::channel(false);
+        let netfinity = NetfinityHandle::new(config.netfinity, stopped.clone());
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let app = router(netfinity.clone());
+        let mut shutdown = stopped;
+        let server = tokio::spawn(async move {
+            let result = axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    // Resolves on `true`, and also when the sender is gone.
+                    let _ = shutdown.wait_for(|stop| *stop).await;
+                })
+                .await;
+            if let Err(error) = result {
+                tracing::warn!(%error, "api-sandbox server stopped");
+            }
+        });
+        Ok(Sandbox {
+            addr,
+            netfinity,
+            stop,
+            server: Some(server),
+        })
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The server's base URL, `http://127.0.0.1:PORT` (an unspecified bind address such as
+    /// `0.0.0.0` is reported as loopback, so the URL is always usable locally).
+    pub fn base_url(&self) -> String {
+        let ip = match self.addr.ip() {
+            IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+            ip => ip,
+        };
+        format!("http://{}", SocketAddr::new(ip, self.addr.port()))
+    }
+
+    /// The Netfinity base URL, `http://127.0.0.1:PORT/netfinity/v2` (the real one is
+    /// `https://api.netfinity.bg/v2`).
+    pub fn netfinity_url(&self) -> String {
+        format!("{}{}", self.base_url(), netfinity::PREFIX)
+    }
+
+    /// The Netfinity emulator's state: what it received, accepted and called back.
+    pub fn netfinity(&self) -> NetfinityHandle {
+        self.netfinity.clone()
+    }
+
+    /// Stops the server gracefully: no new connections, open ones finish (for at most 5 s),
+    /// and outstanding callbacks are cancelled.
+    pub async fn shutdown(mut self) {
+        self.stop.send_replace(true);
+        if let Some(mut server) = self.server.take()
+            && tokio::time::timeout(SHUTDOWN_GRACE, &mut server)
+                .await
+                .is_err()
+        {
+            server.abort();
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        self.stop.send_replace(true);
+    }
+}
+
+/// Every provider under its own prefix.
+fn router(netfinity: NetfinityHandle) -> Router {
+    Router::new().nest(netfinity::PREFIX, netfinity::router(netfinity))
+}

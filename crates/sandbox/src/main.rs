@@ -1,0 +1,154 @@
+//! `api-sandbox`: runs the sandbox on loopback until Ctrl-C.
+//!
+//! ```text
+//! api-sandbox [--port N] [--netfinity-token T] [--netfinity-callback URL] [--netfinity-limit N]
+//! ```
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::process::ExitCode;
+
+use api_sandbox::{Sandbox, SandboxConfig};
+
+const USAGE: &str = "\
+api-sandbox: a local emulator of third-party APIs (Netfinity), for tests and demos.
+
+Usage: api-sandbox [OPTIONS]
+
+Options:
+  --port N                    port on 127.0.0.1 (default 0: a free port)
+  --netfinity-token T         bearer token that may send SMS (default sandbox-netfinity-token)
+  --netfinity-callback URL    where Netfinity pingbacks are POSTed (default: none sent)
+  --netfinity-limit N         Netfinity requests per minute per token (default 60)
+  -h, --help                  print this help";
+
+struct Options {
+    port: u16,
+    config: SandboxConfig,
+}
+
+fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Options>, String> {
+    let mut options = Options {
+        port: 0,
+        config: SandboxConfig::default(),
+    };
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((flag, value)) if flag.starts_with("--") => {
+                (flag.to_owned(), Some(value.to_owned()))
+            }
+            _ => (arg, None),
+        };
+        if flag == "-h" || flag == "--help" {
+            return Ok(None);
+        }
+        let mut value = || {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
+        match flag.as_str() {
+            "--port" => {
+                let v = value()?;
+                options.port = v
+                    .parse()
+                    .map_err(|_| format!("--port: not a port: {v:?}"))?;
+            }
+            "--netfinity-token" => options.config.netfinity.token = value()?,
+            "--netfinity-callback" => options.config.netfinity.callback_url = Some(value()?),
+            "--netfinity-limit" => {
+                let v = value()?;
+                options.config.netfinity.limit = v
+                    .parse()
+                    .map_err(|_| format!("--netfinity-limit: not a count: {v:?}"))?;
+            }
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    Ok(Some(options))
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let options = match parse(std::env::args().skip(1)) {
+        Ok(Some(options)) => options,
+        Ok(None) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => {
+            eprintln!("api-sandbox: {message}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let netfinity = options.config.netfinity.clone();
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, options.port));
+    let sandbox = match Sandbox::start_on(addr, options.config).await {
+        Ok(sandbox) => sandbox,
+        Err(e) => {
+            eprintln!("api-sandbox: cannot listen on {addr}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("api-sandbox listening on {}", sandbox.base_url());
+    println!("netfinity  {}", sandbox.netfinity_url());
+    println!("  token          {}", netfinity.token);
+    if let Some(limited) = &netfinity.limited_token {
+        println!("  limited token  {limited} (403: no SMS capability)");
+    }
+    println!(
+        "  throttle       {} requests per {} s per token",
+        netfinity.limit,
+        netfinity.window.as_secs()
+    );
+    println!(
+        "  pingbacks      {}",
+        netfinity.callback_url.as_deref().unwrap_or("off")
+    );
+    println!("Press Ctrl-C to stop.");
+    if let Err(e) = tokio::signal::ctrl_c().await {
+        eprintln!("api-sandbox: cannot wait for Ctrl-C: {e}");
+    }
+    sandbox.shutdown().await;
+    ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn parses_flags() {
+        let options = parse(args(&[
+            "--port",
+            "8080",
+            "--netfinity-token=t",
+            "--netfinity-callback",
+            "http://127.0.0.1:9/cb",
+            "--netfinity-limit",
+            "5",
+        ]))
+        .expect("valid")
+        .expect("not help");
+        assert_eq!(options.port, 8080);
+        assert_eq!(options.config.netfinity.token, "t");
+        assert_eq!(
+            options.config.netfinity.callback_url.as_deref(),
+            Some("http://127.0.0.1:9/cb")
+        );
+        assert_eq!(options.config.netfinity.limit, 5);
+    }
+
+    #[test]
+    fn rejects_bad_input() {
+        assert!(parse(args(&["--port", "x"])).is_err());
+        assert!(parse(args(&["--port"])).is_err());
+        assert!(parse(args(&["--nope"])).is_err());
+        assert!(parse(args(&["--help"])).expect("help").is_none());
+    }
+}

@@ -1,0 +1,285 @@
+//! The Netfinity v2 SMS notification API: `POST /netfinity/v2/sms/notification/send`, its
+//! documented errors, a per-token throttle, and delivery pingbacks to a callback URL.
+
+mod gsm;
+mod pingback;
+mod send;
+mod validate;
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::any;
+use tokio::sync::{Notify, watch};
+use tokio::time::Instant;
+
+/// The path prefix of the emulator; the client's base URL is `{base}/netfinity/v2`.
+pub(crate) const PREFIX: &str = "/netfinity/v2";
+
+/// The send endpoint, under [`PREFIX`].
+const SEND_PATH: &str = "/sms/notification/send";
+
+/// How long flood protection remembers a message.
+const FLOOD_WINDOW: Duration = Duration::from_secs(10 * 60);
+
+/// The routes of the emulator, to be nested under [`PREFIX`].
+pub(crate) fn router(handle: NetfinityHandle) -> Router {
+    Router::new()
+        .route(SEND_PATH, any(send::send))
+        .fallback(send::not_found)
+        .with_state(handle)
+}
+
+/// How the Netfinity emulator behaves.
+#[derive(Debug, Clone)]
+pub struct NetfinityConfig {
+    /// The bearer token that may send SMS. Default `"sandbox-netfinity-token"`.
+    pub token: String,
+    /// A valid token that lacks the SMS capability: requests with it get 403
+    /// `{"message":"Token capabilities missing"}`. Default `Some("sandbox-netfinity-no-sms")`.
+    pub limited_token: Option<String>,
+    /// Requests allowed per token in one [`window`](Self::window). Default 60.
+    pub limit: u32,
+    /// The length of the fixed throttle window. Default 60 s.
+    pub window: Duration,
+    /// Where pingbacks are POSTed; `None` sends none. Default `None`. Can be changed later
+    /// with [`NetfinityHandle::set_callback_url`].
+    pub callback_url: Option<String>,
+    /// The delay before the first pingback of a message and between its pingbacks.
+    /// Default 200 ms.
+    pub pingback_delay: Duration,
+    /// The delay between delivery attempts of one pingback (3 s, as documented). Default 3 s.
+    pub pingback_retry_delay: Duration,
+}
+
+impl Default for NetfinityConfig {
+    fn default() -> Self {
+        Self {
+            token: "sandbox-netfinity-token".to_owned(),
+            limited_token: Some("sandbox-netfinity-no-sms".to_owned()),
+            limit: 60,
+            window: Duration::from_secs(60),
+            callback_url: None,
+            pingback_delay: Duration::from_millis(200),
+            pingback_retry_delay: Duration::from_secs(3),
+        }
+    }
+}
+
+/// One request to the send endpoint, as received, with the status the sandbox answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedRequest {
+    /// The HTTP method, e.g. `"POST"`.
+    pub method: String,
+    /// The full path, e.g. `"/netfinity/v2/sms/notification/send"` (without the query).
+    pub path: String,
+    /// The headers, by lowercased name; repeated headers are joined with `", "`.
+    pub headers: BTreeMap<String, String>,
+    /// The raw body.
+    pub body: Vec<u8>,
+    /// The status code the sandbox answered.
+    pub status: u16,
+}
+
+impl RecordedRequest {
+    /// The value of a header (the name is matched case-insensitively).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get(&name.to_ascii_lowercase())
+            .map(String::as_str)
+    }
+}
+
+/// A message the sandbox accepted (answered 200).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AcceptedSms {
+    /// The `uuid` the sandbox assigned and returned.
+    pub uuid: String,
+    /// The destination number.
+    pub msisdn: String,
+    /// The message text.
+    pub text: String,
+    /// The caller's `id`, when the request had one.
+    pub id: Option<String>,
+}
+
+/// One pingback the sandbox finished delivering: acknowledged, or given up after 4 attempts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PingbackRecord {
+    /// The message's `uuid`.
+    pub uuid: String,
+    /// The message's `id`, when it had one.
+    pub id: Option<String>,
+    /// The status code reported (`payload.status.code`), e.g. 201.
+    pub code: u16,
+    /// The JSON body that was POSTed.
+    pub body: serde_json::Value,
+    /// How many POSTs were made (1 to 4).
+    pub attempts: u32,
+    /// True when the receiver answered HTTP 200.
+    pub acknowledged: bool,
+    /// The body of the receiver's 200 answer (lossy UTF-8), when acknowledged.
+    pub ack_body: Option<String>,
+}
+
+/// A cheap, cloneable view of the Netfinity emulator's shared state.
+#[derive(Debug, Clone)]
+pub struct NetfinityHandle {
+    inner: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    config: NetfinityConfig,
+    callback_url: Mutex<Option<String>>,
+    state: Mutex<State>,
+    /// Woken whenever a pingback record is added.
+    pingback_recorded: Notify,
+    /// Becomes `true` when the sandbox stops; cancels pingbacks.
+    stopped: watch::Receiver<bool>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    requests: Vec<RecordedRequest>,
+    accepted: Vec<AcceptedSms>,
+    pingbacks: Vec<PingbackRecord>,
+    windows: HashMap<String, Window>,
+    recent: VecDeque<Recent>,
+}
+
+/// One token's fixed throttle window.
+#[derive(Debug)]
+struct Window {
+    started: Instant,
+    count: u32,
+}
+
+/// An accepted message, remembered for flood protection.
+#[derive(Debug)]
+struct Recent {
+    at: Instant,
+    msisdn: String,
+    text: String,
+    id: Option<String>,
+}
+
+impl NetfinityHandle {
+    pub(crate) fn new(config: NetfinityConfig, stopped: watch::Receiver<bool>) -> Self {
+        Self {
+            inner: Arc::new(Shared {
+                callback_url: Mutex::new(config.callback_url.clone()),
+                config,
+                state: Mutex::default(),
+                pingback_recorded: Notify::new(),
+                stopped,
+            }),
+        }
+    }
+
+    /// Sets (or clears, with `None`) where pingbacks of messages accepted from now on go.
+    /// Pingbacks of messages accepted earlier keep the URL that was set when they were
+    /// accepted.
+    pub fn set_callback_url(&self, url: Option<String>) {
+        *lock(&self.inner.callback_url) = url;
+    }
+
+    /// Every request to the send endpoint, in the order they were answered.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.state().requests.clone()
+    }
+
+    /// Every accepted message, in order.
+    pub fn accepted(&self) -> Vec<AcceptedSms> {
+        self.state().accepted.clone()
+    }
+
+    /// Every pingback finished so far (acknowledged, or given up after its retries), in the
+    /// order they finished. A pingback still being delivered is not listed.
+    pub fn pingbacks(&self) -> Vec<PingbackRecord> {
+        self.state().pingbacks.clone()
+    }
+
+    /// Waits until at least `n` pingbacks are finished (acknowledged or given up); false when
+    /// `timeout` passes first.
+    pub async fn wait_for_pingbacks(&self, n: usize, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let notified = self.inner.pingback_recorded.notified();
+            let mut notified = std::pin::pin!(notified);
+            notified.as_mut().enable();
+            if self.state().pingbacks.len() >= n {
+                return true;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return self.state().pingbacks.len() >= n;
+            }
+        }
+    }
+
+    fn config(&self) -> &NetfinityConfig {
+        &self.inner.config
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        lock(&self.inner.state)
+    }
+
+    fn callback_url(&self) -> Option<String> {
+        lock(&self.inner.callback_url).clone()
+    }
+
+    fn record_request(&self, request: RecordedRequest) {
+        self.state().requests.push(request);
+    }
+
+    fn record_pingback(&self, record: PingbackRecord) {
+        self.state().pingbacks.push(record);
+        self.inner.pingback_recorded.notify_waiters();
+    }
+}
+
+/// Locks a mutex; a panic elsewhere while holding it leaves plain data, still usable.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A random UUID v4, hyphenated lowercase hex.
+fn uuid_v4() -> String {
+    let mut bytes = [0u8; 16];
+    for byte in &mut bytes {
+        *byte = fastrand::u8(..);
+    }
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuid_is_v4_shaped() {
+        let uuid = uuid_v4();
+        let parts: Vec<&str> = uuid.split('-').collect();
+        assert_eq!(
+            parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
+            [8, 4, 4, 4, 12]
+        );
+        assert!(uuid.chars().all(|c| c == '-' || c.is_ascii_hexdigit()));
+        assert!(parts[2].starts_with('4'));
+        assert!(matches!(parts[3].as_bytes()[0], b'8' | b'9' | b'a' | b'b'));
+        assert_ne!(uuid, uuid_v4());
+    }
+}

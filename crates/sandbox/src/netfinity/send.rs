@@ -1,0 +1,386 @@
+//! `POST /sms/notification/send`: bearer check, header check, throttle, validation, accept.
+
+use std::collections::BTreeMap;
+
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::header::{ACCEPT, ALLOW, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::{Value, json};
+use tokio::time::Instant;
+
+use super::pingback::{self, Outcome};
+use super::validate::{FieldErrors, validate};
+use super::{
+    AcceptedSms, FLOOD_WINDOW, NetfinityHandle, PREFIX, Recent, RecordedRequest, Window, uuid_v4,
+};
+
+/// Largest request body read; a larger one is answered 413.
+const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+const X_RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
+const X_RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
+
+/// The handler of the send endpoint (any method, so that every request is recorded).
+pub(super) async fn send(State(handle): State<NetfinityHandle>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    // The nested router sees the path without its prefix.
+    let path = format!("{PREFIX}{}", parts.uri.path());
+    let (body, response) = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(body) => {
+            let response = handle.answer(&parts, &body);
+            (body, response)
+        }
+        Err(_) => (
+            Bytes::new(),
+            message(StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large"),
+        ),
+    };
+    handle.record_request(RecordedRequest {
+        method: parts.method.to_string(),
+        path,
+        headers: recorded_headers(&parts.headers),
+        body: body.to_vec(),
+        status: response.status().as_u16(),
+    });
+    response
+}
+
+/// Any other path under the prefix.
+pub(super) async fn not_found() -> Response {
+    message(StatusCode::NOT_FOUND, "Not Found")
+}
+
+/// The outcome of counting one request against its token's window.
+enum Throttle {
+    Allowed { remaining: u32 },
+    Exceeded { retry_after_secs: u64 },
+}
+
+/// The body of a 200 answer.
+#[derive(Serialize)]
+struct Accepted<'a> {
+    uuid: &'a str,
+    id: Option<&'a str>,
+}
+
+/// The body of a 422 answer.
+#[derive(Serialize)]
+struct Invalid {
+    message: &'static str,
+    errors: FieldErrors,
+}
+
+impl NetfinityHandle {
+    /// Answers one request, in the documented order of checks.
+    fn answer(&self, parts: &Parts, body: &[u8]) -> Response {
+        if parts.method != Method::POST {
+            let text = format!(
+                "The {} method is not supported for this route. Supported methods: POST.",
+                parts.method
+            );
+            let mut response = message(StatusCode::METHOD_NOT_ALLOWED, &text);
+            response
+                .headers_mut()
+                .insert(ALLOW, HeaderValue::from_static("POST"));
+            return response;
+        }
+
+        // 1. Bearer token.
+        let config = self.config();
+        let token = bearer_token(&parts.headers);
+        if config.limited_token.is_some() && token == config.limited_token.as_deref() {
+            return message(StatusCode::FORBIDDEN, "Token capabilities missing");
+        }
+        if token != Some(config.token.as_str()) {
+            return message(StatusCode::UNAUTHORIZED, "Bearer token wrong");
+        }
+
+        // Every request past authentication counts against the token's window.
+        let throttle = self.hit(&config.token);
+        let remaining = match throttle {
+            Throttle::Allowed { remaining } => remaining,
+            Throttle::Exceeded { .. } => 0,
+        };
+        let with_limits = |mut response: Response| {
+            let headers = response.headers_mut();
+            headers.insert(X_RATELIMIT_LIMIT, HeaderValue::from(config.limit));
+            headers.insert(X_RATELIMIT_REMAINING, HeaderValue::from(remaining));
+            response
+        };
+
+        // 2. Headers, then a JSON object body.
+        if !accepts_json(&parts.headers) || !is_json_content(&parts.headers) {
+            return with_limits(message(
+                StatusCode::NOT_ACCEPTABLE,
+                "Request headers missing",
+            ));
+        }
+        let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(body) else {
+            return with_limits(message(
+                StatusCode::NOT_ACCEPTABLE,
+                "Request not in JSON format",
+            ));
+        };
+
+        // 3. Throttle.
+        if let Throttle::Exceeded { retry_after_secs } = throttle {
+            let mut response =
+                with_limits(message(StatusCode::TOO_MANY_REQUESTS, "Too Many Attempts."));
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            return response;
+        }
+
+        // 4. Validation.
+        let sms = match validate(&fields) {
+            Ok(sms) => sms,
+            Err(errors) => {
+                let body = Invalid {
+                    message: "The given data was invalid.",
+                    errors,
+                };
+                return with_limits(json_response(StatusCode::UNPROCESSABLE_ENTITY, &body));
+            }
+        };
+
+        // 5. Accepted.
+        let uuid = uuid_v4();
+        let outcome = self.accept(&uuid, sms.msisdn, sms.text, sms.id.clone());
+        if let Some(url) = self.callback_url() {
+            pingback::spawn(self.clone(), url, uuid.clone(), sms.id.clone(), outcome);
+        }
+        let body = Accepted {
+            uuid: &uuid,
+            id: sms.id.as_deref(),
+        };
+        with_limits(json_response(StatusCode::OK, &body))
+    }
+
+    /// Counts one request against `token`'s fixed window.
+    fn hit(&self, token: &str) -> Throttle {
+        let config = self.config();
+        let now = Instant::now();
+        let mut state = self.state();
+        let window = state.windows.entry(token.to_owned()).or_insert(Window {
+            started: now,
+            count: 0,
+        });
+        if now.duration_since(window.started) >= config.window {
+            *window = Window {
+                started: now,
+                count: 0,
+            };
+        }
+        if window.count >= config.limit {
+            let left = (window.started + config.window).saturating_duration_since(now);
+            let secs = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+            return Throttle::Exceeded {
+                retry_after_secs: secs.max(1),
+            };
+        }
+        window.count += 1;
+        Throttle::Allowed {
+            remaining: config.limit - window.count,
+        }
+    }
+
+    /// Stores an accepted message and decides what its pingbacks will say.
+    fn accept(&self, uuid: &str, msisdn: String, text: String, id: Option<String>) -> Outcome {
+        let now = Instant::now();
+        let mut state = self.state();
+        while state
+            .recent
+            .front()
+            .is_some_and(|r| now.duration_since(r.at) >= FLOOD_WINDOW)
+        {
+            state.recent.pop_front();
+        }
+        let flood = state
+            .recent
+            .iter()
+            .any(|r| (id.is_some() && r.id == id) || (r.msisdn == msisdn && r.text == text));
+        let outcome = if flood {
+            Outcome::FloodProtection
+        } else if msisdn.starts_with(pingback::REJECTED_DESTINATION_PREFIX) {
+            Outcome::RejectedDestination
+        } else if msisdn.starts_with(pingback::INSUFFICIENT_FUNDS_PREFIX) {
+            Outcome::InsufficientFunds
+        } else {
+            Outcome::Delivered
+        };
+        state.recent.push_back(Recent {
+            at: now,
+            msisdn: msisdn.clone(),
+            text: text.clone(),
+            id: id.clone(),
+        });
+        state.accepted.push(AcceptedSms {
+            uuid: uuid.to_owned(),
+            msisdn,
+            text,
+            id,
+        });
+        outcome
+    }
+}
+
+/// The token of an `Authorization: Bearer <token>` header (the scheme is case-insensitive).
+fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+/// True when an `Accept` header lists `application/json` with a non-zero quality.
+///
+/// Wildcards (`*/*`, `application/*`) do not count: the API wants JSON asked for explicitly
+/// (like Laravel's `wantsJson`), and `*/*` is what an HTTP library sends when a client forgot
+/// the header.
+fn accepts_json(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|range| {
+            let mut params = range.split(';');
+            let media = params.next().unwrap_or_default().trim();
+            let refused = params.any(|p| {
+                p.split_once('=').is_some_and(|(k, v)| {
+                    k.trim().eq_ignore_ascii_case("q")
+                        && v.trim().parse::<f32>().is_ok_and(|q| q <= 0.0)
+                })
+            });
+            media.eq_ignore_ascii_case("application/json") && !refused
+        })
+}
+
+/// True when `Content-Type` is `application/json`, optionally with `charset=utf-8`.
+fn is_json_content(headers: &HeaderMap) -> bool {
+    let Some(value) = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let mut parts = value.split(';');
+    let media = parts.next().unwrap_or_default().trim();
+    media.eq_ignore_ascii_case("application/json")
+        && parts.all(|p| {
+            p.split_once('=').is_some_and(|(k, v)| {
+                k.trim().eq_ignore_ascii_case("charset")
+                    && v.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+            })
+        })
+}
+
+/// The headers of a request, by lowercased name.
+fn recorded_headers(headers: &HeaderMap) -> BTreeMap<String, String> {
+    let mut recorded: BTreeMap<String, String> = BTreeMap::new();
+    for (name, value) in headers {
+        let value = String::from_utf8_lossy(value.as_bytes());
+        recorded
+            .entry(name.as_str().to_owned())
+            .and_modify(|v| {
+                v.push_str(", ");
+                v.push_str(&value);
+            })
+            .or_insert_with(|| value.into_owned());
+    }
+    recorded
+}
+
+/// `{"message": text}` with `status`.
+fn message(status: StatusCode, text: &str) -> Response {
+    json_response(status, &json!({ "message": text }))
+}
+
+/// A JSON answer.
+fn json_response(status: StatusCode, body: &impl Serialize) -> Response {
+    match serde_json::to_vec(body) {
+        Ok(bytes) => (
+            status,
+            [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+            bytes,
+        )
+            .into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(HeaderName, &'static str)]) -> HeaderMap {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.clone(), HeaderValue::from_static(v)))
+            .collect()
+    }
+
+    #[test]
+    fn reads_bearer_tokens() {
+        assert_eq!(
+            bearer_token(&headers(&[(AUTHORIZATION, "Bearer abc")])),
+            Some("abc")
+        );
+        assert_eq!(
+            bearer_token(&headers(&[(AUTHORIZATION, "bearer abc")])),
+            Some("abc")
+        );
+        assert_eq!(
+            bearer_token(&headers(&[(AUTHORIZATION, "Basic abc")])),
+            None
+        );
+        assert_eq!(bearer_token(&headers(&[(AUTHORIZATION, "Bearer ")])), None);
+        assert_eq!(bearer_token(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn matches_accept_ranges() {
+        for ok in [
+            "application/json",
+            "text/html, application/json;q=0.9",
+            "Application/JSON; charset=utf-8",
+        ] {
+            assert!(accepts_json(&headers(&[(ACCEPT, ok)])), "{ok}");
+        }
+        for bad in [
+            "text/html",
+            "application/xml",
+            "application/json;q=0",
+            "",
+            "*/*",
+            "application/*",
+        ] {
+            assert!(!accepts_json(&headers(&[(ACCEPT, bad)])), "{bad}");
+        }
+        assert!(!accepts_json(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn matches_content_types() {
+        for ok in [
+            "application/json",
+            "application/json; charset=utf-8",
+            "Application/JSON;charset=\"UTF-8\"",
+        ] {
+            assert!(is_json_content(&headers(&[(CONTENT_TYPE, ok)])), "{ok}");
+        }
+        for bad in [
+            "text/plain",
+            "application/json; charset=latin1",
+            "application/jsonx",
+            "application/x-www-form-urlencoded",
+        ] {
+            assert!(!is_json_content(&headers(&[(CONTENT_TYPE, bad)])), "{bad}");
+        }
+        assert!(!is_json_content(&HeaderMap::new()));
+    }
+}
