@@ -181,10 +181,14 @@ impl TransportBuilder {
     /// Checks the settings and builds the transport.
     ///
     /// # Errors
-    /// [`Error::Config`] for a malformed base URL, a plain `http://` URL to a host that is not
-    /// loopback (unless allowed), or an HTTP client that cannot be built.
+    /// [`Error::Config`] for a malformed base URL, a plain `http://` base or OAuth2 token URL
+    /// to a host that is not loopback (unless allowed), or an HTTP client that cannot be built.
     pub fn build(self) -> Result<Transport> {
         let base_url = check_base_url(&self.base_url, self.allow_insecure_http)?;
+        // The token request carries the client secret: its URL gets the same check.
+        if let Auth::OAuth2(oauth) = &self.auth {
+            check_scheme(oauth.token_url(), self.allow_insecure_http)?;
+        }
         let mut default_headers = HeaderMap::new();
         default_headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         default_headers.insert(
@@ -222,18 +226,7 @@ impl TransportBuilder {
 fn check_base_url(raw: &str, allow_insecure_http: bool) -> Result<Url> {
     let mut url =
         Url::parse(raw).map_err(|e| Error::Config(format!("invalid base URL `{raw}`: {e}")))?;
-    match url.scheme() {
-        "https" => {}
-        "http" if allow_insecure_http || is_loopback(&url) => {}
-        "http" => {
-            return Err(Error::Config(format!(
-                "refusing plain http:// to `{}`: credentials would travel unencrypted \
-                 (use https, a loopback address, or allow_insecure_http(true))",
-                url.host_str().unwrap_or_default()
-            )));
-        }
-        other => return Err(Error::Config(format!("unsupported URL scheme `{other}`"))),
-    }
+    check_scheme(&url, allow_insecure_http)?;
     if url.query().is_some() || url.fragment().is_some() {
         return Err(Error::Config(
             "the base URL must not carry a query or fragment".into(),
@@ -243,6 +236,20 @@ fn check_base_url(raw: &str, allow_insecure_http: bool) -> Result<Url> {
     let trimmed = url.path().trim_end_matches('/').to_owned();
     url.set_path(&trimmed);
     Ok(url)
+}
+
+/// Refuses plain `http://` to anything but loopback (credentials would travel in clear text).
+fn check_scheme(url: &Url, allow_insecure_http: bool) -> Result<()> {
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if allow_insecure_http || is_loopback(url) => Ok(()),
+        "http" => Err(Error::Config(format!(
+            "refusing plain http:// to `{}`: credentials would travel unencrypted \
+             (use https, a loopback address, or allow_insecure_http(true))",
+            url.host_str().unwrap_or_default()
+        ))),
+        other => Err(Error::Config(format!("unsupported URL scheme `{other}`"))),
+    }
 }
 
 fn is_loopback(url: &Url) -> bool {

@@ -121,6 +121,14 @@ impl TokenCache for InMemoryTokenCache {
         {
             return Err(Error::Auth(message.clone()));
         }
+        // A fetch that finished while we queued counts too when its token lives less than
+        // `margin` (an `expires_in` shorter than the refresh margin): it is still valid, and
+        // fetching again for every waiter would serialize one token request per caller.
+        if self.fetches.load(Ordering::Acquire) > seen
+            && let Some(token) = self.fresh(Duration::ZERO)
+        {
+            return Ok(token);
+        }
         let outcome = fetcher.fetch().await;
         // Counted on completion, so that callers who arrived during the fetch see it as
         // newer than their own arrival.
