@@ -48,7 +48,7 @@ mod request;
 mod response;
 pub mod retry;
 pub mod signature;
-mod tls;
+pub mod tls;
 mod transport;
 
 pub use auth::Auth;

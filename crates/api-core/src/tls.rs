@@ -5,8 +5,14 @@
 //! it builds a client: ring builds markedly faster than aws-lc-rs (see docs/architecture.md).
 //! An application that installed its own provider first keeps it.
 
-/// Installs ring as the process-wide rustls provider unless one is installed already.
-pub(crate) fn install_default_provider() {
+/// Installs rustls's `ring` provider as the process default, unless one is installed already.
+///
+/// api-core calls it before building its own HTTP client. Call it yourself before building
+/// another `reqwest::Client` in the same program *first*, when your own reqwest dependency
+/// has no TLS provider of its own (`default-features = false`): Cargo unifies reqwest's
+/// features, so such a client would otherwise panic for want of a provider. Does nothing
+/// without the `rustls` feature.
+pub fn install_default_provider() {
     #[cfg(feature = "rustls")]
     {
         if rustls::crypto::CryptoProvider::get_default().is_none() {

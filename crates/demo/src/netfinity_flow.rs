@@ -120,7 +120,7 @@ pub async fn run(t: &mut Transcript) -> Result<(), Box<dyn StdError>> {
         let codes: Vec<SmsStatusCode> = events
             .iter()
             .filter(|p| p.id.as_deref() == Some(id))
-            .map(|p| p.payload.status.code.clone())
+            .map(|p| p.payload.status.code)
             .collect();
         let names: Vec<String> = codes
             .iter()

@@ -73,10 +73,7 @@ async fn accepted_message_is_delivered_through_pingbacks() {
             .await
     );
     let events = received.lock().expect("lock").clone();
-    let codes: Vec<_> = events
-        .iter()
-        .map(|e| e.payload.status.code.clone())
-        .collect();
+    let codes: Vec<_> = events.iter().map(|e| e.payload.status.code).collect();
     assert_eq!(
         codes,
         [
