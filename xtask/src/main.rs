@@ -4,6 +4,7 @@ mod codegen;
 mod demo;
 mod run;
 mod test;
+mod tidy;
 
 use std::process::ExitCode;
 

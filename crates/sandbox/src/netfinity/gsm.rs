@@ -1,4 +1,7 @@
 //! The GSM 03.38 alphabet (the default 7-bit SMS alphabet) and its extension table.
+//!
+//! The `netfinity` client crate has its own copy on purpose: the emulator depends on no
+//! client crate, so that a bug in the client's rules cannot hide behind the same bug here.
 
 /// Characters of the basic table, in table order.
 const BASIC: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\u{1b}ÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
