@@ -11,7 +11,7 @@ use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::{Error, Result};
-use crate::oauth2::{AccessToken, OAuth2};
+use crate::oauth2::OAuth2;
 
 /// How a client authenticates.
 #[derive(Clone, Default)]
@@ -95,32 +95,28 @@ pub(crate) fn secret_header(value: &str) -> Result<HeaderValue> {
     Ok(header)
 }
 
-/// Puts static credentials on `headers`. OAuth2 tokens are resolved by the transport first
-/// and passed in as `token`.
-pub(crate) fn apply(
-    auth: &Auth,
-    token: Option<&AccessToken>,
-    headers: &mut HeaderMap,
-) -> Result<()> {
+/// The headers of a fixed credential (API keys, static bearer), built once when the client is
+/// built: a malformed credential is a configuration error before any request, and no attempt
+/// pays for formatting it again. OAuth2 adds nothing here: its token changes.
+pub(crate) fn static_headers(auth: &Auth) -> Result<HeaderMap> {
+    let mut headers = HeaderMap::new();
     match auth {
-        Auth::None => {}
+        Auth::None | Auth::OAuth2(_) => {}
         Auth::Headers(keys) => {
             for (name, key) in keys.iter() {
                 headers.insert(name.clone(), secret_header(key.expose_secret())?);
             }
         }
         Auth::Bearer(token) => {
-            let value = format!("Bearer {}", token.expose_secret());
-            headers.insert(AUTHORIZATION, secret_header(&value)?);
-        }
-        Auth::OAuth2(_) => {
-            if let Some(token) = token {
-                let value = format!("Bearer {}", token.secret().expose_secret());
-                headers.insert(AUTHORIZATION, secret_header(&value)?);
-            }
+            headers.insert(AUTHORIZATION, bearer(token.expose_secret())?);
         }
     }
-    Ok(())
+    Ok(headers)
+}
+
+/// `Bearer <token>`, marked sensitive.
+pub(crate) fn bearer(token: &str) -> Result<HeaderValue> {
+    secret_header(&format!("Bearer {token}"))
 }
 
 #[cfg(test)]
@@ -134,8 +130,7 @@ mod tests {
             ("X-Auth-Token", "token-456".to_owned()),
         ])
         .expect("valid names");
-        let mut headers = HeaderMap::new();
-        apply(&auth, None, &mut headers).expect("applied");
+        let headers = static_headers(&auth).expect("applied");
         assert_eq!(headers["x-api-client-id"], "client-123");
         assert_eq!(headers["x-auth-token"], "token-456");
         assert!(headers["x-auth-token"].is_sensitive());
@@ -146,8 +141,7 @@ mod tests {
         );
 
         let bearer = Auth::bearer("abc");
-        let mut headers = HeaderMap::new();
-        apply(&bearer, None, &mut headers).expect("applied");
+        let headers = static_headers(&bearer).expect("applied");
         assert_eq!(headers[AUTHORIZATION], "Bearer abc");
         assert_eq!(format!("{bearer:?}"), "Bearer([REDACTED])");
     }
@@ -159,7 +153,7 @@ mod tests {
             Err(Error::Config(_))
         ));
         let auth = Auth::bearer("line\nbreak");
-        let err = apply(&auth, None, &mut HeaderMap::new()).expect_err("invalid");
+        let err = static_headers(&auth).expect_err("invalid");
         assert!(!err.to_string().contains("line"));
     }
 }

@@ -196,6 +196,7 @@ impl TransportBuilder {
             HeaderValue::from_str(&self.user_agent)
                 .map_err(|_| Error::Config("the user agent is not a valid header value".into()))?,
         );
+        default_headers.extend(crate::auth::static_headers(&self.auth)?);
         let http = match self.http_client {
             Some(client) => client,
             None => build_http_client(self.connect_timeout)?,

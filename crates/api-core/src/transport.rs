@@ -226,9 +226,15 @@ impl Transport {
         deadline: Instant,
     ) -> Result<RawResponse> {
         let inner = &self.inner;
+        // Defaults and fixed credentials were merged once, at build time.
         let mut headers = inner.default_headers.clone();
         headers.extend(request.headers.clone());
-        auth::apply(&inner.auth, token, &mut headers)?;
+        if let Some(token) = token {
+            headers.insert(
+                reqwest::header::AUTHORIZATION,
+                auth::bearer(token.secret().expose_secret())?,
+            );
+        }
         let mut builder = inner
             .http
             .request(request.method.clone(), url.clone())
@@ -414,6 +420,7 @@ impl TokenFetcher for TokenRequest<'_> {
         let mut builder = inner
             .http
             .post(oauth.token_url.clone())
+            // Only OAuth2 clients get here, so the defaults hold no other credential.
             .headers(inner.default_headers.clone());
         match oauth.method {
             crate::oauth2::ClientAuthMethod::Basic => {
