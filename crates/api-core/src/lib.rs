@@ -41,6 +41,9 @@ mod body;
 mod config;
 mod decode;
 mod error;
+#[cfg(feature = "money")]
+#[cfg_attr(docsrs, doc(cfg(feature = "money")))]
+pub mod money;
 mod oauth2;
 pub mod paginate;
 mod rate_limit;
