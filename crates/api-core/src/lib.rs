@@ -41,6 +41,7 @@ mod body;
 mod config;
 mod decode;
 mod error;
+pub mod lenient;
 #[cfg(feature = "money")]
 #[cfg_attr(docsrs, doc(cfg(feature = "money")))]
 pub mod money;
