@@ -20,11 +20,17 @@
 //! - Schema `x-rust-type: path`: use a hand-written type (on a component: nothing is
 //!   generated and every reference uses the path).
 //! - Object `x-keep-unknown: true`: unknown fields kept in `extra`.
+//! - Object property `x-deserialize-with: path` / `x-serde-with: path`:
+//!   `#[serde(deserialize_with = "path")]` / `#[serde(with = "path")]` on the field (optional
+//!   fields keep `default` and `skip_serializing_if`); combine with `x-rust-type` for the type.
+//! - Root `x-envelope: path`: every response `T` is `path<T>` (`path<api_core::NoContent>`
+//!   without content), for providers that wrap every answer.
 //! - Enum `x-enum-varnames` / `x-enum-descriptions`: variant names and docs (names required
 //!   for integer enums).
 //! - Operation `x-idempotency: safe | idempotent | side-effect` (default from the method),
 //!   `x-empty-response: true` (an empty 2xx body decodes as `{}`), `x-unconfirmed: true`
-//!   (compiled only with the crate's `unconfirmed` feature).
+//!   (compiled only with the crate's `unconfirmed` feature; their names are listed, ungated,
+//!   in `UNCONFIRMED_OPERATIONS`).
 //!
 //! `type: number` needs `format: double` or `x-rust-type`: money never silently becomes f64.
 

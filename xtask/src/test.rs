@@ -8,7 +8,7 @@ const UNPUBLISHED: &[&str] = &["xtask", "demo"];
 /// Optional features that no workspace crate turns on yet, so that their code is linted,
 /// tested and documented too. (Not `--all-features`: `rustls` and `native-tls` exclude each
 /// other in spirit, and the native-tls build has its own step.)
-const EXTRA_FEATURES: &str = "api-core/money";
+const EXTRA_FEATURES: &str = "api-core/money,fsflt/unconfirmed";
 
 pub fn run() -> Result<(), String> {
     step("format", cargo().args(["fmt", "--all", "--", "--check"]))?;
@@ -28,11 +28,13 @@ pub fn run() -> Result<(), String> {
         ]),
     )?;
     step(
-        "clippy (native-tls)",
+        "clippy (native-tls, no optional features)",
         cargo().args([
             "clippy",
             "--package",
             "netfinity",
+            "--package",
+            "fsflt",
             "--no-default-features",
             "--features",
             "native-tls",

@@ -43,7 +43,7 @@ mod tests {
     /// Every published crate has what crates.io and docs.rs show.
     #[test]
     fn published_crates_have_readme_description_and_docs_rs_metadata() {
-        for krate in ["api-core", "netfinity", "sandbox"] {
+        for krate in ["api-core", "fsflt", "netfinity", "sandbox"] {
             let manifest = read(&format!("crates/{krate}/Cargo.toml"));
             for key in [
                 "description = ",

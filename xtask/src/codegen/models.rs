@@ -6,7 +6,7 @@ use std::fmt::Write;
 use super::emit::{doc, doc_paragraph, literal};
 use super::names;
 use super::spec::{AdditionalProperties, Schema};
-use super::types::{Context, Kind, Ty};
+use super::types::{Context, Kind, Ty, reject_property_extensions};
 
 /// The body of `models.rs` (without the header and unformatted).
 pub fn emit(cx: &Context) -> Result<String, String> {
@@ -14,6 +14,7 @@ pub fn emit(cx: &Context) -> Result<String, String> {
     for (name, schema) in cx.spec.components.schemas.iter() {
         let at = format!("components.schemas.{name}");
         let (_, ty, kind) = cx.component(&format!("#/components/schemas/{name}"), &at)?;
+        reject_property_extensions(schema, &at)?;
         let rust = ty.owned();
         match kind {
             Kind::External => continue,
@@ -79,7 +80,7 @@ fn emit_struct(
             return Err(format!("{field_at}: the field name `{ident}` is taken"));
         }
         let required = schema.required.iter().any(|r| r == json);
-        let ty = cx.ty(property, &field_at)?;
+        let ty = cx.property_ty(property, &field_at)?;
         let optional = !required || property.nullable;
         let ty = if optional {
             Ty::Option(Box::new(ty))
@@ -98,6 +99,7 @@ fn emit_struct(
             serde.push("default".to_owned());
             serde.push("skip_serializing_if = \"Option::is_none\"".to_owned());
         }
+        serde.extend(custom_serde(property, &field_at)?);
         if !serde.is_empty() {
             let _ = writeln!(fields, "#[serde({})]", serde.join(", "));
         }
@@ -124,6 +126,29 @@ fn emit_struct(
     );
     let _ = writeln!(out, "pub struct {rust} {{\n{fields}}}\n");
     Ok(())
+}
+
+/// The `deserialize_with` / `with` attribute of a property's `x-deserialize-with` /
+/// `x-serde-with`, if any.
+fn custom_serde(property: &Schema, at: &str) -> Result<Option<String>, String> {
+    let attribute = match (&property.x_deserialize_with, &property.x_serde_with) {
+        (None, None) => return Ok(None),
+        (Some(_), Some(_)) => {
+            return Err(format!(
+                "{at}: `x-deserialize-with` and `x-serde-with` cannot be combined (a `with` \
+                 module has its own `deserialize`)"
+            ));
+        }
+        (Some(path), None) => ("x-deserialize-with", "deserialize_with", path),
+        (None, Some(path)) => ("x-serde-with", "with", path),
+    };
+    let (key, serde_key, path) = attribute;
+    if !names::is_path(path) {
+        return Err(format!(
+            "{at}: `{key}: {path}` is not a Rust path (such as `api_core::lenient::u64`)"
+        ));
+    }
+    Ok(Some(format!("{serde_key} = {}", literal(path))))
 }
 
 /// The variants of an enum: `(name, wire value as Rust source, doc)`.

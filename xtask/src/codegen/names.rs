@@ -116,6 +116,12 @@ pub fn is_identifier(text: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// True for a Rust path such as `api_core::lenient::option_u64` or `crate::Envelope`
+/// (identifiers separated by `::`, no generics).
+pub fn is_path(text: &str) -> bool {
+    !text.is_empty() && text.split("::").all(is_identifier)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,5 +142,10 @@ mod tests {
         assert_eq!(field_ident("type"), "r#type");
         assert_eq!(field_ident("self"), "self_");
         assert_eq!(unraw("r#type"), "type");
+        assert!(is_path("api_core::lenient::option_u64"));
+        assert!(is_path("crate::Envelope"));
+        assert!(!is_path("crate::"));
+        assert!(!is_path("Vec<u8>"));
+        assert!(!is_path("a\"b"));
     }
 }

@@ -17,8 +17,16 @@ const MAX_ARGUMENTS: usize = 7;
 
 /// The body of `operations.rs` (imports and functions; no header, unformatted).
 pub fn emit(cx: &Context) -> Result<String, String> {
+    if let Some(envelope) = &cx.spec.x_envelope
+        && !names::is_path(envelope)
+    {
+        return Err(format!(
+            "`x-envelope: {envelope}` is not a Rust path (such as `crate::Envelope`)"
+        ));
+    }
     let mut functions = String::new();
     let mut seen = BTreeSet::new();
+    let mut unconfirmed = Vec::new();
     let (mut any_confirmed, mut any_unconfirmed) = (false, false);
     let (mut models_confirmed, mut models_unconfirmed) = (false, false);
     for (path, item) in cx.spec.paths.iter() {
@@ -36,6 +44,7 @@ pub fn emit(cx: &Context) -> Result<String, String> {
             let function = Function::new(cx, path, method, &name, operation, &parameters, &at)?;
             if operation.x_unconfirmed {
                 any_unconfirmed = true;
+                unconfirmed.push(literal(&name));
                 models_unconfirmed |= function.uses_models;
             } else {
                 any_confirmed = true;
@@ -58,6 +67,19 @@ pub fn emit(cx: &Context) -> Result<String, String> {
             out.push_str(gate);
         }
         out.push_str("use api_core::{Idempotency, Method, Operation, Request, Result};\n\n");
+    }
+    if !unconfirmed.is_empty() {
+        // Not gated: callers can list what the feature would add without enabling it.
+        doc(
+            &mut out,
+            "The operations whose paths the public documentation does not show (compiled with \
+             the `unconfirmed` feature).",
+        );
+        let _ = writeln!(
+            out,
+            "pub const UNCONFIRMED_OPERATIONS: &[&str] = &[{}];\n",
+            unconfirmed.join(", ")
+        );
     }
     out.push_str(&functions);
     Ok(out)
@@ -182,8 +204,12 @@ impl Function {
         function.uses_models |= response.as_ref().is_some_and(Ty::uses_models);
         // No response content: any body (or none) is accepted and dropped.
         let no_content = response.is_none();
-        function.response =
-            response.map_or_else(|| "api_core::NoContent".to_owned(), |ty| ty.owned());
+        let content = response.map_or_else(|| "api_core::NoContent".to_owned(), |ty| ty.owned());
+        // `x-envelope`: the body wraps the content; the envelope type unwraps it.
+        function.response = match &cx.spec.x_envelope {
+            Some(envelope) => format!("{envelope}<{content}>"),
+            None => content,
+        };
         if operation.x_empty_response || no_content {
             function.chain.push(".allow_empty_response()".to_owned());
         }

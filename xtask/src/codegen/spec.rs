@@ -100,6 +100,9 @@ pub struct Spec {
     pub paths: Ordered<PathItem>,
     #[serde(default)]
     pub components: Components,
+    /// `x-envelope: path`: every operation's response `T` is decoded as `path<T>`.
+    #[serde(rename = "x-envelope")]
+    pub x_envelope: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -234,6 +237,12 @@ pub struct Schema {
     pub x_enum_varnames: Option<Vec<String>>,
     #[serde(rename = "x-enum-descriptions")]
     pub x_enum_descriptions: Option<Vec<String>>,
+    /// On an object property: `#[serde(deserialize_with = "path")]`.
+    #[serde(rename = "x-deserialize-with")]
+    pub x_deserialize_with: Option<String>,
+    /// On an object property: `#[serde(with = "path")]`.
+    #[serde(rename = "x-serde-with")]
+    pub x_serde_with: Option<String>,
     // Read only to be rejected: the generator does not support composition.
     pub all_of: Option<serde_norway::Value>,
     pub one_of: Option<serde_norway::Value>,

@@ -492,6 +492,240 @@ fn unsupported_constructs_are_errors() {
     assert_contains(&dangling, "names no schema");
 }
 
+/// A provider that wraps every answer in an envelope, sends JSON bodies on GET and decodes
+/// loosely typed fields through custom serde functions.
+const ENVELOPE_SPEC: &str = r##"
+openapi: 3.0.3
+info: {title: Wrapped API, version: '1'}
+x-envelope: crate::Envelope
+paths:
+  /licenses/available:
+    get:
+      operationId: available_licenses
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Query'}
+      responses:
+        '200':
+          description: The licences.
+          content:
+            application/json:
+              schema:
+                type: array
+                items: {$ref: '#/components/schemas/Licence'}
+  /licenses/suspend:
+    post:
+      operationId: suspend_license
+      x-idempotency: side-effect
+      responses:
+        '200':
+          description: A sentence.
+          content:
+            application/json:
+              schema: {type: string}
+  /licenses/ping:
+    post:
+      operationId: ping
+      x-unconfirmed: true
+      responses:
+        '200': {description: Nothing.}
+  /directory/countries:
+    get:
+      operationId: countries
+      x-unconfirmed: true
+      responses:
+        '200':
+          description: The countries.
+          content:
+            application/json:
+              schema:
+                type: array
+                items: {$ref: '#/components/schemas/Licence'}
+components:
+  schemas:
+    Lang:
+      type: string
+      enum: [EN, IT]
+      x-enum-varnames: [En, It]
+    Query:
+      type: object
+      required: [customer_code]
+      properties:
+        customer_code: {type: string}
+        lang: {$ref: '#/components/schemas/Lang'}
+    Licence:
+      type: object
+      required: [months, amount]
+      properties:
+        months:
+          type: integer
+          x-rust-type: u64
+          x-deserialize-with: api_core::lenient::u64
+        version:
+          type: integer
+          x-rust-type: u64
+          x-deserialize-with: api_core::lenient::option_u64
+        amount:
+          x-rust-type: api_core::money::Decimal
+          x-serde-with: api_core::money::lenient
+        deducted_amount:
+          x-rust-type: api_core::money::Decimal
+          x-serde-with: api_core::money::lenient_option
+"##;
+
+#[test]
+fn deserialize_with_and_serde_with_on_fields() {
+    let (_, models, _) = generated(ENVELOPE_SPEC).expect("generates");
+    assert_contains(
+        &models,
+        "pub struct Licence {
+    /// The `months` field.
+    #[serde(deserialize_with = \"api_core::lenient::u64\")]
+    pub months: u64,
+    /// The `version` field.
+    #[serde(
+        default,
+        skip_serializing_if = \"Option::is_none\",
+        deserialize_with = \"api_core::lenient::option_u64\"
+    )]
+    pub version: Option<u64>,
+    /// The `amount` field.
+    #[serde(with = \"api_core::money::lenient\")]
+    pub amount: api_core::money::Decimal,
+    /// The `deducted_amount` field.
+    #[serde(
+        default,
+        skip_serializing_if = \"Option::is_none\",
+        with = \"api_core::money::lenient_option\"
+    )]
+    pub deducted_amount: Option<api_core::money::Decimal>,
+}",
+    );
+}
+
+#[test]
+fn string_enums_serialize_as_request_fields() {
+    let (_, models, _) = generated(ENVELOPE_SPEC).expect("generates");
+    assert_contains(
+        &models,
+        "    #[serde(default, skip_serializing_if = \"Option::is_none\")]
+    pub lang: Option<Lang>,
+",
+    );
+    assert_contains(
+        &models,
+        "impl serde::Serialize for Lang {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}",
+    );
+    assert_contains(&models, "            Self::En => \"EN\",\n");
+}
+
+#[test]
+fn envelope_wraps_every_response() {
+    let (_, _, operations) = generated(ENVELOPE_SPEC).expect("generates");
+    // A JSON body on a GET, and an array of models.
+    assert_contains(
+        &operations,
+        "/// `GET /licenses/available` · safe
+pub fn available_licenses(body: &Query) -> Result<Operation<crate::Envelope<Vec<Licence>>>> {
+    let request = Request::new(Method::GET, \"/licenses/available\")
+        .operation(\"available_licenses\")
+        .idempotency(Idempotency::Safe)
+        .json(body)?;
+    Ok(Operation::new(request))
+}",
+    );
+    // A bare string.
+    assert_contains(
+        &operations,
+        "pub fn suspend_license() -> Result<Operation<crate::Envelope<String>>> {",
+    );
+    // No content.
+    assert_contains(
+        &operations,
+        "pub fn ping() -> Result<Operation<crate::Envelope<api_core::NoContent>>> {",
+    );
+}
+
+#[test]
+fn responses_without_envelope_are_plain() {
+    let yaml = ENVELOPE_SPEC.replace("x-envelope: crate::Envelope\n", "");
+    let (_, _, operations) = generated(&yaml).expect("generates");
+    assert_contains(
+        &operations,
+        "pub fn available_licenses(body: &Query) -> Result<Operation<Vec<Licence>>> {",
+    );
+    assert_contains(
+        &operations,
+        "pub fn suspend_license() -> Result<Operation<String>> {",
+    );
+}
+
+#[test]
+fn unconfirmed_operations_are_listed_ungated() {
+    let (_, _, operations) = generated(ENVELOPE_SPEC).expect("generates");
+    assert_contains(
+        &operations,
+        "use api_core::{Idempotency, Method, Operation, Request, Result};
+
+/// The operations whose paths the public documentation does not show (compiled with the `unconfirmed` feature).
+pub const UNCONFIRMED_OPERATIONS: &[&str] = &[\"ping\", \"countries\"];
+
+",
+    );
+    let (_, _, operations) = generated(SPEC).expect("generates");
+    assert_contains(
+        &operations,
+        "pub const UNCONFIRMED_OPERATIONS: &[&str] = &[\"refund_order\"];\n",
+    );
+    // None unconfirmed: no list.
+    let yaml = ENVELOPE_SPEC.replace("      x-unconfirmed: true\n", "");
+    let (_, _, operations) = generated(&yaml).expect("generates");
+    assert!(
+        !operations.contains("UNCONFIRMED_OPERATIONS"),
+        "{operations}"
+    );
+}
+
+#[test]
+fn bad_serde_extensions_are_errors() {
+    let both = schema_error(
+        "    A:\n      type: object\n      properties:\n        a:\n          type: string\n          \
+         x-deserialize-with: a::b\n          x-serde-with: a::c\n",
+    );
+    assert_contains(&both, "components.schemas.A.properties.a");
+    assert_contains(&both, "cannot be combined");
+    let not_a_path = schema_error(
+        "    A:\n      type: object\n      properties:\n        a:\n          type: string\n          \
+         x-deserialize-with: 'a::b\"'\n",
+    );
+    assert_contains(&not_a_path, "is not a Rust path");
+    let on_component = schema_error("    A:\n      type: string\n      x-serde-with: a::b\n");
+    assert_contains(
+        &on_component,
+        "components.schemas.A: `x-serde-with` is only supported on the properties of an object",
+    );
+    let on_items = schema_error(
+        "    A:\n      type: object\n      properties:\n        a:\n          type: array\n          \
+         items: {type: string, x-deserialize-with: a::b}\n",
+    );
+    assert_contains(
+        &on_items,
+        "components.schemas.A.properties.a.items: `x-deserialize-with`",
+    );
+    let envelope = generated(&ENVELOPE_SPEC.replace("crate::Envelope", "crate::Envelope<T>"))
+        .expect_err("a generic envelope is rejected");
+    assert_contains(
+        &envelope,
+        "`x-envelope: crate::Envelope<T>` is not a Rust path",
+    );
+}
+
 #[test]
 fn generation_is_deterministic() {
     assert_eq!(generated(SPEC), generated(SPEC));

@@ -169,7 +169,20 @@ impl<'a> Context<'a> {
 
     /// The Rust type of `schema` found at `at` (a dotted location, for errors). `nullable`
     /// is left to the caller at field level; nested nullable schemas become `Option`.
+    /// The property-only extensions (`x-deserialize-with`, `x-serde-with`) are errors here:
+    /// object properties go through [`Context::property_ty`].
     pub fn ty(&self, schema: &Schema, at: &str) -> Result<Ty, String> {
+        reject_property_extensions(schema, at)?;
+        self.resolve(schema, at)
+    }
+
+    /// The Rust type of an object property, which may carry `x-deserialize-with` or
+    /// `x-serde-with` (the caller emits them).
+    pub fn property_ty(&self, schema: &Schema, at: &str) -> Result<Ty, String> {
+        self.resolve(schema, at)
+    }
+
+    fn resolve(&self, schema: &Schema, at: &str) -> Result<Ty, String> {
         for (key, value) in [
             ("allOf", &schema.all_of),
             ("oneOf", &schema.one_of),
@@ -249,4 +262,20 @@ impl<'a> Context<'a> {
             ty
         })
     }
+}
+
+/// Fails when `schema` (found at `at`, not an object property) carries an extension that
+/// only object properties support.
+pub fn reject_property_extensions(schema: &Schema, at: &str) -> Result<(), String> {
+    for (key, value) in [
+        ("x-deserialize-with", &schema.x_deserialize_with),
+        ("x-serde-with", &schema.x_serde_with),
+    ] {
+        if value.is_some() {
+            return Err(format!(
+                "{at}: `{key}` is only supported on the properties of an object"
+            ));
+        }
+    }
+    Ok(())
 }
