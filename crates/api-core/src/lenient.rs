@@ -48,7 +48,7 @@ pub fn u64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> 
         .ok_or_else(|| D::Error::custom(format!("expected a whole number, found {value}")))
 }
 
-/// [`u64`], with `null` and `""` as `None`.
+/// [`u64()`], with `null` and `""` as `None`.
 pub fn option_u64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
     match Value::deserialize(deserializer)? {
         Value::Null => Ok(None),

@@ -2,6 +2,7 @@
 //! sandbox, printed as a short transcript. Exits non-zero when any step does not behave as
 //! the provider documents. Run it with `cargo xtask demo`.
 
+mod fsflt_flow;
 mod netfinity_flow;
 mod transcript;
 
@@ -14,6 +15,9 @@ async fn main() -> ExitCode {
     let mut transcript = Transcript::default();
     if let Err(e) = netfinity_flow::run(&mut transcript).await {
         transcript.fail(format!("netfinity flow aborted: {e}"));
+    }
+    if let Err(e) = fsflt_flow::run(&mut transcript).await {
+        transcript.fail(format!("fsflt flow aborted: {e}"));
     }
     transcript.finish()
 }

@@ -29,6 +29,7 @@ pub async fn run(t: &mut Transcript) -> Result<(), Box<dyn StdError>> {
             pingback_delay: Duration::from_millis(30),
             ..NetfinityConfig::default()
         },
+        ..Default::default()
     };
     let token = config.netfinity.token.clone();
     let sandbox = Sandbox::start(config).await?;

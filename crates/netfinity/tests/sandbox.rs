@@ -39,6 +39,7 @@ async fn sandbox(limit: u32, callback_url: Option<String>) -> (Sandbox, Client) 
             pingback_delay: Duration::from_millis(10),
             ..NetfinityConfig::default()
         },
+        ..Default::default()
     };
     let token = config.netfinity.token.clone();
     let sandbox = Sandbox::start(config).await.expect("sandbox");

@@ -6,10 +6,12 @@
 //! | provider | base URL |
 //! |---|---|
 //! | Netfinity (SMS notification v2) | [`Sandbox::netfinity_url`] — `http://127.0.0.1:PORT/netfinity/v2` |
+//! | FlashStart reseller API ("fsflt") | [`Sandbox::fsflt_url`] — `http://127.0.0.1:PORT/fsflt` |
 //!
 //! The sandbox keeps what it saw and what it did (requests, accepted messages, callbacks it
-//! made), readable through each provider's handle ([`Sandbox::netfinity`]), so a test can
-//! assert the exact wire traffic of a client.
+//! made, customers and licences), readable through each provider's handle
+//! ([`Sandbox::netfinity`], [`Sandbox::fsflt`]), so a test can assert the exact wire traffic
+//! of a client.
 //!
 //! ```no_run
 //! use api_sandbox::{NetfinityConfig, Sandbox, SandboxConfig};
@@ -21,9 +23,11 @@
 //!         callback_url: Some("http://127.0.0.1:9000/pingbacks".into()),
 //!         ..NetfinityConfig::default()
 //!     },
+//!     ..SandboxConfig::default()
 //! };
 //! let sandbox = Sandbox::start(config).await?;
 //! println!("Netfinity at {}", sandbox.netfinity_url());
+//! println!("FlashStart at {}", sandbox.fsflt_url());
 //! // ... point a client at it, then:
 //! println!("{} requests", sandbox.netfinity().requests().len());
 //! sandbox.shutdown().await;
@@ -31,6 +35,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod fsflt;
 mod http_client;
 mod netfinity;
 
@@ -41,6 +46,7 @@ use axum::Router;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use fsflt::{FsfltConfig, FsfltHandle, SandboxCustomer, SandboxLicence};
 pub use netfinity::{
     AcceptedSms, NetfinityConfig, NetfinityHandle, PingbackRecord, RecordedRequest,
 };
@@ -53,6 +59,8 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 pub struct SandboxConfig {
     /// The Netfinity emulator, served under `/netfinity/v2`.
     pub netfinity: NetfinityConfig,
+    /// The FlashStart reseller API emulator, served under `/fsflt`.
+    pub fsflt: FsfltConfig,
 }
 
 /// A running sandbox server.
@@ -64,6 +72,7 @@ pub struct SandboxConfig {
 pub struct Sandbox {
     addr: SocketAddr,
     netfinity: NetfinityHandle,
+    fsflt: FsfltHandle,
     stop: watch::Sender<bool>,
     server: Option<JoinHandle<()>>,
 }
@@ -84,9 +93,10 @@ impl Sandbox {
     pub async fn start_on(addr: SocketAddr, config: SandboxConfig) -> std::io::Result<Sandbox> {
         let (stop, stopped) = watch::channel(false);
         let netfinity = NetfinityHandle::new(config.netfinity, stopped.clone());
+        let fsflt = FsfltHandle::new(config.fsflt);
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        let app = router(netfinity.clone());
+        let app = router(netfinity.clone(), fsflt.clone());
         let mut shutdown = stopped;
         let server = tokio::spawn(async move {
             let result = axum::serve(listener, app)
@@ -102,6 +112,7 @@ impl Sandbox {
         Ok(Sandbox {
             addr,
             netfinity,
+            fsflt,
             stop,
             server: Some(server),
         })
@@ -134,6 +145,17 @@ impl Sandbox {
         self.netfinity.clone()
     }
 
+    /// The FlashStart reseller API base URL, `http://127.0.0.1:PORT/fsflt` (the real one is
+    /// `https://api.fsflt.net`).
+    pub fn fsflt_url(&self) -> String {
+        format!("{}{}", self.base_url(), fsflt::PREFIX)
+    }
+
+    /// The FlashStart emulator's state: what it received, the customers and licences.
+    pub fn fsflt(&self) -> FsfltHandle {
+        self.fsflt.clone()
+    }
+
     /// Stops the server gracefully: no new connections, open ones finish (for at most 5 s),
     /// and outstanding callbacks are cancelled.
     pub async fn shutdown(mut self) {
@@ -155,6 +177,7 @@ impl Drop for Sandbox {
 }
 
 /// Every provider under its own prefix.
-fn router(netfinity: NetfinityHandle) -> Router {
-    Router::new().nest(netfinity::PREFIX, netfinity::router(netfinity))
+fn router(netfinity: NetfinityHandle, fsflt: FsfltHandle) -> Router {
+    let app = Router::new().nest(netfinity::PREFIX, netfinity::router(netfinity));
+    fsflt::mount(app, fsflt)
 }

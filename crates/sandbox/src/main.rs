@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! api-sandbox [--port N] [--netfinity-token T] [--netfinity-callback URL] [--netfinity-limit N]
+//!             [--fsflt-key K] [--fsflt-pool N]
 //! ```
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -10,7 +11,7 @@ use std::process::ExitCode;
 use api_sandbox::{Sandbox, SandboxConfig};
 
 const USAGE: &str = "\
-api-sandbox: a local emulator of third-party APIs (Netfinity), for tests and demos.
+api-sandbox: a local emulator of third-party APIs (Netfinity, FlashStart), for tests and demos.
 
 Usage: api-sandbox [OPTIONS]
 
@@ -19,6 +20,8 @@ Options:
   --netfinity-token T         bearer token that may send SMS (default sandbox-netfinity-token)
   --netfinity-callback URL    where Netfinity pingbacks are POSTed (default: none sent)
   --netfinity-limit N         Netfinity requests per minute per token (default 60)
+  --fsflt-key K               FlashStart X-API-KEY (default sandbox-fsflt-key)
+  --fsflt-pool N              FlashStart licences of each code per customer (default 3)
   -h, --help                  print this help";
 
 struct Options {
@@ -63,6 +66,13 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Options>, Stri
                     .parse()
                     .map_err(|_| format!("--netfinity-limit: not a count: {v:?}"))?;
             }
+            "--fsflt-key" => options.config.fsflt.api_key = value()?,
+            "--fsflt-pool" => {
+                let v = value()?;
+                options.config.fsflt.pool_per_licence = v
+                    .parse()
+                    .map_err(|_| format!("--fsflt-pool: not a count: {v:?}"))?;
+            }
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
@@ -83,6 +93,7 @@ async fn main() -> ExitCode {
         }
     };
     let netfinity = options.config.netfinity.clone();
+    let fsflt = options.config.fsflt.clone();
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, options.port));
     let sandbox = match Sandbox::start_on(addr, options.config).await {
         Ok(sandbox) => sandbox,
@@ -105,6 +116,12 @@ async fn main() -> ExitCode {
     println!(
         "  pingbacks      {}",
         netfinity.callback_url.as_deref().unwrap_or("off")
+    );
+    println!("fsflt      {}", sandbox.fsflt_url());
+    println!("  X-API-KEY      {}", fsflt.api_key);
+    println!(
+        "  pool           {} licences of each code per customer",
+        fsflt.pool_per_licence
     );
     println!("Press Ctrl-C to stop.");
     if let Err(e) = tokio::signal::ctrl_c().await {
@@ -132,6 +149,9 @@ mod tests {
             "http://127.0.0.1:9/cb",
             "--netfinity-limit",
             "5",
+            "--fsflt-key",
+            "k",
+            "--fsflt-pool=7",
         ]))
         .expect("valid")
         .expect("not help");
@@ -142,6 +162,8 @@ mod tests {
             Some("http://127.0.0.1:9/cb")
         );
         assert_eq!(options.config.netfinity.limit, 5);
+        assert_eq!(options.config.fsflt.api_key, "k");
+        assert_eq!(options.config.fsflt.pool_per_licence, 7);
     }
 
     #[test]
@@ -149,6 +171,8 @@ mod tests {
         assert!(parse(args(&["--port", "x"])).is_err());
         assert!(parse(args(&["--port"])).is_err());
         assert!(parse(args(&["--nope"])).is_err());
+        assert!(parse(args(&["--fsflt-pool", "-1"])).is_err());
+        assert!(parse(args(&["--fsflt-key"])).is_err());
         assert!(parse(args(&["--help"])).expect("help").is_none());
     }
 }

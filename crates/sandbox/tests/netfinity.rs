@@ -28,9 +28,12 @@ async fn sandbox(tweak: impl FnOnce(&mut NetfinityConfig)) -> Sandbox {
         ..NetfinityConfig::default()
     };
     tweak(&mut netfinity);
-    Sandbox::start(SandboxConfig { netfinity })
-        .await
-        .expect("sandbox starts")
+    Sandbox::start(SandboxConfig {
+        netfinity,
+        ..SandboxConfig::default()
+    })
+    .await
+    .expect("sandbox starts")
 }
 
 fn send_url(sandbox: &Sandbox) -> String {

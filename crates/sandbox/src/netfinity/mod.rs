@@ -68,7 +68,7 @@ impl Default for NetfinityConfig {
     }
 }
 
-/// One request to the send endpoint, as received, with the status the sandbox answered.
+/// One request to an emulated endpoint, as received, with the status the sandbox answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordedRequest {
     /// The HTTP method, e.g. `"POST"`.

@@ -1,0 +1,371 @@
+//! The client and its builder.
+
+use std::fmt;
+
+use api_core::{Auth, Operation, Response, Result, Transport, TransportBuilder};
+
+use crate::envelope::Envelope;
+use crate::errors::FsfltErrors;
+use crate::generated::operations;
+use crate::validate;
+use crate::*;
+
+/// The production base URL.
+pub const DEFAULT_BASE_URL: &str = "https://api.fsflt.net";
+/// The environment variable [`Client::from_env`] reads the API key from.
+pub const API_KEY_ENV: &str = "FSFLT_API_KEY";
+/// The environment variable [`Client::from_env`] reads an optional base URL from.
+pub const BASE_URL_ENV: &str = "FSFLT_BASE_URL";
+
+/// A FlashStart reseller API client. Cheap to clone: clones share the connection pool.
+///
+/// ```no_run
+/// use fsflt::{AssignRequest, Client, NewCustomer};
+///
+/// # async fn run() -> fsflt::Result<()> {
+/// let client = Client::new("my-api-key")?;
+/// let customer = client
+///     .create_customer(&NewCustomer::new("it@rossi.example", "s3cretpass", "Rossi", "IT", 3))
+///     .await?
+///     .customer_code;
+/// let licence = client
+///     .assign_license(&AssignRequest::new(customer, "CL-Q-A005-M1", "Head office"))
+///     .await?;
+/// println!("licence {} until {:?}", licence.license_id, licence.expiry_date);
+/// let link = client.auth_token(customer).await?.login_url();
+/// println!("log in once at {link}");
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    transport: Transport,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("transport", &self.transport)
+            .finish()
+    }
+}
+
+impl Client {
+    /// A client for the production API with `api_key`.
+    ///
+    /// # Errors
+    /// [`api_core::Error::Config`] when the key is empty.
+    pub fn new(api_key: impl Into<String>) -> Result<Self> {
+        Self::builder().api_key(api_key).build()
+    }
+
+    /// A client configured from `FSFLT_API_KEY` and, optionally, `FSFLT_BASE_URL`.
+    ///
+    /// # Errors
+    /// [`api_core::Error::Config`] when `FSFLT_API_KEY` is not set.
+    pub fn from_env() -> Result<Self> {
+        let key = std::env::var(API_KEY_ENV)
+            .map_err(|_| api_core::Error::Config(format!("{API_KEY_ENV} is not set")))?;
+        let mut builder = Self::builder().api_key(key);
+        if let Ok(url) = std::env::var(BASE_URL_ENV) {
+            builder = builder.base_url(url);
+        }
+        builder.build()
+    }
+
+    /// Starts a builder with the defaults (production URL; no client-side pace, as none is
+    /// documented).
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder {
+            api_key: None,
+            transport: Transport::builder("fsflt", DEFAULT_BASE_URL)
+                .user_agent(concat!(
+                    env!("CARGO_PKG_NAME"),
+                    "/",
+                    env!("CARGO_PKG_VERSION")
+                ))
+                .error_decoder(FsfltErrors),
+        }
+    }
+
+    /// The underlying transport.
+    pub fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    async fn call<T: serde::de::DeserializeOwned>(
+        &self,
+        operation: Operation<Envelope<T>>,
+    ) -> Result<Response<T>> {
+        Ok(self
+            .transport
+            .execute(operation)
+            .await?
+            .map(Envelope::into_content))
+    }
+
+    /// A temporary (15-minute) auth token for one customer (`GET /customerarea/auth/token`),
+    /// from which [`AuthToken::login_url`] builds a one-time login link.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Unauthorized`] when the customer cannot log in (the API's
+    /// `{"code": 401, "content": []}`, whatever the HTTP status), and the usual errors.
+    pub async fn auth_token(&self, customer: CustomerCode) -> Result<Response<AuthToken>> {
+        validate::customer_code(customer)?;
+        let body = AuthTokenRequest {
+            customer_code: customer.to_string(),
+        };
+        self.call(operations::get_auth_token(&body)?).await
+    }
+
+    /// Creates a customer (`POST /customerarea/customers/new`).
+    ///
+    /// # Errors
+    /// [`api_core::Error::InvalidInput`] before sending (see [`NewCustomer::validate`]);
+    /// [`ErrorKind::Validation`] with per-field messages from the server.
+    pub async fn create_customer(
+        &self,
+        customer: &NewCustomer,
+    ) -> Result<Response<CreatedCustomer>> {
+        customer.validate()?;
+        self.call(operations::create_customer(customer)?).await
+    }
+
+    /// The licences a customer can be given (`GET /customerarea/licenses/available`, with a
+    /// JSON body as documented).
+    ///
+    /// # Errors
+    /// [`api_core::Error::InvalidInput`] before sending; [`ErrorKind::Validation`].
+    pub async fn available_licenses(
+        &self,
+        query: &AvailableLicensesRequest,
+    ) -> Result<Response<Vec<AvailableLicense>>> {
+        query.validate()?;
+        self.call(operations::available_licenses(query)?).await
+    }
+
+    /// Gives a customer a demo licence (`POST /customerarea/licenses/demo`). A side effect:
+    /// never repeated unless the server cannot have acted.
+    ///
+    /// # Errors
+    /// [`api_core::Error::InvalidInput`] before sending; [`ErrorKind::Validation`].
+    pub async fn assign_demo(&self, request: &DemoRequest) -> Result<Response<DemoLicense>> {
+        request.validate()?;
+        self.call(operations::assign_demo(request)?).await
+    }
+
+    /// Assigns a paid licence, charged to the reseller's credit
+    /// (`POST /customerarea/licenses/assign`). A side effect: never repeated unless the server
+    /// cannot have acted.
+    ///
+    /// # Errors
+    /// [`api_core::Error::InvalidInput`] before sending; [`ErrorKind::Validation`].
+    pub async fn assign_license(
+        &self,
+        request: &AssignRequest,
+    ) -> Result<Response<AssignedLicense>> {
+        request.validate()?;
+        self.call(operations::assign_license(request)?).await
+    }
+
+    /// Suspends a licence's renewal (`POST /customerarea/licenses/suspend`). Answers the
+    /// server's message (`"license suspended successfully"`).
+    ///
+    /// # Errors
+    /// [`LICENSE_ALREADY_SUSPENDED`] (HTTP 405) when it is suspended already.
+    pub async fn suspend_license(
+        &self,
+        customer: CustomerCode,
+        license: &LicenseId,
+    ) -> Result<Response<String>> {
+        let body = license_action(customer, license)?;
+        self.call(operations::suspend_license(&body)?).await
+    }
+
+    /// Resumes a suspended licence (`POST /customerarea/licenses/enable`).
+    ///
+    /// # Errors
+    /// [`LICENSE_ALREADY_ENABLED`] (HTTP 405) when it is active already.
+    pub async fn enable_license(
+        &self,
+        customer: CustomerCode,
+        license: &LicenseId,
+    ) -> Result<Response<String>> {
+        let body = license_action(customer, license)?;
+        self.call(operations::enable_license(&body)?).await
+    }
+}
+
+/// The suspend and enable bodies document both fields as strings.
+fn license_action(customer: CustomerCode, license: &LicenseId) -> Result<LicenseAction> {
+    validate::customer_code(customer)?;
+    validate::license_id(license)?;
+    Ok(LicenseAction {
+        license_id: license.to_string(),
+        customer_code: customer.to_string(),
+    })
+}
+
+/// Operations the public docs describe without showing their paths. Each path is our best
+/// guess; a 404 from one is reported as [`UNCONFIRMED_PATH`].
+#[cfg(feature = "unconfirmed")]
+#[cfg_attr(docsrs, doc(cfg(feature = "unconfirmed")))]
+impl Client {
+    /// The reseller's customers (guessed path `GET /customerarea/customers/list`; the
+    /// response body is not documented, so unknown fields are kept).
+    ///
+    /// # Errors
+    /// [`UNCONFIRMED_PATH`] when the guessed path does not exist.
+    pub async fn list_customers(&self) -> Result<Response<Vec<CustomerSummary>>> {
+        self.call(operations::list_customers()?).await
+    }
+
+    /// One customer (guessed path `GET /customerarea/customers/details`).
+    ///
+    /// # Errors
+    /// [`UNCONFIRMED_PATH`] when the guessed path does not exist.
+    pub async fn customer_details(
+        &self,
+        customer: CustomerCode,
+        lang: Option<Lang>,
+    ) -> Result<Response<CustomerSummary>> {
+        validate::customer_code(customer)?;
+        validate::lang(lang.as_ref())?;
+        let body = CustomerDetailsRequest {
+            customer_code: customer.to_string(),
+            lang,
+        };
+        self.call(operations::customer_details(&body)?).await
+    }
+
+    /// The documented but unnamed action on one licence of one customer (guessed path
+    /// `POST /customerarea/customers/license`; it may detach or cancel the licence).
+    ///
+    /// # Errors
+    /// [`UNCONFIRMED_PATH`] when the guessed path does not exist.
+    pub async fn customer_license_action(
+        &self,
+        customer: CustomerCode,
+        license: &LicenseId,
+    ) -> Result<Response<String>> {
+        validate::customer_code(customer)?;
+        validate::license_id(license)?;
+        let body = CustomerLicenseRequest {
+            customer_code: customer.to_string(),
+            license_id: license.to_string(),
+        };
+        self.call(operations::customer_license_action(&body)?).await
+    }
+
+    /// Sets a customer's password, 8–15 characters (guessed path
+    /// `POST /customerarea/customers/password`).
+    ///
+    /// # Errors
+    /// [`api_core::Error::InvalidInput`] for a bad password; [`UNCONFIRMED_PATH`].
+    pub async fn set_customer_password(
+        &self,
+        customer: CustomerCode,
+        password: &str,
+    ) -> Result<Response<String>> {
+        validate::customer_code(customer)?;
+        validate::password(password)?;
+        let body = SetPasswordRequest {
+            customer_code: customer.to_string(),
+            password: password.to_owned(),
+        };
+        self.call(operations::set_customer_password(&body)?).await
+    }
+
+    /// Licence versions, for `version_code` (guessed path
+    /// `GET /customerarea/directory/licenses/versions`).
+    ///
+    /// # Errors
+    /// [`UNCONFIRMED_PATH`] when the guessed path does not exist.
+    pub async fn license_versions(&self) -> Result<Response<Vec<DirectoryEntry>>> {
+        self.call(operations::license_versions()?).await
+    }
+
+    /// Currencies, for `currency_code` (guessed path `GET /customerarea/directory/currencies`).
+    ///
+    /// # Errors
+    /// [`UNCONFIRMED_PATH`] when the guessed path does not exist.
+    pub async fn currencies(&self) -> Result<Response<Vec<DirectoryEntry>>> {
+        self.call(operations::currencies()?).await
+    }
+
+    /// Countries, for `country_code` (guessed path `GET /customerarea/directory/countries`).
+    ///
+    /// # Errors
+    /// [`UNCONFIRMED_PATH`] when the guessed path does not exist.
+    pub async fn countries(&self) -> Result<Response<Vec<DirectoryEntry>>> {
+        self.call(operations::countries()?).await
+    }
+
+    /// Industries, for `industry_code` (guessed path `GET /customerarea/directory/industries`).
+    ///
+    /// # Errors
+    /// [`UNCONFIRMED_PATH`] when the guessed path does not exist.
+    pub async fn industries(&self) -> Result<Response<Vec<DirectoryEntry>>> {
+        self.call(operations::industries()?).await
+    }
+}
+
+/// Builds a [`Client`].
+///
+/// ```
+/// let client = fsflt::Client::builder()
+///     .api_key("my-key")
+///     .base_url("http://127.0.0.1:8080/fsflt")
+///     .build()?;
+/// # let _ = client;
+/// # Ok::<(), fsflt::Error>(())
+/// ```
+pub struct ClientBuilder {
+    api_key: Option<String>,
+    transport: TransportBuilder,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("api_key", &self.api_key.as_ref().map(|_| "[REDACTED]"))
+            .field("transport", &self.transport)
+            .finish()
+    }
+}
+
+impl ClientBuilder {
+    /// The reseller API key (sent as `x-api-key`).
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// Another base URL (the sandbox, a proxy). Plain `http://` is accepted for loopback only.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.transport = self.transport.base_url(url);
+        self
+    }
+
+    /// Adjusts any transport setting: timeouts, retries, pace, response size, HTTP client.
+    pub fn configure(mut self, f: impl FnOnce(TransportBuilder) -> TransportBuilder) -> Self {
+        self.transport = f(self.transport);
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// [`api_core::Error::Config`] when the key is missing or empty, or the base URL is
+    /// malformed or plain `http://` to a remote host.
+    pub fn build(self) -> Result<Client> {
+        let key = self
+            .api_key
+            .filter(|k| !k.trim().is_empty())
+            .ok_or_else(|| api_core::Error::Config("a FlashStart API key is required".into()))?;
+        let transport = self
+            .transport
+            .auth(Auth::api_key("x-api-key", key)?)
+            .build()?;
+        Ok(Client { transport })
+    }
+}

@@ -1,0 +1,373 @@
+//! Every operation on the wire (wiremock): the exact request and the exact decoded answer.
+
+use std::str::FromStr;
+
+use api_core::money::Decimal;
+use fsflt::{
+    AssignRequest, AvailableLicensesRequest, Client, CustomerCode, DemoRequest, Error, ErrorKind,
+    LICENSE_ALREADY_SUSPENDED, Lang, LicenseId, NewCustomer,
+};
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const KEY: &str = "fsflt-test-key-91ab";
+
+async fn mock(verb: &str, route: &str, answer: ResponseTemplate) -> (MockServer, Client) {
+    let server = MockServer::start().await;
+    Mock::given(method(verb))
+        .and(path(route))
+        .respond_with(answer)
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .api_key(KEY)
+        .base_url(server.uri())
+        .build()
+        .expect("client");
+    (server, client)
+}
+
+fn ok(content: Value) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({"code": 200, "content": content}))
+}
+
+/// The one request the server received: method, path, the three headers, the JSON body.
+async fn only_request(server: &MockServer) -> (String, String, Value) {
+    let requests = server.received_requests().await.expect("recorded");
+    assert_eq!(requests.len(), 1, "exactly one request");
+    let r = &requests[0];
+    let header = |name: &str| r.headers.get(name).and_then(|v| v.to_str().ok());
+    assert_eq!(header("x-api-key"), Some(KEY));
+    assert_eq!(header("accept"), Some("application/json"));
+    assert_eq!(header("content-type"), Some("application/json"));
+    assert_eq!(r.url.query(), None);
+    let body = serde_json::from_slice(&r.body).expect("a JSON body");
+    (r.method.to_string(), r.url.path().to_owned(), body)
+}
+
+#[tokio::test]
+async fn auth_token_sends_a_string_code_in_a_get_body_and_builds_the_login_link() {
+    let (server, client) = mock(
+        "GET",
+        "/customerarea/auth/token",
+        ok(json!({"token": "tok%2B1", "expiration": "15 min"})),
+    )
+    .await;
+    let token = client
+        .auth_token(CustomerCode::from(1001))
+        .await
+        .expect("token");
+    assert_eq!(token.token, "tok%2B1");
+    assert_eq!(token.expiration, "15 min");
+    assert_eq!(
+        token.login_url(),
+        "https://cloud.flashstart.com/?auth_token=tok%2B1"
+    );
+    let (verb, route, body) = only_request(&server).await;
+    assert_eq!(
+        (verb.as_str(), route.as_str()),
+        ("GET", "/customerarea/auth/token")
+    );
+    assert_eq!(body, json!({"customer_code": "1001"}));
+}
+
+#[tokio::test]
+async fn auth_token_failure_is_unauthorized_whatever_the_status() {
+    for status in [200, 404] {
+        let (_server, client) = mock(
+            "GET",
+            "/customerarea/auth/token",
+            ResponseTemplate::new(status).set_body_json(json!({"code": 401, "content": []})),
+        )
+        .await;
+        let error = client
+            .auth_token(CustomerCode::from(7))
+            .await
+            .expect_err("cannot log in");
+        assert_eq!(error.kind(), Some(ErrorKind::Unauthorized), "HTTP {status}");
+        let api = error.as_api().expect("api error");
+        assert_eq!(api.status.as_u16(), status);
+        assert_eq!(api.operation, "get_auth_token");
+        assert_eq!(api.provider, "fsflt");
+    }
+}
+
+#[tokio::test]
+async fn create_customer_sends_the_documented_fields() {
+    let (server, client) = mock(
+        "POST",
+        "/customerarea/customers/new",
+        ok(json!({"customer_code": 1})),
+    )
+    .await;
+    let mut new = NewCustomer::new("it@rossi.example", "s3cretpass", "Rossi", "IT", 3);
+    new.company_name = Some("Rossi Srl".into());
+    new.lang = Some(Lang::It);
+    let created = client.create_customer(&new).await.expect("created");
+    assert_eq!(created.customer_code, CustomerCode::from(1));
+    let (verb, route, body) = only_request(&server).await;
+    assert_eq!(
+        (verb.as_str(), route.as_str()),
+        ("POST", "/customerarea/customers/new")
+    );
+    assert_eq!(
+        body,
+        json!({
+            "email": "it@rossi.example", "password": "s3cretpass", "customer_name": "Rossi",
+            "country_code": "IT", "industry_code": 3, "company_name": "Rossi Srl", "lang": "IT"
+        })
+    );
+}
+
+#[tokio::test]
+async fn available_licenses_is_a_get_with_a_json_body_and_decodes_leniently() {
+    let (server, client) = mock(
+        "GET",
+        "/customerarea/licenses/available",
+        ok(json!([
+            {"license_code": "CL-Q-A005-M1", "license_name": "Business filter license",
+             "license_duration_months": "1", "license_version": "0", "license_quantity": "5 users",
+             "license_points": 0.5, "license_amount": 5, "license_amount_currency": "EUR"},
+            {"license_code": "CL-Q-A010-M1", "license_duration_months": 12,
+             "license_amount": "10.50", "license_amount_currency": "EUR", "new_field": true}
+        ])),
+    )
+    .await;
+    let mut query = AvailableLicensesRequest::for_customer(CustomerCode::from(1001));
+    query.currency_code = Some("EUR".into());
+    query.lang = Some(Lang::En);
+    let licences = client.available_licenses(&query).await.expect("licences");
+    assert_eq!(licences.len(), 2);
+    let first = &licences[0];
+    assert_eq!(first.license_code, "CL-Q-A005-M1");
+    assert_eq!(
+        first.license_name.as_deref(),
+        Some("Business filter license")
+    );
+    assert_eq!(first.license_duration_months, Some(1));
+    assert_eq!(first.license_version, Some(0));
+    assert_eq!(first.license_quantity.as_deref(), Some("5 users"));
+    assert_eq!(first.license_points, Some(0.5));
+    assert_eq!(first.license_amount, Some(Decimal::from(5)));
+    assert_eq!(first.license_amount_currency.as_deref(), Some("EUR"));
+    let second = &licences[1];
+    assert_eq!(second.license_duration_months, Some(12));
+    assert_eq!(
+        second.license_amount,
+        Some(Decimal::from_str("10.50").expect("decimal"))
+    );
+    assert_eq!(second.extra["new_field"], true);
+
+    let (verb, route, body) = only_request(&server).await;
+    assert_eq!(
+        (verb.as_str(), route.as_str()),
+        ("GET", "/customerarea/licenses/available")
+    );
+    assert_eq!(
+        body,
+        json!({"customer_code": 1001, "lang": "EN", "currency_code": "EUR"})
+    );
+}
+
+#[tokio::test]
+async fn demo_and_assign_send_numeric_codes_and_decode_both_id_spellings() {
+    let (server, client) = mock(
+        "POST",
+        "/customerarea/licenses/demo",
+        ok(json!({"customer": "fsdev8080", "version": "CL-DEMO",
+                  "license": "Internet protection trial", "expiry_date": "2022-01-12",
+                  "license_id": 108501})),
+    )
+    .await;
+    let demo = client
+        .assign_demo(&DemoRequest::for_customer(CustomerCode::from(1001)))
+        .await
+        .expect("demo");
+    assert_eq!(demo.license_id, LicenseId::from(108501));
+    assert_eq!(demo.expiry_date.as_deref(), Some("2022-01-12"));
+    let (_, route, body) = only_request(&server).await;
+    assert_eq!(route, "/customerarea/licenses/demo");
+    assert_eq!(body, json!({"customer_code": 1001}));
+
+    let (server, client) = mock(
+        "POST",
+        "/customerarea/licenses/assign",
+        ok(
+            json!({"customer": "the customer name", "license_id": "13343",
+                  "start_date": "2022-01-18", "expiry_date": "2022-01-31",
+                  "deducted_amount": 5, "currency_code": "EUR"}),
+        ),
+    )
+    .await;
+    let assigned = client
+        .assign_license(&AssignRequest::new(
+            CustomerCode::from(1001),
+            "CL-Q-A005-M1",
+            "Head office",
+        ))
+        .await
+        .expect("assigned");
+    assert_eq!(assigned.license_id.as_str(), "13343");
+    assert_eq!(assigned.deducted_amount, Some(Decimal::from(5)));
+    assert_eq!(assigned.currency_code.as_deref(), Some("EUR"));
+    let (verb, _, body) = only_request(&server).await;
+    assert_eq!(verb, "POST");
+    assert_eq!(
+        body,
+        json!({"customer_code": 1001, "license_code": "CL-Q-A005-M1", "license_info": "Head office"})
+    );
+}
+
+#[tokio::test]
+async fn suspend_and_enable_send_strings_and_answer_the_message() {
+    let (server, client) = mock(
+        "POST",
+        "/customerarea/licenses/suspend",
+        ok(json!("license suspended successfully")),
+    )
+    .await;
+    let message = client
+        .suspend_license(CustomerCode::from(1001), &LicenseId::from(13343))
+        .await
+        .expect("suspended");
+    assert_eq!(message.as_str(), "license suspended successfully");
+    let (_, _, body) = only_request(&server).await;
+    assert_eq!(
+        body,
+        json!({"license_id": "13343", "customer_code": "1001"})
+    );
+
+    let (_server, client) = mock(
+        "POST",
+        "/customerarea/licenses/enable",
+        ok(json!("license enabled successfully")),
+    )
+    .await;
+    let message = client
+        .enable_license(CustomerCode::from(1001), &LicenseId::from("13343"))
+        .await
+        .expect("enabled");
+    assert_eq!(message.into_inner(), "license enabled successfully");
+}
+
+#[tokio::test]
+async fn documented_errors() {
+    let (server, client) = mock(
+        "POST",
+        "/customerarea/licenses/suspend",
+        ResponseTemplate::new(405).set_body_json(
+            json!({"code": 405, "message": "license already suspended", "error": []}),
+        ),
+    )
+    .await;
+    let error = client
+        .suspend_license(CustomerCode::from(1001), &LicenseId::from(1))
+        .await
+        .expect_err("already suspended");
+    assert_eq!(error.kind(), Some(LICENSE_ALREADY_SUSPENDED));
+    assert_eq!(
+        error.as_api().and_then(|a| a.message.as_deref()),
+        Some("license already suspended")
+    );
+    assert_eq!(server.received_requests().await.expect("recorded").len(), 1);
+
+    let (server, client) = mock(
+        "POST",
+        "/customerarea/licenses/assign",
+        ResponseTemplate::new(500).set_body_json(json!({
+            "code": 500, "message": "the given data was invalid",
+            "errors": {"license_info": ["the license info may only contain letters, numbers, dashes and whitespace."]}
+        })),
+    )
+    .await;
+    let error = client
+        .assign_license(&AssignRequest::new(CustomerCode::from(1001), "X", "ok"))
+        .await
+        .expect_err("validation");
+    assert_eq!(error.kind(), Some(ErrorKind::Validation));
+    assert_eq!(
+        error.field_errors().expect("fields")["license_info"],
+        ["the license info may only contain letters, numbers, dashes and whitespace."]
+    );
+    assert_eq!(
+        server.received_requests().await.expect("recorded").len(),
+        1,
+        "a validation 500 is never retried"
+    );
+
+    let (_server, client) = mock(
+        "GET",
+        "/customerarea/licenses/available",
+        ResponseTemplate::new(401)
+            .set_body_json(json!({"message": "invalid token or unauthorized admin"})),
+    )
+    .await;
+    let error = client
+        .available_licenses(&AvailableLicensesRequest::for_customer(CustomerCode::from(
+            1,
+        )))
+        .await
+        .expect_err("401");
+    assert_eq!(error.kind(), Some(ErrorKind::Unauthorized));
+    assert_eq!(
+        error.as_api().and_then(|a| a.message.as_deref()),
+        Some("invalid token or unauthorized admin")
+    );
+}
+
+#[tokio::test]
+async fn bad_input_never_reaches_the_server() {
+    let (server, client) = mock("POST", "/customerarea/licenses/assign", ok(json!({}))).await;
+    let cases: Vec<(Error, &str)> = vec![
+        (
+            client
+                .assign_license(&AssignRequest::new(CustomerCode::from(1), "X", "a/b"))
+                .await
+                .expect_err("slash"),
+            "license_info",
+        ),
+        (
+            client
+                .suspend_license(CustomerCode::from(0), &LicenseId::from(1))
+                .await
+                .expect_err("zero"),
+            "customer_code",
+        ),
+        (
+            client
+                .suspend_license(CustomerCode::from(1), &LicenseId::from(""))
+                .await
+                .expect_err("empty id"),
+            "license_id",
+        ),
+        (
+            client
+                .create_customer(&NewCustomer::new("a@b.c", "short", "N", "IT", 1))
+                .await
+                .expect_err("password"),
+            "password",
+        ),
+    ];
+    for (error, field) in cases {
+        match error {
+            Error::InvalidInput(e) => assert_eq!(e.field, field),
+            other => panic!("expected invalid input for {field}, got {other:?}"),
+        }
+    }
+    assert!(
+        server
+            .received_requests()
+            .await
+            .expect("recorded")
+            .is_empty()
+    );
+}
+
+#[test]
+fn the_key_never_shows_in_debug() {
+    let client = Client::new(KEY).expect("client");
+    let text = format!("{client:?} {:?}", Client::builder().api_key(KEY));
+    assert!(!text.contains(KEY), "{text}");
+    assert!(matches!(Client::builder().build(), Err(Error::Config(_))));
+}

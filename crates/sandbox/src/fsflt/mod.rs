@@ -1,0 +1,176 @@
+//! The FlashStart reseller API ("fsflt", `https://api.fsflt.net`): the `customerarea` auth
+//! token, customer creation and the licence endpoints (available, demo, assign, suspend,
+//! enable), with the documented envelope, errors and a per-customer licence pool.
+//!
+//! Only the paths the documentation shows are emulated; every other path under the prefix
+//! (including the ones a client may have guessed) answers 404.
+
+mod catalogue;
+mod fields;
+mod routes;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use axum::Router;
+use axum::routing::any;
+
+/// The path prefix of the emulator; the client's base URL is `{base}/fsflt`.
+pub(crate) const PREFIX: &str = "/fsflt";
+
+/// The first customer code handed out.
+const FIRST_CUSTOMER_CODE: u64 = 1001;
+/// The first licence id handed out (the id in the documented demo example); demos and
+/// assigned licences share the sequence.
+const FIRST_LICENSE_ID: u64 = 108_501;
+
+/// Adds the emulator to `app`: every path under [`PREFIX`] (known or not) is answered and
+/// recorded by the emulator, which dispatches on the path itself.
+pub(crate) fn mount(app: Router, handle: FsfltHandle) -> Router {
+    // Not `nest`: it routes neither `{PREFIX}/` nor the original path to a nested router.
+    let serve = any(routes::serve).with_state(handle);
+    app.route(PREFIX, serve.clone())
+        .route(&format!("{PREFIX}/"), serve.clone())
+        .route(&format!("{PREFIX}/{{*path}}"), serve)
+}
+
+/// How the FlashStart emulator behaves.
+#[derive(Debug, Clone)]
+pub struct FsfltConfig {
+    /// The reseller API key, expected in the `X-API-KEY` header. Default
+    /// `"sandbox-fsflt-key"`.
+    pub api_key: String,
+    /// How many licences of each catalogue code a customer can be assigned; a code whose
+    /// pool is used up is no longer listed as available. Default 3.
+    pub pool_per_licence: u32,
+}
+
+impl Default for FsfltConfig {
+    fn default() -> Self {
+        Self {
+            api_key: "sandbox-fsflt-key".to_owned(),
+            pool_per_licence: 3,
+        }
+    }
+}
+
+/// A customer created through `POST /customerarea/customers/new`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SandboxCustomer {
+    /// The code the sandbox assigned (1001, 1002, …).
+    pub customer_code: u64,
+    /// The email, as sent.
+    pub email: String,
+    /// The customer name, as sent.
+    pub customer_name: String,
+    /// The country code, as sent (two letters).
+    pub country_code: String,
+    /// The industry code (1 is "family" in the sandbox).
+    pub industry_code: u32,
+    /// The preferred language, upper-cased: `EN` (the default), `IT`, `ES` or `DE`.
+    pub lang: String,
+    /// The company name, when sent.
+    pub company_name: Option<String>,
+    /// The customer surname, when sent.
+    pub customer_surname: Option<String>,
+    /// The Skype name, when sent.
+    pub skype: Option<String>,
+    /// The phone number, when sent.
+    pub phone: Option<String>,
+}
+
+/// A licence the sandbox handed out: a demo, or a licence assigned from the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SandboxLicence {
+    /// The licence id (108501, 108502, …; demos and assigned licences share the sequence).
+    pub license_id: u64,
+    /// The customer it belongs to.
+    pub customer_code: u64,
+    /// The catalogue code, e.g. `"CL-Q-A005-M1"`, or `"CL-DEMO"` for a demo.
+    pub license_code: String,
+    /// True for a demo licence.
+    pub demo: bool,
+    /// True while suspended.
+    pub suspended: bool,
+    /// The `license_info` of an assigned licence; `None` for a demo.
+    pub license_info: Option<String>,
+    /// The start date, `YYYY-MM-DD` (UTC).
+    pub start_date: String,
+    /// The expiry date, `YYYY-MM-DD` (UTC).
+    pub expiry_date: String,
+}
+
+/// A cheap, cloneable view of the FlashStart emulator's shared state.
+#[derive(Debug, Clone)]
+pub struct FsfltHandle {
+    inner: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    config: FsfltConfig,
+    state: Mutex<State>,
+}
+
+#[derive(Debug)]
+struct State {
+    requests: Vec<crate::RecordedRequest>,
+    customers: Vec<SandboxCustomer>,
+    licences: Vec<SandboxLicence>,
+    /// Licences assigned, by customer code and catalogue code.
+    used: HashMap<(u64, &'static str), u32>,
+    next_customer_code: u64,
+    next_license_id: u64,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        Self {
+            requests: Vec::new(),
+            customers: Vec::new(),
+            licences: Vec::new(),
+            used: HashMap::new(),
+            next_customer_code: FIRST_CUSTOMER_CODE,
+            next_license_id: FIRST_LICENSE_ID,
+        }
+    }
+}
+
+impl FsfltHandle {
+    pub(crate) fn new(config: FsfltConfig) -> Self {
+        Self {
+            inner: Arc::new(Shared {
+                config,
+                state: Mutex::default(),
+            }),
+        }
+    }
+
+    /// Every request under `/fsflt` (unknown paths included), in the order they were
+    /// answered.
+    pub fn requests(&self) -> Vec<crate::RecordedRequest> {
+        self.state().requests.clone()
+    }
+
+    /// Every customer created, in order.
+    pub fn customers(&self) -> Vec<SandboxCustomer> {
+        self.state().customers.clone()
+    }
+
+    /// Every licence handed out (demos and assigned ones), in order, with its current
+    /// suspension state.
+    pub fn licences(&self) -> Vec<SandboxLicence> {
+        self.state().licences.clone()
+    }
+
+    fn config(&self) -> &FsfltConfig {
+        &self.inner.config
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.inner
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}
