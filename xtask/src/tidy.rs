@@ -7,6 +7,15 @@ mod tests {
 
     use crate::run::workspace_root;
 
+    /// A file's code below its `//!` header comment, each line ending in a newline.
+    fn code_below_header(source: &str) -> String {
+        source
+            .lines()
+            .skip_while(|line| line.starts_with("//!") || line.is_empty())
+            .map(|line| format!("{line}\n"))
+            .collect()
+    }
+
     fn read(path: &str) -> String {
         fs::read_to_string(workspace_root().join(path))
             .unwrap_or_else(|e| panic!("cannot read {path}: {e}"))
@@ -17,11 +26,7 @@ mod tests {
     #[test]
     fn readme_example_is_the_compiled_example() {
         let example = read("crates/netfinity/examples/readme.rs");
-        let code: String = example
-            .lines()
-            .skip_while(|line| line.starts_with("//!") || line.is_empty())
-            .map(|line| format!("{line}\n"))
-            .collect();
+        let code = code_below_header(&example);
         assert!(code.contains("send_sms"), "the example lost its body");
         let readme = read("README.md");
         assert!(
@@ -29,6 +34,22 @@ mod tests {
             "README.md's Rust example differs from crates/netfinity/examples/readme.rs: \
              copy the file's code (below its header comment) into the README"
         );
+    }
+
+    /// Each provider guide's example is the provider's `examples/quickstart.rs`, which clippy
+    /// compiles: the guide must show that file's code verbatim.
+    #[test]
+    fn provider_guides_show_their_compiled_quickstart() {
+        for provider in ["netfinity", "fsflt"] {
+            let example = read(&format!("crates/{provider}/examples/quickstart.rs"));
+            let code = code_below_header(&example);
+            let guide = read(&format!("docs/providers/{provider}.md"));
+            assert!(
+                guide.contains(&format!("```rust\n{code}```")),
+                "docs/providers/{provider}.md does not show crates/{provider}/examples/quickstart.rs \
+                 verbatim: copy the file's code (below its header comment) into the guide"
+            );
+        }
     }
 
     /// The README shows the two commands a new user runs.

@@ -1,8 +1,9 @@
-//! Sends one SMS. Talks to a local sandbox by default; set `NETFINITY_TOKEN` (and optionally
-//! `NETFINITY_BASE_URL`) to use the real API.
+//! Sends one SMS: the example of docs/providers/netfinity.md (checked verbatim by `cargo xtask
+//! test`). Talks to a local sandbox unless `NETFINITY_TOKEN` (and optionally
+//! `NETFINITY_BASE_URL`) is set.
 //!
 //! ```text
-//! cargo run -p netfinity --example send_sms -- 359881234567 "Your code is 1234"
+//! cargo run -p netfinity --example quickstart -- 359881234567 "Your code is 1234"
 //! ```
 
 use netfinity::{Client, Sms};

@@ -1,0 +1,62 @@
+//! The end-to-end example of docs/providers/fsflt.md (checked verbatim by `cargo xtask test`).
+//! Talks to a local sandbox unless `FSFLT_API_KEY` is set.
+//!
+//! ```text
+//! cargo run -p fsflt --example quickstart
+//! ```
+
+use fsflt::{
+    AssignRequest, AvailableLicensesRequest, Client, LICENSE_ALREADY_SUSPENDED, NewCustomer,
+};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // The real API with FSFLT_API_KEY set; otherwise a local sandbox.
+    let (client, _sandbox) = match Client::from_env() {
+        Ok(client) => (client, None),
+        Err(_) => {
+            let config = api_sandbox::SandboxConfig::default();
+            let sandbox = api_sandbox::Sandbox::start(config.clone()).await?;
+            let client = Client::builder()
+                .api_key(config.fsflt.api_key)
+                .base_url(sandbox.fsflt_url())
+                .build()?;
+            (client, Some(sandbox))
+        }
+    };
+
+    let mut new = NewCustomer::new("it@rossi.example", "s3cretpass", "Rossi", "IT", 3);
+    new.company_name = Some("Rossi Srl".into());
+    let customer = client.create_customer(&new).await?.customer_code;
+
+    let offers = client
+        .available_licenses(&AvailableLicensesRequest::for_customer(customer))
+        .await?;
+    let Some(offer) = offers.first() else {
+        return Err("no licence available".into());
+    };
+    let licence = client
+        .assign_license(&AssignRequest::new(
+            customer,
+            &offer.license_code,
+            "Head office",
+        ))
+        .await?;
+    println!(
+        "assigned {} as licence {}",
+        offer.license_code, licence.license_id
+    );
+
+    client
+        .suspend_license(customer, &licence.license_id)
+        .await?;
+    match client.suspend_license(customer, &licence.license_id).await {
+        Err(e) if e.kind() == Some(LICENSE_ALREADY_SUSPENDED) => println!("already suspended"),
+        other => println!("unexpected: {other:?}"),
+    }
+    client.enable_license(customer, &licence.license_id).await?;
+
+    let token = client.auth_token(customer).await?;
+    println!("one-time login: {}", token.login_url());
+    Ok(())
+}
