@@ -196,6 +196,7 @@ impl TransportBuilder {
             HeaderValue::from_str(&self.user_agent)
                 .map_err(|_| Error::Config("the user agent is not a valid header value".into()))?,
         );
+        let base_headers = default_headers.clone();
         default_headers.extend(crate::auth::static_headers(&self.auth)?);
         let http = match self.http_client {
             Some(client) => client,
@@ -209,7 +210,9 @@ impl TransportBuilder {
                 provider: self.provider,
                 base_url,
                 default_headers,
+                base_headers,
                 auth: self.auth,
+                rate_limit: self.rate_limit,
                 request_timeout: self.request_timeout,
                 call_timeout: self.call_timeout,
                 max_response_bytes: self.max_response_bytes,

@@ -32,8 +32,12 @@ pub struct Transport {
 pub(crate) struct Inner {
     pub(crate) provider: &'static str,
     pub(crate) base_url: Url,
+    /// Accept, User-Agent and the fixed credentials: what every request starts with.
     pub(crate) default_headers: HeaderMap,
+    /// The same without credentials, for siblings with other credentials.
+    pub(crate) base_headers: HeaderMap,
     pub(crate) auth: Auth,
+    pub(crate) rate_limit: Option<crate::rate_limit::RateLimit>,
     pub(crate) request_timeout: Duration,
     pub(crate) call_timeout: Duration,
     pub(crate) max_response_bytes: u64,
@@ -67,6 +71,50 @@ impl Transport {
     /// Starts building a transport for `provider` with `base_url` as its default.
     pub fn builder(provider: &'static str, base_url: &str) -> TransportBuilder {
         TransportBuilder::new(provider, base_url)
+    }
+
+    /// A sibling with other credentials that shares this transport's connection pool, base
+    /// URL, timeouts, retry settings and error decoder, with a rate limiter and retry budget of
+    /// its own (a pace and its budget belong to one credential). Use it for APIs that issue
+    /// one token per connection, so that many connections do not open many pools.
+    ///
+    /// ```
+    /// use api_core::{Auth, RateLimit, Transport};
+    /// let partner = Transport::builder("example", "https://api.example.com")
+    ///     .rate_limit(RateLimit::per_minute(6))
+    ///     .build()?;
+    /// let operator_a = partner.with_auth(Auth::api_key("x-auth-token", "token-a")?)?;
+    /// let operator_b = partner.with_auth(Auth::api_key("x-auth-token", "token-b")?)?;
+    /// # let _ = (operator_a, operator_b);
+    /// # Ok::<(), api_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Config`] when a credential is not a valid header value.
+    pub fn with_auth(&self, auth: Auth) -> Result<Transport> {
+        let inner = &self.inner;
+        let mut default_headers = inner.base_headers.clone();
+        default_headers.extend(auth::static_headers(&auth)?);
+        Ok(Transport {
+            inner: Arc::new(Inner {
+                provider: inner.provider,
+                base_url: inner.base_url.clone(),
+                default_headers,
+                base_headers: inner.base_headers.clone(),
+                auth,
+                rate_limit: inner.rate_limit,
+                request_timeout: inner.request_timeout,
+                call_timeout: inner.call_timeout,
+                max_response_bytes: inner.max_response_bytes,
+                retry: inner.retry,
+                budget: RetryBudget::default(),
+                limiter: Arc::new(crate::rate_limit::InMemoryRateLimiter::new(
+                    inner.rate_limit,
+                )),
+                decoder: inner.decoder.clone(),
+                http: inner.http.clone(),
+            }),
+        })
     }
 
     /// The provider name used in spans and errors.

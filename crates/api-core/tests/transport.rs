@@ -630,3 +630,68 @@ async fn check_success_turns_a_200_into_an_error() {
         "test charge failed with HTTP 200 [E_DECLINED]: Card declined"
     );
 }
+
+#[tokio::test]
+async fn siblings_with_other_credentials_keep_their_own_pause() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::header("x-auth-token", "token-a"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "120"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::header("x-auth-token", "token-b"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"ok": true})))
+        .mount(&server)
+        .await;
+    let partner = common::builder(&server)
+        .auth(Auth::api_key("x-client-id", "partner").expect("auth"))
+        .build()
+        .expect("transport");
+    let a = partner
+        .with_auth(
+            Auth::api_keys([
+                ("x-client-id", "partner".to_owned()),
+                ("x-auth-token", "token-a".to_owned()),
+            ])
+            .expect("auth"),
+        )
+        .expect("sibling a");
+    let b = partner
+        .with_auth(
+            Auth::api_keys([
+                ("x-client-id", "partner".to_owned()),
+                ("x-auth-token", "token-b".to_owned()),
+            ])
+            .expect("auth"),
+        )
+        .expect("sibling b");
+
+    let error = a
+        .send::<serde_json::Value>(Request::new(Method::GET, "/x"))
+        .await
+        .expect_err("a is throttled");
+    assert!(error.is_rate_limited());
+    // a's pause holds a back without a request ...
+    let paused = a
+        .send::<serde_json::Value>(Request::new(Method::GET, "/x"))
+        .await
+        .expect_err("a is paused");
+    assert!(matches!(paused, Error::RateLimited { .. }), "{paused:?}");
+    // ... but not b, which has its own credentials and its own pace.
+    let ok = b
+        .send::<serde_json::Value>(Request::new(Method::GET, "/x"))
+        .await
+        .expect("b is not paused");
+    assert_eq!(ok.into_inner(), serde_json::json!({"ok": true}));
+
+    let requests = server.received_requests().await.expect("recorded");
+    assert_eq!(requests.len(), 2);
+    assert_eq!(header(&requests[0], "x-auth-token"), Some("token-a"));
+    assert_eq!(header(&requests[0], "x-client-id"), Some("partner"));
+    assert_eq!(header(&requests[1], "x-auth-token"), Some("token-b"));
+    assert_eq!(
+        header(&requests[1], "user-agent"),
+        Some("api-core-tests/1.0")
+    );
+}
