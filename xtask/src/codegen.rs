@@ -23,14 +23,18 @@
 //! - Object property `x-deserialize-with: path` / `x-serde-with: path`:
 //!   `#[serde(deserialize_with = "path")]` / `#[serde(with = "path")]` on the field (optional
 //!   fields keep `default` and `skip_serializing_if`); combine with `x-rust-type` for the type.
+//! - Object property `x-aliases: [name, ...]`: `#[serde(alias = "name")]` for each name, so
+//!   decoding also accepts the names an older revision of the API used (requests send the
+//!   property's own name). A body with both names fails as a duplicate field.
 //! - Root `x-envelope: path`: every response `T` is `path<T>` (`path<api_core::NoContent>`
 //!   without content), for providers that wrap every answer.
 //! - Enum `x-enum-varnames` / `x-enum-descriptions`: variant names and docs (names required
 //!   for integer enums).
 //! - Operation `x-idempotency: safe | idempotent | side-effect` (default from the method),
 //!   `x-empty-response: true` (an empty 2xx body decodes as `{}`), `x-unconfirmed: true`
-//!   (compiled only with the crate's `unconfirmed` feature; their names are listed, ungated,
-//!   in `UNCONFIRMED_OPERATIONS`).
+//!   (the path is a guess: compiled only with the crate's `unconfirmed` feature; their names
+//!   are listed, ungated, in `UNCONFIRMED_OPERATIONS`), or `x-unconfirmed: <sentence>` (the
+//!   same, the sentence saying what is a guess).
 //!
 //! `type: number` needs `format: double` or `x-rust-type`: money never silently becomes f64.
 

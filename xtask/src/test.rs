@@ -10,7 +10,7 @@ const UNPUBLISHED: &[&str] = &["xtask", "demo"];
 /// Optional features that no workspace crate turns on yet, so that their code is linted,
 /// tested and documented too. (Not `--all-features`: `rustls` and `native-tls` exclude each
 /// other in spirit, and the native-tls build has its own step.)
-const EXTRA_FEATURES: &str = "api-core/money,fsflt/unconfirmed";
+const EXTRA_FEATURES: &str = "api-core/money,fsflt/unconfirmed,fl3xx/unconfirmed";
 
 pub fn run() -> Result<(), String> {
     step("format", cargo().args(["fmt", "--all", "--", "--check"]))?;
@@ -37,6 +37,8 @@ pub fn run() -> Result<(), String> {
             "netfinity",
             "--package",
             "fsflt",
+            "--package",
+            "fl3xx",
             "--no-default-features",
             "--features",
             "native-tls",
@@ -85,7 +87,7 @@ pub fn run() -> Result<(), String> {
 }
 
 /// The crates `cargo package` verifies against each other.
-const PUBLISHED: &[&str] = &["api-core", "api-sandbox", "fsflt", "netfinity"];
+const PUBLISHED: &[&str] = &["api-core", "api-sandbox", "fl3xx", "fsflt", "netfinity"];
 
 /// `cargo package --workspace` resolves unpublished siblings through a temporary local
 /// registry, and cargo extracts each `name-version` from it once, under

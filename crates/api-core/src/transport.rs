@@ -424,9 +424,10 @@ impl Transport {
 }
 
 /// Adds what every error carries: retry hint, rate-limit headers, request id, excerpt.
+/// The server's `Retry-After` wins over a provider decoder's default wait.
 fn complete(error: &mut ApiError, raw: &RawResponse) {
-    if error.retry_after.is_none() {
-        error.retry_after = retry_after(&raw.headers, SystemTime::now());
+    if let Some(wait) = retry_after(&raw.headers, SystemTime::now()) {
+        error.retry_after = Some(wait);
     }
     error.rate_limit = RateLimitInfo::from_headers(&raw.headers);
     error.request_id = request_id(&raw.headers);

@@ -2,6 +2,7 @@
 //! sandbox, printed as a short transcript. Exits non-zero when any step does not behave as
 //! the provider documents. Run it with `cargo xtask demo`.
 
+mod fl3xx_flow;
 mod fsflt_flow;
 mod netfinity_flow;
 mod transcript;
@@ -18,6 +19,9 @@ async fn main() -> ExitCode {
     }
     if let Err(e) = fsflt_flow::run(&mut transcript).await {
         transcript.fail(format!("fsflt flow aborted: {e}"));
+    }
+    if let Err(e) = fl3xx_flow::run(&mut transcript).await {
+        transcript.fail(format!("fl3xx flow aborted: {e}"));
     }
     transcript.finish()
 }

@@ -33,6 +33,20 @@ pub(crate) async fn post(
     body: Bytes,
     timeout: Duration,
 ) -> Result<Answer, String> {
+    let headers: Vec<(HeaderName, HeaderValue)> = headers
+        .iter()
+        .map(|(name, value)| (name.clone(), HeaderValue::from_static(value)))
+        .collect();
+    post_with(url, &headers, body, timeout).await
+}
+
+/// [`post`] with header values built at run time (such as a signature).
+pub(crate) async fn post_with(
+    url: &str,
+    headers: &[(HeaderName, HeaderValue)],
+    body: Bytes,
+    timeout: Duration,
+) -> Result<Answer, String> {
     let uri: Uri = url.parse().map_err(|e| format!("bad URL {url:?}: {e}"))?;
     if uri.scheme_str() != Some("http") {
         return Err(format!("only http:// URLs are supported, not {url:?}"));
@@ -53,7 +67,7 @@ pub(crate) async fn post(
         .uri(path)
         .header(HOST, authority.as_str());
     for (name, value) in headers {
-        request = request.header(name, HeaderValue::from_static(value));
+        request = request.header(name, value.clone());
     }
     let request = request
         .body(Full::new(body))

@@ -7,11 +7,12 @@
 //! |---|---|
 //! | Netfinity (SMS notification v2) | [`Sandbox::netfinity_url`] — `http://127.0.0.1:PORT/netfinity/v2` |
 //! | FlashStart reseller API ("fsflt") | [`Sandbox::fsflt_url`] — `http://127.0.0.1:PORT/fsflt` |
+//! | FL3XX API v2 | [`Sandbox::fl3xx_url`] — `http://127.0.0.1:PORT/fl3xx` |
 //!
 //! The sandbox keeps what it saw and what it did (requests, accepted messages, callbacks it
-//! made, customers and licences), readable through each provider's handle
-//! ([`Sandbox::netfinity`], [`Sandbox::fsflt`]), so a test can assert the exact wire traffic
-//! of a client.
+//! made, customers and licences, flights and webhook deliveries), readable through each
+//! provider's handle ([`Sandbox::netfinity`], [`Sandbox::fsflt`], [`Sandbox::fl3xx`]), so a
+//! test can assert the exact wire traffic of a client.
 //!
 //! ```no_run
 //! use api_sandbox::{NetfinityConfig, Sandbox, SandboxConfig};
@@ -35,6 +36,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod fl3xx;
 mod fsflt;
 mod http_client;
 mod netfinity;
@@ -46,6 +48,7 @@ use axum::Router;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use fl3xx::{Fl3xxConfig, Fl3xxHandle, WebhookDeliveryRecord};
 pub use fsflt::{FsfltConfig, FsfltHandle, SandboxCustomer, SandboxLicence};
 pub use netfinity::{
     AcceptedSms, NetfinityConfig, NetfinityHandle, PingbackRecord, RecordedRequest,
@@ -61,18 +64,21 @@ pub struct SandboxConfig {
     pub netfinity: NetfinityConfig,
     /// The FlashStart reseller API emulator, served under `/fsflt`.
     pub fsflt: FsfltConfig,
+    /// The FL3XX API v2 emulator, served under `/fl3xx`.
+    pub fl3xx: Fl3xxConfig,
 }
 
 /// A running sandbox server.
 ///
 /// Dropping it stops the server too (without waiting); prefer [`Sandbox::shutdown`], which
-/// waits for the server to finish. Outstanding callbacks (Netfinity pingbacks) are cancelled
-/// either way.
+/// waits for the server to finish. Outstanding callbacks (Netfinity pingbacks, FL3XX webhook
+/// deliveries) are cancelled either way.
 #[derive(Debug)]
 pub struct Sandbox {
     addr: SocketAddr,
     netfinity: NetfinityHandle,
     fsflt: FsfltHandle,
+    fl3xx: Fl3xxHandle,
     stop: watch::Sender<bool>,
     server: Option<JoinHandle<()>>,
 }
@@ -94,9 +100,10 @@ impl Sandbox {
         let (stop, stopped) = watch::channel(false);
         let netfinity = NetfinityHandle::new(config.netfinity, stopped.clone());
         let fsflt = FsfltHandle::new(config.fsflt);
+        let fl3xx = Fl3xxHandle::new(config.fl3xx, stopped.clone());
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        let app = router(netfinity.clone(), fsflt.clone());
+        let app = router(netfinity.clone(), fsflt.clone(), fl3xx.clone());
         let mut shutdown = stopped;
         let server = tokio::spawn(async move {
             let result = axum::serve(listener, app)
@@ -113,6 +120,7 @@ impl Sandbox {
             addr,
             netfinity,
             fsflt,
+            fl3xx,
             stop,
             server: Some(server),
         })
@@ -156,6 +164,17 @@ impl Sandbox {
         self.fsflt.clone()
     }
 
+    /// The FL3XX base URL, `http://127.0.0.1:PORT/fl3xx` (the real sandbox is
+    /// `https://test.fl3xx.com`); the client appends `/api/v2/...`.
+    pub fn fl3xx_url(&self) -> String {
+        format!("{}{}", self.base_url(), fl3xx::PREFIX)
+    }
+
+    /// The FL3XX emulator's state: requests, flights, webhook deliveries.
+    pub fn fl3xx(&self) -> Fl3xxHandle {
+        self.fl3xx.clone()
+    }
+
     /// Stops the server gracefully: no new connections, open ones finish (for at most 5 s),
     /// and outstanding callbacks are cancelled.
     pub async fn shutdown(mut self) {
@@ -177,7 +196,7 @@ impl Drop for Sandbox {
 }
 
 /// Every provider under its own prefix.
-fn router(netfinity: NetfinityHandle, fsflt: FsfltHandle) -> Router {
+fn router(netfinity: NetfinityHandle, fsflt: FsfltHandle, fl3xx: Fl3xxHandle) -> Router {
     let app = Router::new().nest(netfinity::PREFIX, netfinity::router(netfinity));
-    fsflt::mount(app, fsflt)
+    fl3xx::mount(fsflt::mount(app, fsflt), fl3xx)
 }

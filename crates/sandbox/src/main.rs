@@ -3,6 +3,7 @@
 //! ```text
 //! api-sandbox [--port N] [--netfinity-token T] [--netfinity-callback URL] [--netfinity-limit N]
 //!             [--fsflt-key K] [--fsflt-pool N]
+//!             [--fl3xx-client-id ID] [--fl3xx-token T]... [--fl3xx-fair-use N]
 //! ```
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -11,7 +12,8 @@ use std::process::ExitCode;
 use api_sandbox::{Sandbox, SandboxConfig};
 
 const USAGE: &str = "\
-api-sandbox: a local emulator of third-party APIs (Netfinity, FlashStart), for tests and demos.
+api-sandbox: a local emulator of third-party APIs (Netfinity, FlashStart, FL3XX), for tests and
+demos.
 
 Usage: api-sandbox [OPTIONS]
 
@@ -22,6 +24,11 @@ Options:
   --netfinity-limit N         Netfinity requests per minute per token (default 60)
   --fsflt-key K               FlashStart X-API-KEY (default sandbox-fsflt-key)
   --fsflt-pool N              FlashStart licences of each code per customer (default 3)
+  --fl3xx-client-id ID        FL3XX X-Api-Client-Id (default sandbox-fl3xx-client)
+  --fl3xx-token T             an FL3XX operator token (X-Auth-Token); repeat for more operators,
+                              the first has the partner permission (default
+                              sandbox-fl3xx-operator-a and sandbox-fl3xx-operator-b)
+  --fl3xx-fair-use N          FL3XX requests per minute per token before 403 (default 60)
   -h, --help                  print this help";
 
 struct Options {
@@ -35,6 +42,8 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Options>, Stri
         config: SandboxConfig::default(),
     };
     let mut args = args.into_iter();
+    // The first --fl3xx-token replaces the default tokens; later ones add to it.
+    let mut fl3xx_tokens_given = false;
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
             Some((flag, value)) if flag.starts_with("--") => {
@@ -73,6 +82,21 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Options>, Stri
                     .parse()
                     .map_err(|_| format!("--fsflt-pool: not a count: {v:?}"))?;
             }
+            "--fl3xx-client-id" => options.config.fl3xx.client_id = value()?,
+            "--fl3xx-token" => {
+                let token = value()?;
+                if !fl3xx_tokens_given {
+                    options.config.fl3xx.tokens.clear();
+                    fl3xx_tokens_given = true;
+                }
+                options.config.fl3xx.tokens.push(token);
+            }
+            "--fl3xx-fair-use" => {
+                let v = value()?;
+                options.config.fl3xx.fair_use_limit = v
+                    .parse()
+                    .map_err(|_| format!("--fl3xx-fair-use: not a count: {v:?}"))?;
+            }
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
@@ -94,6 +118,7 @@ async fn main() -> ExitCode {
     };
     let netfinity = options.config.netfinity.clone();
     let fsflt = options.config.fsflt.clone();
+    let fl3xx = options.config.fl3xx.clone();
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, options.port));
     let sandbox = match Sandbox::start_on(addr, options.config).await {
         Ok(sandbox) => sandbox,
@@ -122,6 +147,21 @@ async fn main() -> ExitCode {
     println!(
         "  pool           {} licences of each code per customer",
         fsflt.pool_per_licence
+    );
+    println!("fl3xx      {}", sandbox.fl3xx_url());
+    println!("  X-Api-Client-Id {}", fl3xx.client_id);
+    for (i, token) in fl3xx.tokens.iter().enumerate() {
+        let role = if i == 0 {
+            "operator with the partner permission"
+        } else {
+            "operator without the partner permission"
+        };
+        println!("  X-Auth-Token   {token} ({role})");
+    }
+    println!(
+        "  fair use       {} requests per {} s per token (then 403)",
+        fl3xx.fair_use_limit,
+        fl3xx.fair_use_window.as_secs()
     );
     println!("Press Ctrl-C to stop.");
     if let Err(e) = tokio::signal::ctrl_c().await {
@@ -152,6 +192,13 @@ mod tests {
             "--fsflt-key",
             "k",
             "--fsflt-pool=7",
+            "--fl3xx-client-id",
+            "cid",
+            "--fl3xx-token",
+            "op-1",
+            "--fl3xx-token=op-2",
+            "--fl3xx-fair-use",
+            "9",
         ]))
         .expect("valid")
         .expect("not help");
@@ -164,6 +211,18 @@ mod tests {
         assert_eq!(options.config.netfinity.limit, 5);
         assert_eq!(options.config.fsflt.api_key, "k");
         assert_eq!(options.config.fsflt.pool_per_licence, 7);
+        assert_eq!(options.config.fl3xx.client_id, "cid");
+        assert_eq!(options.config.fl3xx.tokens, ["op-1", "op-2"]);
+        assert_eq!(options.config.fl3xx.fair_use_limit, 9);
+    }
+
+    #[test]
+    fn fl3xx_defaults_without_flags() {
+        let options = parse(args(&[])).expect("valid").expect("not help");
+        assert_eq!(
+            options.config.fl3xx.tokens,
+            ["sandbox-fl3xx-operator-a", "sandbox-fl3xx-operator-b"]
+        );
     }
 
     #[test]
@@ -173,6 +232,8 @@ mod tests {
         assert!(parse(args(&["--nope"])).is_err());
         assert!(parse(args(&["--fsflt-pool", "-1"])).is_err());
         assert!(parse(args(&["--fsflt-key"])).is_err());
+        assert!(parse(args(&["--fl3xx-fair-use", "many"])).is_err());
+        assert!(parse(args(&["--fl3xx-token"])).is_err());
         assert!(parse(args(&["--help"])).expect("help").is_none());
     }
 }

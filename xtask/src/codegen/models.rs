@@ -73,6 +73,8 @@ fn emit_struct(
     }
     let mut fields = String::new();
     let mut idents = BTreeSet::new();
+    // Every name a field is read from: the properties' own names, then their aliases.
+    let mut wire_names: BTreeSet<&str> = schema.properties.iter().map(|(json, _)| json).collect();
     for (json, property) in schema.properties.iter() {
         let field_at = format!("{at}.properties.{json}");
         let ident = names::field_ident(json);
@@ -87,14 +89,33 @@ fn emit_struct(
         } else {
             ty
         };
+        let aliases = property.x_aliases.as_deref().unwrap_or_default();
+        if property.x_aliases.is_some() && aliases.is_empty() {
+            return Err(format!("{field_at}: `x-aliases` lists no name"));
+        }
+        for alias in aliases {
+            if alias.is_empty() || !wire_names.insert(alias) {
+                return Err(format!(
+                    "{field_at}: the alias `{alias}` is empty or already read into a field"
+                ));
+            }
+        }
         match property.description.as_deref() {
             Some(text) if !text.trim().is_empty() => doc(&mut fields, text),
             _ => doc(&mut fields, &format!("The `{json}` field.")),
+        }
+        if !aliases.is_empty() {
+            let quoted: Vec<String> = aliases.iter().map(|a| format!("`{a}`")).collect();
+            doc_paragraph(
+                &mut fields,
+                &format!("Also read from {}.", quoted.join(" or ")),
+            );
         }
         let mut serde = Vec::new();
         if names::unraw(&ident) != json {
             serde.push(format!("rename = {}", literal(json)));
         }
+        serde.extend(aliases.iter().map(|a| format!("alias = {}", literal(a))));
         if !required {
             serde.push("default".to_owned());
             serde.push("skip_serializing_if = \"Option::is_none\"".to_owned());

@@ -29,6 +29,8 @@ pub fn emit(cx: &Context) -> Result<String, String> {
     let mut unconfirmed = Vec::new();
     let (mut any_confirmed, mut any_unconfirmed) = (false, false);
     let (mut models_confirmed, mut models_unconfirmed) = (false, false);
+    // An `x-unconfirmed` sentence: more than a path may be a guess.
+    let mut noted = false;
     for (path, item) in cx.spec.paths.iter() {
         for (method, operation) in item.operations() {
             let at = format!("paths.{path}.{}", method.to_ascii_lowercase());
@@ -42,8 +44,18 @@ pub fn emit(cx: &Context) -> Result<String, String> {
             }
             let parameters = merged_parameters(cx, &item.parameters, &operation.parameters, &at)?;
             let function = Function::new(cx, path, method, &name, operation, &parameters, &at)?;
-            if operation.x_unconfirmed {
+            if operation.x_unconfirmed.is_set() {
+                if operation
+                    .x_unconfirmed
+                    .note()
+                    .is_some_and(|note| note.trim().is_empty())
+                {
+                    return Err(format!(
+                        "{at}: `x-unconfirmed` is empty (say what is unconfirmed, or write `true`)"
+                    ));
+                }
                 any_unconfirmed = true;
+                noted |= operation.x_unconfirmed.note().is_some();
                 unconfirmed.push(literal(&name));
                 models_unconfirmed |= function.uses_models;
             } else {
@@ -72,8 +84,13 @@ pub fn emit(cx: &Context) -> Result<String, String> {
         // Not gated: callers can list what the feature would add without enabling it.
         doc(
             &mut out,
-            "The operations whose paths the public documentation does not show (compiled with \
-             the `unconfirmed` feature).",
+            if noted {
+                "The operations the public documentation does not fully show (compiled with the \
+                 `unconfirmed` feature)."
+            } else {
+                "The operations whose paths the public documentation does not show (compiled \
+                 with the `unconfirmed` feature)."
+            },
         );
         let _ = writeln!(
             out,
@@ -351,20 +368,26 @@ impl Function {
         if !documented.is_empty() {
             doc_paragraph(out, &documented.join("\n"));
         }
-        if operation.x_unconfirmed {
-            let note = format!(
-                "**Unconfirmed path.** The public documentation describes this operation but \
-                 does not show its path; `{} {}` is our best guess. Enable the `unconfirmed` \
-                 feature to use it.",
-                self.method, self.path
-            );
+        if operation.x_unconfirmed.is_set() {
+            let note = match operation.x_unconfirmed.note() {
+                None => format!(
+                    "**Unconfirmed path.** The public documentation describes this operation \
+                     but does not show its path; `{} {}` is our best guess. Enable the \
+                     `unconfirmed` feature to use it.",
+                    self.method, self.path
+                ),
+                Some(text) => format!(
+                    "**Unconfirmed.** {} Enable the `unconfirmed` feature to use it.",
+                    sentence(text)
+                ),
+            };
             doc_paragraph(out, &wrap(&note, 92));
         }
         doc_paragraph(
             out,
             &format!("`{} {}` · {}", self.method, self.path, self.idempotency.1),
         );
-        if operation.x_unconfirmed {
+        if operation.x_unconfirmed.is_set() {
             out.push_str("#[cfg(feature = \"unconfirmed\")]\n");
         }
         if self.arguments.len() > MAX_ARGUMENTS {

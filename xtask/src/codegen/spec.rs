@@ -170,7 +170,37 @@ pub struct Operation {
     #[serde(rename = "x-empty-response", default)]
     pub x_empty_response: bool,
     #[serde(rename = "x-unconfirmed", default)]
-    pub x_unconfirmed: bool,
+    pub x_unconfirmed: Unconfirmed,
+}
+
+/// `x-unconfirmed`: `true` when the documentation does not show the path (our guess), or a
+/// sentence saying what else it does not show.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Unconfirmed {
+    Flag(bool),
+    Note(String),
+}
+
+impl Default for Unconfirmed {
+    fn default() -> Self {
+        Unconfirmed::Flag(false)
+    }
+}
+
+impl Unconfirmed {
+    /// True when the operation is compiled only with the `unconfirmed` feature.
+    pub fn is_set(&self) -> bool {
+        matches!(self, Unconfirmed::Flag(true) | Unconfirmed::Note(_))
+    }
+
+    /// The sentence, when one was given instead of `true`.
+    pub fn note(&self) -> Option<&str> {
+        match self {
+            Unconfirmed::Note(text) => Some(text),
+            Unconfirmed::Flag(_) => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -243,6 +273,10 @@ pub struct Schema {
     /// On an object property: `#[serde(with = "path")]`.
     #[serde(rename = "x-serde-with")]
     pub x_serde_with: Option<String>,
+    /// On an object property: `#[serde(alias = "name")]` for each name, read as well as the
+    /// property's own name (for names an older revision of the API used).
+    #[serde(rename = "x-aliases")]
+    pub x_aliases: Option<Vec<String>>,
     // Read only to be rejected: the generator does not support composition.
     pub all_of: Option<serde_norway::Value>,
     pub one_of: Option<serde_norway::Value>,

@@ -693,6 +693,59 @@ pub const UNCONFIRMED_OPERATIONS: &[&str] = &[\"ping\", \"countries\"];
 }
 
 #[test]
+fn unconfirmed_sentences_say_what_is_a_guess() {
+    let yaml = r#"
+openapi: 3.0.3
+info: {title: T, version: '1'}
+paths:
+  /prices:
+    delete:
+      operationId: delete_prices
+      x-unconfirmed: |
+        The path is documented, the selection is not: the server may ignore `ids`
+        and delete every price
+      responses:
+        '200': {description: Deleted.}
+"#;
+    let (_, _, operations) = generated(yaml).expect("generates");
+    assert_contains(
+        &operations,
+        "/// The operations the public documentation does not fully show (compiled with the `unconfirmed` feature).
+pub const UNCONFIRMED_OPERATIONS: &[&str] = &[\"delete_prices\"];
+
+/// The `delete_prices` operation.
+///
+/// **Unconfirmed.** The path is documented, the selection is not: the server may ignore `ids`
+/// and delete every price. Enable the `unconfirmed` feature to use it.
+///
+/// `DELETE /prices` · idempotent
+#[cfg(feature = \"unconfirmed\")]
+pub fn delete_prices() -> Result<Operation<api_core::NoContent>> {",
+    );
+    let empty = generated(&yaml.replace(
+        "|\n        The path is documented, the selection is not: the server may ignore `ids`\n        \
+         and delete every price\n",
+        "' '\n",
+    ))
+    .expect_err("an empty sentence is rejected");
+    assert_contains(
+        &empty,
+        "paths./prices.delete: `x-unconfirmed` is empty (say what is unconfirmed, or write `true`)",
+    );
+    let off = generated(&yaml.replace(
+        "|\n        The path is documented, the selection is not: the server may ignore `ids`\n        \
+         and delete every price\n",
+        "false\n",
+    ))
+    .expect("generates");
+    assert!(
+        !off.2.contains("UNCONFIRMED") && !off.2.contains("cfg(feature"),
+        "{}",
+        off.2
+    );
+}
+
+#[test]
 fn bad_serde_extensions_are_errors() {
     let both = schema_error(
         "    A:\n      type: object\n      properties:\n        a:\n          type: string\n          \
@@ -723,6 +776,102 @@ fn bad_serde_extensions_are_errors() {
     assert_contains(
         &envelope,
         "`x-envelope: crate::Envelope<T>` is not a Rust path",
+    );
+}
+
+/// Fields read under their current name or an older one, sent under the current one.
+const ALIASES_SPEC: &str = r##"
+openapi: 3.0.3
+info: {title: Drifting API, version: '2.4.0'}
+components:
+  schemas:
+    Id:
+      x-rust-type: crate::Id
+    Flight:
+      type: object
+      x-keep-unknown: true
+      required: [tailNumber]
+      properties:
+        flightId:
+          $ref: '#/components/schemas/Id'
+          description: The flight.
+          x-aliases: [id]
+        tailNumber:
+          type: string
+          x-aliases: [registrationNumber, registration]
+        note:
+          type: string
+          x-aliases: [remark]
+          x-deserialize-with: api_core::lenient::option_string
+"##;
+
+#[test]
+fn aliases_are_read_but_never_sent() {
+    let (_, models, _) = generated(ALIASES_SPEC).expect("generates");
+    assert_contains(
+        &models,
+        "pub struct Flight {
+    /// The flight.
+    ///
+    /// Also read from `id`.
+    #[serde(
+        rename = \"flightId\",
+        alias = \"id\",
+        default,
+        skip_serializing_if = \"Option::is_none\"
+    )]
+    pub flight_id: Option<crate::Id>,
+    /// The `tailNumber` field.
+    ///
+    /// Also read from `registrationNumber` or `registration`.
+    #[serde(
+        rename = \"tailNumber\",
+        alias = \"registrationNumber\",
+        alias = \"registration\"
+    )]
+    pub tail_number: String,
+    /// The `note` field.
+    ///
+    /// Also read from `remark`.
+    #[serde(
+        alias = \"remark\",
+        default,
+        skip_serializing_if = \"Option::is_none\",
+        deserialize_with = \"api_core::lenient::option_string\"
+    )]
+    pub note: Option<String>,
+    /// Fields this version of the crate does not know, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}",
+    );
+}
+
+#[test]
+fn bad_aliases_are_errors() {
+    let taken = schema_error(
+        "    A:\n      type: object\n      properties:\n        id: {type: string}\n        \
+         flightId: {type: string, x-aliases: [id]}\n",
+    );
+    assert_contains(
+        &taken,
+        "components.schemas.A.properties.flightId: the alias `id` is empty or already read into \
+         a field",
+    );
+    let twice = schema_error(
+        "    A:\n      type: object\n      properties:\n        a: {type: string, x-aliases: \
+         [old]}\n        b: {type: string, x-aliases: [old]}\n",
+    );
+    assert_contains(&twice, "components.schemas.A.properties.b: the alias `old`");
+    let empty = schema_error(
+        "    A:\n      type: object\n      properties:\n        a: {type: string, x-aliases: \
+         []}\n",
+    );
+    assert_contains(&empty, "`x-aliases` lists no name");
+    let on_component = schema_error("    A:\n      type: string\n      x-aliases: [b]\n");
+    assert_contains(
+        &on_component,
+        "components.schemas.A: `x-aliases` is only supported on the properties of an object",
     );
 }
 

@@ -169,15 +169,15 @@ impl<'a> Context<'a> {
 
     /// The Rust type of `schema` found at `at` (a dotted location, for errors). `nullable`
     /// is left to the caller at field level; nested nullable schemas become `Option`.
-    /// The property-only extensions (`x-deserialize-with`, `x-serde-with`) are errors here:
-    /// object properties go through [`Context::property_ty`].
+    /// The property-only extensions (`x-deserialize-with`, `x-serde-with`, `x-aliases`) are
+    /// errors here: object properties go through [`Context::property_ty`].
     pub fn ty(&self, schema: &Schema, at: &str) -> Result<Ty, String> {
         reject_property_extensions(schema, at)?;
         self.resolve(schema, at)
     }
 
-    /// The Rust type of an object property, which may carry `x-deserialize-with` or
-    /// `x-serde-with` (the caller emits them).
+    /// The Rust type of an object property, which may carry `x-deserialize-with`,
+    /// `x-serde-with` or `x-aliases` (the caller emits them).
     pub fn property_ty(&self, schema: &Schema, at: &str) -> Result<Ty, String> {
         self.resolve(schema, at)
     }
@@ -276,6 +276,11 @@ pub fn reject_property_extensions(schema: &Schema, at: &str) -> Result<(), Strin
                 "{at}: `{key}` is only supported on the properties of an object"
             ));
         }
+    }
+    if schema.x_aliases.is_some() {
+        return Err(format!(
+            "{at}: `x-aliases` is only supported on the properties of an object"
+        ));
     }
     Ok(())
 }

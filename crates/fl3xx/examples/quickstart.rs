@@ -1,0 +1,64 @@
+//! The example of docs/providers/fl3xx.md (checked verbatim by `cargo xtask test`). Talks to a
+//! local sandbox unless `FL3XX_CLIENT_ID` and `FL3XX_TOKEN` are set.
+//!
+//! ```text
+//! cargo run -p fl3xx --example quickstart
+//! ```
+
+use std::time::Duration;
+
+use fl3xx::{Fl3xx, FlightPoller, FlightWindow, OperatorClient, PollerConfig, WebhookEventType};
+use futures_util::TryStreamExt;
+use time::OffsetDateTime;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // The real API with FL3XX_CLIENT_ID and FL3XX_TOKEN set; otherwise a local sandbox.
+    let (operator, _sandbox) = match OperatorClient::from_env() {
+        Ok(operator) => (operator, None),
+        Err(_) => {
+            let config = api_sandbox::SandboxConfig::default();
+            let sandbox = api_sandbox::Sandbox::start(config.clone()).await?;
+            let fl3xx = Fl3xx::builder()
+                .client_id(config.fl3xx.client_id)
+                .base_url(sandbox.fl3xx_url())
+                .build()?;
+            // One client per operator connection, all over one connection pool.
+            let operator = fl3xx.for_operator(config.fl3xx.tokens[0].clone())?;
+            (operator, Some(sandbox))
+        }
+    };
+
+    // Every flight of the coming week, page by page.
+    let now = OffsetDateTime::now_utc();
+    let window = FlightWindow::new(now, now + time::Duration::days(7))?;
+    let flights: Vec<_> = operator.flights(window).try_collect().await?;
+    println!("{} flights this week", flights.len());
+
+    // Changes pushed to us: one subscription per event, https only (loopback http for tests).
+    let subscription = operator
+        .subscribe(
+            WebhookEventType::FlightTimeUpdate,
+            "https://hooks.example.com/fl3xx",
+            "my-signing-key",
+        )
+        .await?;
+    println!(
+        "subscribed: {} until {:?}",
+        subscription.id,
+        subscription.expires_at()
+    );
+
+    // Or polled within the fair-use policy: at most one poll per interval (10 minutes by
+    // default), resumable from the checkpoint stored after each batch.
+    let config = PollerConfig {
+        interval: Duration::from_secs(600),
+        ..PollerConfig::default()
+    };
+    let mut poller = FlightPoller::new(operator.clone(), config);
+    let batch = poller.poll().await?;
+    println!("{} new or changed flights", batch.changes.len());
+    let checkpoint = serde_json::to_string(&batch.checkpoint)?;
+    println!("store this to resume: {} bytes", checkpoint.len());
+    Ok(())
+}

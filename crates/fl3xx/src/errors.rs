@@ -1,0 +1,181 @@
+//! FL3XX's error bodies and its fair-use 403.
+//!
+//! The bodies are not documented; FL3XX runs Spring, so `{status, error, message, path}` is
+//! read when present (INFERRED), with validation errors either as a `{field: [msg]}` map or a
+//! `[{field, message}]` list. A 403 is a permissions failure unless its body speaks of a
+//! rate limit or the fair-use policy: then it is [`ErrorKind::TooManyRequests`], its wait is
+//! the `Retry-After` header or [`FAIR_USE_INTERVAL`], and every call through the same
+//! operator connection is held back that long instead of hammering the server.
+
+use std::time::Duration;
+
+use api_core::{ApiError, ErrorDecoder, ErrorKind, FieldErrors, StatusCode};
+
+use crate::generated::operations::UNCONFIRMED_OPERATIONS;
+use serde::Deserialize;
+use serde_json::Value;
+
+/// FL3XX's fair-use policy: one request every 10 minutes for frequent requests.
+pub const FAIR_USE_INTERVAL: Duration = Duration::from_secs(600);
+
+#[derive(Deserialize)]
+struct Body {
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    error: Option<Value>,
+    #[serde(default)]
+    code: Option<Value>,
+    #[serde(default)]
+    errors: Option<Value>,
+}
+
+/// `[{"field": "currency", "message": "must be EUR or USD"}]` or `{"currency": ["..."]}`.
+fn field_errors(value: &Value) -> FieldErrors {
+    let Value::Array(items) = value else {
+        return api_core::field_errors(value);
+    };
+    let mut out = FieldErrors::new();
+    for item in items {
+        let field = item.get("field").and_then(api_core::scalar_text);
+        let message = item
+            .get("message")
+            .or_else(|| item.get("defaultMessage"))
+            .and_then(api_core::scalar_text);
+        match (field, message) {
+            (Some(field), Some(message)) => out.entry(field).or_default().push(message),
+            (None, Some(message)) => out.entry(String::new()).or_default().push(message),
+            _ => {
+                if let Some(text) = api_core::scalar_text(item) {
+                    out.entry(String::new()).or_default().push(text);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn speaks_of_rate_limit(text: &str) -> bool {
+    let text = text.to_ascii_lowercase();
+    [
+        "rate limit",
+        "fair use",
+        "fair-use",
+        "too many requests",
+        "throttl",
+    ]
+    .iter()
+    .any(|needle| text.contains(needle))
+}
+
+/// The decoder plugged into every FL3XX transport.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Fl3xxErrors;
+
+impl ErrorDecoder for Fl3xxErrors {
+    fn decode_error(&self, error: &mut ApiError, body: &[u8]) {
+        let parsed = serde_json::from_slice::<Body>(body).ok();
+        if let Some(body) = &parsed {
+            let error_text = body.error.as_ref().and_then(api_core::scalar_text);
+            error.message = body.message.clone().or(error_text);
+            error.code = body.code.as_ref().and_then(api_core::scalar_text);
+            if let Some(errors) = &body.errors {
+                error.field_errors = field_errors(errors);
+            }
+        }
+        if error.status == StatusCode::FORBIDDEN {
+            let text = parsed
+                .as_ref()
+                .and_then(|b| b.message.clone())
+                .unwrap_or_else(|| String::from_utf8_lossy(body).into_owned());
+            if speaks_of_rate_limit(&text) {
+                error.kind = ErrorKind::TooManyRequests;
+                // The transport replaces this with the server's Retry-After when it sends one.
+                error.retry_after = Some(FAIR_USE_INTERVAL);
+            }
+        }
+        if error.status == StatusCode::TOO_MANY_REQUESTS && error.retry_after.is_none() {
+            error.retry_after = Some(FAIR_USE_INTERVAL);
+        }
+        if UNCONFIRMED_OPERATIONS.contains(&error.operation) {
+            // Say so: the failure may be our guess of the path or body, not the caller's input.
+            let said = error.message.take().unwrap_or_default();
+            error.message = Some(format!(
+                "{said}{}(`{}` is unconfirmed: its path or body is our guess)",
+                if said.is_empty() { "" } else { " " },
+                error.operation
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decoded(status: u16, body: &str) -> ApiError {
+        let mut e = ApiError::new(
+            "fl3xx",
+            "list_flights",
+            StatusCode::from_u16(status).expect("status"),
+        );
+        Fl3xxErrors.decode_error(&mut e, body.as_bytes());
+        e
+    }
+
+    #[test]
+    fn the_two_meanings_of_403() {
+        let e = decoded(
+            403,
+            r#"{"status":403,"error":"Forbidden","message":"Rate limit exceeded: fair use policy","path":"/api/v2/flights"}"#,
+        );
+        assert_eq!(e.kind, ErrorKind::TooManyRequests);
+        assert_eq!(e.retry_after, Some(FAIR_USE_INTERVAL));
+        assert_eq!(
+            e.message.as_deref(),
+            Some("Rate limit exceeded: fair use policy")
+        );
+        let e = decoded(
+            403,
+            r#"{"status":403,"error":"Forbidden","message":"Access denied: partner permission missing"}"#,
+        );
+        assert_eq!(e.kind, ErrorKind::Forbidden);
+        assert_eq!(e.retry_after, None);
+        let e = decoded(403, "Too many requests, slow down");
+        assert_eq!(e.kind, ErrorKind::TooManyRequests);
+    }
+
+    #[test]
+    fn spring_bodies_and_validation_lists() {
+        let e = decoded(
+            422,
+            r#"{"status":422,"error":"Unprocessable Entity","message":"Validation failed","errors":[{"field":"currency","message":"must be EUR or USD"},{"field":"unit","message":"must not be null"}]}"#,
+        );
+        assert_eq!(e.kind, ErrorKind::Validation);
+        assert_eq!(e.message.as_deref(), Some("Validation failed"));
+        assert_eq!(e.field_errors["currency"], ["must be EUR or USD"]);
+        assert_eq!(e.field_errors["unit"], ["must not be null"]);
+        let e = decoded(
+            404,
+            r#"{"status":404,"error":"Not Found","path":"/api/v2/x"}"#,
+        );
+        assert_eq!(
+            (e.kind, e.message.as_deref()),
+            (ErrorKind::NotFound, Some("Not Found"))
+        );
+        let e = decoded(504, "<html>gateway timeout</html>");
+        assert_eq!((e.kind, e.message), (ErrorKind::GatewayTimeout, None));
+    }
+
+    #[test]
+    fn errors_of_unconfirmed_operations_say_so() {
+        let mut e = ApiError::new("fl3xx", "delete_fuel_prices_bulk", StatusCode::BAD_REQUEST);
+        Fl3xxErrors.decode_error(&mut e, br#"{"message":"ids: unknown field"}"#);
+        assert_eq!(
+            e.message.as_deref(),
+            Some(
+                "ids: unknown field (`delete_fuel_prices_bulk` is unconfirmed: its path or body is our guess)"
+            )
+        );
+    }
+}

@@ -1,0 +1,120 @@
+//! The flight list's filter and page size, built from typed values.
+
+use api_core::{Error, Result};
+use time::format_description::FormatItem;
+use time::macros::format_description;
+use time::{OffsetDateTime, UtcOffset};
+
+/// Smallest page the flight list accepts.
+pub const MIN_PAGE_SIZE: u8 = 10;
+/// Largest page the flight list accepts.
+pub const MAX_PAGE_SIZE: u8 = 50;
+
+/// `YYYY-MM-DDTHH:mm:ss.SSSZ`, the documented filter format (always UTC).
+const FILTER_TIME: &[FormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+
+/// A range of estimated blocks-off times: the flight list's only documented filter,
+/// `blocksOffEstimatedDateTime,BTW,<from>,<to>` (both ends inclusive).
+///
+/// ```
+/// use time::macros::datetime;
+/// let window = fl3xx::FlightWindow::new(datetime!(2024-01-15 00:00 UTC), datetime!(2024-01-16 12:30 +01:00))?;
+/// assert_eq!(
+///     window.filter(),
+///     "blocksOffEstimatedDateTime,BTW,2024-01-15T00:00:00.000Z,2024-01-16T11:30:00.000Z"
+/// );
+/// # Ok::<(), fl3xx::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FlightWindow {
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+}
+
+impl FlightWindow {
+    /// Flights whose estimated blocks-off time is within `[from, to]`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when `from` is after `to`.
+    pub fn new(from: OffsetDateTime, to: OffsetDateTime) -> Result<Self> {
+        if from > to {
+            return Err(Error::invalid_input(
+                "filter",
+                format!("the window starts ({from}) after it ends ({to})"),
+            ));
+        }
+        Ok(Self { from, to })
+    }
+
+    /// The start.
+    pub fn from(&self) -> OffsetDateTime {
+        self.from
+    }
+
+    /// The end.
+    pub fn to(&self) -> OffsetDateTime {
+        self.to
+    }
+
+    /// The `filter` query value (URL-encoded by the client when sent).
+    pub fn filter(&self) -> String {
+        format!(
+            "blocksOffEstimatedDateTime,BTW,{},{}",
+            format_time(self.from),
+            format_time(self.to)
+        )
+    }
+}
+
+fn format_time(t: OffsetDateTime) -> String {
+    // Formatting a UTC time with a fixed description cannot fail for years 0..=9999.
+    t.to_offset(UtcOffset::UTC)
+        .format(FILTER_TIME)
+        .unwrap_or_else(|_| t.unix_timestamp().to_string())
+}
+
+/// Checks a page size against the documented 10–50.
+pub(crate) fn check_page_size(limit: u8) -> Result<()> {
+    if !(MIN_PAGE_SIZE..=MAX_PAGE_SIZE).contains(&limit) {
+        return Err(Error::invalid_input(
+            "limit",
+            format!("must be between {MIN_PAGE_SIZE} and {MAX_PAGE_SIZE}; got {limit}"),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn windows_and_page_sizes() {
+        let w = FlightWindow::new(
+            datetime!(2024-01-15 10:30:00.123456 UTC),
+            datetime!(2024-01-15 10:30:00.123456 UTC),
+        )
+        .expect("a single instant is a valid window");
+        assert_eq!(
+            w.filter(),
+            "blocksOffEstimatedDateTime,BTW,2024-01-15T10:30:00.123Z,2024-01-15T10:30:00.123Z"
+        );
+        let err = FlightWindow::new(
+            datetime!(2024-01-16 0:00 UTC),
+            datetime!(2024-01-15 0:00 UTC),
+        )
+        .expect_err("reversed");
+        assert!(
+            err.to_string()
+                .starts_with("invalid `filter`: the window starts")
+        );
+        assert!(check_page_size(10).is_ok() && check_page_size(50).is_ok());
+        assert_eq!(
+            check_page_size(9).expect_err("small").to_string(),
+            "invalid `limit`: must be between 10 and 50; got 9"
+        );
+        assert!(check_page_size(51).is_err());
+    }
+}

@@ -1,0 +1,122 @@
+//! A typed async client for the [FL3XX](https://developer.fl3xx.com) aviation operations API
+//! v2, for vendors connected to many operators: one partner client, one client per operator
+//! connection over a shared connection pool, fair-use polling of flights, and signed
+//! webhooks.
+//!
+//! ```no_run
+//! use fl3xx::{Fl3xx, FlightWindow, WebhookEventType};
+//! use futures_util::TryStreamExt;
+//! use time::{Duration, OffsetDateTime};
+//!
+//! # async fn run() -> fl3xx::Result<()> {
+//! let fl3xx = Fl3xx::builder().client_id("partner-id").build()?;
+//! let operator = fl3xx.for_operator("operator-token")?;
+//!
+//! let now = OffsetDateTime::now_utc();
+//! let window = FlightWindow::new(now - Duration::days(1), now + Duration::days(7))?;
+//! let flights: Vec<_> = operator.flights(window).try_collect().await?;
+//! println!("{} flights", flights.len());
+//!
+//! operator
+//!     .subscribe(WebhookEventType::FlightTimeUpdate, "https://hooks.example.com/fl3xx", "signing-key")
+//!     .await?;
+//! # Ok(()) }
+//! ```
+//!
+//! - Every v2 call carries `X-Api-Client-Id` and `X-Auth-Token` (secrets: never in `Debug`,
+//!   logs or errors).
+//! - A 403 that reports the fair-use rate limit is [`ErrorKind::TooManyRequests`] and holds the
+//!   operator's calls back ([`FAIR_USE_INTERVAL`] unless the server says otherwise); a
+//!   permissions 403 stays [`ErrorKind::Forbidden`].
+//! - [`FlightPoller`] yields new and changed flights no more often than every 10 minutes and
+//!   resumes from a stored [`Checkpoint`].
+//! - [`webhook::verify`] checks a delivery's HMAC-SHA256 signature in constant time and decodes
+//!   it.
+//! - The 2.0.0 and 2.4.0 documents disagree on some names: both are accepted when decoding, and
+//!   the 2.4.0 form is sent (see docs/providers/fl3xx.md).
+//!
+//! The models and request builders are generated from `specs/fl3xx.yaml`.
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod client;
+mod errors;
+mod flights;
+mod generated;
+mod ids;
+mod list;
+mod poller;
+mod subscriptions;
+pub mod webhook;
+
+pub use api_core::{Error, ErrorKind, Response, Result};
+pub use client::{
+    BASE_URL_ENV, CLIENT_ID_ENV, Fl3xx, Fl3xxBuilder, OperatorClient, TEST_BASE_URL, TOKEN_ENV,
+};
+pub use errors::FAIR_USE_INTERVAL;
+pub use flights::{FlightWindow, MAX_PAGE_SIZE, MIN_PAGE_SIZE};
+pub use generated::models::*;
+pub use ids::Id;
+pub use list::List;
+pub use poller::{ChangeKind, Checkpoint, FlightChange, FlightPoller, PollBatch, PollerConfig};
+pub use subscriptions::RENEWAL_WINDOW;
+
+/// The transport crate, for its builder and error types.
+pub use api_core;
+
+impl FuelPrice {
+    /// A price with the required fields; set the prices, volumes and remarks on the result.
+    pub fn new(
+        fbo_name: impl Into<String>,
+        contractor_name: impl Into<String>,
+        currency: Currency,
+        unit: FuelUnit,
+    ) -> Self {
+        Self {
+            id: None,
+            fbo_name: fbo_name.into(),
+            contractor_name: contractor_name.into(),
+            currency,
+            unit,
+            volume_from: None,
+            volume_to: None,
+            pricing_private: None,
+            pricing_commercial: None,
+            pre_arrival_remarks: None,
+            payment_method: None,
+            phone: None,
+            email: None,
+            remarks: None,
+            expiration_date_time: None,
+            airport: None,
+            source: None,
+            vendor_id: None,
+            vendor_name: None,
+            created_at_date_time: None,
+            updated_at_date_time: None,
+            extra: Default::default(),
+        }
+    }
+}
+
+impl Flight {
+    /// The flight's id: `flightId`, or an `id` field (the names are inferred, so both are
+    /// tried).
+    pub fn id(&self) -> Option<Id> {
+        self.flight_id.clone().or_else(|| {
+            self.extra
+                .get("id")
+                .and_then(api_core::scalar_text)
+                .map(Id::from)
+        })
+    }
+
+    /// The aircraft's registration: `tailNumber`, or v1's `registrationNumber`.
+    pub fn tail(&self) -> Option<&str> {
+        self.tail_number.as_deref().or_else(|| {
+            self.extra
+                .get("registrationNumber")
+                .and_then(|v| v.as_str())
+        })
+    }
+}

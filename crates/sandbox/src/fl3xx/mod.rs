@@ -1,0 +1,420 @@
+//! The FL3XX API v2 (`https://test.fl3xx.com/api/v2`): the two auth headers, one data set per
+//! operator token, a fair-use throttle, flights with their permits and slots/PPRs, airports,
+//! partner fuel prices, webhook subscriptions with signed deliveries, crew qualifications and
+//! qualification types.
+//!
+//! Shapes the public documentation does not show (error bodies, list envelopes, flight field
+//! names) follow the research notes' inferences; the README lists which ones.
+
+mod airports;
+mod crew;
+mod flights;
+mod fuel;
+mod routes;
+mod webhooks;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::any;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+use tokio::sync::{Notify, watch};
+use tokio::time::Instant;
+
+use crate::RecordedRequest;
+use flights::Flight;
+use fuel::FuelPrice;
+use webhooks::Subscription;
+
+/// The path prefix of the emulator; the client's base URL is `{base}/fl3xx` and it appends
+/// `/api/v2/...`.
+pub(crate) const PREFIX: &str = "/fl3xx";
+
+/// The first flight id handed out; every operator's flights share the sequence.
+const FIRST_FLIGHT_ID: u64 = 5000;
+/// The first crew qualification id handed out (all operators share the sequence).
+const FIRST_QUALIFICATION_ID: u64 = 101;
+
+/// Adds the emulator to `app`: every path under [`PREFIX`] (known or not) is answered and
+/// recorded by the emulator, which dispatches on the path itself.
+pub(crate) fn mount(app: Router, handle: Fl3xxHandle) -> Router {
+    // Not `nest`: it routes neither `{PREFIX}/` nor the original path to a nested router.
+    let serve = any(routes::serve).with_state(handle);
+    app.route(PREFIX, serve.clone())
+        .route(&format!("{PREFIX}/"), serve.clone())
+        .route(&format!("{PREFIX}/{{*path}}"), serve)
+}
+
+/// How the FL3XX emulator behaves.
+#[derive(Debug, Clone)]
+pub struct Fl3xxConfig {
+    /// The partner application's id, expected in the `X-Api-Client-Id` header. Default
+    /// `"sandbox-fl3xx-client"`.
+    pub client_id: String,
+    /// The operator tokens accepted in `X-Auth-Token`; each one is an operator with its own
+    /// data (flights, fuel prices, subscriptions, crew qualifications). The first one has the
+    /// partner (fuel price) permission, the others do not. Default
+    /// `["sandbox-fl3xx-operator-a", "sandbox-fl3xx-operator-b"]`.
+    pub tokens: Vec<String>,
+    /// Requests allowed per token in one [`fair_use_window`](Self::fair_use_window); more
+    /// are answered 403. Default 60.
+    pub fair_use_limit: u32,
+    /// The length of the fixed fair-use window. Default 60 s.
+    pub fair_use_window: Duration,
+    /// Flights seeded per operator. Default 120.
+    pub flights: usize,
+}
+
+impl Default for Fl3xxConfig {
+    fn default() -> Self {
+        Self {
+            client_id: "sandbox-fl3xx-client".to_owned(),
+            tokens: vec![
+                "sandbox-fl3xx-operator-a".to_owned(),
+                "sandbox-fl3xx-operator-b".to_owned(),
+            ],
+            fair_use_limit: 60,
+            fair_use_window: Duration::from_secs(60),
+            flights: 120,
+        }
+    }
+}
+
+/// One webhook delivery the sandbox finished: acknowledged (a 2xx answer), or given up after
+/// 3 attempts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookDeliveryRecord {
+    /// The subscription delivered to, e.g. `"WS-1"`.
+    pub subscription_id: String,
+    /// Where it was POSTed.
+    pub callback_url: String,
+    /// The exact body sent (every attempt sends the same bytes).
+    pub body: String,
+    /// The `X-Webhook-Signature` sent: lower-case hex HMAC-SHA256 of `body`, keyed with the
+    /// subscription's signing key.
+    pub signature: String,
+    /// The status of the last attempt's answer; `None` when it got none (connection error,
+    /// timeout, or an `https://` URL, which the sandbox cannot reach).
+    pub status: Option<u16>,
+    /// How many POSTs were made (1 to 3).
+    pub attempts: u32,
+}
+
+/// A cheap, cloneable view of the FL3XX emulator's shared state.
+#[derive(Debug, Clone)]
+pub struct Fl3xxHandle {
+    inner: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    config: Fl3xxConfig,
+    state: Mutex<State>,
+    /// Woken whenever a delivery record is added.
+    delivered: Notify,
+    /// Becomes `true` when the sandbox stops; cancels deliveries.
+    stopped: watch::Receiver<bool>,
+    /// The runtime the sandbox was started on; deliveries are spawned there, so the handle's
+    /// methods work from any thread.
+    runtime: tokio::runtime::Handle,
+}
+
+#[derive(Debug)]
+struct State {
+    requests: Vec<RecordedRequest>,
+    /// One per distinct token, in the order of [`Fl3xxConfig::tokens`].
+    operators: Vec<Operator>,
+    /// Fair-use windows, by operator index.
+    windows: HashMap<usize, Window>,
+    deliveries: Vec<WebhookDeliveryRecord>,
+    next_flight_id: u64,
+    next_subscription: u64,
+    next_fuel_price: u64,
+    next_qualification: u64,
+}
+
+/// One operator's data.
+#[derive(Debug)]
+struct Operator {
+    token: String,
+    uuid: String,
+    flights: Vec<Flight>,
+    fuel_prices: Vec<FuelPrice>,
+    subscriptions: Vec<Subscription>,
+    /// Crew qualifications, as JSON objects.
+    qualifications: Vec<serde_json::Map<String, Value>>,
+}
+
+/// One token's fixed fair-use window.
+#[derive(Debug)]
+struct Window {
+    started: Instant,
+    count: u32,
+}
+
+impl Fl3xxHandle {
+    /// A new emulator; must be called within a Tokio runtime (deliveries are spawned on it).
+    pub(crate) fn new(config: Fl3xxConfig, stopped: watch::Receiver<bool>) -> Self {
+        let now = now_ms();
+        // Blocks-off times start 2 days before now, on the hour.
+        let start = (now - time::Duration::days(2))
+            .replace_minute(0)
+            .and_then(|t| t.replace_second(0))
+            .and_then(|t| t.replace_millisecond(0))
+            .unwrap_or(now);
+        let mut state = State {
+            requests: Vec::new(),
+            operators: Vec::new(),
+            windows: HashMap::new(),
+            deliveries: Vec::new(),
+            next_flight_id: FIRST_FLIGHT_ID,
+            next_subscription: 1,
+            next_fuel_price: 1,
+            next_qualification: FIRST_QUALIFICATION_ID,
+        };
+        for token in &config.tokens {
+            if state.operators.iter().any(|o| &o.token == token) {
+                continue;
+            }
+            let flights = (0..config.flights)
+                .map(|n| {
+                    let id = state.next_flight_id;
+                    state.next_flight_id += 1;
+                    Flight::seeded(n, id, start, now)
+                })
+                .collect();
+            let qualifications = crew::seed(&mut state.next_qualification);
+            state.operators.push(Operator {
+                token: token.clone(),
+                uuid: operator_uuid(token),
+                flights,
+                fuel_prices: Vec::new(),
+                subscriptions: Vec::new(),
+                qualifications,
+            });
+        }
+        Self {
+            inner: Arc::new(Shared {
+                config,
+                state: Mutex::new(state),
+                delivered: Notify::new(),
+                stopped,
+                runtime: tokio::runtime::Handle::current(),
+            }),
+        }
+    }
+
+    /// Every request under `/fl3xx` (unknown paths and refused ones included), in the order
+    /// they were answered.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.state().requests.clone()
+    }
+
+    /// The flights of the operator of `token`, as the API lists them (one JSON object each),
+    /// in the order of their ids; empty for an unknown token.
+    pub fn flights(&self, token: &str) -> Vec<Value> {
+        let state = self.state();
+        state
+            .operator(token)
+            .map(|o| o.flights.iter().map(Flight::to_json).collect())
+            .unwrap_or_default()
+    }
+
+    /// The `operatorUuid` the webhook deliveries of `token`'s operator carry (stable: derived
+    /// from the token); `None` for an unknown token.
+    pub fn operator_uuid(&self, token: &str) -> Option<String> {
+        self.state().operator(token).map(|o| o.uuid.clone())
+    }
+
+    /// Moves the blocks-off and blocks-on times of a flight of `token`'s operator by
+    /// `minutes`, marks it changed (`updatedAt`), and sends `FLIGHT_TIME_UPDATE` to that
+    /// operator's active, unexpired subscriptions for that event. False when the token or the
+    /// flight (of that operator) is unknown.
+    pub fn update_flight_time(&self, token: &str, flight_id: u64, minutes: i64) -> bool {
+        let fired = {
+            let mut state = self.state();
+            let Some(index) = state.operator_index(token) else {
+                return false;
+            };
+            let operator = &mut state.operators[index];
+            let Some(flight) = operator.flights.iter_mut().find(|f| f.id == flight_id) else {
+                return false;
+            };
+            flight.shift(time::Duration::minutes(minutes), now_ms());
+            webhooks::Event::new(operator, "FLIGHT_TIME_UPDATE", flight_id)
+        };
+        webhooks::fire(self, fired);
+        true
+    }
+
+    /// Adds a flight to `token`'s operator (3 h after its latest one) and sends
+    /// `FLIGHT_CREATE` to the operator's active subscriptions for that event. Returns the new
+    /// flight id (ids are shared by all operators), or `None` when `token` is not one of the
+    /// configured tokens.
+    pub fn create_flight(&self, token: &str) -> Option<u64> {
+        let (id, fired) = {
+            let mut state = self.state();
+            let index = state.operator_index(token)?;
+            let id = state.next_flight_id;
+            state.next_flight_id += 1;
+            let operator = &mut state.operators[index];
+            let flight = Flight::after(&operator.flights, id, now_ms());
+            operator.flights.push(flight);
+            (id, webhooks::Event::new(operator, "FLIGHT_CREATE", id))
+        };
+        webhooks::fire(self, fired);
+        Some(id)
+    }
+
+    /// Every delivery finished so far (acknowledged, or given up), in the order they
+    /// finished. A delivery still being attempted is not listed.
+    pub fn deliveries(&self) -> Vec<WebhookDeliveryRecord> {
+        self.state().deliveries.clone()
+    }
+
+    /// Waits until at least `n` deliveries are finished; false when `timeout` passes first.
+    pub async fn wait_for_deliveries(&self, n: usize, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let notified = self.inner.delivered.notified();
+            let mut notified = std::pin::pin!(notified);
+            notified.as_mut().enable();
+            if self.state().deliveries.len() >= n {
+                return true;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return self.state().deliveries.len() >= n;
+            }
+        }
+    }
+
+    /// Sets the expiry of a subscription of `token`'s operator (to test the renewal window
+    /// and lapsed subscriptions). False when the token or the subscription is unknown.
+    pub fn set_subscription_expiry(
+        &self,
+        token: &str,
+        subscription_id: &str,
+        expires: OffsetDateTime,
+    ) -> bool {
+        let mut state = self.state();
+        let Some(index) = state.operator_index(token) else {
+            return false;
+        };
+        let operator = &mut state.operators[index];
+        match operator
+            .subscriptions
+            .iter_mut()
+            .find(|s| s.id == subscription_id)
+        {
+            Some(subscription) => {
+                subscription.expires = expires;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn config(&self) -> &Fl3xxConfig {
+        &self.inner.config
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.inner
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn record_delivery(&self, record: WebhookDeliveryRecord) {
+        self.state().deliveries.push(record);
+        self.inner.delivered.notify_waiters();
+    }
+}
+
+impl State {
+    fn operator_index(&self, token: &str) -> Option<usize> {
+        self.operators.iter().position(|o| o.token == token)
+    }
+
+    fn operator(&self, token: &str) -> Option<&Operator> {
+        self.operators.iter().find(|o| o.token == token)
+    }
+}
+
+/// Now, UTC, to the millisecond (the precision of the API's timestamps).
+fn now_ms() -> OffsetDateTime {
+    let now = OffsetDateTime::now_utc();
+    now.replace_millisecond(now.millisecond()).unwrap_or(now)
+}
+
+/// `YYYY-MM-DDTHH:mm:ss.SSSZ`, in UTC: the API's date-time format.
+fn format_time(at: OffsetDateTime) -> String {
+    at.to_offset(time::UtcOffset::UTC)
+        .format(time::macros::format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+        ))
+        .unwrap_or_default()
+}
+
+/// A stable UUID-shaped id for the operator of `token` (from a SHA-256 of the token).
+fn operator_uuid(token: &str) -> String {
+    let digest = Sha256::digest(format!("fl3xx-operator:{token}").as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid_string(bytes)
+}
+
+/// A random UUID v4.
+fn uuid_v4() -> String {
+    let mut bytes = [0u8; 16];
+    for byte in &mut bytes {
+        *byte = fastrand::u8(..);
+    }
+    uuid_string(bytes)
+}
+
+/// `bytes` with the v4 and variant bits set, hyphenated lowercase hex.
+fn uuid_string(mut bytes: [u8; 16]) -> String {
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex = hex::encode(bytes);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn times_have_milliseconds_and_z() {
+        assert_eq!(
+            format_time(datetime!(2024-01-15 10:30:00.123456 UTC)),
+            "2024-01-15T10:30:00.123Z"
+        );
+        assert_eq!(
+            format_time(datetime!(2024-01-15 12:30:00 +02:00)),
+            "2024-01-15T10:30:00.000Z"
+        );
+    }
+
+    #[test]
+    fn operator_uuids_are_stable_and_distinct() {
+        let a = operator_uuid("a");
+        assert_eq!(a, operator_uuid("a"));
+        assert_ne!(a, operator_uuid("b"));
+        assert_eq!(a.len(), 36);
+        assert_ne!(uuid_v4(), uuid_v4());
+    }
+}
