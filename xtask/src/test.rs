@@ -76,7 +76,12 @@ pub fn run() -> Result<(), String> {
         cargo().args(["run", "--quiet", "--package", "demo", "--locked"]),
     )?;
     forget_packaged_sources()?;
+    let verify_dir = crate::run::workspace_root()
+        .join("target")
+        .join("package-verify");
+    forget_packaged_builds(&verify_dir)?;
     let mut package = cargo();
+    package.env("CARGO_TARGET_DIR", &verify_dir);
     package.args(["package", "--workspace", "--locked", "--allow-dirty"]);
     for name in UNPUBLISHED {
         package.args(["--exclude", name]);
@@ -87,41 +92,79 @@ pub fn run() -> Result<(), String> {
 }
 
 /// The crates `cargo package` verifies against each other.
-const PUBLISHED: &[&str] = &["api-core", "api-sandbox", "fl3xx", "fsflt", "netfinity"];
+const PUBLISHED: &[&str] = &[
+    "api-core",
+    "api-sandbox",
+    "fl3xx",
+    "flexiti",
+    "fsflt",
+    "netfinity",
+];
 
 /// `cargo package --workspace` resolves unpublished siblings through a temporary local
-/// registry, and cargo extracts each `name-version` from it once, under
-/// `$CARGO_HOME/registry/src/-<hash>/`. Without a version bump, a later run would verify
-/// against the sources extracted by an earlier one: remove our crates' copies first.
+/// registry, and cargo keeps what it took from there under `$CARGO_HOME/registry/{cache,src}/
+/// -<hash>/` (local registries have no host name, hence the leading '-'). Without a version
+/// bump, a later run would verify against the tarballs and sources of an earlier one: remove
+/// our crates' copies first.
 fn forget_packaged_sources() -> Result<(), String> {
     let cargo_home = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")));
-    let Some(sources) = cargo_home.map(|home| home.join("registry").join("src")) else {
+    let Some(registry) = cargo_home.map(|home| home.join("registry")) else {
         return Ok(());
     };
-    let Ok(registries) = std::fs::read_dir(&sources) else {
-        return Ok(());
-    };
-    for registry in registries.flatten() {
-        // Local (temporary) registries have no host name: their directory starts with '-'.
-        if !registry.file_name().to_string_lossy().starts_with('-') {
-            continue;
-        }
-        let Ok(crates) = std::fs::read_dir(registry.path()) else {
+    for kind in ["cache", "src"] {
+        let Ok(registries) = std::fs::read_dir(registry.join(kind)) else {
             continue;
         };
-        for extracted in crates.flatten() {
-            let name = extracted.file_name().to_string_lossy().into_owned();
-            let ours = PUBLISHED.iter().any(|krate| {
-                name.strip_prefix(krate)
-                    .and_then(|rest| rest.strip_prefix('-'))
-                    .is_some_and(|version| version.starts_with(|c: char| c.is_ascii_digit()))
-            });
-            if ours {
-                std::fs::remove_dir_all(extracted.path())
-                    .map_err(|e| format!("cannot remove {}: {e}", extracted.path().display()))?;
+        for local in registries.flatten() {
+            if !local.file_name().to_string_lossy().starts_with('-') {
+                continue;
             }
+            let Ok(entries) = std::fs::read_dir(local.path()) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let ours = PUBLISHED.iter().any(|krate| {
+                    name.strip_prefix(krate)
+                        .and_then(|rest| rest.strip_prefix('-'))
+                        .is_some_and(|version| version.starts_with(|c: char| c.is_ascii_digit()))
+                });
+                if !ours {
+                    continue;
+                }
+                let path = entry.path();
+                let removed = if path.is_dir() {
+                    std::fs::remove_dir_all(&path)
+                } else {
+                    std::fs::remove_file(&path)
+                };
+                removed.map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Cargo treats a registry crate as immutable: a verification build reuses what it compiled
+/// for `api-core 0.1.0` last time even though our sources changed. The packaging check builds
+/// in its own target directory, where our crates' fingerprints are removed first so that
+/// exactly they are rebuilt (their dependencies stay compiled).
+fn forget_packaged_builds(target: &std::path::Path) -> Result<(), String> {
+    let Ok(entries) = std::fs::read_dir(target.join("debug").join(".fingerprint")) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let ours = PUBLISHED.iter().any(|krate| {
+            name.strip_prefix(krate)
+                .and_then(|rest| rest.strip_prefix('-'))
+                .is_some_and(|hash| hash.bytes().all(|b| b.is_ascii_hexdigit()))
+        });
+        if ours {
+            std::fs::remove_dir_all(entry.path())
+                .map_err(|e| format!("cannot remove {}: {e}", entry.path().display()))?;
         }
     }
     Ok(())

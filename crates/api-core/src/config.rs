@@ -12,7 +12,7 @@ use crate::auth::Auth;
 use crate::decode::{ErrorDecoder, JsonErrorDecoder};
 use crate::error::{Error, Result};
 use crate::rate_limit::{InMemoryRateLimiter, RateLimit, RateLimiter};
-use crate::retry::{RetryBudget, RetryConfig};
+use crate::retry::RetryConfig;
 use crate::transport::{Inner, Transport};
 
 /// Default time to establish a connection (TCP and TLS).
@@ -217,7 +217,7 @@ impl TransportBuilder {
                 call_timeout: self.call_timeout,
                 max_response_bytes: self.max_response_bytes,
                 retry: self.retry,
-                budget: RetryBudget::default(),
+                budget: Arc::default(),
                 limiter,
                 decoder: self.decoder,
                 http,

@@ -226,6 +226,25 @@ mod tests {
     }
 
     #[test]
+    fn or_empty_is_none_for_nothing_and_the_value_otherwise() {
+        use crate::response::OrEmpty;
+        #[derive(Debug, PartialEq, Deserialize)]
+        struct Price {
+            amount: u32,
+        }
+        for body in [&b""[..], b"{}", b"null"] {
+            let decoded = decode_body::<OrEmpty<Price>>("p", "op", StatusCode::OK, body, true);
+            assert_eq!(decoded.ok(), Some(OrEmpty(None)), "{body:?}");
+        }
+        let decoded =
+            decode_body::<OrEmpty<Price>>("p", "op", StatusCode::OK, br#"{"amount":5}"#, true);
+        assert_eq!(decoded.ok(), Some(OrEmpty(Some(Price { amount: 5 }))));
+        assert!(
+            decode_body::<OrEmpty<Price>>("p", "op", StatusCode::OK, br#"{"x":1}"#, true).is_err()
+        );
+    }
+
+    #[test]
     fn no_content_accepts_any_body_or_none() {
         use crate::response::NoContent;
         for body in [&b""[..], b"{}", b"[1,2]", b"\"ok\"", b"null"] {

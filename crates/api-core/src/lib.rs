@@ -72,7 +72,7 @@ pub use rate_limit::{
     InMemoryRateLimiter, RateLimit, RateLimitInfo, RateLimiter, parse_retry_after, retry_after,
 };
 pub use request::{Body, Idempotency, Operation, Request};
-pub use response::{NoContent, Response};
+pub use response::{NoContent, OrEmpty, Response};
 pub use retry::RetryConfig;
 pub use transport::Transport;
 

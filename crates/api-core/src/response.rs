@@ -80,3 +80,25 @@ impl<'de> serde::Deserialize<'de> for NoContent {
         serde::de::IgnoredAny::deserialize(deserializer).map(|_| NoContent)
     }
 }
+
+/// A body that may carry a `T` or nothing: an empty body, `null` or `{}` decode as `None`
+/// (for endpoints whose success body is optional while `T` has required fields).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OrEmpty<T>(pub Option<T>);
+
+impl<'de, T: serde::de::DeserializeOwned> serde::Deserialize<'de> for OrEmpty<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let empty = match &value {
+            serde_json::Value::Null => true,
+            serde_json::Value::Object(map) => map.is_empty(),
+            _ => false,
+        };
+        if empty {
+            return Ok(Self(None));
+        }
+        serde_json::from_value(value)
+            .map(|v| Self(Some(v)))
+            .map_err(serde::de::Error::custom)
+    }
+}

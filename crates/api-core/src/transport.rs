@@ -42,7 +42,7 @@ pub(crate) struct Inner {
     pub(crate) call_timeout: Duration,
     pub(crate) max_response_bytes: u64,
     pub(crate) retry: RetryConfig,
-    pub(crate) budget: RetryBudget,
+    pub(crate) budget: Arc<RetryBudget>,
     pub(crate) limiter: Arc<dyn RateLimiter>,
     pub(crate) decoder: Arc<dyn ErrorDecoder>,
     pub(crate) http: reqwest::Client,
@@ -92,6 +92,28 @@ impl Transport {
     /// # Errors
     /// [`Error::Config`] when a credential is not a valid header value.
     pub fn with_auth(&self, auth: Auth) -> Result<Transport> {
+        let limiter = Arc::new(crate::rate_limit::InMemoryRateLimiter::new(
+            self.inner.rate_limit,
+        ));
+        self.sibling(auth, limiter, Arc::default())
+    }
+
+    /// A sibling with other credentials that shares everything with this transport, its
+    /// rate limiter and retry budget included: for a second API of the same connection (an
+    /// older API version that takes fewer headers, say) that counts against the same budget.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when a credential is not a valid header value.
+    pub fn with_auth_sharing_limits(&self, auth: Auth) -> Result<Transport> {
+        self.sibling(auth, self.inner.limiter.clone(), self.inner.budget.clone())
+    }
+
+    fn sibling(
+        &self,
+        auth: Auth,
+        limiter: Arc<dyn RateLimiter>,
+        budget: Arc<RetryBudget>,
+    ) -> Result<Transport> {
         let inner = &self.inner;
         let mut default_headers = inner.base_headers.clone();
         default_headers.extend(auth::static_headers(&auth)?);
@@ -107,10 +129,8 @@ impl Transport {
                 call_timeout: inner.call_timeout,
                 max_response_bytes: inner.max_response_bytes,
                 retry: inner.retry,
-                budget: RetryBudget::default(),
-                limiter: Arc::new(crate::rate_limit::InMemoryRateLimiter::new(
-                    inner.rate_limit,
-                )),
+                budget,
+                limiter,
                 decoder: inner.decoder.clone(),
                 http: inner.http.clone(),
             }),

@@ -93,14 +93,22 @@ pub async fn run(t: &mut Transcript) -> Result<(), Box<dyn StdError>> {
         }),
         ..FuelPrice::new("Vienna FBO", "Demo Fuel", Currency::Eur, FuelUnit::Liter)
     };
-    let stored = operator.put_fuel_price("LOWW", &price).await?;
+    let stored = operator
+        .put_fuel_price("LOWW", &price)
+        .await?
+        .into_inner()
+        .ok_or("the sandbox answered no price")?;
     let id = stored.id.clone().ok_or("the stored price has no id")?;
-    let mut cheaper = stored.clone().into_inner();
+    let mut cheaper = stored.clone();
     cheaper.pricing_private = Some(Pricing {
         price: "1.89".parse()?,
         price_index: None,
     });
-    let updated = operator.update_fuel_price(&id, &cheaper).await?;
+    let updated = operator
+        .update_fuel_price(&id, &cheaper)
+        .await?
+        .into_inner()
+        .ok_or("the sandbox answered no price")?;
     t.check(
         updated
             .pricing_private

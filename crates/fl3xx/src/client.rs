@@ -99,9 +99,8 @@ impl Fl3xx {
             (CLIENT_ID_HEADER, self.client_id.clone()),
             (TOKEN_HEADER, token.clone()),
         ])?)?;
-        let v1 = self
-            .partner
-            .with_auth(Auth::api_key(TOKEN_HEADER, token)?)?;
+        // v1 is the same connection: it spends the same fair-use budget.
+        let v1 = transport.with_auth_sharing_limits(Auth::api_key(TOKEN_HEADER, token)?)?;
         Ok(OperatorClient { transport, v1 })
     }
 }
@@ -203,6 +202,15 @@ impl OperatorClient {
         self.transport.execute(op).await
     }
 
+    /// For answers that may be empty although the model has required fields.
+    async fn call_or_empty<T: serde::de::DeserializeOwned>(
+        &self,
+        op: Operation<T>,
+    ) -> Result<Response<Option<T>>> {
+        let op = Operation::<api_core::OrEmpty<T>>::new(op.into_request());
+        Ok(self.call(op).await?.map(|body| body.0))
+    }
+
     // Airports.
 
     /// One airport by FL3XX id, ICAO, IATA, FAA or local identifier (`GET /airports/{code}`).
@@ -217,14 +225,17 @@ impl OperatorClient {
         self.call(operations::get_fuel_prices(airport)?).await
     }
 
-    /// Sets a fuel price at one airport (PUT: repeating it is harmless).
+    /// Sets a fuel price at one airport (PUT: repeating it is harmless). Answers the stored
+    /// price, or `None` when the server answers without a body (its answer is not
+    /// documented).
     pub async fn put_fuel_price(
         &self,
         airport: &str,
         price: &FuelPrice,
-    ) -> Result<Response<FuelPrice>> {
+    ) -> Result<Response<Option<FuelPrice>>> {
         check_fuel_price(price)?;
-        self.call(operations::put_fuel_price(airport, price)?).await
+        self.call_or_empty(operations::put_fuel_price(airport, price)?)
+            .await
     }
 
     /// Deletes all your fuel prices at one airport.
@@ -232,14 +243,14 @@ impl OperatorClient {
         self.call(operations::delete_fuel_prices(airport)?).await
     }
 
-    /// Updates one fuel price by id.
+    /// Updates one fuel price by id; `None` when the server answers without a body.
     pub async fn update_fuel_price(
         &self,
         id: &Id,
         price: &FuelPrice,
-    ) -> Result<Response<FuelPrice>> {
+    ) -> Result<Response<Option<FuelPrice>>> {
         check_fuel_price(price)?;
-        self.call(operations::update_fuel_price(id.as_str(), price)?)
+        self.call_or_empty(operations::update_fuel_price(id.as_str(), price)?)
             .await
     }
 
@@ -433,6 +444,13 @@ impl OperatorClient {
         offset: Option<u64>,
     ) -> Result<Response<List<CrewQualification>>> {
         id("crewId", crew.as_str())?;
+        if crew.as_str().contains(',') {
+            // A comma would add terms to the filter expression.
+            return Err(api_core::Error::invalid_input(
+                "crewId",
+                "must not contain ','",
+            ));
+        }
         let filter = format!("crewId,EQ,{crew}");
         self.call(operations::list_crew_qualifications(
             &filter,

@@ -138,9 +138,11 @@ impl FlightPoller {
             started + self.config.lookahead,
         )?;
         let flights: Vec<Flight> = self.client.flights(window).try_collect().await?;
+        // Only the flights of this window are remembered, so the checkpoint stays the size
+        // of one window (a flight that re-enters it later is reported as new).
         let mut checkpoint = Checkpoint {
             last_poll: Some(started),
-            seen: self.checkpoint.seen.clone(),
+            seen: BTreeMap::new(),
         };
         let mut changes = Vec::new();
         for flight in flights {
@@ -148,7 +150,8 @@ impl FlightPoller {
                 continue;
             };
             let print = fingerprint(&flight);
-            let kind = match checkpoint.seen.insert(id, print) {
+            checkpoint.seen.insert(id.clone(), print);
+            let kind = match self.checkpoint.seen.get(&id).copied() {
                 None => Some(ChangeKind::New),
                 Some(before) if before != print => Some(ChangeKind::Changed),
                 Some(_) => None,
