@@ -8,11 +8,13 @@
 //! | Netfinity (SMS notification v2) | [`Sandbox::netfinity_url`] — `http://127.0.0.1:PORT/netfinity/v2` |
 //! | FlashStart reseller API ("fsflt") | [`Sandbox::fsflt_url`] — `http://127.0.0.1:PORT/fsflt` |
 //! | FL3XX API v2 | [`Sandbox::fl3xx_url`] — `http://127.0.0.1:PORT/fl3xx` |
+//! | Flexiti POS API v2.5/v2.5.1 and Online API | [`Sandbox::flexiti_url`] — `http://127.0.0.1:PORT/flexiti-sandbox` (the host; `/flexiti/pos-api/...` and `/flexiti/online-api/...` follow) |
 //!
 //! The sandbox keeps what it saw and what it did (requests, accepted messages, callbacks it
-//! made, customers and licences, flights and webhook deliveries), readable through each
-//! provider's handle ([`Sandbox::netfinity`], [`Sandbox::fsflt`], [`Sandbox::fl3xx`]), so a
-//! test can assert the exact wire traffic of a client.
+//! made, customers and licences, flights and webhook deliveries, account balances), readable
+//! through each provider's handle ([`Sandbox::netfinity`], [`Sandbox::fsflt`],
+//! [`Sandbox::fl3xx`], [`Sandbox::flexiti`]), so a test can assert the exact wire traffic of a
+//! client.
 //!
 //! ```no_run
 //! use api_sandbox::{NetfinityConfig, Sandbox, SandboxConfig};
@@ -37,6 +39,7 @@
 #![deny(missing_docs)]
 
 mod fl3xx;
+mod flexiti;
 mod fsflt;
 mod http_client;
 mod netfinity;
@@ -49,6 +52,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use fl3xx::{Fl3xxConfig, Fl3xxHandle, WebhookDeliveryRecord};
+pub use flexiti::{FlexitiConfig, FlexitiHandle};
 pub use fsflt::{FsfltConfig, FsfltHandle, SandboxCustomer, SandboxLicence};
 pub use netfinity::{
     AcceptedSms, NetfinityConfig, NetfinityHandle, PingbackRecord, RecordedRequest,
@@ -66,6 +70,8 @@ pub struct SandboxConfig {
     pub fsflt: FsfltConfig,
     /// The FL3XX API v2 emulator, served under `/fl3xx`.
     pub fl3xx: Fl3xxConfig,
+    /// The Flexiti POS and Online API emulator, served under `/flexiti-sandbox`.
+    pub flexiti: FlexitiConfig,
 }
 
 /// A running sandbox server.
@@ -79,6 +85,7 @@ pub struct Sandbox {
     netfinity: NetfinityHandle,
     fsflt: FsfltHandle,
     fl3xx: Fl3xxHandle,
+    flexiti: FlexitiHandle,
     stop: watch::Sender<bool>,
     server: Option<JoinHandle<()>>,
 }
@@ -103,7 +110,13 @@ impl Sandbox {
         let fl3xx = Fl3xxHandle::new(config.fl3xx, stopped.clone());
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        let app = router(netfinity.clone(), fsflt.clone(), fl3xx.clone());
+        let flexiti = FlexitiHandle::new(config.flexiti, &loopback_url(addr));
+        let app = router(
+            netfinity.clone(),
+            fsflt.clone(),
+            fl3xx.clone(),
+            flexiti.clone(),
+        );
         let mut shutdown = stopped;
         let server = tokio::spawn(async move {
             let result = axum::serve(listener, app)
@@ -121,6 +134,7 @@ impl Sandbox {
             netfinity,
             fsflt,
             fl3xx,
+            flexiti,
             stop,
             server: Some(server),
         })
@@ -134,12 +148,7 @@ impl Sandbox {
     /// The server's base URL, `http://127.0.0.1:PORT` (an unspecified bind address such as
     /// `0.0.0.0` is reported as loopback, so the URL is always usable locally).
     pub fn base_url(&self) -> String {
-        let ip = match self.addr.ip() {
-            IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
-            IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
-            ip => ip,
-        };
-        format!("http://{}", SocketAddr::new(ip, self.addr.port()))
+        loopback_url(self.addr)
     }
 
     /// The Netfinity base URL, `http://127.0.0.1:PORT/netfinity/v2` (the real one is
@@ -175,6 +184,20 @@ impl Sandbox {
         self.fl3xx.clone()
     }
 
+    /// The Flexiti host URL, `http://127.0.0.1:PORT/flexiti-sandbox`: a client uses it in
+    /// place of both real hosts (`https://posapi-training.flexiti.fi` and
+    /// `https://onlineapi.flexiti.fi`) and appends the real paths,
+    /// `/flexiti/pos-api/v2.5/...`, `/flexiti/pos-api/v2.5.1/...` and
+    /// `/flexiti/online-api/...`.
+    pub fn flexiti_url(&self) -> String {
+        format!("{}{}", self.base_url(), flexiti::PREFIX)
+    }
+
+    /// The Flexiti emulator's state: requests, tokens, account balances, online orders.
+    pub fn flexiti(&self) -> FlexitiHandle {
+        self.flexiti.clone()
+    }
+
     /// Stops the server gracefully: no new connections, open ones finish (for at most 5 s),
     /// and outstanding callbacks are cancelled.
     pub async fn shutdown(mut self) {
@@ -195,8 +218,23 @@ impl Drop for Sandbox {
     }
 }
 
+/// `http://ADDR`, with an unspecified address reported as loopback.
+fn loopback_url(addr: SocketAddr) -> String {
+    let ip = match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    format!("http://{}", SocketAddr::new(ip, addr.port()))
+}
+
 /// Every provider under its own prefix.
-fn router(netfinity: NetfinityHandle, fsflt: FsfltHandle, fl3xx: Fl3xxHandle) -> Router {
+fn router(
+    netfinity: NetfinityHandle,
+    fsflt: FsfltHandle,
+    fl3xx: Fl3xxHandle,
+    flexiti: FlexitiHandle,
+) -> Router {
     let app = Router::new().nest(netfinity::PREFIX, netfinity::router(netfinity));
-    fl3xx::mount(fsflt::mount(app, fsflt), fl3xx)
+    flexiti::mount(fl3xx::mount(fsflt::mount(app, fsflt), fl3xx), flexiti)
 }

@@ -4,6 +4,7 @@
 //! api-sandbox [--port N] [--netfinity-token T] [--netfinity-callback URL] [--netfinity-limit N]
 //!             [--fsflt-key K] [--fsflt-pool N]
 //!             [--fl3xx-client-id ID] [--fl3xx-token T]... [--fl3xx-fair-use N]
+//!             [--flexiti-client-id ID] [--flexiti-client-secret S]
 //! ```
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -12,8 +13,8 @@ use std::process::ExitCode;
 use api_sandbox::{Sandbox, SandboxConfig};
 
 const USAGE: &str = "\
-api-sandbox: a local emulator of third-party APIs (Netfinity, FlashStart, FL3XX), for tests and
-demos.
+api-sandbox: a local emulator of third-party APIs (Netfinity, FlashStart, FL3XX, Flexiti), for
+tests and demos.
 
 Usage: api-sandbox [OPTIONS]
 
@@ -29,6 +30,9 @@ Options:
                               the first has the partner permission (default
                               sandbox-fl3xx-operator-a and sandbox-fl3xx-operator-b)
   --fl3xx-fair-use N          FL3XX requests per minute per token before 403 (default 60)
+  --flexiti-client-id ID      Flexiti OAuth client id and client-id path segment (default
+                              sandbox-flexiti)
+  --flexiti-client-secret S   Flexiti OAuth client secret (default sandbox-flexiti-secret)
   -h, --help                  print this help";
 
 struct Options {
@@ -97,6 +101,8 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Options>, Stri
                     .parse()
                     .map_err(|_| format!("--fl3xx-fair-use: not a count: {v:?}"))?;
             }
+            "--flexiti-client-id" => options.config.flexiti.client_id = value()?,
+            "--flexiti-client-secret" => options.config.flexiti.client_secret = value()?,
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
@@ -119,6 +125,7 @@ async fn main() -> ExitCode {
     let netfinity = options.config.netfinity.clone();
     let fsflt = options.config.fsflt.clone();
     let fl3xx = options.config.fl3xx.clone();
+    let flexiti = options.config.flexiti.clone();
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, options.port));
     let sandbox = match Sandbox::start_on(addr, options.config).await {
         Ok(sandbox) => sandbox,
@@ -163,6 +170,21 @@ async fn main() -> ExitCode {
         fl3xx.fair_use_limit,
         fl3xx.fair_use_window.as_secs()
     );
+    println!("flexiti    {}", sandbox.flexiti_url());
+    println!(
+        "  POS API        {}/flexiti/pos-api/v2.5",
+        sandbox.flexiti_url()
+    );
+    println!(
+        "  Online API     {}/flexiti/online-api",
+        sandbox.flexiti_url()
+    );
+    println!("  client id      {}", flexiti.client_id);
+    println!("  client secret  {}", flexiti.client_secret);
+    println!(
+        "  tokens         valid {} s; accounts 20076677, 20076678 (frozen), 20076679",
+        flexiti.token_lifetime.as_secs()
+    );
     println!("Press Ctrl-C to stop.");
     if let Err(e) = tokio::signal::ctrl_c().await {
         eprintln!("api-sandbox: cannot wait for Ctrl-C: {e}");
@@ -199,6 +221,9 @@ mod tests {
             "--fl3xx-token=op-2",
             "--fl3xx-fair-use",
             "9",
+            "--flexiti-client-id",
+            "flx",
+            "--flexiti-client-secret=shh",
         ]))
         .expect("valid")
         .expect("not help");
@@ -214,6 +239,8 @@ mod tests {
         assert_eq!(options.config.fl3xx.client_id, "cid");
         assert_eq!(options.config.fl3xx.tokens, ["op-1", "op-2"]);
         assert_eq!(options.config.fl3xx.fair_use_limit, 9);
+        assert_eq!(options.config.flexiti.client_id, "flx");
+        assert_eq!(options.config.flexiti.client_secret, "shh");
     }
 
     #[test]
@@ -234,6 +261,7 @@ mod tests {
         assert!(parse(args(&["--fsflt-key"])).is_err());
         assert!(parse(args(&["--fl3xx-fair-use", "many"])).is_err());
         assert!(parse(args(&["--fl3xx-token"])).is_err());
+        assert!(parse(args(&["--flexiti-client-secret"])).is_err());
         assert!(parse(args(&["--help"])).expect("help").is_none());
     }
 }
