@@ -42,7 +42,10 @@ async fn receive(
                 // Acknowledge first; the fetch may take longer than FL3XX waits.
                 tokio::spawn(async move {
                     match client.resource_of(&event).await {
-                        Ok(flight) => println!("flight {}: {}", event.resource_id, *flight),
+                        Ok(flight) => println!(
+                            "flight {} ({:?}): {:?}",
+                            flight.flight_id, flight.flight_number, flight.flight_status
+                        ),
                         Err(e) => eprintln!("could not fetch flight {}: {e}", event.resource_id),
                     }
                 });

@@ -3,9 +3,7 @@
 use std::fmt;
 
 use api_core::paginate::{Page, PageStyle, paginate};
-use api_core::{
-    Auth, Method, NoContent, Operation, Request, Response, Result, Transport, TransportBuilder,
-};
+use api_core::{Auth, NoContent, Operation, Response, Result, Transport, TransportBuilder};
 use futures_core::Stream;
 use time::OffsetDateTime;
 
@@ -524,18 +522,23 @@ impl OperatorClient {
             .await
     }
 
+    // API v1.
+
+    /// The v1 ("external") reads of this operator connection: sent with `X-Auth-Token` alone,
+    /// through this client's limiter and retry budget (a fair-use pause holds back both APIs).
+    pub fn v1(&self) -> v1::V1Client {
+        v1::V1Client::new(self.v1.clone())
+    }
+
     // The resource behind a webhook.
 
     /// The flight a webhook notification points at. API v2 has no flight-by-id read, so this
-    /// uses v1's `GET /api/external/flight/{id}` (token only) and answers its JSON as is (the
-    /// v1 models are not part of this crate yet).
+    /// uses v1's `GET /api/external/flight/{id}` (token only) and answers the v1 flight
+    /// ([`V1Flight`]).
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when the notification is not about a flight.
-    pub async fn resource_of(
-        &self,
-        event: &WebhookNotification,
-    ) -> Result<Response<serde_json::Value>> {
+    pub async fn resource_of(&self, event: &WebhookNotification) -> Result<Response<V1Flight>> {
         if let Some(kind) = &event.resource_type
             && *kind != WebhookResourceType::Flight
         {
@@ -544,10 +547,9 @@ impl OperatorClient {
                 format!("only FLIGHT resources can be fetched; got {kind}"),
             ));
         }
-        let request = Request::new(Method::GET, "/api/external/flight/{id}")
-            .operation("v1_get_flight")
-            .path_param("id", event.resource_id.as_str())?;
-        self.v1.send(request).await
+        self.v1
+            .execute(operations::v1_get_flight(event.resource_id.as_str())?)
+            .await
     }
 }
 

@@ -47,6 +47,7 @@ mod ids;
 mod list;
 mod poller;
 mod subscriptions;
+pub mod v1;
 pub mod webhook;
 
 pub use api_core::{Error, ErrorKind, Response, Result};
@@ -60,6 +61,7 @@ pub use ids::Id;
 pub use list::List;
 pub use poller::{ChangeKind, Checkpoint, FlightChange, FlightPoller, PollBatch, PollerConfig};
 pub use subscriptions::RENEWAL_WINDOW;
+pub use v1::V1Client;
 
 /// The transport crate, for its builder and error types.
 pub use api_core;

@@ -1588,7 +1588,10 @@ async fn resource_of_reads_the_v1_flight_with_the_token_only() {
     )
     .expect("notification");
     let resource = op.resource_of(&event).await.expect("flight");
-    assert_eq!(resource.into_inner(), flight);
+    let resource = resource.into_inner();
+    assert_eq!(resource.flight_id, Id::from("5001"));
+    assert_eq!(resource.registration_number.as_deref(), Some("9H-ABC"));
+    assert_eq!(resource.extra["status"], "CONFIRMED");
     let request = only_request(&server).await;
     assert_eq!(request.method.as_str(), "GET");
     assert_eq!(request.url.path(), "/api/external/flight/5001");

@@ -1822,3 +1822,677 @@ pub struct ErrorBody {
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
+
+/// Which flights `v1_list_flights` answers (v1).
+///
+/// A value this version of the crate does not know decodes as `Unknown`, never as an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum V1FlightInclude {
+    /// `NON_CANCELED`: Every flight except the cancelled ones (the server's default).
+    NonCanceled,
+    /// `ALL`: Every flight, cancelled ones included.
+    All,
+    /// A value this version of the crate does not know, kept as received.
+    Unknown(String),
+}
+
+impl V1FlightInclude {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::NonCanceled => "NON_CANCELED",
+            Self::All => "ALL",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for V1FlightInclude {
+    fn from(value: &str) -> Self {
+        match value {
+            "NON_CANCELED" => Self::NonCanceled,
+            "ALL" => Self::All,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::fmt::Display for V1FlightInclude {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for V1FlightInclude {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for V1FlightInclude {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// A flight as API v1 answers it (`v1_list_flights`, `v1_get_flight`). The names are
+/// SEEN (reference/flights/getflights, and third-party code); only `flightId` is
+/// required, and unknown fields (the aircraft's AOC, the customer, ...) are kept. The
+/// times are kept as the text received.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct V1Flight {
+    /// The flight's id (a number in v1; the webhook's `resourceId`).
+    #[serde(rename = "flightId")]
+    pub flight_id: crate::Id,
+    /// The customer account's id.
+    #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<crate::Id>,
+    /// The customer account's name.
+    #[serde(
+        rename = "accountName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_name: Option<String>,
+    /// The customer account's reference.
+    #[serde(
+        rename = "accountReference",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_reference: Option<String>,
+    /// The customer account's trigram.
+    #[serde(
+        rename = "accountTrigram",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_trigram: Option<String>,
+    /// The booking's identifier (shown to users).
+    #[serde(
+        rename = "bookingIdentifier",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub booking_identifier: Option<String>,
+    /// The booking's reference.
+    #[serde(
+        rename = "bookingReference",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub booking_reference: Option<String>,
+    /// The flight number.
+    #[serde(
+        rename = "flightNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub flight_number: Option<String>,
+    /// The operator's own flight number.
+    #[serde(
+        rename = "flightNumberCompany",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub flight_number_company: Option<String>,
+    /// The aircraft's registration (tail number).
+    #[serde(
+        rename = "registrationNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub registration_number: Option<String>,
+    /// The aircraft's category, e.g. `HEAVY_JET`.
+    #[serde(
+        rename = "aircraftCategory",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub aircraft_category: Option<String>,
+    /// The planned departure airport's code.
+    #[serde(
+        rename = "airportFrom",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub airport_from: Option<String>,
+    /// The planned arrival airport's code.
+    #[serde(rename = "airportTo", default, skip_serializing_if = "Option::is_none")]
+    pub airport_to: Option<String>,
+    /// The actual departure airport's code.
+    #[serde(
+        rename = "realAirportFrom",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub real_airport_from: Option<String>,
+    /// The actual arrival airport's code.
+    #[serde(
+        rename = "realAirportTo",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub real_airport_to: Option<String>,
+    /// Estimated blocks-off time, UTC.
+    #[serde(
+        rename = "blockOffEstUTC",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub block_off_est_utc: Option<String>,
+    /// Estimated blocks-on time, UTC.
+    #[serde(
+        rename = "blockOnEstUTC",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub block_on_est_utc: Option<String>,
+    /// Estimated blocks-off time, local to the departure airport.
+    #[serde(
+        rename = "blockOffEstLocal",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub block_off_est_local: Option<String>,
+    /// Estimated blocks-on time, local to the arrival airport.
+    #[serde(
+        rename = "blockOnEstLocal",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub block_on_est_local: Option<String>,
+    /// Estimated blocks-off time (the older all-lower-case name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocksoffestimated: Option<String>,
+    /// Estimated blocks-on time (the older all-lower-case name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocksonestimated: Option<String>,
+    /// Estimated time of departure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etd: Option<String>,
+    /// Estimated time of arrival.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eta: Option<String>,
+    /// Actual blocks-off time.
+    #[serde(
+        rename = "realDateOFF",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub real_date_off: Option<String>,
+    /// Actual blocks-on time.
+    #[serde(
+        rename = "realDateON",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub real_date_on: Option<String>,
+    /// Actual arrival (in) time.
+    #[serde(
+        rename = "realDateIN",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub real_date_in: Option<String>,
+    /// The departure date.
+    #[serde(rename = "dateFrom", default, skip_serializing_if = "Option::is_none")]
+    pub date_from: Option<String>,
+    /// The arrival date.
+    #[serde(rename = "dateTo", default, skip_serializing_if = "Option::is_none")]
+    pub date_to: Option<String>,
+    /// The flight's status as text; observed values are `Scheduled`, `Off Block` and
+    /// `On Block` (the full list is not documented).
+    #[serde(
+        rename = "flightStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub flight_status: Option<String>,
+    /// Whether the post-flight record is closed.
+    #[serde(
+        rename = "postFlightClosed",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub post_flight_closed: Option<bool>,
+    /// The operator's name for the flight's workflow.
+    #[serde(
+        rename = "workflowCustomName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub workflow_custom_name: Option<String>,
+    /// The passengers' references (their shape is not documented; kept as JSON).
+    #[serde(
+        rename = "paxReferences",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pax_references: Option<Vec<serde_json::Value>>,
+    /// Fields this version of the crate does not know, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A crew member on a flight (`V1FlightCrew`). INFERRED from third-party code
+/// (Gridiron-Air/FL3XX-Aptaero-Sync), which reads `pilotId` and `personnelNumber`; the
+/// other names are guesses from the crew record. Unknown fields are kept.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct V1CrewAssignment {
+    /// The crew member's id (`V1Crew::pilot_id`).
+    #[serde(rename = "pilotId")]
+    pub pilot_id: crate::Id,
+    /// The crew member's personnel number.
+    #[serde(
+        rename = "personnelNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub personnel_number: Option<String>,
+    /// First name (INFERRED).
+    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// Last name (INFERRED).
+    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// The crew member's trigram (INFERRED).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trigram: Option<String>,
+    /// The crew member's role on this flight, e.g. `CMD` (INFERRED).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// Fields this version of the crate does not know, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The answer of `v1_flight_crew`. INFERRED from third-party code
+/// (Gridiron-Air/FL3XX-Aptaero-Sync), not from FL3XX's documentation. Unknown fields are
+/// kept.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct V1FlightCrew {
+    /// The crew assigned to the flight.
+    pub crews: Vec<V1CrewAssignment>,
+    /// Fields this version of the crate does not know, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A crew member's gender (v1).
+///
+/// A value this version of the crate does not know decodes as `Unknown`, never as an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum V1Gender {
+    /// `FEMALE`
+    Female,
+    /// `MALE`
+    Male,
+    /// `OTHER`
+    Other,
+    /// A value this version of the crate does not know, kept as received.
+    Unknown(String),
+}
+
+impl V1Gender {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Female => "FEMALE",
+            Self::Male => "MALE",
+            Self::Other => "OTHER",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for V1Gender {
+    fn from(value: &str) -> Self {
+        match value {
+            "FEMALE" => Self::Female,
+            "MALE" => Self::Male,
+            "OTHER" => Self::Other,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::fmt::Display for V1Gender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for V1Gender {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for V1Gender {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// A crew member as API v1 answers it (`v1_list_crew`, `v1_get_crew`). SEEN
+/// (reference/crew); the nested objects (account, home airport, id cards, flight hours,
+/// qualifications, ...) are not modelled and are kept with the other unknown fields.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct V1Crew {
+    /// The crew member's id (the key of the flight-crew endpoints).
+    #[serde(rename = "pilotId", default, skip_serializing_if = "Option::is_none")]
+    pub pilot_id: Option<crate::Id>,
+    /// The crew member's reference in another system.
+    #[serde(
+        rename = "externalReference",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub external_reference: Option<String>,
+    /// The personnel number.
+    #[serde(
+        rename = "personnelNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub personnel_number: Option<String>,
+    /// The salutation (`Mr`, `Mrs`, `Miss`, `Ms`, `unDef`, `Dr` or `Ing`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub salutation: Option<String>,
+    /// First name.
+    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// Middle name.
+    #[serde(
+        rename = "middleName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub middle_name: Option<String>,
+    /// Last name.
+    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// The name shown in logs.
+    #[serde(rename = "logName", default, skip_serializing_if = "Option::is_none")]
+    pub log_name: Option<String>,
+    /// The crew member's trigram.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trigram: Option<String>,
+    /// Email address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Phone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Mobile number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<String>,
+    /// The employment status, e.g. `ACTIVE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Gender.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<V1Gender>,
+    /// Nationality.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nationality: Option<String>,
+    /// Date of birth, `YYYY-MM-DD`.
+    #[serde(rename = "birthDate", default, skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<String>,
+    /// Place of birth.
+    #[serde(
+        rename = "birthPlace",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub birth_place: Option<String>,
+    /// Country of birth.
+    #[serde(
+        rename = "birthCountry",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub birth_country: Option<String>,
+    /// Job title.
+    #[serde(rename = "jobTitle", default, skip_serializing_if = "Option::is_none")]
+    pub job_title: Option<String>,
+    /// Start of employment (date-time).
+    #[serde(
+        rename = "employedSince",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub employed_since: Option<String>,
+    /// End of employment (date-time).
+    #[serde(
+        rename = "employedUntil",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub employed_until: Option<String>,
+    /// The crew member's roles by group, e.g. `{"Staff": ["Pilot", "Flight Attendant"]}`
+    /// (the example is from third-party code; kept as JSON).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<serde_json::Value>,
+    /// The aircraft (types or registrations) the crew member flies.
+    #[serde(
+        rename = "pilotOnAircraft",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pilot_on_aircraft: Option<Vec<String>>,
+    /// The most block hours a month.
+    #[serde(
+        rename = "maxBlockHoursPerMonth",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_block_hours_per_month: Option<i32>,
+    /// Body weight, in `weightUnit`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<f64>,
+    /// The unit of `weight`.
+    #[serde(
+        rename = "weightUnit",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub weight_unit: Option<String>,
+    /// Luggage weight, in `luggageUnit`.
+    #[serde(
+        rename = "luggageWeight",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub luggage_weight: Option<f64>,
+    /// The unit of `luggageWeight` (`KILOGRAM` or `POUND`).
+    #[serde(
+        rename = "luggageUnit",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub luggage_unit: Option<String>,
+    /// Fields this version of the crate does not know, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A hypermedia link in a v1 answer.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct V1Link {
+    /// What it links to, e.g. `self`, `schedule` or `picture`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rel: Option<String>,
+    /// The URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+    /// Fields this version of the crate does not know, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// An aircraft of the operator's fleet (`v1_list_aircraft`). SEEN (docs/read-fleet); the
+/// equipment, layout and dimensions are not modelled and are kept with the other unknown
+/// fields.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct V1Aircraft {
+    /// The registration.
+    #[serde(rename = "tailNumber")]
+    pub tail_number: String,
+    /// Passenger seats.
+    #[serde(
+        rename = "numberOfSeats",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub number_of_seats: Option<i64>,
+    /// The aircraft type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// The model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// The type's display name.
+    #[serde(rename = "typeName", default, skip_serializing_if = "Option::is_none")]
+    pub type_name: Option<String>,
+    /// The home base. Its shape (an airport code or an airport object) is not documented:
+    /// kept as JSON.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub homebase: Option<serde_json::Value>,
+    /// The category, e.g. `HEAVY_JET` or `ULTRA_LONG_RANGE_JET`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// The token used in the aircraft's flight numbers.
+    #[serde(
+        rename = "flightNumberToken",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub flight_number_token: Option<String>,
+    /// Links to the aircraft (`self`), its schedule and its picture.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub links: Option<Vec<V1Link>>,
+    /// Fields this version of the crate does not know, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// An airport as API v1 answers it (`v1_get_airport`). SEEN (reference/airports); richer
+/// than the v2 airport, and its `id` is a number. Unknown fields (taxi and turnaround
+/// times, runway widths, ...) are kept.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct V1Airport {
+    /// FL3XX's id of the airport (a number in v1).
+    pub id: crate::Id,
+    /// The airport's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The ICAO code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icao: Option<String>,
+    /// The IATA code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iata: Option<String>,
+    /// The FAA code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub faa: Option<String>,
+    /// The city (INFERRED name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// The state or region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// The country, ISO 3166-1 alpha-2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// The IANA time zone, e.g. `Europe/Vienna` (v2 writes `timezone`).
+    #[serde(rename = "timeZone", default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    /// Latitude in degrees.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latitude: Option<f64>,
+    /// Longitude in degrees.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub longitude: Option<f64>,
+    /// Elevation (its unit is not documented).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub elevation: Option<f64>,
+    /// The longest runway's length (its unit is not documented).
+    #[serde(
+        rename = "longestRunwayLength",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub longest_runway_length: Option<f64>,
+    /// The rescue and fire-fighting category, `A_1` to `A_10`.
+    #[serde(
+        rename = "rescueFireCategory",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rescue_fire_category: Option<String>,
+    /// The helicopter rescue and fire-fighting category, `H_1` to `H_3` or `NONE_HELI`.
+    #[serde(
+        rename = "rescueFireHeliCategory",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rescue_fire_heli_category: Option<String>,
+    /// Fields this version of the crate does not know, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A customer account (`v1_list_accounts`). SEEN (reference/accounts); the address and
+/// links are not modelled and are kept with the other unknown fields.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct V1Account {
+    /// The account's id (read-only; SEEN with a lower-case `id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accountid: Option<crate::Id>,
+    /// The account's internal id.
+    #[serde(
+        rename = "internalId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub internal_id: Option<crate::Id>,
+    /// The account number.
+    #[serde(
+        rename = "accountNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub account_number: Option<String>,
+    /// The account's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Email address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Phone number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// Mobile number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<String>,
+    /// The account's reference in another system.
+    #[serde(
+        rename = "externalReference",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub external_reference: Option<String>,
+    /// The VAT number.
+    #[serde(rename = "vatNumber", default, skip_serializing_if = "Option::is_none")]
+    pub vat_number: Option<String>,
+    /// Notes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// Fields this version of the crate does not know, kept as received.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}

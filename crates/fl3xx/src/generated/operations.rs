@@ -478,3 +478,168 @@ pub fn get_qualification_type(qualification_type_id: &str) -> Result<Operation<Q
     .path_param("qualificationTypeId", qualification_type_id)?;
     Ok(Operation::new(request))
 }
+
+/// List the flights in a date window (v1).
+///
+/// API v1 ("external"): sent with `X-Auth-Token` alone (no `X-Api-Client-Id`), and it
+/// counts against the same operator connection's fair-use budget as v2. The answer is a
+/// bare JSON array (SEEN: developer.fl3xx.com/reference/flights/getflights, and
+/// third-party code). The window is at most 6 months back and 6 months ahead, `from` on
+/// or before `to`, both days inclusive.
+///
+/// - `from`: The first day, `YYYY-MM-DD` (inclusive; at most 6 months back).
+/// - `to`: The last day, `YYYY-MM-DD` (inclusive; at most 6 months ahead).
+/// - `include`: Which flights, `NON_CANCELED` (the server's default) or `ALL`.
+/// - `time_zone`: The time zone the days are read in, e.g. `UTC`.
+///
+/// `GET /api/external/flight/flights` · safe
+pub fn v1_list_flights(
+    from: &str,
+    to: &str,
+    include: Option<&V1FlightInclude>,
+    time_zone: Option<&str>,
+) -> Result<Operation<Vec<V1Flight>>> {
+    let mut request = Request::new(Method::GET, "/api/external/flight/flights")
+        .operation("v1_list_flights")
+        .idempotency(Idempotency::Safe)
+        .query("from", from)
+        .query("to", to);
+    if let Some(include) = include {
+        request = request.query("include", include);
+    }
+    if let Some(time_zone) = time_zone {
+        request = request.query("timeZone", time_zone);
+    }
+    Ok(Operation::new(request))
+}
+
+/// Get one flight (v1).
+///
+/// API v1, `X-Auth-Token` alone. SEEN (reference/flights/getflightbyid, and a public
+/// script). API v2 has no flight-by-id read: this is how a webhook's `resourceId` is
+/// fetched.
+///
+/// - `flight_id`: The flight.
+///
+/// `GET /api/external/flight/{flightId}` · safe
+pub fn v1_get_flight(flight_id: &str) -> Result<Operation<V1Flight>> {
+    let request = Request::new(Method::GET, "/api/external/flight/{flightId}")
+        .operation("v1_get_flight")
+        .idempotency(Idempotency::Safe)
+        .path_param("flightId", flight_id)?;
+    Ok(Operation::new(request))
+}
+
+/// The crew assigned to one flight (v1).
+///
+/// API v1, `X-Auth-Token` alone. INFERRED: the path and the answer `{"crews": [...]}`
+/// come from third-party code (Gridiron-Air/FL3XX-Aptaero-Sync), not from FL3XX's
+/// documentation.
+///
+/// - `flight_id`: The flight.
+///
+/// `GET /api/external/flight/{flightId}/crew` · safe
+pub fn v1_flight_crew(flight_id: &str) -> Result<Operation<V1FlightCrew>> {
+    let request = Request::new(Method::GET, "/api/external/flight/{flightId}/crew")
+        .operation("v1_flight_crew")
+        .idempotency(Idempotency::Safe)
+        .path_param("flightId", flight_id)?;
+    Ok(Operation::new(request))
+}
+
+/// List the operator's crew (v1).
+///
+/// API v1, `X-Auth-Token` alone. SEEN (reference/crew/getstaffcrew); the answer is a
+/// bare JSON array.
+///
+/// - `modified_since`: Only crew changed after this instant (ISO 8601 date-time, e.g.
+///   `2024-01-15T10:30:00.000Z`).
+///
+/// `GET /api/external/staff/crew` · safe
+pub fn v1_list_crew(modified_since: Option<&str>) -> Result<Operation<Vec<V1Crew>>> {
+    let mut request = Request::new(Method::GET, "/api/external/staff/crew")
+        .operation("v1_list_crew")
+        .idempotency(Idempotency::Safe);
+    if let Some(modified_since) = modified_since {
+        request = request.query("modifiedSince", modified_since);
+    }
+    Ok(Operation::new(request))
+}
+
+/// Get one crew member (v1).
+///
+/// API v1, `X-Auth-Token` alone. SEEN (reference/crew).
+///
+/// - `reference`: The crew member's reference.
+///
+/// `GET /api/external/staff/crew/{reference}` · safe
+pub fn v1_get_crew(reference: &str) -> Result<Operation<V1Crew>> {
+    let request = Request::new(Method::GET, "/api/external/staff/crew/{reference}")
+        .operation("v1_get_crew")
+        .idempotency(Idempotency::Safe)
+        .path_param("reference", reference)?;
+    Ok(Operation::new(request))
+}
+
+/// List the operator's fleet (v1).
+///
+/// API v1, `X-Auth-Token` alone. SEEN (developer.fl3xx.com/docs/read-fleet); the answer
+/// is a bare JSON array. The documentation mentions an optional date parameter that
+/// restricts the answer to aircraft modified after that date, without showing its name:
+/// `modifiedSince` is INFERRED (the crew list's name). A server that ignores it answers
+/// the whole fleet.
+///
+/// - `modified_since`: Only aircraft changed after this instant (INFERRED name and format: ISO 8601
+///   date-time, as the crew list takes).
+///
+/// `GET /api/external/aircraft` · safe
+pub fn v1_list_aircraft(modified_since: Option<&str>) -> Result<Operation<Vec<V1Aircraft>>> {
+    let mut request = Request::new(Method::GET, "/api/external/aircraft")
+        .operation("v1_list_aircraft")
+        .idempotency(Idempotency::Safe);
+    if let Some(modified_since) = modified_since {
+        request = request.query("modifiedSince", modified_since);
+    }
+    Ok(Operation::new(request))
+}
+
+/// Get one airport (v1).
+///
+/// API v1, `X-Auth-Token` alone. SEEN (reference/airports). Richer than the v2 airport,
+/// and its `id` is a number.
+///
+/// - `airport_code`: The airport's ICAO, IATA or FAA code (e.g. `LOWW`).
+///
+/// `GET /api/external/airports/{airportCode}` · safe
+pub fn v1_get_airport(airport_code: &str) -> Result<Operation<V1Airport>> {
+    let request = Request::new(Method::GET, "/api/external/airports/{airportCode}")
+        .operation("v1_get_airport")
+        .idempotency(Idempotency::Safe)
+        .path_param("airportCode", airport_code)?;
+    Ok(Operation::new(request))
+}
+
+/// List the operator's customer accounts (v1).
+///
+/// API v1, `X-Auth-Token` alone. SEEN (reference/accounts); the answer is a bare JSON
+/// array, a page at a time.
+///
+/// - `limit`: Page size (the server's default is 100).
+/// - `offset`: How many accounts to skip (the server's default is 0).
+///
+/// `GET /api/external/user/account` · safe
+pub fn v1_list_accounts(
+    limit: Option<i64>,
+    offset: Option<i64>,
+) -> Result<Operation<Vec<V1Account>>> {
+    let mut request = Request::new(Method::GET, "/api/external/user/account")
+        .operation("v1_list_accounts")
+        .idempotency(Idempotency::Safe);
+    if let Some(limit) = limit {
+        request = request.query("limit", limit);
+    }
+    if let Some(offset) = offset {
+        request = request.query("offset", offset);
+    }
+    Ok(Operation::new(request))
+}

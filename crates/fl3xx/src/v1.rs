@@ -1,0 +1,353 @@
+//! The most used reads of FL3XX's older API v1 ("external", `/api/external/...`).
+//!
+//! ```no_run
+//! use time::macros::date;
+//!
+//! # async fn run(operator: fl3xx::OperatorClient) -> fl3xx::Result<()> {
+//! let v1 = operator.v1();
+//! let flights = v1
+//!     .flights(date!(2024 - 01 - 01), date!(2024 - 01 - 31), None, Some("UTC"))
+//!     .await?;
+//! for flight in flights.iter() {
+//!     let crew = v1.flight_crew(&flight.flight_id).await?;
+//!     println!("{:?}: {} crew", flight.flight_number, crew.crews.len());
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! - Every call carries the operator's `X-Auth-Token` **alone**: v1 takes no
+//!   `X-Api-Client-Id`.
+//! - The calls go through the operator connection's own limiter and retry budget, shared with
+//!   its v2 calls: after a fair-use 403 on either API, both are held back locally.
+//! - Lists are bare JSON arrays (`Vec<T>`). Ids are numbers in v1; [`Id`] reads them as text.
+//! - The models are generated from `specs/fl3xx.yaml` (`V1*`); unknown fields are kept in
+//!   each model's `extra`. What is INFERRED rather than documented is said on each item.
+
+use std::fmt;
+
+use api_core::{Error, Response, Result, Transport};
+use time::format_description::FormatItem;
+use time::macros::format_description;
+use time::{Date, Month, OffsetDateTime, UtcOffset};
+
+use crate::Id;
+use crate::generated::operations;
+
+#[doc(no_inline)]
+pub use crate::generated::models::{
+    V1Account, V1Aircraft, V1Airport, V1Crew, V1CrewAssignment, V1Flight, V1FlightCrew,
+    V1FlightInclude, V1Gender, V1Link,
+};
+
+/// How far `from` may lie before today, and `to` after today, in calendar months: the
+/// documented limit of the v1 flight list.
+pub const FLIGHT_WINDOW_MONTHS: u8 = 6;
+
+/// The largest account page [`V1Client::accounts`] asks for. Our bound, not FL3XX's (which
+/// documents only the default, 100): it keeps one answer to a reasonable size.
+pub const MAX_ACCOUNTS_PAGE: u32 = 1000;
+
+/// `YYYY-MM-DD`, the flight list's day format.
+const DAY: &[FormatItem<'static>] = format_description!("[year]-[month]-[day]");
+
+/// `YYYY-MM-DDTHH:mm:ss.SSSZ` (UTC), the `modifiedSince` format.
+const INSTANT: &[FormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+
+/// The v1 reads of one operator connection, from [`OperatorClient::v1`](crate::OperatorClient::v1).
+/// Cheap to clone.
+#[derive(Clone)]
+pub struct V1Client {
+    transport: Transport,
+}
+
+impl fmt::Debug for V1Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The transport's `Debug` redacts the token.
+        f.debug_struct("V1Client")
+            .field("transport", &self.transport)
+            .finish()
+    }
+}
+
+impl V1Client {
+    pub(crate) fn new(transport: Transport) -> Self {
+        Self { transport }
+    }
+
+    /// The underlying v1 transport (token only; the operator's limiter and retry budget).
+    pub fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    /// The flights from `from` to `to`, both days inclusive
+    /// (`GET /api/external/flight/flights`). `include` defaults to `NON_CANCELED` on the
+    /// server; `time_zone` (e.g. `"UTC"`) says in which zone the days are read.
+    ///
+    /// The window is checked against today (UTC) before anything is sent: FL3XX answers at
+    /// most [`FLIGHT_WINDOW_MONTHS`] months back and ahead. For longer periods, call once per
+    /// chunk.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] naming `from` when it is after `to` or more than 6 months before
+    /// today, `to` when it is more than 6 months after today, or `timeZone` when it is empty.
+    pub async fn flights(
+        &self,
+        from: Date,
+        to: Date,
+        include: Option<V1FlightInclude>,
+        time_zone: Option<&str>,
+    ) -> Result<Response<Vec<V1Flight>>> {
+        let today = OffsetDateTime::now_utc().date();
+        self.flights_as_of(today, from, to, include, time_zone)
+            .await
+    }
+
+    /// [`V1Client::flights`], with the 6-month window checked against `today` instead of the
+    /// clock (for replays and tests; the server still applies its own limit).
+    ///
+    /// # Errors
+    /// As [`V1Client::flights`].
+    pub async fn flights_as_of(
+        &self,
+        today: Date,
+        from: Date,
+        to: Date,
+        include: Option<V1FlightInclude>,
+        time_zone: Option<&str>,
+    ) -> Result<Response<Vec<V1Flight>>> {
+        check_flight_window(today, from, to)?;
+        if let Some(zone) = time_zone {
+            not_empty("timeZone", zone)?;
+        }
+        let (from, to) = (day("from", from)?, day("to", to)?);
+        self.transport
+            .execute(operations::v1_list_flights(
+                &from,
+                &to,
+                include.as_ref(),
+                time_zone,
+            )?)
+            .await
+    }
+
+    /// One flight (`GET /api/external/flight/{flightId}`), e.g. the `resourceId` of a webhook.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an empty id.
+    pub async fn flight(&self, flight: &Id) -> Result<Response<V1Flight>> {
+        not_empty("flightId", flight.as_str())?;
+        self.transport
+            .execute(operations::v1_get_flight(flight.as_str())?)
+            .await
+    }
+
+    /// The crew assigned to a flight (`GET /api/external/flight/{flightId}/crew`).
+    /// **Inferred:** the path and the answer `{"crews": [...]}` come from third-party code,
+    /// not from FL3XX's documentation.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an empty id.
+    pub async fn flight_crew(&self, flight: &Id) -> Result<Response<V1FlightCrew>> {
+        not_empty("flightId", flight.as_str())?;
+        self.transport
+            .execute(operations::v1_flight_crew(flight.as_str())?)
+            .await
+    }
+
+    /// The operator's crew (`GET /api/external/staff/crew`), only those changed after
+    /// `modified_since` when given (sent in UTC as `YYYY-MM-DDTHH:mm:ss.SSSZ`).
+    pub async fn crew(
+        &self,
+        modified_since: Option<OffsetDateTime>,
+    ) -> Result<Response<Vec<V1Crew>>> {
+        let since = modified_since.map(instant).transpose()?;
+        self.transport
+            .execute(operations::v1_list_crew(since.as_deref())?)
+            .await
+    }
+
+    /// One crew member by reference (`GET /api/external/staff/crew/{reference}`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an empty reference.
+    pub async fn crew_member(&self, reference: &str) -> Result<Response<V1Crew>> {
+        not_empty("reference", reference)?;
+        self.transport
+            .execute(operations::v1_get_crew(reference)?)
+            .await
+    }
+
+    /// The operator's fleet (`GET /api/external/aircraft`). **Inferred parameter:** FL3XX
+    /// documents an optional date that restricts the answer to aircraft changed after it, but
+    /// not its name or format; `modified_since` is sent as the crew list's `modifiedSince`
+    /// (UTC, `YYYY-MM-DDTHH:mm:ss.SSSZ`). A server that ignores it answers the whole fleet,
+    /// so pass `None` unless you have checked it on the test server.
+    pub async fn aircraft(
+        &self,
+        modified_since: Option<OffsetDateTime>,
+    ) -> Result<Response<Vec<V1Aircraft>>> {
+        let since = modified_since.map(instant).transpose()?;
+        self.transport
+            .execute(operations::v1_list_aircraft(since.as_deref())?)
+            .await
+    }
+
+    /// One airport by ICAO, IATA or FAA code (`GET /api/external/airports/{airportCode}`):
+    /// richer than the v2 airport (coordinates, elevation, time zone, runways, ...).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an empty code.
+    pub async fn airport(&self, code: &str) -> Result<Response<V1Airport>> {
+        not_empty("airportCode", code)?;
+        self.transport
+            .execute(operations::v1_get_airport(code)?)
+            .await
+    }
+
+    /// One page of the operator's customer accounts (`GET /api/external/user/account`):
+    /// `limit` accounts after the first `offset`. FL3XX's defaults are 100 and 0; a page
+    /// shorter than `limit` is the last.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when `limit` is outside 1–[`MAX_ACCOUNTS_PAGE`] (our bound) or
+    /// `offset` does not fit an `i64`.
+    pub async fn accounts(&self, limit: u32, offset: u64) -> Result<Response<Vec<V1Account>>> {
+        if !(1..=MAX_ACCOUNTS_PAGE).contains(&limit) {
+            return Err(Error::invalid_input(
+                "limit",
+                format!("must be between 1 and {MAX_ACCOUNTS_PAGE}; got {limit}"),
+            ));
+        }
+        let offset = i64::try_from(offset)
+            .map_err(|_| Error::invalid_input("offset", format!("{offset} is too large")))?;
+        self.transport
+            .execute(operations::v1_list_accounts(
+                Some(i64::from(limit)),
+                Some(offset),
+            )?)
+            .await
+    }
+}
+
+fn not_empty(field: &str, value: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid_input(field, "must not be empty"));
+    }
+    Ok(())
+}
+
+fn day(field: &str, date: Date) -> Result<String> {
+    date.format(DAY)
+        .map_err(|e| Error::invalid_input(field, format!("cannot be written as YYYY-MM-DD: {e}")))
+}
+
+fn instant(t: OffsetDateTime) -> Result<String> {
+    t.to_offset(UtcOffset::UTC)
+        .format(INSTANT)
+        .map_err(|e| Error::invalid_input("modifiedSince", format!("cannot be written: {e}")))
+}
+
+/// `date` moved by `months` calendar months, the day clamped to the target month's length
+/// (31 August - 6 months = 28 or 29 February); saturating at the supported range.
+fn add_months(date: Date, months: i32) -> Date {
+    let index = date.year() * 12 + i32::from(u8::from(date.month())) - 1 + months;
+    let year = index.div_euclid(12);
+    let month = u8::try_from(index.rem_euclid(12) + 1)
+        .ok()
+        .and_then(|m| Month::try_from(m).ok())
+        .unwrap_or(Month::January);
+    let day = date.day().min(month.length(year));
+    Date::from_calendar_date(year, month, day).unwrap_or(if months < 0 {
+        Date::MIN
+    } else {
+        Date::MAX
+    })
+}
+
+/// The documented window of the v1 flight list: `from` ≤ `to`, `from` at most 6 months
+/// before `today`, `to` at most 6 months after it.
+fn check_flight_window(today: Date, from: Date, to: Date) -> Result<()> {
+    let months = i32::from(FLIGHT_WINDOW_MONTHS);
+    if from > to {
+        return Err(Error::invalid_input(
+            "from",
+            format!("{from} is after `to` ({to})"),
+        ));
+    }
+    let earliest = add_months(today, -months);
+    if from < earliest {
+        return Err(Error::invalid_input(
+            "from",
+            format!(
+                "{from} is more than {FLIGHT_WINDOW_MONTHS} months before today ({today}); the \
+                 earliest day is {earliest}"
+            ),
+        ));
+    }
+    let latest = add_months(today, months);
+    if to > latest {
+        return Err(Error::invalid_input(
+            "to",
+            format!(
+                "{to} is more than {FLIGHT_WINDOW_MONTHS} months after today ({today}); the \
+                 latest day is {latest}"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::{date, datetime};
+
+    #[test]
+    fn months_are_calendar_months_clamped_to_the_month_end() {
+        assert_eq!(add_months(date!(2024 - 08 - 31), -6), date!(2024 - 02 - 29));
+        assert_eq!(add_months(date!(2023 - 08 - 31), -6), date!(2023 - 02 - 28));
+        assert_eq!(add_months(date!(2024 - 08 - 31), 6), date!(2025 - 02 - 28));
+        assert_eq!(add_months(date!(2024 - 01 - 15), -6), date!(2023 - 07 - 15));
+        assert_eq!(add_months(date!(2024 - 12 - 01), 1), date!(2025 - 01 - 01));
+        assert_eq!(add_months(Date::MAX, 6), Date::MAX);
+        assert_eq!(add_months(Date::MIN, -6), Date::MIN);
+    }
+
+    #[test]
+    fn the_window_is_six_months_each_way() {
+        let today = date!(2024 - 08 - 31);
+        assert!(check_flight_window(today, date!(2024 - 02 - 29), date!(2025 - 02 - 28)).is_ok());
+        assert!(check_flight_window(today, today, today).is_ok());
+        let err = check_flight_window(today, date!(2024 - 02 - 28), today).expect_err("early");
+        assert_eq!(
+            err.to_string(),
+            "invalid `from`: 2024-02-28 is more than 6 months before today (2024-08-31); the \
+             earliest day is 2024-02-29"
+        );
+        let err = check_flight_window(today, today, date!(2025 - 03 - 01)).expect_err("late");
+        assert_eq!(
+            err.to_string(),
+            "invalid `to`: 2025-03-01 is more than 6 months after today (2024-08-31); the latest \
+             day is 2025-02-28"
+        );
+        let err = check_flight_window(today, date!(2024 - 08 - 02), date!(2024 - 08 - 01))
+            .expect_err("reversed");
+        assert_eq!(
+            err.to_string(),
+            "invalid `from`: 2024-08-02 is after `to` (2024-08-01)"
+        );
+    }
+
+    #[test]
+    fn days_and_instants_are_written_as_documented() {
+        assert_eq!(
+            day("from", date!(2024 - 01 - 05)).expect("day"),
+            "2024-01-05"
+        );
+        assert_eq!(
+            instant(datetime!(2024-01-15 11:30:00.5 +01:00)).expect("instant"),
+            "2024-01-15T10:30:00.500Z"
+        );
+    }
+}
