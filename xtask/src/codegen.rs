@@ -26,6 +26,9 @@
 //! - Object property `x-aliases: [name, ...]`: `#[serde(alias = "name")]` for each name, so
 //!   decoding also accepts the names an older revision of the API used (requests send the
 //!   property's own name). A body with both names fails as a duplicate field.
+//! - Parameter `x-rust-name: ident`: the argument's name instead of the parameter's name in
+//!   snake case (when two parameters would get the same one, such as a path `client_id` and
+//!   a query `clientId`).
 //! - Root `x-envelope: path`: every response `T` is `path<T>` (`path<api_core::NoContent>`
 //!   without content), for providers that wrap every answer.
 //! - Enum `x-enum-varnames` / `x-enum-descriptions`: variant names and docs (names required

@@ -10,7 +10,8 @@ const UNPUBLISHED: &[&str] = &["xtask", "demo"];
 /// Optional features that no workspace crate turns on yet, so that their code is linted,
 /// tested and documented too. (Not `--all-features`: `rustls` and `native-tls` exclude each
 /// other in spirit, and the native-tls build has its own step.)
-const EXTRA_FEATURES: &str = "api-core/money,fsflt/unconfirmed,fl3xx/unconfirmed";
+const EXTRA_FEATURES: &str =
+    "api-core/money,fsflt/unconfirmed,fl3xx/unconfirmed,flexiti/unconfirmed";
 
 pub fn run() -> Result<(), String> {
     step("format", cargo().args(["fmt", "--all", "--", "--check"]))?;
@@ -39,6 +40,8 @@ pub fn run() -> Result<(), String> {
             "fsflt",
             "--package",
             "fl3xx",
+            "--package",
+            "flexiti",
             "--no-default-features",
             "--features",
             "native-tls",

@@ -40,7 +40,7 @@ mod tests {
     /// compiles: the guide must show that file's code verbatim.
     #[test]
     fn provider_guides_show_their_compiled_quickstart() {
-        for provider in ["netfinity", "fsflt", "fl3xx"] {
+        for provider in ["netfinity", "fsflt", "fl3xx", "flexiti"] {
             let example = read(&format!("crates/{provider}/examples/quickstart.rs"));
             let code = code_below_header(&example);
             let guide = read(&format!("docs/providers/{provider}.md"));
@@ -64,7 +64,14 @@ mod tests {
     /// Every published crate has what crates.io and docs.rs show.
     #[test]
     fn published_crates_have_readme_description_and_docs_rs_metadata() {
-        for krate in ["api-core", "fl3xx", "fsflt", "netfinity", "sandbox"] {
+        for krate in [
+            "api-core",
+            "fl3xx",
+            "flexiti",
+            "fsflt",
+            "netfinity",
+            "sandbox",
+        ] {
             let manifest = read(&format!("crates/{krate}/Cargo.toml"));
             for key in [
                 "description = ",

@@ -3,6 +3,7 @@
 //! the provider documents. Run it with `cargo xtask demo`.
 
 mod fl3xx_flow;
+mod flexiti_flow;
 mod fsflt_flow;
 mod netfinity_flow;
 mod transcript;
@@ -22,6 +23,9 @@ async fn main() -> ExitCode {
     }
     if let Err(e) = fl3xx_flow::run(&mut transcript).await {
         transcript.fail(format!("fl3xx flow aborted: {e}"));
+    }
+    if let Err(e) = flexiti_flow::run(&mut transcript).await {
+        transcript.fail(format!("flexiti flow aborted: {e}"));
     }
     transcript.finish()
 }

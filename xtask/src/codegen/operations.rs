@@ -203,13 +203,11 @@ impl Function {
         // Path parameters, in the order of the template.
         let placeholders = placeholders(path, at)?;
         for placeholder in &placeholders {
-            if !parameters
+            let parameter = parameters
                 .iter()
-                .any(|p| p.location == "path" && p.name == *placeholder)
-            {
-                return Err(format!("{at}: `{{{placeholder}}}` has no path parameter"));
-            }
-            let ident = names::field_ident(placeholder);
+                .find(|p| p.location == "path" && p.name == *placeholder)
+                .ok_or_else(|| format!("{at}: `{{{placeholder}}}` has no path parameter"))?;
+            let ident = argument_ident(parameter, &format!("{at}.parameters.{placeholder}"))?;
             take(&ident, at)?;
             function.arguments.push(format!("{ident}: &str"));
             function
@@ -313,7 +311,7 @@ impl Function {
                 ));
             }
             function.uses_models |= ty.uses_models();
-            let ident = names::field_ident(&parameter.name);
+            let ident = argument_ident(parameter, &param_at)?;
             take(&ident, &param_at)?;
             let key = literal(&parameter.name);
             if parameter.required {
@@ -362,7 +360,8 @@ impl Function {
             .filter_map(|p| {
                 let text = p.description.as_deref()?.trim();
                 let text = text.lines().collect::<Vec<_>>().join("\n  ");
-                Some(format!("- `{}`: {text}", names::field_ident(&p.name)))
+                let ident = argument_ident(p, "").unwrap_or_else(|_| names::field_ident(&p.name));
+                Some(format!("- `{ident}`: {text}"))
             })
             .collect();
         if !documented.is_empty() {
@@ -418,6 +417,20 @@ impl Function {
             let _ = writeln!(out, "{statement}");
         }
         out.push_str("Ok(Operation::new(request))\n}\n\n");
+    }
+}
+
+/// The argument identifier of a path or query parameter: its `x-rust-name`, else its name in
+/// snake case (keywords escaped).
+fn argument_ident(parameter: &Parameter, at: &str) -> Result<String, String> {
+    match &parameter.x_rust_name {
+        None => Ok(names::field_ident(&parameter.name)),
+        Some(name) if names::is_identifier(name) && names::snake_case(name) == *name => {
+            Ok(names::escape(name.clone()))
+        }
+        Some(name) => Err(format!(
+            "{at}: `x-rust-name: {name}` is not a snake_case identifier"
+        )),
     }
 }
 

@@ -215,6 +215,10 @@ pub struct Parameter {
     pub required: bool,
     pub description: Option<String>,
     pub schema: Option<Schema>,
+    /// `x-rust-name: ident`: the argument's name, when the parameter's own name makes a poor
+    /// one (or the same one as another parameter: a path `client_id` and a query `clientId`).
+    #[serde(rename = "x-rust-name")]
+    pub x_rust_name: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -875,6 +875,99 @@ fn bad_aliases_are_errors() {
     );
 }
 
+/// A path `client_id` and a query `clientId` both become `client_id` without `x-rust-name`.
+const RUST_NAME_SPEC: &str = r##"
+openapi: 3.0.3
+info: {title: Named API, version: '1'}
+paths:
+  /client-id/{client_id}/calculator:
+    parameters:
+      - name: client_id
+        in: path
+        required: true
+        description: The client.
+        schema: {type: string}
+    get:
+      operationId: calculator
+      parameters:
+        - name: clientId
+          in: query
+          required: true
+          description: The client again.
+          x-rust-name: query_client_id
+          schema: {type: string}
+        - name: type
+          in: query
+          x-rust-name: kind
+          schema: {type: string}
+      responses:
+        '200': {description: Nothing.}
+"##;
+
+#[test]
+fn x_rust_name_names_the_argument() {
+    let (_, _, operations) = generated(RUST_NAME_SPEC).expect("generates");
+    assert_contains(
+        &operations,
+        "/// The `calculator` operation.
+///
+/// - `client_id`: The client.
+/// - `query_client_id`: The client again.
+///
+/// `GET /client-id/{client_id}/calculator` · safe
+pub fn calculator(
+    client_id: &str,
+    query_client_id: &str,
+    kind: Option<&str>,
+) -> Result<Operation<api_core::NoContent>> {
+    let mut request = Request::new(Method::GET, \"/client-id/{client_id}/calculator\")
+        .operation(\"calculator\")
+        .idempotency(Idempotency::Safe)
+        .path_param(\"client_id\", client_id)?
+        .allow_empty_response()
+        .query(\"clientId\", query_client_id);
+    if let Some(kind) = kind {
+        request = request.query(\"type\", kind);
+    }
+    Ok(Operation::new(request))
+}",
+    );
+}
+
+#[test]
+fn colliding_or_bad_argument_names_are_errors() {
+    let collision = generated(&RUST_NAME_SPEC.replace("x-rust-name: query_client_id", ""))
+        .expect_err("two `client_id` arguments");
+    assert_contains(
+        &collision,
+        "paths./client-id/{client_id}/calculator.get.parameters.clientId: two arguments are \
+         named `client_id`",
+    );
+    for bad in ["Query", "query-id", "1st", "_x"] {
+        let error = generated(&RUST_NAME_SPEC.replace(
+            "x-rust-name: query_client_id",
+            &format!("x-rust-name: '{bad}'"),
+        ))
+        .expect_err(bad);
+        assert_contains(
+            &error,
+            &format!(
+                "paths./client-id/{{client_id}}/calculator.get.parameters.clientId: \
+                 `x-rust-name: {bad}` is not a snake_case identifier"
+            ),
+        );
+    }
+    let on_path = generated(&RUST_NAME_SPEC.replace(
+        "description: The client.",
+        "description: The client.\n        x-rust-name: Client",
+    ))
+    .expect_err("a path parameter's name is checked too");
+    assert_contains(
+        &on_path,
+        "paths./client-id/{client_id}/calculator.get.parameters.client_id: `x-rust-name: Client`",
+    );
+}
+
 #[test]
 fn generation_is_deterministic() {
     assert_eq!(generated(SPEC), generated(SPEC));

@@ -1,0 +1,158 @@
+//! Flexiti: token, customer lookup, plans for an amount, authorize, capture in two parts,
+//! return part, list authorizations, and a retried capture that does not charge twice.
+
+use std::error::Error as StdError;
+use std::str::FromStr;
+
+use api_sandbox::{Sandbox, SandboxConfig};
+use flexiti::api_core::money::Decimal;
+use flexiti::{
+    AuthorizationRequest, CaptureRequest, Client, CustomerKey, Environment, FinancingOption, Id,
+    ReturnRequest,
+};
+use futures_util::TryStreamExt;
+
+use crate::transcript::Transcript;
+
+const ACCOUNT: &str = "20076677";
+
+fn money(amount: Option<Decimal>) -> String {
+    amount.map_or_else(|| "?".to_owned(), |a| format!("{a:.2}"))
+}
+
+fn dollars(text: &str) -> Result<Decimal, Box<dyn StdError>> {
+    Ok(Decimal::from_str(text)?)
+}
+
+pub async fn run(t: &mut Transcript) -> Result<(), Box<dyn StdError>> {
+    let config = SandboxConfig::default();
+    let sandbox = Sandbox::start(config.clone()).await?;
+    let handle = sandbox.flexiti();
+    t.section(&format!("Flexiti (sandbox at {})", sandbox.flexiti_url()));
+    let client = Client::builder()
+        .client_id(config.flexiti.client_id.clone())
+        .client_secret(config.flexiti.client_secret.clone())
+        .environment(Environment::custom(sandbox.flexiti_url()))
+        .build()?;
+    // One reference id for the whole purchase, so it can be traced across calls.
+    let flow = client.flow();
+    let account = Id::from(ACCOUNT);
+
+    let customer = flow
+        .lookup_customer(&CustomerKey::Account(account.clone()))
+        .await?;
+    t.check(
+        handle.token_requests() == 1,
+        format!(
+            "lookup account {ACCOUNT} (one OAuth token, reference {}) → available credit {}",
+            flow.reference_id().unwrap_or("?"),
+            money(customer.available_credit)
+        ),
+    );
+
+    let amount = dollars("1200.00")?;
+    let plans = flow.calculate_interest(&account, amount).await?;
+    let first_plan = plans
+        .promotional_purchase
+        .as_ref()
+        .and_then(|p| p.first())
+        .cloned()
+        .ok_or("no promotional plan")?;
+    let plan_id = first_plan.plan_id.ok_or("a plan without an id")?;
+    let term = first_plan
+        .terms
+        .as_ref()
+        .and_then(|terms| terms.first())
+        .cloned()
+        .ok_or("a plan without terms")?;
+    t.pass(format!(
+        "calculate interest for {amount} → plan {plan_id} ({}), {} payments of {}",
+        first_plan.plan_name.as_deref().unwrap_or("?"),
+        term.term.unwrap_or_default(),
+        money(term.term_amount)
+    ));
+
+    let request = AuthorizationRequest::new(
+        account.clone(),
+        amount,
+        FinancingOption::promotional(plan_id, term.term),
+    );
+    let authorization = flow.authorize(&request).await?;
+    let authorization_id = authorization
+        .authorization_id
+        .clone()
+        .ok_or("an authorization without an id")?;
+    t.pass(format!(
+        "authorize {amount} → authorization {authorization_id} ({})",
+        authorization
+            .authorization_status
+            .as_ref()
+            .map_or_else(|| "?".to_owned(), ToString::to_string)
+    ));
+
+    let first = flow
+        .capture(&authorization_id, &CaptureRequest::new(dollars("700.00")?))
+        .await?;
+    let capture_id = first.capture_id.clone().ok_or("a capture without an id")?;
+    t.pass(format!(
+        "capture 700.00 → capture {capture_id}, {} left to capture",
+        money(first.remaining_authorization_amount)
+    ));
+
+    // The rest, sent twice with one idempotency key: as if the first answer had been lost.
+    // Without the replay the second capture would exceed the authorization (a 409).
+    let retry = flow.with_idempotency_key("demo-capture-rest")?;
+    let rest = CaptureRequest::new(dollars("500.00")?);
+    let once = retry.capture(&authorization_id, &rest).await?;
+    let twice = retry.capture(&authorization_id, &rest).await?;
+    t.check(
+        once.capture_id.is_some()
+            && once.capture_id == twice.capture_id
+            && handle.idempotency_key_count("demo-capture-rest") == 2,
+        format!(
+            "capture the rest (500.00) twice with one idempotency key → the same capture {} both times, {} left: charged once",
+            once.capture_id.as_ref().map_or("?", |id| id.as_str()),
+            money(twice.remaining_authorization_amount),
+        ),
+    );
+
+    let returned = flow
+        .return_capture(
+            &authorization_id,
+            &capture_id,
+            &ReturnRequest::partial(dollars("100.00")?),
+        )
+        .await?;
+    t.pass(format!(
+        "return 100.00 of capture {capture_id} → return {}, {} left on the capture",
+        returned.return_id.as_ref().map_or("?", |id| id.as_str()),
+        money(returned.remaining_capture_amount)
+    ));
+
+    let authorizations: Vec<_> = client
+        .authorizations(flexiti::AuthorizationFilter {
+            account_number: Some(account.clone()),
+            ..Default::default()
+        })
+        .try_collect()
+        .await?;
+    t.check(
+        authorizations
+            .iter()
+            .any(|a| a.authorization_id.as_ref() == Some(&authorization_id)),
+        format!(
+            "list authorizations of {ACCOUNT} (paged stream) → {} found",
+            authorizations.len()
+        ),
+    );
+
+    let too_precise = flow.calculate_interest(&account, dollars("10.005")?).await;
+    match too_precise {
+        Err(flexiti::Error::InvalidInput(e)) => t.pass(format!(
+            "calculate interest for 10.005 → refused before sending: {e}"
+        )),
+        other => t.fail(format!("a three-decimal amount was not refused: {other:?}")),
+    }
+    sandbox.shutdown().await;
+    Ok(())
+}

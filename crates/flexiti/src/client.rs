@@ -1,0 +1,791 @@
+//! The client: environments, OAuth2 scopes, reference ids, idempotency keys, every operation.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use api_core::money::{self, Decimal};
+use api_core::paginate::{Page as Paged, PageStyle, paginate};
+use api_core::{
+    Auth, ClientAuthMethod, Error, HeaderValue, NoContent, OAuth2, Operation, Response, Result,
+    Transport, TransportBuilder,
+};
+use futures_core::Stream;
+
+use crate::errors::FlexitiErrors;
+use crate::generated::operations;
+use crate::ids::guid;
+use crate::*;
+
+/// The environment variable [`Client::from_env`] reads the client id from.
+pub const CLIENT_ID_ENV: &str = "FLEXITI_CLIENT_ID";
+/// The environment variable [`Client::from_env`] reads the client secret from.
+pub const CLIENT_SECRET_ENV: &str = "FLEXITI_CLIENT_SECRET";
+/// The environment variable [`Client::from_env`] reads the environment from: `training`,
+/// `mi`, `production`, or a URL (one host for both APIs).
+pub const ENVIRONMENT_ENV: &str = "FLEXITI_ENVIRONMENT";
+
+const REFERENCE_HEADER: &str = "x-reference-id";
+const IDEMPOTENCY_HEADER: &str = "x-idempotency-key";
+/// Amounts are `number(18,2)`.
+const AMOUNT_PRECISION: u32 = 18;
+const AMOUNT_SCALE: u32 = 2;
+
+/// Which customer to look up: exactly one key, by construction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CustomerKey {
+    /// The virtual card number (16 characters).
+    Vcc(String),
+    /// The account number (not the card number).
+    Account(Id),
+    /// The customer id.
+    Customer(Id),
+}
+
+/// Filters for [`Client::authorizations`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuthorizationFilter {
+    /// Only this account.
+    pub account_number: Option<Id>,
+    /// Only this transaction type.
+    pub transaction_type: Option<String>,
+    /// Only this status (`opened`, ...).
+    pub authorization_status: Option<String>,
+    /// Created on or after (`YYYY-MM-DD`).
+    pub creation_date_from: Option<String>,
+    /// Created on or before (`YYYY-MM-DD`).
+    pub creation_date_to: Option<String>,
+}
+
+/// A Flexiti client: POS API (merchant and customer scopes) and Online API, with one token
+/// cache per scope shared by every clone.
+///
+/// Every call carries `x-reference-id`: a new GUID per call, or the flow's own when the client
+/// comes from [`Client::flow`] or [`Client::with_reference_id`], so that one purchase can be
+/// traced across calls. Every money-moving call carries `x-idempotency-key`: generated per
+/// call unless set with [`Client::with_idempotency_key`], and reused by the client's own
+/// retries, so a retried capture cannot capture twice.
+#[derive(Clone)]
+pub struct Client {
+    merchant: Transport,
+    customer: Transport,
+    online: Transport,
+    client_id: Arc<str>,
+    reference_id: Option<Arc<str>>,
+    idempotency_key: Option<Arc<str>>,
+    lang: Option<Lang>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("merchant", &self.merchant)
+            .field("client_id", &self.client_id)
+            .field("reference_id", &self.reference_id)
+            .finish_non_exhaustive()
+    }
+}
+
+type Configure = Arc<dyn Fn(TransportBuilder) -> TransportBuilder + Send + Sync>;
+
+/// Builds a [`Client`].
+pub struct ClientBuilder {
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    environment: Environment,
+    lang: Option<Lang>,
+    configure: Option<Configure>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "[REDACTED]"),
+            )
+            .field("environment", &self.environment)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// The OAuth client id (also the `{client_id}` of every path).
+    pub fn client_id(mut self, id: impl Into<String>) -> Self {
+        self.client_id = Some(id.into());
+        self
+    }
+
+    /// The OAuth client secret.
+    pub fn client_secret(mut self, secret: impl Into<String>) -> Self {
+        self.client_secret = Some(secret.into());
+        self
+    }
+
+    /// The environment (default [`Environment::Training`]).
+    pub fn environment(mut self, environment: Environment) -> Self {
+        self.environment = environment;
+        self
+    }
+
+    /// The language of texts in answers (`lang`), when not the server's default (English).
+    pub fn lang(mut self, lang: Lang) -> Self {
+        self.lang = Some(lang);
+        self
+    }
+
+    /// Adjusts any transport setting (applied to the POS and the Online transports).
+    pub fn configure(
+        mut self,
+        f: impl Fn(TransportBuilder) -> TransportBuilder + Send + Sync + 'static,
+    ) -> Self {
+        self.configure = Some(Arc::new(f));
+        self
+    }
+
+    /// Builds the client. No token is requested until the first call.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for missing credentials or a bad host.
+    pub fn build(self) -> Result<Client> {
+        let id = self
+            .client_id
+            .filter(|v| !v.trim().is_empty())
+            .ok_or_else(|| Error::Config("a Flexiti client id is required".into()))?;
+        let secret = self
+            .client_secret
+            .filter(|v| !v.trim().is_empty())
+            .ok_or_else(|| Error::Config("a Flexiti client secret is required".into()))?;
+        let pos = self.environment.pos_host().trim_end_matches('/').to_owned();
+        let online = self
+            .environment
+            .online_host()
+            .trim_end_matches('/')
+            .to_owned();
+        let oauth = |host: &str, path: &str, scope: &str| -> Result<Auth> {
+            Ok(Auth::OAuth2(Arc::new(
+                OAuth2::client_credentials(&format!("{host}{path}"), id.clone(), secret.clone())?
+                    .client_auth(ClientAuthMethod::Body)
+                    .scopes([scope])
+                    // Tokens live 20 minutes and cannot be refreshed once expired: renew early.
+                    .refresh_ahead(Duration::from_secs(120)),
+            )))
+        };
+        let builder = |host: &str| {
+            let builder = Transport::builder("flexiti", host)
+                .user_agent(concat!(
+                    env!("CARGO_PKG_NAME"),
+                    "/",
+                    env!("CARGO_PKG_VERSION")
+                ))
+                .error_decoder(FlexitiErrors);
+            match &self.configure {
+                Some(f) => f(builder),
+                None => builder,
+            }
+        };
+        let pos_token = "/flexiti/pos-api/v2.5/oauth/token";
+        let merchant = builder(&pos)
+            .auth(oauth(&pos, pos_token, "merchant")?)
+            .build()?;
+        let customer = merchant.with_auth(oauth(&pos, pos_token, "customer")?)?;
+        let online = builder(&online)
+            .auth(oauth(
+                &online,
+                "/flexiti/online-api/oauth/token",
+                "merchant",
+            )?)
+            .build()?;
+        Ok(Client {
+            merchant,
+            customer,
+            online,
+            client_id: id.into(),
+            reference_id: None,
+            idempotency_key: None,
+            lang: self.lang,
+        })
+    }
+}
+
+fn check_amount(field: &str, amount: Decimal) -> Result<()> {
+    money::check_amount(field, amount, AMOUNT_PRECISION, AMOUNT_SCALE)?;
+    if amount <= Decimal::ZERO {
+        return Err(Error::invalid_input(
+            field,
+            format!("must be above 0; got {amount}"),
+        ));
+    }
+    Ok(())
+}
+
+fn non_empty(field: &str, value: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid_input(field, "must not be empty"));
+    }
+    Ok(())
+}
+
+/// `x-reference-id` and `x-idempotency-key` values: visible ASCII, at most 64 characters.
+fn check_token(field: &str, value: &str, max: usize) -> Result<()> {
+    if value.is_empty() || value.len() > max || !value.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Error::invalid_input(
+            field,
+            format!("must be 1 to {max} visible ASCII characters"),
+        ));
+    }
+    Ok(())
+}
+
+impl Client {
+    /// Starts a builder (TRAINING by default).
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder {
+            client_id: None,
+            client_secret: None,
+            environment: Environment::Training,
+            lang: None,
+            configure: None,
+        }
+    }
+
+    /// A client from `FLEXITI_CLIENT_ID`, `FLEXITI_CLIENT_SECRET` and optionally
+    /// `FLEXITI_ENVIRONMENT` (`training`, `mi`, `production`, or a URL).
+    ///
+    /// # Errors
+    /// [`Error::Config`] when a variable is missing or the environment is unknown.
+    pub fn from_env() -> Result<Self> {
+        let var = |name: &str| {
+            std::env::var(name).map_err(|_| Error::Config(format!("{name} is not set")))
+        };
+        let environment = match std::env::var(ENVIRONMENT_ENV).ok().as_deref() {
+            None | Some("training") => Environment::Training,
+            Some("mi") => Environment::MerchantIntegration,
+            Some("production") => Environment::Production,
+            Some(url) if url.contains("://") => Environment::custom(url),
+            Some(other) => {
+                return Err(Error::Config(format!(
+                    "{ENVIRONMENT_ENV}={other:?}: expected training, mi, production or a URL"
+                )));
+            }
+        };
+        Self::builder()
+            .client_id(var(CLIENT_ID_ENV)?)
+            .client_secret(var(CLIENT_SECRET_ENV)?)
+            .environment(environment)
+            .build()
+    }
+
+    /// A clone whose calls all carry one new reference id: one purchase, traceable across
+    /// calls.
+    pub fn flow(&self) -> Client {
+        let mut flow = self.clone();
+        flow.reference_id = Some(guid().into());
+        flow
+    }
+
+    /// A clone whose calls all carry `reference_id` (at most 32 visible ASCII characters).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an empty, too long or non-ASCII id.
+    pub fn with_reference_id(&self, reference_id: &str) -> Result<Client> {
+        check_token("x-reference-id", reference_id, 32)?;
+        let mut flow = self.clone();
+        flow.reference_id = Some(reference_id.into());
+        Ok(flow)
+    }
+
+    /// The reference id this client sends on every call, when fixed.
+    pub fn reference_id(&self) -> Option<&str> {
+        self.reference_id.as_deref()
+    }
+
+    /// A clone whose money-moving calls carry `key` as `x-idempotency-key`: repeat a call
+    /// with the same key (after a crash, say) and Flexiti answers the first result instead of
+    /// acting again.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an empty, too long or non-ASCII key.
+    pub fn with_idempotency_key(&self, key: &str) -> Result<Client> {
+        check_token("x-idempotency-key", key, 64)?;
+        let mut client = self.clone();
+        client.idempotency_key = Some(key.into());
+        Ok(client)
+    }
+
+    /// Adds the reference id, and for money the idempotency key (also marking the request
+    /// as safely repeatable by the transport, which resends the same key).
+    fn traced<T>(&self, operation: Operation<T>, moves_money: bool) -> Result<Operation<T>> {
+        let reference = self
+            .reference_id
+            .as_deref()
+            .map_or_else(guid, str::to_owned);
+        let reference = HeaderValue::from_str(&reference)
+            .map_err(|_| Error::invalid_input("x-reference-id", "not a valid header value"))?;
+        let key = if moves_money {
+            let key = self
+                .idempotency_key
+                .as_deref()
+                .map_or_else(guid, str::to_owned);
+            let value = HeaderValue::from_str(&key).map_err(|_| {
+                Error::invalid_input("x-idempotency-key", "not a valid header value")
+            })?;
+            Some((key, value))
+        } else {
+            None
+        };
+        Ok(operation.map_request(|request| {
+            let request = request.header(
+                api_core::HeaderName::from_static(REFERENCE_HEADER),
+                reference,
+            );
+            match key {
+                Some((key, value)) => request
+                    .header(api_core::HeaderName::from_static(IDEMPOTENCY_HEADER), value)
+                    .idempotency_key(key),
+                None => request,
+            }
+        }))
+    }
+
+    async fn merchant<T: serde::de::DeserializeOwned>(
+        &self,
+        operation: Operation<T>,
+        moves_money: bool,
+    ) -> Result<Response<T>> {
+        self.merchant
+            .execute(self.traced(operation, moves_money)?)
+            .await
+    }
+
+    async fn customer_scope<T: serde::de::DeserializeOwned>(
+        &self,
+        operation: Operation<T>,
+    ) -> Result<Response<T>> {
+        self.customer.execute(self.traced(operation, false)?).await
+    }
+
+    async fn online<T: serde::de::DeserializeOwned>(
+        &self,
+        operation: Operation<T>,
+    ) -> Result<Response<T>> {
+        self.online.execute(self.traced(operation, false)?).await
+    }
+
+    fn id(&self) -> &str {
+        &self.client_id
+    }
+
+    fn lang(&self) -> Option<&Lang> {
+        self.lang.as_ref()
+    }
+}
+
+/// POS API: customers and accounts.
+impl Client {
+    /// Finds a customer's accounts by identity (`GET customers/search`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an empty name or a date that is not `YYYY-MM-DD`.
+    pub async fn search_customers(
+        &self,
+        first_name: &str,
+        last_name: &str,
+        dob: &str,
+        postal_code: Option<&str>,
+    ) -> Result<Response<Vec<CustomerAccount>>> {
+        non_empty("first_name", first_name)?;
+        non_empty("last_name", last_name)?;
+        check_date("dob", dob)?;
+        if let Some(code) = postal_code {
+            let compact: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+            if compact.len() != 6 || !compact.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                return Err(Error::invalid_input(
+                    "postal_code",
+                    format!("must be a Canadian postal code (A1A1A1); got {code:?}"),
+                ));
+            }
+        }
+        let op = operations::search_customers(
+            self.id(),
+            first_name,
+            last_name,
+            dob,
+            postal_code,
+            self.lang(),
+        )?;
+        self.merchant(op, false).await
+    }
+
+    /// One customer or account by exactly one key (`GET customers/lookup`).
+    pub async fn lookup_customer(&self, key: &CustomerKey) -> Result<Response<CustomerLookup>> {
+        let (vcc, account, customer) = match key {
+            CustomerKey::Vcc(v) => {
+                non_empty("vcc_number", v)?;
+                (Some(v.as_str()), None, None)
+            }
+            CustomerKey::Account(a) => {
+                non_empty("account_number", a.as_str())?;
+                (None, Some(a.as_str()), None)
+            }
+            CustomerKey::Customer(c) => {
+                non_empty("customer_id", c.as_str())?;
+                (None, None, Some(c.as_str()))
+            }
+        };
+        let op = operations::lookup_customer(self.id(), vcc, account, customer, self.lang())?;
+        self.merchant(op, false).await
+    }
+
+    /// Decodes a scanned driver's licence (PDF417) to pre-fill an application.
+    pub async fn decode_drivers_license(&self, code: &str) -> Result<Response<DriversLicense>> {
+        non_empty("code", code)?;
+        let body = DriversLicenseRequest {
+            code: code.to_owned(),
+        };
+        self.customer_scope(operations::decode_drivers_license(self.id(), &body)?)
+            .await
+    }
+
+    /// In store: verifies the customer and gets a dynamic PIN (`POST account/{n}/verify`).
+    /// Send the same `request_id` again on the purchase that uses the PIN.
+    pub async fn verify_account(
+        &self,
+        account: &Id,
+        request: &VerifyRequest,
+    ) -> Result<Response<VerifyResponse>> {
+        non_empty("account_number", account.as_str())?;
+        if matches!(request.format, VerifyFormat::SecurityQuestion)
+            && (request.security_qid.is_none() || request.security_answer.is_none())
+        {
+            return Err(Error::invalid_input(
+                "security_answer",
+                "the security_question format needs security_qid and security_answer",
+            ));
+        }
+        let op = operations::verify_account(self.id(), account.as_str(), request)?;
+        self.merchant(op, false).await
+    }
+
+    /// Closes an account (Québec).
+    pub async fn close_account(&self, account: &Id) -> Result<Response<NoContent>> {
+        non_empty("account_number", account.as_str())?;
+        let op = operations::close_account(self.id(), account.as_str())?;
+        self.merchant(op, false).await
+    }
+
+    /// The plans, terms and payments this account can get for `amount` (v2.5.1).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an amount that is not above 0 or has more than 2 decimals.
+    pub async fn calculate_interest(
+        &self,
+        account: &Id,
+        amount: Decimal,
+    ) -> Result<Response<CalculateInterest>> {
+        non_empty("account_number", account.as_str())?;
+        check_amount("amount", amount)?;
+        let body = CalculateInterestRequest { amount };
+        let op = operations::calculate_interest(self.id(), account.as_str(), &body, self.lang())?;
+        self.merchant(op, false).await
+    }
+}
+
+/// POS API: money. Every call here carries an idempotency key.
+impl Client {
+    /// Posts a deposit, in-store payment or trade-in (v2.5.1 `transactions`).
+    pub async fn post_transaction(
+        &self,
+        request: &TransactionRequest,
+    ) -> Result<Response<TransactionResult>> {
+        check_amount("amount", request.amount)?;
+        if request.account_number.is_none()
+            && request.vcc_number.is_none()
+            && request.customer_id.is_none()
+        {
+            return Err(Error::invalid_input(
+                "account_number",
+                "one of account_number, vcc_number or customer_id is required",
+            ));
+        }
+        let op = operations::post_transaction(self.id(), request, self.lang())?;
+        self.merchant(op, true).await
+    }
+
+    /// Authorizes a purchase (v2.5.1), capturing it at once when `auto_capture` is set.
+    pub async fn authorize(
+        &self,
+        request: &AuthorizationRequest,
+    ) -> Result<Response<Authorization>> {
+        non_empty("account_number", request.account_number.as_str())?;
+        check_amount("amount", request.amount)?;
+        if request.financing_option.transaction_type == FinancingType::PromotionalPurchase
+            && request.financing_option.plan_id.is_none()
+        {
+            return Err(Error::invalid_input(
+                "financing_option.plan_id",
+                "a promotional purchase needs a plan_id (see calculate_interest)",
+            ));
+        }
+        let op = operations::create_authorization(self.id(), request)?;
+        self.merchant(op, true).await
+    }
+
+    /// One authorization.
+    pub async fn authorization(&self, id: &Id) -> Result<Response<Authorization>> {
+        non_empty("authorization_id", id.as_str())?;
+        let op = operations::get_authorization(self.id(), id.as_str(), self.lang())?;
+        self.merchant(op, false).await
+    }
+
+    /// One page of authorizations.
+    pub async fn authorizations_page(
+        &self,
+        filter: &AuthorizationFilter,
+        page_number: u32,
+        page_size: u32,
+    ) -> Result<Response<Page<Authorization>>> {
+        if page_size == 0 {
+            return Err(Error::invalid_input("page_size", "must be above 0"));
+        }
+        let op = operations::list_authorizations(
+            self.id(),
+            self.lang(),
+            filter.account_number.as_ref().map(Id::as_str),
+            filter.transaction_type.as_deref(),
+            filter.authorization_status.as_deref(),
+            filter.creation_date_from.as_deref(),
+            filter.creation_date_to.as_deref(),
+            Some(i64::from(page_number)),
+            Some(i64::from(page_size)),
+        )?;
+        self.merchant(op, false).await
+    }
+
+    /// Every authorization matching `filter`, page by page (50 a page, pages numbered from 1).
+    pub fn authorizations(
+        &self,
+        filter: AuthorizationFilter,
+    ) -> impl Stream<Item = Result<Authorization>> + use<> {
+        let client = self.clone();
+        paginate(
+            PageStyle::PageNumber {
+                first: 1,
+                per_page: 50,
+            },
+            move |page| {
+                let (client, filter) = (client.clone(), filter.clone());
+                async move {
+                    let answer = client
+                        .authorizations_page(&filter, page.page, page.limit)
+                        .await?
+                        .into_inner();
+                    Ok(Paged::new(answer.items))
+                }
+            },
+        )
+    }
+
+    /// Captures all or part of an authorization.
+    pub async fn capture(
+        &self,
+        authorization: &Id,
+        request: &CaptureRequest,
+    ) -> Result<Response<Capture>> {
+        non_empty("authorization_id", authorization.as_str())?;
+        check_amount("amount", request.amount)?;
+        let op = operations::capture_authorization(self.id(), authorization.as_str(), request)?;
+        self.merchant(op, true).await
+    }
+
+    /// Releases (voids) what is left of an authorization.
+    pub async fn release(
+        &self,
+        authorization: &Id,
+        request: Option<&ReleaseRequest>,
+    ) -> Result<Response<Release>> {
+        non_empty("authorization_id", authorization.as_str())?;
+        if let Some(amount) = request.and_then(|r| r.amount) {
+            check_amount("amount", amount)?;
+        }
+        let op = operations::release_authorization(self.id(), authorization.as_str(), request)?;
+        self.merchant(op, true).await
+    }
+
+    /// Returns all or part of a capture (promotional purchases, captures at most 100 days
+    /// old).
+    pub async fn return_capture(
+        &self,
+        authorization: &Id,
+        capture: &Id,
+        request: &ReturnRequest,
+    ) -> Result<Response<ReturnResult>> {
+        non_empty("authorization_id", authorization.as_str())?;
+        non_empty("capture_id", capture.as_str())?;
+        check_amount("amount", request.amount)?;
+        let op = operations::return_capture(
+            self.id(),
+            authorization.as_str(),
+            capture.as_str(),
+            request,
+        )?;
+        self.merchant(op, true).await
+    }
+
+    /// Refunds or credits an account, not tied to a capture. **Unconfirmed:** the body is not
+    /// documented; we send `amount` and `reference`.
+    #[cfg(feature = "unconfirmed")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "unconfirmed")))]
+    pub async fn refund(&self, account: &Id, request: &RefundRequest) -> Result<Response<Refund>> {
+        non_empty("account_number", account.as_str())?;
+        check_amount("amount", request.amount)?;
+        let op = operations::refund_account(self.id(), account.as_str(), request)?;
+        self.merchant(op, true).await
+    }
+
+    /// One page of captures.
+    pub async fn captures_page(
+        &self,
+        filter: &AuthorizationFilter,
+        page_number: u32,
+        page_size: u32,
+    ) -> Result<Response<Page<Capture>>> {
+        let op = operations::list_captures(
+            self.id(),
+            self.lang(),
+            filter.account_number.as_ref().map(Id::as_str),
+            filter.transaction_type.as_deref(),
+            filter.authorization_status.as_deref(),
+            filter.creation_date_from.as_deref(),
+            filter.creation_date_to.as_deref(),
+            Some(i64::from(page_number)),
+            Some(i64::from(page_size)),
+        )?;
+        self.merchant(op, false).await
+    }
+}
+
+/// POS API, online channel: the Flexiti-hosted widget (customer scope).
+impl Client {
+    /// Starts the widget flow; the answer carries the URL to show the customer.
+    pub async fn widget_init(&self, request: &WidgetInitRequest) -> Result<Response<WidgetInit>> {
+        self.customer_scope(operations::widget_init(self.id(), request)?)
+            .await
+    }
+
+    /// The terms and conditions, as Flexiti serves them.
+    pub async fn terms_and_conditions(&self) -> Result<Response<serde_json::Value>> {
+        self.customer_scope(operations::terms_and_conditions(self.id(), self.lang())?)
+            .await
+    }
+
+    /// Localised strings for customer screens.
+    pub async fn i18n(&self) -> Result<Response<serde_json::Value>> {
+        self.customer_scope(operations::i18n(self.id(), self.lang())?)
+            .await
+    }
+}
+
+/// The Online API (its own host): hosted apply and buy flows.
+impl Client {
+    /// Starts a Buy or Apply/Buy flow; redirect the customer to `redirection_url`.
+    pub async fn online_init(&self, request: &OnlineInitRequest) -> Result<Response<OnlineInit>> {
+        check_online(request)?;
+        self.online(operations::online_init(self.id(), request)?)
+            .await
+    }
+
+    /// Starts an apply-only flow (the path without `/v2`).
+    pub async fn online_init_apply_only(
+        &self,
+        request: &OnlineInitRequest,
+    ) -> Result<Response<OnlineInit>> {
+        check_online(request)?;
+        self.online(operations::online_init_apply_only(self.id(), request)?)
+            .await
+    }
+
+    /// Starts the "learn more" flow.
+    pub async fn online_learn_more(
+        &self,
+        request: &OnlineInitRequest,
+    ) -> Result<Response<OnlineInit>> {
+        check_online(request)?;
+        self.online(operations::online_learn_more(self.id(), request)?)
+            .await
+    }
+
+    /// The payment calculator for a price.
+    pub async fn payment_calculator(&self, price: Decimal) -> Result<Response<PaymentCalculator>> {
+        check_amount("price", price)?;
+        let price = price.to_string();
+        let op = operations::online_payment_calculator(self.id(), self.id(), &price, self.lang())?;
+        self.online(op).await
+    }
+
+    /// The result of a hosted flow, by Flexiti's order id.
+    pub async fn notification_by_order_id(
+        &self,
+        order: &Id,
+    ) -> Result<Response<OnlineNotification>> {
+        non_empty("order_id", order.as_str())?;
+        self.online(operations::online_notification_by_order_id(
+            self.id(),
+            order.as_str(),
+        )?)
+        .await
+    }
+
+    /// The result of a hosted flow, by your order id.
+    pub async fn notification_by_merchant_order_id(
+        &self,
+        merchant_order: &str,
+    ) -> Result<Response<OnlineNotification>> {
+        non_empty("merchant_order_id", merchant_order)?;
+        self.online(operations::online_notification_by_merchant_order_id(
+            self.id(),
+            merchant_order,
+        )?)
+        .await
+    }
+
+    /// Whether Flexiti payment is available. **Unconfirmed:** request and answer are not
+    /// documented.
+    #[cfg(feature = "unconfirmed")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "unconfirmed")))]
+    pub async fn payment_availability(&self) -> Result<Response<PaymentAvailability>> {
+        self.online(operations::online_payment_availability(self.id())?)
+            .await
+    }
+}
+
+fn check_online(request: &OnlineInitRequest) -> Result<()> {
+    non_empty("merchant_orderid", &request.merchant_orderid)?;
+    non_empty("lang", &request.lang)?;
+    let amount = Decimal::from_str_exact(request.amount_requested.trim()).map_err(|_| {
+        Error::invalid_input(
+            "amount_requested",
+            format!("{:?} is not an amount", request.amount_requested),
+        )
+    })?;
+    check_amount("amount_requested", amount)
+}
+
+fn check_date(field: &str, value: &str) -> Result<()> {
+    let bytes = value.as_bytes();
+    let shaped = bytes.len() == 10
+        && bytes[4] == b'-'
+        && bytes[7] == b'-'
+        && bytes
+            .iter()
+            .enumerate()
+            .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+    if !shaped {
+        return Err(Error::invalid_input(
+            field,
+            format!("must be a date as YYYY-MM-DD; got {value:?}"),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,159 @@
+//! Identifiers that arrive as numbers or strings, and the GUIDs the client makes.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// An account number, customer id, authorization id, capture id... Flexiti documents them
+/// as numbers and sends some as strings (`"20076677"`); both decode. A digits-only id is sent
+/// back as a JSON number, as documented; any other as a string (business authorised users'
+/// customer ids look like `"123-4"`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Id(String);
+
+impl Id {
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Id {
+    fn from(id: &str) -> Self {
+        Self(id.to_owned())
+    }
+}
+
+impl From<String> for Id {
+    fn from(id: String) -> Self {
+        Self(id)
+    }
+}
+
+impl From<u64> for Id {
+    fn from(id: u64) -> Self {
+        Self(id.to_string())
+    }
+}
+
+impl fmt::Display for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for Id {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0.parse::<u64>() {
+            Ok(number) if !self.0.starts_with('0') || self.0 == "0" => {
+                serializer.serialize_u64(number)
+            }
+            _ => serializer.serialize_str(&self.0),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Id {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::lenient::string(deserializer).map(Self)
+    }
+}
+
+/// A random version-4 GUID in its 32-character form (no hyphens): the docs ask for a GUID and
+/// type `x-reference-id` as ASCII(32), which the hyphenated form would exceed.
+pub(crate) fn guid() -> String {
+    let mut bytes = [0u8; 16];
+    bytes.iter_mut().for_each(|b| *b = fastrand::u8(..));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The PIN `verify` answers: a number for security-question, bypass and override formats, a
+/// status text (`"verification_sent_to_sms"`) when the PIN went to the customer by SMS or
+/// e-mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VerificationCode {
+    /// The PIN itself.
+    Pin(u64),
+    /// The PIN was sent to the customer; the text says how.
+    Sent(String),
+}
+
+impl VerificationCode {
+    /// The PIN, when the answer carries it.
+    pub fn pin(&self) -> Option<u64> {
+        match self {
+            Self::Pin(pin) => Some(*pin),
+            Self::Sent(_) => None,
+        }
+    }
+}
+
+impl Serialize for VerificationCode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Pin(pin) => serializer.serialize_u64(*pin),
+            Self::Sent(text) => serializer.serialize_str(text),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for VerificationCode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::Number(n) => match n.as_u64() {
+                Some(pin) => Self::Pin(pin),
+                None => Self::Sent(n.to_string()),
+            },
+            serde_json::Value::String(s) => match s.parse::<u64>() {
+                Ok(pin) => Self::Pin(pin),
+                Err(_) => Self::Sent(s),
+            },
+            other => Self::Sent(other.to_string()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_decode_both_and_encode_as_documented() {
+        let a: Id = serde_json::from_str("\"20076677\"").expect("string");
+        let b: Id = serde_json::from_str("20076677").expect("number");
+        assert_eq!(a, b);
+        assert_eq!(serde_json::to_string(&a).expect("json"), "20076677");
+        assert_eq!(
+            serde_json::to_string(&Id::from("123-4")).expect("json"),
+            "\"123-4\""
+        );
+        assert_eq!(
+            serde_json::to_string(&Id::from("0042")).expect("json"),
+            "\"0042\""
+        );
+    }
+
+    #[test]
+    fn verification_codes() {
+        let pin: VerificationCode = serde_json::from_str("24856785").expect("number");
+        assert_eq!(pin.pin(), Some(24856785));
+        let sent: VerificationCode =
+            serde_json::from_str("\"verification_sent_to_sms\"").expect("text");
+        assert_eq!(
+            sent,
+            VerificationCode::Sent("verification_sent_to_sms".into())
+        );
+    }
+
+    #[test]
+    fn guids_are_version_4() {
+        let g = guid();
+        assert_eq!(g.len(), 32);
+        assert!(g.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert_eq!(&g[12..13], "4");
+        assert!(matches!(&g[16..17], "8" | "9" | "a" | "b"), "{g}");
+        assert_ne!(guid(), guid());
+    }
+}

@@ -1,0 +1,140 @@
+//! A typed async client for [Flexiti](https://flexiti.atlassian.net/wiki/spaces/FDP)'s
+//! point-of-sale financing API (v2.5 and v2.5.1) and its Online API, for retailers offering
+//! financing in store and online: look up or verify a customer, see the plans for an amount,
+//! authorize a purchase, capture it in full or in parts, release it, return against a capture,
+//! and list what happened.
+//!
+//! ```no_run
+//! use flexiti::api_core::money::Decimal;
+//! use flexiti::{AuthorizationRequest, CaptureRequest, Client, Environment, FinancingOption, Id};
+//!
+//! # async fn run() -> flexiti::Result<()> {
+//! let client = Client::builder()
+//!     .client_id("my-client-id")
+//!     .client_secret("my-secret")
+//!     .environment(Environment::MerchantIntegration)
+//!     .build()?;
+//! let flow = client.flow(); // one x-reference-id for the whole purchase
+//! let account = Id::from("20076677");
+//! let amount = Decimal::new(120000, 2); // 1200.00
+//! let auth = flow
+//!     .authorize(&AuthorizationRequest::new(account, amount, FinancingOption::promotional(101, Some(12))))
+//!     .await?;
+//! if let Some(id) = &auth.authorization_id {
+//!     flow.capture(id, &CaptureRequest::new(amount)).await?;
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! - OAuth2 client credentials (form-encoded, scopes `merchant` and `customer`), the 20-minute
+//!   token refreshed ahead of expiry, one token request however many calls wait for it.
+//! - `x-reference-id` on every call, per flow ([`Client::flow`]) or per call;
+//!   `x-idempotency-key` on every money-moving call, reused by retries, so a retried capture
+//!   cannot capture twice.
+//! - Money is an exact [`api_core::money::Decimal`] checked against `number(18,2)` before
+//!   sending; amounts that arrive as strings or numbers both decode.
+//! - Errors carry Flexiti's code ([`ErrorCode::of`]) and per-field messages; 409 business
+//!   failures are conflicts, never retried.
+//!
+//! The models and request builders are generated from `specs/flexiti.yaml`.
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod client;
+mod environment;
+mod errors;
+mod generated;
+mod ids;
+mod page;
+
+pub use api_core::{Error, ErrorKind, Response, Result};
+pub use client::{
+    AuthorizationFilter, CLIENT_ID_ENV, CLIENT_SECRET_ENV, Client, ClientBuilder, CustomerKey,
+    ENVIRONMENT_ENV,
+};
+pub use environment::Environment;
+pub use errors::ErrorCode;
+pub use generated::models::*;
+pub use ids::{Id, VerificationCode};
+pub use page::Page;
+
+/// The transport crate, for its builder, money and error types.
+pub use api_core;
+
+use api_core::money::Decimal;
+
+impl FinancingOption {
+    /// A promotional purchase on `plan_id` (from `calculate_interest`), with its term.
+    pub fn promotional(plan_id: i64, term: Option<i64>) -> Self {
+        Self {
+            transaction_type: FinancingType::PromotionalPurchase,
+            plan_id: Some(plan_id),
+            term,
+        }
+    }
+
+    /// A regular (revolving) purchase.
+    pub fn regular() -> Self {
+        Self {
+            transaction_type: FinancingType::RegularPurchase,
+            plan_id: None,
+            term: None,
+        }
+    }
+}
+
+impl AuthorizationRequest {
+    /// An authorization of `amount` on `account`, not captured at once; set `reference`,
+    /// `verification_code` (in store), `sku_data` and `auto_capture` on the result.
+    pub fn new(account: Id, amount: Decimal, financing_option: FinancingOption) -> Self {
+        Self {
+            account_number: account,
+            vcc_number: None,
+            reference: None,
+            amount,
+            auto_capture: false,
+            verification_code: None,
+            financing_option,
+            sku_data: None,
+            request_id: None,
+            external_location_id: None,
+            external_employee_id: None,
+        }
+    }
+}
+
+impl CaptureRequest {
+    /// A capture of `amount`.
+    pub fn new(amount: Decimal) -> Self {
+        Self {
+            amount,
+            reference: None,
+            sku_data: None,
+            external_location_id: None,
+            external_employee_id: None,
+        }
+    }
+}
+
+impl ReturnRequest {
+    /// A partial return of `amount`.
+    pub fn partial(amount: Decimal) -> Self {
+        Self {
+            reference: None,
+            vcc_number: None,
+            full_return: false,
+            amount,
+            sku_data: None,
+            external_location_id: None,
+            external_employee_id: None,
+        }
+    }
+
+    /// A full return of the capture (`amount` is what was captured).
+    pub fn full(amount: Decimal) -> Self {
+        Self {
+            full_return: true,
+            ..Self::partial(amount)
+        }
+    }
+}
