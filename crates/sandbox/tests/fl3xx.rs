@@ -1,6 +1,10 @@
 //! The FL3XX emulator over real HTTP on loopback: auth, fair use, flights, operators' data
 //! isolation, fuel prices, webhook subscriptions and signed deliveries, crew qualifications.
 
+mod common;
+
+use common::{Answer, call};
+
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -9,11 +13,9 @@ use api_sandbox::{Fl3xxConfig, Sandbox, SandboxConfig, WebhookDeliveryRecord};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, Request, StatusCode, Uri};
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use hmac::{Hmac, Mac};
-use http_body_util::{BodyExt, Full};
-use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 use sha2::Sha256;
 use time::{OffsetDateTime, PrimitiveDateTime};
@@ -35,62 +37,6 @@ async fn sandbox(tweak: impl FnOnce(&mut Fl3xxConfig)) -> Sandbox {
     })
     .await
     .expect("sandbox starts")
-}
-
-/// An answer: status, headers, body as JSON (Null when not JSON) and as text.
-#[derive(Debug, Clone)]
-struct Answer {
-    status: u16,
-    headers: HeaderMap,
-    json: Value,
-    text: String,
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-}
-
-/// One HTTP/1.1 exchange with exactly the given headers (plus `Host` and `Content-Length`).
-async fn call(method: &str, url: &str, headers: &[(&str, &str)], body: &str) -> Answer {
-    let uri: Uri = url.parse().expect("url");
-    let authority = uri.authority().expect("authority").clone();
-    let stream = tokio::net::TcpStream::connect(authority.as_str())
-        .await
-        .expect("connects");
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .expect("handshake");
-    tokio::spawn(connection);
-    let mut request = Request::builder()
-        .method(method)
-        .uri(uri.path_and_query().map_or("/", |p| p.as_str()))
-        .header("host", authority.as_str());
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let request = request
-        .body(Full::new(Bytes::from(body.to_owned())))
-        .expect("request");
-    let response = sender
-        .send_request(request)
-        .await
-        .expect("the sandbox answers");
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    Answer {
-        status,
-        headers,
-        json: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        text: String::from_utf8_lossy(&bytes).into_owned(),
-    }
 }
 
 /// A well-formed request of operator `token` to `{fl3xx_url}{path}`; `body` is sent as JSON

@@ -2,13 +2,13 @@
 //! transaction flows with the balances they move, idempotent replays, and the Online API's
 //! hosted order flow.
 
+mod common;
+
+use common::{Answer, call};
+
 use std::time::Duration;
 
 use api_sandbox::{FlexitiConfig, Sandbox, SandboxConfig};
-use axum::body::Bytes;
-use axum::http::{HeaderMap, Request, Uri};
-use http_body_util::{BodyExt, Full};
-use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 
 const CLIENT: &str = "sandbox-flexiti";
@@ -32,62 +32,6 @@ async fn sandbox(tweak: impl FnOnce(&mut FlexitiConfig)) -> Sandbox {
     })
     .await
     .expect("sandbox starts")
-}
-
-/// An answer: status, headers, body as JSON (Null when not JSON) and as text.
-#[derive(Debug, Clone)]
-struct Answer {
-    status: u16,
-    headers: HeaderMap,
-    json: Value,
-    text: String,
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-}
-
-/// One HTTP/1.1 exchange with exactly the given headers (plus `Host` and `Content-Length`).
-async fn call(method: &str, url: &str, headers: &[(&str, &str)], body: &str) -> Answer {
-    let uri: Uri = url.parse().expect("url");
-    let authority = uri.authority().expect("authority").clone();
-    let stream = tokio::net::TcpStream::connect(authority.as_str())
-        .await
-        .expect("connects");
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .expect("handshake");
-    tokio::spawn(connection);
-    let mut request = Request::builder()
-        .method(method)
-        .uri(uri.path_and_query().map_or("/", |p| p.as_str()))
-        .header("host", authority.as_str());
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let request = request
-        .body(Full::new(Bytes::from(body.to_owned())))
-        .expect("request");
-    let response = sender
-        .send_request(request)
-        .await
-        .expect("the sandbox answers");
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    Answer {
-        status,
-        headers,
-        json: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        text: String::from_utf8_lossy(&bytes).into_owned(),
-    }
 }
 
 /// `{flexiti_url}/flexiti/pos-api/{version}/oauth/token` or the Online one.

@@ -1,0 +1,406 @@
+//! The client against the real sandbox: the in-store flow with balances, idempotency keys,
+//! pagination, one token for many waiting tasks, expired tokens, the Online API.
+
+use std::str::FromStr;
+
+use api_sandbox::{Sandbox, SandboxConfig};
+use flexiti::api_core::money::Decimal;
+use flexiti::{
+    AuthorizationFilter, AuthorizationRequest, CaptureRequest, Client, CustomerKey, Environment,
+    FinancingOption, Id, OnlineFlow, OnlineInitRequest, ReturnRequest,
+};
+use futures_util::StreamExt;
+
+const ACCOUNT: &str = "20076677";
+
+async fn start() -> (Sandbox, Client) {
+    let sandbox = Sandbox::start(SandboxConfig::default())
+        .await
+        .expect("sandbox");
+    let client = client(&sandbox);
+    (sandbox, client)
+}
+
+fn client(sandbox: &Sandbox) -> Client {
+    Client::builder()
+        .client_id("sandbox-flexiti")
+        .client_secret("sandbox-flexiti-secret")
+        .environment(Environment::custom(sandbox.flexiti_url()))
+        .build()
+        .expect("client")
+}
+
+fn dec(text: &str) -> Decimal {
+    Decimal::from_str(text).expect("decimal")
+}
+
+fn balance(sandbox: &Sandbox, account: &str) -> String {
+    sandbox
+        .flexiti()
+        .account_balance(account)
+        .expect("known account")
+}
+
+#[tokio::test]
+async fn the_in_store_flow_moves_the_balance() {
+    let (sandbox, client) = start().await;
+    let account = Id::from(ACCOUNT);
+    let flow = client.flow();
+
+    let customer = flow
+        .lookup_customer(&CustomerKey::Account(account.clone()))
+        .await
+        .expect("lookup")
+        .into_inner();
+    assert_eq!(customer.account_number, Some(account.clone()));
+    assert_eq!(customer.available_credit, Some(dec("5000.00")));
+    assert_eq!(customer.first_name.as_deref(), Some("Jane"));
+
+    let plans = flow
+        .calculate_interest(&account, dec("1200.00"))
+        .await
+        .expect("calculate interest")
+        .into_inner();
+    let plan = plans
+        .promotional_purchase
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .find(|p| p.plan_id == Some(101))
+        .expect("plan 101");
+    let term = &plan.terms.as_deref().expect("terms")[0];
+    assert_eq!(term.term, Some(12));
+    assert_eq!(term.term_amount, Some(dec("100.00")));
+
+    let auth = flow
+        .authorize(&AuthorizationRequest::new(
+            account.clone(),
+            dec("1200.00"),
+            FinancingOption::promotional(101, Some(12)),
+        ))
+        .await
+        .expect("authorize")
+        .into_inner();
+    let auth_id = auth.authorization_id.clone().expect("authorization id");
+    assert_eq!(auth.amount, Some(dec("1200")));
+    assert_eq!(balance(&sandbox, ACCOUNT), "3800.00", "the hold");
+
+    let first = flow
+        .capture(&auth_id, &CaptureRequest::new(dec("500.00")))
+        .await
+        .expect("capture part")
+        .into_inner();
+    assert_eq!(first.remaining_authorization_amount, Some(dec("700")));
+    let rest = flow
+        .capture(&auth_id, &CaptureRequest::new(dec("700.00")))
+        .await
+        .expect("capture rest")
+        .into_inner();
+    assert_eq!(rest.remaining_authorization_amount, Some(Decimal::ZERO));
+    assert_eq!(
+        balance(&sandbox, ACCOUNT),
+        "3800.00",
+        "captures post the hold"
+    );
+
+    let first_id = first.capture_id.expect("capture id");
+    let returned = flow
+        .return_capture(&auth_id, &first_id, &ReturnRequest::partial(dec("200.00")))
+        .await
+        .expect("return part")
+        .into_inner();
+    assert_eq!(returned.amount, Some(dec("200")));
+    assert_eq!(returned.remaining_capture_amount, Some(dec("300")));
+    assert_eq!(balance(&sandbox, ACCOUNT), "4000.00", "the return credits");
+
+    // One reference id for the whole flow.
+    let requests = sandbox.flexiti().requests();
+    let refs: Vec<&str> = requests
+        .iter()
+        .filter(|r| !r.path.ends_with("/oauth/token"))
+        .map(|r| r.header("x-reference-id").expect("reference"))
+        .collect();
+    assert_eq!(refs.len(), 6);
+    assert!(refs.iter().all(|r| *r == refs[0]), "{refs:?}");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_capture_repeated_with_one_key_captures_once() {
+    let (sandbox, client) = start().await;
+    let account = Id::from(ACCOUNT);
+    let auth = client
+        .authorize(&AuthorizationRequest::new(
+            account,
+            dec("100.00"),
+            FinancingOption::promotional(101, Some(12)),
+        ))
+        .await
+        .expect("authorize")
+        .into_inner();
+    let auth_id = auth.authorization_id.expect("id");
+    assert_eq!(balance(&sandbox, ACCOUNT), "4900.00");
+
+    let keyed = client.with_idempotency_key("capture-once-1").expect("key");
+    let a = keyed
+        .capture(&auth_id, &CaptureRequest::new(dec("60.00")))
+        .await
+        .expect("capture")
+        .into_inner();
+    let b = keyed
+        .capture(&auth_id, &CaptureRequest::new(dec("60.00")))
+        .await
+        .expect("the replay")
+        .into_inner();
+    assert_eq!(a, b, "the first answer, replayed");
+    assert_eq!(sandbox.flexiti().idempotency_key_count("capture-once-1"), 2);
+    let now = client
+        .authorization(&auth_id)
+        .await
+        .expect("authorization")
+        .into_inner();
+    assert_eq!(now.remaining_authorization_amount, Some(dec("40")));
+    assert_eq!(balance(&sandbox, ACCOUNT), "4900.00");
+
+    // A return repeated with one key credits once.
+    let capture_id = a.capture_id.expect("capture id");
+    let keyed = client.with_idempotency_key("return-once-1").expect("key");
+    for _ in 0..2 {
+        keyed
+            .return_capture(&auth_id, &capture_id, &ReturnRequest::partial(dec("10.00")))
+            .await
+            .expect("return");
+    }
+    assert_eq!(balance(&sandbox, ACCOUNT), "4910.00", "credited once");
+    assert_eq!(sandbox.flexiti().idempotency_key_count("return-once-1"), 2);
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_authorizations_stream_finds_the_authorization() {
+    let (sandbox, client) = start().await;
+    let mut ids = Vec::new();
+    for amount in ["10.00", "20.00", "30.00"] {
+        let auth = client
+            .authorize(&AuthorizationRequest::new(
+                Id::from(ACCOUNT),
+                dec(amount),
+                FinancingOption::regular(),
+            ))
+            .await
+            .expect("authorize")
+            .into_inner();
+        ids.push(auth.authorization_id.expect("id"));
+    }
+    let filter = AuthorizationFilter {
+        account_number: Some(Id::from(ACCOUNT)),
+        ..AuthorizationFilter::default()
+    };
+    let found: Vec<_> = client
+        .authorizations(filter)
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .expect("every page");
+    let found_ids: Vec<Id> = found
+        .iter()
+        .filter_map(|a| a.authorization_id.clone())
+        .collect();
+    assert_eq!(found_ids, ids);
+    assert_eq!(found[1].amount, Some(dec("20")));
+
+    let other = AuthorizationFilter {
+        account_number: Some(Id::from("20076679")),
+        ..AuthorizationFilter::default()
+    };
+    let none: Vec<_> = client.authorizations(other).collect().await;
+    assert!(none.is_empty(), "{none:?}");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_tasks_at_token_expiry_cause_one_token_request() {
+    let (sandbox, client) = start().await;
+    let handle = sandbox.flexiti();
+    let key = CustomerKey::Account(Id::from(ACCOUNT));
+    client.lookup_customer(&key).await.expect("first call");
+    assert_eq!(handle.token_requests(), 1);
+    handle.expire_tokens();
+    // The first client still believes its token is fresh, so 200 tasks on it would all get
+    // a 401 first. A new client holds no token: every task waits for the same one.
+    let fresh = self::client(&sandbox);
+    let before = handle.token_requests();
+    let tasks: Vec<_> = (0..200)
+        .map(|_| {
+            let client = fresh.clone();
+            let key = key.clone();
+            tokio::spawn(async move { client.lookup_customer(&key).await })
+        })
+        .collect();
+    let mut ok = 0;
+    for task in tasks {
+        task.await.expect("task").expect("lookup");
+        ok += 1;
+    }
+    assert_eq!(ok, 200);
+    assert_eq!(handle.token_requests(), before + 1, "one token for all");
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_expired_token_is_refreshed_once_and_the_call_succeeds() {
+    let (sandbox, client) = start().await;
+    let handle = sandbox.flexiti();
+    let key = CustomerKey::Account(Id::from(ACCOUNT));
+    client.lookup_customer(&key).await.expect("first call");
+    assert_eq!(handle.token_requests(), 1);
+    handle.expire_tokens();
+    let customer = client
+        .lookup_customer(&key)
+        .await
+        .expect("after a refresh")
+        .into_inner();
+    assert_eq!(customer.account_number, Some(Id::from(ACCOUNT)));
+    assert_eq!(handle.token_requests(), 2, "one new token");
+    let lookups: Vec<u16> = handle
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/customers/lookup"))
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(lookups, [200, 401, 200]);
+    // And the next call uses the new token without asking again.
+    client.lookup_customer(&key).await.expect("third call");
+    assert_eq!(handle.token_requests(), 2);
+    sandbox.shutdown().await;
+}
+
+fn online_request(order: &str) -> OnlineInitRequest {
+    OnlineInitRequest {
+        merchant_orderid: order.to_owned(),
+        is_guest: None,
+        customer_id: Some("828930".to_owned()),
+        vcc: None,
+        has_previous_purchase: None,
+        lang: "en".to_owned(),
+        flow: OnlineFlow::ApplyBuy,
+        amount_requested: "499.99".to_owned(),
+        salutation: None,
+        email: None,
+        phone_number: None,
+        fname: Some("Jane".to_owned()),
+        mname: None,
+        lname: Some("Doe".to_owned()),
+        dob: None,
+        address_1: None,
+        address_2: None,
+        city: None,
+        province: None,
+        postal_code: None,
+    }
+}
+
+#[tokio::test]
+async fn an_online_order_is_started_completed_and_reported() {
+    let (sandbox, client) = start().await;
+    let handle = sandbox.flexiti();
+    let init = client
+        .online_init(&online_request("order-77"))
+        .await
+        .expect("init")
+        .into_inner();
+    assert!(
+        init.redirection_url
+            .ends_with(&format!("/online/checkout/{}", init.online_order_id)),
+        "{}",
+        init.redirection_url
+    );
+    let posted = handle
+        .requests()
+        .into_iter()
+        .find(|r| r.path.ends_with("/systems/init"))
+        .expect("init request");
+    assert_eq!(posted.method, "POST");
+    assert_eq!(
+        posted.header("content-type"),
+        Some("application/x-www-form-urlencoded")
+    );
+    let body = String::from_utf8(posted.body.clone()).expect("utf-8");
+    for pair in [
+        "merchant_orderid=order-77",
+        "lang=en",
+        "flow=apply%2Fbuy",
+        "amount_requested=499.99",
+        "customer_id=828930",
+    ] {
+        assert!(body.split('&').any(|p| p == pair), "{pair} in {body}");
+    }
+
+    let pending = client
+        .notification_by_order_id(&init.online_order_id)
+        .await
+        .expect("pending")
+        .into_inner();
+    assert_eq!(
+        pending.purchase.and_then(|p| p.status).as_deref(),
+        Some("PENDING")
+    );
+
+    let order: u64 = init.online_order_id.as_str().parse().expect("numeric id");
+    assert!(handle.complete_online_order(order));
+    let done = client
+        .notification_by_order_id(&init.online_order_id)
+        .await
+        .expect("notification")
+        .into_inner();
+    assert_eq!(done.transaction_id, Some(init.online_order_id.clone()));
+    assert_eq!(done.flow, Some(OnlineFlow::ApplyBuy));
+    assert_eq!(
+        done.purchase.and_then(|p| p.status).as_deref(),
+        Some("Success")
+    );
+    let apply = done.apply.expect("apply result");
+    assert_eq!(apply.apply_status.as_deref(), Some("SUCCESS"));
+    assert_eq!(apply.customer_id, Some(Id::from("828930")));
+
+    let by_merchant = client
+        .notification_by_merchant_order_id("order-77")
+        .await
+        .expect("by merchant order id")
+        .into_inner();
+    assert_eq!(by_merchant.transaction_id, Some(init.online_order_id));
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_payment_calculator_decodes_string_amounts() {
+    let (sandbox, client) = start().await;
+    for (price, monthly, months) in [
+        ("499.00", "166.33", 3),
+        ("999.99", "166.67", 6),
+        ("1200.00", "100.00", 12),
+    ] {
+        let answer = client
+            .payment_calculator(dec(price))
+            .await
+            .expect("calculator")
+            .into_inner();
+        let plan = answer.payment_plan.expect("payment plan");
+        assert_eq!(plan.monthly_payment, Some(dec(monthly)), "{price}");
+        assert_eq!(
+            plan.monthly_payment.map(|m| m.to_string()).as_deref(),
+            Some(monthly)
+        );
+        assert_eq!(plan.months, Some(months));
+        assert!(
+            answer
+                .html_render
+                .as_deref()
+                .is_some_and(|h| h.contains(monthly)),
+            "{:?}",
+            answer.html_render
+        );
+    }
+    sandbox.shutdown().await;
+}
