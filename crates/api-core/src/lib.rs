@@ -41,6 +41,7 @@ mod body;
 mod config;
 mod decode;
 mod error;
+mod id;
 pub mod lenient;
 #[cfg(feature = "money")]
 #[cfg_attr(docsrs, doc(cfg(feature = "money")))]
@@ -65,6 +66,7 @@ pub use error::{
     ApiError, DecodeError, Error, ErrorKind, FieldErrors, InvalidInput, Result, TransportError,
     TransportErrorKind,
 };
+pub use id::Id;
 pub use oauth2::{
     AccessToken, ClientAuthMethod, InMemoryTokenCache, OAuth2, TokenCache, TokenFetcher,
 };

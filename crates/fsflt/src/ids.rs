@@ -44,51 +44,7 @@ impl<'de> Deserialize<'de> for CustomerCode {
 
 /// A licence's id: a number in the demo answer (`108501`), a string in the assign answer
 /// (`"13343"`). Kept as text, sent as text (the suspend and enable bodies document a string).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct LicenseId(String);
-
-impl LicenseId {
-    /// The id as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl From<&str> for LicenseId {
-    fn from(id: &str) -> Self {
-        Self(id.to_owned())
-    }
-}
-
-impl From<String> for LicenseId {
-    fn from(id: String) -> Self {
-        Self(id)
-    }
-}
-
-impl From<u64> for LicenseId {
-    fn from(id: u64) -> Self {
-        Self(id.to_string())
-    }
-}
-
-impl fmt::Display for LicenseId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl Serialize for LicenseId {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for LicenseId {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        api_core::lenient::string(deserializer).map(Self)
-    }
-}
+pub type LicenseId = api_core::Id;
 
 #[cfg(test)]
 mod tests {
