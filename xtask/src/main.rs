@@ -2,6 +2,7 @@
 
 mod codegen;
 mod demo;
+mod release;
 mod run;
 mod test;
 mod tidy;
@@ -14,7 +15,12 @@ commands:
   test               everything CI checks
   codegen [--check]  regenerate crates/*/src/generated/ from specs/*.yaml
                      (--check: fail when the committed files differ)
-  demo               run the demo against the sandbox";
+  demo               run the demo against the sandbox
+  release plan [--bump patch|minor|major]
+                     print the publishable crates, their next versions, publish order
+  release --dry-run [--crate NAME] [--bump patch|minor|major]
+                     bump, move CHANGELOGs and package in a temporary copy (never publishes;
+                     see docs/releasing.md)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -24,6 +30,7 @@ fn main() -> ExitCode {
         ["codegen"] => codegen::run(false),
         ["codegen", "--check"] => codegen::run(true),
         ["demo"] => demo::run(),
+        ["release", rest @ ..] => release::run(rest),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             Ok(())
