@@ -256,7 +256,9 @@ fn check_scheme(url: &Url, allow_insecure_http: bool) -> Result<()> {
     }
 }
 
-fn is_loopback(url: &Url) -> bool {
+/// True when `url`'s host is `localhost` or a loopback address (127.0.0.0/8, `::1`): the
+/// hosts plain `http://` is accepted for.
+pub fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),

@@ -74,29 +74,47 @@ pub fn scalar_text(value: &serde_json::Value) -> Option<String> {
     }
 }
 
-/// Reads a field-error map leniently: `{field: [msg, ..]}`, `{field: msg}`, or `[msg, ..]`
-/// (kept under the field name `""`).
+/// Reads field errors leniently, in the shapes providers use:
+/// `{field: [msg, ..]}` and `{field: msg}` (Laravel), `[{"field"|"param", "message"|"msg"|
+/// "defaultMessage"}, ..]` (Spring, Flexiti), or a bare `[msg, ..]` (kept under the field
+/// name `""`, as is an item without a field).
+///
+/// ```
+/// let fields = api_core::field_errors(&serde_json::json!(
+///     [{"param": "email", "msg": "invalid"}, {"field": "unit", "message": "required"}, "oops"]
+/// ));
+/// assert_eq!(fields["email"], ["invalid"]);
+/// assert_eq!(fields["unit"], ["required"]);
+/// assert_eq!(fields[""], ["oops"]);
+/// ```
 pub fn field_errors(value: &serde_json::Value) -> FieldErrors {
     let mut out = FieldErrors::new();
-    let messages = |v: &serde_json::Value| -> Vec<String> {
-        match v {
-            serde_json::Value::Array(items) => items.iter().filter_map(scalar_text).collect(),
-            other => scalar_text(other).into_iter().collect(),
-        }
-    };
+    let mut push = |field: String, message: String| out.entry(field).or_default().push(message);
     match value {
         serde_json::Value::Object(map) => {
             for (field, v) in map {
-                let list = messages(v);
-                if !list.is_empty() {
-                    out.insert(field.clone(), list);
+                match v {
+                    serde_json::Value::Array(items) => items
+                        .iter()
+                        .filter_map(scalar_text)
+                        .for_each(|m| push(field.clone(), m)),
+                    other => {
+                        if let Some(m) = scalar_text(other) {
+                            push(field.clone(), m);
+                        }
+                    }
                 }
             }
         }
-        serde_json::Value::Array(_) => {
-            let list = messages(value);
-            if !list.is_empty() {
-                out.insert(String::new(), list);
+        serde_json::Value::Array(items) => {
+            for item in items {
+                let keyed =
+                    |keys: &[&str]| keys.iter().find_map(|k| item.get(*k)).and_then(scalar_text);
+                let message =
+                    keyed(&["message", "msg", "defaultMessage"]).or_else(|| scalar_text(item));
+                if let Some(message) = message {
+                    push(keyed(&["field", "param"]).unwrap_or_default(), message);
+                }
             }
         }
         _ => {}

@@ -258,6 +258,17 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// Appends `note` to the message, or makes it the message when there is none (a decoder
+    /// adding what it knows, such as "this path is a guess").
+    pub fn add_note(&mut self, note: &str) {
+        self.message = Some(match self.message.take() {
+            Some(message) if !message.is_empty() => format!("{message} {note}"),
+            _ => note.to_owned(),
+        });
+    }
+}
+
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(

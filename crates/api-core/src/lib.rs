@@ -59,7 +59,7 @@ mod transport;
 pub use auth::Auth;
 pub use config::{
     DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_REQUEST_TIMEOUT, TransportBuilder,
+    DEFAULT_REQUEST_TIMEOUT, TransportBuilder, is_loopback,
 };
 pub use decode::{ErrorDecoder, JsonErrorDecoder, field_errors, scalar_text};
 pub use error::{

@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use api_core::{ApiError, ErrorDecoder, ErrorKind, FieldErrors, StatusCode};
+use api_core::{ApiError, ErrorDecoder, ErrorKind, StatusCode};
 
 use crate::generated::operations::UNCONFIRMED_OPERATIONS;
 use serde::Deserialize;
@@ -28,31 +28,6 @@ struct Body {
     code: Option<Value>,
     #[serde(default)]
     errors: Option<Value>,
-}
-
-/// `[{"field": "currency", "message": "must be EUR or USD"}]` or `{"currency": ["..."]}`.
-fn field_errors(value: &Value) -> FieldErrors {
-    let Value::Array(items) = value else {
-        return api_core::field_errors(value);
-    };
-    let mut out = FieldErrors::new();
-    for item in items {
-        let field = item.get("field").and_then(api_core::scalar_text);
-        let message = item
-            .get("message")
-            .or_else(|| item.get("defaultMessage"))
-            .and_then(api_core::scalar_text);
-        match (field, message) {
-            (Some(field), Some(message)) => out.entry(field).or_default().push(message),
-            (None, Some(message)) => out.entry(String::new()).or_default().push(message),
-            _ => {
-                if let Some(text) = api_core::scalar_text(item) {
-                    out.entry(String::new()).or_default().push(text);
-                }
-            }
-        }
-    }
-    out
 }
 
 fn speaks_of_rate_limit(text: &str) -> bool {
@@ -80,7 +55,7 @@ impl ErrorDecoder for Fl3xxErrors {
             error.message = body.message.clone().or(error_text);
             error.code = body.code.as_ref().and_then(api_core::scalar_text);
             if let Some(errors) = &body.errors {
-                error.field_errors = field_errors(errors);
+                error.field_errors = api_core::field_errors(errors);
             }
         }
         if error.status == StatusCode::FORBIDDEN {
@@ -99,10 +74,8 @@ impl ErrorDecoder for Fl3xxErrors {
         }
         if UNCONFIRMED_OPERATIONS.contains(&error.operation) {
             // Say so: the failure may be our guess of the path or body, not the caller's input.
-            let said = error.message.take().unwrap_or_default();
-            error.message = Some(format!(
-                "{said}{}(`{}` is unconfirmed: its path or body is our guess)",
-                if said.is_empty() { "" } else { " " },
+            error.add_note(&format!(
+                "(`{}` is unconfirmed: its path or body is our guess)",
                 error.operation
             ));
         }

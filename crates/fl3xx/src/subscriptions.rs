@@ -1,6 +1,5 @@
 //! Webhook subscriptions: the checks FL3XX documents, made before anything is sent.
 
-use std::net::IpAddr;
 use std::time::Duration;
 
 use api_core::{Error, Result, Url};
@@ -94,15 +93,7 @@ fn rfc3339(t: OffsetDateTime) -> String {
 pub(crate) fn check_callback_url(url: &str) -> Result<()> {
     let parsed = Url::parse(url)
         .map_err(|e| Error::invalid_input("callbackUrl", format!("{url:?} is not a URL: {e}")))?;
-    let loopback = match parsed.host_str() {
-        Some("localhost") => true,
-        Some(host) => host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .parse::<IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback()),
-        None => false,
-    };
+    let loopback = api_core::is_loopback(&parsed);
     match parsed.scheme() {
         "https" => Ok(()),
         "http" if loopback => Ok(()),

@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use api_core::{ApiError, Error, ErrorDecoder, ErrorKind, FieldErrors};
+use api_core::{ApiError, Error, ErrorDecoder, ErrorKind};
 
 use crate::generated::operations::UNCONFIRMED_OPERATIONS;
 use serde::Deserialize;
@@ -193,27 +193,6 @@ struct Body {
     field_errors: Option<Value>,
 }
 
-fn field_errors(value: &Value) -> FieldErrors {
-    let Value::Array(items) = value else {
-        return api_core::field_errors(value);
-    };
-    let mut out = FieldErrors::new();
-    for item in items {
-        let param = item
-            .get("param")
-            .or_else(|| item.get("field"))
-            .and_then(api_core::scalar_text)
-            .unwrap_or_default();
-        let msg = item
-            .get("msg")
-            .or_else(|| item.get("message"))
-            .and_then(api_core::scalar_text)
-            .unwrap_or_else(|| "invalid".to_owned());
-        out.entry(param).or_default().push(msg);
-    }
-    out
-}
-
 /// The decoder plugged into every Flexiti transport.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct FlexitiErrors;
@@ -225,10 +204,8 @@ impl ErrorDecoder for FlexitiErrors {
         }
         if UNCONFIRMED_OPERATIONS.contains(&error.operation) {
             // The failure may be our guess of the request, not the caller's input: say so.
-            let said = error.message.take().unwrap_or_default();
-            error.message = Some(format!(
-                "{said}{}(`{}` is unconfirmed: its request or answer is our guess)",
-                if said.is_empty() { "" } else { " " },
+            error.add_note(&format!(
+                "(`{}` is unconfirmed: its request or answer is our guess)",
                 error.operation
             ));
         }
@@ -244,7 +221,7 @@ impl FlexitiErrors {
             .or_else(|| code.clone());
         error.code = code;
         if let Some(fields) = &body.field_errors {
-            error.field_errors = field_errors(fields);
+            error.field_errors = api_core::field_errors(fields);
         }
         if matches!(
             error.code.as_deref().map(ErrorCode::parse),
