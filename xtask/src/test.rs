@@ -4,9 +4,6 @@ use std::path::PathBuf;
 
 use crate::run::{cargo, step};
 
-/// Crates that are never published (they are skipped by the packaging check).
-const UNPUBLISHED: &[&str] = &["xtask", "demo"];
-
 /// Optional features that no workspace crate turns on yet, so that their code is linted,
 /// tested and documented too. (Not `--all-features`: `rustls` and `native-tls` exclude each
 /// other in spirit, and the native-tls build has its own step.)
@@ -14,6 +11,9 @@ const EXTRA_FEATURES: &str =
     "api-core/money,fsflt/unconfirmed,fl3xx/unconfirmed,flexiti/unconfirmed";
 
 pub fn run() -> Result<(), String> {
+    let published: Vec<String> = crate::release::publishable_crates(&crate::run::workspace_root())?
+        .into_keys()
+        .collect();
     step("format", cargo().args(["fmt", "--all", "--", "--check"]))?;
     crate::codegen::run(true)?;
     step(
@@ -78,38 +78,28 @@ pub fn run() -> Result<(), String> {
         "demo",
         cargo().args(["run", "--quiet", "--package", "demo", "--locked"]),
     )?;
-    forget_packaged_sources()?;
+    forget_packaged_sources(&published)?;
     let verify_dir = crate::run::workspace_root()
         .join("target")
         .join("package-verify");
-    forget_packaged_builds(&verify_dir)?;
+    forget_packaged_builds(&verify_dir, &published)?;
     let mut package = cargo();
     package.env("CARGO_TARGET_DIR", &verify_dir);
-    package.args(["package", "--workspace", "--locked", "--allow-dirty"]);
-    for name in UNPUBLISHED {
-        package.args(["--exclude", name]);
+    package.args(["package", "--locked", "--allow-dirty"]);
+    for name in &published {
+        package.args(["--package", name]);
     }
     step("package each publishable crate", &mut package)?;
     println!("\nxtask test: all checks passed");
     Ok(())
 }
 
-/// The crates `cargo package` verifies against each other.
-const PUBLISHED: &[&str] = &[
-    "api-core",
-    "api-sandbox",
-    "fl3xx",
-    "flexiti",
-    "fsflt",
-    "netfinity",
-];
-
 /// `cargo package --workspace` resolves unpublished siblings through a temporary local
 /// registry, and cargo keeps what it took from there under `$CARGO_HOME/registry/{cache,src}/
 /// -<hash>/` (local registries have no host name, hence the leading '-'). Without a version
 /// bump, a later run would verify against the tarballs and sources of an earlier one: remove
 /// our crates' copies first.
-fn forget_packaged_sources() -> Result<(), String> {
+fn forget_packaged_sources(published: &[String]) -> Result<(), String> {
     let cargo_home = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")));
@@ -129,7 +119,7 @@ fn forget_packaged_sources() -> Result<(), String> {
             };
             for entry in entries.flatten() {
                 let name = entry.file_name().to_string_lossy().into_owned();
-                let ours = PUBLISHED.iter().any(|krate| {
+                let ours = published.iter().any(|krate| {
                     name.strip_prefix(krate)
                         .and_then(|rest| rest.strip_prefix('-'))
                         .is_some_and(|version| version.starts_with(|c: char| c.is_ascii_digit()))
@@ -154,13 +144,13 @@ fn forget_packaged_sources() -> Result<(), String> {
 /// for `api-core 0.1.0` last time even though our sources changed. The packaging check builds
 /// in its own target directory, where our crates' fingerprints are removed first so that
 /// exactly they are rebuilt (their dependencies stay compiled).
-fn forget_packaged_builds(target: &std::path::Path) -> Result<(), String> {
+fn forget_packaged_builds(target: &std::path::Path, published: &[String]) -> Result<(), String> {
     let Ok(entries) = std::fs::read_dir(target.join("debug").join(".fingerprint")) else {
         return Ok(());
     };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let ours = PUBLISHED.iter().any(|krate| {
+        let ours = published.iter().any(|krate| {
             name.strip_prefix(krate)
                 .and_then(|rest| rest.strip_prefix('-'))
                 .is_some_and(|hash| hash.bytes().all(|b| b.is_ascii_hexdigit()))
