@@ -61,35 +61,39 @@ mod tests {
         }
     }
 
-    /// Every published crate has what crates.io and docs.rs show.
+    /// Every published crate has what crates.io and docs.rs show, and documents everything.
     #[test]
     fn published_crates_have_readme_description_and_docs_rs_metadata() {
-        for krate in [
-            "api-core",
-            "fl3xx",
-            "flexiti",
-            "fsflt",
-            "netfinity",
-            "sandbox",
-        ] {
-            let manifest = read(&format!("crates/{krate}/Cargo.toml"));
+        let root = workspace_root();
+        let crates = crate::release::publishable_crates(&root).unwrap();
+        assert!(crates.len() >= 6, "publishable crates: {:?}", crates.keys());
+        for krate in crates.values() {
+            let name = &krate.name;
+            let manifest = fs::read_to_string(krate.dir.join("Cargo.toml")).unwrap();
             for key in [
                 "description = ",
                 "readme = ",
+                "documentation = \"https://docs.rs/",
                 "license.workspace",
+                "rust-version.workspace",
                 "keywords",
                 "categories",
+                "[package.metadata.docs.rs]\nall-features = true\nrustdoc-args = [\"--cfg\", \"docsrs\"]",
             ] {
-                assert!(
-                    manifest.contains(key),
-                    "crates/{krate}/Cargo.toml lacks `{key}`"
-                );
+                assert!(manifest.contains(key), "{name}'s Cargo.toml lacks `{key}`");
             }
             assert!(
-                workspace_root()
-                    .join(format!("crates/{krate}/README.md"))
-                    .is_file(),
-                "crates/{krate} has no README.md"
+                krate.dir.join("README.md").is_file(),
+                "{name} has no README.md"
+            );
+            let lib = fs::read_to_string(krate.dir.join("src/lib.rs")).unwrap();
+            assert!(
+                lib.contains("#![deny(missing_docs)]"),
+                "{name}'s src/lib.rs lacks #![deny(missing_docs)]"
+            );
+            assert!(
+                lib.contains("//! ```"),
+                "{name}'s crate documentation has no example"
             );
         }
     }
