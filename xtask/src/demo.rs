@@ -2,9 +2,11 @@
 
 use crate::run::{cargo, step};
 
-pub fn run() -> Result<(), String> {
+pub fn run(args: &[&str]) -> Result<(), String> {
     step(
         "demo",
-        cargo().args(["run", "--quiet", "--package", "demo"]),
+        cargo()
+            .args(["run", "--quiet", "--package", "demo", "--"])
+            .args(args),
     )
 }

@@ -66,6 +66,75 @@ impl Auth {
     pub fn bearer(token: impl Into<String>) -> Self {
         Auth::Bearer(SecretString::from(token.into()))
     }
+
+    /// A stable name for this credential that does not reveal it: the first 128 bits of a
+    /// SHA-256 over the credential, in hex. Stores shared between processes key their state
+    /// by it (one rate-limit budget per token, one cached token per OAuth2 client), so two
+    /// processes with the same credential meet under the same key. An OAuth2 credential is
+    /// named by its token URL, client id and scopes: the tokens belong to the client, not to
+    /// a version of its secret.
+    ///
+    /// ```
+    /// use api_core::Auth;
+    /// let a = Auth::bearer("token-a").fingerprint();
+    /// assert_eq!(a, Auth::bearer("token-a").fingerprint());
+    /// assert_ne!(a, Auth::bearer("token-b").fingerprint());
+    /// assert_eq!(a.len(), 32);
+    /// assert!(!a.contains("token-a"));
+    /// ```
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hash = Sha256::new();
+        // Every part is length-prefixed so that no two credentials hash the same bytes.
+        let mut part = |bytes: &[u8]| {
+            hash.update((bytes.len() as u64).to_be_bytes());
+            hash.update(bytes);
+        };
+        match self {
+            Auth::None => part(b"none"),
+            Auth::Headers(headers) => {
+                part(b"headers");
+                for (name, value) in headers.iter() {
+                    part(name.as_str().as_bytes());
+                    part(value.expose_secret().as_bytes());
+                }
+            }
+            Auth::Bearer(token) => {
+                part(b"bearer");
+                part(token.expose_secret().as_bytes());
+            }
+            Auth::OAuth2(oauth) => {
+                part(b"oauth2");
+                part(oauth.token_url.as_str().as_bytes());
+                part(oauth.client_id.as_bytes());
+                for scope in &oauth.scopes {
+                    part(scope.as_bytes());
+                }
+            }
+        }
+        hex::encode(&hash.finalize()[..16])
+    }
+}
+
+/// Which credential of which provider a rate limiter or token cache serves, without the
+/// credential itself: what a store shared between processes keys its state by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CredentialScope {
+    /// The provider name (`"netfinity"`, `"flexiti"`, ...).
+    pub provider: &'static str,
+    /// [`Auth::fingerprint`] of the credential.
+    pub fingerprint: String,
+}
+
+impl CredentialScope {
+    /// The scope of `auth` at `provider`.
+    pub fn new(provider: &'static str, auth: &Auth) -> Self {
+        Self {
+            provider,
+            fingerprint: auth.fingerprint(),
+        }
+    }
 }
 
 impl fmt::Debug for Auth {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use reqwest::Url;
 use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, USER_AGENT};
 
-use crate::auth::Auth;
+use crate::auth::{Auth, CredentialScope};
 use crate::decode::{ErrorDecoder, JsonErrorDecoder};
 use crate::error::{Error, Result};
 use crate::rate_limit::{InMemoryRateLimiter, RateLimit, RateLimiter};
@@ -166,7 +166,10 @@ impl TransportBuilder {
         self
     }
 
-    /// Replaces the in-memory limiter (for example with one shared across processes).
+    /// Replaces the in-memory limiter (for example with one shared across processes). The
+    /// limiter is offered this transport's provider, credential and pace when the transport
+    /// is built ([`RateLimiter::bind`]), so a shared one keys its budget by credential and
+    /// paces at [`TransportBuilder::rate_limit`] unless it has a pace of its own.
     pub fn rate_limiter(mut self, limiter: Arc<dyn RateLimiter>) -> Self {
         self.limiter = Some(limiter);
         self
@@ -202,9 +205,16 @@ impl TransportBuilder {
             Some(client) => client,
             None => build_http_client(self.connect_timeout)?,
         };
-        let limiter = self
-            .limiter
-            .unwrap_or_else(|| Arc::new(InMemoryRateLimiter::new(self.rate_limit)));
+        let limiter = match self.limiter {
+            // A shared limiter learns whose budget it keeps (see `RateLimiter::bind`).
+            Some(limiter) => limiter
+                .bind(
+                    &CredentialScope::new(self.provider, &self.auth),
+                    self.rate_limit,
+                )
+                .unwrap_or(limiter),
+            None => Arc::new(InMemoryRateLimiter::new(self.rate_limit)),
+        };
         Ok(Transport {
             inner: Arc::new(Inner {
                 provider: self.provider,

@@ -312,6 +312,25 @@ pub struct TransportError {
     pub source: Box<dyn std::error::Error + Send + Sync>,
 }
 
+impl TransportError {
+    /// A transport failure of `operation` at `provider`. Also for a store an application
+    /// plugs into the transport (a shared rate limiter or token cache) that cannot be
+    /// reached: with [`TransportErrorKind::Connect`] it says the request never left.
+    pub fn new(
+        provider: &'static str,
+        operation: &'static str,
+        kind: TransportErrorKind,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Self {
+            provider,
+            operation,
+            kind,
+            source: source.into(),
+        }
+    }
+}
+
 /// What stage of a transport failure it was; it decides whether a side effect may be retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]

@@ -56,7 +56,7 @@ pub mod signature;
 pub mod tls;
 mod transport;
 
-pub use auth::Auth;
+pub use auth::{Auth, CredentialScope};
 pub use config::{
     DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_REQUEST_TIMEOUT, TransportBuilder, is_loopback,

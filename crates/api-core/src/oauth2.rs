@@ -14,7 +14,8 @@ use reqwest::Url;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use crate::error::{Error, Result};
+use crate::auth::CredentialScope;
+use crate::error::{Error, Result, TransportError, TransportErrorKind};
 
 /// An access token and when it stops being valid.
 #[derive(Clone)]
@@ -66,6 +67,13 @@ impl fmt::Debug for AccessToken {
 pub trait TokenFetcher: Send + Sync {
     /// Asks the authorization server for a new token.
     async fn fetch(&self) -> Result<AccessToken>;
+
+    /// Which credential the tokens belong to, for a cache that holds the tokens of several
+    /// credentials (a store shared between processes). The transport's fetcher names its
+    /// provider and [`Auth::fingerprint`](crate::Auth::fingerprint); the default is `None`.
+    fn scope(&self) -> Option<CredentialScope> {
+        None
+    }
 }
 
 /// Holds the current token. Implementations must make concurrent callers share one fetch.
@@ -84,8 +92,17 @@ pub trait TokenCache: Send + Sync + fmt::Debug {
 #[derive(Default)]
 pub struct InMemoryTokenCache {
     token: RwLock<Option<AccessToken>>,
-    fetch_lock: tokio::sync::Mutex<Option<(u64, String)>>,
+    fetch_lock: tokio::sync::Mutex<Option<(u64, SharedFailure)>>,
     fetches: AtomicU64,
+}
+
+/// The last failed fetch, as waiters that queued behind it receive it.
+#[derive(Debug)]
+enum SharedFailure {
+    /// The token endpoint could not be reached (the source's text).
+    Unreachable(String),
+    /// The endpoint answered with a refusal, or something else went wrong (the error's text).
+    Refused(String),
 }
 
 impl fmt::Debug for InMemoryTokenCache {
@@ -119,7 +136,19 @@ impl TokenCache for InMemoryTokenCache {
         if let Some((generation, message)) = last_failure.as_ref()
             && *generation > seen
         {
-            return Err(Error::Auth(message.clone()));
+            // An unreachable token endpoint stays a `Connect` failure for the waiters too, so
+            // each call retries it as its own retry rules allow.
+            return Err(match message {
+                SharedFailure::Unreachable(text) => {
+                    Error::Transport(Box::new(TransportError::new(
+                        fetcher.scope().map_or("oauth2", |s| s.provider),
+                        "oauth2 token request",
+                        TransportErrorKind::Connect,
+                        text.clone(),
+                    )))
+                }
+                SharedFailure::Refused(text) => Error::Auth(text.clone()),
+            });
         }
         // A fetch that finished while we queued counts too when its token lives less than
         // `margin` (an `expires_in` shorter than the refresh margin): it is still valid, and
@@ -140,7 +169,13 @@ impl TokenCache for InMemoryTokenCache {
                 Ok(token)
             }
             Err(error) => {
-                *last_failure = Some((generation, error.to_string()));
+                let shared = match &error {
+                    Error::Transport(e) if e.kind == TransportErrorKind::Connect => {
+                        SharedFailure::Unreachable(e.source.to_string())
+                    }
+                    other => SharedFailure::Refused(other.to_string()),
+                };
+                *last_failure = Some((generation, shared));
                 Err(error)
             }
         }

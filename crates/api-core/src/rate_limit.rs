@@ -5,7 +5,7 @@
 
 use std::fmt;
 use std::num::NonZeroU32;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use async_trait::async_trait;
@@ -13,6 +13,7 @@ use governor::clock::{Clock, DefaultClock};
 use governor::state::{InMemoryState, NotKeyed};
 use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
 
+use crate::auth::CredentialScope;
 use crate::error::{Error, Result};
 
 /// A pace: `requests` per `period`, with up to `burst` of them back to back.
@@ -60,6 +61,21 @@ impl RateLimit {
         self
     }
 
+    /// Requests per [`RateLimit::period`].
+    pub fn requests(&self) -> u32 {
+        self.requests.get()
+    }
+
+    /// The period the requests are counted over.
+    pub fn period(&self) -> Duration {
+        self.period
+    }
+
+    /// How many requests may go back to back (see [`RateLimit::burst`]).
+    pub fn burst_size(&self) -> u32 {
+        self.burst.get()
+    }
+
     fn quota(&self) -> governor::Quota {
         let interval = self.period / self.requests.get();
         governor::Quota::with_period(interval.max(Duration::from_nanos(1)))
@@ -80,6 +96,31 @@ pub trait RateLimiter: Send + Sync + fmt::Debug {
     /// Records that the server asked for no request before `wait` has passed (429 and
     /// `Retry-After`, or a provider's own signal): every holder of this limiter waits.
     async fn pause(&self, wait: Duration);
+
+    /// Reads the `X-RateLimit-*` headers of a response, which the transport passes on for
+    /// every response that carries them. The default ignores them (the in-memory limiter
+    /// relies on its pace and on 429 pauses); a shared limiter can push the budget of every
+    /// worker back when the server announces that none is left.
+    async fn observe(&self, info: &RateLimitInfo) {
+        let _ = info;
+    }
+
+    /// A limiter for another credential, or `None` to keep this one as it is.
+    ///
+    /// The transport calls it when it is built (with its own credential) and when it derives
+    /// a sibling with other credentials ([`Transport::with_auth`](crate::Transport::with_auth)),
+    /// passing the provider's pace: a limiter kept in a shared store returns one keyed by
+    /// `scope`, so every process using the same credential shares one budget. The default
+    /// (`None`) keeps today's behaviour: the limiter given is used as is, and a sibling gets
+    /// an in-memory limiter of its own.
+    fn bind(
+        &self,
+        scope: &CredentialScope,
+        pace: Option<RateLimit>,
+    ) -> Option<Arc<dyn RateLimiter>> {
+        let _ = (scope, pace);
+        None
+    }
 }
 
 /// The default limiter: a GCRA pace (from `governor`) plus the server's pauses, in memory.
@@ -191,6 +232,19 @@ impl RateLimitInfo {
         };
         (info != Self::default()).then_some(info)
     }
+
+    /// `X-RateLimit-Reset` as a wait from `now`. Providers send either seconds until the
+    /// reset or a Unix time; a value above 10⁹ (2001 as a Unix time, 31 years as a wait) is
+    /// read as a Unix time. `None` without the header.
+    pub fn reset_after(&self, now: SystemTime) -> Option<Duration> {
+        let reset = self.reset?;
+        if reset > 1_000_000_000 {
+            let at = SystemTime::UNIX_EPOCH + Duration::from_secs(reset);
+            Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+        } else {
+            Some(Duration::from_secs(reset))
+        }
+    }
 }
 
 /// The `Retry-After` header as a wait from `now`: delay-seconds or an HTTP date (a date in
@@ -247,6 +301,28 @@ mod tests {
             })
         );
         assert_eq!(RateLimitInfo::from_headers(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn reset_as_seconds_or_unix_time() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let info = |reset| RateLimitInfo {
+            reset,
+            ..RateLimitInfo::default()
+        };
+        assert_eq!(
+            info(Some(30)).reset_after(now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            info(Some(1_700_000_045)).reset_after(now),
+            Some(Duration::from_secs(45))
+        );
+        assert_eq!(
+            info(Some(1_600_000_000)).reset_after(now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(info(None).reset_after(now), None);
     }
 
     #[tokio::test]

@@ -10,7 +10,7 @@ use secrecy::ExposeSecret;
 use serde::de::DeserializeOwned;
 use tracing::{Instrument, field};
 
-use crate::auth::{self, Auth};
+use crate::auth::{self, Auth, CredentialScope};
 use crate::config::TransportBuilder;
 use crate::decode::{ErrorDecoder, decode_body};
 use crate::error::{
@@ -92,9 +92,16 @@ impl Transport {
     /// # Errors
     /// [`Error::Config`] when a credential is not a valid header value.
     pub fn with_auth(&self, auth: Auth) -> Result<Transport> {
-        let limiter = Arc::new(crate::rate_limit::InMemoryRateLimiter::new(
-            self.inner.rate_limit,
-        ));
+        let scope = CredentialScope::new(self.inner.provider, &auth);
+        let limiter = self
+            .inner
+            .limiter
+            .bind(&scope, self.inner.rate_limit)
+            .unwrap_or_else(|| {
+                Arc::new(crate::rate_limit::InMemoryRateLimiter::new(
+                    self.inner.rate_limit,
+                ))
+            });
         self.sibling(auth, limiter, Arc::default())
     }
 
@@ -216,8 +223,20 @@ impl Transport {
                 .limiter
                 .acquire(inner.retry.max_rate_limit_wait.min(left))
                 .await?;
-            let token = self.token().await?;
-            let outcome = self.attempt(request, &url, token.as_ref(), deadline).await;
+            // A token endpoint out of reach is a `Connect` failure (the call never left), so
+            // it takes the retry path below like a refused connection, whatever the method.
+            let (token, outcome) = match self.token().await {
+                Ok(token) => {
+                    let outcome = self.attempt(request, &url, token.as_ref(), deadline).await;
+                    (token, outcome)
+                }
+                Err(error) => (None, Err(error)),
+            };
+            if let Ok(raw) = &outcome
+                && let Some(info) = RateLimitInfo::from_headers(&raw.headers)
+            {
+                inner.limiter.observe(&info).await;
+            }
             let error = match outcome {
                 Ok(raw) if raw.status.is_success() => {
                     span.record("status", raw.status.as_u16());
@@ -470,6 +489,24 @@ fn request_id(headers: &HeaderMap) -> Option<String> {
     .map(str::to_owned)
 }
 
+/// The token endpoint did not answer (no connection, a reset, a timeout). For the call that
+/// needed the token this is a `Connect` failure: its own request never left, so retrying it is
+/// safe whatever its method, and asking for a token twice has no effect a client can see.
+fn token_unreachable(
+    provider: &'static str,
+    source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+) -> Error {
+    Error::Transport(Box::new(TransportError::new(
+        provider,
+        TOKEN_OPERATION,
+        TransportErrorKind::Connect,
+        source,
+    )))
+}
+
+/// The operation name of the OAuth2 token request in errors and logs.
+const TOKEN_OPERATION: &str = "oauth2 token request";
+
 /// The client-credentials token request (RFC 6749 §4.4).
 struct TokenRequest<'a> {
     transport: &'a Transport,
@@ -478,6 +515,13 @@ struct TokenRequest<'a> {
 
 #[async_trait::async_trait]
 impl TokenFetcher for TokenRequest<'_> {
+    fn scope(&self) -> Option<CredentialScope> {
+        Some(CredentialScope::new(
+            self.transport.inner.provider,
+            &self.transport.inner.auth,
+        ))
+    }
+
     async fn fetch(&self) -> Result<AccessToken> {
         let inner = &self.transport.inner;
         let oauth = self.oauth;
@@ -513,16 +557,29 @@ impl TokenFetcher for TokenRequest<'_> {
                 .body(body)
                 .send()
                 .await
-                .map_err(|e| Error::Auth(format!("token request failed: {}", e.without_url())))?;
+                .map_err(|e| token_unreachable(inner.provider, e.without_url()))?;
             let status = response.status();
             let bytes = crate::body::read_limited(response, inner.max_response_bytes)
                 .await
-                .map_err(|_| Error::Auth("token response could not be read".into()))?;
+                .map_err(|e| match e {
+                    crate::body::ReadError::TooLarge => Error::Auth(format!(
+                        "token response exceeds the {}-byte limit",
+                        inner.max_response_bytes
+                    )),
+                    crate::body::ReadError::Io(e) => {
+                        token_unreachable(inner.provider, e.without_url())
+                    }
+                })?;
             Ok::<_, Error>((status, bytes))
         };
         let (status, bytes) = tokio::time::timeout(inner.request_timeout, exchange)
             .await
-            .map_err(|_| Error::Auth("token request timed out".into()))??;
+            .map_err(|_| {
+                token_unreachable(
+                    inner.provider,
+                    format!("timed out after {}ms", inner.request_timeout.as_millis()),
+                )
+            })??;
         tracing::debug!(status = status.as_u16(), "oauth2 token response");
         if !status.is_success() {
             let detail = serde_json::from_slice::<TokenErrorResponse>(&bytes)

@@ -8,7 +8,7 @@ use api_core::money::{self, Decimal};
 use api_core::paginate::{Page as Paged, PageStyle, paginate};
 use api_core::{
     Auth, ClientAuthMethod, Error, HeaderValue, NoContent, OAuth2, Operation, Response, Result,
-    Transport, TransportBuilder,
+    TokenCache, Transport, TransportBuilder,
 };
 use futures_core::Stream;
 
@@ -95,6 +95,7 @@ pub struct ClientBuilder {
     environment: Environment,
     lang: Option<Lang>,
     configure: Option<Configure>,
+    token_cache: Option<Arc<dyn TokenCache>>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -144,6 +145,19 @@ impl ClientBuilder {
         self
     }
 
+    /// Keeps the OAuth2 tokens in `cache` instead of one in-memory cache per scope: for
+    /// example `api_core_redis::RedisStore::token_cache`, so that every process with this
+    /// client id shares one token per scope and one token request at expiry.
+    ///
+    /// The cache receives the tokens of all three scopes (POS `merchant`, POS `customer`,
+    /// Online `merchant`), so it must keep them apart by [`api_core::TokenFetcher::scope`]
+    /// as the Redis cache does; an [`api_core::InMemoryTokenCache`] holds a single token
+    /// and must not be given here.
+    pub fn token_cache(mut self, cache: Arc<dyn TokenCache>) -> Self {
+        self.token_cache = Some(cache);
+        self
+    }
+
     /// Builds the client. No token is requested until the first call.
     ///
     /// # Errors
@@ -164,13 +178,16 @@ impl ClientBuilder {
             .trim_end_matches('/')
             .to_owned();
         let oauth = |host: &str, path: &str, scope: &str| -> Result<Auth> {
-            Ok(Auth::OAuth2(Arc::new(
+            let mut oauth =
                 OAuth2::client_credentials(&format!("{host}{path}"), id.clone(), secret.clone())?
                     .client_auth(ClientAuthMethod::Body)
                     .scopes([scope])
                     // Tokens live 20 minutes and cannot be refreshed once expired: renew early.
-                    .refresh_ahead(Duration::from_secs(120)),
-            )))
+                    .refresh_ahead(Duration::from_secs(120));
+            if let Some(cache) = &self.token_cache {
+                oauth = oauth.cache(cache.clone());
+            }
+            Ok(Auth::OAuth2(Arc::new(oauth)))
         };
         let builder = |host: &str| {
             let builder = Transport::builder("flexiti", host)
@@ -247,6 +264,7 @@ impl Client {
             environment: Environment::Training,
             lang: None,
             configure: None,
+            token_cache: None,
         }
     }
 

@@ -144,6 +144,8 @@ struct Shared {
 #[derive(Debug, Default)]
 struct State {
     requests: Vec<RecordedRequest>,
+    /// When each of `requests` arrived (same order).
+    arrivals: Vec<std::time::Instant>,
     accepted: Vec<AcceptedSms>,
     pingbacks: Vec<PingbackRecord>,
     windows: HashMap<String, Window>,
@@ -191,6 +193,13 @@ impl NetfinityHandle {
         self.state().requests.clone()
     }
 
+    /// When each request of [`NetfinityHandle::requests`] was counted against its token's
+    /// window (its body read and answered), in the same order: lets a test check the
+    /// traffic in any window, not only in the sandbox's own fixed ones.
+    pub fn arrivals(&self) -> Vec<std::time::Instant> {
+        self.state().arrivals.clone()
+    }
+
     /// Every accepted message, in order.
     pub fn accepted(&self) -> Vec<AcceptedSms> {
         self.state().accepted.clone()
@@ -232,7 +241,9 @@ impl NetfinityHandle {
     }
 
     fn record_request(&self, request: RecordedRequest) {
-        self.state().requests.push(request);
+        let mut state = self.state();
+        state.requests.push(request);
+        state.arrivals.push(std::time::Instant::now());
     }
 
     fn record_pingback(&self, record: PingbackRecord) {
