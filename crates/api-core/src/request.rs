@@ -74,7 +74,7 @@ pub struct Request {
 }
 
 /// Characters escaped in a path segment: everything but RFC 3986 unreserved characters.
-/// `.` is handled separately (only the `.` and `..` segments need it).
+/// `.` is left as it is: only the segments `.` and `..` mean something, and those are refused.
 const SEGMENT: &AsciiSet = &CONTROLS
     .add(b' ')
     .add(b'"')
@@ -151,25 +151,44 @@ impl Request {
     /// holding `/`, `?`, `#`, `%` or `..` can never change the path's structure.
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] when `value` is empty; [`Error::Config`] when the template has
-    /// no such placeholder.
+    /// [`Error::InvalidInput`] when `value` is empty, `.` or `..`; [`Error::Config`] when the
+    /// template has no such placeholder.
     pub fn path_param(mut self, name: &str, value: &str) -> Result<Self> {
         if value.trim().is_empty() {
             return Err(Error::invalid_input(name, "must not be empty"));
         }
-        let placeholder = format!("{{{name}}}");
-        if !self.path.contains(&placeholder) {
+        // URL parsers (the `url` crate included) and servers read `%2E` and `%2E%2E` as the
+        // dot segments and remove them with their parent: no encoding of these is safe.
+        if value == "." || value == ".." {
+            return Err(Error::invalid_input(
+                name,
+                format!("`{value}` cannot be a path segment"),
+            ));
+        }
+        // A plain scan for `{name}`: a formatted pattern and `str::replace` cost more than the
+        // rest of building a request (measured, docs/performance.md).
+        let placeholder = |path: &str| {
+            path.match_indices('{').map(|(at, _)| at).find(|&at| {
+                path[at + 1..]
+                    .strip_prefix(name)
+                    .is_some_and(|rest| rest.starts_with('}'))
+            })
+        };
+        let Some(mut at) = placeholder(&self.path) else {
             return Err(Error::Config(format!(
                 "path `{}` has no parameter `{name}`",
                 self.path_template
             )));
-        }
-        let encoded = match value {
-            "." => "%2E".to_owned(),
-            ".." => "%2E%2E".to_owned(),
-            _ => utf8_percent_encode(value, SEGMENT).to_string(),
         };
-        self.path = self.path.replace(&placeholder, &encoded);
+        let encoded = utf8_percent_encode(value, SEGMENT).to_string();
+        loop {
+            self.path.replace_range(at..at + name.len() + 2, &encoded);
+            let searched = at + encoded.len();
+            match placeholder(&self.path[searched..]) {
+                Some(next) => at = searched + next,
+                None => break,
+            }
+        }
         Ok(self)
     }
 
@@ -310,11 +329,20 @@ mod tests {
     fn path_params_cannot_change_the_path_structure() {
         assert_eq!(encoded("abc-1_2.3~"), "/a/abc-1_2.3~/b");
         assert_eq!(encoded("x/y"), "/a/x%2Fy/b");
-        assert_eq!(encoded(".."), "/a/%2E%2E/b");
-        assert_eq!(encoded("."), "/a/%2E/b");
+        assert_eq!(encoded("..."), "/a/.../b");
+        assert_eq!(encoded(".%2E"), "/a/.%252E/b");
         assert_eq!(encoded("a?b#c%d"), "/a/a%3Fb%23c%25d/b");
         assert_eq!(encoded("a b"), "/a/a%20b/b");
         assert_eq!(encoded("ж"), "/a/%D0%B6/b");
+    }
+
+    #[test]
+    fn path_params_fill_every_placeholder_of_their_name_only() {
+        let request = Request::new(Method::GET, "/{idx}/{id}/x/{id}")
+            .path_param("id", "{idx}")
+            .and_then(|r| r.path_param("idx", "7"))
+            .expect("valid");
+        assert_eq!(request.path, "/7/%7Bidx%7D/x/%7Bidx%7D");
     }
 
     #[test]
@@ -323,6 +351,20 @@ mod tests {
             .path_param("id", " ")
             .expect_err("empty");
         assert_eq!(err.to_string(), "invalid `id`: must not be empty");
+    }
+
+    #[test]
+    fn dot_segments_are_invalid_input() {
+        // `url` (and any server) would read even `%2E%2E` as `..` and drop the parent.
+        for dots in [".", ".."] {
+            let err = Request::new(Method::GET, "/a/{id}/b")
+                .path_param("id", dots)
+                .expect_err("dot segment");
+            assert_eq!(
+                err.to_string(),
+                format!("invalid `id`: `{dots}` cannot be a path segment")
+            );
+        }
     }
 
     #[test]

@@ -44,8 +44,10 @@ impl fmt::Display for Id {
 
 impl Serialize for Id {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // Digits only: `parse` alone would also take `+5` and send it back as `5`.
+        let digits = self.0.bytes().all(|b| b.is_ascii_digit());
         match self.0.parse::<u64>() {
-            Ok(number) if !self.0.starts_with('0') || self.0 == "0" => {
+            Ok(number) if digits && (!self.0.starts_with('0') || self.0 == "0") => {
                 serializer.serialize_u64(number)
             }
             _ => serializer.serialize_str(&self.0),
@@ -132,6 +134,10 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&Id::from("0042")).expect("json"),
             "\"0042\""
+        );
+        assert_eq!(
+            serde_json::to_string(&Id::from("+42")).expect("json"),
+            "\"+42\""
         );
     }
 

@@ -73,6 +73,8 @@ fn emit_struct(
     }
     let mut fields = String::new();
     let mut idents = BTreeSet::new();
+    // (field, is a secret, is optional), in order, for a hand-written `Debug`.
+    let mut debug_fields: Vec<(String, bool, bool)> = Vec::new();
     // Every name a field is read from: the properties' own names, then their aliases.
     let mut wire_names: BTreeSet<&str> = schema.properties.iter().map(|(json, _)| json).collect();
     for (json, property) in schema.properties.iter() {
@@ -104,6 +106,10 @@ fn emit_struct(
             Some(text) if !text.trim().is_empty() => doc(&mut fields, text),
             _ => doc(&mut fields, &format!("The `{json}` field.")),
         }
+        if property.x_secret {
+            doc_paragraph(&mut fields, "A credential: `Debug` never shows it.");
+        }
+        debug_fields.push((ident.clone(), property.x_secret, optional));
         if !aliases.is_empty() {
             let quoted: Vec<String> = aliases.iter().map(|a| format!("`{a}`")).collect();
             doc_paragraph(
@@ -141,12 +147,38 @@ fn emit_struct(
     } else {
         ""
     };
+    let redacted = debug_fields.iter().any(|(_, secret, _)| *secret);
+    let debug = if redacted { "" } else { "Debug, " };
     let _ = writeln!(
         out,
-        "#[derive(Debug, Clone, PartialEq, {default}serde::Serialize, serde::Deserialize)]"
+        "#[derive({debug}Clone, PartialEq, {default}serde::Serialize, serde::Deserialize)]"
     );
     let _ = writeln!(out, "pub struct {rust} {{\n{fields}}}\n");
+    if redacted {
+        emit_redacted_debug(out, rust, &debug_fields, schema.x_keep_unknown);
+    }
     Ok(())
+}
+
+/// `Debug` for a struct with `x-secret` fields: every field as derived, but each secret as
+/// `"[redacted]"` (`Some("[redacted]")` when it is optional and set).
+fn emit_redacted_debug(out: &mut String, rust: &str, fields: &[(String, bool, bool)], extra: bool) {
+    let _ = writeln!(out, "impl std::fmt::Debug for {rust} {{");
+    out.push_str("fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {\n");
+    let _ = writeln!(out, "f.debug_struct({})", literal(rust));
+    for (ident, secret, optional) in fields {
+        let name = literal(names::unraw(ident));
+        let value = match (secret, optional) {
+            (false, _) => format!("&self.{ident}"),
+            (true, false) => "&\"[redacted]\"".to_owned(),
+            (true, true) => format!("&self.{ident}.as_ref().map(|_| \"[redacted]\")"),
+        };
+        let _ = writeln!(out, ".field({name}, {value})");
+    }
+    if extra {
+        out.push_str(".field(\"extra\", &self.extra)\n");
+    }
+    out.push_str(".finish()\n}\n}\n\n");
 }
 
 /// The `deserialize_with` / `with` attribute of a property's `x-deserialize-with` /

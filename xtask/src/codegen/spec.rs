@@ -281,6 +281,10 @@ pub struct Schema {
     /// property's own name (for names an older revision of the API used).
     #[serde(rename = "x-aliases")]
     pub x_aliases: Option<Vec<String>>,
+    /// On an object property: a credential (a password, a signing key, a login token). The
+    /// struct's `Debug` shows `"[redacted]"` in its place.
+    #[serde(rename = "x-secret", default)]
+    pub x_secret: bool,
     // Read only to be rejected: the generator does not support composition.
     pub all_of: Option<serde_norway::Value>,
     pub one_of: Option<serde_norway::Value>,

@@ -992,3 +992,45 @@ fn committed_code_matches_the_specs() {
         }
     }
 }
+
+#[test]
+fn secret_fields_are_redacted_in_debug() {
+    let yaml = "openapi: 3.0.3
+info:
+  title: T
+  version: '1'
+components:
+  schemas:
+    Login:
+      type: object
+      required: [user, password]
+      properties:
+        user:
+          type: string
+        password:
+          type: string
+          x-secret: true
+        otp:
+          type: string
+          x-secret: true
+";
+    let (_, models, _) = generated(yaml).expect("generates");
+    assert_contains(
+        &models,
+        "#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Login {",
+    );
+    assert_contains(&models, "    /// A credential: `Debug` never shows it.\n");
+    assert_contains(
+        &models,
+        "impl std::fmt::Debug for Login {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct(\"Login\")
+            .field(\"user\", &self.user)
+            .field(\"password\", &\"[redacted]\")
+            .field(\"otp\", &self.otp.as_ref().map(|_| \"[redacted]\"))
+            .finish()
+    }
+}",
+    );
+}

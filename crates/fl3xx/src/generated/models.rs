@@ -521,7 +521,7 @@ pub struct WebhookSubscription {
 }
 
 /// The body of `create_webhook_subscription` (all fields required).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateWebhookSubscription {
     /// The event to deliver (not a group event).
     pub event: WebhookEventType,
@@ -530,8 +530,20 @@ pub struct CreateWebhookSubscription {
     pub callback_url: String,
     /// The key of the HMAC-SHA256 signature in each delivery's `X-Webhook-Signature`
     /// header.
+    ///
+    /// A credential: `Debug` never shows it.
     #[serde(rename = "signingKey")]
     pub signing_key: String,
+}
+
+impl std::fmt::Debug for CreateWebhookSubscription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateWebhookSubscription")
+            .field("event", &self.event)
+            .field("callback_url", &self.callback_url)
+            .field("signing_key", &"[redacted]")
+            .finish()
+    }
 }
 
 /// The body of `update_webhook_subscription`; absent fields are left as they are.

@@ -72,12 +72,14 @@ pub struct AuthTokenRequest {
 }
 
 /// A new customer (the body of `create_customer`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewCustomer {
     /// The customer's email address.
     pub email: String,
     /// The customer's login password (8–15 characters, as the password operation says;
     /// INFERRED to apply here too).
+    ///
+    /// A credential: `Debug` never shows it.
     pub password: String,
     /// The customer's (first) name.
     pub customer_name: String,
@@ -101,6 +103,23 @@ pub struct NewCustomer {
     /// The customer's preferred language (default `EN`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<Lang>,
+}
+
+impl std::fmt::Debug for NewCustomer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewCustomer")
+            .field("email", &self.email)
+            .field("password", &"[redacted]")
+            .field("customer_name", &self.customer_name)
+            .field("country_code", &self.country_code)
+            .field("industry_code", &self.industry_code)
+            .field("company_name", &self.company_name)
+            .field("customer_surname", &self.customer_surname)
+            .field("skype", &self.skype)
+            .field("phone", &self.phone)
+            .field("lang", &self.lang)
+            .finish()
+    }
 }
 
 /// The body of `available_licenses`.
@@ -187,21 +206,43 @@ pub struct CustomerLicenseRequest {
 }
 
 /// The body of `set_customer_password` (unconfirmed operation).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SetPasswordRequest {
     /// The customer.
     pub customer_code: String,
     /// The new password, 8–15 characters.
+    ///
+    /// A credential: `Debug` never shows it.
     pub password: String,
 }
 
+impl std::fmt::Debug for SetPasswordRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SetPasswordRequest")
+            .field("customer_code", &self.customer_code)
+            .field("password", &"[redacted]")
+            .finish()
+    }
+}
+
 /// A temporary login token (the `content` of `get_auth_token`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AuthToken {
     /// The token, already URL-encoded; valid until it expires.
+    ///
+    /// A credential: `Debug` never shows it.
     pub token: String,
     /// How long it stays valid, as human text (`"15 min"`), not a timestamp.
     pub expiration: String,
+}
+
+impl std::fmt::Debug for AuthToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthToken")
+            .field("token", &"[redacted]")
+            .field("expiration", &self.expiration)
+            .finish()
+    }
 }
 
 /// The `content` of `create_customer`.
