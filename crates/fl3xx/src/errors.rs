@@ -43,9 +43,10 @@ fn speaks_of_rate_limit(text: &str) -> bool {
     .any(|needle| text.contains(needle))
 }
 
-/// The decoder plugged into every FL3XX transport.
+/// FL3XX's error decoder, as every client of this crate plugs it into its transport; public
+/// for a hand-built [`api_core::Transport`] and for the fuzz targets.
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Fl3xxErrors;
+pub struct Fl3xxErrors;
 
 impl ErrorDecoder for Fl3xxErrors {
     fn decode_error(&self, error: &mut ApiError, body: &[u8]) {

@@ -54,7 +54,7 @@ pub use api_core::{Error, ErrorKind, Response, Result};
 pub use client::{
     BASE_URL_ENV, CLIENT_ID_ENV, Fl3xx, Fl3xxBuilder, OperatorClient, TEST_BASE_URL, TOKEN_ENV,
 };
-pub use errors::FAIR_USE_INTERVAL;
+pub use errors::{FAIR_USE_INTERVAL, Fl3xxErrors};
 pub use flights::{FlightWindow, MAX_PAGE_SIZE, MIN_PAGE_SIZE};
 pub use generated::models::*;
 pub use ids::Id;

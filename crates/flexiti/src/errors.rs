@@ -193,9 +193,10 @@ struct Body {
     field_errors: Option<Value>,
 }
 
-/// The decoder plugged into every Flexiti transport.
+/// Flexiti's error decoder, as the [`Client`](crate::Client) plugs it into its transport;
+/// public for a hand-built [`api_core::Transport`] and for the fuzz targets.
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct FlexitiErrors;
+pub struct FlexitiErrors;
 
 impl ErrorDecoder for FlexitiErrors {
     fn decode_error(&self, error: &mut ApiError, body: &[u8]) {

@@ -53,7 +53,7 @@ pub use client::{
     ENVIRONMENT_ENV,
 };
 pub use environment::Environment;
-pub use errors::ErrorCode;
+pub use errors::{ErrorCode, FlexitiErrors};
 pub use generated::models::*;
 pub use ids::{Id, VerificationCode};
 pub use page::Page;

@@ -55,9 +55,10 @@ impl Body {
     }
 }
 
-/// The decoder plugged into the transport.
+/// FlashStart's error decoder, as the [`Client`](crate::Client) plugs it into its transport;
+/// public for a hand-built [`api_core::Transport`] and for the fuzz targets.
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct FsfltErrors;
+pub struct FsfltErrors;
 
 impl FsfltErrors {
     fn refine(error: &mut ApiError, body: &Body) {

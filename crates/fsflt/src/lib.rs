@@ -41,7 +41,9 @@ mod validate;
 pub use api_core::{Error, ErrorKind, Response, Result};
 pub use client::{API_KEY_ENV, BASE_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL};
 pub use envelope::Envelope;
-pub use errors::{LICENSE_ALREADY_ENABLED, LICENSE_ALREADY_SUSPENDED, UNCONFIRMED_PATH};
+pub use errors::{
+    FsfltErrors, LICENSE_ALREADY_ENABLED, LICENSE_ALREADY_SUSPENDED, UNCONFIRMED_PATH,
+};
 pub use generated::models::*;
 pub use ids::{CustomerCode, LicenseId};
 pub use login::DEFAULT_LOGIN_HOST;

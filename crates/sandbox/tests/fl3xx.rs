@@ -261,7 +261,8 @@ async fn unknown_paths_are_404_and_other_methods_405() {
     for path in [
         "/api/v2/nope",
         "/api/v2/flights/",
-        "/api/external/flight/flights",
+        "/api/external/flight/5001/pax_details",
+        "/api/external/nope",
         "/",
     ] {
         let answer = get(&sandbox, A, path).await;
@@ -1689,5 +1690,239 @@ async fn crew_qualifications_and_types() {
     );
     let paged = get(&sandbox, A, "/api/v2/external/qualification-types?limit=1").await;
     assert_eq!(paged.json["data"].as_array().map(Vec::len), Some(1));
+    sandbox.shutdown().await;
+}
+
+// ---------------------------------------------------------------------------------------
+// API v1
+
+/// A v1 GET: the token alone, as `fl3xx::V1Client` sends it.
+async fn v1(sandbox: &Sandbox, token: &str, path: &str) -> Answer {
+    let url = format!("{}{path}", sandbox.fl3xx_url());
+    call(
+        "GET",
+        &url,
+        &[("X-Auth-Token", token), ("accept", "application/json")],
+        "",
+    )
+    .await
+}
+
+#[tokio::test]
+async fn v1_reads_take_the_token_alone() {
+    let sandbox = sandbox(|c| c.flights = 6).await;
+    let fl3xx = sandbox.fl3xx();
+    let today = OffsetDateTime::now_utc().date();
+    let day = |d: time::Date| d.to_string();
+    let window = format!(
+        "/api/external/flight/flights?from={}&to={}&include=ALL&timeZone=UTC",
+        day(today - time::Duration::days(3)),
+        day(today + time::Duration::days(3))
+    );
+
+    // Flights: a bare array, oldest first, ids as numbers; the v2 list's flights.
+    let listed = v1(&sandbox, A, &window).await;
+    assert_eq!(listed.status, 200, "{}", listed.text);
+    let v2 = fl3xx.flights(A);
+    let items = listed.json.as_array().expect("a bare array");
+    assert_eq!(items.len(), 6);
+    let first = &v2[0];
+    let now = OffsetDateTime::now_utc();
+    let status = |off: &Value, on: &Value| {
+        if now < parse_time(off) {
+            "Scheduled"
+        } else if now < parse_time(on) {
+            "Off Block"
+        } else {
+            "On Block"
+        }
+    };
+    let expected = json!({
+        "flightId": 5000, "accountId": 9003, "accountName": "Hudson Executive LLC",
+        "accountReference": "ACC-9003", "bookingIdentifier": "B-5000",
+        "flightNumber": first["flightNumber"], "registrationNumber": "OE-FXA",
+        "aircraftCategory": "MIDSIZE_JET", "airportFrom": "LOWW", "airportTo": "LMML",
+        "blockOffEstUTC": first["blocksOffEstimatedDateTime"],
+        "blockOnEstUTC": first["blocksOnEstimatedDateTime"],
+        "flightStatus": status(&first["blocksOffEstimatedDateTime"], &first["blocksOnEstimatedDateTime"]),
+        "postFlightClosed": false, "workflowCustomName": "Charter", "paxReferences": []
+    });
+    assert_eq!(items[0], expected);
+    let ids: Vec<&Value> = items.iter().map(|f| &f["flightId"]).collect();
+    assert_eq!(ids, [5000, 5001, 5002, 5003, 5004, 5005]);
+    let one = v1(&sandbox, A, "/api/external/flight/5000").await;
+    assert_eq!(one.json, expected);
+    // Another operator's flight, and no flight: 404.
+    let theirs = v1(&sandbox, B, "/api/external/flight/5000").await;
+    assert_answer(
+        &theirs,
+        404,
+        &spring(
+            404,
+            "Not Found",
+            "Flight not found",
+            "/api/external/flight/5000",
+        ),
+    );
+
+    // The window: required, ordered, at most 6 months each way; UTC only.
+    for (query, message) in [
+        ("to=2024-01-01", "from is required, as YYYY-MM-DD"),
+        ("from=2024-01-01", "to is required, as YYYY-MM-DD"),
+        (
+            "from=2024-01-02&to=2024-01-01",
+            "from must be on or before to",
+        ),
+        (
+            "from=2024-01-01&to=2024-01-31",
+            "from must be at most 6 months in the past",
+        ),
+    ] {
+        let path = format!("/api/external/flight/flights?{query}");
+        let answer = v1(&sandbox, A, &path).await;
+        assert_answer(
+            &answer,
+            400,
+            &spring(400, "Bad Request", message, "/api/external/flight/flights"),
+        );
+    }
+    let late = format!(
+        "/api/external/flight/flights?from={}&to={}",
+        day(today),
+        day(today + time::Duration::days(200))
+    );
+    assert_eq!(
+        v1(&sandbox, A, &late).await.json["message"],
+        "to must be at most 6 months in the future"
+    );
+    let zone = window.replace("timeZone=UTC", "timeZone=Europe%2FVienna");
+    assert_eq!(
+        v1(&sandbox, A, &zone).await.json["message"],
+        "timeZone must be UTC in the sandbox"
+    );
+
+    // The flight's crew, the roster, one member.
+    let crew = v1(&sandbox, A, "/api/external/flight/5000/crew").await;
+    assert_eq!(
+        crew.json,
+        json!({"crews": [
+            {"pilotId": 79, "personnelNumber": "P-079", "firstName": "Maria",
+             "lastName": "Camilleri", "trigram": "MCA", "role": "CMD"},
+            {"pilotId": 77, "personnelNumber": "P-077", "firstName": "Anna",
+             "lastName": "Berger", "trigram": "ABE", "role": "FO"}
+        ]})
+    );
+    let roster = v1(&sandbox, A, "/api/external/staff/crew").await;
+    assert_eq!(roster.json.as_array().map(Vec::len), Some(3));
+    let anna = json!({
+        "pilotId": 77, "personnelNumber": "P-077", "firstName": "Anna", "lastName": "Berger",
+        "trigram": "ABE", "email": "abe@crew.example", "status": "ACTIVE", "gender": "FEMALE",
+        "jobTitle": "Captain", "roles": {"Staff": ["Pilot"]},
+        "pilotOnAircraft": ["OE-FXA", "OE-FXB", "9H-ABC"]
+    });
+    assert_eq!(roster.json[0], anna);
+    assert_eq!(
+        v1(&sandbox, A, "/api/external/staff/crew/77").await.json,
+        anna
+    );
+    assert_eq!(
+        v1(&sandbox, A, "/api/external/staff/crew/P-077").await.json,
+        anna
+    );
+    assert_eq!(
+        v1(&sandbox, A, "/api/external/staff/crew/76").await.status,
+        404
+    );
+    // Changed when the sandbox started: not listed for a later instant.
+    let later = format_time(now + time::Duration::hours(1));
+    let since = format!("/api/external/staff/crew?modifiedSince={}", encode(&later));
+    assert_eq!(v1(&sandbox, A, &since).await.json, json!([]));
+    let bad = v1(
+        &sandbox,
+        A,
+        "/api/external/aircraft?modifiedSince=yesterday",
+    )
+    .await;
+    assert_eq!(bad.status, 400);
+
+    // The fleet, an airport, the accounts.
+    let fleet = v1(&sandbox, A, "/api/external/aircraft").await;
+    assert_eq!(
+        fleet.json[2],
+        json!({
+            "tailNumber": "9H-ABC", "numberOfSeats": 16, "type": "GL7T", "model": "Global 7500",
+            "typeName": "Global 7500", "homebase": "LMML", "category": "ULTRA_LONG_RANGE_JET",
+            "flightNumberToken": "9HABC",
+            "links": [
+                {"rel": "self", "href": "/api/external/aircraft/9H-ABC"},
+                {"rel": "schedule", "href": "/api/external/aircraft/9H-ABC/schedule"}
+            ]
+        })
+    );
+    let airport = v1(&sandbox, A, "/api/external/airports/vie").await;
+    assert_eq!(
+        airport.json,
+        json!({
+            "id": 1, "name": "Vienna International Airport", "icao": "LOWW", "iata": "VIE",
+            "faa": null, "city": "Vienna", "country": "AT", "timeZone": "Europe/Vienna",
+            "latitude": 48.110278, "longitude": 16.569722
+        })
+    );
+    assert_eq!(
+        v1(&sandbox, A, "/api/external/airports/ZZZZ").await.status,
+        404
+    );
+    let page = v1(&sandbox, A, "/api/external/user/account?limit=2&offset=1").await;
+    assert_eq!(
+        page.json,
+        json!([
+            {"accountid": 9002, "internalId": 9002, "accountNumber": "ACC-9002",
+             "name": "Mediterranean Jets Ltd", "email": "ops@medjets.example"},
+            {"accountid": 9003, "internalId": 9003, "accountNumber": "ACC-9003",
+             "name": "Hudson Executive LLC", "email": "ops@hudson.example"}
+        ])
+    );
+    let all = v1(&sandbox, A, "/api/external/user/account").await;
+    assert_eq!(all.json.as_array().map(Vec::len), Some(3));
+    for query in ["limit=0", "limit=1001", "offset=-1"] {
+        let answer = v1(&sandbox, A, &format!("/api/external/user/account?{query}")).await;
+        assert_eq!(answer.status, 400, "{query}");
+    }
+
+    // No token, an unknown token: 401; a client id is not needed (and not checked).
+    let anonymous = call(
+        "GET",
+        &format!("{}/api/external/aircraft", sandbox.fl3xx_url()),
+        &[],
+        "",
+    )
+    .await;
+    assert_answer(
+        &anonymous,
+        401,
+        &spring(
+            401,
+            "Unauthorized",
+            "Invalid client id or token",
+            "/api/external/aircraft",
+        ),
+    );
+    assert_eq!(
+        v1(&sandbox, "nope", "/api/external/aircraft").await.status,
+        401
+    );
+    assert_eq!(get(&sandbox, A, "/api/external/aircraft").await.status, 200);
+    // GET only.
+    let post = api(&sandbox, A, "POST", "/api/external/aircraft", &json!({})).await;
+    assert_eq!(post.status, 405);
+    assert_eq!(post.header("allow"), Some("GET"));
+
+    let requests = fl3xx.requests();
+    assert_eq!(
+        requests[0].path,
+        format!("/fl3xx{}", window.split('?').next().unwrap_or(""))
+    );
+    assert_eq!(requests[0].header("x-api-client-id"), None);
+    assert_eq!(requests[0].status, 200);
     sandbox.shutdown().await;
 }

@@ -1889,3 +1889,63 @@ async fn online_payment_calculator() {
     );
     sandbox.shutdown().await;
 }
+
+#[tokio::test]
+async fn online_payment_availability() {
+    let sandbox = sandbox(|_| {}).await;
+    let t = online_token(&sandbox).await;
+    let bearer = format!("Bearer {t}");
+    let url = online_url(
+        &sandbox,
+        &format!("/client-id/{CLIENT}/merchants/payment-availability"),
+    );
+    let form = [
+        ("authorization", bearer.as_str()),
+        ("content-type", "application/x-www-form-urlencoded"),
+    ];
+    // No body, as the client sends it.
+    let answer = call("POST", &url, &[("authorization", &bearer)], "").await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert_eq!(answer.header("content-type"), Some("application/json"));
+    assert_eq!(
+        answer.text,
+        r#"{"available":true,"currency":"CAD","max_amount":"10000.00","min_amount":"50.00"}"#
+    );
+    for (amount, available) in [("499.00", true), ("50", true), ("49.99", false)] {
+        let answer = call("POST", &url, &form, &format!("amount={amount}")).await;
+        assert_eq!(answer.status, 200, "{}", answer.text);
+        assert_eq!(answer.json["available"], available, "{amount}");
+    }
+    let json_body = call(
+        "POST",
+        &url,
+        &[
+            ("authorization", bearer.as_str()),
+            ("content-type", "application/json"),
+        ],
+        r#"{"amount": 10000.01}"#,
+    )
+    .await;
+    assert_eq!(
+        json_body.json,
+        json!({"available": false, "amount": "10000.01", "min_amount": "50.00",
+               "max_amount": "10000.00", "currency": "CAD"})
+    );
+    let wrong = call("POST", &url, &form, "amount=abc").await;
+    assert_eq!(wrong.status, 400);
+    assert_eq!(
+        wrong.json,
+        json!({"code": 400, "error": "wrong_inputs",
+               "error_description": "amount must be a positive amount with at most 2 decimals"})
+    );
+    let anonymous = call("POST", &url, &[], "").await;
+    assert_eq!(anonymous.status, 401);
+    assert_eq!(anonymous.json["error"], "invalid_token");
+    let other = online_url(&sandbox, "/client-id/other/merchants/payment-availability");
+    let other = call("POST", &other, &[("authorization", &bearer)], "").await;
+    assert_eq!(other.status, 404);
+    assert_eq!(other.json["error"], "not_found");
+    let get = call("GET", &url, &[("authorization", &bearer)], "").await;
+    assert_eq!(get.status, 405);
+    sandbox.shutdown().await;
+}

@@ -49,6 +49,14 @@ const DEMO: &str = "/customerarea/licenses/demo";
 const ASSIGN: &str = "/customerarea/licenses/assign";
 const SUSPEND: &str = "/customerarea/licenses/suspend";
 const ENABLE: &str = "/customerarea/licenses/enable";
+const LIST: &str = "/customerarea/customers/list";
+const DETAILS: &str = "/customerarea/customers/details";
+const LICENSE_ACTION: &str = "/customerarea/customers/license";
+const PASSWORD: &str = "/customerarea/customers/password";
+const VERSIONS: &str = "/customerarea/directory/licenses/versions";
+const CURRENCIES: &str = "/customerarea/directory/currencies";
+const COUNTRIES: &str = "/customerarea/directory/countries";
+const INDUSTRIES: &str = "/customerarea/directory/industries";
 
 fn customer_body(email: &str) -> Value {
     json!({
@@ -335,6 +343,7 @@ async fn full_flow_customer_licences_suspension_and_login() {
             license_code: "CL-Q-A005-M1".into(),
             demo: false,
             suspended: false,
+            cancelled: false,
             license_info: Some("Head office - floor 2".into()),
             start_date: ymd(start),
             expiry_date: ymd(plus_months(start, 1)),
@@ -372,6 +381,14 @@ async fn missing_or_wrong_key_is_401_on_every_endpoint() {
         ("POST", ASSIGN),
         ("POST", SUSPEND),
         ("POST", ENABLE),
+        ("GET", LIST),
+        ("GET", DETAILS),
+        ("POST", LICENSE_ACTION),
+        ("POST", PASSWORD),
+        ("GET", VERSIONS),
+        ("GET", CURRENCIES),
+        ("GET", COUNTRIES),
+        ("GET", INDUSTRIES),
     ] {
         let url = format!("{}{path}", sandbox.fsflt_url());
         for headers in [
@@ -398,19 +415,16 @@ async fn missing_or_wrong_key_is_401_on_every_endpoint() {
 }
 
 #[tokio::test]
-async fn unconfirmed_paths_are_404_and_wrong_methods_405() {
+async fn unknown_paths_are_404_and_wrong_methods_405() {
     let sandbox = sandbox(|_| {}).await;
     let paths = [
-        "/customerarea/customers/list",
-        "/customerarea/customers/details",
+        "/customerarea/customers/lists",
         "/customerarea/customers/licenses",
-        "/customerarea/customers/password",
         "/customerarea/licenses/cancel",
-        "/customerarea/directory/countries",
-        "/customerarea/directory/industries",
-        "/customerarea/directory/currencies",
-        "/customerarea/directory/licenses/versions",
+        "/customerarea/directory/licenses",
+        "/customerarea/directory",
         "/directory/countries",
+        "/directory/currencies",
         "/licenses/assign",
         "/customerarea/licenses/availables",
         "/customerarea/licenses/available/",
@@ -426,12 +440,12 @@ async fn unconfirmed_paths_are_404_and_wrong_methods_405() {
         }
     }
     // 404 comes before the key check.
-    let url = format!("{}/customerarea/customers/list", sandbox.fsflt_url());
+    let url = format!("{}/customerarea/customers/lists", sandbox.fsflt_url());
     assert_eq!(call("GET", &url, &[], "").await.status, 404);
     let recorded = sandbox.fsflt().requests();
     assert_eq!(recorded.len(), paths.len() * 2 + 1);
     assert!(recorded.iter().all(|r| r.status == 404));
-    assert_eq!(recorded[0].path, "/fsflt/customerarea/customers/list");
+    assert_eq!(recorded[0].path, "/fsflt/customerarea/customers/lists");
     assert_eq!(recorded[0].method, "GET");
     assert_eq!(recorded[0].body, br#"{"customer_code":1001}"#);
     let slash = recorded.len() - 3;
@@ -446,6 +460,11 @@ async fn unconfirmed_paths_are_404_and_wrong_methods_405() {
         ("GET", SUSPEND, "POST"),
         ("DELETE", ENABLE, "POST"),
         ("GET", DEMO, "POST"),
+        ("POST", LIST, "GET"),
+        ("POST", DETAILS, "GET"),
+        ("GET", LICENSE_ACTION, "POST"),
+        ("GET", PASSWORD, "POST"),
+        ("POST", COUNTRIES, "GET"),
     ] {
         // The method is checked before the key.
         let url = format!("{}{path}", sandbox.fsflt_url());
@@ -995,5 +1014,202 @@ async fn default_config() {
         .await;
         assert_eq!(answer.status, if n < 3 { 200 } else { 500 }, "{n}");
     }
+    sandbox.shutdown().await;
+}
+
+// ---------------------------------------------------------------------------------------
+// The operations the docs describe without a path (`x-unconfirmed`), at the spec's paths
+
+#[tokio::test]
+async fn unconfirmed_customer_list_details_licence_action_and_password() {
+    let sandbox = sandbox(|_| {}).await;
+    let empty = api(&sandbox, "GET", LIST, &Value::Null).await;
+    assert_eq!(empty.status, 200, "{}", empty.text);
+    assert_eq!(empty.text, r#"{"code":200,"content":[]}"#);
+
+    let code = new_customer(&sandbox, "first@example.com").await;
+    let family = json!({
+        "email": "second@example.com", "password": "s3cret-pass", "customer_name": "Rossi",
+        "customer_surname": "Mario", "country_code": "IT", "industry_code": 1, "lang": "es"
+    });
+    assert_eq!(api(&sandbox, "POST", NEW, &family).await.status, 200);
+    let listed = api(&sandbox, "GET", LIST, &json!({})).await;
+    assert_eq!(
+        listed.json,
+        ok(json!([
+            {"customer_code": code, "customer_name": "Acme", "email": "first@example.com",
+             "company_name": "Acme S.r.l.", "country_code": "IT", "industry_code": 2, "lang": "EN"},
+            {"customer_code": code + 1, "customer_name": "Rossi", "email": "second@example.com",
+             "customer_surname": "Mario", "country_code": "IT", "industry_code": 1, "lang": "ES"}
+        ]))
+    );
+
+    // Details: the customer and its licences (cancelled ones left out).
+    let assigned = api(
+        &sandbox,
+        "POST",
+        ASSIGN,
+        &json!({"customer_code": code, "license_code": "CL-Q-A005-M1", "license_info": "Main"}),
+    )
+    .await;
+    assert_eq!(assigned.status, 200, "{}", assigned.text);
+    let demo = api(&sandbox, "POST", DEMO, &json!({"customer_code": code})).await;
+    assert_eq!(demo.status, 200, "{}", demo.text);
+    let licences = sandbox.fsflt().licences();
+    let details = api(
+        &sandbox,
+        "GET",
+        DETAILS,
+        &json!({"customer_code": code.to_string(), "lang": "IT"}),
+    )
+    .await;
+    assert_eq!(details.status, 200, "{}", details.text);
+    assert_eq!(
+        details.json,
+        ok(json!({
+            "customer_code": code, "customer_name": "Acme", "email": "first@example.com",
+            "company_name": "Acme S.r.l.", "country_code": "IT", "industry_code": 2, "lang": "EN",
+            "licenses": [
+                {"license_id": 108501, "license_code": "CL-Q-A005-M1", "license_info": "Main",
+                 "demo": false, "suspended": false,
+                 "start_date": licences[0].start_date, "expiry_date": licences[0].expiry_date},
+                {"license_id": 108502, "license_code": "CL-DEMO", "demo": true,
+                 "suspended": false,
+                 "start_date": licences[1].start_date, "expiry_date": licences[1].expiry_date}
+            ]
+        }))
+    );
+    assert_invalid(
+        &api(
+            &sandbox,
+            "GET",
+            DETAILS,
+            &json!({"customer_code": "999", "lang": "fr"}),
+        )
+        .await,
+        json!({
+            "customer_code": ["the selected customer code is invalid"],
+            "lang": ["the lang must be one of the following types: en, it, es, de"]
+        }),
+    );
+
+    // The licence action cancels the licence; it is unknown afterwards.
+    let action = json!({"customer_code": code.to_string(), "license_id": "108501"});
+    let cancelled = api(&sandbox, "POST", LICENSE_ACTION, &action).await;
+    assert_eq!(cancelled.status, 200, "{}", cancelled.text);
+    assert_eq!(
+        cancelled.text,
+        r#"{"code":200,"content":"license cancelled successfully"}"#
+    );
+    assert!(sandbox.fsflt().licences()[0].cancelled);
+    assert!(!sandbox.fsflt().licences()[1].cancelled);
+    let unknown = json!({"license_id": ["the selected license id is invalid"]});
+    assert_invalid(
+        &api(&sandbox, "POST", LICENSE_ACTION, &action).await,
+        unknown.clone(),
+    );
+    let suspend = json!({"license_id": "108501", "customer_code": code.to_string()});
+    assert_invalid(
+        &api(&sandbox, "POST", SUSPEND, &suspend).await,
+        unknown.clone(),
+    );
+    // Another customer's licence.
+    assert_invalid(
+        &api(
+            &sandbox,
+            "POST",
+            LICENSE_ACTION,
+            &json!({"customer_code": code + 1, "license_id": 108502}),
+        )
+        .await,
+        unknown,
+    );
+    assert_invalid(
+        &api(&sandbox, "POST", LICENSE_ACTION, &json!({})).await,
+        json!({
+            "customer_code": ["the customer code field is required"],
+            "license_id": ["the license id field is required"]
+        }),
+    );
+    let details = api(&sandbox, "GET", DETAILS, &json!({"customer_code": code})).await;
+    assert_eq!(details.json["content"]["licenses"][0]["license_id"], 108502);
+    assert_eq!(
+        details.json["content"]["licenses"].as_array().map(Vec::len),
+        Some(1)
+    );
+
+    // The password: 8–15 characters, not kept.
+    let set = api(
+        &sandbox,
+        "POST",
+        PASSWORD,
+        &json!({"customer_code": code.to_string(), "password": "n3w-Passw0rd"}),
+    )
+    .await;
+    assert_eq!(
+        set.text,
+        r#"{"code":200,"content":"password updated successfully"}"#
+    );
+    assert_invalid(
+        &api(
+            &sandbox,
+            "POST",
+            PASSWORD,
+            &json!({"customer_code": 999, "password": "short"}),
+        )
+        .await,
+        json!({
+            "customer_code": ["the selected customer code is invalid"],
+            "password": ["the password must be between 8 and 15 characters"]
+        }),
+    );
+    let recorded = sandbox.fsflt().requests();
+    let last = recorded.last().expect("recorded");
+    assert_eq!(last.path, "/fsflt/customerarea/customers/password");
+    assert_eq!(last.status, 500);
+    sandbox.shutdown().await;
+}
+
+#[tokio::test]
+async fn unconfirmed_directory_lists() {
+    let sandbox = sandbox(|_| {}).await;
+    for (path, content) in [
+        (VERSIONS, json!([{"code": "0", "name": "FlashStart Cloud"}])),
+        (
+            CURRENCIES,
+            json!([{"code": "EUR", "name": "Euro"}, {"code": "USD", "name": "US dollar"}]),
+        ),
+        (
+            COUNTRIES,
+            json!([
+                {"code": "IT", "name": "Italy"}, {"code": "DE", "name": "Germany"},
+                {"code": "ES", "name": "Spain"}, {"code": "FR", "name": "France"},
+                {"code": "GB", "name": "United Kingdom"}, {"code": "US", "name": "United States"}
+            ]),
+        ),
+        (
+            INDUSTRIES,
+            json!([
+                {"code": "1", "name": "Family"}, {"code": "2", "name": "Business"},
+                {"code": "3", "name": "Education"}, {"code": "4", "name": "Public administration"}
+            ]),
+        ),
+    ] {
+        let answer = api(&sandbox, "GET", path, &Value::Null).await;
+        assert_eq!(answer.status, 200, "{path}: {}", answer.text);
+        assert_eq!(answer.header("content-type"), Some("application/json"));
+        assert_eq!(answer.json, ok(content), "{path}");
+    }
+    // Every listed version, currency and industry is accepted where the codes are used.
+    let code = new_customer(&sandbox, "dir@example.com").await;
+    let available = api(
+        &sandbox,
+        "GET",
+        AVAILABLE,
+        &json!({"customer_code": code, "version_code": 0, "currency_code": "USD"}),
+    )
+    .await;
+    assert_eq!(available.status, 200, "{}", available.text);
+    assert_eq!(available.json["content"].as_array().map(Vec::len), Some(3));
     sandbox.shutdown().await;
 }

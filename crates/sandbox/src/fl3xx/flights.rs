@@ -10,8 +10,8 @@ use super::airports::{AIRPORTS, Airport, Codes};
 use super::routes::{Answer, Problem, Query, data, ok};
 use super::{Operator, format_time};
 
-/// Tail numbers of the seeded flights, in turn.
-const TAILS: [&str; 3] = ["OE-FXA", "OE-FXB", "9H-ABC"];
+/// Tail numbers of the seeded flights, in turn (the v1 fleet).
+pub(super) const TAILS: [&str; 3] = ["OE-FXA", "OE-FXB", "9H-ABC"];
 /// Hours between the blocks-off times of consecutive flights.
 const SPACING_HOURS: i64 = 3;
 /// Hours between blocks-off and blocks-on.
@@ -34,12 +34,12 @@ const FLIGHT_NOT_FOUND: &str = "Flight not found";
 #[derive(Debug, Clone)]
 pub(super) struct Flight {
     pub(super) id: u64,
-    number: String,
-    tail: &'static str,
-    blocks_off: OffsetDateTime,
-    blocks_on: OffsetDateTime,
-    departure: &'static Airport,
-    arrival: &'static Airport,
+    pub(super) number: String,
+    pub(super) tail: &'static str,
+    pub(super) blocks_off: OffsetDateTime,
+    pub(super) blocks_on: OffsetDateTime,
+    pub(super) departure: &'static Airport,
+    pub(super) arrival: &'static Airport,
     updated: OffsetDateTime,
 }
 
@@ -239,7 +239,7 @@ pub(super) fn slot_by_id(operator: &Operator, id: &str) -> Answer {
 }
 
 /// The operator's flight with the id `id` (digits).
-fn find<'a>(operator: &'a Operator, id: &str) -> Option<&'a Flight> {
+pub(super) fn find<'a>(operator: &'a Operator, id: &str) -> Option<&'a Flight> {
     let id: u64 = id.parse().ok()?;
     operator.flights.iter().find(|f| f.id == id)
 }

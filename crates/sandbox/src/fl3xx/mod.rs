@@ -1,7 +1,8 @@
 //! The FL3XX API v2 (`https://test.fl3xx.com/api/v2`): the two auth headers, one data set per
 //! operator token, a fair-use throttle, flights with their permits and slots/PPRs, airports,
 //! partner fuel prices, webhook subscriptions with signed deliveries, crew qualifications and
-//! qualification types.
+//! qualification types; and the most used reads of API v1 (`/api/external/...`, the token
+//! alone).
 //!
 //! Shapes the public documentation does not show (error bodies, list envelopes, flight field
 //! names) follow the research notes' inferences; the README lists which ones.
@@ -11,6 +12,7 @@ mod crew;
 mod flights;
 mod fuel;
 mod routes;
+mod v1;
 mod webhooks;
 
 use std::collections::HashMap;
@@ -147,6 +149,8 @@ struct Operator {
     subscriptions: Vec<Subscription>,
     /// Crew qualifications, as JSON objects.
     qualifications: Vec<serde_json::Map<String, Value>>,
+    /// When the v1 crew, fleet and accounts were seeded (their `modifiedSince` reference).
+    seeded: OffsetDateTime,
 }
 
 /// One token's fixed fair-use window.
@@ -195,6 +199,7 @@ impl Fl3xxHandle {
                 fuel_prices: Vec::new(),
                 subscriptions: Vec::new(),
                 qualifications,
+                seeded: now,
             });
         }
         Self {

@@ -13,7 +13,9 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use tokio::time::Instant;
 
-use super::{Fl3xxHandle, PREFIX, State as Data, Window, airports, crew, flights, fuel, webhooks};
+use super::{
+    Fl3xxHandle, PREFIX, State as Data, Window, airports, crew, flights, fuel, v1, webhooks,
+};
 use crate::RecordedRequest;
 
 /// Largest request body read; a larger one is answered 413.
@@ -298,8 +300,14 @@ enum FairUse {
 
 impl Fl3xxHandle {
     /// Answers one request: auth, fair use, route, method, permission, then the endpoint.
+    /// API v1 (`/api/external/...`) takes the token alone and shares the fair-use window.
     fn answer(&self, parts: &Parts, path: &str, body: &[u8]) -> Response {
-        let operator = self.authenticate(&parts.headers);
+        let is_v1 = path.starts_with(v1::PATH_PREFIX);
+        let operator = if is_v1 {
+            self.authenticate_token(&parts.headers)
+        } else {
+            self.authenticate(&parts.headers)
+        };
         let Some(operator) = operator else {
             return Problem::new(StatusCode::UNAUTHORIZED, UNAUTHORIZED).into_response(path);
         };
@@ -310,24 +318,30 @@ impl Fl3xxHandle {
                 .insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
             return response;
         }
-        let Some(route) = Route::at(path) else {
+        let no_endpoint = || {
             let message = format!("No endpoint {} {path}.", parts.method);
-            return Problem::not_found(message).into_response(path);
+            Problem::not_found(message).into_response(path)
+        };
+        if is_v1 {
+            let Some(route) = v1::Route::at(path) else {
+                return no_endpoint();
+            };
+            if parts.method != Method::GET {
+                return method_not_allowed(&parts.method, &[Method::GET], path);
+            }
+            let query = Query::parse(parts.uri.query());
+            let answer = {
+                let state = self.state();
+                v1::answer(&state.operators[operator], &route, &query)
+            };
+            return answer.unwrap_or_else(|problem| problem.into_response(path));
+        }
+        let Some(route) = Route::at(path) else {
+            return no_endpoint();
         };
         let methods = route.methods();
         if !methods.contains(&parts.method) {
-            let message = format!("Request method '{}' is not supported", parts.method);
-            let mut response =
-                Problem::new(StatusCode::METHOD_NOT_ALLOWED, message).into_response(path);
-            let allow = methods
-                .iter()
-                .map(Method::as_str)
-                .collect::<Vec<_>>()
-                .join(", ");
-            if let Ok(allow) = HeaderValue::from_str(&allow) {
-                response.headers_mut().insert(ALLOW, allow);
-            }
-            return response;
+            return method_not_allowed(&parts.method, methods, path);
         }
         if route.is_partner() && operator > 0 {
             return Problem::new(StatusCode::FORBIDDEN, PARTNER_DENIED).into_response(path);
@@ -360,6 +374,16 @@ impl Fl3xxHandle {
         self.state().operator_index(token)
     }
 
+    /// The index of the operator whose token the request carries, whatever the client id
+    /// (API v1 takes the token alone).
+    fn authenticate_token(&self, headers: &HeaderMap) -> Option<usize> {
+        let token = headers
+            .get(AUTH_TOKEN)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)?;
+        self.state().operator_index(token)
+    }
+
     /// Counts one request against operator `operator`'s fixed window.
     fn hit(&self, operator: usize) -> FairUse {
         let config = self.config();
@@ -385,6 +409,21 @@ impl Fl3xxHandle {
         window.count += 1;
         FairUse::Allowed
     }
+}
+
+/// 405 with `Allow` listing `methods`.
+fn method_not_allowed(method: &Method, methods: &[Method], path: &str) -> Response {
+    let message = format!("Request method '{method}' is not supported");
+    let mut response = Problem::new(StatusCode::METHOD_NOT_ALLOWED, message).into_response(path);
+    let allow = methods
+        .iter()
+        .map(Method::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if let Ok(allow) = HeaderValue::from_str(&allow) {
+        response.headers_mut().insert(ALLOW, allow);
+    }
+    response
 }
 
 /// Calls the endpoint of `route` for `method` (one of its methods).
@@ -471,7 +510,7 @@ fn json_response(status: StatusCode, body: &impl Serialize) -> Response {
 
 /// Decodes `%XX` escapes (invalid ones are kept as they are) and, when `plus_as_space`,
 /// `+` as a space.
-fn percent_decode(text: &str, plus_as_space: bool) -> String {
+pub(super) fn percent_decode(text: &str, plus_as_space: bool) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

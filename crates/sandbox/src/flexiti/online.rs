@@ -1,6 +1,6 @@
 //! The Online API: `systems/init` (and learn-more), the hosted checkout page that finishes
-//! an order, the notifications a merchant polls, and the payment calculator. Also the page
-//! POS widget URLs point at.
+//! an order, the notifications a merchant polls, the payment calculator and the merchant's
+//! payment availability. Also the page POS widget URLs point at.
 
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
@@ -13,6 +13,10 @@ use super::{FlexitiHandle, State as Data, now};
 
 /// The flows of `systems/init`.
 const FLOWS: [&str; 3] = ["apply", "buy", "apply/buy"];
+/// The amounts Flexiti payment is offered for, in cents (*ours*: `payment-availability` is
+/// not documented).
+const AVAILABLE_FROM_CENTS: i64 = 5_000;
+const AVAILABLE_TO_CENTS: i64 = 1_000_000;
 
 /// An order started with `systems/init`.
 #[derive(Debug)]
@@ -200,6 +204,40 @@ pub(super) fn calculator(req: &Req) -> Answer {
         "htmlRender": html,
         "paymentPlan": {"monthlyPayment": monthly, "months": months.to_string()},
     }))
+}
+
+/// `POST online/client-id/{id}/merchants/payment-availability`, with an optional `amount`
+/// (form-encoded or JSON). Neither the request nor the answer is documented: the shape is
+/// ours, `available` is false only for an amount outside the bounds it lists.
+pub(super) fn payment_availability(req: &Req) -> Answer {
+    let body = req.body().map_err(|problem| Problem {
+        status: StatusCode::BAD_REQUEST,
+        ..problem
+    })?;
+    let mut fields = Fields::new(&body);
+    let amount = fields.amount("amount", false);
+    if !fields.is_ok() {
+        return Err(wrong_inputs(fields));
+    }
+    let range = AVAILABLE_FROM_CENTS..=AVAILABLE_TO_CENTS;
+    let mut answer = Map::new();
+    answer.insert(
+        "available".into(),
+        json!(amount.is_none_or(|a| range.contains(&a))),
+    );
+    if let Some(amount) = amount {
+        answer.insert("amount".into(), json!(wire::money_text(amount)));
+    }
+    answer.insert(
+        "min_amount".into(),
+        json!(wire::money_text(AVAILABLE_FROM_CENTS)),
+    );
+    answer.insert(
+        "max_amount".into(),
+        json!(wire::money_text(AVAILABLE_TO_CENTS)),
+    );
+    answer.insert("currency".into(), json!("CAD"));
+    wire::ok(&Value::Object(answer))
 }
 
 impl FlexitiHandle {

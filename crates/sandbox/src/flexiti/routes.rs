@@ -116,6 +116,7 @@ pub(super) enum Online {
     Calculator,
     NotificationByOrder(String),
     NotificationByMerchantOrder(String),
+    PaymentAvailability,
 }
 
 impl Online {
@@ -130,13 +131,14 @@ impl Online {
                 Online::NotificationByMerchantOrder((*id).into())
             }
             ["notifications", id] if !v2 => Online::NotificationByOrder((*id).into()),
+            ["merchants", "payment-availability"] if !v2 => Online::PaymentAvailability,
             _ => return None,
         })
     }
 
     fn method(&self) -> Method {
         match self {
-            Online::Init | Online::LearnMore => Method::POST,
+            Online::Init | Online::LearnMore | Online::PaymentAvailability => Method::POST,
             _ => Method::GET,
         }
     }
@@ -396,6 +398,7 @@ impl FlexitiHandle {
                 Online::NotificationByMerchantOrder(id) => {
                     online::notification_by_merchant_order(state, id)
                 }
+                Online::PaymentAvailability => online::payment_availability(&req),
             };
             answer.unwrap_or_else(|p| p.render(style))
         })
@@ -592,6 +595,18 @@ mod tests {
         );
         assert_eq!(
             Route::at(&format!("{base}/client-id/c/systems/payment-calculator")),
+            online(None)
+        );
+        assert_eq!(
+            Route::at(&format!(
+                "{base}/client-id/c/merchants/payment-availability"
+            )),
+            online(Some(Online::PaymentAvailability))
+        );
+        assert_eq!(
+            Route::at(&format!(
+                "{base}/v2/client-id/c/merchants/payment-availability"
+            )),
             online(None)
         );
         assert_eq!(

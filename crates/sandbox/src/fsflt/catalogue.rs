@@ -90,6 +90,14 @@ impl Currency {
         }
     }
 
+    /// The currency's name, as the `directory/currencies` list gives it.
+    pub(super) fn name(self) -> &'static str {
+        match self {
+            Currency::Eur => "Euro",
+            Currency::Usd => "US dollar",
+        }
+    }
+
     /// A price in euro cents, converted to this currency's cents (half up).
     pub(super) fn cents(self, eur_cents: u64) -> u64 {
         match self {

@@ -2,10 +2,14 @@
 //! token, customer creation and the licence endpoints (available, demo, assign, suspend,
 //! enable), with the documented envelope, errors and a per-customer licence pool.
 //!
-//! Only the paths the documentation shows are emulated; every other path under the prefix
-//! (including the ones a client may have guessed) answers 404.
+//! The operations the docs describe without a path (customer list and details, the licence
+//! action, the password, the `directory/…` lists) are emulated at the paths
+//! `specs/fsflt.yaml` guesses (`x-unconfirmed`), with answers of our own; every other path
+//! under the prefix answers 404.
 
 mod catalogue;
+mod customers;
+mod directory;
 mod fields;
 mod routes;
 
@@ -92,6 +96,9 @@ pub struct SandboxLicence {
     pub demo: bool,
     /// True while suspended.
     pub suspended: bool,
+    /// True once cancelled through `POST /customerarea/customers/license` (unconfirmed
+    /// operation): the licence is then unknown to every licence operation.
+    pub cancelled: bool,
     /// The `license_info` of an assigned licence; `None` for a demo.
     pub license_info: Option<String>,
     /// The start date, `YYYY-MM-DD` (UTC).

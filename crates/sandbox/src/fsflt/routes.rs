@@ -15,6 +15,7 @@ use time::OffsetDateTime;
 use super::catalogue::{self, Available, CATALOGUE, Entry};
 use super::fields::{Body, Errors, integer};
 use super::{FsfltHandle, PREFIX, SandboxCustomer, SandboxLicence, State as Data};
+use super::{customers, directory};
 use crate::RecordedRequest;
 
 /// Largest request body read; a larger one is answered 413.
@@ -31,25 +32,26 @@ const DEMO_DAYS: i64 = 14;
 const DEMO_CODE: &str = "CL-DEMO";
 const DEMO_LICENSE: &str = "Internet protection and malware mitigation trial demo inserted by API";
 /// The industry the sandbox treats as "family" (no `company_name` needed); our choice.
-const FAMILY_INDUSTRY: u32 = 1;
+pub(super) const FAMILY_INDUSTRY: u32 = 1;
 /// Characters in an auth token.
 const TOKEN_CHARS: usize = 40;
 
 const UNAUTHORIZED: &str = "invalid token or unauthorized admin";
 const INVALID: &str = "the given data was invalid";
-const CUSTOMER_CODE_INVALID: &str = "the selected customer code is invalid";
+pub(super) const CUSTOMER_CODE_INVALID: &str = "the selected customer code is invalid";
 const DEMO_LIMIT: &str = "the customer already has the maximum number of demo licenses";
 const EMAIL_FORMAT: &str = "the email must be a valid email address";
 const EMAIL_TAKEN: &str = "the email has already been taken";
-const PASSWORD_LENGTH: &str = "the password must be between 8 and 15 characters";
+pub(super) const PASSWORD_LENGTH: &str = "the password must be between 8 and 15 characters";
 const COUNTRY_FORMAT: &str = "the country code must be 2 letters";
 const COMPANY_REQUIRED: &str = "the company name field is required unless industry code is 1";
 const LICENSE_CODE_INVALID: &str = "the selected license code is invalid";
 const LICENSE_INFO_FORMAT: &str =
     "the license info may only contain letters, numbers, dashes and whitespace.";
-const LICENSE_ID_INVALID: &str = "the selected license id is invalid";
+pub(super) const LICENSE_ID_INVALID: &str = "the selected license id is invalid";
 
-/// The emulated endpoints: exactly the paths the documentation shows.
+/// The emulated endpoints: the paths the documentation shows, and the ones `specs/fsflt.yaml`
+/// guesses for the operations the docs describe without a path (`x-unconfirmed`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Endpoint {
     AuthToken,
@@ -59,6 +61,11 @@ enum Endpoint {
     Assign,
     Suspend,
     Enable,
+    ListCustomers,
+    CustomerDetails,
+    CustomerLicense,
+    CustomerPassword,
+    Directory(directory::List),
 }
 
 impl Endpoint {
@@ -72,24 +79,48 @@ impl Endpoint {
             "/customerarea/licenses/assign" => Endpoint::Assign,
             "/customerarea/licenses/suspend" => Endpoint::Suspend,
             "/customerarea/licenses/enable" => Endpoint::Enable,
+            "/customerarea/customers/list" => Endpoint::ListCustomers,
+            "/customerarea/customers/details" => Endpoint::CustomerDetails,
+            "/customerarea/customers/license" => Endpoint::CustomerLicense,
+            "/customerarea/customers/password" => Endpoint::CustomerPassword,
+            "/customerarea/directory/licenses/versions" => {
+                Endpoint::Directory(directory::List::LicenseVersions)
+            }
+            "/customerarea/directory/currencies" => {
+                Endpoint::Directory(directory::List::Currencies)
+            }
+            "/customerarea/directory/countries" => Endpoint::Directory(directory::List::Countries),
+            "/customerarea/directory/industries" => {
+                Endpoint::Directory(directory::List::Industries)
+            }
             _ => return None,
         })
     }
 
     /// The one method the endpoint answers.
     fn method(self) -> Method {
-        match self {
-            Endpoint::AuthToken | Endpoint::Available => Method::GET,
-            _ => Method::POST,
+        if self.is_read() {
+            Method::GET
+        } else {
+            Method::POST
         }
     }
 
     /// [`method`](Self::method) as the value of an `Allow` header.
     fn allow(self) -> HeaderValue {
-        HeaderValue::from_static(match self {
-            Endpoint::AuthToken | Endpoint::Available => "GET",
-            _ => "POST",
-        })
+        HeaderValue::from_static(if self.is_read() { "GET" } else { "POST" })
+    }
+
+    /// The endpoints answering GET (the others answer POST).
+    fn is_read(self) -> bool {
+        matches!(
+            self,
+            Endpoint::AuthToken
+                | Endpoint::Available
+                | Endpoint::ListCustomers
+                | Endpoint::CustomerDetails
+                | Endpoint::Directory(_)
+        )
     }
 }
 
@@ -154,6 +185,11 @@ impl FsfltHandle {
             Endpoint::Assign => assign(&mut data, &body, pool),
             Endpoint::Suspend => set_suspended(&mut data, &body, true),
             Endpoint::Enable => set_suspended(&mut data, &body, false),
+            Endpoint::ListCustomers => customers::list(&data),
+            Endpoint::CustomerDetails => customers::details(&data, &body),
+            Endpoint::CustomerLicense => customers::cancel_licence(&mut data, &body),
+            Endpoint::CustomerPassword => customers::set_password(&data, &body),
+            Endpoint::Directory(list) => success(&list.entries()),
         }
     }
 }
@@ -307,6 +343,7 @@ fn demo(data: &mut Data, body: &Body) -> Response {
         license_code: DEMO_CODE.to_owned(),
         demo: true,
         suspended: false,
+        cancelled: false,
         license_info: None,
         start_date: catalogue::format_date(today),
         expiry_date: expiry.clone(),
@@ -358,6 +395,7 @@ fn assign(data: &mut Data, body: &Body, pool: u32) -> Response {
         license_code: entry.code.to_owned(),
         demo: false,
         suspended: false,
+        cancelled: false,
         license_info: Some(info),
         start_date: start_date.clone(),
         expiry_date: expiry_date.clone(),
@@ -379,9 +417,9 @@ fn set_suspended(data: &mut Data, body: &Body, suspend: bool) -> Response {
     let owner = body.get("customer_code").and_then(integer);
     let index = errors.require(body, "license_id").and_then(|id| {
         let index = integer(id).and_then(|id| {
-            data.licences
-                .iter()
-                .position(|l| l.license_id == id && owner.is_none_or(|o| l.customer_code == o))
+            data.licences.iter().position(|l| {
+                l.license_id == id && !l.cancelled && owner.is_none_or(|o| l.customer_code == o)
+            })
         });
         if index.is_none() {
             errors.add("license_id", LICENSE_ID_INVALID);
@@ -422,7 +460,7 @@ fn set_suspended(data: &mut Data, body: &Body, suspend: bool) -> Response {
 // State helpers
 
 impl Data {
-    fn customer(&self, code: u64) -> Option<&SandboxCustomer> {
+    pub(super) fn customer(&self, code: u64) -> Option<&SandboxCustomer> {
         self.customers.iter().find(|c| c.customer_code == code)
     }
 
@@ -447,7 +485,7 @@ impl Data {
 }
 
 /// The required `customer_code` of an existing customer (a number or a string of digits).
-fn customer(errors: &mut Errors, data: &Data, body: &Body) -> Option<u64> {
+pub(super) fn customer(errors: &mut Errors, data: &Data, body: &Body) -> Option<u64> {
     let value = errors.require(body, "customer_code")?;
     let code = integer(value).filter(|c| data.customer(*c).is_some());
     if code.is_none() {
@@ -494,12 +532,12 @@ struct NotAllowed {
 }
 
 /// HTTP 200 `{"code":200,"content":content}`.
-fn success(content: &impl Serialize) -> Response {
+pub(super) fn success(content: &impl Serialize) -> Response {
     json_response(StatusCode::OK, &Envelope { code: 200, content })
 }
 
 /// HTTP 500 `{"code":500,"message":"the given data was invalid","errors":{…}}`.
-fn invalid(errors: &Errors) -> Response {
+pub(super) fn invalid(errors: &Errors) -> Response {
     let body = Invalid {
         code: 500,
         message: INVALID,
@@ -554,9 +592,15 @@ mod tests {
         );
         assert_eq!(Endpoint::Available.method(), Method::GET);
         assert_eq!(Endpoint::Suspend.method(), Method::POST);
+        assert_eq!(
+            Endpoint::at("/customerarea/directory/licenses/versions"),
+            Some(Endpoint::Directory(directory::List::LicenseVersions))
+        );
+        assert_eq!(Endpoint::CustomerDetails.method(), Method::GET);
+        assert_eq!(Endpoint::CustomerPassword.method(), Method::POST);
         for guessed in [
-            "/customerarea/customers/list",
-            "/customerarea/directory/countries",
+            "/customerarea/customers/licenses",
+            "/customerarea/licenses/cancel",
             "/directory/currencies",
             "/licenses/assign",
             "/customerarea/licenses/available/",
