@@ -145,6 +145,12 @@ pub(crate) fn decode_body<T: DeserializeOwned>(
             body_excerpt: excerpt(body),
         }))
     };
+    // Tracking the path costs an allocation per key on every body (measured: most of the
+    // client's decoding overhead, docs/performance.md); bodies that fail are rare, so only
+    // they are read a second time, with the path tracked.
+    if let Ok(value) = serde_json::from_slice(bytes) {
+        return Ok(value);
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer)
         .map_err(|e| decode_error(e.path().to_string(), e.inner().to_string()))?;

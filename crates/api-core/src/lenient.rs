@@ -21,54 +21,238 @@ use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
-use crate::decode::scalar_text;
+// The readers below visit the scalar directly instead of going through a
+// `serde_json::Value` (an allocation and a copy per field: measured in docs/performance.md).
 
 /// A string, number or boolean, as text.
 pub fn string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    let value = Value::deserialize(deserializer)?;
-    scalar_text(&value).ok_or_else(|| D::Error::custom(format!("expected text, found {value}")))
+    deserializer
+        .deserialize_any(Scalar {
+            what: Text,
+            optional: false,
+        })?
+        .ok_or_else(|| D::Error::custom("expected text, found null"))
 }
 
 /// [`string`], with `null` (or absence, with `#[serde(default)]`) as `None`.
 pub fn option_string<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<String>, D::Error> {
-    match Value::deserialize(deserializer)? {
-        Value::Null => Ok(None),
-        value => scalar_text(&value)
-            .map(Some)
-            .ok_or_else(|| D::Error::custom(format!("expected text, found {value}"))),
-    }
+    deserializer.deserialize_any(Scalar {
+        what: Text,
+        optional: true,
+    })
 }
 
 /// A non-negative integer written as a number or as a numeric string (`12`, `"12"`).
 pub fn u64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
-    let value = Value::deserialize(deserializer)?;
-    as_u64(&value)
-        .ok_or_else(|| D::Error::custom(format!("expected a whole number, found {value}")))
+    deserializer
+        .deserialize_any(Scalar {
+            what: Whole,
+            optional: false,
+        })?
+        .ok_or_else(|| D::Error::custom("expected a whole number, found null"))
 }
 
 /// [`u64()`], with `null` and `""` as `None`.
 pub fn option_u64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
-    match Value::deserialize(deserializer)? {
-        Value::Null => Ok(None),
-        Value::String(s) if s.trim().is_empty() => Ok(None),
-        value => as_u64(&value)
-            .map(Some)
-            .ok_or_else(|| D::Error::custom(format!("expected a whole number, found {value}"))),
-    }
+    deserializer.deserialize_any(Scalar {
+        what: Whole,
+        optional: true,
+    })
 }
 
 /// A number written as a number or as a numeric string (`0.5`, `"0.5"`). Not for money:
 /// use `api_core::money` (feature `money`).
 pub fn f64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
-    let value = Value::deserialize(deserializer)?;
-    match &value {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
+    deserializer
+        .deserialize_any(Scalar {
+            what: Real,
+            optional: false,
+        })?
+        .ok_or_else(|| D::Error::custom("expected a number, found null"))
+}
+
+/// What a [`Scalar`] reads.
+trait Reading: Copy {
+    type Out;
+    /// Names the expected value in errors.
+    const EXPECTED: &'static str;
+    fn text(self, text: &str) -> Option<Self::Out>;
+    fn unsigned(self, n: u64) -> Option<Self::Out>;
+    fn signed(self, n: i64) -> Option<Self::Out>;
+    fn real(self, n: f64) -> Option<Self::Out>;
+    fn boolean(self, b: bool) -> Option<Self::Out>;
+    /// Whether an optional reading takes this text as none (`""` for numbers).
+    fn blank(self, _text: &str) -> bool {
+        false
     }
-    .ok_or_else(|| D::Error::custom(format!("expected a number, found {value}")))
+}
+
+#[derive(Clone, Copy)]
+struct Text;
+
+impl Reading for Text {
+    type Out = String;
+    const EXPECTED: &'static str = "text";
+    fn text(self, text: &str) -> Option<String> {
+        Some(text.to_owned())
+    }
+    fn unsigned(self, n: u64) -> Option<String> {
+        Some(decimal(n, false))
+    }
+    fn signed(self, n: i64) -> Option<String> {
+        Some(decimal(n.unsigned_abs(), n < 0))
+    }
+    fn real(self, n: f64) -> Option<String> {
+        // As `serde_json::Number` writes it (`1.0`, not `1`).
+        serde_json::Number::from_f64(n).map(|n| n.to_string())
+    }
+    fn boolean(self, b: bool) -> Option<String> {
+        Some(b.to_string())
+    }
+}
+
+/// `n` in decimal, written straight into a string of the exact size: ids arrive as numbers
+/// by the thousand in list pages, and the formatting machinery of `to_string` costs more
+/// than the allocation.
+fn decimal(mut n: u64, negative: bool) -> String {
+    let mut digits = [0u8; 21];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if negative {
+        at -= 1;
+        digits[at] = b'-';
+    }
+    let mut text = String::with_capacity(digits.len() - at);
+    text.extend(digits[at..].iter().map(|&b| char::from(b)));
+    text
+}
+
+#[derive(Clone, Copy)]
+struct Whole;
+
+impl Reading for Whole {
+    type Out = u64;
+    const EXPECTED: &'static str = "a whole number";
+    fn text(self, text: &str) -> Option<u64> {
+        text.trim().parse().ok()
+    }
+    fn unsigned(self, n: u64) -> Option<u64> {
+        Some(n)
+    }
+    fn signed(self, n: i64) -> Option<u64> {
+        u64::try_from(n).ok()
+    }
+    fn real(self, _: f64) -> Option<u64> {
+        None
+    }
+    fn boolean(self, _: bool) -> Option<u64> {
+        None
+    }
+    fn blank(self, text: &str) -> bool {
+        text.trim().is_empty()
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Real;
+
+impl Reading for Real {
+    type Out = f64;
+    const EXPECTED: &'static str = "a number";
+    fn text(self, text: &str) -> Option<f64> {
+        text.trim().parse().ok()
+    }
+    fn unsigned(self, n: u64) -> Option<f64> {
+        Some(n as f64)
+    }
+    fn signed(self, n: i64) -> Option<f64> {
+        Some(n as f64)
+    }
+    fn real(self, n: f64) -> Option<f64> {
+        Some(n)
+    }
+    fn boolean(self, _: bool) -> Option<f64> {
+        None
+    }
+}
+
+/// Reads one scalar; `null` is `None` when `optional`, an error otherwise.
+struct Scalar<R> {
+    what: R,
+    optional: bool,
+}
+
+impl<R: Reading> Scalar<R> {
+    fn found<E: serde::de::Error>(&self, found: impl std::fmt::Display) -> E {
+        E::custom(format!("expected {}, found {found}", R::EXPECTED))
+    }
+}
+
+impl<'de, R: Reading> serde::de::Visitor<'de> for Scalar<R> {
+    type Value = Option<R::Out>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(R::EXPECTED)
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        if self.optional && self.what.blank(v) {
+            return Ok(None);
+        }
+        match self.what.text(v) {
+            Some(out) => Ok(Some(out)),
+            None => Err(self.found(Value::String(v.to_owned()))),
+        }
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        self.what.unsigned(v).map(Some).ok_or_else(|| self.found(v))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        self.what.signed(v).map(Some).ok_or_else(|| self.found(v))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        self.what.real(v).map(Some).ok_or_else(|| self.found(v))
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        self.what.boolean(v).map(Some).ok_or_else(|| self.found(v))
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        if self.optional {
+            Ok(None)
+        } else {
+            Err(self.found("null"))
+        }
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        self.visit_unit()
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        Err(self.found("an array"))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        Err(self.found("an object"))
+    }
 }
 
 /// An optional value that some servers send as `[]` (or `{}`, `""`, `null`) when there is
@@ -92,14 +276,6 @@ where
     serde_json::from_value(value)
         .map(Some)
         .map_err(D::Error::custom)
-}
-
-fn as_u64(value: &Value) -> Option<u64> {
-    match value {
-        Value::Number(n) => n.as_u64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
 }
 
 #[cfg(test)]
@@ -139,6 +315,48 @@ mod tests {
         .expect("lenient");
         assert_eq!((a.os, a.on, a.f), (None, Some(3), 1.0));
         assert_eq!(a.map.expect("map")["lang"], ["bad"]);
+    }
+
+    #[test]
+    fn scalars_read_as_text_as_json_writes_them() {
+        #[derive(Debug, Deserialize)]
+        struct T {
+            #[serde(deserialize_with = "string")]
+            s: String,
+            #[serde(default, deserialize_with = "option_string")]
+            o: Option<String>,
+        }
+        for (json, s, o) in [
+            (r#"{"s": 1.0, "o": null}"#, "1.0", None),
+            (r#"{"s": -7, "o": true}"#, "-7", Some("true")),
+            (
+                r#"{"s": "x\u00e9", "o": 18446744073709551615}"#,
+                "xé",
+                Some("18446744073709551615"),
+            ),
+        ] {
+            let t: T = serde_json::from_str(json).expect(json);
+            assert_eq!((t.s.as_str(), t.o.as_deref()), (s, o), "{json}");
+        }
+        let err = serde_json::from_str::<T>(r#"{"s": null}"#).expect_err("null text");
+        assert!(
+            err.to_string().starts_with("expected text, found null"),
+            "{err}"
+        );
+        let err = serde_json::from_str::<T>(r#"{"s": {}}"#).expect_err("object");
+        assert!(
+            err.to_string()
+                .starts_with("expected text, found an object"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn integers_as_text() {
+        for n in [0, 7, 10, 4711, -1, -987_654_321, i64::MIN, i64::MAX] {
+            assert_eq!(decimal(n.unsigned_abs(), n < 0), n.to_string());
+        }
+        assert_eq!(decimal(u64::MAX, false), u64::MAX.to_string());
     }
 
     #[test]

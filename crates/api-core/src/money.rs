@@ -25,7 +25,7 @@
 use std::str::FromStr;
 
 pub use rust_decimal::Decimal;
-use serde::{Deserialize, Deserializer, Serializer};
+use serde::{Deserializer, Serializer};
 
 use crate::error::{Error, Result};
 
@@ -73,6 +73,60 @@ fn digits(value: Decimal) -> u32 {
     }
 }
 
+/// Reads an amount straight from the scalar the server wrote (a `serde_json::Value` or an
+/// untagged enum in between costs allocations on every amount: docs/performance.md). When
+/// `optional`, `null` and a blank string are `None`.
+struct Amount {
+    optional: bool,
+}
+
+impl<'de> serde::de::Visitor<'de> for Amount {
+    type Value = Option<Decimal>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an amount as a number or a numeric string")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        let text = v.trim();
+        if self.optional && text.is_empty() {
+            return Ok(None);
+        }
+        Decimal::from_str(text).map(Some).map_err(E::custom)
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Some(Decimal::from(v)))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Some(Decimal::from(v)))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        // The shortest text of an f64 is the number the server wrote, for money-sized values.
+        Decimal::from_str(&v.to_string())
+            .map(Some)
+            .map_err(E::custom)
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        if self.optional {
+            Ok(None)
+        } else {
+            Err(E::invalid_type(serde::de::Unexpected::Unit, &self))
+        }
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        self.visit_unit()
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
 /// `#[serde(with = "money::lenient")]`: decodes a JSON number or string, encodes a JSON
 /// number (see [`as_number`]).
 pub mod lenient {
@@ -80,19 +134,9 @@ pub mod lenient {
 
     /// Decodes `12.5`, `"12.50"` or `" 12.50 "`.
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Decimal, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Amount {
-            Text(String),
-            Integer(i64),
-            Float(f64),
-        }
-        match Amount::deserialize(deserializer)? {
-            Amount::Text(text) => Decimal::from_str(text.trim()).map_err(serde::de::Error::custom),
-            Amount::Integer(n) => Ok(Decimal::from(n)),
-            // The shortest text of an f64 is the number the server wrote, for money-sized values.
-            Amount::Float(f) => Decimal::from_str(&f.to_string()).map_err(serde::de::Error::custom),
-        }
+        deserializer
+            .deserialize_any(Amount { optional: false })?
+            .ok_or_else(|| serde::de::Error::custom("expected an amount, found null"))
     }
 
     /// Encodes as a JSON number.
@@ -109,14 +153,7 @@ pub mod lenient_option {
     pub fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Option<Decimal>, D::Error> {
-        let value = Option::<serde_json::Value>::deserialize(deserializer)?;
-        match value {
-            None | Some(serde_json::Value::Null) => Ok(None),
-            Some(serde_json::Value::String(s)) if s.trim().is_empty() => Ok(None),
-            Some(v) => super::lenient::deserialize(v)
-                .map(Some)
-                .map_err(serde::de::Error::custom),
-        }
+        deserializer.deserialize_any(Amount { optional: true })
     }
 
     /// Encodes `Some` as a JSON number and `None` as `null`.
@@ -169,6 +206,7 @@ pub mod as_string {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::Deserialize;
 
     fn d(text: &str) -> Decimal {
         Decimal::from_str(text).expect("decimal")
