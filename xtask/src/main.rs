@@ -1,7 +1,9 @@
 //! Workspace automation: `cargo xtask <command>` (the alias lives in `.cargo/config.toml`).
 
+mod bench;
 mod codegen;
 mod demo;
+mod fuzz;
 mod release;
 mod run;
 mod test;
@@ -15,12 +17,21 @@ commands:
   test               everything CI checks
   codegen [--check]  regenerate crates/*/src/generated/ from specs/*.yaml
                      (--check: fail when the committed files differ)
-  demo               run the demo against the sandbox
-  release plan [--bump patch|minor|major]
+  demo [--redis URL --workers N [--sends M]]
+                     run the demo against the sandbox (with --redis: N worker processes
+                     sharing one rate limit through Redis; see docs/scaling.md)
+  bench [--quick] [--no-compile] [--compare FILE]
+                     clients vs hand-written baselines: overhead, throughput, decoding,
+                     token, paging, compile time (see docs/performance.md)
+  fuzz [--seconds N] [--target NAME]... [--list]
+                     build the fuzz targets on stable and run each (see docs/reliability.md)
+  release plan [--bump none|patch|minor|major]
                      print the publishable crates, their next versions, publish order
-  release --dry-run [--crate NAME] [--bump patch|minor|major]
-                     bump, move CHANGELOGs and package in a temporary copy (never publishes;
-                     see docs/releasing.md)";
+  release --dry-run [--crate NAME] [--bump ...] [--offline]
+                     bump, move CHANGELOGs, check and package in a temporary copy (never
+                     publishes; see docs/releasing.md)
+  release [--crate NAME] [--bump ...] --yes
+                     the real release: edit, test, commit, publish in order, tag";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -29,7 +40,9 @@ fn main() -> ExitCode {
         ["test"] => test::run(),
         ["codegen"] => codegen::run(false),
         ["codegen", "--check"] => codegen::run(true),
-        ["demo"] => demo::run(),
+        ["demo", rest @ ..] => demo::run(rest),
+        ["bench", rest @ ..] => bench::run(rest),
+        ["fuzz", rest @ ..] => fuzz::run(rest),
         ["release", rest @ ..] => release::run(rest),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");

@@ -78,6 +78,8 @@ pub fn run() -> Result<(), String> {
         "demo",
         cargo().args(["run", "--quiet", "--package", "demo", "--locked"]),
     )?;
+    crate::bench::quick()?;
+    crate::fuzz::smoke()?;
     forget_packaged_sources(&published)?;
     let verify_dir = crate::run::workspace_root()
         .join("target")

@@ -168,6 +168,7 @@ mod tests {
             names,
             [
                 "api-core",
+                "api-core-redis",
                 "api-sandbox",
                 "fl3xx",
                 "flexiti",
