@@ -29,7 +29,13 @@ fuzz_target!(|data: &[u8]| {
     }
     let info = RateLimitInfo::from_headers(&headers);
     match info {
-        Some(info) => assert_eq!([info.limit, info.remaining, info.reset], expected),
+        Some(info) => {
+            assert_eq!([info.limit, info.remaining, info.reset], expected);
+            // The reset as a wait, from any clock reading: never a panic.
+            let now = std::time::SystemTime::UNIX_EPOCH
+                + std::time::Duration::from_secs(u64::from(input.byte()) << 24);
+            let _ = info.reset_after(now);
+        }
         None => assert_eq!(expected, [None; 3]),
     }
 });

@@ -1,18 +1,14 @@
 //! The flight list's filter and page size, built from typed values.
 
 use api_core::{Error, Result};
-use time::format_description::FormatItem;
-use time::macros::format_description;
-use time::{OffsetDateTime, UtcOffset};
+use time::OffsetDateTime;
+
+use crate::timestamp::{millis_of_utc, to_utc};
 
 /// Smallest page the flight list accepts.
 pub const MIN_PAGE_SIZE: u8 = 10;
 /// Largest page the flight list accepts.
 pub const MAX_PAGE_SIZE: u8 = 50;
-
-/// `YYYY-MM-DDTHH:mm:ss.SSSZ`, the documented filter format (always UTC).
-const FILTER_TIME: &[FormatItem<'static>] =
-    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
 
 /// A range of estimated blocks-off times: the flight list's only documented filter,
 /// `blocksOffEstimatedDateTime,BTW,<from>,<to>` (both ends inclusive).
@@ -36,8 +32,11 @@ impl FlightWindow {
     /// Flights whose estimated blocks-off time is within `[from, to]`.
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] when `from` is after `to`.
+    /// [`Error::InvalidInput`] when `from` is after `to`, or either has no date in UTC (an
+    /// instant at the very edge of `time`'s range with an offset).
     pub fn new(from: OffsetDateTime, to: OffsetDateTime) -> Result<Self> {
+        // Kept in UTC, the form the filter is written in.
+        let (from, to) = (to_utc(from, "filter")?, to_utc(to, "filter")?);
         if from > to {
             return Err(Error::invalid_input(
                 "filter",
@@ -59,19 +58,13 @@ impl FlightWindow {
 
     /// The `filter` query value (URL-encoded by the client when sent).
     pub fn filter(&self) -> String {
+        // Both ends are in UTC since `new`.
         format!(
             "blocksOffEstimatedDateTime,BTW,{},{}",
-            format_time(self.from),
-            format_time(self.to)
+            millis_of_utc(self.from),
+            millis_of_utc(self.to)
         )
     }
-}
-
-fn format_time(t: OffsetDateTime) -> String {
-    // Formatting a UTC time with a fixed description cannot fail for years 0..=9999.
-    t.to_offset(UtcOffset::UTC)
-        .format(FILTER_TIME)
-        .unwrap_or_else(|_| t.unix_timestamp().to_string())
 }
 
 /// Checks a page size against the documented 10–50.
@@ -116,5 +109,21 @@ mod tests {
             "invalid `limit`: must be between 10 and 50; got 9"
         );
         assert!(check_page_size(51).is_err());
+    }
+
+    /// The last day of `time`'s range two hours west of UTC has no date in UTC: a typed
+    /// refusal, not a panic.
+    #[test]
+    fn an_instant_without_a_utc_date_is_invalid_input() {
+        let edge = time::Date::MAX
+            .with_hms(23, 0, 0)
+            .expect("a time")
+            .assume_offset(time::UtcOffset::from_hms(-2, 0, 0).expect("an offset"));
+        let err = FlightWindow::new(datetime!(2024-01-15 0:00 UTC), edge).expect_err("edge");
+        assert!(
+            err.to_string().starts_with("invalid `filter`: ")
+                && err.to_string().ends_with("has no date in UTC"),
+            "{err}"
+        );
     }
 }

@@ -47,6 +47,7 @@ mod ids;
 mod list;
 mod poller;
 mod subscriptions;
+mod timestamp;
 pub mod v1;
 pub mod webhook;
 

