@@ -20,6 +20,12 @@ use crate::store::{OnUnavailable, RedisStore};
 /// clocks disagree still share one schedule. A slot is reserved only when the caller
 /// accepts the wait, so the callers queue in the order they asked.
 ///
+/// The schedule is the one of api-core's in-memory limiter (its private `Gcra`, which the
+/// fallback uses): interval `period / requests`, tolerance `interval × (burst − 1)`, and a
+/// TAT that never lags behind now, so a quiet spell earns at most the burst. Two
+/// differences: microseconds instead of nanoseconds, and the in-memory limiter reserves
+/// nothing on a refusal (its waiters ask again when they wake).
+///
 /// KEYS[1] the limiter; ARGV: emission interval, burst tolerance, maximum wait (µs).
 /// Returns {1, wait} when a slot `wait` µs from now is reserved, {0, wait} when not.
 const ACQUIRE: &str = r"

@@ -83,11 +83,10 @@ impl Auth {
     /// assert!(!a.contains("token-a"));
     /// ```
     pub fn fingerprint(&self) -> String {
-        use sha2::{Digest, Sha256};
-        let mut hash = Sha256::new();
+        let mut hash = ring::digest::Context::new(&ring::digest::SHA256);
         // Every part is length-prefixed so that no two credentials hash the same bytes.
         let mut part = |bytes: &[u8]| {
-            hash.update((bytes.len() as u64).to_be_bytes());
+            hash.update(&(bytes.len() as u64).to_be_bytes());
             hash.update(bytes);
         };
         match self {
@@ -112,7 +111,7 @@ impl Auth {
                 }
             }
         }
-        hex::encode(&hash.finalize()[..16])
+        hex::encode(&hash.finish().as_ref()[..16])
     }
 }
 
@@ -224,5 +223,34 @@ mod tests {
         let auth = Auth::bearer("line\nbreak");
         let err = static_headers(&auth).expect_err("invalid");
         assert!(!err.to_string().contains("line"));
+    }
+
+    #[test]
+    fn fingerprints_are_stable_across_versions() {
+        // Processes of different versions meet in a shared store under these names: the
+        // values are pinned (SHA-256 of the length-prefixed parts, first 16 bytes).
+        assert_eq!(Auth::None.fingerprint(), "9506f170afb36fca8c02831b18c88d72");
+        assert_eq!(
+            Auth::bearer("token-a").fingerprint(),
+            "1432c657a43e4a580d03938062cdd731"
+        );
+        let key = Auth::api_key("X-Auth-Token", "k-1").expect("valid name");
+        assert_eq!(key.fingerprint(), "1c2a03d7a1e57061c6eba804267ae437");
+        let oauth = OAuth2::client_credentials("https://auth.example.com/token", "client-1", "s")
+            .expect("valid URL")
+            .scopes(["merchant"]);
+        let rotated = OAuth2::client_credentials("https://auth.example.com/token", "client-1", "t")
+            .expect("valid URL")
+            .scopes(["merchant"]);
+        let (oauth, rotated) = (
+            Auth::OAuth2(Arc::new(oauth)),
+            Auth::OAuth2(Arc::new(rotated)),
+        );
+        assert_eq!(oauth.fingerprint(), "6746c14137ed26218ec47bc83a7669ec");
+        assert_eq!(
+            rotated.fingerprint(),
+            oauth.fingerprint(),
+            "the secret is not part of it"
+        );
     }
 }

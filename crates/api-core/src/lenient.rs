@@ -17,6 +17,8 @@
 //! # Ok::<(), serde_json::Error>(())
 //! ```
 
+use std::marker::PhantomData;
+
 use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
@@ -26,9 +28,15 @@ use serde_json::Value;
 
 /// A string, number or boolean, as text.
 pub fn string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    text(deserializer)
+}
+
+/// [`string`] into any [`Textual`]: `api_core::Id` reads its inline string with it, so a
+/// numeric id never goes through a `String`.
+pub(crate) fn text<'de, D: Deserializer<'de>, T: Textual>(deserializer: D) -> Result<T, D::Error> {
     deserializer
         .deserialize_any(Scalar {
-            what: Text,
+            what: Text(PhantomData),
             optional: false,
         })?
         .ok_or_else(|| D::Error::custom("expected text, found null"))
@@ -39,7 +47,7 @@ pub fn option_string<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<String>, D::Error> {
     deserializer.deserialize_any(Scalar {
-        what: Text,
+        what: Text(PhantomData),
         optional: true,
     })
 }
@@ -89,51 +97,45 @@ trait Reading: Copy {
     }
 }
 
-#[derive(Clone, Copy)]
-struct Text;
+/// What [`Text`] builds: a `String`, or the `SmolStr` inside `api_core::Id`.
+pub(crate) trait Textual: for<'a> From<&'a str> + From<String> {}
 
-impl Reading for Text {
-    type Out = String;
-    const EXPECTED: &'static str = "text";
-    fn text(self, text: &str) -> Option<String> {
-        Some(text.to_owned())
-    }
-    fn unsigned(self, n: u64) -> Option<String> {
-        Some(decimal(n, false))
-    }
-    fn signed(self, n: i64) -> Option<String> {
-        Some(decimal(n.unsigned_abs(), n < 0))
-    }
-    fn real(self, n: f64) -> Option<String> {
-        // As `serde_json::Number` writes it (`1.0`, not `1`).
-        serde_json::Number::from_f64(n).map(|n| n.to_string())
-    }
-    fn boolean(self, b: bool) -> Option<String> {
-        Some(b.to_string())
+impl<T: for<'a> From<&'a str> + From<String>> Textual for T {}
+
+/// Reads a scalar as text of type `T`.
+struct Text<T>(PhantomData<fn() -> T>);
+
+// Not derived: the derive would ask `T: Copy`.
+impl<T> Clone for Text<T> {
+    fn clone(&self) -> Self {
+        *self
     }
 }
 
-/// `n` in decimal, written straight into a string of the exact size: ids arrive as numbers
-/// by the thousand in list pages, and the formatting machinery of `to_string` costs more
-/// than the allocation.
-fn decimal(mut n: u64, negative: bool) -> String {
-    let mut digits = [0u8; 21];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+impl<T> Copy for Text<T> {}
+
+impl<T: Textual> Reading for Text<T> {
+    type Out = T;
+    const EXPECTED: &'static str = "text";
+    fn text(self, text: &str) -> Option<T> {
+        Some(T::from(text))
     }
-    if negative {
-        at -= 1;
-        digits[at] = b'-';
+    // `itoa` writes on the stack: ids arrive as numbers by the thousand in list pages, the
+    // formatting machinery of `to_string` costs more than the allocation, and an inline id
+    // needs no allocation at all.
+    fn unsigned(self, n: u64) -> Option<T> {
+        Some(T::from(itoa::Buffer::new().format(n)))
     }
-    let mut text = String::with_capacity(digits.len() - at);
-    text.extend(digits[at..].iter().map(|&b| char::from(b)));
-    text
+    fn signed(self, n: i64) -> Option<T> {
+        Some(T::from(itoa::Buffer::new().format(n)))
+    }
+    fn real(self, n: f64) -> Option<T> {
+        // As `serde_json::Number` writes it (`1.0`, not `1`).
+        serde_json::Number::from_f64(n).map(|n| T::from(n.to_string()))
+    }
+    fn boolean(self, b: bool) -> Option<T> {
+        Some(T::from(if b { "true" } else { "false" }))
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -354,9 +356,11 @@ mod tests {
     #[test]
     fn integers_as_text() {
         for n in [0, 7, 10, 4711, -1, -987_654_321, i64::MIN, i64::MAX] {
-            assert_eq!(decimal(n.unsigned_abs(), n < 0), n.to_string());
+            let text: String = string(serde_json::json!(n)).expect("i64");
+            assert_eq!(text, n.to_string());
         }
-        assert_eq!(decimal(u64::MAX, false), u64::MAX.to_string());
+        let text: String = string(serde_json::json!(u64::MAX)).expect("u64");
+        assert_eq!(text, u64::MAX.to_string());
     }
 
     #[test]

@@ -8,56 +8,65 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// as numbers and sends some as strings (`"20076677"`); both decode. A digits-only id is sent
 /// back as a JSON number, as documented; any other as a string (business authorised users'
 /// customer ids look like `"123-4"`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Id(String);
+// `api_core::Id` with another `Serialize`: decoding, equality, order and hash are its own.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Id(api_core::Id);
 
 impl Id {
     /// The id as text.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 
 impl From<&str> for Id {
     fn from(id: &str) -> Self {
-        Self(id.to_owned())
+        Self(api_core::Id::from(id))
     }
 }
 
 impl From<String> for Id {
     fn from(id: String) -> Self {
-        Self(id)
+        Self(api_core::Id::from(id))
     }
 }
 
 impl From<u64> for Id {
     fn from(id: u64) -> Self {
-        Self(id.to_string())
+        Self(api_core::Id::from(id))
+    }
+}
+
+// By hand: the derive would print the inner `Id` too (`Id(Id("5001"))`).
+impl fmt::Debug for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Id").field(&self.as_str()).finish()
     }
 }
 
 impl fmt::Display for Id {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 
 impl Serialize for Id {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let id = self.as_str();
         // Digits only: `parse` alone would also take `+5` and send it back as `5`.
-        let digits = self.0.bytes().all(|b| b.is_ascii_digit());
-        match self.0.parse::<u64>() {
-            Ok(number) if digits && (!self.0.starts_with('0') || self.0 == "0") => {
+        let digits = id.bytes().all(|b| b.is_ascii_digit());
+        match id.parse::<u64>() {
+            Ok(number) if digits && (!id.starts_with('0') || id == "0") => {
                 serializer.serialize_u64(number)
             }
-            _ => serializer.serialize_str(&self.0),
+            _ => serializer.serialize_str(id),
         }
     }
 }
 
 impl<'de> Deserialize<'de> for Id {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        api_core::lenient::string(deserializer).map(Self)
+        api_core::Id::deserialize(deserializer).map(Self)
     }
 }
 
@@ -138,6 +147,24 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&Id::from("+42")).expect("json"),
             "\"+42\""
+        );
+    }
+
+    #[test]
+    fn ids_read_print_and_compare_as_their_text() {
+        let id = Id::from(20076677u64);
+        assert_eq!(id, Id::from("20076677"));
+        assert_eq!(id, Id::from(String::from("20076677")));
+        assert_eq!(
+            (id.as_str(), id.to_string()),
+            ("20076677", "20076677".into())
+        );
+        assert_eq!(format!("{id:?}"), r#"Id("20076677")"#);
+        assert!(Id::from("123-4") < Id::from("20076677"));
+        let err = serde_json::from_str::<Id>("null").expect_err("null");
+        assert!(
+            err.to_string().starts_with("expected text, found null"),
+            "{err}"
         );
     }
 

@@ -15,9 +15,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
-use sha2::Sha256;
 use time::{OffsetDateTime, PrimitiveDateTime};
 
 const CLIENT: &str = "sandbox-fl3xx-client";
@@ -117,9 +115,8 @@ fn format_time(at: OffsetDateTime) -> String {
 }
 
 fn hmac_hex(key: &str, body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("any key length");
-    mac.update(body);
-    hex::encode(mac.finalize().into_bytes())
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, key.as_bytes());
+    hex::encode(ring::hmac::sign(&key, body))
 }
 
 /// What a webhook receiver saw.

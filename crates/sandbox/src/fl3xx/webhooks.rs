@@ -7,10 +7,8 @@ use std::time::Duration;
 use axum::body::Bytes;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderName, HeaderValue, Uri};
-use hmac::{Hmac, Mac};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use sha2::Sha256;
 use time::{Date, Month, OffsetDateTime};
 
 use super::routes::{Answer, Problem, Req, created, data, no_content, ok};
@@ -362,14 +360,8 @@ async fn deliver(handle: &Fl3xxHandle, target: Target, body: String) {
 
 /// Lower-case hex HMAC-SHA256 of `body`, keyed with `key`.
 fn sign(key: &str, body: &[u8]) -> String {
-    match Hmac::<Sha256>::new_from_slice(key.as_bytes()) {
-        Ok(mut mac) => {
-            mac.update(body);
-            hex::encode(mac.finalize().into_bytes())
-        }
-        // HMAC takes keys of any length; this does not happen.
-        Err(_) => String::new(),
-    }
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, key.as_bytes());
+    hex::encode(ring::hmac::sign(&key, body))
 }
 
 #[cfg(test)]
