@@ -6,50 +6,76 @@
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use reqwest::Url;
+use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use crate::auth::CredentialScope;
 use crate::error::{Error, Result, TransportError, TransportErrorKind};
 
-/// An access token and when it stops being valid.
+/// An access token and when it stops being valid. Cloning is cheap (the token is shared).
 #[derive(Clone)]
 pub struct AccessToken {
+    inner: Arc<TokenInner>,
+}
+
+struct TokenInner {
     secret: SecretString,
     expires_at: SystemTime,
+    /// `Bearer <token>` as a sensitive header value, built at the first request that sends
+    /// it (every call sends it, so building it per call would cost an allocation each).
+    bearer: OnceLock<Option<HeaderValue>>,
 }
 
 impl AccessToken {
     /// A token valid until `expires_at`.
     pub fn new(secret: impl Into<String>, expires_at: SystemTime) -> Self {
         Self {
-            secret: SecretString::from(secret.into()),
-            expires_at,
+            inner: Arc::new(TokenInner {
+                secret: SecretString::from(secret.into()),
+                expires_at,
+                bearer: OnceLock::new(),
+            }),
         }
     }
 
     /// The token itself.
     pub fn secret(&self) -> &SecretString {
-        &self.secret
+        &self.inner.secret
     }
 
     /// When it expires.
     pub fn expires_at(&self) -> SystemTime {
-        self.expires_at
+        self.inner.expires_at
     }
 
     /// True when it is still valid `margin` from now.
     pub fn is_fresh(&self, margin: Duration) -> bool {
-        SystemTime::now() + margin < self.expires_at
+        SystemTime::now() + margin < self.inner.expires_at
+    }
+
+    /// The `Authorization` header value (`Bearer <token>`, marked sensitive).
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the token holds characters a header cannot carry.
+    pub(crate) fn bearer(&self) -> Result<HeaderValue> {
+        self.inner
+            .bearer
+            .get_or_init(|| crate::auth::bearer(self.inner.secret.expose_secret()).ok())
+            .clone()
+            .ok_or_else(|| {
+                Error::Config("a credential holds characters not allowed in a header".into())
+            })
     }
 
     fn same_as(&self, other: &AccessToken) -> bool {
-        self.secret.expose_secret() == other.secret.expose_secret()
+        Arc::ptr_eq(&self.inner, &other.inner)
+            || self.secret().expose_secret() == other.secret().expose_secret()
     }
 }
 
@@ -57,7 +83,7 @@ impl fmt::Debug for AccessToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AccessToken")
             .field("secret", &"[REDACTED]")
-            .field("expires_at", &self.expires_at)
+            .field("expires_at", &self.inner.expires_at)
             .finish()
     }
 }
@@ -82,6 +108,15 @@ pub trait TokenCache: Send + Sync + fmt::Debug {
     /// A token valid for at least `margin`, fetched through `fetcher` when there is none:
     /// however many callers arrive together, `fetcher` runs once.
     async fn get(&self, margin: Duration, fetcher: &dyn TokenFetcher) -> Result<AccessToken>;
+
+    /// A token valid for at least `margin` when one is at hand without waiting (no I/O, no
+    /// lock held across an await), else `None`; the transport then calls [`TokenCache::get`].
+    /// A fast path for the common case, where every call finds a fresh token: the default
+    /// answers `None`, which is always correct.
+    fn peek(&self, margin: Duration) -> Option<AccessToken> {
+        let _ = margin;
+        None
+    }
 
     /// Forgets `stale` (the server rejected it) unless a newer token already replaced it.
     async fn invalidate(&self, stale: &AccessToken);
@@ -122,6 +157,10 @@ impl InMemoryTokenCache {
 
 #[async_trait]
 impl TokenCache for InMemoryTokenCache {
+    fn peek(&self, margin: Duration) -> Option<AccessToken> {
+        self.fresh(margin)
+    }
+
     async fn get(&self, margin: Duration, fetcher: &dyn TokenFetcher) -> Result<AccessToken> {
         if let Some(token) = self.fresh(margin) {
             return Ok(token);
@@ -320,6 +359,50 @@ fn lenient_seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>
 mod tests {
     use super::*;
     use std::sync::atomic::AtomicUsize;
+
+    #[test]
+    fn bearer_header_is_built_once_marked_sensitive_and_shared_by_clones() {
+        let token = AccessToken::new("abc.def", SystemTime::now() + Duration::from_secs(60));
+        let header = token.bearer().expect("valid token");
+        assert_eq!(header, "Bearer abc.def");
+        assert!(header.is_sensitive());
+        let clone = token.clone();
+        assert!(Arc::ptr_eq(&token.inner, &clone.inner));
+        assert!(
+            clone.inner.bearer.get().is_some(),
+            "built once, seen by clones"
+        );
+        assert!(clone.same_as(&token));
+    }
+
+    #[test]
+    fn a_token_no_header_can_carry_is_a_config_error_at_use() {
+        let token = AccessToken::new("bad\ntoken", SystemTime::now() + Duration::from_secs(60));
+        let error = token.bearer().expect_err("newline");
+        assert_eq!(
+            error.to_string(),
+            "configuration error: a credential holds characters not allowed in a header"
+        );
+    }
+
+    #[tokio::test]
+    async fn peek_answers_a_fresh_token_without_fetching_and_nothing_otherwise() {
+        let cache = InMemoryTokenCache::default();
+        let margin = Duration::from_secs(30);
+        assert!(cache.peek(margin).is_none(), "empty cache");
+        *cache.token.write().expect("lock") = Some(AccessToken::new(
+            "fresh",
+            SystemTime::now() + Duration::from_secs(300),
+        ));
+        let peeked = cache.peek(margin).expect("fresh");
+        assert_eq!(peeked.secret().expose_secret(), "fresh");
+        *cache.token.write().expect("lock") = Some(AccessToken::new(
+            "stale",
+            SystemTime::now() + Duration::from_secs(10),
+        ));
+        assert!(cache.peek(margin).is_none(), "inside the refresh margin");
+        assert_eq!(cache.fetches.load(Ordering::Relaxed), 0);
+    }
 
     struct CountingFetcher {
         calls: AtomicUsize,

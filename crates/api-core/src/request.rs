@@ -1,5 +1,6 @@
 //! A request as a provider operation describes it, before any credential or base URL.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -63,7 +64,8 @@ impl fmt::Debug for Body {
 pub struct Request {
     pub(crate) method: Method,
     pub(crate) path_template: &'static str,
-    pub(crate) path: String,
+    /// The template until a parameter is filled in: most paths never allocate.
+    pub(crate) path: Cow<'static, str>,
     pub(crate) query: Vec<(&'static str, String)>,
     pub(crate) body: Body,
     pub(crate) headers: HeaderMap,
@@ -117,7 +119,7 @@ impl Request {
         Self {
             method,
             path_template,
-            path: path_template.to_owned(),
+            path: Cow::Borrowed(path_template),
             query: Vec::new(),
             body: Body::None,
             headers: HeaderMap::new(),
@@ -174,21 +176,25 @@ impl Request {
                     .is_some_and(|rest| rest.starts_with('}'))
             })
         };
-        let Some(mut at) = placeholder(&self.path) else {
+        // One pass over the path: what is copied in is never searched again, so a value
+        // holding `{name}` stays text.
+        let mut filled = String::with_capacity(self.path.len() + value.len());
+        let mut rest: &str = &self.path;
+        let mut found = false;
+        while let Some(at) = placeholder(rest) {
+            filled.push_str(&rest[..at]);
+            filled.extend(utf8_percent_encode(value, SEGMENT));
+            rest = &rest[at + name.len() + 2..];
+            found = true;
+        }
+        if !found {
             return Err(Error::Config(format!(
                 "path `{}` has no parameter `{name}`",
                 self.path_template
             )));
-        };
-        let encoded = utf8_percent_encode(value, SEGMENT).to_string();
-        loop {
-            self.path.replace_range(at..at + name.len() + 2, &encoded);
-            let searched = at + encoded.len();
-            match placeholder(&self.path[searched..]) {
-                Some(next) => at = searched + next,
-                None => break,
-            }
         }
+        filled.push_str(rest);
+        self.path = Cow::Owned(filled);
         Ok(self)
     }
 
@@ -323,6 +329,7 @@ mod tests {
             .path_param("id", value)
             .expect("valid")
             .path
+            .into_owned()
     }
 
     #[test]

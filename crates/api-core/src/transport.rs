@@ -1,9 +1,11 @@
 //! The request path: limiter → credentials → send (in a span) → decode → retry or return.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
+use futures_util::future::Either;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION};
 use reqwest::{StatusCode, Url};
 use secrecy::ExposeSecret;
@@ -164,18 +166,24 @@ impl Transport {
     /// # Errors
     /// Any [`Error`]: the server's error answer, a transport failure, a timeout, a body that
     /// does not decode into `T`, a client-side rate limit.
-    pub async fn execute<T: DeserializeOwned>(
+    // Not an `async fn`: a wrapper's state would hold its arguments next to the future it
+    // awaits, and every level of nesting is copied whole each time it moves (the bench
+    // measures it, docs/performance.md).
+    pub fn execute<T: DeserializeOwned>(
         &self,
         operation: Operation<T>,
-    ) -> Result<Response<T>> {
-        self.send(operation.into_request()).await
+    ) -> impl Future<Output = Result<Response<T>>> {
+        self.send(operation.into_request())
     }
 
     /// Sends a request and decodes its 2xx body into `T`.
     ///
     /// # Errors
     /// As [`Transport::execute`].
-    pub async fn send<T: DeserializeOwned>(&self, request: Request) -> Result<Response<T>> {
+    pub fn send<T: DeserializeOwned>(
+        &self,
+        request: Request,
+    ) -> impl Future<Output = Result<Response<T>>> {
         let span = tracing::info_span!(
             "api.call",
             provider = self.inner.provider,
@@ -186,94 +194,100 @@ impl Transport {
             status = field::Empty,
             elapsed_ms = field::Empty,
         );
-        async move {
+        // Entering a span on every poll costs even when no subscriber wants it.
+        let entered = (!span.is_disabled()).then(|| span.clone());
+        let call = async move {
             let started = Instant::now();
-            let result = self.run(&request).await;
-            let span = tracing::Span::current();
+            let result = self.run(&request, started, &span).await;
             span.record("elapsed_ms", started.elapsed().as_millis() as u64);
             let (raw, attempts) = result?;
-            let provider = self.inner.provider;
             let value = decode_body(
-                provider,
+                self.inner.provider,
                 request.operation,
                 raw.status,
                 &raw.body,
                 request.allow_empty_response,
             )?;
             Ok(Response::new(value, raw.status, raw.headers, attempts))
+        };
+        match entered {
+            None => Either::Left(call),
+            Some(span) => Either::Right(call.instrument(span)),
         }
-        .instrument(span)
-        .await
     }
 
     /// The retry loop. Returns the first 2xx response and the number of attempts made.
-    async fn run(&self, request: &Request) -> Result<(RawResponse, u32)> {
+    async fn run(
+        &self,
+        request: &Request,
+        started: Instant,
+        span: &tracing::Span,
+    ) -> Result<(RawResponse, u32)> {
         let inner = &self.inner;
-        let span = tracing::Span::current();
-        let started = Instant::now();
         let deadline = started + inner.call_timeout;
         let url = self.url(request)?;
+        // The headers every attempt starts from: a request's own (rare) merged once.
+        let merged;
+        let headers = if request.headers.is_empty() {
+            &inner.default_headers
+        } else {
+            let mut all = inner.default_headers.clone();
+            all.extend(request.headers.clone());
+            merged = all;
+            &merged
+        };
         let mut attempt: u32 = 0;
         let mut replayed_unauthorized = false;
         loop {
             attempt += 1;
             span.record("attempts", attempt);
-            let left = deadline.saturating_duration_since(Instant::now());
-            inner
-                .limiter
-                .acquire(inner.retry.max_rate_limit_wait.min(left))
-                .await?;
+            if !inner.limiter.acquire_now() {
+                let left = deadline.saturating_duration_since(Instant::now());
+                inner
+                    .limiter
+                    .acquire(inner.retry.max_rate_limit_wait.min(left))
+                    .await?;
+            }
             // A token endpoint out of reach is a `Connect` failure (the call never left), so
             // it takes the retry path below like a refused connection, whatever the method.
-            let (token, outcome) = match self.token().await {
+            let token = self.token().await;
+            // Each answer is settled into a small `Error` before anything else is awaited:
+            // a response or an `ApiError` held across an await would sit in every call's
+            // state (the state is copied whole each time a future moves).
+            let (token, error) = match token {
                 Ok(token) => {
-                    let outcome = self.attempt(request, &url, token.as_ref(), deadline).await;
-                    (token, outcome)
+                    let outcome = self
+                        .attempt(request, &url, headers, token.as_ref(), deadline)
+                        .await;
+                    match outcome {
+                        Ok(raw) if raw.status.is_success() => {
+                            return self.succeeded(request, raw, attempt, span).await;
+                        }
+                        Ok(raw) => (token, self.failed(request, &raw, span).await),
+                        Err(error) => (token, error),
+                    }
                 }
-                Err(error) => (None, Err(error)),
+                Err(error) => (None, error),
             };
-            if let Ok(raw) = &outcome
-                && let Some(info) = RateLimitInfo::from_headers(&raw.headers)
+            if let (Some(token), Error::Api(api), Auth::OAuth2(oauth)) =
+                (&token, &error, &inner.auth)
+                && api.kind == ErrorKind::Unauthorized
+                && !replayed_unauthorized
             {
-                inner.limiter.observe(&info).await;
+                // The token may have been revoked early: fetch a new one and replay once. A
+                // 401 means the server did not act, so this is safe even for a side effect,
+                // and it does not count as a retry.
+                replayed_unauthorized = true;
+                oauth.cache.invalidate(token).await;
+                attempt -= 1;
+                continue;
             }
-            let error = match outcome {
-                Ok(raw) if raw.status.is_success() => {
-                    span.record("status", raw.status.as_u16());
-                    if let Some(mut error) = inner.decoder.check_success(raw.status, &raw.body) {
-                        // The decoder cannot know which call this is: name it here.
-                        error.provider = inner.provider;
-                        error.operation = request.operation;
-                        complete(&mut error, &raw);
-                        return Err(error.into());
-                    }
-                    inner.budget.refund();
-                    return Ok((raw, attempt));
-                }
-                Ok(raw) => {
-                    span.record("status", raw.status.as_u16());
-                    let error = self.api_error(request, &raw);
-                    if let (Some(token), ErrorKind::Unauthorized, Auth::OAuth2(oauth)) =
-                        (&token, &error.kind, &inner.auth)
-                        && !replayed_unauthorized
-                    {
-                        // The token may have been revoked early: fetch a new one and replay
-                        // once. A 401 means the server did not act, so this is safe even
-                        // for a side effect, and it does not count as a retry.
-                        replayed_unauthorized = true;
-                        oauth.cache.invalidate(token).await;
-                        attempt -= 1;
-                        continue;
-                    }
-                    if error.kind == ErrorKind::TooManyRequests
-                        && let Some(wait) = error.retry_after
-                    {
-                        inner.limiter.pause(wait).await;
-                    }
-                    Error::from(error)
-                }
-                Err(error) => error,
-            };
+            if let Error::Api(api) = &error
+                && api.kind == ErrorKind::TooManyRequests
+                && let Some(wait) = api.retry_after
+            {
+                inner.limiter.pause(wait).await;
+            }
             let retry_allowed = attempt < inner.retry.max_attempts
                 && may_retry(
                     request.idempotency,
@@ -299,9 +313,44 @@ impl Transport {
             tracing::debug!(error = %error, wait_ms = wait.as_millis() as u64, "retrying");
             // The server's pause is applied by the limiter on the next acquire.
             if !(error.is_rate_limited() && error.retry_after().is_some()) {
-                tokio::time::sleep(wait).await;
+                // Boxed: a retry is rare, and a timer held inline would grow every call's state.
+                Box::pin(tokio::time::sleep(wait)).await;
             }
         }
+    }
+
+    /// A 2xx answer: the limiter learns the server's budget, the provider's decoder may
+    /// still find an error inside it (an envelope's code), the retry budget gets its refund.
+    async fn succeeded(
+        &self,
+        request: &Request,
+        raw: RawResponse,
+        attempt: u32,
+        span: &tracing::Span,
+    ) -> Result<(RawResponse, u32)> {
+        let inner = &self.inner;
+        span.record("status", raw.status.as_u16());
+        if let Some(info) = RateLimitInfo::from_headers(&raw.headers) {
+            inner.limiter.observe(&info).await;
+        }
+        if let Some(mut error) = inner.decoder.check_success(raw.status, &raw.body) {
+            // The decoder cannot know which call this is: name it here.
+            error.provider = inner.provider;
+            error.operation = request.operation;
+            complete(&mut error, &raw);
+            return Err(error.into());
+        }
+        inner.budget.refund();
+        Ok((raw, attempt))
+    }
+
+    /// A non-2xx answer as an [`Error`], after the limiter learned the server's budget.
+    async fn failed(&self, request: &Request, raw: &RawResponse, span: &tracing::Span) -> Error {
+        span.record("status", raw.status.as_u16());
+        if let Some(info) = RateLimitInfo::from_headers(&raw.headers) {
+            self.inner.limiter.observe(&info).await;
+        }
+        self.api_error(request, raw).into()
     }
 
     /// One attempt: send and read the whole body, within the attempt's time.
@@ -309,50 +358,29 @@ impl Transport {
         &self,
         request: &Request,
         url: &Url,
+        headers: &HeaderMap,
         token: Option<&AccessToken>,
         deadline: Instant,
     ) -> Result<RawResponse> {
         let inner = &self.inner;
-        // Defaults and fixed credentials were merged once, at build time.
-        let mut headers = inner.default_headers.clone();
-        headers.extend(request.headers.clone());
-        if let Some(token) = token {
-            headers.insert(
-                reqwest::header::AUTHORIZATION,
-                auth::bearer(token.secret().expose_secret())?,
-            );
-        }
-        let mut builder = inner
-            .http
-            .request(request.method.clone(), url.clone())
-            .headers(headers);
-        builder = match &request.body {
-            Body::None => builder,
-            Body::Json(bytes) => builder
-                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-                .body(bytes.clone()),
-            Body::Form(bytes) => builder
-                .header(
-                    CONTENT_TYPE,
-                    HeaderValue::from_static("application/x-www-form-urlencoded"),
-                )
-                .body(bytes.clone()),
-        };
-        let left = deadline.saturating_duration_since(Instant::now());
+        let outgoing = outgoing(request, url, headers, token)?;
+        let started = Instant::now();
+        let left = deadline.saturating_duration_since(started);
         let (budget, what) = if left < inner.request_timeout {
             (left, "call")
         } else {
             (inner.request_timeout, "request")
         };
-        let started = Instant::now();
+        // Sent outside the async block below: what a block captures stays in its state for
+        // its whole life, and a request is 264 bytes.
+        let pending = inner.http.execute(outgoing);
         let exchange = async {
-            let response = builder
-                .send()
+            let response = pending
                 .await
                 .map_err(|e| self.transport_error(request, e))?;
-            let status = response.status();
-            let headers = response.headers().clone();
-            let body = crate::body::read_limited(response, inner.max_response_bytes)
+            // Taken apart rather than borrowed: the headers move instead of being copied.
+            let (parts, body) = http::Response::from(response).into_parts();
+            let body = crate::body::read_limited(body, inner.max_response_bytes)
                 .await
                 .map_err(|e| match e {
                     crate::body::ReadError::TooLarge => Error::ResponseTooLarge {
@@ -361,8 +389,8 @@ impl Transport {
                     crate::body::ReadError::Io(e) => self.transport_error(request, e),
                 })?;
             Ok(RawResponse {
-                status,
-                headers,
+                status: parts.status,
+                headers: parts.headers,
                 body,
             })
         };
@@ -421,14 +449,16 @@ impl Transport {
 
     /// The full URL of `request`: base URL + encoded path + encoded query.
     fn url(&self, request: &Request) -> Result<Url> {
-        let mut url = self.inner.base_url.clone();
+        let base_url = &self.inner.base_url;
+        let mut url = base_url.clone();
         // A base URL without a path still has the path `/`: join with exactly one slash.
-        let base = url.path().trim_end_matches('/');
-        let path = if request.path.is_empty() || request.path.starts_with('/') {
-            format!("{base}{}", request.path)
-        } else {
-            format!("{base}/{}", request.path)
-        };
+        let base = base_url.path().trim_end_matches('/');
+        let mut path = String::with_capacity(base.len() + request.path.len() + 1);
+        path.push_str(base);
+        if !(request.path.is_empty() || request.path.starts_with('/')) {
+            path.push('/');
+        }
+        path.push_str(&request.path);
         url.set_path(&path);
         if !request.query.is_empty() {
             let mut pairs = url.query_pairs_mut();
@@ -436,7 +466,12 @@ impl Transport {
                 pairs.append_pair(name, value);
             }
         }
-        if url.origin() != self.inner.base_url.origin() {
+        // `set_path` keeps the origin; this guards that belief without `Url::origin`'s
+        // allocations.
+        if url.scheme() != base_url.scheme()
+            || url.host_str() != base_url.host_str()
+            || url.port_or_known_default() != base_url.port_or_known_default()
+        {
             return Err(Error::Config(format!(
                 "request path `{}` leaves the base URL's origin",
                 request.path_template
@@ -450,6 +485,9 @@ impl Transport {
         let Auth::OAuth2(oauth) = &self.inner.auth else {
             return Ok(None);
         };
+        if let Some(token) = oauth.cache.peek(oauth.refresh_ahead) {
+            return Ok(Some(token));
+        }
         let fetcher = TokenRequest {
             transport: self,
             oauth,
@@ -460,6 +498,31 @@ impl Transport {
             .await
             .map(Some)
     }
+}
+
+/// The request of one attempt, built directly: reqwest's builder would merge the headers a
+/// second time.
+fn outgoing(
+    request: &Request,
+    url: &Url,
+    headers: &HeaderMap,
+    token: Option<&AccessToken>,
+) -> Result<reqwest::Request> {
+    let mut outgoing = reqwest::Request::new(request.method.clone(), url.clone());
+    let outgoing_headers = outgoing.headers_mut();
+    // Defaults and fixed credentials were merged once, at build time.
+    outgoing_headers.clone_from(headers);
+    if let Some(token) = token {
+        outgoing_headers.insert(reqwest::header::AUTHORIZATION, token.bearer()?);
+    }
+    let (content_type, body) = match &request.body {
+        Body::None => return Ok(outgoing),
+        Body::Json(bytes) => ("application/json", bytes),
+        Body::Form(bytes) => ("application/x-www-form-urlencoded", bytes),
+    };
+    outgoing_headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    *outgoing.body_mut() = Some(body.clone().into());
+    Ok(outgoing)
 }
 
 /// Adds what every error carries: retry hint, rate-limit headers, request id, excerpt.
@@ -559,17 +622,18 @@ impl TokenFetcher for TokenRequest<'_> {
                 .await
                 .map_err(|e| token_unreachable(inner.provider, e.without_url()))?;
             let status = response.status();
-            let bytes = crate::body::read_limited(response, inner.max_response_bytes)
-                .await
-                .map_err(|e| match e {
-                    crate::body::ReadError::TooLarge => Error::Auth(format!(
-                        "token response exceeds the {}-byte limit",
-                        inner.max_response_bytes
-                    )),
-                    crate::body::ReadError::Io(e) => {
-                        token_unreachable(inner.provider, e.without_url())
-                    }
-                })?;
+            let bytes = crate::body::read_limited(
+                http::Response::from(response).into_body(),
+                inner.max_response_bytes,
+            )
+            .await
+            .map_err(|e| match e {
+                crate::body::ReadError::TooLarge => Error::Auth(format!(
+                    "token response exceeds the {}-byte limit",
+                    inner.max_response_bytes
+                )),
+                crate::body::ReadError::Io(e) => token_unreachable(inner.provider, e.without_url()),
+            })?;
             Ok::<_, Error>((status, bytes))
         };
         let (status, bytes) = tokio::time::timeout(inner.request_timeout, exchange)

@@ -4,9 +4,10 @@
 //! ```text
 //! api-bench run [--quick] --out FILE      every in-process figure, as JSON
 //! api-bench serve                         the bench server; prints its URL, stops at EOF
-//! api-bench callgrind URL PROVIDER SIDE N N requests (SIDE client|baseline), page fetches
-//!                                         (client-page|baseline-page) or page decodes
-//!                                         (model|plain) inside `bench_measured_batch`
+//! api-bench callgrind URL PROVIDER SIDE N N requests (SIDE client|baseline), the same from
+//!                                         64 tasks (client-burst|baseline-burst), page
+//!                                         fetches (client-page|baseline-page) or page
+//!                                         decodes (model|plain) inside `bench_measured_batch`
 //! api-bench paging PROVIDER RECORDS       (child) peak RSS while streaming RECORDS
 //! ```
 
@@ -170,7 +171,7 @@ fn callgrind(url: &str, provider: &str, side: &str, n: &str) -> Result<(), Strin
             if provider.list().is_some() {
                 built.page(provider).await?;
             }
-            baseline = Some(built);
+            baseline = Some(Arc::new(built));
         }
         Ok::<_, String>((clients, baseline))
     })?;
@@ -200,6 +201,28 @@ fn callgrind(url: &str, provider: &str, side: &str, n: &str) -> Result<(), Strin
             }
             Ok(())
         }),
+        ("client-burst", Some(clients), _) => {
+            let clients = clients.clone();
+            Box::pin(async move {
+                measure::burst(n / measure::TASKS, move || {
+                    let clients = clients.clone();
+                    async move { clients.call(provider).await }
+                })
+                .await
+                .map(drop)
+            })
+        }
+        ("baseline-burst", _, Some(baseline)) => {
+            let baseline = baseline.clone();
+            Box::pin(async move {
+                measure::burst(n / measure::TASKS, move || {
+                    let baseline = baseline.clone();
+                    async move { baseline.call(provider).await }
+                })
+                .await
+                .map(drop)
+            })
+        }
         (other, ..) => return Err(format!("callgrind: unknown side {other}")),
     };
     bench_measured_batch(&runtime, work)

@@ -189,7 +189,7 @@ pub async fn throughput(
 }
 
 /// 64 tasks each making `per_task` calls; answers requests per second.
-async fn burst<F, Fut>(per_task: usize, call: F) -> Result<f64, String>
+pub async fn burst<F, Fut>(per_task: usize, call: F) -> Result<f64, String>
 where
     F: Fn() -> Fut + Clone + Send + 'static,
     Fut: Future<Output = Result<(), String>> + Send,

@@ -102,6 +102,26 @@ pub fn figures(exe: &Path, quick: bool) -> Result<Result<Vec<Value>, String>, St
             (1.05, 1.02),
         ));
     }
+    // The same requests from 64 concurrent tasks (full run only): what the throughput
+    // figures measure in wall time, as a count that does not move with the machine's load.
+    if !quick {
+        let burst = 64 * 20;
+        for (provider, request) in PROVIDERS {
+            let client = count(provider, "client-burst", burst)?;
+            let baseline = count(provider, "baseline-burst", burst)?;
+            figures.push(versus(
+                format!("throughput.instructions.{provider}"),
+                "throughput",
+                provider,
+                format!(
+                    "instructions per `{request}` request, 64 concurrent tasks (callgrind, {burst} requests)"
+                ),
+                client,
+                baseline,
+                (1.05, 1.02),
+            ));
+        }
+    }
     for (provider, list) in LISTS {
         if counted(provider) {
             let client = count(provider, "client-page", decodes)?;
