@@ -202,7 +202,8 @@ fn callgrind(url: &str, provider: &str, side: &str, n: &str) -> Result<(), Strin
             Ok(())
         }),
         ("client-burst", Some(clients), _) => {
-            let clients = clients.clone();
+            // Shared like the baseline (see `measure::throughput`).
+            let clients = Arc::new(clients.clone());
             Box::pin(async move {
                 measure::burst(n / measure::TASKS, move || {
                     let clients = clients.clone();

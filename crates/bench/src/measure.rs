@@ -144,6 +144,9 @@ pub async fn throughput(
     progress: &dyn Fn(&str),
 ) -> Result<Vec<Figure>, String> {
     let mut figures = Vec::new();
+    // Shared behind an `Arc` like the baseline: cloning `Clients` itself would clone all
+    // four clients (and Flexiti's strings) per call, a cost of the harness, not of a client.
+    let clients = Arc::new(clients.clone());
     for provider in ALL {
         progress(&format!("throughput: {}", provider.name()));
         let per_task = sizes.per_task;

@@ -1,10 +1,12 @@
 //! The partner client, its per-operator clients, and every v2 operation.
 
 use std::fmt;
+use std::future::Future;
 
 use api_core::paginate::{Page, PageStyle, paginate};
 use api_core::{Auth, NoContent, Operation, Response, Result, Transport, TransportBuilder};
 use futures_core::Stream;
+use futures_util::FutureExt;
 use time::OffsetDateTime;
 
 use crate::errors::Fl3xxErrors;
@@ -196,17 +198,24 @@ impl OperatorClient {
         &self.transport
     }
 
-    async fn call<T: serde::de::DeserializeOwned>(&self, op: Operation<T>) -> Result<Response<T>> {
-        self.transport.execute(op).await
+    // Plain functions returning the transport's future, not `async fn`s: an async wrapper
+    // keeps its by-value arguments in its state next to the future it awaits (api-core's
+    // transport explains the cost).
+    fn call<T: serde::de::DeserializeOwned>(
+        &self,
+        op: Operation<T>,
+    ) -> impl Future<Output = Result<Response<T>>> {
+        self.transport.execute(op)
     }
 
     /// For answers that may be empty although the model has required fields.
-    async fn call_or_empty<T: serde::de::DeserializeOwned>(
+    fn call_or_empty<T: serde::de::DeserializeOwned>(
         &self,
         op: Operation<T>,
-    ) -> Result<Response<Option<T>>> {
+    ) -> impl Future<Output = Result<Response<Option<T>>>> {
         let op = Operation::<api_core::OrEmpty<T>>::new(op.into_request());
-        Ok(self.call(op).await?.map(|body| body.0))
+        self.call(op)
+            .map(|sent| sent.map(|response| response.map(|body| body.0)))
     }
 
     // Airports.

@@ -1,6 +1,7 @@
 //! The client: environments, OAuth2 scopes, reference ids, idempotency keys, every operation.
 
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,6 +12,7 @@ use api_core::{
     TokenCache, Transport, TransportBuilder,
 };
 use futures_core::Stream;
+use futures_util::future::Either;
 
 use crate::errors::FlexitiErrors;
 use crate::generated::operations;
@@ -367,28 +369,41 @@ impl Client {
         }))
     }
 
-    async fn merchant<T: serde::de::DeserializeOwned>(
+    // Plain functions returning the transport's future, not `async fn`s: an async wrapper
+    // keeps its by-value arguments in its state next to the future it awaits (api-core's
+    // transport explains the cost).
+    fn merchant<T: serde::de::DeserializeOwned>(
         &self,
         operation: Operation<T>,
         moves_money: bool,
-    ) -> Result<Response<T>> {
-        self.merchant
-            .execute(self.traced(operation, moves_money)?)
-            .await
+    ) -> impl Future<Output = Result<Response<T>>> {
+        self.send(&self.merchant, operation, moves_money)
     }
 
-    async fn customer_scope<T: serde::de::DeserializeOwned>(
+    fn customer_scope<T: serde::de::DeserializeOwned>(
         &self,
         operation: Operation<T>,
-    ) -> Result<Response<T>> {
-        self.customer.execute(self.traced(operation, false)?).await
+    ) -> impl Future<Output = Result<Response<T>>> {
+        self.send(&self.customer, operation, false)
     }
 
-    async fn online<T: serde::de::DeserializeOwned>(
+    fn online<T: serde::de::DeserializeOwned>(
         &self,
         operation: Operation<T>,
-    ) -> Result<Response<T>> {
-        self.online.execute(self.traced(operation, false)?).await
+    ) -> impl Future<Output = Result<Response<T>>> {
+        self.send(&self.online, operation, false)
+    }
+
+    fn send<'a, T: serde::de::DeserializeOwned>(
+        &self,
+        transport: &'a Transport,
+        operation: Operation<T>,
+        moves_money: bool,
+    ) -> impl Future<Output = Result<Response<T>>> + use<'a, T> {
+        match self.traced(operation, moves_money) {
+            Ok(operation) => Either::Left(transport.execute(operation)),
+            Err(error) => Either::Right(std::future::ready(Err(error))),
+        }
     }
 
     fn id(&self) -> &str {

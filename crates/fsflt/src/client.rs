@@ -1,8 +1,10 @@
 //! The client and its builder.
 
 use std::fmt;
+use std::future::Future;
 
 use api_core::{Auth, Operation, Response, Result, Transport, TransportBuilder};
+use futures_util::FutureExt;
 
 use crate::envelope::Envelope;
 use crate::errors::FsfltErrors;
@@ -92,15 +94,15 @@ impl Client {
         &self.transport
     }
 
-    async fn call<T: serde::de::DeserializeOwned>(
+    // A combinator, not an `async fn`: an async wrapper keeps its by-value arguments in its
+    // state next to the future it awaits (api-core's transport explains the cost).
+    fn call<T: serde::de::DeserializeOwned>(
         &self,
         operation: Operation<Envelope<T>>,
-    ) -> Result<Response<T>> {
-        Ok(self
-            .transport
+    ) -> impl Future<Output = Result<Response<T>>> {
+        self.transport
             .execute(operation)
-            .await?
-            .map(Envelope::into_content))
+            .map(|sent| sent.map(|response| response.map(Envelope::into_content)))
     }
 
     /// A temporary (15-minute) auth token for one customer (`GET /customerarea/auth/token`),
