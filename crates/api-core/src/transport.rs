@@ -226,16 +226,6 @@ impl Transport {
         let inner = &self.inner;
         let deadline = started + inner.call_timeout;
         let url = self.url(request)?;
-        // The headers every attempt starts from: a request's own (rare) merged once.
-        let merged;
-        let headers = if request.headers.is_empty() {
-            &inner.default_headers
-        } else {
-            let mut all = inner.default_headers.clone();
-            all.extend(request.headers.clone());
-            merged = all;
-            &merged
-        };
         let mut attempt: u32 = 0;
         let mut replayed_unauthorized = false;
         loop {
@@ -256,9 +246,7 @@ impl Transport {
             // state (the state is copied whole each time a future moves).
             let (token, error) = match token {
                 Ok(token) => {
-                    let outcome = self
-                        .attempt(request, &url, headers, token.as_ref(), deadline)
-                        .await;
+                    let outcome = self.attempt(request, &url, token.as_ref(), deadline).await;
                     match outcome {
                         Ok(raw) if raw.status.is_success() => {
                             return self.succeeded(request, raw, attempt, span).await;
@@ -358,12 +346,11 @@ impl Transport {
         &self,
         request: &Request,
         url: &Url,
-        headers: &HeaderMap,
         token: Option<&AccessToken>,
         deadline: Instant,
     ) -> Result<RawResponse> {
         let inner = &self.inner;
-        let outgoing = outgoing(request, url, headers, token)?;
+        let outgoing = outgoing(&inner.default_headers, request, url, token)?;
         let started = Instant::now();
         let left = deadline.saturating_duration_since(started);
         let (budget, what) = if left < inner.request_timeout {
@@ -503,15 +490,25 @@ impl Transport {
 /// The request of one attempt, built directly: reqwest's builder would merge the headers a
 /// second time.
 fn outgoing(
+    defaults: &HeaderMap,
     request: &Request,
     url: &Url,
-    headers: &HeaderMap,
     token: Option<&AccessToken>,
 ) -> Result<reqwest::Request> {
     let mut outgoing = reqwest::Request::new(request.method.clone(), url.clone());
     let outgoing_headers = outgoing.headers_mut();
     // Defaults and fixed credentials were merged once, at build time.
-    outgoing_headers.clone_from(headers);
+    outgoing_headers.clone_from(defaults);
+    // The request's own replace a default of the same name, as `HeaderMap::extend` would.
+    for name in request.headers.keys() {
+        let mut values = request.headers.get_all(name).iter();
+        if let Some(first) = values.next() {
+            outgoing_headers.insert(name.clone(), first.clone());
+        }
+        for value in values {
+            outgoing_headers.append(name.clone(), value.clone());
+        }
+    }
     if let Some(token) = token {
         outgoing_headers.insert(reqwest::header::AUTHORIZATION, token.bearer()?);
     }

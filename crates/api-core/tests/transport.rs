@@ -103,6 +103,44 @@ async fn get_with_path_params_and_query_and_two_api_key_headers() {
 }
 
 #[tokio::test]
+async fn a_request_header_replaces_a_default_of_its_name_on_every_attempt() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({})))
+        .mount(&server)
+        .await;
+    let transport = builder(&server).build().expect("transport");
+    let request = Request::new(Method::GET, "/report")
+        .header(
+            api_core::HeaderName::from_static("accept"),
+            api_core::HeaderValue::from_static("text/csv"),
+        )
+        .header(
+            api_core::HeaderName::from_static("x-trace"),
+            api_core::HeaderValue::from_static("t-1"),
+        );
+
+    transport
+        .execute(Operation::<serde_json::Value>::new(request))
+        .await
+        .expect("second attempt succeeds");
+
+    let sent = server.received_requests().await.expect("recording is on");
+    assert_eq!(sent.len(), 2);
+    for attempt in &sent {
+        let accept: Vec<_> = attempt.headers.get_all("accept").iter().collect();
+        assert_eq!(accept, ["text/csv"], "replaced, not appended");
+        assert_eq!(header(attempt, "x-trace"), Some("t-1"));
+        assert_eq!(header(attempt, "user-agent"), Some("api-core-tests/1.0"));
+    }
+}
+
+#[tokio::test]
 async fn a_base_url_without_a_path_gives_single_slash_paths() {
     let server = MockServer::start().await;
     // `MockServer::uri()` has no path at all (`http://127.0.0.1:<port>`), so the base path is `/`.

@@ -73,9 +73,33 @@ pub struct Client {
     customer: Transport,
     online: Transport,
     client_id: Arc<str>,
-    reference_id: Option<Arc<str>>,
-    idempotency_key: Option<Arc<str>>,
+    reference_id: Option<TraceValue>,
+    idempotency_key: Option<TraceValue>,
     lang: Option<Lang>,
+}
+
+/// A fixed reference id or idempotency key, with its header value built once (every call
+/// sends it).
+#[derive(Clone)]
+struct TraceValue {
+    text: Arc<str>,
+    header: HeaderValue,
+}
+
+impl TraceValue {
+    fn new(field: &str, text: &str) -> Result<TraceValue> {
+        let header = HeaderValue::from_str(text)
+            .map_err(|_| Error::invalid_input(field, "not a valid header value"))?;
+        Ok(TraceValue {
+            text: text.into(),
+            header,
+        })
+    }
+
+    /// A new GUID: for a call without a fixed one.
+    fn fresh(field: &str) -> Result<TraceValue> {
+        TraceValue::new(field, &guid())
+    }
 }
 
 impl fmt::Debug for Client {
@@ -83,7 +107,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("merchant", &self.merchant)
             .field("client_id", &self.client_id)
-            .field("reference_id", &self.reference_id)
+            .field("reference_id", &self.reference_id())
             .finish_non_exhaustive()
     }
 }
@@ -301,7 +325,9 @@ impl Client {
     /// calls.
     pub fn flow(&self) -> Client {
         let mut flow = self.clone();
-        flow.reference_id = Some(guid().into());
+        // A GUID is 32 hex digits, always a valid header value; were it not, each call
+        // would carry a new one, as without a flow.
+        flow.reference_id = TraceValue::fresh("x-reference-id").ok();
         flow
     }
 
@@ -312,13 +338,13 @@ impl Client {
     pub fn with_reference_id(&self, reference_id: &str) -> Result<Client> {
         check_token("x-reference-id", reference_id, 32)?;
         let mut flow = self.clone();
-        flow.reference_id = Some(reference_id.into());
+        flow.reference_id = Some(TraceValue::new("x-reference-id", reference_id)?);
         Ok(flow)
     }
 
     /// The reference id this client sends on every call, when fixed.
     pub fn reference_id(&self) -> Option<&str> {
-        self.reference_id.as_deref()
+        self.reference_id.as_ref().map(|id| &*id.text)
     }
 
     /// A clone whose money-moving calls carry `key` as `x-idempotency-key`: repeat a call
@@ -330,30 +356,21 @@ impl Client {
     pub fn with_idempotency_key(&self, key: &str) -> Result<Client> {
         check_token("x-idempotency-key", key, 64)?;
         let mut client = self.clone();
-        client.idempotency_key = Some(key.into());
+        client.idempotency_key = Some(TraceValue::new("x-idempotency-key", key)?);
         Ok(client)
     }
 
     /// Adds the reference id, and for money the idempotency key (also marking the request
     /// as safely repeatable by the transport, which resends the same key).
     fn traced<T>(&self, operation: Operation<T>, moves_money: bool) -> Result<Operation<T>> {
-        let reference = self
-            .reference_id
-            .as_deref()
-            .map_or_else(guid, str::to_owned);
-        let reference = HeaderValue::from_str(&reference)
-            .map_err(|_| Error::invalid_input("x-reference-id", "not a valid header value"))?;
-        let key = if moves_money {
-            let key = self
-                .idempotency_key
-                .as_deref()
-                .map_or_else(guid, str::to_owned);
-            let value = HeaderValue::from_str(&key).map_err(|_| {
-                Error::invalid_input("x-idempotency-key", "not a valid header value")
-            })?;
-            Some((key, value))
-        } else {
-            None
+        let reference = match &self.reference_id {
+            Some(fixed) => fixed.header.clone(),
+            None => TraceValue::fresh("x-reference-id")?.header,
+        };
+        let key = match (moves_money, &self.idempotency_key) {
+            (false, _) => None,
+            (true, Some(fixed)) => Some(fixed.clone()),
+            (true, None) => Some(TraceValue::fresh("x-idempotency-key")?),
         };
         Ok(operation.map_request(|request| {
             let request = request.header(
@@ -361,9 +378,12 @@ impl Client {
                 reference,
             );
             match key {
-                Some((key, value)) => request
-                    .header(api_core::HeaderName::from_static(IDEMPOTENCY_HEADER), value)
-                    .idempotency_key(key),
+                Some(key) => request
+                    .header(
+                        api_core::HeaderName::from_static(IDEMPOTENCY_HEADER),
+                        key.header,
+                    )
+                    .idempotency_key(&*key.text),
                 None => request,
             }
         }))
