@@ -55,6 +55,7 @@ pub mod retry;
 pub mod signature;
 pub mod tls;
 mod transport;
+mod unknown;
 
 pub use auth::{Auth, CredentialScope};
 pub use config::{
@@ -77,6 +78,7 @@ pub use request::{Body, Idempotency, Operation, Request};
 pub use response::{NoContent, OrEmpty, Response};
 pub use retry::RetryConfig;
 pub use transport::Transport;
+pub use unknown::{FromObject, Object, ReadWith, from_object};
 
 pub use async_trait::async_trait;
 pub use reqwest::header::{HeaderMap, HeaderName, HeaderValue};

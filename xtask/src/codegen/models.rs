@@ -11,6 +11,7 @@ use super::types::{Context, Kind, Ty, reject_property_extensions};
 /// The body of `models.rs` (without the header and unformatted).
 pub fn emit(cx: &Context) -> Result<String, String> {
     let mut out = String::new();
+    let mut readers = Readers::default();
     for (name, schema) in cx.spec.components.schemas.iter() {
         let at = format!("components.schemas.{name}");
         let (_, ty, kind) = cx.component(&format!("#/components/schemas/{name}"), &at)?;
@@ -18,7 +19,7 @@ pub fn emit(cx: &Context) -> Result<String, String> {
         let rust = ty.owned();
         match kind {
             Kind::External => continue,
-            Kind::Struct => emit_struct(cx, &mut out, &rust, schema, &at)?,
+            Kind::Struct => emit_struct(cx, &mut out, &mut readers, &rust, schema, &at)?,
             Kind::StringEnum => emit_string_enum(&mut out, &rust, schema, &at)?,
             Kind::IntEnum => emit_int_enum(&mut out, &rust, schema, &at)?,
             Kind::Alias => {
@@ -33,6 +34,7 @@ pub fn emit(cx: &Context) -> Result<String, String> {
             }
         }
     }
+    emit_readers(cx, &mut out, &readers)?;
     Ok(out)
 }
 
@@ -46,6 +48,7 @@ fn type_doc(out: &mut String, schema: &Schema, fallback: &str) {
 fn emit_struct(
     cx: &Context,
     out: &mut String,
+    readers: &mut Readers,
     rust: &str,
     schema: &Schema,
     at: &str,
@@ -72,6 +75,8 @@ fn emit_struct(
         }
     }
     let mut fields = String::new();
+    // How `FromObject` reads each field, for `x-keep-unknown`.
+    let mut reads: Vec<Read> = Vec::new();
     let mut idents = BTreeSet::new();
     // (field, is a secret, is optional), in order, for a hand-written `Debug`.
     let mut debug_fields: Vec<(String, bool, bool)> = Vec::new();
@@ -117,20 +122,53 @@ fn emit_struct(
                 &format!("Also read from {}.", quoted.join(" or ")),
             );
         }
+        // With `x-keep-unknown` serde only serializes the struct: `FromObject` reads it.
+        let read = !schema.x_keep_unknown;
         let mut serde = Vec::new();
         if names::unraw(&ident) != json {
             serde.push(format!("rename = {}", literal(json)));
         }
-        serde.extend(aliases.iter().map(|a| format!("alias = {}", literal(a))));
+        if read {
+            serde.extend(aliases.iter().map(|a| format!("alias = {}", literal(a))));
+        }
         if !required {
-            serde.push("default".to_owned());
+            if read {
+                serde.push("default".to_owned());
+            }
             serde.push("skip_serializing_if = \"Option::is_none\"".to_owned());
         }
-        serde.extend(custom_serde(property, &field_at)?);
+        let custom = custom_serde(property, &field_at)?;
+        serde.extend(custom.filter(|c| read || c.starts_with("with ")));
         if !serde.is_empty() {
             let _ = writeln!(fields, "#[serde({})]", serde.join(", "));
         }
         let _ = writeln!(fields, "pub {ident}: {},", ty.owned());
+        if schema.x_keep_unknown {
+            if ["object", "key"].contains(&ident.as_str()) {
+                return Err(format!(
+                    "{field_at}: the field name `{ident}` is taken (by the generated reader)"
+                ));
+            }
+            let reader = match (&property.x_deserialize_with, &property.x_serde_with) {
+                (Some(path), _) => Some(readers.name(path.clone(), ty.owned())),
+                (None, Some(module)) => {
+                    Some(readers.name(format!("{module}::deserialize"), ty.owned()))
+                }
+                (None, None) => None,
+            };
+            reads.push(Read {
+                ident: ident.clone(),
+                names: std::iter::once(json)
+                    .chain(aliases.iter().map(String::as_str))
+                    .map(literal)
+                    .collect(),
+                json: literal(json),
+                // A missing field is `None` when serde's derive would default it: with
+                // `default`, or as a plain `Option` (its `missing_field` reads as `None`).
+                defaulted: !required || (property.nullable && reader.is_none()),
+                reader,
+            });
+        }
     }
     if schema.x_keep_unknown {
         doc(
@@ -149,13 +187,143 @@ fn emit_struct(
     };
     let redacted = debug_fields.iter().any(|(_, secret, _)| *secret);
     let debug = if redacted { "" } else { "Debug, " };
+    let deserialize = if schema.x_keep_unknown {
+        ""
+    } else {
+        ", serde::Deserialize"
+    };
     let _ = writeln!(
         out,
-        "#[derive({debug}Clone, PartialEq, {default}serde::Serialize, serde::Deserialize)]"
+        "#[derive({debug}Clone, PartialEq, {default}serde::Serialize{deserialize})]"
     );
     let _ = writeln!(out, "pub struct {rust} {{\n{fields}}}\n");
     if redacted {
         emit_redacted_debug(out, rust, &debug_fields, schema.x_keep_unknown);
+    }
+    if schema.x_keep_unknown {
+        emit_from_object(out, rust, &reads);
+    }
+    Ok(())
+}
+
+/// How the generated `FromObject` reads one field.
+struct Read {
+    ident: String,
+    /// The field's name and aliases, as Rust literals.
+    names: Vec<String>,
+    /// The field's name, as a Rust literal (for errors).
+    json: String,
+    defaulted: bool,
+    /// The `ReadWith` type of its `x-deserialize-with` / `x-serde-with`, if any.
+    reader: Option<String>,
+}
+
+/// The `ReadWith` types of a file: one per function and field type, named after the function.
+#[derive(Default)]
+struct Readers {
+    by_function: std::collections::BTreeMap<(String, String), String>,
+}
+
+impl Readers {
+    fn name(&mut self, path: String, ty: String) -> String {
+        let taken = self.by_function.len();
+        let base = path
+            .rsplit("::")
+            .find(|s| *s != "deserialize")
+            .unwrap_or("field");
+        let name = format!("Read{}", names::upper_camel_case(base));
+        let unique = if self.by_function.values().any(|n| *n == name) {
+            format!("{name}{taken}")
+        } else {
+            name
+        };
+        self.by_function.entry((path, ty)).or_insert(unique).clone()
+    }
+}
+
+/// `Deserialize` for an `x-keep-unknown` struct: a loop over the object's keys through
+/// `api_core::FromObject` instead of `#[serde(flatten)]`, which buffers every unknown field in
+/// serde's private `Content` and reads each object through a second map reader.
+fn emit_from_object(out: &mut String, rust: &str, reads: &[Read]) {
+    let _ = writeln!(
+        out,
+        "impl<'de> serde::Deserialize<'de> for {rust} {{\n\
+         fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {{\n\
+         api_core::from_object(deserializer)\n}}\n}}\n"
+    );
+    let _ = writeln!(out, "impl<'de> api_core::FromObject<'de> for {rust} {{");
+    let _ = writeln!(
+        out,
+        "const EXPECTING: &'static str = {};\n",
+        literal(&format!("struct {rust}"))
+    );
+    out.push_str(
+        "fn from_object<A: serde::de::MapAccess<'de>>(\n\
+         mut object: api_core::Object<'de, A>,\n\
+         ) -> Result<Self, A::Error> {\n",
+    );
+    for read in reads {
+        let _ = writeln!(out, "let mut {} = None;", read.ident);
+    }
+    out.push_str("while let Some(key) = object.next_key()? {\n");
+    if reads.is_empty() {
+        out.push_str("object.keep(key)?;\n}\n");
+    } else {
+        out.push_str("match &*key {\n");
+        for read in reads {
+            let value = match &read.reader {
+                Some(reader) => format!("value_with::<{reader}>"),
+                None => "value".to_owned(),
+            };
+            let _ = writeln!(
+                out,
+                "{} => object.{value}(&mut {}, {})?,",
+                read.names.join(" | "),
+                read.ident,
+                read.json
+            );
+        }
+        out.push_str("_ => object.keep(key)?,\n}\n}\n");
+    }
+    out.push_str("Ok(Self {\n");
+    for read in reads {
+        let ident = &read.ident;
+        if read.defaulted {
+            let _ = writeln!(out, "{ident}: {ident}.unwrap_or_default(),");
+        } else {
+            let _ = writeln!(out, "{ident}: object.required({ident}, {})?,", read.json);
+        }
+    }
+    out.push_str("extra: object.into_extra(),\n})\n}\n}\n\n");
+}
+
+/// One `api_core::ReadWith` type per `x-deserialize-with` / `x-serde-with` function (and
+/// field type) that an `x-keep-unknown` struct reads with.
+fn emit_readers(cx: &Context, out: &mut String, readers: &Readers) -> Result<(), String> {
+    for ((path, ty), name) in &readers.by_function {
+        if cx
+            .spec
+            .components
+            .schemas
+            .iter()
+            .any(|(schema, _)| names::upper_camel_case(schema) == *name)
+        {
+            return Err(format!(
+                "components.schemas: the generated reader `{name}` (for `{path}`) has the name of a schema"
+            ));
+        }
+        doc(
+            out,
+            &format!("`{path}`, as `api_core::Object::value_with` calls it."),
+        );
+        let _ = writeln!(
+            out,
+            "enum {name} {{}}\n\n\
+             impl<'de> api_core::ReadWith<'de> for {name} {{\n\
+             type Value = {ty};\n\n\
+             fn read<D: serde::Deserializer<'de>>(deserializer: D) -> Result<{ty}, D::Error> {{\n\
+             {path}(deserializer)\n}}\n}}\n"
+        );
     }
     Ok(())
 }

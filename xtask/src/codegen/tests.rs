@@ -181,7 +181,7 @@ fn structs_with_required_optional_renamed_and_keyword_fields() {
     assert_contains(
         &models,
         "/// An order.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Order {
     /// The `id` field.
     pub id: String,
@@ -191,20 +191,17 @@ pub struct Order {
     pub status: OrderStatus,
 ",
     );
-    // Optional, renamed, and pointing at a hand-written type.
+    // Optional, renamed, and pointing at a hand-written type (`Order` keeps unknown
+    // fields: serde only serializes it, `FromObject` reads it).
     assert_contains(
         &models,
-        "    #[serde(
-        rename = \"totalAmount\",
-        default,
-        skip_serializing_if = \"Option::is_none\"
-    )]
+        "    #[serde(rename = \"totalAmount\", skip_serializing_if = \"Option::is_none\")]
     pub total_amount: Option<crate::Money>,
 ",
     );
     assert_contains(
         &models,
-        "    #[serde(default, skip_serializing_if = \"Option::is_none\")]
+        "    #[serde(skip_serializing_if = \"Option::is_none\")]
     pub note: Option<String>,
 ",
     );
@@ -224,14 +221,97 @@ pub struct NewOrder {",
 }
 
 #[test]
-fn keep_unknown_adds_a_flattened_map() {
+fn keep_unknown_reads_known_fields_and_keeps_the_others_without_flatten() {
     let (_, models, _) = generated(SPEC).expect("generates");
+    // Serialized through the flattened map, ...
     assert_contains(
         &models,
         "    /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
-}",
+}
+
+impl<'de> serde::Deserialize<'de> for Order {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+",
+    );
+    // ... read key by key: required fields are errors when missing, the others default.
+    assert_contains(
+        &models,
+        "impl<'de> api_core::FromObject<'de> for Order {
+    const EXPECTING: &'static str = \"struct Order\";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut id = None;
+        let mut r#type = None;
+        let mut status = None;
+        let mut total_amount = None;
+",
+    );
+    assert_contains(
+        &models,
+        "        while let Some(key) = object.next_key()? {
+            match &*key {
+                \"id\" => object.value(&mut id, \"id\")?,
+                \"type\" => object.value(&mut r#type, \"type\")?,
+",
+    );
+    assert_contains(
+        &models,
+        "                \"attributes\" => object.value(&mut attributes, \"attributes\")?,
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            id: object.required(id, \"id\")?,
+            r#type: object.required(r#type, \"type\")?,
+            status: object.required(status, \"status\")?,
+            total_amount: total_amount.unwrap_or_default(),
+",
+    );
+    assert_contains(
+        &models,
+        "            extra: object.into_extra(),
+        })
+    }
+}
+",
+    );
+}
+
+#[test]
+fn keep_unknown_with_no_property_keeps_every_field() {
+    let models = generated(
+        "openapi: 3.0.3\ninfo: {title: T, version: '1'}\ncomponents:\n  schemas:\n    Bag:\n      \
+         type: object\n      x-keep-unknown: true\n",
+    )
+    .expect("generates")
+    .1;
+    assert_contains(
+        &models,
+        "        while let Some(key) = object.next_key()? {
+            object.keep(key)?;
+        }
+        Ok(Self {
+            extra: object.into_extra(),
+        })",
+    );
+}
+
+#[test]
+fn keep_unknown_field_names_the_reader_uses_are_errors() {
+    let taken = schema_error(
+        "    A:\n      type: object\n      x-keep-unknown: true\n      properties:\n        \
+         key: {type: string}\n",
+    );
+    assert_contains(
+        &taken,
+        "components.schemas.A.properties.key: the field name `key` is taken (by the generated reader)",
     );
 }
 
@@ -814,35 +894,50 @@ fn aliases_are_read_but_never_sent() {
     /// The flight.
     ///
     /// Also read from `id`.
-    #[serde(
-        rename = \"flightId\",
-        alias = \"id\",
-        default,
-        skip_serializing_if = \"Option::is_none\"
-    )]
+    #[serde(rename = \"flightId\", skip_serializing_if = \"Option::is_none\")]
     pub flight_id: Option<crate::Id>,
     /// The `tailNumber` field.
     ///
     /// Also read from `registrationNumber` or `registration`.
-    #[serde(
-        rename = \"tailNumber\",
-        alias = \"registrationNumber\",
-        alias = \"registration\"
-    )]
+    #[serde(rename = \"tailNumber\")]
     pub tail_number: String,
     /// The `note` field.
     ///
     /// Also read from `remark`.
-    #[serde(
-        alias = \"remark\",
-        default,
-        skip_serializing_if = \"Option::is_none\",
-        deserialize_with = \"api_core::lenient::option_string\"
-    )]
+    #[serde(skip_serializing_if = \"Option::is_none\")]
     pub note: Option<String>,
-    /// Fields this version of the crate does not know, kept as received.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+",
+    );
+    assert_contains(
+        &models,
+        "            match &*key {
+                \"flightId\" | \"id\" => object.value(&mut flight_id, \"flightId\")?,
+                \"tailNumber\" | \"registrationNumber\" | \"registration\" => {
+                    object.value(&mut tail_number, \"tailNumber\")?
+                }
+                \"note\" | \"remark\" => object.value_with::<ReadOptionString>(&mut note, \"note\")?,
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            flight_id: flight_id.unwrap_or_default(),
+            tail_number: object.required(tail_number, \"tailNumber\")?,
+            note: note.unwrap_or_default(),
+            extra: object.into_extra(),
+        })",
+    );
+    // The `x-deserialize-with` function, as a type `value_with` takes.
+    assert_contains(
+        &models,
+        "/// `api_core::lenient::option_string`, as `api_core::Object::value_with` calls it.
+enum ReadOptionString {}
+
+impl<'de> api_core::ReadWith<'de> for ReadOptionString {
+    type Value = Option<String>;
+
+    fn read<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+        api_core::lenient::option_string(deserializer)
+    }
 }",
     );
 }

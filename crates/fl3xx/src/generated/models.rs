@@ -3,61 +3,132 @@
 //! The schemas of FL3XX API v2, version 2.4.0 (`components.schemas`).
 
 /// An airport (v2).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Airport {
     /// FL3XX's id of the airport (a string in v2, e.g. `"123"`).
     pub id: crate::Id,
     /// The airport's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The ICAO code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub icao: Option<String>,
     /// The IATA code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub iata: Option<String>,
     /// The FAA code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub faa: Option<String>,
     /// The local identifier.
-    #[serde(
-        rename = "localIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "localIdentifier", skip_serializing_if = "Option::is_none")]
     pub local_identifier: Option<String>,
     /// The city the airport serves.
-    #[serde(
-        rename = "servedCity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "servedCity", skip_serializing_if = "Option::is_none")]
     pub served_city: Option<String>,
     /// The IANA time zone, e.g. `Europe/Vienna` (SEEN with a lower-case z; v1 writes
     /// `timeZone`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
     /// Where the airport is.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<AirportLocation>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for Airport {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for Airport {
+    const EXPECTING: &'static str = "struct Airport";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut id = None;
+        let mut name = None;
+        let mut icao = None;
+        let mut iata = None;
+        let mut faa = None;
+        let mut local_identifier = None;
+        let mut served_city = None;
+        let mut timezone = None;
+        let mut location = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "id" => object.value(&mut id, "id")?,
+                "name" => object.value(&mut name, "name")?,
+                "icao" => object.value(&mut icao, "icao")?,
+                "iata" => object.value(&mut iata, "iata")?,
+                "faa" => object.value(&mut faa, "faa")?,
+                "localIdentifier" => object.value(&mut local_identifier, "localIdentifier")?,
+                "servedCity" => object.value(&mut served_city, "servedCity")?,
+                "timezone" => object.value(&mut timezone, "timezone")?,
+                "location" => object.value(&mut location, "location")?,
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            id: object.required(id, "id")?,
+            name: name.unwrap_or_default(),
+            icao: icao.unwrap_or_default(),
+            iata: iata.unwrap_or_default(),
+            faa: faa.unwrap_or_default(),
+            local_identifier: local_identifier.unwrap_or_default(),
+            served_city: served_city.unwrap_or_default(),
+            timezone: timezone.unwrap_or_default(),
+            location: location.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
+}
+
 /// An airport's position. The documentation does not expand it: the field names are
 /// INFERRED (v1 has `latitude`/`longitude`), and unknown fields are kept.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct AirportLocation {
     /// Latitude in degrees (INFERRED).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub latitude: Option<f64>,
     /// Longitude in degrees (INFERRED).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub longitude: Option<f64>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for AirportLocation {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for AirportLocation {
+    const EXPECTING: &'static str = "struct AirportLocation";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut latitude = None;
+        let mut longitude = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "latitude" => object.value(&mut latitude, "latitude")?,
+                "longitude" => object.value(&mut longitude, "longitude")?,
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            latitude: latitude.unwrap_or_default(),
+            longitude: longitude.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
 }
 
 /// The currency of a fuel price (documented as ISO 4217; these two are listed).
@@ -187,10 +258,10 @@ pub struct Pricing {
 /// `update_fuel_price`, and (INFERRED) an item of `get_fuel_prices`. The request fields
 /// are SEEN (2.0.0 page and the team's copy); the answer fields after `remarks` are SEEN
 /// only in the example answer of `update_fuel_price`. Unknown fields are kept.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct FuelPrice {
     /// The price's id (in answers).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<crate::Id>,
     /// The FBO (fixed-base operator) at the airport that provides the fuel.
     #[serde(rename = "fboName")]
@@ -203,92 +274,152 @@ pub struct FuelPrice {
     /// The volume unit the prices are per.
     pub unit: FuelUnit,
     /// The smallest volume (inclusive) this price applies to.
-    #[serde(
-        rename = "volumeFrom",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "volumeFrom", skip_serializing_if = "Option::is_none")]
     pub volume_from: Option<f64>,
     /// The largest volume (inclusive) this price applies to.
-    #[serde(rename = "volumeTo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "volumeTo", skip_serializing_if = "Option::is_none")]
     pub volume_to: Option<f64>,
     /// The price for private flights.
-    #[serde(
-        rename = "pricingPrivate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "pricingPrivate", skip_serializing_if = "Option::is_none")]
     pub pricing_private: Option<Pricing>,
     /// The price for commercial flights.
-    #[serde(
-        rename = "pricingCommercial",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "pricingCommercial", skip_serializing_if = "Option::is_none")]
     pub pricing_commercial: Option<Pricing>,
     /// Pre-arrival instructions, e.g. "24-hour notice required".
-    #[serde(
-        rename = "preArrivalRemarks",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "preArrivalRemarks", skip_serializing_if = "Option::is_none")]
     pub pre_arrival_remarks: Option<String>,
     /// Accepted payment methods, e.g. "Credit Card, Invoice".
-    #[serde(
-        rename = "paymentMethod",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "paymentMethod", skip_serializing_if = "Option::is_none")]
     pub payment_method: Option<String>,
     /// The FBO's or provider's phone number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// The FBO's or provider's email address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Other remarks.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub remarks: Option<String>,
     /// When the price expires, e.g. `2024-12-31T23:59:59.000Z`.
-    #[serde(
-        rename = "expirationDateTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "expirationDateTime", skip_serializing_if = "Option::is_none")]
     pub expiration_date_time: Option<String>,
     /// The airport (in answers).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub airport: Option<AirportRef>,
     /// Where the price came from, e.g. "Partner API" (in answers).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// The vendor's id (in answers).
-    #[serde(rename = "vendorId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "vendorId", skip_serializing_if = "Option::is_none")]
     pub vendor_id: Option<String>,
     /// The vendor's name (in answers).
-    #[serde(
-        rename = "vendorName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "vendorName", skip_serializing_if = "Option::is_none")]
     pub vendor_name: Option<String>,
     /// When the price was created (in answers).
-    #[serde(
-        rename = "createdAtDateTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "createdAtDateTime", skip_serializing_if = "Option::is_none")]
     pub created_at_date_time: Option<String>,
     /// When the price was last changed (in answers).
-    #[serde(
-        rename = "updatedAtDateTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "updatedAtDateTime", skip_serializing_if = "Option::is_none")]
     pub updated_at_date_time: Option<String>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for FuelPrice {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for FuelPrice {
+    const EXPECTING: &'static str = "struct FuelPrice";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut id = None;
+        let mut fbo_name = None;
+        let mut contractor_name = None;
+        let mut currency = None;
+        let mut unit = None;
+        let mut volume_from = None;
+        let mut volume_to = None;
+        let mut pricing_private = None;
+        let mut pricing_commercial = None;
+        let mut pre_arrival_remarks = None;
+        let mut payment_method = None;
+        let mut phone = None;
+        let mut email = None;
+        let mut remarks = None;
+        let mut expiration_date_time = None;
+        let mut airport = None;
+        let mut source = None;
+        let mut vendor_id = None;
+        let mut vendor_name = None;
+        let mut created_at_date_time = None;
+        let mut updated_at_date_time = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "id" => object.value(&mut id, "id")?,
+                "fboName" => object.value(&mut fbo_name, "fboName")?,
+                "contractorName" => object.value(&mut contractor_name, "contractorName")?,
+                "currency" => object.value(&mut currency, "currency")?,
+                "unit" => object.value(&mut unit, "unit")?,
+                "volumeFrom" => object.value(&mut volume_from, "volumeFrom")?,
+                "volumeTo" => object.value(&mut volume_to, "volumeTo")?,
+                "pricingPrivate" => object.value(&mut pricing_private, "pricingPrivate")?,
+                "pricingCommercial" => {
+                    object.value(&mut pricing_commercial, "pricingCommercial")?
+                }
+                "preArrivalRemarks" => {
+                    object.value(&mut pre_arrival_remarks, "preArrivalRemarks")?
+                }
+                "paymentMethod" => object.value(&mut payment_method, "paymentMethod")?,
+                "phone" => object.value(&mut phone, "phone")?,
+                "email" => object.value(&mut email, "email")?,
+                "remarks" => object.value(&mut remarks, "remarks")?,
+                "expirationDateTime" => {
+                    object.value(&mut expiration_date_time, "expirationDateTime")?
+                }
+                "airport" => object.value(&mut airport, "airport")?,
+                "source" => object.value(&mut source, "source")?,
+                "vendorId" => object.value(&mut vendor_id, "vendorId")?,
+                "vendorName" => object.value(&mut vendor_name, "vendorName")?,
+                "createdAtDateTime" => {
+                    object.value(&mut created_at_date_time, "createdAtDateTime")?
+                }
+                "updatedAtDateTime" => {
+                    object.value(&mut updated_at_date_time, "updatedAtDateTime")?
+                }
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            id: id.unwrap_or_default(),
+            fbo_name: object.required(fbo_name, "fboName")?,
+            contractor_name: object.required(contractor_name, "contractorName")?,
+            currency: object.required(currency, "currency")?,
+            unit: object.required(unit, "unit")?,
+            volume_from: volume_from.unwrap_or_default(),
+            volume_to: volume_to.unwrap_or_default(),
+            pricing_private: pricing_private.unwrap_or_default(),
+            pricing_commercial: pricing_commercial.unwrap_or_default(),
+            pre_arrival_remarks: pre_arrival_remarks.unwrap_or_default(),
+            payment_method: payment_method.unwrap_or_default(),
+            phone: phone.unwrap_or_default(),
+            email: email.unwrap_or_default(),
+            remarks: remarks.unwrap_or_default(),
+            expiration_date_time: expiration_date_time.unwrap_or_default(),
+            airport: airport.unwrap_or_default(),
+            source: source.unwrap_or_default(),
+            vendor_id: vendor_id.unwrap_or_default(),
+            vendor_name: vendor_name.unwrap_or_default(),
+            created_at_date_time: created_at_date_time.unwrap_or_default(),
+            updated_at_date_time: updated_at_date_time.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
 }
 
 /// The selection of `delete_fuel_prices_bulk`. NOT documented: this body is a guess, and
@@ -481,7 +612,7 @@ impl<'de> serde::Deserialize<'de> for SubscriptionStatus {
 /// A webhook subscription: one event, one https callback. It expires one month after
 /// creation unless renewed. Whether the signing key is ever echoed back is not
 /// documented (it would be kept in `extra`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct WebhookSubscription {
     /// The subscription's id.
     pub id: crate::Id,
@@ -491,33 +622,71 @@ pub struct WebhookSubscription {
     #[serde(rename = "callbackUrl")]
     pub callback_url: String,
     /// Whether it delivers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<SubscriptionStatus>,
     /// When it was created, e.g. `2024-01-15T10:30:00.000Z`.
-    #[serde(
-        rename = "createdAtDateTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "createdAtDateTime", skip_serializing_if = "Option::is_none")]
     pub created_at_date_time: Option<String>,
     /// When it was last changed, e.g. `2024-01-15T10:30:00.000Z`.
-    #[serde(
-        rename = "updatedAtDateTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "updatedAtDateTime", skip_serializing_if = "Option::is_none")]
     pub updated_at_date_time: Option<String>,
     /// When it expires, e.g. `2024-02-15T10:30:00.000Z`; renewal is allowed in the last
     /// 5 days before.
-    #[serde(
-        rename = "expirationDateTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "expirationDateTime", skip_serializing_if = "Option::is_none")]
     pub expiration_date_time: Option<String>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for WebhookSubscription {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for WebhookSubscription {
+    const EXPECTING: &'static str = "struct WebhookSubscription";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut id = None;
+        let mut event = None;
+        let mut callback_url = None;
+        let mut status = None;
+        let mut created_at_date_time = None;
+        let mut updated_at_date_time = None;
+        let mut expiration_date_time = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "id" => object.value(&mut id, "id")?,
+                "event" => object.value(&mut event, "event")?,
+                "callbackUrl" => object.value(&mut callback_url, "callbackUrl")?,
+                "status" => object.value(&mut status, "status")?,
+                "createdAtDateTime" => {
+                    object.value(&mut created_at_date_time, "createdAtDateTime")?
+                }
+                "updatedAtDateTime" => {
+                    object.value(&mut updated_at_date_time, "updatedAtDateTime")?
+                }
+                "expirationDateTime" => {
+                    object.value(&mut expiration_date_time, "expirationDateTime")?
+                }
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            id: object.required(id, "id")?,
+            event: object.required(event, "event")?,
+            callback_url: object.required(callback_url, "callbackUrl")?,
+            status: status.unwrap_or_default(),
+            created_at_date_time: created_at_date_time.unwrap_or_default(),
+            updated_at_date_time: updated_at_date_time.unwrap_or_default(),
+            expiration_date_time: expiration_date_time.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
 }
 
 /// The body of `create_webhook_subscription` (all fields required).
@@ -619,7 +788,7 @@ impl<'de> serde::Deserialize<'de> for WebhookResourceType {
 /// `X-Webhook-Signature`, the lower-case hex HMAC-SHA256 of the raw body keyed with the
 /// subscription's `signingKey` (compare it in constant time). Answer 200 within 1 second
 /// and work afterwards. Retries are not documented.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct WebhookNotification {
     /// The delivery's event id.
     #[serde(rename = "eventId")]
@@ -628,47 +797,115 @@ pub struct WebhookNotification {
     #[serde(rename = "resourceId")]
     pub resource_id: crate::Id,
     /// The operator the resource belongs to.
-    #[serde(
-        rename = "operatorUuid",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "operatorUuid", skip_serializing_if = "Option::is_none")]
     pub operator_uuid: Option<String>,
     /// What happened; may be a group event such as `FLIGHT_UPDATE`.
     pub event: WebhookEventType,
     /// When it happened, in milliseconds since the Unix epoch.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<i64>,
     /// The kind of resource (`FLIGHT`).
-    #[serde(
-        rename = "resourceType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "resourceType", skip_serializing_if = "Option::is_none")]
     pub resource_type: Option<WebhookResourceType>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for WebhookNotification {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for WebhookNotification {
+    const EXPECTING: &'static str = "struct WebhookNotification";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut event_id = None;
+        let mut resource_id = None;
+        let mut operator_uuid = None;
+        let mut event = None;
+        let mut timestamp = None;
+        let mut resource_type = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "eventId" => object.value(&mut event_id, "eventId")?,
+                "resourceId" => object.value(&mut resource_id, "resourceId")?,
+                "operatorUuid" => object.value(&mut operator_uuid, "operatorUuid")?,
+                "event" => object.value(&mut event, "event")?,
+                "timestamp" => object.value(&mut timestamp, "timestamp")?,
+                "resourceType" => object.value(&mut resource_type, "resourceType")?,
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            event_id: object.required(event_id, "eventId")?,
+            resource_id: object.required(resource_id, "resourceId")?,
+            operator_uuid: operator_uuid.unwrap_or_default(),
+            event: object.required(event, "event")?,
+            timestamp: timestamp.unwrap_or_default(),
+            resource_type: resource_type.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
+}
+
 /// An airport named inside another object (the codes SEEN in prose).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct AirportRef {
     /// FL3XX's id of the airport.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<crate::Id>,
     /// The ICAO code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub icao: Option<String>,
     /// The IATA code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub iata: Option<String>,
     /// The FAA code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub faa: Option<String>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for AirportRef {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for AirportRef {
+    const EXPECTING: &'static str = "struct AirportRef";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut id = None;
+        let mut icao = None;
+        let mut iata = None;
+        let mut faa = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "id" => object.value(&mut id, "id")?,
+                "icao" => object.value(&mut icao, "icao")?,
+                "iata" => object.value(&mut iata, "iata")?,
+                "faa" => object.value(&mut faa, "faa")?,
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            id: id.unwrap_or_default(),
+            icao: icao.unwrap_or_default(),
+            iata: iata.unwrap_or_default(),
+            faa: faa.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
 }
 
 /// A flight, as listed by `list_flights`. The documentation describes the item in prose
@@ -677,96 +914,140 @@ pub struct AirportRef {
 /// prose also mentions passenger and trip information, not modelled. The names carry no
 /// aliases (a body with both a name and its alias would fail to decode); `Flight::id()`
 /// and `Flight::tail()` fall back to the v1 names kept in `extra`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct Flight {
     /// The flight's id (INFERRED name). No alias for `id`: a body holding both names
     /// would fail to decode, and every Flight name is a guess; `Flight::id()` falls back
     /// to an `id` kept in `extra`.
-    #[serde(rename = "flightId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "flightId", skip_serializing_if = "Option::is_none")]
     pub flight_id: Option<crate::Id>,
     /// The flight number.
-    #[serde(
-        rename = "flightNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "flightNumber", skip_serializing_if = "Option::is_none")]
     pub flight_number: Option<String>,
     /// The aircraft's registration (INFERRED name; v1 says `registrationNumber`, which
     /// `Flight::tail()` falls back to).
-    #[serde(
-        rename = "tailNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "tailNumber", skip_serializing_if = "Option::is_none")]
     pub tail_number: Option<String>,
     /// The quote's id.
-    #[serde(rename = "quoteId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "quoteId", skip_serializing_if = "Option::is_none")]
     pub quote_id: Option<crate::Id>,
     /// The quote's external reference.
     #[serde(
         rename = "quoteExternalReference",
-        default,
         skip_serializing_if = "Option::is_none"
     )]
     pub quote_external_reference: Option<String>,
     /// The quote's identifier.
-    #[serde(
-        rename = "quoteIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "quoteIdentifier", skip_serializing_if = "Option::is_none")]
     pub quote_identifier: Option<String>,
     /// Estimated blocks-off time (the filter's field name, SEEN).
     #[serde(
         rename = "blocksOffEstimatedDateTime",
-        default,
         skip_serializing_if = "Option::is_none"
     )]
     pub blocks_off_estimated_date_time: Option<String>,
     /// Estimated blocks-on time.
     #[serde(
         rename = "blocksOnEstimatedDateTime",
-        default,
         skip_serializing_if = "Option::is_none"
     )]
     pub blocks_on_estimated_date_time: Option<String>,
     /// Where the flight departs.
-    #[serde(
-        rename = "departureAirport",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "departureAirport", skip_serializing_if = "Option::is_none")]
     pub departure_airport: Option<AirportRef>,
     /// Where the flight arrives.
-    #[serde(
-        rename = "arrivalAirport",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "arrivalAirport", skip_serializing_if = "Option::is_none")]
     pub arrival_airport: Option<AirportRef>,
     /// The customer.
-    #[serde(
-        rename = "customerId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "customerId", skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<crate::Id>,
     /// The account.
-    #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<crate::Id>,
     /// The workflow type, e.g. `CHARTER`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub workflow: Option<String>,
     /// The operator's name for the workflow.
-    #[serde(
-        rename = "workflowCustomName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "workflowCustomName", skip_serializing_if = "Option::is_none")]
     pub workflow_custom_name: Option<String>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for Flight {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for Flight {
+    const EXPECTING: &'static str = "struct Flight";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut flight_id = None;
+        let mut flight_number = None;
+        let mut tail_number = None;
+        let mut quote_id = None;
+        let mut quote_external_reference = None;
+        let mut quote_identifier = None;
+        let mut blocks_off_estimated_date_time = None;
+        let mut blocks_on_estimated_date_time = None;
+        let mut departure_airport = None;
+        let mut arrival_airport = None;
+        let mut customer_id = None;
+        let mut account_id = None;
+        let mut workflow = None;
+        let mut workflow_custom_name = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "flightId" => object.value(&mut flight_id, "flightId")?,
+                "flightNumber" => object.value(&mut flight_number, "flightNumber")?,
+                "tailNumber" => object.value(&mut tail_number, "tailNumber")?,
+                "quoteId" => object.value(&mut quote_id, "quoteId")?,
+                "quoteExternalReference" => {
+                    object.value(&mut quote_external_reference, "quoteExternalReference")?
+                }
+                "quoteIdentifier" => object.value(&mut quote_identifier, "quoteIdentifier")?,
+                "blocksOffEstimatedDateTime" => object.value(
+                    &mut blocks_off_estimated_date_time,
+                    "blocksOffEstimatedDateTime",
+                )?,
+                "blocksOnEstimatedDateTime" => object.value(
+                    &mut blocks_on_estimated_date_time,
+                    "blocksOnEstimatedDateTime",
+                )?,
+                "departureAirport" => object.value(&mut departure_airport, "departureAirport")?,
+                "arrivalAirport" => object.value(&mut arrival_airport, "arrivalAirport")?,
+                "customerId" => object.value(&mut customer_id, "customerId")?,
+                "accountId" => object.value(&mut account_id, "accountId")?,
+                "workflow" => object.value(&mut workflow, "workflow")?,
+                "workflowCustomName" => {
+                    object.value(&mut workflow_custom_name, "workflowCustomName")?
+                }
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            flight_id: flight_id.unwrap_or_default(),
+            flight_number: flight_number.unwrap_or_default(),
+            tail_number: tail_number.unwrap_or_default(),
+            quote_id: quote_id.unwrap_or_default(),
+            quote_external_reference: quote_external_reference.unwrap_or_default(),
+            quote_identifier: quote_identifier.unwrap_or_default(),
+            blocks_off_estimated_date_time: blocks_off_estimated_date_time.unwrap_or_default(),
+            blocks_on_estimated_date_time: blocks_on_estimated_date_time.unwrap_or_default(),
+            departure_airport: departure_airport.unwrap_or_default(),
+            arrival_airport: arrival_airport.unwrap_or_default(),
+            customer_id: customer_id.unwrap_or_default(),
+            account_id: account_id.unwrap_or_default(),
+            workflow: workflow.unwrap_or_default(),
+            workflow_custom_name: workflow_custom_name.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
 }
 
 /// The status of a permit, slot or PPR.
@@ -978,94 +1259,160 @@ impl<'de> serde::Deserialize<'de> for SlotPprType {
 
 /// A flight permit (operator view). SEEN fields; the page is cut off, and the by-id
 /// answer also has document references and timestamps: unknown fields are kept.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct FlightPermit {
     /// The permit's id.
     pub id: crate::Id,
     /// The permit number.
-    #[serde(
-        rename = "permitNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "permitNumber", skip_serializing_if = "Option::is_none")]
     pub permit_number: Option<String>,
     /// The permit's status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<PermitStatus>,
     /// What the permit allows.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<PermitType>,
     /// Notes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// Notes shared with the provider.
-    #[serde(
-        rename = "externalNotes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "externalNotes", skip_serializing_if = "Option::is_none")]
     pub external_notes: Option<String>,
     /// The trip support provider.
-    #[serde(
-        rename = "tripProviderId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "tripProviderId", skip_serializing_if = "Option::is_none")]
     pub trip_provider_id: Option<String>,
     /// The provider's public id.
-    #[serde(
-        rename = "providerPublicId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "providerPublicId", skip_serializing_if = "Option::is_none")]
     pub provider_public_id: Option<String>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for FlightPermit {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for FlightPermit {
+    const EXPECTING: &'static str = "struct FlightPermit";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut id = None;
+        let mut permit_number = None;
+        let mut status = None;
+        let mut r#type = None;
+        let mut notes = None;
+        let mut external_notes = None;
+        let mut trip_provider_id = None;
+        let mut provider_public_id = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "id" => object.value(&mut id, "id")?,
+                "permitNumber" => object.value(&mut permit_number, "permitNumber")?,
+                "status" => object.value(&mut status, "status")?,
+                "type" => object.value(&mut r#type, "type")?,
+                "notes" => object.value(&mut notes, "notes")?,
+                "externalNotes" => object.value(&mut external_notes, "externalNotes")?,
+                "tripProviderId" => object.value(&mut trip_provider_id, "tripProviderId")?,
+                "providerPublicId" => object.value(&mut provider_public_id, "providerPublicId")?,
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            id: object.required(id, "id")?,
+            permit_number: permit_number.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            r#type: r#type.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            external_notes: external_notes.unwrap_or_default(),
+            trip_provider_id: trip_provider_id.unwrap_or_default(),
+            provider_public_id: provider_public_id.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
+}
+
 /// A slot or PPR of a flight (operator view). SEEN fields; the page is cut off, and the
 /// by-id answer also has document references and timestamps: unknown fields are kept.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct SlotPpr {
     /// The slot's or PPR's id.
     pub id: crate::Id,
     /// The slot or PPR reference.
-    #[serde(
-        rename = "permitNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "permitNumber", skip_serializing_if = "Option::is_none")]
     pub permit_number: Option<String>,
     /// The status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<PermitStatus>,
     /// Slot or PPR.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<SlotPprType>,
     /// The direction (its values are not documented).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub direction: Option<String>,
     /// Notes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The trip support provider.
-    #[serde(
-        rename = "tripProviderId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "tripProviderId", skip_serializing_if = "Option::is_none")]
     pub trip_provider_id: Option<String>,
     /// The provider's public id.
-    #[serde(
-        rename = "providerPublicId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "providerPublicId", skip_serializing_if = "Option::is_none")]
     pub provider_public_id: Option<String>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for SlotPpr {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for SlotPpr {
+    const EXPECTING: &'static str = "struct SlotPpr";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut id = None;
+        let mut permit_number = None;
+        let mut status = None;
+        let mut r#type = None;
+        let mut direction = None;
+        let mut notes = None;
+        let mut trip_provider_id = None;
+        let mut provider_public_id = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "id" => object.value(&mut id, "id")?,
+                "permitNumber" => object.value(&mut permit_number, "permitNumber")?,
+                "status" => object.value(&mut status, "status")?,
+                "type" => object.value(&mut r#type, "type")?,
+                "direction" => object.value(&mut direction, "direction")?,
+                "notes" => object.value(&mut notes, "notes")?,
+                "tripProviderId" => object.value(&mut trip_provider_id, "tripProviderId")?,
+                "providerPublicId" => object.value(&mut provider_public_id, "providerPublicId")?,
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            id: object.required(id, "id")?,
+            permit_number: permit_number.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            r#type: r#type.unwrap_or_default(),
+            direction: direction.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            trip_provider_id: trip_provider_id.unwrap_or_default(),
+            provider_public_id: provider_public_id.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
 }
 
 /// A month of the year.
@@ -1162,7 +1509,7 @@ impl<'de> serde::Deserialize<'de> for Month {
 }
 
 /// A qualification held by a crew member. Unknown fields are kept.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CrewQualification {
     /// The crew qualification's id.
     pub id: crate::Id,
@@ -1174,61 +1521,102 @@ pub struct CrewQualification {
     /// Also read from `qualificationId`.
     #[serde(
         rename = "qualificationTypeId",
-        alias = "qualificationId",
-        default,
         skip_serializing_if = "Option::is_none"
     )]
     pub qualification_type_id: Option<crate::Id>,
     /// The licence number.
-    #[serde(
-        rename = "licenseNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "licenseNumber", skip_serializing_if = "Option::is_none")]
     pub license_number: Option<String>,
     /// The authority that issued it.
-    #[serde(
-        rename = "issuingAuthority",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "issuingAuthority", skip_serializing_if = "Option::is_none")]
     pub issuing_authority: Option<String>,
     /// The issuing country, ISO 3166-1 alpha-3 (e.g. `AUT`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// When it was issued, `YYYY-MM-DD`.
-    #[serde(rename = "issueDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "issueDate", skip_serializing_if = "Option::is_none")]
     pub issue_date: Option<String>,
     /// When it expires, `YYYY-MM-DD`.
-    #[serde(
-        rename = "expiryDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "expiryDate", skip_serializing_if = "Option::is_none")]
     pub expiry_date: Option<String>,
     /// When the training started, `YYYY-MM-DD`.
-    #[serde(
-        rename = "trainingStartDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "trainingStartDate", skip_serializing_if = "Option::is_none")]
     pub training_start_date: Option<String>,
     /// Notes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// Whether it qualifies the crew member as pilot in command.
-    #[serde(
-        rename = "isPilotInCommand",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "isPilotInCommand", skip_serializing_if = "Option::is_none")]
     pub is_pilot_in_command: Option<bool>,
     /// The base month of the qualification's cycle.
-    #[serde(rename = "baseMonth", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "baseMonth", skip_serializing_if = "Option::is_none")]
     pub base_month: Option<Month>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for CrewQualification {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for CrewQualification {
+    const EXPECTING: &'static str = "struct CrewQualification";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut id = None;
+        let mut crew_id = None;
+        let mut qualification_type_id = None;
+        let mut license_number = None;
+        let mut issuing_authority = None;
+        let mut country = None;
+        let mut issue_date = None;
+        let mut expiry_date = None;
+        let mut training_start_date = None;
+        let mut notes = None;
+        let mut is_pilot_in_command = None;
+        let mut base_month = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "id" => object.value(&mut id, "id")?,
+                "crewId" => object.value(&mut crew_id, "crewId")?,
+                "qualificationTypeId" | "qualificationId" => {
+                    object.value(&mut qualification_type_id, "qualificationTypeId")?
+                }
+                "licenseNumber" => object.value(&mut license_number, "licenseNumber")?,
+                "issuingAuthority" => object.value(&mut issuing_authority, "issuingAuthority")?,
+                "country" => object.value(&mut country, "country")?,
+                "issueDate" => object.value(&mut issue_date, "issueDate")?,
+                "expiryDate" => object.value(&mut expiry_date, "expiryDate")?,
+                "trainingStartDate" => {
+                    object.value(&mut training_start_date, "trainingStartDate")?
+                }
+                "notes" => object.value(&mut notes, "notes")?,
+                "isPilotInCommand" => object.value(&mut is_pilot_in_command, "isPilotInCommand")?,
+                "baseMonth" => object.value(&mut base_month, "baseMonth")?,
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            id: object.required(id, "id")?,
+            crew_id: object.required(crew_id, "crewId")?,
+            qualification_type_id: qualification_type_id.unwrap_or_default(),
+            license_number: license_number.unwrap_or_default(),
+            issuing_authority: issuing_authority.unwrap_or_default(),
+            country: country.unwrap_or_default(),
+            issue_date: issue_date.unwrap_or_default(),
+            expiry_date: expiry_date.unwrap_or_default(),
+            training_start_date: training_start_date.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            is_pilot_in_command: is_pilot_in_command.unwrap_or_default(),
+            base_month: base_month.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
 }
 
 /// The body of `create_crew_qualification`. We send the 2.4.0 name `qualificationTypeId`
@@ -1752,87 +2140,177 @@ pub struct Validity {
 }
 
 /// A kind of qualification crew can hold. Unknown fields are kept.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct QualificationType {
     /// The qualification type's id.
     pub id: crate::Id,
     /// Its name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Its abbreviation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub abbreviation: Option<String>,
     /// The warning text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub warning: Option<String>,
     /// Notes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The parent qualification type.
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "parentId", skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<crate::Id>,
     /// Whom it applies to.
-    #[serde(rename = "appliesTo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "appliesTo", skip_serializing_if = "Option::is_none")]
     pub applies_to: Option<AppliesTo>,
     /// Whether it is active.
-    #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "isActive", skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// Whether it shows on the roster (2.4.0).
-    #[serde(
-        rename = "isVisibleOnRoster",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "isVisibleOnRoster", skip_serializing_if = "Option::is_none")]
     pub is_visible_on_roster: Option<bool>,
     /// Its kind.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<QualificationKind>,
     /// Its training type.
-    #[serde(
-        rename = "trainingType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "trainingType", skip_serializing_if = "Option::is_none")]
     pub training_type: Option<TrainingType>,
     /// How long it stays valid.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub validity: Option<Validity>,
     /// The grace period; its shape (`{"start": {...}, ...}`) is only partly documented,
     /// so it is kept as JSON.
-    #[serde(
-        rename = "gracePeriod",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "gracePeriod", skip_serializing_if = "Option::is_none")]
     pub grace_period: Option<serde_json::Value>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for QualificationType {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for QualificationType {
+    const EXPECTING: &'static str = "struct QualificationType";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut id = None;
+        let mut name = None;
+        let mut abbreviation = None;
+        let mut warning = None;
+        let mut notes = None;
+        let mut parent_id = None;
+        let mut applies_to = None;
+        let mut is_active = None;
+        let mut is_visible_on_roster = None;
+        let mut r#type = None;
+        let mut training_type = None;
+        let mut validity = None;
+        let mut grace_period = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "id" => object.value(&mut id, "id")?,
+                "name" => object.value(&mut name, "name")?,
+                "abbreviation" => object.value(&mut abbreviation, "abbreviation")?,
+                "warning" => object.value(&mut warning, "warning")?,
+                "notes" => object.value(&mut notes, "notes")?,
+                "parentId" => object.value(&mut parent_id, "parentId")?,
+                "appliesTo" => object.value(&mut applies_to, "appliesTo")?,
+                "isActive" => object.value(&mut is_active, "isActive")?,
+                "isVisibleOnRoster" => {
+                    object.value(&mut is_visible_on_roster, "isVisibleOnRoster")?
+                }
+                "type" => object.value(&mut r#type, "type")?,
+                "trainingType" => object.value(&mut training_type, "trainingType")?,
+                "validity" => object.value(&mut validity, "validity")?,
+                "gracePeriod" => object.value(&mut grace_period, "gracePeriod")?,
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            id: object.required(id, "id")?,
+            name: name.unwrap_or_default(),
+            abbreviation: abbreviation.unwrap_or_default(),
+            warning: warning.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            parent_id: parent_id.unwrap_or_default(),
+            applies_to: applies_to.unwrap_or_default(),
+            is_active: is_active.unwrap_or_default(),
+            is_visible_on_roster: is_visible_on_roster.unwrap_or_default(),
+            r#type: r#type.unwrap_or_default(),
+            training_type: training_type.unwrap_or_default(),
+            validity: validity.unwrap_or_default(),
+            grace_period: grace_period.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
+}
+
 /// The body of an error answer. Not documented: INFERRED Spring-style (FL3XX runs Java
 /// and Spring). Decode it leniently; unknown fields are kept.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct ErrorBody {
     /// What went wrong.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// The HTTP status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<i64>,
     /// The status's reason phrase, e.g. "Forbidden".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// The request path.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// When the error happened (Spring writes text or epoch milliseconds, depending on
     /// its configuration).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<serde_json::Value>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorBody {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for ErrorBody {
+    const EXPECTING: &'static str = "struct ErrorBody";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut message = None;
+        let mut status = None;
+        let mut error = None;
+        let mut path = None;
+        let mut timestamp = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "message" => object.value(&mut message, "message")?,
+                "status" => object.value(&mut status, "status")?,
+                "error" => object.value(&mut error, "error")?,
+                "path" => object.value(&mut path, "path")?,
+                "timestamp" => object.value(&mut timestamp, "timestamp")?,
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            message: message.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            error: error.unwrap_or_default(),
+            path: path.unwrap_or_default(),
+            timestamp: timestamp.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
 }
 
 /// Which flights `v1_list_flights` answers (v1).
@@ -1892,244 +2370,347 @@ impl<'de> serde::Deserialize<'de> for V1FlightInclude {
 /// SEEN (reference/flights/getflights, and third-party code); only `flightId` is
 /// required, and unknown fields (the aircraft's AOC, the customer, ...) are kept. The
 /// times are kept as the text received.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct V1Flight {
     /// The flight's id (a number in v1; the webhook's `resourceId`).
     #[serde(rename = "flightId")]
     pub flight_id: crate::Id,
     /// The customer account's id.
-    #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<crate::Id>,
     /// The customer account's name.
-    #[serde(
-        rename = "accountName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "accountName", skip_serializing_if = "Option::is_none")]
     pub account_name: Option<String>,
     /// The customer account's reference.
-    #[serde(
-        rename = "accountReference",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "accountReference", skip_serializing_if = "Option::is_none")]
     pub account_reference: Option<String>,
     /// The customer account's trigram.
-    #[serde(
-        rename = "accountTrigram",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "accountTrigram", skip_serializing_if = "Option::is_none")]
     pub account_trigram: Option<String>,
     /// The booking's identifier (shown to users).
-    #[serde(
-        rename = "bookingIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "bookingIdentifier", skip_serializing_if = "Option::is_none")]
     pub booking_identifier: Option<String>,
     /// The booking's reference.
-    #[serde(
-        rename = "bookingReference",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "bookingReference", skip_serializing_if = "Option::is_none")]
     pub booking_reference: Option<String>,
     /// The flight number.
-    #[serde(
-        rename = "flightNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "flightNumber", skip_serializing_if = "Option::is_none")]
     pub flight_number: Option<String>,
     /// The operator's own flight number.
     #[serde(
         rename = "flightNumberCompany",
-        default,
         skip_serializing_if = "Option::is_none"
     )]
     pub flight_number_company: Option<String>,
     /// The aircraft's registration (tail number).
-    #[serde(
-        rename = "registrationNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "registrationNumber", skip_serializing_if = "Option::is_none")]
     pub registration_number: Option<String>,
     /// The aircraft's category, e.g. `HEAVY_JET`.
-    #[serde(
-        rename = "aircraftCategory",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "aircraftCategory", skip_serializing_if = "Option::is_none")]
     pub aircraft_category: Option<String>,
     /// The planned departure airport's code.
-    #[serde(
-        rename = "airportFrom",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "airportFrom", skip_serializing_if = "Option::is_none")]
     pub airport_from: Option<String>,
     /// The planned arrival airport's code.
-    #[serde(rename = "airportTo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "airportTo", skip_serializing_if = "Option::is_none")]
     pub airport_to: Option<String>,
     /// The actual departure airport's code.
-    #[serde(
-        rename = "realAirportFrom",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "realAirportFrom", skip_serializing_if = "Option::is_none")]
     pub real_airport_from: Option<String>,
     /// The actual arrival airport's code.
-    #[serde(
-        rename = "realAirportTo",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "realAirportTo", skip_serializing_if = "Option::is_none")]
     pub real_airport_to: Option<String>,
     /// Estimated blocks-off time, UTC.
-    #[serde(
-        rename = "blockOffEstUTC",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "blockOffEstUTC", skip_serializing_if = "Option::is_none")]
     pub block_off_est_utc: Option<String>,
     /// Estimated blocks-on time, UTC.
-    #[serde(
-        rename = "blockOnEstUTC",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "blockOnEstUTC", skip_serializing_if = "Option::is_none")]
     pub block_on_est_utc: Option<String>,
     /// Estimated blocks-off time, local to the departure airport.
-    #[serde(
-        rename = "blockOffEstLocal",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "blockOffEstLocal", skip_serializing_if = "Option::is_none")]
     pub block_off_est_local: Option<String>,
     /// Estimated blocks-on time, local to the arrival airport.
-    #[serde(
-        rename = "blockOnEstLocal",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "blockOnEstLocal", skip_serializing_if = "Option::is_none")]
     pub block_on_est_local: Option<String>,
     /// Estimated blocks-off time (the older all-lower-case name).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub blocksoffestimated: Option<String>,
     /// Estimated blocks-on time (the older all-lower-case name).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub blocksonestimated: Option<String>,
     /// Estimated time of departure.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub etd: Option<String>,
     /// Estimated time of arrival.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub eta: Option<String>,
     /// Actual blocks-off time.
-    #[serde(
-        rename = "realDateOFF",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "realDateOFF", skip_serializing_if = "Option::is_none")]
     pub real_date_off: Option<String>,
     /// Actual blocks-on time.
-    #[serde(
-        rename = "realDateON",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "realDateON", skip_serializing_if = "Option::is_none")]
     pub real_date_on: Option<String>,
     /// Actual arrival (in) time.
-    #[serde(
-        rename = "realDateIN",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "realDateIN", skip_serializing_if = "Option::is_none")]
     pub real_date_in: Option<String>,
     /// The departure date.
-    #[serde(rename = "dateFrom", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dateFrom", skip_serializing_if = "Option::is_none")]
     pub date_from: Option<String>,
     /// The arrival date.
-    #[serde(rename = "dateTo", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "dateTo", skip_serializing_if = "Option::is_none")]
     pub date_to: Option<String>,
     /// The flight's status as text; observed values are `Scheduled`, `Off Block` and
     /// `On Block` (the full list is not documented).
-    #[serde(
-        rename = "flightStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "flightStatus", skip_serializing_if = "Option::is_none")]
     pub flight_status: Option<String>,
     /// Whether the post-flight record is closed.
-    #[serde(
-        rename = "postFlightClosed",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "postFlightClosed", skip_serializing_if = "Option::is_none")]
     pub post_flight_closed: Option<bool>,
     /// The operator's name for the flight's workflow.
-    #[serde(
-        rename = "workflowCustomName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "workflowCustomName", skip_serializing_if = "Option::is_none")]
     pub workflow_custom_name: Option<String>,
     /// The passengers' references (their shape is not documented; kept as JSON).
-    #[serde(
-        rename = "paxReferences",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "paxReferences", skip_serializing_if = "Option::is_none")]
     pub pax_references: Option<Vec<serde_json::Value>>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for V1Flight {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for V1Flight {
+    const EXPECTING: &'static str = "struct V1Flight";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut flight_id = None;
+        let mut account_id = None;
+        let mut account_name = None;
+        let mut account_reference = None;
+        let mut account_trigram = None;
+        let mut booking_identifier = None;
+        let mut booking_reference = None;
+        let mut flight_number = None;
+        let mut flight_number_company = None;
+        let mut registration_number = None;
+        let mut aircraft_category = None;
+        let mut airport_from = None;
+        let mut airport_to = None;
+        let mut real_airport_from = None;
+        let mut real_airport_to = None;
+        let mut block_off_est_utc = None;
+        let mut block_on_est_utc = None;
+        let mut block_off_est_local = None;
+        let mut block_on_est_local = None;
+        let mut blocksoffestimated = None;
+        let mut blocksonestimated = None;
+        let mut etd = None;
+        let mut eta = None;
+        let mut real_date_off = None;
+        let mut real_date_on = None;
+        let mut real_date_in = None;
+        let mut date_from = None;
+        let mut date_to = None;
+        let mut flight_status = None;
+        let mut post_flight_closed = None;
+        let mut workflow_custom_name = None;
+        let mut pax_references = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "flightId" => object.value(&mut flight_id, "flightId")?,
+                "accountId" => object.value(&mut account_id, "accountId")?,
+                "accountName" => object.value(&mut account_name, "accountName")?,
+                "accountReference" => object.value(&mut account_reference, "accountReference")?,
+                "accountTrigram" => object.value(&mut account_trigram, "accountTrigram")?,
+                "bookingIdentifier" => {
+                    object.value(&mut booking_identifier, "bookingIdentifier")?
+                }
+                "bookingReference" => object.value(&mut booking_reference, "bookingReference")?,
+                "flightNumber" => object.value(&mut flight_number, "flightNumber")?,
+                "flightNumberCompany" => {
+                    object.value(&mut flight_number_company, "flightNumberCompany")?
+                }
+                "registrationNumber" => {
+                    object.value(&mut registration_number, "registrationNumber")?
+                }
+                "aircraftCategory" => object.value(&mut aircraft_category, "aircraftCategory")?,
+                "airportFrom" => object.value(&mut airport_from, "airportFrom")?,
+                "airportTo" => object.value(&mut airport_to, "airportTo")?,
+                "realAirportFrom" => object.value(&mut real_airport_from, "realAirportFrom")?,
+                "realAirportTo" => object.value(&mut real_airport_to, "realAirportTo")?,
+                "blockOffEstUTC" => object.value(&mut block_off_est_utc, "blockOffEstUTC")?,
+                "blockOnEstUTC" => object.value(&mut block_on_est_utc, "blockOnEstUTC")?,
+                "blockOffEstLocal" => object.value(&mut block_off_est_local, "blockOffEstLocal")?,
+                "blockOnEstLocal" => object.value(&mut block_on_est_local, "blockOnEstLocal")?,
+                "blocksoffestimated" => {
+                    object.value(&mut blocksoffestimated, "blocksoffestimated")?
+                }
+                "blocksonestimated" => object.value(&mut blocksonestimated, "blocksonestimated")?,
+                "etd" => object.value(&mut etd, "etd")?,
+                "eta" => object.value(&mut eta, "eta")?,
+                "realDateOFF" => object.value(&mut real_date_off, "realDateOFF")?,
+                "realDateON" => object.value(&mut real_date_on, "realDateON")?,
+                "realDateIN" => object.value(&mut real_date_in, "realDateIN")?,
+                "dateFrom" => object.value(&mut date_from, "dateFrom")?,
+                "dateTo" => object.value(&mut date_to, "dateTo")?,
+                "flightStatus" => object.value(&mut flight_status, "flightStatus")?,
+                "postFlightClosed" => object.value(&mut post_flight_closed, "postFlightClosed")?,
+                "workflowCustomName" => {
+                    object.value(&mut workflow_custom_name, "workflowCustomName")?
+                }
+                "paxReferences" => object.value(&mut pax_references, "paxReferences")?,
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            flight_id: object.required(flight_id, "flightId")?,
+            account_id: account_id.unwrap_or_default(),
+            account_name: account_name.unwrap_or_default(),
+            account_reference: account_reference.unwrap_or_default(),
+            account_trigram: account_trigram.unwrap_or_default(),
+            booking_identifier: booking_identifier.unwrap_or_default(),
+            booking_reference: booking_reference.unwrap_or_default(),
+            flight_number: flight_number.unwrap_or_default(),
+            flight_number_company: flight_number_company.unwrap_or_default(),
+            registration_number: registration_number.unwrap_or_default(),
+            aircraft_category: aircraft_category.unwrap_or_default(),
+            airport_from: airport_from.unwrap_or_default(),
+            airport_to: airport_to.unwrap_or_default(),
+            real_airport_from: real_airport_from.unwrap_or_default(),
+            real_airport_to: real_airport_to.unwrap_or_default(),
+            block_off_est_utc: block_off_est_utc.unwrap_or_default(),
+            block_on_est_utc: block_on_est_utc.unwrap_or_default(),
+            block_off_est_local: block_off_est_local.unwrap_or_default(),
+            block_on_est_local: block_on_est_local.unwrap_or_default(),
+            blocksoffestimated: blocksoffestimated.unwrap_or_default(),
+            blocksonestimated: blocksonestimated.unwrap_or_default(),
+            etd: etd.unwrap_or_default(),
+            eta: eta.unwrap_or_default(),
+            real_date_off: real_date_off.unwrap_or_default(),
+            real_date_on: real_date_on.unwrap_or_default(),
+            real_date_in: real_date_in.unwrap_or_default(),
+            date_from: date_from.unwrap_or_default(),
+            date_to: date_to.unwrap_or_default(),
+            flight_status: flight_status.unwrap_or_default(),
+            post_flight_closed: post_flight_closed.unwrap_or_default(),
+            workflow_custom_name: workflow_custom_name.unwrap_or_default(),
+            pax_references: pax_references.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
+}
+
 /// A crew member on a flight (`V1FlightCrew`). INFERRED from third-party code
 /// (Gridiron-Air/FL3XX-Aptaero-Sync), which reads `pilotId` and `personnelNumber`; the
 /// other names are guesses from the crew record. Unknown fields are kept.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct V1CrewAssignment {
     /// The crew member's id (`V1Crew::pilot_id`).
     #[serde(rename = "pilotId")]
     pub pilot_id: crate::Id,
     /// The crew member's personnel number.
-    #[serde(
-        rename = "personnelNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "personnelNumber", skip_serializing_if = "Option::is_none")]
     pub personnel_number: Option<String>,
     /// First name (INFERRED).
-    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "firstName", skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
     /// Last name (INFERRED).
-    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "lastName", skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// The crew member's trigram (INFERRED).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub trigram: Option<String>,
     /// The crew member's role on this flight, e.g. `CMD` (INFERRED).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for V1CrewAssignment {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for V1CrewAssignment {
+    const EXPECTING: &'static str = "struct V1CrewAssignment";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut pilot_id = None;
+        let mut personnel_number = None;
+        let mut first_name = None;
+        let mut last_name = None;
+        let mut trigram = None;
+        let mut role = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "pilotId" => object.value(&mut pilot_id, "pilotId")?,
+                "personnelNumber" => object.value(&mut personnel_number, "personnelNumber")?,
+                "firstName" => object.value(&mut first_name, "firstName")?,
+                "lastName" => object.value(&mut last_name, "lastName")?,
+                "trigram" => object.value(&mut trigram, "trigram")?,
+                "role" => object.value(&mut role, "role")?,
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            pilot_id: object.required(pilot_id, "pilotId")?,
+            personnel_number: personnel_number.unwrap_or_default(),
+            first_name: first_name.unwrap_or_default(),
+            last_name: last_name.unwrap_or_default(),
+            trigram: trigram.unwrap_or_default(),
+            role: role.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
+}
+
 /// The answer of `v1_flight_crew`. INFERRED from third-party code
 /// (Gridiron-Air/FL3XX-Aptaero-Sync), not from FL3XX's documentation. Unknown fields are
 /// kept.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct V1FlightCrew {
     /// The crew assigned to the flight.
     pub crews: Vec<V1CrewAssignment>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for V1FlightCrew {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for V1FlightCrew {
+    const EXPECTING: &'static str = "struct V1FlightCrew";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut crews = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "crews" => object.value(&mut crews, "crews")?,
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            crews: object.required(crews, "crews")?,
+            extra: object.into_extra(),
+        })
+    }
 }
 
 /// A crew member's gender (v1).
@@ -2192,264 +2773,397 @@ impl<'de> serde::Deserialize<'de> for V1Gender {
 /// A crew member as API v1 answers it (`v1_list_crew`, `v1_get_crew`). SEEN
 /// (reference/crew); the nested objects (account, home airport, id cards, flight hours,
 /// qualifications, ...) are not modelled and are kept with the other unknown fields.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct V1Crew {
     /// The crew member's id (the key of the flight-crew endpoints).
-    #[serde(rename = "pilotId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "pilotId", skip_serializing_if = "Option::is_none")]
     pub pilot_id: Option<crate::Id>,
     /// The crew member's reference in another system.
-    #[serde(
-        rename = "externalReference",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "externalReference", skip_serializing_if = "Option::is_none")]
     pub external_reference: Option<String>,
     /// The personnel number.
-    #[serde(
-        rename = "personnelNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "personnelNumber", skip_serializing_if = "Option::is_none")]
     pub personnel_number: Option<String>,
     /// The salutation (`Mr`, `Mrs`, `Miss`, `Ms`, `unDef`, `Dr` or `Ing`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub salutation: Option<String>,
     /// First name.
-    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "firstName", skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
     /// Middle name.
-    #[serde(
-        rename = "middleName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "middleName", skip_serializing_if = "Option::is_none")]
     pub middle_name: Option<String>,
     /// Last name.
-    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "lastName", skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// The name shown in logs.
-    #[serde(rename = "logName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "logName", skip_serializing_if = "Option::is_none")]
     pub log_name: Option<String>,
     /// The crew member's trigram.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub trigram: Option<String>,
     /// Email address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Phone number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// Mobile number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mobile: Option<String>,
     /// The employment status, e.g. `ACTIVE`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// Gender.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gender: Option<V1Gender>,
     /// Nationality.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub nationality: Option<String>,
     /// Date of birth, `YYYY-MM-DD`.
-    #[serde(rename = "birthDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "birthDate", skip_serializing_if = "Option::is_none")]
     pub birth_date: Option<String>,
     /// Place of birth.
-    #[serde(
-        rename = "birthPlace",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "birthPlace", skip_serializing_if = "Option::is_none")]
     pub birth_place: Option<String>,
     /// Country of birth.
-    #[serde(
-        rename = "birthCountry",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "birthCountry", skip_serializing_if = "Option::is_none")]
     pub birth_country: Option<String>,
     /// Job title.
-    #[serde(rename = "jobTitle", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "jobTitle", skip_serializing_if = "Option::is_none")]
     pub job_title: Option<String>,
     /// Start of employment (date-time).
-    #[serde(
-        rename = "employedSince",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "employedSince", skip_serializing_if = "Option::is_none")]
     pub employed_since: Option<String>,
     /// End of employment (date-time).
-    #[serde(
-        rename = "employedUntil",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "employedUntil", skip_serializing_if = "Option::is_none")]
     pub employed_until: Option<String>,
     /// The crew member's roles by group, e.g. `{"Staff": ["Pilot", "Flight Attendant"]}`
     /// (the example is from third-party code; kept as JSON).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub roles: Option<serde_json::Value>,
     /// The aircraft (types or registrations) the crew member flies.
-    #[serde(
-        rename = "pilotOnAircraft",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "pilotOnAircraft", skip_serializing_if = "Option::is_none")]
     pub pilot_on_aircraft: Option<Vec<String>>,
     /// The most block hours a month.
     #[serde(
         rename = "maxBlockHoursPerMonth",
-        default,
         skip_serializing_if = "Option::is_none"
     )]
     pub max_block_hours_per_month: Option<i32>,
     /// Body weight, in `weightUnit`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub weight: Option<f64>,
     /// The unit of `weight`.
-    #[serde(
-        rename = "weightUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "weightUnit", skip_serializing_if = "Option::is_none")]
     pub weight_unit: Option<String>,
     /// Luggage weight, in `luggageUnit`.
-    #[serde(
-        rename = "luggageWeight",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "luggageWeight", skip_serializing_if = "Option::is_none")]
     pub luggage_weight: Option<f64>,
     /// The unit of `luggageWeight` (`KILOGRAM` or `POUND`).
-    #[serde(
-        rename = "luggageUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "luggageUnit", skip_serializing_if = "Option::is_none")]
     pub luggage_unit: Option<String>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for V1Crew {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for V1Crew {
+    const EXPECTING: &'static str = "struct V1Crew";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut pilot_id = None;
+        let mut external_reference = None;
+        let mut personnel_number = None;
+        let mut salutation = None;
+        let mut first_name = None;
+        let mut middle_name = None;
+        let mut last_name = None;
+        let mut log_name = None;
+        let mut trigram = None;
+        let mut email = None;
+        let mut phone = None;
+        let mut mobile = None;
+        let mut status = None;
+        let mut gender = None;
+        let mut nationality = None;
+        let mut birth_date = None;
+        let mut birth_place = None;
+        let mut birth_country = None;
+        let mut job_title = None;
+        let mut employed_since = None;
+        let mut employed_until = None;
+        let mut roles = None;
+        let mut pilot_on_aircraft = None;
+        let mut max_block_hours_per_month = None;
+        let mut weight = None;
+        let mut weight_unit = None;
+        let mut luggage_weight = None;
+        let mut luggage_unit = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "pilotId" => object.value(&mut pilot_id, "pilotId")?,
+                "externalReference" => {
+                    object.value(&mut external_reference, "externalReference")?
+                }
+                "personnelNumber" => object.value(&mut personnel_number, "personnelNumber")?,
+                "salutation" => object.value(&mut salutation, "salutation")?,
+                "firstName" => object.value(&mut first_name, "firstName")?,
+                "middleName" => object.value(&mut middle_name, "middleName")?,
+                "lastName" => object.value(&mut last_name, "lastName")?,
+                "logName" => object.value(&mut log_name, "logName")?,
+                "trigram" => object.value(&mut trigram, "trigram")?,
+                "email" => object.value(&mut email, "email")?,
+                "phone" => object.value(&mut phone, "phone")?,
+                "mobile" => object.value(&mut mobile, "mobile")?,
+                "status" => object.value(&mut status, "status")?,
+                "gender" => object.value(&mut gender, "gender")?,
+                "nationality" => object.value(&mut nationality, "nationality")?,
+                "birthDate" => object.value(&mut birth_date, "birthDate")?,
+                "birthPlace" => object.value(&mut birth_place, "birthPlace")?,
+                "birthCountry" => object.value(&mut birth_country, "birthCountry")?,
+                "jobTitle" => object.value(&mut job_title, "jobTitle")?,
+                "employedSince" => object.value(&mut employed_since, "employedSince")?,
+                "employedUntil" => object.value(&mut employed_until, "employedUntil")?,
+                "roles" => object.value(&mut roles, "roles")?,
+                "pilotOnAircraft" => object.value(&mut pilot_on_aircraft, "pilotOnAircraft")?,
+                "maxBlockHoursPerMonth" => {
+                    object.value(&mut max_block_hours_per_month, "maxBlockHoursPerMonth")?
+                }
+                "weight" => object.value(&mut weight, "weight")?,
+                "weightUnit" => object.value(&mut weight_unit, "weightUnit")?,
+                "luggageWeight" => object.value(&mut luggage_weight, "luggageWeight")?,
+                "luggageUnit" => object.value(&mut luggage_unit, "luggageUnit")?,
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            pilot_id: pilot_id.unwrap_or_default(),
+            external_reference: external_reference.unwrap_or_default(),
+            personnel_number: personnel_number.unwrap_or_default(),
+            salutation: salutation.unwrap_or_default(),
+            first_name: first_name.unwrap_or_default(),
+            middle_name: middle_name.unwrap_or_default(),
+            last_name: last_name.unwrap_or_default(),
+            log_name: log_name.unwrap_or_default(),
+            trigram: trigram.unwrap_or_default(),
+            email: email.unwrap_or_default(),
+            phone: phone.unwrap_or_default(),
+            mobile: mobile.unwrap_or_default(),
+            status: status.unwrap_or_default(),
+            gender: gender.unwrap_or_default(),
+            nationality: nationality.unwrap_or_default(),
+            birth_date: birth_date.unwrap_or_default(),
+            birth_place: birth_place.unwrap_or_default(),
+            birth_country: birth_country.unwrap_or_default(),
+            job_title: job_title.unwrap_or_default(),
+            employed_since: employed_since.unwrap_or_default(),
+            employed_until: employed_until.unwrap_or_default(),
+            roles: roles.unwrap_or_default(),
+            pilot_on_aircraft: pilot_on_aircraft.unwrap_or_default(),
+            max_block_hours_per_month: max_block_hours_per_month.unwrap_or_default(),
+            weight: weight.unwrap_or_default(),
+            weight_unit: weight_unit.unwrap_or_default(),
+            luggage_weight: luggage_weight.unwrap_or_default(),
+            luggage_unit: luggage_unit.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
+}
+
 /// A hypermedia link in a v1 answer.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct V1Link {
     /// What it links to, e.g. `self`, `schedule` or `picture`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rel: Option<String>,
     /// The URL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub href: Option<String>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for V1Link {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for V1Link {
+    const EXPECTING: &'static str = "struct V1Link";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut rel = None;
+        let mut href = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "rel" => object.value(&mut rel, "rel")?,
+                "href" => object.value(&mut href, "href")?,
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            rel: rel.unwrap_or_default(),
+            href: href.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
+}
+
 /// An aircraft of the operator's fleet (`v1_list_aircraft`). SEEN (docs/read-fleet); the
 /// equipment, layout and dimensions are not modelled and are kept with the other unknown
 /// fields.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct V1Aircraft {
     /// The registration.
     #[serde(rename = "tailNumber")]
     pub tail_number: String,
     /// Passenger seats.
-    #[serde(
-        rename = "numberOfSeats",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "numberOfSeats", skip_serializing_if = "Option::is_none")]
     pub number_of_seats: Option<i64>,
     /// The aircraft type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// The model.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
     /// The type's display name.
-    #[serde(rename = "typeName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "typeName", skip_serializing_if = "Option::is_none")]
     pub type_name: Option<String>,
     /// The home base. Its shape (an airport code or an airport object) is not documented:
     /// kept as JSON.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub homebase: Option<serde_json::Value>,
     /// The category, e.g. `HEAVY_JET` or `ULTRA_LONG_RANGE_JET`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
     /// The token used in the aircraft's flight numbers.
-    #[serde(
-        rename = "flightNumberToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "flightNumberToken", skip_serializing_if = "Option::is_none")]
     pub flight_number_token: Option<String>,
     /// Links to the aircraft (`self`), its schedule and its picture.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<V1Link>>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for V1Aircraft {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for V1Aircraft {
+    const EXPECTING: &'static str = "struct V1Aircraft";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut tail_number = None;
+        let mut number_of_seats = None;
+        let mut r#type = None;
+        let mut model = None;
+        let mut type_name = None;
+        let mut homebase = None;
+        let mut category = None;
+        let mut flight_number_token = None;
+        let mut links = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "tailNumber" => object.value(&mut tail_number, "tailNumber")?,
+                "numberOfSeats" => object.value(&mut number_of_seats, "numberOfSeats")?,
+                "type" => object.value(&mut r#type, "type")?,
+                "model" => object.value(&mut model, "model")?,
+                "typeName" => object.value(&mut type_name, "typeName")?,
+                "homebase" => object.value(&mut homebase, "homebase")?,
+                "category" => object.value(&mut category, "category")?,
+                "flightNumberToken" => {
+                    object.value(&mut flight_number_token, "flightNumberToken")?
+                }
+                "links" => object.value(&mut links, "links")?,
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            tail_number: object.required(tail_number, "tailNumber")?,
+            number_of_seats: number_of_seats.unwrap_or_default(),
+            r#type: r#type.unwrap_or_default(),
+            model: model.unwrap_or_default(),
+            type_name: type_name.unwrap_or_default(),
+            homebase: homebase.unwrap_or_default(),
+            category: category.unwrap_or_default(),
+            flight_number_token: flight_number_token.unwrap_or_default(),
+            links: links.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
+}
+
 /// An airport as API v1 answers it (`v1_get_airport`). SEEN (reference/airports); richer
 /// than the v2 airport, and its `id` is a number. Unknown fields (taxi and turnaround
 /// times, runway widths, ...) are kept.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct V1Airport {
     /// FL3XX's id of the airport (a number in v1).
     pub id: crate::Id,
     /// The airport's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The ICAO code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub icao: Option<String>,
     /// The IATA code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub iata: Option<String>,
     /// The FAA code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub faa: Option<String>,
     /// The city (INFERRED name).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The state or region.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
     /// The country, ISO 3166-1 alpha-2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// The IANA time zone, e.g. `Europe/Vienna` (v2 writes `timezone`).
-    #[serde(rename = "timeZone", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "timeZone", skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
     /// Latitude in degrees.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub latitude: Option<f64>,
     /// Longitude in degrees.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub longitude: Option<f64>,
     /// Elevation (its unit is not documented).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub elevation: Option<f64>,
     /// The longest runway's length (its unit is not documented).
     #[serde(
         rename = "longestRunwayLength",
-        default,
         skip_serializing_if = "Option::is_none"
     )]
     pub longest_runway_length: Option<f64>,
     /// The rescue and fire-fighting category, `A_1` to `A_10`.
-    #[serde(
-        rename = "rescueFireCategory",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "rescueFireCategory", skip_serializing_if = "Option::is_none")]
     pub rescue_fire_category: Option<String>,
     /// The helicopter rescue and fire-fighting category, `H_1` to `H_3` or `NONE_HELI`.
     #[serde(
         rename = "rescueFireHeliCategory",
-        default,
         skip_serializing_if = "Option::is_none"
     )]
     pub rescue_fire_heli_category: Option<String>,
@@ -2458,53 +3172,170 @@ pub struct V1Airport {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for V1Airport {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for V1Airport {
+    const EXPECTING: &'static str = "struct V1Airport";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut id = None;
+        let mut name = None;
+        let mut icao = None;
+        let mut iata = None;
+        let mut faa = None;
+        let mut city = None;
+        let mut state = None;
+        let mut country = None;
+        let mut time_zone = None;
+        let mut latitude = None;
+        let mut longitude = None;
+        let mut elevation = None;
+        let mut longest_runway_length = None;
+        let mut rescue_fire_category = None;
+        let mut rescue_fire_heli_category = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "id" => object.value(&mut id, "id")?,
+                "name" => object.value(&mut name, "name")?,
+                "icao" => object.value(&mut icao, "icao")?,
+                "iata" => object.value(&mut iata, "iata")?,
+                "faa" => object.value(&mut faa, "faa")?,
+                "city" => object.value(&mut city, "city")?,
+                "state" => object.value(&mut state, "state")?,
+                "country" => object.value(&mut country, "country")?,
+                "timeZone" => object.value(&mut time_zone, "timeZone")?,
+                "latitude" => object.value(&mut latitude, "latitude")?,
+                "longitude" => object.value(&mut longitude, "longitude")?,
+                "elevation" => object.value(&mut elevation, "elevation")?,
+                "longestRunwayLength" => {
+                    object.value(&mut longest_runway_length, "longestRunwayLength")?
+                }
+                "rescueFireCategory" => {
+                    object.value(&mut rescue_fire_category, "rescueFireCategory")?
+                }
+                "rescueFireHeliCategory" => {
+                    object.value(&mut rescue_fire_heli_category, "rescueFireHeliCategory")?
+                }
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            id: object.required(id, "id")?,
+            name: name.unwrap_or_default(),
+            icao: icao.unwrap_or_default(),
+            iata: iata.unwrap_or_default(),
+            faa: faa.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            state: state.unwrap_or_default(),
+            country: country.unwrap_or_default(),
+            time_zone: time_zone.unwrap_or_default(),
+            latitude: latitude.unwrap_or_default(),
+            longitude: longitude.unwrap_or_default(),
+            elevation: elevation.unwrap_or_default(),
+            longest_runway_length: longest_runway_length.unwrap_or_default(),
+            rescue_fire_category: rescue_fire_category.unwrap_or_default(),
+            rescue_fire_heli_category: rescue_fire_heli_category.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
+}
+
 /// A customer account (`v1_list_accounts`). SEEN (reference/accounts); the address and
 /// links are not modelled and are kept with the other unknown fields.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct V1Account {
     /// The account's id (read-only; SEEN with a lower-case `id`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub accountid: Option<crate::Id>,
     /// The account's internal id.
-    #[serde(
-        rename = "internalId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "internalId", skip_serializing_if = "Option::is_none")]
     pub internal_id: Option<crate::Id>,
     /// The account number.
-    #[serde(
-        rename = "accountNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "accountNumber", skip_serializing_if = "Option::is_none")]
     pub account_number: Option<String>,
     /// The account's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Email address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Phone number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// Mobile number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mobile: Option<String>,
     /// The account's reference in another system.
-    #[serde(
-        rename = "externalReference",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "externalReference", skip_serializing_if = "Option::is_none")]
     pub external_reference: Option<String>,
     /// The VAT number.
-    #[serde(rename = "vatNumber", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "vatNumber", skip_serializing_if = "Option::is_none")]
     pub vat_number: Option<String>,
     /// Notes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for V1Account {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for V1Account {
+    const EXPECTING: &'static str = "struct V1Account";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut accountid = None;
+        let mut internal_id = None;
+        let mut account_number = None;
+        let mut name = None;
+        let mut email = None;
+        let mut phone = None;
+        let mut mobile = None;
+        let mut external_reference = None;
+        let mut vat_number = None;
+        let mut notes = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "accountid" => object.value(&mut accountid, "accountid")?,
+                "internalId" => object.value(&mut internal_id, "internalId")?,
+                "accountNumber" => object.value(&mut account_number, "accountNumber")?,
+                "name" => object.value(&mut name, "name")?,
+                "email" => object.value(&mut email, "email")?,
+                "phone" => object.value(&mut phone, "phone")?,
+                "mobile" => object.value(&mut mobile, "mobile")?,
+                "externalReference" => {
+                    object.value(&mut external_reference, "externalReference")?
+                }
+                "vatNumber" => object.value(&mut vat_number, "vatNumber")?,
+                "notes" => object.value(&mut notes, "notes")?,
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            accountid: accountid.unwrap_or_default(),
+            internal_id: internal_id.unwrap_or_default(),
+            account_number: account_number.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            email: email.unwrap_or_default(),
+            phone: phone.unwrap_or_default(),
+            mobile: mobile.unwrap_or_default(),
+            external_reference: external_reference.unwrap_or_default(),
+            vat_number: vat_number.unwrap_or_default(),
+            notes: notes.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
 }

@@ -687,76 +687,154 @@ impl<'de> serde::Deserialize<'de> for Salutation {
 }
 
 /// One account of a customer (an item of `search_customers`; SEEN).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CustomerAccount {
     /// The customer (a string up to 20; `"<master>-<authorized user>"` for business
     /// authorised users; a number in older revisions).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<crate::Id>,
     /// The account's status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_status: Option<AccountStatus>,
     /// Why the account has its status (4 letters, such as `NNOR` or `FFRD`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_status_reason_code: Option<String>,
     /// Whether the customer agreed to the terms of service.
     ///
     /// Also read from `tos`.
-    #[serde(alias = "tos", default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tos_agreement: Option<bool>,
     /// The risk rating (`L`, `M`, `H`, ...; `N` for none).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub risk_rating: Option<String>,
     /// The account number (up to 14 digits; not the card number).
     pub account_number: crate::Id,
     /// Consumer or business.
     ///
     /// Also read from `account_type` or `account-type`.
-    #[serde(
-        alias = "account_type",
-        alias = "account-type",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_account_type: Option<AccountType>,
     /// The credit limit (a JSON string in the examples, `"1000.00"`).
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
         with = "api_core::money::lenient_option"
     )]
     pub credit_limit: Option<api_core::money::Decimal>,
     /// The credit available (a JSON string in the examples).
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
         with = "api_core::money::lenient_option"
     )]
     pub available_credit: Option<api_core::money::Decimal>,
     /// The merchant where the account was opened.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub originating_merchant_id: Option<crate::Id>,
     /// That merchant's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub originating_merchant_name: Option<String>,
     /// When the account was opened, `YYYY-MM-DD`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub creation_date: Option<String>,
     /// First name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
     /// Last name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// The card's last four digits.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub card_ending_in: Option<String>,
     /// `en-CA` or `fr-CA`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub preferred_language: Option<String>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for CustomerAccount {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for CustomerAccount {
+    const EXPECTING: &'static str = "struct CustomerAccount";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut customer_id = None;
+        let mut account_status = None;
+        let mut account_status_reason_code = None;
+        let mut tos_agreement = None;
+        let mut risk_rating = None;
+        let mut account_number = None;
+        let mut customer_account_type = None;
+        let mut credit_limit = None;
+        let mut available_credit = None;
+        let mut originating_merchant_id = None;
+        let mut originating_merchant_name = None;
+        let mut creation_date = None;
+        let mut first_name = None;
+        let mut last_name = None;
+        let mut card_ending_in = None;
+        let mut preferred_language = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "customer_id" => object.value(&mut customer_id, "customer_id")?,
+                "account_status" => object.value(&mut account_status, "account_status")?,
+                "account_status_reason_code" => object.value(
+                    &mut account_status_reason_code,
+                    "account_status_reason_code",
+                )?,
+                "tos_agreement" | "tos" => object.value(&mut tos_agreement, "tos_agreement")?,
+                "risk_rating" => object.value(&mut risk_rating, "risk_rating")?,
+                "account_number" => object.value(&mut account_number, "account_number")?,
+                "customer_account_type" | "account_type" | "account-type" => {
+                    object.value(&mut customer_account_type, "customer_account_type")?
+                }
+                "credit_limit" => {
+                    object.value_with::<ReadLenientOption>(&mut credit_limit, "credit_limit")?
+                }
+                "available_credit" => object
+                    .value_with::<ReadLenientOption>(&mut available_credit, "available_credit")?,
+                "originating_merchant_id" => {
+                    object.value(&mut originating_merchant_id, "originating_merchant_id")?
+                }
+                "originating_merchant_name" => {
+                    object.value(&mut originating_merchant_name, "originating_merchant_name")?
+                }
+                "creation_date" => object.value(&mut creation_date, "creation_date")?,
+                "first_name" => object.value(&mut first_name, "first_name")?,
+                "last_name" => object.value(&mut last_name, "last_name")?,
+                "card_ending_in" => object.value(&mut card_ending_in, "card_ending_in")?,
+                "preferred_language" => {
+                    object.value(&mut preferred_language, "preferred_language")?
+                }
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            customer_id: customer_id.unwrap_or_default(),
+            account_status: account_status.unwrap_or_default(),
+            account_status_reason_code: account_status_reason_code.unwrap_or_default(),
+            tos_agreement: tos_agreement.unwrap_or_default(),
+            risk_rating: risk_rating.unwrap_or_default(),
+            account_number: object.required(account_number, "account_number")?,
+            customer_account_type: customer_account_type.unwrap_or_default(),
+            credit_limit: credit_limit.unwrap_or_default(),
+            available_credit: available_credit.unwrap_or_default(),
+            originating_merchant_id: originating_merchant_id.unwrap_or_default(),
+            originating_merchant_name: originating_merchant_name.unwrap_or_default(),
+            creation_date: creation_date.unwrap_or_default(),
+            first_name: first_name.unwrap_or_default(),
+            last_name: last_name.unwrap_or_default(),
+            card_ending_in: card_ending_in.unwrap_or_default(),
+            preferred_language: preferred_language.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
 }
 
 /// A customer's security question.
@@ -792,63 +870,136 @@ pub struct Offer {
 }
 
 /// A customer, from `lookup_customer` (SEEN in an older revision; more fields are kept).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct CustomerLookup {
     /// The credit available.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
         with = "api_core::money::lenient_option"
     )]
     pub available_credit: Option<api_core::money::Decimal>,
     /// The account number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_number: Option<crate::Id>,
     /// The customer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<crate::Id>,
     /// The account's status (INFERRED).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_status: Option<AccountStatus>,
     /// First name (INFERRED).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
     /// Last name (INFERRED).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// The customer's security question.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub security_qid: Option<SecurityQuestion>,
     /// Phone number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
     /// Address, first line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_1: Option<String>,
     /// Address, second line.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_2: Option<String>,
     /// City.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// Postal code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// Province, two letters (`ON`, `QC`, ...).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub province: Option<String>,
     /// Whether the account has payment protection.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_protection: Option<bool>,
     /// The risk rating.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub risk_rating: Option<String>,
     /// The offers available to the customer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub offer_types: Option<Vec<Offer>>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for CustomerLookup {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for CustomerLookup {
+    const EXPECTING: &'static str = "struct CustomerLookup";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut available_credit = None;
+        let mut account_number = None;
+        let mut customer_id = None;
+        let mut account_status = None;
+        let mut first_name = None;
+        let mut last_name = None;
+        let mut security_qid = None;
+        let mut phone_number = None;
+        let mut address_1 = None;
+        let mut address_2 = None;
+        let mut city = None;
+        let mut postal_code = None;
+        let mut province = None;
+        let mut payment_protection = None;
+        let mut risk_rating = None;
+        let mut offer_types = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "available_credit" => object
+                    .value_with::<ReadLenientOption>(&mut available_credit, "available_credit")?,
+                "account_number" => object.value(&mut account_number, "account_number")?,
+                "customer_id" => object.value(&mut customer_id, "customer_id")?,
+                "account_status" => object.value(&mut account_status, "account_status")?,
+                "first_name" => object.value(&mut first_name, "first_name")?,
+                "last_name" => object.value(&mut last_name, "last_name")?,
+                "security_qid" => object.value(&mut security_qid, "security_qid")?,
+                "phone_number" => object.value(&mut phone_number, "phone_number")?,
+                "address_1" => object.value(&mut address_1, "address_1")?,
+                "address_2" => object.value(&mut address_2, "address_2")?,
+                "city" => object.value(&mut city, "city")?,
+                "postal_code" => object.value(&mut postal_code, "postal_code")?,
+                "province" => object.value(&mut province, "province")?,
+                "payment_protection" => {
+                    object.value(&mut payment_protection, "payment_protection")?
+                }
+                "risk_rating" => object.value(&mut risk_rating, "risk_rating")?,
+                "offer_types" => object.value(&mut offer_types, "offer_types")?,
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            available_credit: available_credit.unwrap_or_default(),
+            account_number: account_number.unwrap_or_default(),
+            customer_id: customer_id.unwrap_or_default(),
+            account_status: account_status.unwrap_or_default(),
+            first_name: first_name.unwrap_or_default(),
+            last_name: last_name.unwrap_or_default(),
+            security_qid: security_qid.unwrap_or_default(),
+            phone_number: phone_number.unwrap_or_default(),
+            address_1: address_1.unwrap_or_default(),
+            address_2: address_2.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            postal_code: postal_code.unwrap_or_default(),
+            province: province.unwrap_or_default(),
+            payment_protection: payment_protection.unwrap_or_default(),
+            risk_rating: risk_rating.unwrap_or_default(),
+            offer_types: offer_types.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
 }
 
 /// A scanned driver's licence.
@@ -860,32 +1011,76 @@ pub struct DriversLicenseRequest {
 
 /// A decoded driver's licence. The shape is NOT SEEN: these fields are the application's
 /// (INFERRED), and every other field is kept.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct DriversLicense {
     /// First name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
     /// Last name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// Date of birth.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dob: Option<String>,
     /// Address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address_1: Option<String>,
     /// City.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// Province.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub province: Option<String>,
     /// Postal code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for DriversLicense {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for DriversLicense {
+    const EXPECTING: &'static str = "struct DriversLicense";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut first_name = None;
+        let mut last_name = None;
+        let mut dob = None;
+        let mut address_1 = None;
+        let mut city = None;
+        let mut province = None;
+        let mut postal_code = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "first_name" => object.value(&mut first_name, "first_name")?,
+                "last_name" => object.value(&mut last_name, "last_name")?,
+                "dob" => object.value(&mut dob, "dob")?,
+                "address_1" => object.value(&mut address_1, "address_1")?,
+                "city" => object.value(&mut city, "city")?,
+                "province" => object.value(&mut province, "province")?,
+                "postal_code" => object.value(&mut postal_code, "postal_code")?,
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            first_name: first_name.unwrap_or_default(),
+            last_name: last_name.unwrap_or_default(),
+            dob: dob.unwrap_or_default(),
+            address_1: address_1.unwrap_or_default(),
+            city: city.unwrap_or_default(),
+            province: province.unwrap_or_default(),
+            postal_code: postal_code.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
 }
 
 /// How to verify the customer (SEEN).
@@ -1046,33 +1241,75 @@ pub struct PromotionalPlan {
 }
 
 /// The plans, terms and payments for an amount (SEEN, v2.5.1).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct CalculateInterest {
     /// The account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_number: Option<crate::Id>,
     /// Consumer or business.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_type: Option<AccountType>,
     /// The amount.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
         with = "api_core::money::lenient_option"
     )]
     pub amount: Option<api_core::money::Decimal>,
     /// The customer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer: Option<InterestCustomer>,
     /// The regular purchase.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub regular_purchase: Option<RegularPurchase>,
     /// The promotional plans.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub promotional_purchase: Option<Vec<PromotionalPlan>>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for CalculateInterest {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for CalculateInterest {
+    const EXPECTING: &'static str = "struct CalculateInterest";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut account_number = None;
+        let mut account_type = None;
+        let mut amount = None;
+        let mut customer = None;
+        let mut regular_purchase = None;
+        let mut promotional_purchase = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "account_number" => object.value(&mut account_number, "account_number")?,
+                "account_type" => object.value(&mut account_type, "account_type")?,
+                "amount" => object.value_with::<ReadLenientOption>(&mut amount, "amount")?,
+                "customer" => object.value(&mut customer, "customer")?,
+                "regular_purchase" => object.value(&mut regular_purchase, "regular_purchase")?,
+                "promotional_purchase" => {
+                    object.value(&mut promotional_purchase, "promotional_purchase")?
+                }
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            account_number: account_number.unwrap_or_default(),
+            account_type: account_type.unwrap_or_default(),
+            amount: amount.unwrap_or_default(),
+            customer: customer.unwrap_or_default(),
+            regular_purchase: regular_purchase.unwrap_or_default(),
+            promotional_purchase: promotional_purchase.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
 }
 
 /// A deposit, in-store payment or trade-in (SEEN). Send one of `account_number`,
@@ -1108,14 +1345,40 @@ pub struct TransactionRequest {
 }
 
 /// The answer of `post_transaction`. NOT SEEN; every field is kept.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct TransactionResult {
     /// The transaction (INFERRED).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<crate::Id>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for TransactionResult {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for TransactionResult {
+    const EXPECTING: &'static str = "struct TransactionResult";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut transaction_id = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "transaction_id" => object.value(&mut transaction_id, "transaction_id")?,
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            transaction_id: transaction_id.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
 }
 
 /// A product line of a purchase.
@@ -1258,52 +1521,111 @@ pub struct AuthorizationRequest {
 /// An authorization. NOT SEEN: these fields are INFERRED from the list filters and the
 /// return answer; every field is optional and every other field is kept (such as
 /// `annual_rates`).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct Authorization {
     /// The authorization's id (up to 16 digits).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_id: Option<crate::Id>,
     /// The merchant's order id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The amount authorized.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
         with = "api_core::money::lenient_option"
     )]
     pub amount: Option<api_core::money::Decimal>,
     /// When (UTC, ISO 8601).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
     /// The status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_status: Option<AuthorizationStatus>,
     /// Promotional or regular.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<FinancingType>,
     /// The plan.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub plan_id: Option<i64>,
     /// The term, in months.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub term: Option<i64>,
     /// The capture, with `auto_capture`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub capture_id: Option<crate::Id>,
     /// What is left to capture.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
         with = "api_core::money::lenient_option"
     )]
     pub remaining_authorization_amount: Option<api_core::money::Decimal>,
     /// The account.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub account_number: Option<crate::Id>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for Authorization {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for Authorization {
+    const EXPECTING: &'static str = "struct Authorization";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut authorization_id = None;
+        let mut reference = None;
+        let mut amount = None;
+        let mut date = None;
+        let mut authorization_status = None;
+        let mut transaction_type = None;
+        let mut plan_id = None;
+        let mut term = None;
+        let mut capture_id = None;
+        let mut remaining_authorization_amount = None;
+        let mut account_number = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "authorization_id" => object.value(&mut authorization_id, "authorization_id")?,
+                "reference" => object.value(&mut reference, "reference")?,
+                "amount" => object.value_with::<ReadLenientOption>(&mut amount, "amount")?,
+                "date" => object.value(&mut date, "date")?,
+                "authorization_status" => {
+                    object.value(&mut authorization_status, "authorization_status")?
+                }
+                "transaction_type" => object.value(&mut transaction_type, "transaction_type")?,
+                "plan_id" => object.value(&mut plan_id, "plan_id")?,
+                "term" => object.value(&mut term, "term")?,
+                "capture_id" => object.value(&mut capture_id, "capture_id")?,
+                "remaining_authorization_amount" => object.value_with::<ReadLenientOption>(
+                    &mut remaining_authorization_amount,
+                    "remaining_authorization_amount",
+                )?,
+                "account_number" => object.value(&mut account_number, "account_number")?,
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            authorization_id: authorization_id.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            amount: amount.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            authorization_status: authorization_status.unwrap_or_default(),
+            transaction_type: transaction_type.unwrap_or_default(),
+            plan_id: plan_id.unwrap_or_default(),
+            term: term.unwrap_or_default(),
+            capture_id: capture_id.unwrap_or_default(),
+            remaining_authorization_amount: remaining_authorization_amount.unwrap_or_default(),
+            account_number: account_number.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
 }
 
 /// What to capture (SEEN; the in-store ids are INFERRED from the other in-store calls).
@@ -1327,30 +1649,28 @@ pub struct CaptureRequest {
 }
 
 /// A capture. NOT SEEN (INFERRED fields); every other field is kept.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct Capture {
     /// The capture's id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub capture_id: Option<crate::Id>,
     /// The authorization.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_id: Option<crate::Id>,
     /// The amount captured.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
         with = "api_core::money::lenient_option"
     )]
     pub amount: Option<api_core::money::Decimal>,
     /// The merchant's reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// When (UTC, ISO 8601).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
     /// What is left to capture.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
         with = "api_core::money::lenient_option"
     )]
@@ -1358,6 +1678,50 @@ pub struct Capture {
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for Capture {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for Capture {
+    const EXPECTING: &'static str = "struct Capture";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut capture_id = None;
+        let mut authorization_id = None;
+        let mut amount = None;
+        let mut reference = None;
+        let mut date = None;
+        let mut remaining_authorization_amount = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "capture_id" => object.value(&mut capture_id, "capture_id")?,
+                "authorization_id" => object.value(&mut authorization_id, "authorization_id")?,
+                "amount" => object.value_with::<ReadLenientOption>(&mut amount, "amount")?,
+                "reference" => object.value(&mut reference, "reference")?,
+                "date" => object.value(&mut date, "date")?,
+                "remaining_authorization_amount" => object.value_with::<ReadLenientOption>(
+                    &mut remaining_authorization_amount,
+                    "remaining_authorization_amount",
+                )?,
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            capture_id: capture_id.unwrap_or_default(),
+            authorization_id: authorization_id.unwrap_or_default(),
+            amount: amount.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            remaining_authorization_amount: remaining_authorization_amount.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
 }
 
 /// What to release. INFERRED (the body is not documented).
@@ -1376,24 +1740,55 @@ pub struct ReleaseRequest {
 }
 
 /// A release. NOT SEEN (INFERRED fields); every other field is kept.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct Release {
     /// The authorization.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_id: Option<crate::Id>,
     /// The amount released.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
         with = "api_core::money::lenient_option"
     )]
     pub amount: Option<api_core::money::Decimal>,
     /// When (UTC, ISO 8601).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for Release {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for Release {
+    const EXPECTING: &'static str = "struct Release";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut authorization_id = None;
+        let mut amount = None;
+        let mut date = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "authorization_id" => object.value(&mut authorization_id, "authorization_id")?,
+                "amount" => object.value_with::<ReadLenientOption>(&mut amount, "amount")?,
+                "date" => object.value(&mut date, "date")?,
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            authorization_id: authorization_id.unwrap_or_default(),
+            amount: amount.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
 }
 
 /// What to return (SEEN; the in-store ids are INFERRED). `sku_data` carries negative
@@ -1424,37 +1819,34 @@ pub struct ReturnRequest {
 
 /// A return (SEEN; the table was cut off, so more fields may come and are kept). One
 /// revision answers `{}`: every field is optional.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct ReturnResult {
     /// The return's id (up to 16 digits).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub return_id: Option<crate::Id>,
     /// The merchant's reference.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The capture.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub capture_id: Option<crate::Id>,
     /// When (UTC, ISO 8601).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
     /// The amount returned.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
         with = "api_core::money::lenient_option"
     )]
     pub amount: Option<api_core::money::Decimal>,
     /// What is left of the capture.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
         with = "api_core::money::lenient_option"
     )]
     pub remaining_capture_amount: Option<api_core::money::Decimal>,
     /// What is left of the authorization.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
         with = "api_core::money::lenient_option"
     )]
@@ -1462,6 +1854,56 @@ pub struct ReturnResult {
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for ReturnResult {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for ReturnResult {
+    const EXPECTING: &'static str = "struct ReturnResult";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut return_id = None;
+        let mut reference = None;
+        let mut capture_id = None;
+        let mut date = None;
+        let mut amount = None;
+        let mut remaining_capture_amount = None;
+        let mut remaining_authorization_amount = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "return_id" => object.value(&mut return_id, "return_id")?,
+                "reference" => object.value(&mut reference, "reference")?,
+                "capture_id" => object.value(&mut capture_id, "capture_id")?,
+                "date" => object.value(&mut date, "date")?,
+                "amount" => object.value_with::<ReadLenientOption>(&mut amount, "amount")?,
+                "remaining_capture_amount" => object.value_with::<ReadLenientOption>(
+                    &mut remaining_capture_amount,
+                    "remaining_capture_amount",
+                )?,
+                "remaining_authorization_amount" => object.value_with::<ReadLenientOption>(
+                    &mut remaining_authorization_amount,
+                    "remaining_authorization_amount",
+                )?,
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            return_id: return_id.unwrap_or_default(),
+            reference: reference.unwrap_or_default(),
+            capture_id: capture_id.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            amount: amount.unwrap_or_default(),
+            remaining_capture_amount: remaining_capture_amount.unwrap_or_default(),
+            remaining_authorization_amount: remaining_authorization_amount.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
 }
 
 /// What to refund. INFERRED (the body is not documented).
@@ -1482,24 +1924,55 @@ pub struct RefundRequest {
 }
 
 /// A refund. NOT SEEN (INFERRED fields); every other field is kept.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct Refund {
     /// The refund's id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub refund_id: Option<crate::Id>,
     /// The amount refunded.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
         with = "api_core::money::lenient_option"
     )]
     pub amount: Option<api_core::money::Decimal>,
     /// When (UTC, ISO 8601).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for Refund {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for Refund {
+    const EXPECTING: &'static str = "struct Refund";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut refund_id = None;
+        let mut amount = None;
+        let mut date = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "refund_id" => object.value(&mut refund_id, "refund_id")?,
+                "amount" => object.value_with::<ReadLenientOption>(&mut amount, "amount")?,
+                "date" => object.value(&mut date, "date")?,
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            refund_id: refund_id.unwrap_or_default(),
+            amount: amount.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
 }
 
 /// Who the customer is, to identify them in the widget.
@@ -1570,20 +2043,42 @@ pub struct WidgetInitRequest {
 
 /// The answer of `widget_init`: a URL to the widget. The field name is INFERRED; every
 /// other field is kept.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct WidgetInit {
     /// The widget's URL.
     ///
     /// Also read from `redirection_url`.
-    #[serde(
-        alias = "redirection_url",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for WidgetInit {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for WidgetInit {
+    const EXPECTING: &'static str = "struct WidgetInit";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut url = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "url" | "redirection_url" => object.value(&mut url, "url")?,
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            url: url.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
 }
 
 /// An Online API flow to start (SEEN), sent form-encoded. `merchant_orderid` is the
@@ -1679,25 +2174,46 @@ pub struct PaymentPlan {
 }
 
 /// The payment calculator (SEEN; camelCase names).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct PaymentCalculator {
     /// The calculator's HTML.
-    #[serde(
-        rename = "htmlRender",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "htmlRender", skip_serializing_if = "Option::is_none")]
     pub html_render: Option<String>,
     /// The monthly plan.
-    #[serde(
-        rename = "paymentPlan",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "paymentPlan", skip_serializing_if = "Option::is_none")]
     pub payment_plan: Option<PaymentPlan>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for PaymentCalculator {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for PaymentCalculator {
+    const EXPECTING: &'static str = "struct PaymentCalculator";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut html_render = None;
+        let mut payment_plan = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "htmlRender" => object.value(&mut html_render, "htmlRender")?,
+                "paymentPlan" => object.value(&mut payment_plan, "paymentPlan")?,
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            html_render: html_render.unwrap_or_default(),
+            payment_plan: payment_plan.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
 }
 
 /// The result of an application (SEEN).
@@ -1722,37 +2238,99 @@ pub struct PurchaseResult {
 
 /// The result of a hosted Online API flow (SEEN for apply; `purchase` INFERRED). Every
 /// other field is kept.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct OnlineNotification {
     /// The transaction (`131222`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<crate::Id>,
     /// The flow.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub flow: Option<OnlineFlow>,
     /// The callback URL (empty in the example).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
     /// The application's result.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub apply: Option<ApplyResult>,
     /// The purchase's result.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase: Option<PurchaseResult>,
     /// When (ISO 8601, `2022-06-13T22:29:20.276Z`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for OnlineNotification {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for OnlineNotification {
+    const EXPECTING: &'static str = "struct OnlineNotification";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut transaction_id = None;
+        let mut flow = None;
+        let mut callback_url = None;
+        let mut apply = None;
+        let mut purchase = None;
+        let mut date = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "transaction_id" => object.value(&mut transaction_id, "transaction_id")?,
+                "flow" => object.value(&mut flow, "flow")?,
+                "callback_url" => object.value(&mut callback_url, "callback_url")?,
+                "apply" => object.value(&mut apply, "apply")?,
+                "purchase" => object.value(&mut purchase, "purchase")?,
+                "date" => object.value(&mut date, "date")?,
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            transaction_id: transaction_id.unwrap_or_default(),
+            flow: flow.unwrap_or_default(),
+            callback_url: callback_url.unwrap_or_default(),
+            apply: apply.unwrap_or_default(),
+            purchase: purchase.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
+}
+
 /// Whether Flexiti payment is available. NOT SEEN; every field is kept.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct PaymentAvailability {
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for PaymentAvailability {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for PaymentAvailability {
+    const EXPECTING: &'static str = "struct PaymentAvailability";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        while let Some(key) = object.next_key()? {
+            object.keep(key)?;
+        }
+        Ok(Self {
+            extra: object.into_extra(),
+        })
+    }
 }
 
 /// A rejected input.
@@ -1776,33 +2354,85 @@ pub struct FieldError {
 /// otherwise, `{error, error_description}` from the token endpoint (INFERRED) and
 /// `{code, error, error_description}` from the Online API's init. Every other field is
 /// kept.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct ErrorBody {
     /// The path called.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// A sentence (`Some inputs are wrong!`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// The error code (`wrong_inputs`, `not_enough_credit`, ...).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// A sentence (token endpoint and Online API).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_description: Option<String>,
     /// A numeric code (Online API); kept as JSON.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<serde_json::Value>,
     /// The rejected inputs.
     ///
     /// Also read from `error_fields`.
-    #[serde(
-        alias = "error_fields",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub field_errors: Option<Vec<FieldError>>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorBody {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for ErrorBody {
+    const EXPECTING: &'static str = "struct ErrorBody";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut url = None;
+        let mut message = None;
+        let mut error = None;
+        let mut error_description = None;
+        let mut code = None;
+        let mut field_errors = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "url" => object.value(&mut url, "url")?,
+                "message" => object.value(&mut message, "message")?,
+                "error" => object.value(&mut error, "error")?,
+                "error_description" => object.value(&mut error_description, "error_description")?,
+                "code" => object.value(&mut code, "code")?,
+                "field_errors" | "error_fields" => {
+                    object.value(&mut field_errors, "field_errors")?
+                }
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            url: url.unwrap_or_default(),
+            message: message.unwrap_or_default(),
+            error: error.unwrap_or_default(),
+            error_description: error_description.unwrap_or_default(),
+            code: code.unwrap_or_default(),
+            field_errors: field_errors.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
+}
+
+/// `api_core::money::lenient_option::deserialize`, as `api_core::Object::value_with` calls it.
+enum ReadLenientOption {}
+
+impl<'de> api_core::ReadWith<'de> for ReadLenientOption {
+    type Value = Option<api_core::money::Decimal>;
+
+    fn read<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<api_core::money::Decimal>, D::Error> {
+        api_core::money::lenient_option::deserialize(deserializer)
+    }
 }

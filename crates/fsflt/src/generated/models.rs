@@ -254,62 +254,109 @@ pub struct CreatedCustomer {
 
 /// A licence that can be assigned (an item of the `content` of `available_licenses`).
 /// The key spelling is INFERRED; the value types are SEEN.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct AvailableLicense {
     /// The code to assign it with, e.g. `CL-Q-A005-M1` (separator INFERRED).
     pub license_code: String,
     /// The licence's name, in the requested language.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub license_name: Option<String>,
     /// The duration in months (sent as a string, `"1"`).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "api_core::lenient::option_u64"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub license_duration_months: Option<u64>,
     /// The version (sent as a string, `"0"`).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "api_core::lenient::option_u64"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub license_version: Option<u64>,
     /// The size, as human text (`"5 users"`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub license_quantity: Option<String>,
     /// The licence's points (a JSON number, `0.5`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub license_points: Option<f64>,
     /// The price, in `license_amount_currency`.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
         with = "api_core::money::lenient_option"
     )]
     pub license_amount: Option<api_core::money::Decimal>,
     /// The currency of the price, e.g. `EUR`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub license_amount_currency: Option<String>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for AvailableLicense {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for AvailableLicense {
+    const EXPECTING: &'static str = "struct AvailableLicense";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut license_code = None;
+        let mut license_name = None;
+        let mut license_duration_months = None;
+        let mut license_version = None;
+        let mut license_quantity = None;
+        let mut license_points = None;
+        let mut license_amount = None;
+        let mut license_amount_currency = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "license_code" => object.value(&mut license_code, "license_code")?,
+                "license_name" => object.value(&mut license_name, "license_name")?,
+                "license_duration_months" => object.value_with::<ReadOptionU64>(
+                    &mut license_duration_months,
+                    "license_duration_months",
+                )?,
+                "license_version" => {
+                    object.value_with::<ReadOptionU64>(&mut license_version, "license_version")?
+                }
+                "license_quantity" => object.value(&mut license_quantity, "license_quantity")?,
+                "license_points" => object.value(&mut license_points, "license_points")?,
+                "license_amount" => {
+                    object.value_with::<ReadLenientOption>(&mut license_amount, "license_amount")?
+                }
+                "license_amount_currency" => {
+                    object.value(&mut license_amount_currency, "license_amount_currency")?
+                }
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            license_code: object.required(license_code, "license_code")?,
+            license_name: license_name.unwrap_or_default(),
+            license_duration_months: license_duration_months.unwrap_or_default(),
+            license_version: license_version.unwrap_or_default(),
+            license_quantity: license_quantity.unwrap_or_default(),
+            license_points: license_points.unwrap_or_default(),
+            license_amount: license_amount.unwrap_or_default(),
+            license_amount_currency: license_amount_currency.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
+}
+
 /// The `content` of `assign_demo` (keys INFERRED from the seed).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct DemoLicense {
     /// The customer's name or login.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer: Option<String>,
     /// The licence version, e.g. `CL-DEMO`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// The licence's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub license: Option<String>,
     /// When the demo ends (`2022-01-12`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expiry_date: Option<String>,
     /// The new licence (a number on the wire here).
     pub license_id: crate::LicenseId,
@@ -318,73 +365,209 @@ pub struct DemoLicense {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for DemoLicense {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for DemoLicense {
+    const EXPECTING: &'static str = "struct DemoLicense";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut customer = None;
+        let mut version = None;
+        let mut license = None;
+        let mut expiry_date = None;
+        let mut license_id = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "customer" => object.value(&mut customer, "customer")?,
+                "version" => object.value(&mut version, "version")?,
+                "license" => object.value(&mut license, "license")?,
+                "expiry_date" => object.value(&mut expiry_date, "expiry_date")?,
+                "license_id" => object.value(&mut license_id, "license_id")?,
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            customer: customer.unwrap_or_default(),
+            version: version.unwrap_or_default(),
+            license: license.unwrap_or_default(),
+            expiry_date: expiry_date.unwrap_or_default(),
+            license_id: object.required(license_id, "license_id")?,
+            extra: object.into_extra(),
+        })
+    }
+}
+
 /// The `content` of `assign_license` (keys INFERRED from the seed).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct AssignedLicense {
     /// The customer's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer: Option<String>,
     /// The new licence (a string on the wire here).
     pub license_id: crate::LicenseId,
     /// When the licence starts (`2022-01-18`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
     /// When the licence ends (`2022-01-31`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expiry_date: Option<String>,
     /// The amount taken from the reseller credit, in `currency_code`.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
         with = "api_core::money::lenient_option"
     )]
     pub deducted_amount: Option<api_core::money::Decimal>,
     /// The currency of `deducted_amount`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_code: Option<String>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for AssignedLicense {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for AssignedLicense {
+    const EXPECTING: &'static str = "struct AssignedLicense";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut customer = None;
+        let mut license_id = None;
+        let mut start_date = None;
+        let mut expiry_date = None;
+        let mut deducted_amount = None;
+        let mut currency_code = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "customer" => object.value(&mut customer, "customer")?,
+                "license_id" => object.value(&mut license_id, "license_id")?,
+                "start_date" => object.value(&mut start_date, "start_date")?,
+                "expiry_date" => object.value(&mut expiry_date, "expiry_date")?,
+                "deducted_amount" => object
+                    .value_with::<ReadLenientOption>(&mut deducted_amount, "deducted_amount")?,
+                "currency_code" => object.value(&mut currency_code, "currency_code")?,
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            customer: customer.unwrap_or_default(),
+            license_id: object.required(license_id, "license_id")?,
+            start_date: start_date.unwrap_or_default(),
+            expiry_date: expiry_date.unwrap_or_default(),
+            deducted_amount: deducted_amount.unwrap_or_default(),
+            currency_code: currency_code.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
+}
+
 /// A customer as `list_customers` and `customer_details` return it. The docs do not show
 /// these response bodies: the fields are guesses from the request fields, and every other
 /// field is kept in `extra`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct CustomerSummary {
     /// The customer's code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_code: Option<crate::CustomerCode>,
     /// The customer's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
     /// The customer's email address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
+impl<'de> serde::Deserialize<'de> for CustomerSummary {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for CustomerSummary {
+    const EXPECTING: &'static str = "struct CustomerSummary";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut customer_code = None;
+        let mut customer_name = None;
+        let mut email = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "customer_code" => object.value(&mut customer_code, "customer_code")?,
+                "customer_name" => object.value(&mut customer_name, "customer_name")?,
+                "email" => object.value(&mut email, "email")?,
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            customer_code: customer_code.unwrap_or_default(),
+            customer_name: customer_name.unwrap_or_default(),
+            email: email.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
+}
+
 /// An entry of a directory list (versions, currencies, countries, industries). The
 /// response bodies are not documented: the fields are guesses, and every other field is
 /// kept in `extra`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct DirectoryEntry {
     /// The code to send as `version_code`, `currency_code`, `country_code` or
     /// `industry_code`; a number or a string on the wire.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "api_core::lenient::option_string"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// The entry's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for DirectoryEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for DirectoryEntry {
+    const EXPECTING: &'static str = "struct DirectoryEntry";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut code = None;
+        let mut name = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "code" => object.value_with::<ReadOptionString>(&mut code, "code")?,
+                "name" => object.value(&mut name, "name")?,
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            code: code.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
 }
 
 /// The body of a 401 answer; it has no `code`.
@@ -421,4 +604,39 @@ pub struct FsfltError {
     /// Details; the docs only show an empty array.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<serde_json::Value>,
+}
+
+/// `api_core::lenient::option_string`, as `api_core::Object::value_with` calls it.
+enum ReadOptionString {}
+
+impl<'de> api_core::ReadWith<'de> for ReadOptionString {
+    type Value = Option<String>;
+
+    fn read<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+        api_core::lenient::option_string(deserializer)
+    }
+}
+
+/// `api_core::lenient::option_u64`, as `api_core::Object::value_with` calls it.
+enum ReadOptionU64 {}
+
+impl<'de> api_core::ReadWith<'de> for ReadOptionU64 {
+    type Value = Option<u64>;
+
+    fn read<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
+        api_core::lenient::option_u64(deserializer)
+    }
+}
+
+/// `api_core::money::lenient_option::deserialize`, as `api_core::Object::value_with` calls it.
+enum ReadLenientOption {}
+
+impl<'de> api_core::ReadWith<'de> for ReadLenientOption {
+    type Value = Option<api_core::money::Decimal>;
+
+    fn read<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<api_core::money::Decimal>, D::Error> {
+        api_core::money::lenient_option::deserialize(deserializer)
+    }
 }

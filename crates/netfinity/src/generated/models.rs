@@ -63,16 +63,45 @@ pub struct Pingback {
 }
 
 /// What a pingback reports.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct PingbackPayload {
     /// The status of the message.
     pub status: SmsStatus,
     /// Extra information, such as a voucher with status 301.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<PingbackMeta>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for PingbackPayload {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for PingbackPayload {
+    const EXPECTING: &'static str = "struct PingbackPayload";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut status = None;
+        let mut meta = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "status" => object.value(&mut status, "status")?,
+                "meta" => object.value(&mut meta, "meta")?,
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            status: object.required(status, "status")?,
+            meta: meta.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
 }
 
 /// The status of a message.
@@ -172,14 +201,40 @@ impl<'de> serde::Deserialize<'de> for SmsStatusCode {
 }
 
 /// Extra information on a pingback.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct PingbackMeta {
     /// The voucher, with status 301.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub voucher: Option<Voucher>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> serde::Deserialize<'de> for PingbackMeta {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        api_core::from_object(deserializer)
+    }
+}
+
+impl<'de> api_core::FromObject<'de> for PingbackMeta {
+    const EXPECTING: &'static str = "struct PingbackMeta";
+
+    fn from_object<A: serde::de::MapAccess<'de>>(
+        mut object: api_core::Object<'de, A>,
+    ) -> Result<Self, A::Error> {
+        let mut voucher = None;
+        while let Some(key) = object.next_key()? {
+            match &*key {
+                "voucher" => object.value(&mut voucher, "voucher")?,
+                _ => object.keep(key)?,
+            }
+        }
+        Ok(Self {
+            voucher: voucher.unwrap_or_default(),
+            extra: object.into_extra(),
+        })
+    }
 }
 
 /// A voucher, sent with status 301 (delayed due to insufficient funds).
