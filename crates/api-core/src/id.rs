@@ -1,94 +1,333 @@
 //! Identifiers that servers send as strings in one place and numbers in another.
 
+use std::cmp::Ordering;
 use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::ops::Deref;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use smol_str::SmolStr;
 
-/// An id kept as text: decodes from a JSON string or number (`"5001"` and `5001` are the same
-/// id) and is sent as a string. Providers re-export it under their own name. Equality, order
-/// and hash are the text's.
+/// An id that servers send as a JSON string or a number: `"5001"` and `5001` are the same id.
+/// It is sent as a string. Providers re-export it under their own name.
+///
+/// Equality, order and hash are the text's: `Id::from(5001) == Id::from("5001")`, while
+/// `"05001"` is another id, and `"10"` sorts before `"9"`.
 ///
 /// ```
 /// let a: api_core::Id = serde_json::from_str("5001")?;
 /// let b: api_core::Id = serde_json::from_str("\"5001\"")?;
 /// assert_eq!(a, b);
+/// assert_eq!(a.as_u64(), Some(5001));
+/// assert_eq!(&*a.text(), "5001");
 /// assert_eq!(serde_json::to_string(&a)?, "\"5001\"");
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-// `SmolStr` keeps up to 23 bytes (any numeric id) inline: a list page holds thousands of ids,
-// and a `String` would cost an allocation each. Its `Debug`, `Eq`, `Ord` and `Hash` are the
-// `str`'s, so the derived ones are those of the text.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Id(SmolStr);
+// A number is kept as one: a list page holds thousands of ids, and reading each as text
+// cost 12% of decoding a page of FL3XX flights (docs/performance.md). Other text is a
+// `SmolStr`, inline up to 23 bytes. The option niche is `SmolStr`'s: `Option<Id>` is 24 bytes.
+#[derive(Clone)]
+pub struct Id(Repr);
+
+// `Text` never holds what `Number` would (the canonical digits of a `u64`): equality and
+// hash can then be the variants' own, and still be the text's.
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Repr {
+    Number(u64),
+    Text(SmolStr),
+}
 
 impl Id {
-    /// The id as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
+    /// The id's text, without an allocation for a numeric id.
+    ///
+    /// ```
+    /// let id = api_core::Id::from(5001);
+    /// let text = id.text();
+    /// assert_eq!(text.as_ref(), "5001");
+    /// assert_eq!(text.len(), 4); // a `str` method, through `Deref`
+    /// ```
+    pub fn text(&self) -> IdText<'_> {
+        match &self.0 {
+            Repr::Number(n) => IdText::number(*n),
+            Repr::Text(text) => IdText(TextRepr::Borrowed(text)),
+        }
     }
+
+    /// The id as a number, when its text is the decimal digits of a `u64` (no sign, no
+    /// leading zero).
+    pub fn as_u64(&self) -> Option<u64> {
+        match self.0 {
+            Repr::Number(n) => Some(n),
+            Repr::Text(_) => None,
+        }
+    }
+}
+
+/// The number `text` spells in canonical form (what `u64`'s `Display` writes), if any.
+fn canonical_u64(text: &str) -> Option<u64> {
+    let bytes = text.as_bytes();
+    let canonical = matches!(bytes, [b'1'..=b'9', rest @ ..] if rest.iter().all(u8::is_ascii_digit))
+        || bytes == b"0";
+    // `parse` alone would also take `+5` and `05`; the check above leaves it the overflow.
+    canonical.then(|| text.parse().ok()).flatten()
 }
 
 impl From<&str> for Id {
     fn from(id: &str) -> Self {
-        Self(SmolStr::new(id))
+        Self(match canonical_u64(id) {
+            Some(n) => Repr::Number(n),
+            None => Repr::Text(SmolStr::new(id)),
+        })
     }
 }
 
 impl From<String> for Id {
     fn from(id: String) -> Self {
-        Self(SmolStr::from(id))
+        Self(match canonical_u64(&id) {
+            Some(n) => Repr::Number(n),
+            None => Repr::Text(SmolStr::from(id)),
+        })
     }
 }
 
 impl From<u64> for Id {
     fn from(id: u64) -> Self {
-        Self(SmolStr::new(itoa::Buffer::new().format(id)))
+        Self(Repr::Number(id))
+    }
+}
+
+impl PartialEq for Id {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl Eq for Id {}
+
+impl Hash for Id {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+impl PartialOrd for Id {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Id {
+    fn cmp(&self, other: &Self) -> Ordering {
+        // The text's order, numbers included (`"10"` before `"9"`): one order for ids that
+        // mix digits and other text.
+        match (&self.0, &other.0) {
+            (Repr::Text(a), Repr::Text(b)) => a.cmp(b),
+            _ => self.text().cmp(&other.text()),
+        }
+    }
+}
+
+// As the text's: `Id("5001")`, whichever way it arrived.
+impl fmt::Debug for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Id").field(&&*self.text()).finish()
     }
 }
 
 impl fmt::Display for Id {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.text())
     }
 }
 
 impl Serialize for Id {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
+        serializer.serialize_str(&self.text())
     }
 }
 
 impl<'de> Deserialize<'de> for Id {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        // Straight into the `SmolStr`: no `String` on the way.
-        crate::lenient::text(deserializer).map(Self)
+        crate::lenient::text(deserializer)
+    }
+}
+
+impl crate::lenient::Textual for Id {
+    fn unsigned(n: u64) -> Self {
+        Self(Repr::Number(n))
+    }
+    fn signed(n: i64) -> Self {
+        match u64::try_from(n) {
+            Ok(n) => Self(Repr::Number(n)),
+            // Never canonical `u64` digits: it has a sign.
+            Err(_) => Self(Repr::Text(SmolStr::new(itoa::Buffer::new().format(n)))),
+        }
+    }
+}
+
+/// An [`Id`]'s text: a `&str` through [`Deref`], written out on the stack for a numeric id.
+#[derive(Clone, Copy)]
+pub struct IdText<'a>(TextRepr<'a>);
+
+#[derive(Clone, Copy)]
+enum TextRepr<'a> {
+    /// `u64::MAX` has 20 digits.
+    Digits {
+        buf: [u8; 20],
+        len: u8,
+    },
+    Borrowed(&'a str),
+}
+
+impl IdText<'_> {
+    fn number(n: u64) -> Self {
+        let mut buf = [0u8; 20];
+        let mut writer = itoa::Buffer::new();
+        let digits = writer.format(n).as_bytes();
+        buf[..digits.len()].copy_from_slice(digits);
+        // At most 20: fits a `u8`.
+        let len = digits.len() as u8;
+        Self(TextRepr::Digits { buf, len })
+    }
+}
+
+impl Deref for IdText<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match &self.0 {
+            // ASCII digits: always UTF-8.
+            TextRepr::Digits { buf, len } => {
+                std::str::from_utf8(&buf[..usize::from(*len)]).unwrap_or_default()
+            }
+            TextRepr::Borrowed(text) => text,
+        }
+    }
+}
+
+impl AsRef<str> for IdText<'_> {
+    fn as_ref(&self) -> &str {
+        self
+    }
+}
+
+impl fmt::Debug for IdText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl fmt::Display for IdText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self)
+    }
+}
+
+impl PartialEq<str> for IdText<'_> {
+    fn eq(&self, other: &str) -> bool {
+        **self == *other
+    }
+}
+
+impl PartialEq<&str> for IdText<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        **self == **other
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
     use std::hash::BuildHasher;
 
     #[test]
     fn equality_order_hash_and_debug_are_the_texts() {
         let long = "an-id-longer-than-twenty-three-bytes";
-        for text in ["5001", "18446744073709551615", "", long] {
+        let texts = [
+            "5001",
+            "18446744073709551615",
+            "18446744073709551616",
+            "0",
+            "05001",
+            "+5001",
+            "-42",
+            "",
+            long,
+        ];
+        let hasher = std::collections::hash_map::RandomState::new();
+        for text in texts {
             let id = Id::from(text);
             assert_eq!(id, Id::from(text.to_owned()));
-            assert_eq!((id.as_str(), id.to_string()), (text, text.to_owned()));
+            assert_eq!(
+                hasher.hash_one(&id),
+                hasher.hash_one(Id::from(text.to_owned()))
+            );
+            assert_eq!((&*id.text(), id.to_string()), (text, text.to_owned()));
             assert_eq!(format!("{id:?}"), format!("Id({text:?})"));
-            let hasher = std::collections::hash_map::RandomState::new();
-            assert_eq!(hasher.hash_one(&id), hasher.hash_one(text), "{text}");
+            assert_eq!(format!("{:?}", id.text()), format!("{text:?}"));
         }
+        // Ordered as the texts, whichever way each is kept.
+        let ids: BTreeSet<Id> = texts.iter().map(|&text| Id::from(text)).collect();
+        let by_text: BTreeSet<&str> = texts.into_iter().collect();
+        let ordered: Vec<String> = ids.iter().map(Id::to_string).collect();
+        assert_eq!(ordered, by_text.into_iter().collect::<Vec<_>>());
+        assert!(Id::from(10) < Id::from(9));
+        assert!(Id::from(10u64.pow(19)) < Id::from(9));
+        assert!(Id::from(42) < Id::from("42a"));
+    }
+
+    #[test]
+    fn a_number_is_the_same_id_as_its_canonical_digits_only() {
         assert_eq!(Id::from(u64::MAX), Id::from("18446744073709551615"));
         assert_eq!(Id::from(0), Id::from("0"));
-        // As strings: "10" < "9".
-        assert!(Id::from(10) < Id::from(9));
-        let id: Id = serde_json::from_str(&format!("{long:?}")).expect("long");
-        assert_eq!(id.as_str(), long);
-        let id: Id = serde_json::from_str("-42").expect("negative");
-        assert_eq!(id.as_str(), "-42");
+        assert_eq!(Id::from("5001").as_u64(), Some(5001));
+        for text in [
+            "05001",
+            "+5001",
+            " 5001",
+            "5001 ",
+            "18446744073709551616",
+            "-1",
+            "",
+        ] {
+            assert_eq!(Id::from(text).as_u64(), None, "{text:?}");
+        }
+        assert_ne!(Id::from(5001), Id::from("05001"));
+    }
+
+    #[test]
+    fn decodes_strings_numbers_and_scalars_and_sends_a_string() {
+        let cases = [
+            ("5001", "5001", Some(5001)),
+            ("\"5001\"", "5001", Some(5001)),
+            ("\"05001\"", "05001", None),
+            ("-42", "-42", None),
+            ("1.5", "1.5", None),
+            ("true", "true", None),
+            (
+                "\"an-id-longer-than-twenty-three-bytes\"",
+                "an-id-longer-than-twenty-three-bytes",
+                None,
+            ),
+        ];
+        for (json, text, number) in cases {
+            let id: Id = serde_json::from_str(json).expect(json);
+            assert_eq!((&*id.text(), id.as_u64()), (text, number), "{json}");
+            assert_eq!(
+                serde_json::to_string(&id).expect("json"),
+                format!("{text:?}"),
+                "{json}"
+            );
+        }
+        for (json, message) in [
+            ("null", "expected text, found null"),
+            ("{}", "expected text, found an object"),
+            ("[]", "expected text, found an array"),
+        ] {
+            let error = serde_json::from_str::<Id>(json)
+                .expect_err(json)
+                .to_string();
+            assert!(error.starts_with(message), "{json}: {error}");
+        }
     }
 }

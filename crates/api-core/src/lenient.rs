@@ -98,28 +98,19 @@ trait Reading: Copy {
     }
 }
 
-/// What [`Text`] builds: a `String`, or the `SmolStr` inside `api_core::Id`.
+/// What [`Text`] builds: a `String`, or an `api_core::Id` (which keeps a number as one).
 pub(crate) trait Textual: for<'a> From<&'a str> + From<String> {
-    /// An integer as `itoa` writes it (at most 20 bytes).
-    fn integer(digits: &str) -> Self {
-        Self::from(digits)
+    // `itoa` writes on the stack: ids arrive as numbers by the thousand in list pages, and
+    // the formatting machinery of `to_string` costs more than the allocation.
+    fn unsigned(n: u64) -> Self {
+        Self::from(itoa::Buffer::new().format(n))
+    }
+    fn signed(n: i64) -> Self {
+        Self::from(itoa::Buffer::new().format(n))
     }
 }
 
 impl Textual for String {}
-
-impl Textual for smol_str::SmolStr {
-    // Inline, past `SmolStr::new`'s checks for long and whitespace-only text: measured about
-    // 3% of the CPU time decoding a page of FL3XX flights (six numeric ids each).
-    fn integer(digits: &str) -> Self {
-        // `SmolStr` keeps 23 bytes inline (an integer has at most 20).
-        if digits.len() <= 23 {
-            smol_str::SmolStr::new_inline(digits)
-        } else {
-            smol_str::SmolStr::new(digits)
-        }
-    }
-}
 
 /// Reads a scalar as text of type `T`.
 struct Text<T>(PhantomData<fn() -> T>);
@@ -139,14 +130,11 @@ impl<T: Textual> Reading for Text<T> {
     fn text(self, text: &str) -> Option<T> {
         Some(T::from(text))
     }
-    // `itoa` writes on the stack: ids arrive as numbers by the thousand in list pages, the
-    // formatting machinery of `to_string` costs more than the allocation, and an inline id
-    // needs no allocation at all.
     fn unsigned(self, n: u64) -> Option<T> {
-        Some(T::integer(itoa::Buffer::new().format(n)))
+        Some(T::unsigned(n))
     }
     fn signed(self, n: i64) -> Option<T> {
-        Some(T::integer(itoa::Buffer::new().format(n)))
+        Some(T::signed(n))
     }
     fn real(self, n: f64) -> Option<T> {
         // As `serde_json::Number` writes it (`1.0`, not `1`).
@@ -395,10 +383,10 @@ mod tests {
     }
 
     #[test]
-    fn the_widest_integers_make_inline_ids_and_text() {
+    fn the_widest_integers_make_ids_and_text() {
         for n in ["18446744073709551615", "-9223372036854775808", "0", "-1"] {
             let id: crate::Id = serde_json::from_str(n).expect("id");
-            assert_eq!(id.as_str(), n);
+            assert_eq!(&*id.text(), n);
             let text: String = string(&mut serde_json::Deserializer::from_str(n)).expect("text");
             assert_eq!(text, n);
         }

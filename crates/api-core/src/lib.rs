@@ -67,7 +67,7 @@ pub use error::{
     ApiError, DecodeError, Error, ErrorKind, FieldErrors, InvalidInput, Result, TransportError,
     TransportErrorKind,
 };
-pub use id::Id;
+pub use id::{Id, IdText};
 pub use oauth2::{
     AccessToken, ClientAuthMethod, InMemoryTokenCache, OAuth2, TokenCache, TokenFetcher,
 };

@@ -221,11 +221,34 @@ proptest! {
     fn ids_round_trip(text in any::<String>(), number in any::<u64>()) {
         let id: Id = serde_json::from_value(serde_json::Value::String(text.clone()))
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
-        prop_assert_eq!(id.as_str(), text.as_str());
+        prop_assert_eq!(&*id.text(), text.as_str());
         prop_assert_eq!(serde_json::to_value(&id).ok(), Some(serde_json::Value::String(text)));
         let id: Id = serde_json::from_str(&number.to_string())
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
-        prop_assert_eq!(id, Id::from(number));
+        prop_assert_eq!(&id, &Id::from(number));
+        prop_assert_eq!(id.as_u64(), Some(number));
+    }
+
+    /// Equality, order and hash of ids are their texts', whether an id is kept as a number
+    /// or as text (digit strings with and without leading zeros and signs, past `u64::MAX`).
+    #[test]
+    fn ids_compare_as_their_text(
+        a in "[+-]?[0-9]{0,21}|[0-9a-z-]{0,30}",
+        b in "[+-]?[0-9]{0,21}|[0-9a-z-]{0,30}",
+        n in any::<u64>(),
+    ) {
+        use std::hash::BuildHasher;
+        let hasher = std::collections::hash_map::RandomState::new();
+        let n_text = n.to_string();
+        for (x, y) in [(&a, &b), (&a, &n_text), (&n_text, &b)] {
+            let (id_x, id_y) = (Id::from(x.as_str()), Id::from(y.as_str()));
+            prop_assert_eq!(id_x == id_y, x == y);
+            prop_assert_eq!(id_x.cmp(&id_y), x.cmp(y));
+            if x == y {
+                prop_assert_eq!(hasher.hash_one(&id_x), hasher.hash_one(&id_y));
+            }
+        }
+        prop_assert_eq!(Id::from(n), Id::from(n_text));
     }
 
     /// `is_loopback` is exactly 127.0.0.0/8, `::1` and `localhost` (any case).

@@ -122,7 +122,7 @@ pub async fn run(t: &mut Transcript) -> Result<(), Box<dyn StdError>> {
     let flight_id: u64 = flights
         .first()
         .and_then(|f| f.flight_id.as_ref())
-        .and_then(|id| id.as_str().parse().ok())
+        .and_then(fl3xx::Id::as_u64)
         .ok_or("no flight id")?;
     sandbox.fl3xx().update_flight_time(&token, flight_id, 30);
     let delivered = sandbox
@@ -133,7 +133,7 @@ pub async fn run(t: &mut Transcript) -> Result<(), Box<dyn StdError>> {
     match events.first() {
         Some(Ok(event)) if delivered => t.check(
             event.event == WebhookEventType::FlightTimeUpdate
-                && event.resource_id.as_str() == flight_id.to_string(),
+                && event.resource_id == fl3xx::Id::from(flight_id),
             format!(
                 "delay flight {flight_id} by 30 min → signed webhook {} verified (X-Webhook-Signature, HMAC-SHA256)",
                 event.event

@@ -111,7 +111,7 @@ pub async fn run(t: &mut Transcript) -> Result<(), Box<dyn StdError>> {
             && handle.idempotency_key_count("demo-capture-rest") == 2,
         format!(
             "capture the rest (500.00) twice with one idempotency key → the same capture {} both times, {} left: charged once",
-            once.capture_id.as_ref().map_or("?", |id| id.as_str()),
+            once.capture_id.as_ref().map_or("?".into(), ToString::to_string),
             money(twice.remaining_authorization_amount),
         ),
     );
@@ -125,7 +125,10 @@ pub async fn run(t: &mut Transcript) -> Result<(), Box<dyn StdError>> {
         .await?;
     t.pass(format!(
         "return 100.00 of capture {capture_id} → return {}, {} left on the capture",
-        returned.return_id.as_ref().map_or("?", |id| id.as_str()),
+        returned
+            .return_id
+            .as_ref()
+            .map_or("?".into(), ToString::to_string),
         money(returned.remaining_capture_amount)
     ));
 

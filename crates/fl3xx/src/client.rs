@@ -257,7 +257,7 @@ impl OperatorClient {
         price: &FuelPrice,
     ) -> Result<Response<Option<FuelPrice>>> {
         check_fuel_price(price)?;
-        self.call_or_empty(operations::update_fuel_price(id.as_str(), price)?)
+        self.call_or_empty(operations::update_fuel_price(&id.text(), price)?)
             .await
     }
 
@@ -318,7 +318,7 @@ impl OperatorClient {
 
     /// One subscription.
     pub async fn subscription(&self, id: &Id) -> Result<Response<WebhookSubscription>> {
-        self.call(operations::get_webhook_subscription(id.as_str())?)
+        self.call(operations::get_webhook_subscription(&id.text())?)
             .await
     }
 
@@ -331,16 +331,13 @@ impl OperatorClient {
         if let Some(url) = &update.callback_url {
             check_callback_url(url)?;
         }
-        self.call(operations::update_webhook_subscription(
-            id.as_str(),
-            update,
-        )?)
-        .await
+        self.call(operations::update_webhook_subscription(&id.text(), update)?)
+            .await
     }
 
     /// Deletes a subscription.
     pub async fn delete_subscription(&self, id: &Id) -> Result<Response<NoContent>> {
-        self.call(operations::delete_webhook_subscription(id.as_str())?)
+        self.call(operations::delete_webhook_subscription(&id.text())?)
             .await
     }
 
@@ -353,7 +350,7 @@ impl OperatorClient {
     ) -> Result<Response<WebhookSubscription>> {
         subscription.check_renewable(OffsetDateTime::now_utc())?;
         self.call(operations::renew_webhook_subscription(
-            subscription.id.as_str(),
+            &subscription.id.text(),
         )?)
         .await
     }
@@ -369,7 +366,7 @@ impl OperatorClient {
         for subscription in all.into_iter().filter(|s| s.check_renewable(now).is_ok()) {
             let result = self
                 .call(operations::renew_webhook_subscription(
-                    subscription.id.as_str(),
+                    &subscription.id.text(),
                 )?)
                 .await
                 .map(Response::into_inner);
@@ -420,25 +417,25 @@ impl OperatorClient {
 
     /// The permits of a flight (operator view).
     pub async fn flight_permits(&self, flight: &Id) -> Result<Response<List<FlightPermit>>> {
-        self.call(operations::get_flight_permits(flight.as_str())?)
+        self.call(operations::get_flight_permits(&flight.text())?)
             .await
     }
 
     /// One permit, with its documents.
     pub async fn flight_permit(&self, permit: &Id) -> Result<Response<FlightPermit>> {
-        self.call(operations::get_flight_permit(permit.as_str())?)
+        self.call(operations::get_flight_permit(&permit.text())?)
             .await
     }
 
     /// The slots and PPRs of a flight (operator view).
     pub async fn flight_slots_pprs(&self, flight: &Id) -> Result<Response<List<SlotPpr>>> {
-        self.call(operations::get_flight_slots_pprs(flight.as_str())?)
+        self.call(operations::get_flight_slots_pprs(&flight.text())?)
             .await
     }
 
     /// One slot or PPR, with its documents.
     pub async fn slot_ppr(&self, slot: &Id) -> Result<Response<SlotPpr>> {
-        self.call(operations::get_slot_ppr(slot.as_str())?).await
+        self.call(operations::get_slot_ppr(&slot.text())?).await
     }
 
     // Crew qualifications.
@@ -450,8 +447,8 @@ impl OperatorClient {
         limit: Option<u32>,
         offset: Option<u64>,
     ) -> Result<Response<List<CrewQualification>>> {
-        id("crewId", crew.as_str())?;
-        if crew.as_str().contains(',') {
+        id("crewId", &crew.text())?;
+        if crew.text().contains(',') {
             // A comma would add terms to the filter expression.
             return Err(api_core::Error::invalid_input(
                 "crewId",
@@ -472,7 +469,7 @@ impl OperatorClient {
         &self,
         qualification: &Id,
     ) -> Result<Response<CrewQualification>> {
-        self.call(operations::get_crew_qualification(qualification.as_str())?)
+        self.call(operations::get_crew_qualification(&qualification.text())?)
             .await
     }
 
@@ -495,7 +492,7 @@ impl OperatorClient {
         update: &UpdateCrewQualification,
     ) -> Result<Response<CrewQualification>> {
         self.call(operations::update_crew_qualification(
-            qualification.as_str(),
+            &qualification.text(),
             update,
         )?)
         .await
@@ -507,7 +504,7 @@ impl OperatorClient {
         qualification: &Id,
     ) -> Result<Response<NoContent>> {
         self.call(operations::delete_crew_qualification(
-            qualification.as_str(),
+            &qualification.text(),
         )?)
         .await
     }
@@ -527,7 +524,7 @@ impl OperatorClient {
 
     /// One qualification type (the 2.4.0 path, `/api/v2/qualification-types/{id}`).
     pub async fn qualification_type(&self, kind: &Id) -> Result<Response<QualificationType>> {
-        self.call(operations::get_qualification_type(kind.as_str())?)
+        self.call(operations::get_qualification_type(&kind.text())?)
             .await
     }
 
@@ -557,7 +554,7 @@ impl OperatorClient {
             ));
         }
         self.v1
-            .execute(operations::v1_get_flight(event.resource_id.as_str())?)
+            .execute(operations::v1_get_flight(&event.resource_id.text())?)
             .await
     }
 }

@@ -2,7 +2,7 @@
 
 /// An FL3XX id (flight, subscription, permit, qualification, ...). v2 sends ids as strings,
 /// webhooks and v1 as numbers; both decode into the same text, which is sent as a string.
-pub use api_core::Id;
+pub use api_core::{Id, IdText};
 
 #[cfg(test)]
 mod tests {

@@ -58,7 +58,7 @@ pub use client::{
 pub use errors::{FAIR_USE_INTERVAL, Fl3xxErrors};
 pub use flights::{FlightWindow, MAX_PAGE_SIZE, MIN_PAGE_SIZE};
 pub use generated::models::*;
-pub use ids::Id;
+pub use ids::{Id, IdText};
 pub use list::List;
 pub use poller::{ChangeKind, Checkpoint, FlightChange, FlightPoller, PollBatch, PollerConfig};
 pub use subscriptions::RENEWAL_WINDOW;

@@ -128,9 +128,9 @@ impl V1Client {
     /// # Errors
     /// [`Error::InvalidInput`] for an empty id.
     pub async fn flight(&self, flight: &Id) -> Result<Response<V1Flight>> {
-        not_empty("flightId", flight.as_str())?;
+        not_empty("flightId", &flight.text())?;
         self.transport
-            .execute(operations::v1_get_flight(flight.as_str())?)
+            .execute(operations::v1_get_flight(&flight.text())?)
             .await
     }
 
@@ -141,9 +141,9 @@ impl V1Client {
     /// # Errors
     /// [`Error::InvalidInput`] for an empty id.
     pub async fn flight_crew(&self, flight: &Id) -> Result<Response<V1FlightCrew>> {
-        not_empty("flightId", flight.as_str())?;
+        not_empty("flightId", &flight.text())?;
         self.transport
-            .execute(operations::v1_flight_crew(flight.as_str())?)
+            .execute(operations::v1_flight_crew(&flight.text())?)
             .await
     }
 

@@ -12,7 +12,7 @@
 //! let body = br#"{"eventId":"e-1","resourceId":5001,"operatorUuid":"op-1","event":"FLIGHT_TIME_UPDATE","timestamp":1705314600000,"resourceType":"FLIGHT"}"#;
 //! let signature = api_core::signature::hmac_sha256_hex(key, body);
 //! let event = webhook::verify(body, Some(&signature), key)?;
-//! assert_eq!(event.resource_id.as_str(), "5001");
+//! assert_eq!(event.resource_id.as_u64(), Some(5001));
 //! assert!(webhook::verify(body, Some("00"), key).is_err());
 //! # Ok::<(), fl3xx::webhook::WebhookError>(())
 //! ```

@@ -46,7 +46,7 @@ fn a_signed_delivery_decodes_exactly() {
     );
     // The number arrives as the same id v2 writes as a string.
     assert_eq!(event.resource_id, Id::from("5001"));
-    assert_eq!(event.resource_id.as_str(), "5001");
+    assert_eq!(&*event.resource_id.text(), "5001");
     assert!(event.event.is_subscribable());
     assert_eq!(SIGNATURE_HEADER, "X-Webhook-Signature");
 }

@@ -479,15 +479,21 @@ impl Client {
                 (Some(v.as_str()), None, None)
             }
             CustomerKey::Account(a) => {
-                non_empty("account_number", a.as_str())?;
-                (None, Some(a.as_str()), None)
+                non_empty("account_number", &a.text())?;
+                (None, Some(a.text()), None)
             }
             CustomerKey::Customer(c) => {
-                non_empty("customer_id", c.as_str())?;
-                (None, None, Some(c.as_str()))
+                non_empty("customer_id", &c.text())?;
+                (None, None, Some(c.text()))
             }
         };
-        let op = operations::lookup_customer(self.id(), vcc, account, customer, self.lang())?;
+        let op = operations::lookup_customer(
+            self.id(),
+            vcc,
+            account.as_deref(),
+            customer.as_deref(),
+            self.lang(),
+        )?;
         self.merchant(op, false).await
     }
 
@@ -508,7 +514,7 @@ impl Client {
         account: &Id,
         request: &VerifyRequest,
     ) -> Result<Response<VerifyResponse>> {
-        non_empty("account_number", account.as_str())?;
+        non_empty("account_number", &account.text())?;
         if matches!(request.format, VerifyFormat::SecurityQuestion)
             && (request.security_qid.is_none() || request.security_answer.is_none())
         {
@@ -517,14 +523,14 @@ impl Client {
                 "the security_question format needs security_qid and security_answer",
             ));
         }
-        let op = operations::verify_account(self.id(), account.as_str(), request)?;
+        let op = operations::verify_account(self.id(), &account.text(), request)?;
         self.merchant(op, false).await
     }
 
     /// Closes an account (Québec).
     pub async fn close_account(&self, account: &Id) -> Result<Response<NoContent>> {
-        non_empty("account_number", account.as_str())?;
-        let op = operations::close_account(self.id(), account.as_str())?;
+        non_empty("account_number", &account.text())?;
+        let op = operations::close_account(self.id(), &account.text())?;
         self.merchant(op, false).await
     }
 
@@ -537,10 +543,10 @@ impl Client {
         account: &Id,
         amount: Decimal,
     ) -> Result<Response<CalculateInterest>> {
-        non_empty("account_number", account.as_str())?;
+        non_empty("account_number", &account.text())?;
         check_amount("amount", amount)?;
         let body = CalculateInterestRequest { amount };
-        let op = operations::calculate_interest(self.id(), account.as_str(), &body, self.lang())?;
+        let op = operations::calculate_interest(self.id(), &account.text(), &body, self.lang())?;
         self.merchant(op, false).await
     }
 }
@@ -571,7 +577,7 @@ impl Client {
         &self,
         request: &AuthorizationRequest,
     ) -> Result<Response<Authorization>> {
-        non_empty("account_number", request.account_number.as_str())?;
+        non_empty("account_number", &request.account_number.text())?;
         check_amount("amount", request.amount)?;
         if request.financing_option.transaction_type == FinancingType::PromotionalPurchase
             && request.financing_option.plan_id.is_none()
@@ -587,8 +593,8 @@ impl Client {
 
     /// One authorization.
     pub async fn authorization(&self, id: &Id) -> Result<Response<Authorization>> {
-        non_empty("authorization_id", id.as_str())?;
-        let op = operations::get_authorization(self.id(), id.as_str(), self.lang())?;
+        non_empty("authorization_id", &id.text())?;
+        let op = operations::get_authorization(self.id(), &id.text(), self.lang())?;
         self.merchant(op, false).await
     }
 
@@ -602,10 +608,11 @@ impl Client {
         if page_size == 0 {
             return Err(Error::invalid_input("page_size", "must be above 0"));
         }
+        let account = filter.account_number.as_ref().map(Id::text);
         let op = operations::list_authorizations(
             self.id(),
             self.lang(),
-            filter.account_number.as_ref().map(Id::as_str),
+            account.as_deref(),
             filter.transaction_type.as_deref(),
             filter.authorization_status.as_deref(),
             filter.creation_date_from.as_deref(),
@@ -646,9 +653,9 @@ impl Client {
         authorization: &Id,
         request: &CaptureRequest,
     ) -> Result<Response<Capture>> {
-        non_empty("authorization_id", authorization.as_str())?;
+        non_empty("authorization_id", &authorization.text())?;
         check_amount("amount", request.amount)?;
-        let op = operations::capture_authorization(self.id(), authorization.as_str(), request)?;
+        let op = operations::capture_authorization(self.id(), &authorization.text(), request)?;
         self.merchant(op, true).await
     }
 
@@ -658,11 +665,11 @@ impl Client {
         authorization: &Id,
         request: Option<&ReleaseRequest>,
     ) -> Result<Response<Release>> {
-        non_empty("authorization_id", authorization.as_str())?;
+        non_empty("authorization_id", &authorization.text())?;
         if let Some(amount) = request.and_then(|r| r.amount) {
             check_amount("amount", amount)?;
         }
-        let op = operations::release_authorization(self.id(), authorization.as_str(), request)?;
+        let op = operations::release_authorization(self.id(), &authorization.text(), request)?;
         self.merchant(op, true).await
     }
 
@@ -674,15 +681,11 @@ impl Client {
         capture: &Id,
         request: &ReturnRequest,
     ) -> Result<Response<ReturnResult>> {
-        non_empty("authorization_id", authorization.as_str())?;
-        non_empty("capture_id", capture.as_str())?;
+        non_empty("authorization_id", &authorization.text())?;
+        non_empty("capture_id", &capture.text())?;
         check_amount("amount", request.amount)?;
-        let op = operations::return_capture(
-            self.id(),
-            authorization.as_str(),
-            capture.as_str(),
-            request,
-        )?;
+        let op =
+            operations::return_capture(self.id(), &authorization.text(), &capture.text(), request)?;
         self.merchant(op, true).await
     }
 
@@ -691,9 +694,9 @@ impl Client {
     #[cfg(feature = "unconfirmed")]
     #[cfg_attr(docsrs, doc(cfg(feature = "unconfirmed")))]
     pub async fn refund(&self, account: &Id, request: &RefundRequest) -> Result<Response<Refund>> {
-        non_empty("account_number", account.as_str())?;
+        non_empty("account_number", &account.text())?;
         check_amount("amount", request.amount)?;
-        let op = operations::refund_account(self.id(), account.as_str(), request)?;
+        let op = operations::refund_account(self.id(), &account.text(), request)?;
         self.merchant(op, true).await
     }
 
@@ -704,10 +707,11 @@ impl Client {
         page_number: u32,
         page_size: u32,
     ) -> Result<Response<Page<Capture>>> {
+        let account = filter.account_number.as_ref().map(Id::text);
         let op = operations::list_captures(
             self.id(),
             self.lang(),
-            filter.account_number.as_ref().map(Id::as_str),
+            account.as_deref(),
             filter.transaction_type.as_deref(),
             filter.authorization_status.as_deref(),
             filter.creation_date_from.as_deref(),
@@ -782,10 +786,10 @@ impl Client {
         &self,
         order: &Id,
     ) -> Result<Response<OnlineNotification>> {
-        non_empty("order_id", order.as_str())?;
+        non_empty("order_id", &order.text())?;
         self.online(operations::online_notification_by_order_id(
             self.id(),
-            order.as_str(),
+            &order.text(),
         )?)
         .await
     }

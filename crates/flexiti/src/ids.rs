@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+pub use api_core::IdText;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// An account number, customer id, authorization id, capture id... Flexiti documents them
@@ -13,9 +14,15 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub struct Id(api_core::Id);
 
 impl Id {
-    /// The id as text.
-    pub fn as_str(&self) -> &str {
-        self.0.as_str()
+    /// The id's text, without an allocation for a numeric id (a `&str` through `Deref`).
+    pub fn text(&self) -> IdText<'_> {
+        self.0.text()
+    }
+
+    /// The id as a number, when its text is the decimal digits of a `u64` (no sign, no
+    /// leading zero): such an id is sent as a JSON number.
+    pub fn as_u64(&self) -> Option<u64> {
+        self.0.as_u64()
     }
 }
 
@@ -40,26 +47,22 @@ impl From<u64> for Id {
 // By hand: the derive would print the inner `Id` too (`Id(Id("5001"))`).
 impl fmt::Debug for Id {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Id").field(&self.as_str()).finish()
+        fmt::Debug::fmt(&self.0, f)
     }
 }
 
 impl fmt::Display for Id {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        fmt::Display::fmt(&self.0, f)
     }
 }
 
 impl Serialize for Id {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let id = self.as_str();
-        // Digits only: `parse` alone would also take `+5` and send it back as `5`.
-        let digits = id.bytes().all(|b| b.is_ascii_digit());
-        match id.parse::<u64>() {
-            Ok(number) if digits && (!id.starts_with('0') || id == "0") => {
-                serializer.serialize_u64(number)
-            }
-            _ => serializer.serialize_str(id),
+        // Only canonical digits are a number: `0042` and `+42` stay text, as they came.
+        match self.as_u64() {
+            Some(number) => serializer.serialize_u64(number),
+            None => serializer.serialize_str(&self.text()),
         }
     }
 }
@@ -156,8 +159,8 @@ mod tests {
         assert_eq!(id, Id::from("20076677"));
         assert_eq!(id, Id::from(String::from("20076677")));
         assert_eq!(
-            (id.as_str(), id.to_string()),
-            ("20076677", "20076677".into())
+            (&*id.text(), id.to_string(), id.as_u64()),
+            ("20076677", "20076677".into(), Some(20076677))
         );
         assert_eq!(format!("{id:?}"), r#"Id("20076677")"#);
         assert!(Id::from("123-4") < Id::from("20076677"));

@@ -55,7 +55,7 @@ pub use client::{
 pub use environment::Environment;
 pub use errors::{ErrorCode, FlexitiErrors};
 pub use generated::models::*;
-pub use ids::{Id, VerificationCode};
+pub use ids::{Id, IdText, VerificationCode};
 pub use page::Page;
 
 /// The transport crate, for its builder, money and error types.

@@ -347,7 +347,7 @@ async fn an_online_order_is_started_completed_and_reported() {
         Some("PENDING")
     );
 
-    let order: u64 = init.online_order_id.as_str().parse().expect("numeric id");
+    let order: u64 = init.online_order_id.as_u64().expect("numeric id");
     assert!(handle.complete_online_order(order));
     let done = client
         .notification_by_order_id(&init.online_order_id)

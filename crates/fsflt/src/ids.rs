@@ -43,8 +43,11 @@ impl<'de> Deserialize<'de> for CustomerCode {
 }
 
 /// A licence's id: a number in the demo answer (`108501`), a string in the assign answer
-/// (`"13343"`). Kept as text, sent as text (the suspend and enable bodies document a string).
+/// (`"13343"`). Both are one id, sent as text (the suspend and enable bodies document a
+/// string); [`IdText`] is its text.
 pub type LicenseId = api_core::Id;
+
+pub use api_core::IdText;
 
 #[cfg(test)]
 mod tests {
@@ -58,7 +61,7 @@ mod tests {
         assert_eq!(serde_json::to_string(&a).expect("json"), "1001");
         let l: LicenseId = serde_json::from_str("108501").expect("number");
         let m: LicenseId = serde_json::from_str("\"13343\"").expect("string");
-        assert_eq!((l.as_str(), m.as_str()), ("108501", "13343"));
+        assert_eq!((&*l.text(), &*m.text()), ("108501", "13343"));
         assert_eq!(serde_json::to_string(&l).expect("json"), "\"108501\"");
         assert!(serde_json::from_str::<CustomerCode>("\"abc\"").is_err());
     }

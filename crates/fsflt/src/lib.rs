@@ -45,7 +45,7 @@ pub use errors::{
     FsfltErrors, LICENSE_ALREADY_ENABLED, LICENSE_ALREADY_SUSPENDED, UNCONFIRMED_PATH,
 };
 pub use generated::models::*;
-pub use ids::{CustomerCode, LicenseId};
+pub use ids::{CustomerCode, IdText, LicenseId};
 pub use login::DEFAULT_LOGIN_HOST;
 pub use validate::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};
 

@@ -30,7 +30,7 @@ pub(crate) fn customer_code(code: CustomerCode) -> Result<()> {
 }
 
 pub(crate) fn license_id(id: &LicenseId) -> Result<()> {
-    non_empty("license_id", id.as_str())
+    non_empty("license_id", &id.text())
 }
 
 pub(crate) fn password(value: &str) -> Result<()> {

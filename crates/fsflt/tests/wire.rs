@@ -208,7 +208,7 @@ async fn demo_and_assign_send_numeric_codes_and_decode_both_id_spellings() {
         ))
         .await
         .expect("assigned");
-    assert_eq!(assigned.license_id.as_str(), "13343");
+    assert_eq!(&*assigned.license_id.text(), "13343");
     assert_eq!(assigned.deducted_amount, Some(Decimal::from(5)));
     assert_eq!(assigned.currency_code.as_deref(), Some("EUR"));
     let (verb, _, body) = only_request(&server).await;

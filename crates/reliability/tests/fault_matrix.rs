@@ -362,7 +362,7 @@ impl Op {
                 let l = c.assign_license(&request).await?.into_inner();
                 Ok(format!(
                     "license_id={} customer={:?} deducted={:?} extra={}",
-                    l.license_id.as_str(),
+                    l.license_id,
                     l.customer,
                     money(l.deducted_amount),
                     keys(&l.extra)
@@ -382,7 +382,7 @@ impl Op {
                 .into_inner();
                 Ok(format!(
                     "id={} event={:?} status={:?} expires={:?} extra={}",
-                    s.id.as_str(),
+                    s.id,
                     s.event,
                     s.status,
                     s.expiration_date_time,
@@ -396,7 +396,7 @@ impl Op {
                     .into_inner();
                 Ok(format!(
                     "id={:?} status={:?} type={:?} amount={:?} extra={}",
-                    a.authorization_id.as_ref().map(flexiti::Id::as_str),
+                    a.authorization_id.as_ref().map(flexiti::Id::text),
                     a.authorization_status,
                     a.transaction_type,
                     money(a.amount),
@@ -417,7 +417,7 @@ impl Op {
                     .into_inner();
                 Ok(format!(
                     "capture_id={:?} amount={:?} remaining={:?} extra={}",
-                    capture.capture_id.as_ref().map(flexiti::Id::as_str),
+                    capture.capture_id.as_ref().map(flexiti::Id::text),
                     money(capture.amount),
                     money(capture.remaining_authorization_amount),
                     keys(&capture.extra)
