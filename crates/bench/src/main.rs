@@ -76,7 +76,9 @@ fn run(args: &[&str]) -> Result<(), String> {
     };
     let runtime = runtime()?;
     let mut figures = runtime.block_on(async {
-        let server = server::Server::start(providers::answers(sizes.page_items, None))
+        // On this runtime: a request never waits for another thread to wake up, which on a
+        // shared machine took anything from 20 to 300 µs (docs/performance.md).
+        let server = server::Server::start_here(providers::answers(sizes.page_items, None))
             .map_err(|e| e.to_string())?;
         let clients = Clients::new(&server.url)?;
         let baseline = Arc::new(Baseline::new(&server.url).await?);

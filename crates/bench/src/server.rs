@@ -100,7 +100,9 @@ impl State {
     }
 }
 
-/// A running server (on its own thread and runtime, so it never shares the measured one).
+/// A running server: on the measuring runtime (the side-by-side figures: no request waits for
+/// a thread to wake), or on a thread and runtime of its own (instruction counts, token,
+/// paging: its work is never counted with the client's).
 pub struct Server {
     /// `http://127.0.0.1:port`.
     pub url: String,
@@ -109,8 +111,17 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts serving `answers` on a free loopback port.
+    /// Starts serving `answers` on a free loopback port, on a thread of its own.
     pub fn start(answers: Answers) -> std::io::Result<Server> {
+        Self::start_with(answers, Placement::OwnThread)
+    }
+
+    /// Starts serving `answers` as a task on the calling runtime.
+    pub fn start_here(answers: Answers) -> std::io::Result<Server> {
+        Self::start_with(answers, Placement::Here)
+    }
+
+    fn start_with(answers: Answers, placement: Placement) -> std::io::Result<Server> {
         let big_pages = answers
             .paged
             .iter()
@@ -127,6 +138,13 @@ impl Server {
         listener.set_nonblocking(true)?;
         let addr: SocketAddr = listener.local_addr()?;
         let shared = state.clone();
+        if let Placement::Here = placement {
+            tokio::spawn(serve(listener, shared));
+            return Ok(Server {
+                url: format!("http://{addr}"),
+                state,
+            });
+        }
         std::thread::Builder::new()
             .name("bench-server".into())
             .spawn(move || {
@@ -147,6 +165,14 @@ impl Server {
             state,
         })
     }
+}
+
+/// Where the server runs.
+enum Placement {
+    /// A thread and current-thread runtime of its own.
+    OwnThread,
+    /// A task on the caller's runtime.
+    Here,
 }
 
 async fn serve(listener: std::net::TcpListener, state: Arc<State>) {
