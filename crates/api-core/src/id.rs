@@ -65,18 +65,38 @@ impl Id {
 
 /// The number `text` spells in canonical form (what `u64`'s `Display` writes), if any.
 fn canonical_u64(text: &str) -> Option<u64> {
-    let bytes = text.as_bytes();
-    let canonical = matches!(bytes, [b'1'..=b'9', rest @ ..] if rest.iter().all(u8::is_ascii_digit))
-        || bytes == b"0";
-    // `parse` alone would also take `+5` and `05`; the check above leaves it the overflow.
-    canonical.then(|| text.parse().ok()).flatten()
+    let digits = text.as_bytes();
+    match digits {
+        [b'0'] => return Some(0),
+        // No sign, no leading zero; `u64::MAX` has 20 digits.
+        [b'1'..=b'9', ..] if digits.len() <= 20 => {}
+        _ => return None,
+    }
+    // One pass, where `parse` would need a second to rule out `+5`.
+    digits.iter().try_fold(0u64, |n, &b| {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        n.checked_mul(10)?.checked_add(u64::from(digit))
+    })
+}
+
+/// Text that is not a number, inline when it fits.
+fn text(id: &str) -> Repr {
+    // `new_inline` skips `SmolStr::new`'s check for whitespace-only text.
+    Repr::Text(if id.len() <= 23 {
+        SmolStr::new_inline(id)
+    } else {
+        SmolStr::new(id)
+    })
 }
 
 impl From<&str> for Id {
     fn from(id: &str) -> Self {
         Self(match canonical_u64(id) {
             Some(n) => Repr::Number(n),
-            None => Repr::Text(SmolStr::new(id)),
+            None => text(id),
         })
     }
 }
@@ -160,7 +180,7 @@ impl crate::lenient::Textual for Id {
         match u64::try_from(n) {
             Ok(n) => Self(Repr::Number(n)),
             // Never canonical `u64` digits: it has a sign.
-            Err(_) => Self(Repr::Text(SmolStr::new(itoa::Buffer::new().format(n)))),
+            Err(_) => Self(text(itoa::Buffer::new().format(n))),
         }
     }
 }

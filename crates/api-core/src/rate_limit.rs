@@ -5,7 +5,7 @@
 
 use std::fmt;
 use std::num::NonZeroU32;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
@@ -194,6 +194,8 @@ const FOREVER: Duration = Duration::from_secs(30 * 365 * 24 * 60 * 60);
 pub struct InMemoryRateLimiter {
     pace: Option<Gcra>,
     paused_until: Mutex<Option<Instant>>,
+    /// Whether a pause was ever set: until then no call takes the lock or reads the clock.
+    ever_paused: AtomicBool,
 }
 
 impl fmt::Debug for InMemoryRateLimiter {
@@ -210,10 +212,14 @@ impl InMemoryRateLimiter {
         Self {
             pace: limit.map(|limit| Gcra::new(limit, Instant::now())),
             paused_until: Mutex::new(None),
+            ever_paused: AtomicBool::new(false),
         }
     }
 
     fn pause_left(&self) -> Duration {
+        if !self.ever_paused.load(Ordering::Acquire) {
+            return Duration::ZERO;
+        }
         let until = *self
             .paused_until
             .lock()
@@ -276,6 +282,7 @@ impl RateLimiter for InMemoryRateLimiter {
         if paused.is_none_or(|current| current < until) {
             *paused = Some(until);
         }
+        self.ever_paused.store(true, Ordering::Release);
     }
 }
 

@@ -70,7 +70,9 @@ pub struct Request {
     pub(crate) body: Body,
     pub(crate) headers: HeaderMap,
     pub(crate) idempotency: Idempotency,
-    pub(crate) idempotency_key: Option<String>,
+    // Inline up to 23 bytes: only its presence is read, and a `String` would cost an
+    // allocation per call.
+    pub(crate) idempotency_key: Option<smol_str::SmolStr>,
     pub(crate) operation: &'static str,
     pub(crate) allow_empty_response: bool,
 }
@@ -144,8 +146,8 @@ impl Request {
 
     /// Attaches an idempotency key: the server deduplicates on it, so the client may retry
     /// a side effect. Providers that send the key in a header add that header themselves.
-    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
-        self.idempotency_key = Some(key.into());
+    pub fn idempotency_key(mut self, key: impl AsRef<str>) -> Self {
+        self.idempotency_key = Some(smol_str::SmolStr::new(key));
         self
     }
 

@@ -199,7 +199,9 @@ impl Transport {
         let call = async move {
             let started = Instant::now();
             let result = self.run(&request, started, &span).await;
-            span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+            if !span.is_disabled() {
+                span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+            }
             let (raw, attempts) = result?;
             let value = decode_body(
                 self.inner.provider,
@@ -225,7 +227,8 @@ impl Transport {
     ) -> Result<(RawResponse, u32)> {
         let inner = &self.inner;
         let deadline = started + inner.call_timeout;
-        let url = self.url(request)?;
+        // Moved into the first attempt's request; only a retry builds it again.
+        let mut url = Some(self.url(request)?);
         let mut attempt: u32 = 0;
         let mut replayed_unauthorized = false;
         loop {
@@ -246,7 +249,19 @@ impl Transport {
             // state (the state is copied whole each time a future moves).
             let (token, error) = match token {
                 Ok(token) => {
-                    let outcome = self.attempt(request, &url, token.as_ref(), deadline).await;
+                    let url = match url.take() {
+                        Some(url) => url,
+                        None => self.url(request)?,
+                    };
+                    // The first attempt starts as the call does: one clock read fewer.
+                    let now = if attempt == 1 {
+                        started
+                    } else {
+                        Instant::now()
+                    };
+                    let outcome = self
+                        .attempt(request, url, token.as_ref(), now, deadline)
+                        .await;
                     match outcome {
                         Ok(raw) if raw.status.is_success() => {
                             return self.succeeded(request, raw, attempt, span).await;
@@ -345,13 +360,13 @@ impl Transport {
     async fn attempt(
         &self,
         request: &Request,
-        url: &Url,
+        url: Url,
         token: Option<&AccessToken>,
+        started: Instant,
         deadline: Instant,
     ) -> Result<RawResponse> {
         let inner = &self.inner;
         let outgoing = outgoing(&inner.default_headers, request, url, token)?;
-        let started = Instant::now();
         let left = deadline.saturating_duration_since(started);
         let (budget, what) = if left < inner.request_timeout {
             (left, "call")
@@ -492,10 +507,10 @@ impl Transport {
 fn outgoing(
     defaults: &HeaderMap,
     request: &Request,
-    url: &Url,
+    url: Url,
     token: Option<&AccessToken>,
 ) -> Result<reqwest::Request> {
-    let mut outgoing = reqwest::Request::new(request.method.clone(), url.clone());
+    let mut outgoing = reqwest::Request::new(request.method.clone(), url);
     let outgoing_headers = outgoing.headers_mut();
     // Defaults and fixed credentials were merged once, at build time.
     outgoing_headers.clone_from(defaults);

@@ -1,34 +1,111 @@
 //! The answer to an accepted send.
 
+use std::fmt;
+
 use serde::{Deserialize, Deserializer};
+use serde_json::value::RawValue;
 
 /// What the API answered when it accepted a message (HTTP 200).
 ///
 /// The documentation does not show this body. We expect Netfinity's `uuid` (the identifier
-/// every pingback carries) and your `id`, and keep the whole body in [`SmsAccepted::raw`]:
-/// an empty body, another shape, or extra fields all decode without error.
+/// every pingback carries) and your `id`, and keep the whole body as received
+/// ([`SmsAccepted::raw`]): an empty body, another shape, or extra fields all decode without
+/// error.
 ///
 /// Accepted means "queued for processing", not delivered: delivery is reported by pingbacks.
-#[derive(Debug, Clone, PartialEq, Default)]
+///
+/// ```
+/// let accepted: netfinity::SmsAccepted =
+///     serde_json::from_str(r#"{"uuid": "u-1", "id": 123, "queued": true}"#)?;
+/// assert_eq!(accepted.uuid.as_deref(), Some("u-1"));
+/// assert_eq!(accepted.id.as_deref(), Some("123"));
+/// assert_eq!(accepted.raw()["queued"], true);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SmsAccepted {
     /// Netfinity's identifier of the request, when the body carries one.
     pub uuid: Option<String>,
     /// Your identifier, when the body echoes it.
     pub id: Option<String>,
-    /// The body as received (`{}` when it was empty).
-    pub raw: serde_json::Value,
+    // The body's text, read into a `Value` only when asked: building one for every send
+    // cost 3-4% of the client's throughput (docs/performance.md).
+    raw: Box<RawValue>,
+}
+
+impl SmsAccepted {
+    /// The body as received (`{}` when it was empty), decoded.
+    pub fn raw(&self) -> serde_json::Value {
+        // Valid JSON by construction: it was read as a JSON value.
+        serde_json::from_str(self.raw.get()).unwrap_or_default()
+    }
+
+    /// The body as received (`{}` when it was empty), as JSON text.
+    pub fn raw_json(&self) -> &str {
+        self.raw.get()
+    }
+}
+
+impl Default for SmsAccepted {
+    fn default() -> Self {
+        Self {
+            uuid: None,
+            id: None,
+            raw: empty_object(),
+        }
+    }
+}
+
+fn empty_object() -> Box<RawValue> {
+    RawValue::from_string("{}".to_owned()).unwrap_or_else(|_| RawValue::NULL.to_owned())
+}
+
+impl PartialEq for SmsAccepted {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.uuid, &self.id, self.raw.get()) == (&other.uuid, &other.id, other.raw.get())
+    }
+}
+
+impl fmt::Debug for SmsAccepted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SmsAccepted")
+            .field("uuid", &self.uuid)
+            .field("id", &self.id)
+            .field("raw", &self.raw.get())
+            .finish()
+    }
 }
 
 impl<'de> Deserialize<'de> for SmsAccepted {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = serde_json::Value::deserialize(deserializer)?;
-        let text = |key: &str| raw.get(key).and_then(api_core::scalar_text);
+        /// The two fields we read; anything else in the body is skipped.
+        #[derive(Deserialize)]
+        struct Known {
+            #[serde(default)]
+            uuid: Option<serde_json::Value>,
+            #[serde(default)]
+            id: Option<serde_json::Value>,
+        }
+        let raw = Box::<RawValue>::deserialize(deserializer)?;
+        // Another shape (a string, an array) has neither.
+        let known = serde_json::from_str(raw.get()).unwrap_or(Known {
+            uuid: None,
+            id: None,
+        });
         Ok(Self {
-            uuid: text("uuid"),
-            id: text("id"),
+            uuid: known.uuid.and_then(text),
+            id: known.id.and_then(text),
             raw,
         })
+    }
+}
+
+/// A scalar as text (a string moved, not copied); `None` for null, arrays, objects.
+fn text(value: serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::String(s) => Some(s),
+        other => api_core::scalar_text(&other),
     }
 }
 
@@ -42,12 +119,32 @@ mod tests {
             serde_json::from_str(r#"{"uuid":"u-1","id":"123","queued":true}"#).expect("object");
         assert_eq!(a.uuid.as_deref(), Some("u-1"));
         assert_eq!(a.id.as_deref(), Some("123"));
-        assert_eq!(a.raw["queued"], true);
+        assert_eq!(a.raw()["queued"], true);
+        assert_eq!(a.raw_json(), r#"{"uuid":"u-1","id":"123","queued":true}"#);
         let a: SmsAccepted = serde_json::from_str(r#"{"id":123,"uuid":null}"#).expect("number id");
         assert_eq!((a.uuid, a.id.as_deref()), (None, Some("123")));
+        let a: SmsAccepted =
+            serde_json::from_str(r#"{"id":{"nested":1},"uuid":"u-2"}"#).expect("object id");
+        assert_eq!((a.uuid.as_deref(), a.id), (Some("u-2"), None));
         let a: SmsAccepted = serde_json::from_str(r#""OK""#).expect("string");
         assert_eq!((a.uuid, a.id), (None, None));
         let a: SmsAccepted = serde_json::from_str("[]").expect("array");
-        assert_eq!(a.raw, serde_json::json!([]));
+        assert_eq!(a.raw(), serde_json::json!([]));
+    }
+
+    #[test]
+    fn default_equality_and_debug() {
+        let empty = SmsAccepted::default();
+        assert_eq!(empty.raw(), serde_json::json!({}));
+        let decoded: SmsAccepted = serde_json::from_str("{}").expect("empty object");
+        assert_eq!(decoded, empty);
+        assert_ne!(
+            serde_json::from_str::<SmsAccepted>(r#"{"x":1}"#).expect("object"),
+            empty
+        );
+        assert_eq!(
+            format!("{empty:?}"),
+            r#"SmsAccepted { uuid: None, id: None, raw: "{}" }"#
+        );
     }
 }

@@ -99,7 +99,7 @@ impl Client {
         sms.validate()?;
         let mut operation = operations::send_sms(sms)?;
         if let Some(id) = &sms.id {
-            operation = operation.map_request(|request| request.idempotency_key(id.clone()));
+            operation = operation.map_request(|request| request.idempotency_key(id));
         }
         self.transport.execute(operation).await
     }

@@ -99,7 +99,7 @@ async fn an_empty_or_unknown_success_body_is_tolerated() {
     let (_server, client) = answer(ResponseTemplate::new(200)).await;
     let accepted = client.send_sms(&sms()).await.expect("empty body");
     assert_eq!((accepted.uuid.clone(), accepted.id.clone()), (None, None));
-    assert_eq!(accepted.raw, json!({}));
+    assert_eq!(accepted.raw(), json!({}));
 
     let (_server, client) = answer(
         ResponseTemplate::new(200).set_body_json(json!({"data": {"queued": 1}, "uuid": 42})),
@@ -107,7 +107,7 @@ async fn an_empty_or_unknown_success_body_is_tolerated() {
     .await;
     let accepted = client.send_sms(&sms()).await.expect("unknown body");
     assert_eq!(accepted.uuid.as_deref(), Some("42"));
-    assert_eq!(accepted.raw["data"]["queued"], 1);
+    assert_eq!(accepted.raw()["data"]["queued"], 1);
 }
 
 fn api_error(

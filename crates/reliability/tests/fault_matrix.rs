@@ -338,7 +338,7 @@ impl Op {
                     sms = sms.with_id("fm1");
                 }
                 let a = c.send_sms(&sms).await?.into_inner();
-                let raw_keys = a.raw.as_object().map(keys).unwrap_or_default();
+                let raw_keys = a.raw().as_object().map(keys).unwrap_or_default();
                 Ok(format!("uuid={:?} id={:?} keys={raw_keys}", a.uuid, a.id))
             }
             (Op::FsfltAvailableLicenses, Client::Fsflt(c)) => {
