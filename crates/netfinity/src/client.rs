@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-use api_core::{Auth, RateLimit, Response, Result, Transport, TransportBuilder};
+use api_core::{Auth, Operation, RateLimit, Response, Result, Transport, TransportBuilder};
+use futures_util::future::Either;
 
 use crate::generated::operations;
 use crate::{Sms, SmsAccepted};
@@ -95,13 +96,26 @@ impl Client {
     /// kind `Unauthorized` (401), `Forbidden` (403: source IP or token capability),
     /// `NotAcceptable` (406), `Validation` (422, with per-field messages) or
     /// `TooManyRequests` (429, with `retry_after`); transport errors and timeouts.
-    pub async fn send_sms(&self, sms: &Sms) -> Result<Response<SmsAccepted>> {
-        sms.validate()?;
-        let mut operation = operations::send_sms(sms)?;
-        if let Some(id) = &sms.id {
-            operation = operation.map_request(|request| request.idempotency_key(id));
+    // A plain `fn` returning the transport's future: an `async fn` would keep its own state
+    // around it, copied whole each time the call's future moves (docs/performance.md).
+    pub fn send_sms(
+        &self,
+        sms: &Sms,
+    ) -> impl Future<Output = Result<Response<SmsAccepted>>> + use<'_> {
+        match Self::operation(sms) {
+            Ok(operation) => Either::Left(self.transport.execute(operation)),
+            Err(error) => Either::Right(std::future::ready(Err(error))),
         }
-        self.transport.execute(operation).await
+    }
+
+    /// The checked message as an operation, keyed by its `id` when it has one.
+    fn operation(sms: &Sms) -> Result<Operation<SmsAccepted>> {
+        sms.validate()?;
+        let operation = operations::send_sms(sms)?;
+        Ok(match &sms.id {
+            Some(id) => operation.map_request(|request| request.idempotency_key(id)),
+            None => operation,
+        })
     }
 
     /// The underlying transport (for advanced use and tests).
