@@ -253,15 +253,7 @@ impl Transport {
                         Some(url) => url,
                         None => self.url(request)?,
                     };
-                    // The first attempt starts as the call does: one clock read fewer.
-                    let now = if attempt == 1 {
-                        started
-                    } else {
-                        Instant::now()
-                    };
-                    let outcome = self
-                        .attempt(request, url, token.as_ref(), now, deadline)
-                        .await;
+                    let outcome = self.attempt(request, url, token.as_ref(), deadline).await;
                     match outcome {
                         Ok(raw) if raw.status.is_success() => {
                             return self.succeeded(request, raw, attempt, span).await;
@@ -362,11 +354,13 @@ impl Transport {
         request: &Request,
         url: Url,
         token: Option<&AccessToken>,
-        started: Instant,
         deadline: Instant,
     ) -> Result<RawResponse> {
         let inner = &self.inner;
         let outgoing = outgoing(&inner.default_headers, request, url, token)?;
+        // Read here, not taken from the call's start: the limiter or the token may have
+        // made the call wait, and the attempt gets only what is left of its deadline.
+        let started = Instant::now();
         let left = deadline.saturating_duration_since(started);
         let (budget, what) = if left < inner.request_timeout {
             (left, "call")

@@ -592,6 +592,48 @@ async fn get_stalling_past_the_request_timeout_is_retried() {
 }
 
 #[tokio::test]
+async fn the_call_deadline_counts_the_wait_for_the_limiter() {
+    let server = MockServer::start().await;
+    first_then(
+        &server,
+        ok_body(),
+        ok_body().set_delay(Duration::from_secs(3)),
+    )
+    .await;
+    let transport = builder(&server)
+        .rate_limit(RateLimit::per_second(2))
+        .retry(fast_retry(1))
+        .request_timeout(Duration::from_secs(5))
+        .call_timeout(Duration::from_millis(700))
+        .build()
+        .expect("transport");
+    transport
+        .send::<Item>(Request::new(Method::GET, "/items/1"))
+        .await
+        .expect("the first slot is free");
+
+    let started = Instant::now();
+    let err = transport
+        .send::<Item>(Request::new(Method::GET, "/items/1"))
+        .await
+        .expect_err("the server stalls");
+    let total = started.elapsed();
+
+    // About 500 ms for the next slot, then what is left of the 700 ms: the attempt is cut
+    // at the call's deadline, not 700 ms after it started.
+    let Error::Timeout { what, elapsed } = err else {
+        panic!("expected a timeout, got {err:?}")
+    };
+    assert_eq!(what, "call");
+    assert!(elapsed < Duration::from_millis(450), "{elapsed:?}");
+    assert!(
+        total >= Duration::from_millis(650) && total < Duration::from_millis(1000),
+        "{total:?}"
+    );
+    assert_eq!(request_count(&server).await, 2);
+}
+
+#[tokio::test]
 async fn call_timeout_bounds_all_attempts() {
     let server = MockServer::start().await;
     Mock::given(any())
