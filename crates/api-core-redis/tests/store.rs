@@ -103,6 +103,61 @@ async fn a_pause_or_an_exhausted_announcement_reaches_every_holder() {
     );
 }
 
+/// Issue #16: one answer with a `Retry-After` of 31 years and an `X-RateLimit-Reset` three
+/// thousand years ahead must not stop every worker beyond the transport's ceiling.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_retry_after_or_reset_pauses_every_worker_only_up_to_the_ceiling() {
+    use wiremock::matchers::path;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Item {
+        id: String,
+    }
+
+    let redis = RedisServer::start();
+    let server = MockServer::start().await;
+    Mock::given(path("/items/1"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("Retry-After", "999999999")
+                .insert_header("X-RateLimit-Remaining", "0")
+                .insert_header("X-RateLimit-Reset", "99999999999"),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/items/1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"id": "a1"})))
+        .mount(&server)
+        .await;
+    let ceiling = Duration::from_secs(1);
+    // Two workers: two stores (two connections), one credential, one shared budget.
+    let worker = || {
+        let store = RedisStore::open(redis.url()).expect("store");
+        api_core::Transport::builder("netfinity", &server.uri())
+            .auth(Auth::bearer("t"))
+            .rate_limiter(store.rate_limiter())
+            .retry(api_core::RetryConfig::disabled())
+            .max_server_pause(ceiling)
+            .build()
+            .expect("transport")
+    };
+    let (a, b) = (worker(), worker());
+    let get = || api_core::Request::new(api_core::Method::GET, "/items/1");
+    let error = a.send::<Item>(get()).await.expect_err("429");
+    assert_eq!(error.retry_after(), Some(ceiling));
+
+    let started = Instant::now();
+    let item = b.send::<Item>(get()).await.expect("after the ceiling");
+    assert_eq!(item.into_inner().id, "a1");
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(700) && waited < Duration::from_secs(3),
+        "{waited:?}"
+    );
+}
+
 async fn netfinity(sandbox: &Sandbox, store: &RedisStore) -> netfinity::Client {
     let limiter = store.rate_limiter();
     netfinity::Client::builder()

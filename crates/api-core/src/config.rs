@@ -23,8 +23,10 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(60);
 /// Default largest response body read into memory (16 MiB).
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
-/// Most redirects followed within one origin.
-const MAX_REDIRECTS: usize = 5;
+/// Default longest pause a server can impose on a client (`Retry-After`, `X-RateLimit-Reset`,
+/// a provider's own "slow down"): 5 minutes. A longer one is shortened to it, so that no
+/// single answer can hold every clone of a client back for longer.
+pub const DEFAULT_MAX_SERVER_PAUSE: Duration = Duration::from_secs(5 * 60);
 
 /// Settings of a [`Transport`]. Providers start one with their defaults; users adjust it.
 ///
@@ -50,6 +52,7 @@ pub struct TransportBuilder {
     request_timeout: Duration,
     call_timeout: Duration,
     max_response_bytes: u64,
+    max_server_pause: Duration,
     allow_insecure_http: bool,
     http_client: Option<reqwest::Client>,
     retry: RetryConfig,
@@ -68,6 +71,7 @@ impl fmt::Debug for TransportBuilder {
             .field("request_timeout", &self.request_timeout)
             .field("call_timeout", &self.call_timeout)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("max_server_pause", &self.max_server_pause)
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("retry", &self.retry)
             .field("rate_limit", &self.rate_limit)
@@ -86,6 +90,7 @@ impl TransportBuilder {
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             call_timeout: DEFAULT_CALL_TIMEOUT,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            max_server_pause: DEFAULT_MAX_SERVER_PAUSE,
             allow_insecure_http: false,
             http_client: None,
             retry: RetryConfig::default(),
@@ -138,6 +143,21 @@ impl TransportBuilder {
         self
     }
 
+    /// The longest pause a server's answer can impose: a `Retry-After`, an `X-RateLimit-Reset`
+    /// or a provider's own wait beyond it counts as this long, both in the limiter (which
+    /// holds every clone of the client back) and in the error's
+    /// [`retry_after`](crate::Error::retry_after). Default [`DEFAULT_MAX_SERVER_PAUSE`]
+    /// (5 minutes); providers whose servers ask for longer by design raise it (FL3XX's
+    /// fair-use wait is 10 minutes).
+    ///
+    /// It is a ceiling on what the server can do to the client, not the caller's patience:
+    /// a call still waits at most [`RetryConfig::max_rate_limit_wait`] before it returns the
+    /// rate-limited error.
+    pub fn max_server_pause(mut self, ceiling: Duration) -> Self {
+        self.max_server_pause = ceiling;
+        self
+    }
+
     /// Allows a plain `http://` base URL for a host that is not loopback. Off by default:
     /// credentials would cross the network in clear text.
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
@@ -146,8 +166,10 @@ impl TransportBuilder {
     }
 
     /// Uses your `reqwest::Client` (to share its pool or proxy settings). Build it with
-    /// `redirect(reqwest::redirect::Policy::none())`: a client that follows redirects to
-    /// other hosts would carry API-key headers there. Its own timeouts apply as well.
+    /// `redirect(reqwest::redirect::Policy::none())`: the transport follows redirects itself,
+    /// by rules that depend on the request (docs/reliability.md), and a client that follows
+    /// them on its own would carry API-key headers to other hosts and repeat side effects.
+    /// Its own timeouts apply as well.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
@@ -226,6 +248,7 @@ impl TransportBuilder {
                 request_timeout: self.request_timeout,
                 call_timeout: self.call_timeout,
                 max_response_bytes: self.max_response_bytes,
+                max_server_pause: self.max_server_pause,
                 retry: self.retry,
                 budget: Arc::default(),
                 limiter,
@@ -281,20 +304,9 @@ fn build_http_client(connect_timeout: Duration) -> Result<reqwest::Client> {
     crate::tls::install_default_provider();
     reqwest::Client::builder()
         .connect_timeout(connect_timeout)
-        // Follow redirects only within the origin of the request: reqwest strips
-        // `Authorization` on a cross-host redirect but not custom key headers. A refused
-        // redirect comes back as its 3xx response and becomes a RedirectRefused error.
-        .redirect(reqwest::redirect::Policy::custom(|attempt| {
-            let same_origin = attempt
-                .previous()
-                .first()
-                .is_some_and(|first| first.origin() == attempt.url().origin());
-            if attempt.previous().len() > MAX_REDIRECTS || !same_origin {
-                attempt.stop()
-            } else {
-                attempt.follow()
-            }
-        }))
+        // The transport follows redirects itself (`redirect.rs`): whether one may be followed
+        // depends on the request's side effect, which reqwest's policy never sees.
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))
 }

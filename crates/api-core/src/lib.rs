@@ -39,6 +39,7 @@
 mod auth;
 mod body;
 mod config;
+mod deadline;
 mod decode;
 mod error;
 mod id;
@@ -49,6 +50,7 @@ pub mod money;
 mod oauth2;
 pub mod paginate;
 mod rate_limit;
+mod redirect;
 mod request;
 mod response;
 pub mod retry;
@@ -60,7 +62,7 @@ mod unknown;
 pub use auth::{Auth, CredentialScope};
 pub use config::{
     DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_REQUEST_TIMEOUT, TransportBuilder, is_loopback,
+    DEFAULT_MAX_SERVER_PAUSE, DEFAULT_REQUEST_TIMEOUT, TransportBuilder, is_loopback,
 };
 pub use decode::{ErrorDecoder, JsonErrorDecoder, field_errors, scalar_text};
 pub use error::{
@@ -69,7 +71,8 @@ pub use error::{
 };
 pub use id::{Id, IdText};
 pub use oauth2::{
-    AccessToken, ClientAuthMethod, InMemoryTokenCache, OAuth2, TokenCache, TokenFetcher,
+    AccessToken, ClientAuthMethod, InMemoryTokenCache, MAX_TOKEN_LIFETIME, OAuth2, TokenCache,
+    TokenFetcher,
 };
 pub use rate_limit::{
     InMemoryRateLimiter, RateLimit, RateLimitInfo, RateLimiter, parse_retry_after, retry_after,

@@ -18,6 +18,11 @@ use serde::Deserialize;
 use crate::auth::CredentialScope;
 use crate::error::{Error, Result, TransportError, TransportErrorKind};
 
+/// The longest a token from a token endpoint is kept: a longer `expires_in` counts as this
+/// (24 hours). A server's lifetime is a number it controls; a token kept for years would
+/// outlive a rotated secret, and one beyond what the clock holds would not be a time at all.
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// An access token and when it stops being valid. Cloning is cheap (the token is shared).
 #[derive(Clone)]
 pub struct AccessToken {
@@ -54,9 +59,12 @@ impl AccessToken {
         self.inner.expires_at
     }
 
-    /// True when it is still valid `margin` from now.
+    /// True when it is still valid `margin` from now (a margin beyond what the clock can
+    /// hold: never).
     pub fn is_fresh(&self, margin: Duration) -> bool {
-        SystemTime::now() + margin < self.inner.expires_at
+        SystemTime::now()
+            .checked_add(margin)
+            .is_some_and(|then| then < self.inner.expires_at)
     }
 
     /// The `Authorization` header value (`Bearer <token>`, marked sensitive).

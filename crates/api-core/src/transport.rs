@@ -2,25 +2,29 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use futures_util::future::Either;
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION};
-use reqwest::{StatusCode, Url};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+use reqwest::{Method, StatusCode, Url};
 use secrecy::ExposeSecret;
 use serde::de::DeserializeOwned;
 use tracing::{Instrument, field};
 
 use crate::auth::{self, Auth, CredentialScope};
 use crate::config::TransportBuilder;
+use crate::deadline::Deadline;
 use crate::decode::{ErrorDecoder, decode_body};
 use crate::error::{
     ApiError, Error, ErrorKind, Result, TransportError, TransportErrorKind, excerpt,
 };
-use crate::oauth2::{AccessToken, OAuth2, TokenErrorResponse, TokenFetcher, TokenResponse};
+use crate::oauth2::{
+    AccessToken, MAX_TOKEN_LIFETIME, OAuth2, TokenErrorResponse, TokenFetcher, TokenResponse,
+};
 use crate::rate_limit::{RateLimitInfo, RateLimiter, retry_after};
-use crate::request::{Body, Operation, Request};
+use crate::redirect::{self, Next};
+use crate::request::{Body, Idempotency, Operation, Request};
 use crate::response::Response;
 use crate::retry::{RetryBudget, RetryConfig, may_retry};
 
@@ -43,6 +47,8 @@ pub(crate) struct Inner {
     pub(crate) request_timeout: Duration,
     pub(crate) call_timeout: Duration,
     pub(crate) max_response_bytes: u64,
+    /// The longest pause a server's answer can impose (see `TransportBuilder::max_server_pause`).
+    pub(crate) max_server_pause: Duration,
     pub(crate) retry: RetryConfig,
     pub(crate) budget: Arc<RetryBudget>,
     pub(crate) limiter: Arc<dyn RateLimiter>,
@@ -67,6 +73,8 @@ struct RawResponse {
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
+    /// Why a 3xx was not followed (`redirect.rs`).
+    refused_redirect: Option<String>,
 }
 
 impl Transport {
@@ -137,6 +145,7 @@ impl Transport {
                 request_timeout: inner.request_timeout,
                 call_timeout: inner.call_timeout,
                 max_response_bytes: inner.max_response_bytes,
+                max_server_pause: inner.max_server_pause,
                 retry: inner.retry,
                 budget,
                 limiter,
@@ -197,10 +206,10 @@ impl Transport {
         // Entering a span on every poll costs even when no subscriber wants it.
         let entered = (!span.is_disabled()).then(|| span.clone());
         let call = async move {
-            let started = Instant::now();
-            let result = self.run(&request, started, &span).await;
+            let deadline = Deadline::start(self.inner.call_timeout);
+            let result = self.run(&request, &deadline, &span).await;
             if !span.is_disabled() {
-                span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+                span.record("elapsed_ms", millis(deadline.elapsed()));
             }
             let (raw, attempts) = result?;
             let value = decode_body(
@@ -222,28 +231,26 @@ impl Transport {
     async fn run(
         &self,
         request: &Request,
-        started: Instant,
+        deadline: &Deadline,
         span: &tracing::Span,
     ) -> Result<(RawResponse, u32)> {
         let inner = &self.inner;
-        let deadline = started + inner.call_timeout;
         // Moved into the first attempt's request; only a retry builds it again.
         let mut url = Some(self.url(request)?);
         let mut attempt: u32 = 0;
         let mut replayed_unauthorized = false;
         loop {
-            attempt += 1;
+            attempt = attempt.saturating_add(1);
             span.record("attempts", attempt);
             if !inner.limiter.acquire_now() {
-                let left = deadline.saturating_duration_since(Instant::now());
-                inner
-                    .limiter
-                    .acquire(inner.retry.max_rate_limit_wait.min(left))
-                    .await?;
+                let max_wait = inner.retry.max_rate_limit_wait.min(deadline.left());
+                // Bounded as well: a shared limiter may wait on its store, not only on time.
+                // Boxed: the slow path, kept out of every call's state.
+                Box::pin(deadline.bound(inner.limiter.acquire(max_wait))).await?;
             }
             // A token endpoint out of reach is a `Connect` failure (the call never left), so
             // it takes the retry path below like a refused connection, whatever the method.
-            let token = self.token().await;
+            let token = self.token(deadline).await;
             // Each answer is settled into a small `Error` before anything else is awaited:
             // a response or an `ApiError` held across an await would sit in every call's
             // state (the state is copied whole each time a future moves).
@@ -274,13 +281,15 @@ impl Transport {
                 // and it does not count as a retry.
                 replayed_unauthorized = true;
                 oauth.cache.invalidate(token).await;
-                attempt -= 1;
+                attempt = attempt.saturating_sub(1);
                 continue;
             }
             if let Error::Api(api) = &error
                 && api.kind == ErrorKind::TooManyRequests
                 && let Some(wait) = api.retry_after
             {
+                // Already within `max_server_pause` (`complete`): one answer cannot hold the
+                // client back for longer, whatever its header said.
                 inner.limiter.pause(wait).await;
             }
             let retry_allowed = attempt < inner.retry.max_attempts
@@ -298,14 +307,14 @@ impl Transport {
                 Some(hint) => hint,
                 None => inner.retry.backoff(attempt),
             };
-            if Instant::now() + wait >= deadline {
+            if deadline.reached_by(wait) {
                 return Err(error);
             }
             if !inner.budget.try_acquire(&error) {
                 tracing::warn!(error = %error, "retry budget exhausted; not retrying");
                 return Err(error);
             }
-            tracing::debug!(error = %error, wait_ms = wait.as_millis() as u64, "retrying");
+            tracing::debug!(error = %error, wait_ms = millis(wait), "retrying");
             // The server's pause is applied by the limiter on the next acquire.
             if !(error.is_rate_limited() && error.retry_after().is_some()) {
                 // Boxed: a retry is rare, and a timer held inline would grow every call's state.
@@ -326,13 +335,16 @@ impl Transport {
         let inner = &self.inner;
         span.record("status", raw.status.as_u16());
         if let Some(info) = RateLimitInfo::from_headers(&raw.headers) {
-            inner.limiter.observe(&info).await;
+            inner
+                .limiter
+                .observe(&within(info, inner.max_server_pause))
+                .await;
         }
         if let Some(mut error) = inner.decoder.check_success(raw.status, &raw.body) {
             // The decoder cannot know which call this is: name it here.
             error.provider = inner.provider;
             error.operation = request.operation;
-            complete(&mut error, &raw);
+            complete(&mut error, &raw, inner.max_server_pause);
             return Err(error.into());
         }
         inner.budget.refund();
@@ -343,37 +355,49 @@ impl Transport {
     async fn failed(&self, request: &Request, raw: &RawResponse, span: &tracing::Span) -> Error {
         span.record("status", raw.status.as_u16());
         if let Some(info) = RateLimitInfo::from_headers(&raw.headers) {
+            let info = within(info, self.inner.max_server_pause);
             self.inner.limiter.observe(&info).await;
         }
         self.api_error(request, raw).into()
     }
 
-    /// One attempt: send and read the whole body, within the attempt's time.
+    /// One attempt: send, follow the redirects it may follow, and read the whole body, within
+    /// the attempt's time.
     async fn attempt(
         &self,
         request: &Request,
         url: Url,
         token: Option<&AccessToken>,
-        deadline: Instant,
+        deadline: &Deadline,
     ) -> Result<RawResponse> {
         let inner = &self.inner;
-        let outgoing = outgoing(&inner.default_headers, request, url, token)?;
+        let outgoing = outgoing(
+            &inner.default_headers,
+            request,
+            url,
+            request.method.clone(),
+            true,
+            token,
+        )?;
         // Read here, not taken from the call's start: the limiter or the token may have
         // made the call wait, and the attempt gets only what is left of its deadline.
-        let started = Instant::now();
-        let left = deadline.saturating_duration_since(started);
-        let (budget, what) = if left < inner.request_timeout {
-            (left, "call")
-        } else {
-            (inner.request_timeout, "request")
-        };
+        let left = deadline.left();
+        let call_ends_first = left < inner.request_timeout;
+        let budget = left.min(inner.request_timeout);
+        let started = tokio::time::Instant::now();
         // Sent outside the async block below: what a block captures stays in its state for
         // its whole life, and a request is 264 bytes.
         let pending = inner.http.execute(outgoing);
         let exchange = async {
-            let response = pending
+            let mut response = pending
                 .await
                 .map_err(|e| self.transport_error(request, e))?;
+            let mut refused_redirect = None;
+            if response.status().is_redirection() {
+                // Boxed: rare, and kept out of every call's state.
+                (response, refused_redirect) =
+                    Box::pin(self.follow_redirects(request, token, response)).await?;
+            }
             // Taken apart rather than borrowed: the headers move instead of being copied.
             let (parts, body) = http::Response::from(response).into_parts();
             let body = crate::body::read_limited(body, inner.max_response_bytes)
@@ -388,15 +412,69 @@ impl Transport {
                 status: parts.status,
                 headers: parts.headers,
                 body,
+                refused_redirect,
             })
         };
         match tokio::time::timeout(budget, exchange).await {
             Ok(result) => result,
+            // The whole call's time ran out: say how long the call ran, not this attempt.
+            Err(_) if call_ends_first => Err(deadline.expired()),
             Err(_) => Err(Error::Timeout {
-                what,
+                what: "request",
                 elapsed: started.elapsed(),
             }),
         }
+    }
+
+    /// Follows the redirects of `response` that may be followed (`redirect.rs`): the final
+    /// answer, or the 3xx that was not followed and why.
+    async fn follow_redirects(
+        &self,
+        request: &Request,
+        token: Option<&AccessToken>,
+        mut response: reqwest::Response,
+    ) -> Result<(reqwest::Response, Option<String>)> {
+        let repeatable =
+            request.idempotency != Idempotency::SideEffect || request.idempotency_key.is_some();
+        let mut method = request.method.clone();
+        let mut with_body = true;
+        let mut followed: u32 = 0;
+        while response.status().is_redirection() {
+            let next = redirect::next(
+                response.status(),
+                response.headers(),
+                response.url(),
+                &method,
+                repeatable,
+                followed,
+            );
+            let (url, next_method, keep_body) = match next {
+                Next::Refuse(reason) => return Ok((response, Some(reason))),
+                Next::Follow {
+                    url,
+                    method,
+                    keep_body,
+                } => (url, method, keep_body),
+            };
+            followed = followed.saturating_add(1);
+            method = next_method;
+            with_body &= keep_body;
+            let outgoing = outgoing(
+                &self.inner.default_headers,
+                request,
+                url,
+                method.clone(),
+                with_body,
+                token,
+            )?;
+            response = self
+                .inner
+                .http
+                .execute(outgoing)
+                .await
+                .map_err(|e| self.transport_error(request, e))?;
+        }
+        Ok((response, None))
     }
 
     fn transport_error(&self, request: &Request, error: reqwest::Error) -> Error {
@@ -426,20 +504,12 @@ impl Transport {
     /// Builds the [`ApiError`] for a non-2xx answer and lets the provider refine it.
     fn api_error(&self, request: &Request, raw: &RawResponse) -> ApiError {
         let mut error = ApiError::new(self.inner.provider, request.operation, raw.status);
-        if raw.status.is_redirection() {
-            let target = raw
-                .headers
-                .get(LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("an unnamed location");
-            error.message = Some(format!(
-                "refused to follow a redirect to {target}: it leaves the API's origin, and \
-                 credentials are never sent to another host or over plain http"
-            ));
+        if let Some(reason) = &raw.refused_redirect {
+            error.message = Some(reason.clone());
         } else {
             self.inner.decoder.decode_error(&mut error, &raw.body);
         }
-        complete(&mut error, raw);
+        complete(&mut error, raw, self.inner.max_server_pause);
         error
     }
 
@@ -476,8 +546,9 @@ impl Transport {
         Ok(url)
     }
 
-    /// The OAuth2 token for this attempt, when the client uses OAuth2.
-    async fn token(&self) -> Result<Option<AccessToken>> {
+    /// The OAuth2 token for this attempt, when the client uses OAuth2. Fetching one counts
+    /// against the call's deadline like everything else the call waits for.
+    async fn token(&self, deadline: &Deadline) -> Result<Option<AccessToken>> {
         let Auth::OAuth2(oauth) = &self.inner.auth else {
             return Ok(None);
         };
@@ -488,9 +559,8 @@ impl Transport {
             transport: self,
             oauth,
         };
-        oauth
-            .cache
-            .get(oauth.refresh_ahead, &fetcher)
+        // Boxed: the slow path, kept out of every call's state.
+        Box::pin(deadline.bound(oauth.cache.get(oauth.refresh_ahead, &fetcher)))
             .await
             .map(Some)
     }
@@ -502,9 +572,11 @@ fn outgoing(
     defaults: &HeaderMap,
     request: &Request,
     url: Url,
+    method: Method,
+    with_body: bool,
     token: Option<&AccessToken>,
 ) -> Result<reqwest::Request> {
-    let mut outgoing = reqwest::Request::new(request.method.clone(), url);
+    let mut outgoing = reqwest::Request::new(method, url);
     let outgoing_headers = outgoing.headers_mut();
     // Defaults and fixed credentials were merged once, at build time.
     outgoing_headers.clone_from(defaults);
@@ -523,6 +595,8 @@ fn outgoing(
     }
     let (content_type, body) = match &request.body {
         Body::None => return Ok(outgoing),
+        // A redirect that turned the request into a GET (`redirect.rs`).
+        _ if !with_body => return Ok(outgoing),
         Body::Json(bytes) => ("application/json", bytes),
         Body::Form(bytes) => ("application/x-www-form-urlencoded", bytes),
     };
@@ -532,16 +606,42 @@ fn outgoing(
 }
 
 /// Adds what every error carries: retry hint, rate-limit headers, request id, excerpt.
-/// The server's `Retry-After` wins over a provider decoder's default wait.
-fn complete(error: &mut ApiError, raw: &RawResponse) {
+/// The server's `Retry-After` wins over a provider decoder's default wait; either is cut to
+/// `max_server_pause`, the longest pause one answer may impose.
+fn complete(error: &mut ApiError, raw: &RawResponse, max_server_pause: Duration) {
     if let Some(wait) = retry_after(&raw.headers, SystemTime::now()) {
         error.retry_after = Some(wait);
     }
+    error.retry_after = error.retry_after.map(|wait| wait.min(max_server_pause));
     error.rate_limit = RateLimitInfo::from_headers(&raw.headers);
     error.request_id = request_id(&raw.headers);
     if error.body_excerpt.is_empty() {
         error.body_excerpt = excerpt(&raw.body);
     }
+}
+
+/// `info` with a reset no later than `ceiling` from now, for the limiter: a server's
+/// `X-RateLimit-Reset` decades ahead must not hold every worker back for decades. A reset the
+/// clock cannot hold is dropped.
+fn within(info: RateLimitInfo, ceiling: Duration) -> RateLimitInfo {
+    // At most 10⁹ s, so that `reset_after` reads it as seconds, not as a Unix time.
+    let ceiling_secs = ceiling.as_secs().min(1_000_000_000);
+    match info.reset_after(SystemTime::now()) {
+        Some(wait) if wait > Duration::from_secs(ceiling_secs) => RateLimitInfo {
+            reset: Some(ceiling_secs),
+            ..info
+        },
+        None if info.reset.is_some() => RateLimitInfo {
+            reset: None,
+            ..info
+        },
+        _ => info,
+    }
+}
+
+/// Whole milliseconds, saturating, for logs and spans.
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// The server's request id, from the headers providers commonly use.
@@ -667,11 +767,10 @@ impl TokenFetcher for TokenRequest<'_> {
         }
         let token: TokenResponse = serde_json::from_slice(&bytes)
             .map_err(|e| Error::Auth(format!("token response is not a valid token: {e}")))?;
-        // Without `expires_in`, assume a short life rather than forever.
-        let lifetime = Duration::from_secs(token.expires_in.unwrap_or(300));
-        Ok(AccessToken::new(
-            token.access_token,
-            requested_at + lifetime,
-        ))
+        // Without `expires_in`, assume a short life rather than forever; a server's lifetime
+        // beyond `MAX_TOKEN_LIFETIME` (or beyond what the clock can hold) counts as that.
+        let lifetime = Duration::from_secs(token.expires_in.unwrap_or(300)).min(MAX_TOKEN_LIFETIME);
+        let expires_at = requested_at.checked_add(lifetime).unwrap_or(requested_at);
+        Ok(AccessToken::new(token.access_token, expires_at))
     }
 }

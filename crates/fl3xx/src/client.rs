@@ -9,7 +9,7 @@ use futures_core::Stream;
 use futures_util::FutureExt;
 use time::OffsetDateTime;
 
-use crate::errors::Fl3xxErrors;
+use crate::errors::{FAIR_USE_INTERVAL, Fl3xxErrors};
 use crate::flights::{FlightWindow, MAX_PAGE_SIZE, check_page_size};
 use crate::generated::operations;
 use crate::subscriptions::{check_callback_url, check_event};
@@ -64,7 +64,10 @@ impl Fl3xx {
                     "/",
                     env!("CARGO_PKG_VERSION")
                 ))
-                .error_decoder(Fl3xxErrors),
+                .error_decoder(Fl3xxErrors)
+                // The fair-use wait is 10 minutes by design: above api-core's default ceiling
+                // on a server-imposed pause, and the ceiling here.
+                .max_server_pause(FAIR_USE_INTERVAL),
         }
     }
 
