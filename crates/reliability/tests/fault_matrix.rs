@@ -464,9 +464,13 @@ enum Fault {
     UnknownEnums,
     MissingOptional,
     ExtraFields,
+    RetryAfterBeyondClock,
+    RetryAfterYear9999,
+    ResetBeyondClock,
+    RedirectLoop,
 }
 
-const FAULTS: [Fault; 21] = [
+const FAULTS: [Fault; 25] = [
     Fault::TooManyRequestsSeconds,
     Fault::TooManyRequestsDate,
     Fault::RateLimit403,
@@ -488,6 +492,10 @@ const FAULTS: [Fault; 21] = [
     Fault::UnknownEnums,
     Fault::MissingOptional,
     Fault::ExtraFields,
+    Fault::RetryAfterBeyondClock,
+    Fault::RetryAfterYear9999,
+    Fault::ResetBeyondClock,
+    Fault::RedirectLoop,
 ];
 
 const FAIR_USE_403: &str = r#"{"status":403,"error":"Forbidden","message":"Rate limit exceeded: fair use policy","path":"/api/v2"}"#;
@@ -532,6 +540,12 @@ impl Fault {
             Fault::UnknownEnums => "unknown enum values".into(),
             Fault::MissingOptional => "missing optional fields".into(),
             Fault::ExtraFields => "extra fields".into(),
+            Fault::RetryAfterBeyondClock => "429, Retry-After: 2⁶⁴−1 s".into(),
+            Fault::RetryAfterYear9999 => "503, Retry-After: a date in the year 9999".into(),
+            Fault::ResetBeyondClock => {
+                "200, X-RateLimit-Remaining: 0, X-RateLimit-Reset: 2⁶⁴−1".into()
+            }
+            Fault::RedirectLoop => "307 to itself, forever".into(),
         }
     }
 
@@ -626,6 +640,37 @@ impl Fault {
             Fault::UnknownEnums => always(Action::Send(json("200 OK", op.unknown_enums()?.body))),
             Fault::MissingOptional => always(Action::Send(json("200 OK", op.minimal().body))),
             Fault::ExtraFields => always(Action::Send(json("200 OK", op.extra().body))),
+            Fault::RetryAfterBeyondClock => always(Action::Send(response(
+                "429 Too Many Requests",
+                "application/json",
+                &[("Retry-After", "18446744073709551615")],
+                br#"{"message":"Too Many Attempts."}"#,
+            ))),
+            Fault::RetryAfterYear9999 => always(Action::Send(response(
+                "503 Service Unavailable",
+                "application/json",
+                &[("Retry-After", "Fri, 31 Dec 9999 23:59:59 GMT")],
+                br#"{"message":"Service Unavailable"}"#,
+            ))),
+            Fault::ResetBeyondClock => always(Action::Send(response(
+                "200 OK",
+                "application/json",
+                &[
+                    ("X-RateLimit-Remaining", "0"),
+                    ("X-RateLimit-Reset", "18446744073709551615"),
+                ],
+                full,
+            ))),
+            Fault::RedirectLoop => {
+                let line = op.request_line();
+                let path = line.split_once(' ').map_or(line, |(_, path)| path);
+                always(Action::Send(response(
+                    "307 Temporary Redirect",
+                    "application/json",
+                    &[("Location", path)],
+                    b"",
+                )))
+            }
         })
     }
 }
@@ -726,6 +771,22 @@ fn expected(op: Op, fault: Fault) -> Option<Expected> {
         Fault::UnknownEnums => once(Expect::Ok(op.unknown_enums()?.decoded)),
         Fault::MissingOptional => once(Expect::Ok(op.minimal().decoded)),
         Fault::ExtraFields => once(Expect::Ok(op.extra().decoded)),
+        // A server's wait is cut to the ceiling on server-imposed pauses (5 minutes; FL3XX's
+        // 10), still past the maximum wait: the error at once, nothing panics, and the
+        // client is not disabled for longer than the ceiling.
+        Fault::RetryAfterBeyondClock => once(Expect::Api(ErrorKind::TooManyRequests)),
+        Fault::RetryAfterYear9999 => once(Expect::Api(ErrorKind::ServiceUnavailable)),
+        // An announced reset beyond the clock is ignored by the in-memory limiter.
+        Fault::ResetBeyondClock => once(Expect::Ok(op.full().decoded)),
+        // Followed five times within the origin, then refused as a loop; a side effect
+        // without a key is never sent again through a 307.
+        Fault::RedirectLoop if repeatable => Expected {
+            outcome: Expect::Api(ErrorKind::RedirectRefused),
+            requests: 6,
+            attempts: 1,
+            at_least: Duration::ZERO,
+        },
+        Fault::RedirectLoop => once(Expect::Api(ErrorKind::RedirectRefused)),
     })
 }
 
