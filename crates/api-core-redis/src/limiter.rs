@@ -161,8 +161,18 @@ impl RedisRateLimiter {
             return (0, 0);
         };
         let (requests, period, burst) = (pace.requests(), pace.period(), pace.burst_size());
-        let interval = (period.as_micros() / u128::from(requests)).max(1) as u64;
-        (interval, interval * u64::from(burst - 1))
+        let interval = period
+            .as_micros()
+            .checked_div(u128::from(requests))
+            .unwrap_or(u128::MAX)
+            .max(1);
+        // Saturating: a pace of one request in centuries is a very long interval, not a
+        // truncated (short) one.
+        let interval = u64::try_from(interval).unwrap_or(u64::MAX);
+        (
+            interval,
+            interval.saturating_mul(u64::from(burst.saturating_sub(1))),
+        )
     }
 
     /// Reserves a slot; `Ok(Err(wait))` when the next one is further than `max_wait`.

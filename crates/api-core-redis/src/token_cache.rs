@@ -244,7 +244,12 @@ impl RedisTokenCache {
         let owner = format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
         // A holder that died leaves its lock for one TTL; waiting three covers that and a
         // slow token request of the next holder.
-        let give_up = tokio::time::Instant::now() + self.store.inner.lock_ttl * 3;
+        let now = tokio::time::Instant::now();
+        let give_up = now
+            .checked_add(self.store.inner.lock_ttl.saturating_mul(3))
+            // A TTL beyond the clock: give up after about 136 years instead.
+            .or_else(|| now.checked_add(Duration::from_secs(u32::MAX.into())))
+            .unwrap_or(now);
         loop {
             let (stored, failure) = self.read(key).await?;
             if let Some(stored) = stored {
@@ -272,7 +277,8 @@ impl RedisTokenCache {
                     "timed out waiting for another process's token request".into(),
                 )));
             }
-            tokio::time::sleep(POLL + Duration::from_millis(fastrand::u64(0..10))).await;
+            tokio::time::sleep(POLL.saturating_add(Duration::from_millis(fastrand::u64(0..10))))
+                .await;
         }
     }
 
@@ -391,8 +397,12 @@ fn millis_since_epoch(t: SystemTime) -> u64 {
     t.duration_since(SystemTime::UNIX_EPOCH).map_or(0, millis)
 }
 
+/// A stored instant; one beyond what the clock holds (a corrupted entry) counts as the epoch,
+/// which reads as long expired.
 fn from_millis(ms: u64) -> SystemTime {
-    SystemTime::UNIX_EPOCH + Duration::from_millis(ms)
+    SystemTime::UNIX_EPOCH
+        .checked_add(Duration::from_millis(ms))
+        .unwrap_or(SystemTime::UNIX_EPOCH)
 }
 
 #[cfg(test)]

@@ -25,7 +25,8 @@ pub(crate) async fn read_limited(mut body: reqwest::Body, limit: u64) -> Result<
         let Ok(chunk) = frame.map_err(ReadError::Io)?.into_data() else {
             continue;
         };
-        if (buffer.len() + chunk.len()) as u64 > limit {
+        let read = u64::try_from(buffer.len().saturating_add(chunk.len())).unwrap_or(u64::MAX);
+        if read > limit {
             return Err(ReadError::TooLarge);
         }
         if buffer.is_empty() && announced == Some(chunk.len() as u64) {

@@ -103,7 +103,9 @@ where
                     let count = page.items.len();
                     let more = page.has_more.unwrap_or(count >= size as usize) && count > 0;
                     let next = more.then(|| PageRequest {
-                        offset: request.offset + count as u64,
+                        offset: request
+                            .offset
+                            .saturating_add(u64::try_from(count).unwrap_or(u64::MAX)),
                         limit: size,
                         page: request.page.saturating_add(1),
                     });

@@ -103,7 +103,14 @@ struct Gcra {
 
 impl Gcra {
     fn new(limit: RateLimit, start: Instant) -> Self {
-        let interval = nanos(limit.period / limit.requests.get()).max(1);
+        // `requests` is never zero (`NonZeroU32`).
+        let interval = nanos(
+            limit
+                .period
+                .checked_div(limit.requests.get())
+                .unwrap_or(limit.period),
+        )
+        .max(1);
         Self {
             start,
             interval,
@@ -125,7 +132,7 @@ impl Gcra {
         match admitted {
             Ok(_) => Ok(()),
             Err(tat) => Err(Duration::from_nanos(
-                tat.saturating_sub(self.tolerance) - now,
+                tat.saturating_sub(self.tolerance).saturating_sub(now),
             )),
         }
     }
@@ -245,13 +252,13 @@ impl RateLimiter for InMemoryRateLimiter {
         loop {
             let paused = self.pause_left();
             if paused > Duration::ZERO {
-                if waited + paused > max_wait {
+                if waited.saturating_add(paused) > max_wait {
                     return Err(Error::RateLimited {
                         retry_after: paused,
                     });
                 }
                 tokio::time::sleep(paused).await;
-                waited += paused;
+                waited = waited.saturating_add(paused);
                 continue;
             }
             let Some(pace) = &self.pace else {
@@ -260,11 +267,11 @@ impl RateLimiter for InMemoryRateLimiter {
             match pace.check(Instant::now()) {
                 Ok(()) => return Ok(()),
                 Err(wait) => {
-                    if waited + wait > max_wait {
+                    if waited.saturating_add(wait) > max_wait {
                         return Err(Error::RateLimited { retry_after: wait });
                     }
                     tokio::time::sleep(wait).await;
-                    waited += wait;
+                    waited = waited.saturating_add(wait);
                 }
             }
         }
@@ -274,7 +281,10 @@ impl RateLimiter for InMemoryRateLimiter {
         // A server's `Retry-After` can be any number: beyond what the clock can hold it
         // is a pause for as long as this process will plausibly run.
         let now = Instant::now();
-        let until = now.checked_add(wait).unwrap_or_else(|| now + FOREVER);
+        let until = now
+            .checked_add(wait)
+            .or_else(|| now.checked_add(FOREVER))
+            .unwrap_or(now);
         let mut paused = self
             .paused_until
             .lock()

@@ -173,20 +173,23 @@ impl Request {
         // rest of building a request (measured, docs/performance.md).
         let placeholder = |path: &str| {
             path.match_indices('{').map(|(at, _)| at).find(|&at| {
-                path[at + 1..]
-                    .strip_prefix(name)
+                path.get(at.saturating_add(1)..)
+                    .and_then(|after| after.strip_prefix(name))
                     .is_some_and(|rest| rest.starts_with('}'))
             })
         };
         // One pass over the path: what is copied in is never searched again, so a value
         // holding `{name}` stays text.
-        let mut filled = String::with_capacity(self.path.len() + value.len());
+        let mut filled = String::with_capacity(self.path.len().saturating_add(value.len()));
         let mut rest: &str = &self.path;
         let mut found = false;
         while let Some(at) = placeholder(rest) {
             filled.push_str(&rest[..at]);
             filled.extend(utf8_percent_encode(value, SEGMENT));
-            rest = &rest[at + name.len() + 2..];
+            // `{name}` was found at `at`: its end is within `rest`.
+            rest = rest
+                .get(at.saturating_add(name.len()).saturating_add(2)..)
+                .unwrap_or_default();
             found = true;
         }
         if !found {

@@ -107,14 +107,16 @@ impl RetryBudget {
         if *tokens < cost {
             return false;
         }
-        *tokens -= cost;
+        *tokens = tokens.saturating_sub(cost);
         true
     }
 
     /// Refills after a success.
     pub fn refund(&self) {
         let mut tokens = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
-        *tokens = (*tokens + SUCCESS_REFUND).min(RETRY_BUDGET_CAPACITY);
+        *tokens = tokens
+            .saturating_add(SUCCESS_REFUND)
+            .min(RETRY_BUDGET_CAPACITY);
     }
 
     /// Tokens left.

@@ -519,7 +519,11 @@ impl Transport {
         let mut url = base_url.clone();
         // A base URL without a path still has the path `/`: join with exactly one slash.
         let base = base_url.path().trim_end_matches('/');
-        let mut path = String::with_capacity(base.len() + request.path.len() + 1);
+        let mut path = String::with_capacity(
+            base.len()
+                .saturating_add(request.path.len())
+                .saturating_add(1),
+        );
         path.push_str(base);
         if !(request.path.is_empty() || request.path.starts_with('/')) {
             path.push('/');
