@@ -23,6 +23,10 @@ use crate::error::{Error, Result, TransportError, TransportErrorKind};
 /// outlive a rotated secret, and one beyond what the clock holds would not be a time at all.
 pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 
+/// The most of a token endpoint's own text (`error_description`, a decoding message) an
+/// [`Error::Auth`] keeps.
+const SERVER_TEXT_LIMIT: usize = 512;
+
 /// An access token and when it stops being valid. Cloning is cheap (the token is shared).
 #[derive(Clone)]
 pub struct AccessToken {
@@ -47,6 +51,64 @@ impl AccessToken {
                 bearer: OnceLock::new(),
             }),
         }
+    }
+
+    /// The token in a token endpoint's answer (RFC 6749 §5.1), valid from `requested_at` for
+    /// its `expires_in` (a number or a numeric string; 300 s when absent; at most
+    /// [`MAX_TOKEN_LIFETIME`]). For a [`TokenFetcher`] of your own; the transport's uses it.
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// use api_core::{AccessToken, StatusCode};
+    ///
+    /// let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    /// let body = br#"{"access_token":"abc","token_type":"bearer","expires_in":"1200"}"#;
+    /// let token = AccessToken::from_token_answer(StatusCode::OK, body, now)?;
+    /// assert_eq!(token.expires_at(), now + Duration::from_secs(1200));
+    ///
+    /// let refused = br#"{"error":"invalid_client","error_description":"unknown client"}"#;
+    /// let error = AccessToken::from_token_answer(StatusCode::UNAUTHORIZED, refused, now)
+    ///     .expect_err("refused");
+    /// assert_eq!(
+    ///     error.to_string(),
+    ///     "authentication failed: token endpoint answered HTTP 401 (invalid_client: unknown client)"
+    /// );
+    /// # Ok::<(), api_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Auth`] for a status other than 2xx (with the server's `error` and
+    /// `error_description`, bounded) or a body that holds no token.
+    pub fn from_token_answer(
+        status: reqwest::StatusCode,
+        body: &[u8],
+        requested_at: SystemTime,
+    ) -> Result<Self> {
+        if !status.is_success() {
+            let detail = serde_json::from_slice::<TokenErrorResponse>(body)
+                .ok()
+                .and_then(|e| match (e.error, e.error_description) {
+                    (Some(code), Some(text)) => Some(format!("{code}: {text}")),
+                    (code, text) => code.or(text),
+                })
+                .map(|d| format!(" ({})", crate::error::bounded(&d, SERVER_TEXT_LIMIT)))
+                .unwrap_or_default();
+            return Err(Error::Auth(format!(
+                "token endpoint answered HTTP {}{detail}",
+                status.as_u16()
+            )));
+        }
+        let token: TokenResponse = serde_json::from_slice(body).map_err(|e| {
+            Error::Auth(format!(
+                "token response is not a valid token: {}",
+                crate::error::bounded(&e.to_string(), SERVER_TEXT_LIMIT)
+            ))
+        })?;
+        // Without `expires_in`, assume a short life rather than forever; a server's lifetime
+        // beyond `MAX_TOKEN_LIFETIME` (or beyond what the clock can hold) counts as that.
+        let lifetime = Duration::from_secs(token.expires_in.unwrap_or(300)).min(MAX_TOKEN_LIFETIME);
+        let expires_at = requested_at.checked_add(lifetime).unwrap_or(requested_at);
+        Ok(AccessToken::new(token.access_token, expires_at))
     }
 
     /// The token itself.

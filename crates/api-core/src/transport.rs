@@ -19,9 +19,7 @@ use crate::decode::{ErrorDecoder, decode_body};
 use crate::error::{
     ApiError, Error, ErrorKind, Result, TransportError, TransportErrorKind, excerpt,
 };
-use crate::oauth2::{
-    AccessToken, MAX_TOKEN_LIFETIME, OAuth2, TokenErrorResponse, TokenFetcher, TokenResponse,
-};
+use crate::oauth2::{AccessToken, OAuth2, TokenFetcher};
 use crate::rate_limit::{RateLimitInfo, RateLimiter, retry_after};
 use crate::redirect::{self, Next};
 use crate::request::{Body, Idempotency, Operation, Request};
@@ -755,26 +753,6 @@ impl TokenFetcher for TokenRequest<'_> {
                 )
             })??;
         tracing::debug!(status = status.as_u16(), "oauth2 token response");
-        if !status.is_success() {
-            let detail = serde_json::from_slice::<TokenErrorResponse>(&bytes)
-                .ok()
-                .and_then(|e| match (e.error, e.error_description) {
-                    (Some(code), Some(text)) => Some(format!("{code}: {text}")),
-                    (code, text) => code.or(text),
-                })
-                .map(|d| format!(" ({d})"))
-                .unwrap_or_default();
-            return Err(Error::Auth(format!(
-                "token endpoint answered HTTP {}{detail}",
-                status.as_u16()
-            )));
-        }
-        let token: TokenResponse = serde_json::from_slice(&bytes)
-            .map_err(|e| Error::Auth(format!("token response is not a valid token: {e}")))?;
-        // Without `expires_in`, assume a short life rather than forever; a server's lifetime
-        // beyond `MAX_TOKEN_LIFETIME` (or beyond what the clock can hold) counts as that.
-        let lifetime = Duration::from_secs(token.expires_in.unwrap_or(300)).min(MAX_TOKEN_LIFETIME);
-        let expires_at = requested_at.checked_add(lifetime).unwrap_or(requested_at);
-        Ok(AccessToken::new(token.access_token, expires_at))
+        AccessToken::from_token_answer(status, &bytes, requested_at)
     }
 }
