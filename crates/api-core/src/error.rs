@@ -873,13 +873,16 @@ pub(crate) fn bound_in_place(text: &mut String, limit: usize) {
     text.shrink_to_fit();
 }
 
+/// What sets the kept end of a text cut in the middle apart from the marker.
+const TAIL_MARKER: &str = " …";
+
 /// Cuts `text` to at most `limit` bytes like [`bound_in_place`], but keeps up to `tail` bytes
-/// of its end after the marker as well.
+/// of its end after the marker as well: `head… [+N bytes] …tail`.
 fn bound_middle_in_place(text: &mut String, limit: usize, tail: usize) {
     if text.len() <= limit {
         return;
     }
-    let reserve = marker_len(text.len()) + tail;
+    let reserve = marker_len(text.len()) + TAIL_MARKER.len() + tail;
     let head = floor_boundary(text, limit.saturating_sub(reserve));
     // The first character boundary at or after `len - tail`.
     let mut tail_start = text.len().saturating_sub(tail).max(head);
@@ -889,6 +892,7 @@ fn bound_middle_in_place(text: &mut String, limit: usize, tail: usize) {
     let mut out = String::with_capacity(limit);
     out.push_str(&text[..head]);
     let _ = write_marker(&mut out, tail_start - head);
+    out.push_str(TAIL_MARKER);
     out.push_str(&text[tail_start..]);
     *text = out;
 }
