@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::{ApiError, DecodeError, Error, FieldErrors, excerpt};
+use crate::error::{ApiError, DecodeError, Error, FieldErrors};
 
 /// A provider's reading of its own error bodies.
 ///
@@ -135,15 +135,12 @@ pub(crate) fn decode_body<T: DeserializeOwned>(
     } else {
         body
     };
+    // `DecodeError::new` cuts the texts: serde quotes the server's value in its message, and a
+    // path holds the server's keys, either of which may be megabytes.
     let decode_error = |path: String, message: String| {
-        Error::Decode(Box::new(DecodeError {
-            provider,
-            operation,
-            path,
-            message,
-            status,
-            body_excerpt: excerpt(body),
-        }))
+        Error::Decode(Box::new(DecodeError::new(
+            provider, operation, status, path, message, body,
+        )))
     };
     // Tracking the path costs an allocation per key on every body (measured: most of the
     // client's decoding overhead, docs/performance.md); bodies that fail are rare, so only
@@ -236,6 +233,68 @@ mod tests {
         )
         .expect_err("trailing bytes");
         assert!(matches!(err, Error::Decode(_)));
+    }
+
+    #[test]
+    fn a_huge_string_where_a_number_is_expected_gives_a_bounded_decode_error() {
+        #[derive(Debug, Deserialize)]
+        struct Price {
+            #[allow(dead_code)]
+            amount: u32,
+        }
+        let huge = "9".repeat(1 << 20);
+        let body = format!(r#"{{"amount":"{huge}"}}"#);
+        let err = decode_body::<Price>("p", "op", StatusCode::OK, body.as_bytes(), false)
+            .expect_err("a string is not a number");
+        let display = err.to_string();
+        let debug = format!("{err:?}");
+        assert!(
+            display.len() < 2 * DecodeError::TEXT_LIMIT,
+            "{}",
+            display.len()
+        );
+        assert!(debug.len() < Error::DEBUG_LIMIT, "{}", debug.len());
+        let Error::Decode(e) = err else {
+            panic!("expected a decode error, got {debug:.200}")
+        };
+        assert_eq!(e.path, "amount");
+        assert!(
+            e.message.len() <= DecodeError::TEXT_LIMIT,
+            "{}",
+            e.message.len()
+        );
+        // The start quotes the server's value; the end still says what was expected, where.
+        assert!(
+            e.message.starts_with("invalid type: string \"999"),
+            "{}",
+            e.message
+        );
+        assert!(
+            e.message.ends_with(&format!(
+                "\", expected u32 at line 1 column {}",
+                body.len() - 1
+            )),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains(" bytes]"), "{}", e.message);
+        assert!(display.starts_with("p op: cannot decode the response at `amount`: invalid type"));
+
+        // A key of 1 MiB in the path keeps the path's start.
+        #[derive(Debug, Deserialize)]
+        struct Outer {
+            #[allow(dead_code)]
+            prices: std::collections::HashMap<String, Price>,
+        }
+        let body = format!(r#"{{"prices":{{"{huge}":{{"amount":"x"}}}}}}"#);
+        let err = decode_body::<Outer>("p", "op", StatusCode::OK, body.as_bytes(), false)
+            .expect_err("a string is not a number");
+        let Error::Decode(e) = err else {
+            panic!("expected a decode error")
+        };
+        assert!(e.path.len() <= DecodeError::TEXT_LIMIT, "{}", e.path.len());
+        assert!(e.path.starts_with("prices.999"), "{:.40}", e.path);
+        assert!(e.to_string().len() < 2 * DecodeError::TEXT_LIMIT + 64);
     }
 
     #[test]

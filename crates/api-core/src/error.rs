@@ -1,7 +1,7 @@
 //! The one error type every client returns, and its classification.
 
 use std::collections::BTreeMap;
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::time::Duration;
 
 use reqwest::StatusCode;
@@ -22,7 +22,13 @@ pub type FieldErrors = BTreeMap<String, Vec<String>>;
 /// whose proc-macro cost about 1.2 s of every provider's clean build for these few
 /// impls. The boxed variants are transparent: they print as, and have the `source` of,
 /// the error they hold.
-#[derive(Debug)]
+///
+/// Errors carry text a server chose, and a misbehaving server can send megabytes of it. No
+/// error's `Display` is longer than [`Error::DISPLAY_LIMIT`] bytes, nor its `Debug` (`{:?}`
+/// and `{:#?}`) than [`Error::DEBUG_LIMIT`]: each keeps the start of every text and marks a
+/// cut with `… [+N bytes]` (N, the bytes left out). The per-text limits are
+/// [`ApiError::TEXT_LIMIT`], [`DecodeError::TEXT_LIMIT`], [`InvalidInput::TEXT_LIMIT`] and
+/// [`Error::TEXT_LIMIT`].
 #[non_exhaustive]
 pub enum Error {
     /// The server answered with an error status (or an error body the provider treats as one).
@@ -41,8 +47,12 @@ pub enum Error {
     /// The caller's input was rejected before anything was sent.
     InvalidInput(Box<InvalidInput>),
     /// Credentials could not be obtained (for example, the OAuth2 token request failed).
+    ///
+    /// `Display` and `Debug` show at most [`Error::TEXT_LIMIT`] bytes of the text.
     Auth(String),
     /// The client is misconfigured (bad base URL, plain `http://` to a remote host, ...).
+    ///
+    /// `Display` and `Debug` show at most [`Error::TEXT_LIMIT`] bytes of the text.
     Config(String),
     /// The client-side rate limiter would have to wait longer than the configured maximum.
     RateLimited {
@@ -66,8 +76,18 @@ impl fmt::Display for Error {
             Error::Timeout { what, elapsed } => {
                 write!(f, "{what} timed out after {}ms", elapsed.as_millis())
             }
-            Error::Auth(message) => write!(f, "authentication failed: {message}"),
-            Error::Config(message) => write!(f, "configuration error: {message}"),
+            // The text may quote a token endpoint's answer: bounded here as a safety net for
+            // every place that builds one.
+            Error::Auth(message) => write!(
+                f,
+                "authentication failed: {}",
+                Clipped::new(message, Self::TEXT_LIMIT)
+            ),
+            Error::Config(message) => write!(
+                f,
+                "configuration error: {}",
+                Clipped::new(message, Self::TEXT_LIMIT)
+            ),
             Error::RateLimited { retry_after } => write!(
                 f,
                 "rate limited: the next slot is {}ms away, more than the configured maximum wait",
@@ -77,6 +97,39 @@ impl fmt::Display for Error {
                 write!(f, "response body exceeds the {limit}-byte limit")
             }
         }
+    }
+}
+
+/// Written by hand: a derived `Debug` would print an `Auth` or `Config` text whole.
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        capped_debug(f, Error::DEBUG_LIMIT, |f| match self {
+            Error::Api(e) => f.debug_tuple("Api").field(e).finish(),
+            Error::Transport(e) => f.debug_tuple("Transport").field(e).finish(),
+            Error::Timeout { what, elapsed } => f
+                .debug_struct("Timeout")
+                .field("what", what)
+                .field("elapsed", elapsed)
+                .finish(),
+            Error::Decode(e) => f.debug_tuple("Decode").field(e).finish(),
+            Error::InvalidInput(e) => f.debug_tuple("InvalidInput").field(e).finish(),
+            Error::Auth(message) => f
+                .debug_tuple("Auth")
+                .field(&Clipped::new(message, Self::TEXT_LIMIT))
+                .finish(),
+            Error::Config(message) => f
+                .debug_tuple("Config")
+                .field(&Clipped::new(message, Self::TEXT_LIMIT))
+                .finish(),
+            Error::RateLimited { retry_after } => f
+                .debug_struct("RateLimited")
+                .field("retry_after", retry_after)
+                .finish(),
+            Error::ResponseTooLarge { limit } => f
+                .debug_struct("ResponseTooLarge")
+                .field("limit", limit)
+                .finish(),
+        })
     }
 }
 
@@ -97,12 +150,23 @@ impl std::error::Error for Error {
 }
 
 impl Error {
-    /// Builds an [`Error::InvalidInput`] naming the offending field.
+    /// The most bytes of an [`Error::Auth`] or [`Error::Config`] text that `Display` and
+    /// `Debug` show.
+    pub const TEXT_LIMIT: usize = 1024;
+    /// The most bytes the `Display` of any error in this module writes (including its cut
+    /// marker).
+    pub const DISPLAY_LIMIT: usize = 4096;
+    /// The most bytes the `Debug` (`{:?}` or `{:#?}`) of any error in this module writes
+    /// (including its cut marker).
+    pub const DEBUG_LIMIT: usize = 8192;
+
+    /// Builds an [`Error::InvalidInput`] naming the offending field; each text is kept to
+    /// [`InvalidInput::TEXT_LIMIT`] bytes.
     pub fn invalid_input(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Error::InvalidInput(Box::new(InvalidInput {
-            field: field.into(),
-            message: message.into(),
-        }))
+        let (mut field, mut message) = (field.into(), message.into());
+        bound_in_place(&mut field, InvalidInput::TEXT_LIMIT);
+        bound_in_place(&mut message, InvalidInput::TEXT_LIMIT);
+        Error::InvalidInput(Box::new(InvalidInput { field, message }))
     }
 
     /// The error kind for API errors, `None` for every other variant.
@@ -245,7 +309,13 @@ impl ErrorKind {
 }
 
 /// An error answer from the server, decoded as far as the provider's error format allows.
-#[derive(Debug, Clone)]
+///
+/// Its texts are the server's, whatever their size, until [`ApiError::bound`] cuts them to
+/// [`ApiError::TEXT_LIMIT`] bytes each and keeps [`ApiError::FIELD_ERRORS_LIMIT`] field
+/// messages; the transport does so once the provider's decoder is done. `Display` and `Debug`
+/// apply the same limits to an error built any other way, and never write more than
+/// [`Error::DISPLAY_LIMIT`] and [`Error::DEBUG_LIMIT`] bytes.
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct ApiError {
     /// The provider whose server answered (`"netfinity"`, ...).
@@ -268,13 +338,24 @@ pub struct ApiError {
     pub rate_limit: Option<RateLimitInfo>,
     /// The server's request id (`X-Request-Id` and similar), for support tickets.
     pub request_id: Option<String>,
-    /// The start of the body (at most [`ApiError::EXCERPT_LIMIT`] bytes, lossy UTF-8).
+    /// The start of the body (at most [`ApiError::EXCERPT_LIMIT`] bytes, lossy UTF-8, and a
+    /// `…` when the body was longer).
     pub body_excerpt: String,
+    /// How many field messages [`ApiError::bound`] left out of
+    /// [`field_errors`](ApiError::field_errors), beyond [`ApiError::FIELD_ERRORS_LIMIT`] (a
+    /// field without messages counts as one).
+    pub field_errors_omitted: usize,
 }
 
 impl ApiError {
     /// The most bytes of an error body kept in [`ApiError::body_excerpt`].
     pub const EXCERPT_LIMIT: usize = 1024;
+    /// The most bytes [`ApiError::bound`] keeps of each server text: the code, the message,
+    /// the request id, and each field name and field message (the cut marker included).
+    pub const TEXT_LIMIT: usize = 512;
+    /// The most field messages [`ApiError::bound`] keeps, counted over all fields in
+    /// [`FieldErrors`]' order (by field name); a field without messages counts as one.
+    pub const FIELD_ERRORS_LIMIT: usize = 16;
 
     /// A bare error for `status`, before any provider-specific decoding.
     pub fn new(provider: &'static str, operation: &'static str, status: StatusCode) -> Self {
@@ -290,6 +371,7 @@ impl ApiError {
             rate_limit: None,
             request_id: None,
             body_excerpt: String::new(),
+            field_errors_omitted: 0,
         }
     }
 }
@@ -297,43 +379,197 @@ impl ApiError {
 impl ApiError {
     /// Appends `note` to the message, or makes it the message when there is none (a decoder
     /// adding what it knows, such as "this path is a guess").
+    ///
+    /// The server's message is cut first, so that the message with the note fits
+    /// [`ApiError::TEXT_LIMIT`] and [`ApiError::bound`] leaves the note whole.
     pub fn add_note(&mut self, note: &str) {
         self.message = Some(match self.message.take() {
-            Some(message) if !message.is_empty() => format!("{message} {note}"),
+            Some(mut message) if !message.is_empty() => {
+                bound_in_place(
+                    &mut message,
+                    Self::TEXT_LIMIT.saturating_sub(note.len() + 1),
+                );
+                message.push(' ');
+                message.push_str(note);
+                message
+            }
             _ => note.to_owned(),
         });
     }
-}
 
-impl fmt::Display for ApiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    /// Cuts the server's texts to their documented limits, in place: `code`, `message`,
+    /// `request_id` and each field name and message to [`ApiError::TEXT_LIMIT`] bytes,
+    /// `body_excerpt` to [`ApiError::EXCERPT_LIMIT`] (and its `…`), and the field messages to
+    /// the first [`ApiError::FIELD_ERRORS_LIMIT`], counting the rest in
+    /// [`field_errors_omitted`](ApiError::field_errors_omitted).
+    ///
+    /// Each cut text keeps its start, cut on a character boundary, and ends with
+    /// `… [+N bytes]`. Field names that become equal when cut are merged. Calling it again
+    /// changes nothing, and an error within the limits is left as it is, without allocating.
+    ///
+    /// The transport calls it on every error answer after the provider's
+    /// [`ErrorDecoder`](crate::ErrorDecoder), so that an application which logs `message` or
+    /// `field_errors` itself is bounded too.
+    pub fn bound(&mut self) {
+        for text in [&mut self.code, &mut self.message, &mut self.request_id]
+            .into_iter()
+            .flatten()
+        {
+            bound_in_place(text, Self::TEXT_LIMIT);
+        }
+        bound_in_place(&mut self.body_excerpt, EXCERPT_TEXT_LIMIT);
+        let within = field_weight(&self.field_errors) <= Self::FIELD_ERRORS_LIMIT
+            && self
+                .field_errors
+                .keys()
+                .all(|k| k.len() <= Self::TEXT_LIMIT);
+        if within {
+            for message in self.field_errors.values_mut().flatten() {
+                bound_in_place(message, Self::TEXT_LIMIT);
+            }
+            return;
+        }
+        let mut room = Self::FIELD_ERRORS_LIMIT;
+        let mut kept = FieldErrors::new();
+        for (mut field, mut messages) in std::mem::take(&mut self.field_errors) {
+            if room == 0 {
+                self.field_errors_omitted += messages.len().max(1);
+                continue;
+            }
+            if messages.len() > room {
+                self.field_errors_omitted += messages.len() - room;
+                messages.truncate(room);
+            }
+            room -= messages.len().max(1);
+            bound_in_place(&mut field, Self::TEXT_LIMIT);
+            for message in &mut messages {
+                bound_in_place(message, Self::TEXT_LIMIT);
+            }
+            kept.entry(field).or_default().extend(messages);
+        }
+        self.field_errors = kept;
+    }
+
+    /// The `Display` text, into a writer that enforces the overall limit.
+    fn write_display(&self, out: &mut impl fmt::Write) -> fmt::Result {
+        let clip = |text| Clipped::new(text, Self::TEXT_LIMIT);
         write!(
-            f,
+            out,
             "{} {} failed with HTTP {}",
             self.provider,
             self.operation,
             self.status.as_u16()
         )?;
         if let Some(code) = &self.code {
-            write!(f, " [{code}]")?;
+            write!(out, " [{}]", clip(code))?;
         }
         if let Some(message) = &self.message {
-            write!(f, ": {message}")?;
+            write!(out, ": {}", clip(message))?;
         }
+        // The same selection as `bound`, so that both print alike.
+        let mut room = Self::FIELD_ERRORS_LIMIT;
+        let mut omitted = self.field_errors_omitted;
         for (field, messages) in &self.field_errors {
-            write!(f, "; {field}: {}", messages.join(" "))?;
+            if room == 0 {
+                omitted += messages.len().max(1);
+                continue;
+            }
+            let shown = &messages[..messages.len().min(room)];
+            omitted += messages.len() - shown.len();
+            room -= shown.len().max(1);
+            write!(out, "; {}:", clip(field))?;
+            for message in shown {
+                write!(out, " {}", clip(message))?;
+            }
+        }
+        if omitted > 0 {
+            write!(out, "; … and {omitted} more field messages")?;
         }
         if let Some(wait) = self.retry_after {
-            write!(f, " (retry after {}s)", wait.as_secs())?;
+            write!(out, " (retry after {}s)", wait.as_secs())?;
         }
         Ok(())
+    }
+}
+
+/// The field messages as [`ApiError::FIELD_ERRORS_LIMIT`] counts them.
+fn field_weight(fields: &FieldErrors) -> usize {
+    fields.values().map(|m| m.len().max(1)).sum()
+}
+
+/// [`ApiError::body_excerpt`] as [`excerpt`] makes it: the limit and a `…`.
+const EXCERPT_TEXT_LIMIT: usize = ApiError::EXCERPT_LIMIT + '…'.len_utf8();
+
+/// Bounded by the same rules as [`ApiError::bound`], and to [`Error::DISPLAY_LIMIT`] bytes.
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = Capped::new(f, Error::DISPLAY_LIMIT);
+        self.write_display(&mut out)?;
+        out.finish()
+    }
+}
+
+/// Written by hand so that an error built without [`ApiError::bound`] still prints at most
+/// [`Error::DEBUG_LIMIT`] bytes: each text is cut as `bound` would cut it.
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let clip = |text| Clipped::new(text, Self::TEXT_LIMIT);
+        capped_debug(f, Error::DEBUG_LIMIT, |f| {
+            f.debug_struct("ApiError")
+                .field("provider", &self.provider)
+                .field("operation", &self.operation)
+                .field("status", &self.status)
+                .field("kind", &self.kind)
+                .field("code", &self.code.as_deref().map(clip))
+                .field("message", &self.message.as_deref().map(clip))
+                .field("field_errors", &FieldErrorsDebug(&self.field_errors))
+                .field("field_errors_omitted", &self.field_errors_omitted)
+                .field("retry_after", &self.retry_after)
+                .field("rate_limit", &self.rate_limit)
+                .field("request_id", &self.request_id.as_deref().map(clip))
+                .field(
+                    "body_excerpt",
+                    &Clipped::new(&self.body_excerpt, EXCERPT_TEXT_LIMIT),
+                )
+                .finish()
+        })
+    }
+}
+
+/// The first [`ApiError::FIELD_ERRORS_LIMIT`] fields and messages, each text clipped.
+struct FieldErrorsDebug<'a>(&'a FieldErrors);
+
+impl fmt::Debug for FieldErrorsDebug<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Messages<'a>(&'a [String]);
+        impl fmt::Debug for Messages<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_list()
+                    .entries(self.0.iter().map(|m| Clipped::new(m, ApiError::TEXT_LIMIT)))
+                    .finish()
+            }
+        }
+        let limit = ApiError::FIELD_ERRORS_LIMIT;
+        let mut map = f.debug_map();
+        for (field, messages) in self.0.iter().take(limit) {
+            map.entry(
+                &Clipped::new(field, ApiError::TEXT_LIMIT),
+                &Messages(&messages[..messages.len().min(limit)]),
+            );
+        }
+        map.finish()
     }
 }
 
 impl std::error::Error for ApiError {}
 
 /// A failure to send the request or read the response.
-#[derive(Debug)]
+///
+/// `Display` follows the source's chain of causes (reqwest's "error sending request" is
+/// followed by why, such as hyper's "invalid HTTP header parsed"): at most
+/// [`TransportError::CAUSES_LIMIT`] causes, each at most [`TransportError::CAUSE_LIMIT`] bytes
+/// and shown once, and at most [`Error::DISPLAY_LIMIT`] bytes in all. `Debug` is at most
+/// [`Error::DEBUG_LIMIT`] bytes.
 #[non_exhaustive]
 pub struct TransportError {
     /// The provider being called.
@@ -348,11 +584,43 @@ pub struct TransportError {
 
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} {}: {}: {}",
-            self.provider, self.operation, self.kind, self.source
-        )
+        let mut out = Capped::new(f, Error::DISPLAY_LIMIT);
+        write!(out, "{} {}: {}", self.provider, self.operation, self.kind)?;
+        // Each cause is rendered (bounded) before it is written, to skip one whose text is
+        // already shown: many errors repeat their source's message in their own.
+        let mut shown = String::new();
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&*self.source);
+        for _ in 0..Self::CAUSES_LIMIT {
+            let Some(current) = cause else { break };
+            let mut text = String::new();
+            let mut clipped = Capped::new(&mut text, Self::CAUSE_LIMIT);
+            write!(clipped, "{current}")?;
+            clipped.finish()?;
+            if !text.is_empty() && !shown.contains(text.as_str()) {
+                write!(out, ": {text}")?;
+                shown.push_str(&text);
+                shown.push('\n');
+            }
+            cause = current.source();
+        }
+        if cause.is_some() {
+            out.write_str(": …")?;
+        }
+        out.finish()
+    }
+}
+
+/// Written by hand to keep it within [`Error::DEBUG_LIMIT`]: the source is any error.
+impl fmt::Debug for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        capped_debug(f, Error::DEBUG_LIMIT, |f| {
+            f.debug_struct("TransportError")
+                .field("provider", &self.provider)
+                .field("operation", &self.operation)
+                .field("kind", &self.kind)
+                .field("source", &self.source)
+                .finish()
+        })
     }
 }
 
@@ -363,6 +631,11 @@ impl std::error::Error for TransportError {
 }
 
 impl TransportError {
+    /// The most causes `Display` follows, the source included.
+    pub const CAUSES_LIMIT: usize = 8;
+    /// The most bytes `Display` shows of each cause (the cut marker included).
+    pub const CAUSE_LIMIT: usize = 512;
+
     /// A transport failure of `operation` at `provider`. Also for a store an application
     /// plugs into the transport (a shared rate limiter or token cache) that cannot be
     /// reached: with [`TransportErrorKind::Connect`] it says the request never left.
@@ -404,7 +677,10 @@ impl fmt::Display for TransportErrorKind {
 }
 
 /// A 2xx body that did not match the expected model.
-#[derive(Debug)]
+///
+/// `path` and `message` are at most [`DecodeError::TEXT_LIMIT`] bytes each, `body_excerpt`
+/// at most [`ApiError::EXCERPT_LIMIT`] (and a `…`); `Display` and `Debug` show no more, even
+/// of fields changed afterwards.
 #[non_exhaustive]
 pub struct DecodeError {
     /// The provider being called.
@@ -412,8 +688,11 @@ pub struct DecodeError {
     /// The operation being called.
     pub operation: &'static str,
     /// The path of the failing field (`.payload.status.code`), `.` for the whole body.
+    /// An over-long path keeps its start.
     pub path: String,
-    /// What was wrong.
+    /// What was wrong. An over-long message keeps its start and its last
+    /// [`DecodeError::MESSAGE_TAIL`] bytes: the decoder quotes the server's value first and
+    /// names what it expected and where at the end.
     pub message: String,
     /// HTTP status of the response.
     pub status: StatusCode,
@@ -421,20 +700,76 @@ pub struct DecodeError {
     pub body_excerpt: String,
 }
 
+impl DecodeError {
+    /// The most bytes kept of [`DecodeError::path`] and of [`DecodeError::message`] (the cut
+    /// marker included).
+    pub const TEXT_LIMIT: usize = 512;
+    /// The bytes an over-long [`DecodeError::message`] keeps of its end.
+    pub const MESSAGE_TAIL: usize = 128;
+
+    /// A decode error whose texts are cut to their limits; `body` is the whole response body.
+    pub(crate) fn new(
+        provider: &'static str,
+        operation: &'static str,
+        status: StatusCode,
+        mut path: String,
+        mut message: String,
+        body: &[u8],
+    ) -> Self {
+        bound_in_place(&mut path, Self::TEXT_LIMIT);
+        bound_middle_in_place(&mut message, Self::TEXT_LIMIT, Self::MESSAGE_TAIL);
+        Self {
+            provider,
+            operation,
+            path,
+            message,
+            status,
+            body_excerpt: excerpt(body),
+        }
+    }
+}
+
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = Capped::new(f, Error::DISPLAY_LIMIT);
         write!(
-            f,
+            out,
             "{} {}: cannot decode the response at `{}`: {}",
-            self.provider, self.operation, self.path, self.message
-        )
+            self.provider,
+            self.operation,
+            Clipped::new(&self.path, Self::TEXT_LIMIT),
+            Clipped::new(&self.message, Self::TEXT_LIMIT)
+        )?;
+        out.finish()
+    }
+}
+
+/// Written by hand so that fields changed after construction still print bounded.
+impl fmt::Debug for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        capped_debug(f, Error::DEBUG_LIMIT, |f| {
+            f.debug_struct("DecodeError")
+                .field("provider", &self.provider)
+                .field("operation", &self.operation)
+                .field("path", &Clipped::new(&self.path, Self::TEXT_LIMIT))
+                .field("message", &Clipped::new(&self.message, Self::TEXT_LIMIT))
+                .field("status", &self.status)
+                .field(
+                    "body_excerpt",
+                    &Clipped::new(&self.body_excerpt, EXCERPT_TEXT_LIMIT),
+                )
+                .finish()
+        })
     }
 }
 
 impl std::error::Error for DecodeError {}
 
 /// Input the client rejected before sending anything.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// [`Error::invalid_input`] keeps each text to [`InvalidInput::TEXT_LIMIT`] bytes, and
+/// `Display` and `Debug` show no more.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct InvalidInput {
     /// The offending field or parameter.
@@ -443,9 +778,30 @@ pub struct InvalidInput {
     pub message: String,
 }
 
+impl InvalidInput {
+    /// The most bytes kept of [`InvalidInput::field`] and of [`InvalidInput::message`] (the
+    /// cut marker included): they may quote the caller's input.
+    pub const TEXT_LIMIT: usize = 512;
+}
+
+/// Written by hand so that fields changed after construction still print bounded.
+impl fmt::Debug for InvalidInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InvalidInput")
+            .field("field", &Clipped::new(&self.field, Self::TEXT_LIMIT))
+            .field("message", &Clipped::new(&self.message, Self::TEXT_LIMIT))
+            .finish()
+    }
+}
+
 impl fmt::Display for InvalidInput {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid `{}`: {}", self.field, self.message)
+        write!(
+            f,
+            "invalid `{}`: {}",
+            Clipped::new(&self.field, Self::TEXT_LIMIT),
+            Clipped::new(&self.message, Self::TEXT_LIMIT)
+        )
     }
 }
 
@@ -474,6 +830,185 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
         text.push('…');
     }
     text
+}
+
+/// `text` cut to at most `limit` bytes (its marker included), as [`bound_in_place`] cuts it;
+/// for a text that quotes a server's (an OAuth2 `error_description`) before it goes into
+/// [`Error::Auth`] or [`Error::Config`].
+#[allow(dead_code)] // for the transport's token request; not every build uses it yet
+pub(crate) fn bounded(text: &str, limit: usize) -> String {
+    Clipped::new(text, limit).to_string()
+}
+
+/// The marker after a text cut by `cut` bytes: `… [+N bytes]`.
+fn write_marker(out: &mut (impl fmt::Write + ?Sized), cut: usize) -> fmt::Result {
+    write!(out, "… [+{cut} bytes]")
+}
+
+/// The length of [`write_marker`]'s text for `cut`.
+fn marker_len(cut: usize) -> usize {
+    let digits = cut.checked_ilog10().map_or(1, |d| d as usize + 1);
+    "… [+ bytes]".len() + digits
+}
+
+/// The longest marker: for a cut of `usize::MAX` bytes.
+const MAX_MARKER_LEN: usize = "… [+ bytes]".len() + 20;
+
+/// The largest index `<= at` on a character boundary of `text`.
+fn floor_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// Where `text` is cut to fit `limit` bytes with its marker: the head kept and the bytes cut.
+/// Within the limit, the whole text and 0.
+fn split_at_limit(text: &str, limit: usize) -> (&str, usize) {
+    if text.len() <= limit {
+        return (text, 0);
+    }
+    // The marker names fewer bytes than the whole text: reserving for that many digits keeps
+    // head and marker within `limit`, so cutting again changes nothing.
+    let end = floor_boundary(text, limit.saturating_sub(marker_len(text.len())));
+    (&text[..end], text.len() - end)
+}
+
+/// Cuts `text` to at most `limit` bytes, its marker included (for a `limit` of at least
+/// [`MAX_MARKER_LEN`]); releases the memory of the rest. Allocates nothing within the limit.
+pub(crate) fn bound_in_place(text: &mut String, limit: usize) {
+    let (head, cut) = split_at_limit(text, limit);
+    if cut == 0 {
+        return;
+    }
+    let head = head.len();
+    text.truncate(head);
+    let _ = write_marker(text, cut);
+    text.shrink_to_fit();
+}
+
+/// What sets the kept end of a text cut in the middle apart from the marker.
+const TAIL_MARKER: &str = " …";
+
+/// Cuts `text` to at most `limit` bytes like [`bound_in_place`], but keeps up to `tail` bytes
+/// of its end after the marker as well: `head… [+N bytes] …tail`.
+fn bound_middle_in_place(text: &mut String, limit: usize, tail: usize) {
+    if text.len() <= limit {
+        return;
+    }
+    let reserve = marker_len(text.len()) + TAIL_MARKER.len() + tail;
+    let head = floor_boundary(text, limit.saturating_sub(reserve));
+    // The first character boundary at or after `len - tail`.
+    let mut tail_start = text.len().saturating_sub(tail).max(head);
+    while !text.is_char_boundary(tail_start) {
+        tail_start += 1;
+    }
+    let mut out = String::with_capacity(limit);
+    out.push_str(&text[..head]);
+    let _ = write_marker(&mut out, tail_start - head);
+    out.push_str(TAIL_MARKER);
+    out.push_str(&text[tail_start..]);
+    *text = out;
+}
+
+/// Displays (or debugs) a text cut to `limit` bytes as [`bound_in_place`] would cut it,
+/// without allocating.
+struct Clipped<'a> {
+    text: &'a str,
+    limit: usize,
+}
+
+impl<'a> Clipped<'a> {
+    fn new(text: &'a str, limit: usize) -> Self {
+        Self { text, limit }
+    }
+}
+
+impl fmt::Display for Clipped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (head, cut) = split_at_limit(self.text, self.limit);
+        f.write_str(head)?;
+        if cut > 0 {
+            write_marker(f, cut)?;
+        }
+        Ok(())
+    }
+}
+
+/// Quotes the cut text with its marker, as the `Debug` of a text cut by [`bound_in_place`]
+/// would print.
+impl fmt::Debug for Clipped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.text.len() <= self.limit {
+            fmt::Debug::fmt(self.text, f)
+        } else {
+            // Allocates at most `limit` bytes, only for a text over the limit.
+            fmt::Debug::fmt(&self.to_string(), f)
+        }
+    }
+}
+
+/// A writer that passes on at most `limit` bytes, its final marker included, and counts the
+/// rest. Formatting cannot be stopped without an error (which `to_string` turns into a
+/// panic), so what is over the limit is dropped instead.
+struct Capped<'a, W: fmt::Write + ?Sized> {
+    out: &'a mut W,
+    room: usize,
+    cut: usize,
+}
+
+impl<'a, W: fmt::Write + ?Sized> Capped<'a, W> {
+    fn new(out: &'a mut W, limit: usize) -> Self {
+        Self {
+            out,
+            room: limit.saturating_sub(MAX_MARKER_LEN),
+            cut: 0,
+        }
+    }
+
+    /// Writes the marker if anything was cut.
+    fn finish(self) -> fmt::Result {
+        if self.cut > 0 {
+            write_marker(self.out, self.cut)?;
+        }
+        Ok(())
+    }
+}
+
+impl<W: fmt::Write + ?Sized> fmt::Write for Capped<'_, W> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        if s.len() <= self.room {
+            self.room -= s.len();
+            return self.out.write_str(s);
+        }
+        let end = floor_boundary(s, self.room);
+        self.room = 0;
+        self.cut += s.len() - end;
+        self.out.write_str(&s[..end])
+    }
+}
+
+/// Runs a `Debug` body through a [`Capped`] writer of `limit` bytes, keeping `{:#?}`.
+fn capped_debug(
+    f: &mut fmt::Formatter<'_>,
+    limit: usize,
+    body: impl Fn(&mut fmt::Formatter<'_>) -> fmt::Result,
+) -> fmt::Result {
+    struct Body<F>(F);
+    impl<F: Fn(&mut fmt::Formatter<'_>) -> fmt::Result> fmt::Debug for Body<F> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            (self.0)(f)
+        }
+    }
+    let alternate = f.alternate();
+    let mut out = Capped::new(f, limit);
+    if alternate {
+        write!(out, "{:#?}", Body(body))?;
+    } else {
+        write!(out, "{:?}", Body(body))?;
+    }
+    out.finish()
 }
 
 #[cfg(test)]
@@ -668,5 +1203,300 @@ mod tests {
         for error in without {
             assert!(error.source().is_none(), "{error:?}");
         }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Bounds on what a misbehaving server can make an error print.
+    // -----------------------------------------------------------------------------------------
+
+    const MIB: usize = 1 << 20;
+
+    /// A 422 with a 1 MiB message and a 1 MiB field error, decoded as the transport decodes it
+    /// (before `bound`, which the transport adds).
+    fn huge_validation_error() -> ApiError {
+        use crate::decode::{ErrorDecoder, JsonErrorDecoder};
+        let body = format!(
+            r#"{{"message":"Start of the message {}","errors":{{"msisdn":["Start of the field error {}"]}}}}"#,
+            "m".repeat(MIB),
+            "f".repeat(MIB)
+        );
+        let mut e = ApiError::new("p", "op", StatusCode::UNPROCESSABLE_ENTITY);
+        JsonErrorDecoder.decode_error(&mut e, body.as_bytes());
+        e.body_excerpt = excerpt(body.as_bytes());
+        e
+    }
+
+    fn assert_bounded(e: &impl fmt::Display, debug: &impl fmt::Debug) {
+        let display = e.to_string();
+        assert!(display.len() <= Error::DISPLAY_LIMIT, "{}", display.len());
+        for debug in [format!("{debug:?}"), format!("{debug:#?}")] {
+            assert!(debug.len() <= Error::DEBUG_LIMIT, "{}", debug.len());
+        }
+    }
+
+    #[test]
+    fn a_huge_validation_error_prints_bounded_without_bound() {
+        let e = huge_validation_error();
+        assert_eq!(e.message.as_ref().map(String::len), Some(MIB + 21));
+        assert_bounded(&e, &e);
+        let display = e.to_string();
+        assert!(
+            display.starts_with("p op failed with HTTP 422: Start of the message mmm"),
+            "{}",
+            &display[..100]
+        );
+        // Both texts are cut, so the field error is still shown, after the message.
+        assert!(display.contains("; msisdn: Start of the field error fff"));
+        // The head and the marker for 1 MiB + 21 bytes (20 bytes) fill the limit.
+        assert!(display.contains(&format!(
+            "… [+{} bytes]",
+            MIB + 21 - (ApiError::TEXT_LIMIT - 20)
+        )));
+        let debug = format!("{e:?}");
+        assert!(
+            debug.starts_with("ApiError { provider: \"p\""),
+            "{debug:.100}"
+        );
+        assert!(debug.contains("message: Some(\"Start of the message mmm"));
+        assert!(debug.contains("\"msisdn\": [\"Start of the field error fff"));
+        // Through `Error` as well.
+        let error = Error::from(e);
+        assert_bounded(&error, &error);
+        assert!(format!("{error:?}").starts_with("Api(ApiError { provider: \"p\""));
+    }
+
+    #[test]
+    fn bound_cuts_the_texts_in_place_and_prints_the_same() {
+        let mut e = huge_validation_error();
+        e.code = Some("c".repeat(MIB));
+        e.request_id = Some("r".repeat(MIB));
+        let before = (e.to_string(), format!("{e:?}"));
+        e.bound();
+        for text in [&e.code, &e.message, &e.request_id].into_iter().flatten() {
+            assert!(text.len() <= ApiError::TEXT_LIMIT, "{}", text.len());
+            assert!(text.ends_with(" bytes]"), "{text:.40}");
+        }
+        assert!(
+            e.message
+                .as_deref()
+                .is_some_and(|m| m.starts_with("Start of the message mmm"))
+        );
+        let field = &e.field_errors["msisdn"];
+        assert_eq!(field.len(), 1);
+        assert!(field[0].len() <= ApiError::TEXT_LIMIT);
+        assert!(field[0].starts_with("Start of the field error fff"));
+        assert!(e.body_excerpt.len() <= ApiError::EXCERPT_LIMIT + 3);
+        assert!(
+            e.message
+                .as_ref()
+                .is_some_and(|m| m.capacity() <= 2 * ApiError::TEXT_LIMIT)
+        );
+        // `Display` applied the same cuts.
+        assert_eq!((e.to_string(), format!("{e:?}")), before);
+        // Again: nothing changes.
+        let once = e.clone();
+        e.bound();
+        assert_eq!(format!("{e:?}"), format!("{once:?}"));
+        assert_eq!(e.message, once.message);
+    }
+
+    #[test]
+    fn bound_leaves_an_ordinary_error_alone() {
+        let mut e = ApiError::new("netfinity", "send_sms", StatusCode::UNPROCESSABLE_ENTITY);
+        e.message = Some("The given data was invalid.".into());
+        e.code = Some("E42".into());
+        e.field_errors.insert(
+            "msisdn".into(),
+            vec!["too short".into(), "digits only".into()],
+        );
+        e.field_errors.insert("text".into(), vec![]);
+        let before = e.clone();
+        e.bound();
+        assert_eq!(
+            (e.message, e.code, e.field_errors, e.field_errors_omitted),
+            (before.message, before.code, before.field_errors, 0)
+        );
+    }
+
+    #[test]
+    fn bound_keeps_the_first_field_messages_and_counts_the_rest() {
+        let mut e = ApiError::new("p", "op", StatusCode::UNPROCESSABLE_ENTITY);
+        for i in 0..100 {
+            e.field_errors.insert(
+                format!("field{i:03}"),
+                vec![format!("bad {i}"), format!("worse {i}")],
+            );
+        }
+        e.field_errors.insert("zzz".into(), vec![]);
+        let display = e.to_string();
+        e.bound();
+        let kept: usize = e.field_errors.values().map(Vec::len).sum();
+        assert_eq!(kept, ApiError::FIELD_ERRORS_LIMIT);
+        assert_eq!(e.field_errors.len(), ApiError::FIELD_ERRORS_LIMIT / 2);
+        assert_eq!(e.field_errors["field000"], ["bad 0", "worse 0"]);
+        assert_eq!(
+            e.field_errors_omitted,
+            200 + 1 - ApiError::FIELD_ERRORS_LIMIT
+        );
+        assert_eq!(e.to_string(), display);
+        assert!(display.ends_with("; field007: bad 7 worse 7; … and 185 more field messages"));
+
+        // A limit that falls inside a field's messages keeps that field's first ones.
+        let mut e = ApiError::new("p", "op", StatusCode::UNPROCESSABLE_ENTITY);
+        e.field_errors.insert("a".into(), vec!["x".into(); 10]);
+        e.field_errors.insert("b".into(), vec!["y".into(); 10]);
+        e.bound();
+        assert_eq!(e.field_errors["b"].len(), ApiError::FIELD_ERRORS_LIMIT - 10);
+        assert_eq!(e.field_errors_omitted, 20 - ApiError::FIELD_ERRORS_LIMIT);
+    }
+
+    #[test]
+    fn bound_merges_field_names_that_become_equal() {
+        let mut e = ApiError::new("p", "op", StatusCode::UNPROCESSABLE_ENTITY);
+        let long = "n".repeat(MIB);
+        e.field_errors
+            .insert(format!("{long}a"), vec!["one".into()]);
+        e.field_errors
+            .insert(format!("{long}b"), vec!["two".into()]);
+        e.bound();
+        assert_eq!(e.field_errors.len(), 1);
+        let (name, messages) = e.field_errors.iter().next().expect("one field");
+        assert!(name.len() <= ApiError::TEXT_LIMIT && name.starts_with("nnn"));
+        assert_eq!(messages, &["one", "two"]);
+    }
+
+    #[test]
+    fn cuts_fall_on_character_boundaries_and_say_how_much_was_cut() {
+        // 'é' is two bytes, so every other byte index is inside a character.
+        for extra in 0..4 {
+            let text = format!("{}{}", "x".repeat(extra), "é".repeat(MIB));
+            let mut cut = text.clone();
+            bound_in_place(&mut cut, ApiError::TEXT_LIMIT);
+            assert!(cut.len() <= ApiError::TEXT_LIMIT);
+            let head = cut.split('…').next().expect("a head");
+            assert!(text.starts_with(head));
+            assert_eq!(cut, format!("{head}… [+{} bytes]", text.len() - head.len()));
+            assert_eq!(Clipped::new(&text, ApiError::TEXT_LIMIT).to_string(), cut);
+            assert_eq!(bounded(&text, ApiError::TEXT_LIMIT), cut);
+        }
+        let mut short = String::from("short");
+        bound_in_place(&mut short, 5);
+        assert_eq!(short, "short");
+        // A cut just over the limit still fits, the marker included.
+        for len in ApiError::TEXT_LIMIT..ApiError::TEXT_LIMIT + 20 {
+            let mut text = "a".repeat(len);
+            bound_in_place(&mut text, ApiError::TEXT_LIMIT);
+            assert!(text.len() <= ApiError::TEXT_LIMIT, "{len}: {}", text.len());
+        }
+    }
+
+    #[test]
+    fn a_note_survives_a_huge_message() {
+        let mut e = ApiError::new("fl3xx", "op", StatusCode::BAD_REQUEST);
+        e.message = Some("m".repeat(MIB));
+        e.add_note("(`op` is unconfirmed)");
+        e.bound();
+        let message = e.message.unwrap_or_default();
+        assert!(message.len() <= ApiError::TEXT_LIMIT);
+        assert!(message.starts_with("mmm") && message.ends_with(" bytes] (`op` is unconfirmed)"));
+    }
+
+    #[test]
+    fn auth_config_and_invalid_input_texts_are_bounded() {
+        let huge = format!("start {}", "d".repeat(MIB));
+        for error in [
+            Error::Auth(huge.clone()),
+            Error::Config(huge.clone()),
+            Error::invalid_input(huge.clone(), huge.clone()),
+        ] {
+            assert_bounded(&error, &error);
+            let display = error.to_string();
+            assert!(display.len() < Error::TEXT_LIMIT + 64, "{}", display.len());
+            assert!(display.contains(": start ddd") || display.contains("`start ddd"));
+            assert!(display.contains(" bytes]"), "{display}");
+            assert!(format!("{error:?}").len() < Error::TEXT_LIMIT + 64);
+        }
+        assert_eq!(
+            format!(
+                "{:?}",
+                Error::Auth("token endpoint answered HTTP 401".into())
+            ),
+            r#"Auth("token endpoint answered HTTP 401")"#
+        );
+    }
+
+    #[test]
+    fn a_decode_error_changed_after_construction_still_prints_bounded() {
+        let mut e = DecodeError::new("p", "op", StatusCode::OK, ".".into(), "m".into(), b"{}");
+        e.path = "p".repeat(MIB);
+        e.message = "m".repeat(MIB);
+        e.body_excerpt = "b".repeat(MIB);
+        assert_bounded(&e, &e);
+        assert!(e.to_string().len() < 2 * DecodeError::TEXT_LIMIT + 64);
+    }
+
+    #[derive(Debug)]
+    struct Chain(&'static str, Option<Box<Chain>>);
+    impl fmt::Display for Chain {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+    impl std::error::Error for Chain {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|c| c as _)
+        }
+    }
+    fn chain(texts: &[&'static str]) -> Chain {
+        let (first, rest) = texts.split_first().expect("a text");
+        Chain(first, (!rest.is_empty()).then(|| Box::new(chain(rest))))
+    }
+
+    #[test]
+    fn a_transport_error_shows_each_cause_once() {
+        let source = chain(&[
+            "error sending request",
+            "client error (SendRequest)",
+            // Repeats its source's text: shown once.
+            "invalid HTTP header parsed",
+            "invalid HTTP header parsed",
+        ]);
+        let e = TransportError::new("p", "op", TransportErrorKind::Request, source);
+        assert_eq!(
+            e.to_string(),
+            "p op: request failed: error sending request: client error (SendRequest): invalid HTTP header parsed"
+        );
+        assert!(format!("{e:?}").starts_with("TransportError { provider: \"p\""));
+    }
+
+    #[test]
+    fn a_transport_error_chain_is_bounded() {
+        let texts: Vec<&'static str> = (0..20)
+            .map(|i| &*Box::leak(format!("cause {i} {}", "c".repeat(MIB)).into_boxed_str()))
+            .collect();
+        let e = TransportError::new("p", "op", TransportErrorKind::Body, chain(&texts));
+        assert_bounded(&e, &e);
+        let display = e.to_string();
+        assert!(display.starts_with("p op: reading the response failed: cause 0 ccc"));
+        assert!(display.contains(": cause 1 ccc"));
+        let deep = chain(&["1", "2", "3", "4", "5", "6", "7", "8", "9"]);
+        let e = TransportError::new("p", "op", TransportErrorKind::Body, deep);
+        assert_eq!(
+            e.to_string(),
+            "p op: reading the response failed: 1: 2: 3: 4: 5: 6: 7: 8: …"
+        );
+    }
+
+    #[test]
+    fn capped_writes_at_most_its_limit_and_marks_the_cut() {
+        let mut out = String::new();
+        let mut capped = Capped::new(&mut out, 100);
+        for _ in 0..50 {
+            capped.write_str("é").expect("writes");
+        }
+        capped.write_str(&"é".repeat(MIB)).expect("writes");
+        capped.finish().expect("writes");
+        assert!(out.len() <= 100, "{}", out.len());
+        assert!(out.starts_with("éé") && out.ends_with(" bytes]"), "{out}");
     }
 }

@@ -307,4 +307,81 @@ mod tests {
             .expect("a failure");
         assert_eq!(e.kind, LICENSE_ALREADY_SUSPENDED);
     }
+
+    /// A 422 with a 1 MiB message and a 1 MiB field error, as a misbehaving server sent it
+    /// (issue #16): the error prints bounded as decoded, and after `ApiError::bound`, which
+    /// the transport calls, its texts are bounded too; both keep the server's first bytes.
+    fn assert_bounded(e: &mut ApiError, field: &str) {
+        for bound in [false, true] {
+            if bound {
+                e.bound();
+                let message = e.message.as_deref().unwrap_or_default();
+                assert!(message.len() <= ApiError::TEXT_LIMIT, "{}", message.len());
+                assert!(e.field_errors[field][0].len() <= ApiError::TEXT_LIMIT);
+            }
+            let display = e.to_string();
+            let debug = format!("{e:?}");
+            assert!(
+                display.len() <= api_core::Error::DISPLAY_LIMIT,
+                "{}",
+                display.len()
+            );
+            assert!(
+                debug.len() <= api_core::Error::DEBUG_LIMIT,
+                "{}",
+                debug.len()
+            );
+            assert!(
+                display.contains(": Start of the message mmm"),
+                "{display:.200}"
+            );
+            assert!(
+                display.contains(&format!("; {field}: Start of the field error fff")),
+                "{display:.200}"
+            );
+            assert!(debug.contains("message: Some(\"Start of the message mmm"));
+        }
+    }
+
+    fn huge(start: &str, fill: &str) -> String {
+        format!("{start} {}", fill.repeat(1 << 20))
+    }
+
+    #[test]
+    fn a_1_mib_validation_error_is_bounded() {
+        let body = serde_json::json!({
+            "code": 422,
+            "message": huge("Start of the message", "m"),
+            "errors": {"lang": [huge("Start of the field error", "f")]},
+        })
+        .to_string();
+        let mut e = ApiError::new("fsflt", "create_customer", StatusCode::UNPROCESSABLE_ENTITY);
+        FsfltErrors.decode_error(&mut e, body.as_bytes());
+        assert_bounded(&mut e, "lang");
+    }
+
+    #[test]
+    fn a_failure_inside_a_2xx_with_a_1_mib_message_prints_bounded() {
+        let body = serde_json::json!({
+            "code": 405,
+            "content": [],
+            "message": huge("license already suspended", "m"),
+        })
+        .to_string();
+        let e = FsfltErrors
+            .check_success(StatusCode::OK, body.as_bytes())
+            .expect("a failure");
+        assert_eq!(e.kind, LICENSE_ALREADY_SUSPENDED);
+        let display = e.to_string();
+        assert!(
+            display.len() <= api_core::Error::DISPLAY_LIMIT,
+            "{}",
+            display.len()
+        );
+        assert!(
+            display.contains(": license already suspended mmm"),
+            "{display:.200}"
+        );
+        assert!(format!("{e:?}").len() <= api_core::Error::DEBUG_LIMIT);
+    }
 }
