@@ -807,21 +807,6 @@ impl fmt::Display for InvalidInput {
 
 impl std::error::Error for InvalidInput {}
 
-/// The start of `text`, at most `limit` bytes cut on a character boundary, with `…` when cut.
-pub(crate) fn bounded(text: &str, limit: usize) -> String {
-    if text.len() <= limit {
-        return text.to_owned();
-    }
-    let mut cut = limit;
-    while !text.is_char_boundary(cut) {
-        cut = cut.saturating_sub(1);
-    }
-    let mut out = String::with_capacity(cut.saturating_add(3));
-    out.push_str(&text[..cut]);
-    out.push('…');
-    out
-}
-
 /// The first `limit` bytes of `body` as lossy UTF-8, cut on a character boundary.
 pub(crate) fn excerpt(body: &[u8]) -> String {
     let cut = &body[..body.len().min(ApiError::EXCERPT_LIMIT)];
@@ -835,7 +820,6 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
 /// `text` cut to at most `limit` bytes (its marker included), as [`bound_in_place`] cuts it;
 /// for a text that quotes a server's (an OAuth2 `error_description`) before it goes into
 /// [`Error::Auth`] or [`Error::Config`].
-#[allow(dead_code)] // for the transport's token request; not every build uses it yet
 pub(crate) fn bounded(text: &str, limit: usize) -> String {
     Clipped::new(text, limit).to_string()
 }

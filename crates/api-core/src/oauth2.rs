@@ -23,10 +23,6 @@ use crate::error::{Error, Result, TransportError, TransportErrorKind};
 /// outlive a rotated secret, and one beyond what the clock holds would not be a time at all.
 pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 
-/// The most of a token endpoint's own text (`error_description`, a decoding message) an
-/// [`Error::Auth`] keeps.
-const SERVER_TEXT_LIMIT: usize = 512;
-
 /// An access token and when it stops being valid. Cloning is cheap (the token is shared).
 #[derive(Clone)]
 pub struct AccessToken {
@@ -91,7 +87,12 @@ impl AccessToken {
                     (Some(code), Some(text)) => Some(format!("{code}: {text}")),
                     (code, text) => code.or(text),
                 })
-                .map(|d| format!(" ({})", crate::error::bounded(&d, SERVER_TEXT_LIMIT)))
+                .map(|d| {
+                    format!(
+                        " ({})",
+                        crate::error::bounded(&d, crate::error::ApiError::TEXT_LIMIT)
+                    )
+                })
                 .unwrap_or_default();
             return Err(Error::Auth(format!(
                 "token endpoint answered HTTP {}{detail}",
@@ -101,7 +102,7 @@ impl AccessToken {
         let token: TokenResponse = serde_json::from_slice(body).map_err(|e| {
             Error::Auth(format!(
                 "token response is not a valid token: {}",
-                crate::error::bounded(&e.to_string(), SERVER_TEXT_LIMIT)
+                crate::error::bounded(&e.to_string(), crate::error::ApiError::TEXT_LIMIT)
             ))
         })?;
         // Without `expires_in`, assume a short life rather than forever; a server's lifetime

@@ -620,6 +620,8 @@ fn complete(error: &mut ApiError, raw: &RawResponse, max_server_pause: Duration)
     if error.body_excerpt.is_empty() {
         error.body_excerpt = excerpt(&raw.body);
     }
+    // Last: whatever the server and the provider's decoder put in, it is stored bounded.
+    error.bound();
 }
 
 /// `info` with a reset no later than `ceiling` from now, for the limiter: a server's

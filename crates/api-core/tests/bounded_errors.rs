@@ -90,7 +90,6 @@ async fn a_1_mib_422_gives_a_bounded_error() {
 /// The stored texts, not only their printing, once the transport's `complete()` calls
 /// `ApiError::bound` after the provider's decoder.
 #[tokio::test]
-#[ignore = "until the transport calls ApiError::bound (issue #16)"]
 async fn a_1_mib_422_is_stored_bounded() {
     let server = huge_422().await;
     let transport = builder(&server).build().expect("transport");

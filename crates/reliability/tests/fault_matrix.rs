@@ -468,9 +468,10 @@ enum Fault {
     RetryAfterYear9999,
     ResetBeyondClock,
     RedirectLoop,
+    HugeErrorText,
 }
 
-const FAULTS: [Fault; 25] = [
+const FAULTS: [Fault; 26] = [
     Fault::TooManyRequestsSeconds,
     Fault::TooManyRequestsDate,
     Fault::RateLimit403,
@@ -496,6 +497,7 @@ const FAULTS: [Fault; 25] = [
     Fault::RetryAfterYear9999,
     Fault::ResetBeyondClock,
     Fault::RedirectLoop,
+    Fault::HugeErrorText,
 ];
 
 const FAIR_USE_403: &str = r#"{"status":403,"error":"Forbidden","message":"Rate limit exceeded: fair use policy","path":"/api/v2"}"#;
@@ -546,6 +548,7 @@ impl Fault {
                 "200, X-RateLimit-Remaining: 0, X-RateLimit-Reset: 2⁶⁴−1".into()
             }
             Fault::RedirectLoop => "307 to itself, forever".into(),
+            Fault::HugeErrorText => "422, 20 KiB message, field name and field error".into(),
         }
     }
 
@@ -661,6 +664,11 @@ impl Fault {
                 ],
                 full,
             ))),
+            Fault::HugeErrorText => {
+                let huge = "x".repeat(20 * 1024);
+                let body = format!(r#"{{"message":"{huge}","errors":{{"{huge}":["{huge}"]}}}}"#);
+                always(Action::Send(json("422 Unprocessable Entity", &body)))
+            }
             Fault::RedirectLoop => {
                 let line = op.request_line();
                 let path = line.split_once(' ').map_or(line, |(_, path)| path);
@@ -787,6 +795,9 @@ fn expected(op: Op, fault: Fault) -> Option<Expected> {
             at_least: Duration::ZERO,
         },
         Fault::RedirectLoop => once(Expect::Api(ErrorKind::RedirectRefused)),
+        // Every cell's error is checked for bounded texts (`check`); this one tests the
+        // bound with the largest body the matrix's cap lets through.
+        Fault::HugeErrorText => once(Expect::Api(ErrorKind::Validation)),
     })
 }
 
@@ -976,6 +987,15 @@ fn check(mut cell: CellResult, expected: &Expected, recorded: &[Recorded]) -> Ce
             "took {:?}, less than the {:?} it must wait",
             cell.elapsed, expected.at_least
         ));
+    }
+    // Whatever the server sent, an error prints bounded (issue #16).
+    if let Outcome::Returned(Err(e)) = &cell.outcome {
+        let (display, debug) = (e.to_string().len(), format!("{e:?}").len());
+        if display > Error::DISPLAY_LIMIT || debug > Error::DEBUG_LIMIT {
+            failures.push(format!(
+                "error texts of {display} (Display) and {debug} (Debug) bytes, past the limits"
+            ));
+        }
     }
     let op = cell.op;
     for request in recorded {
