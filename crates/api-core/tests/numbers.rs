@@ -323,6 +323,185 @@ fn a_float_is_finite_or_an_error() {
     }
 }
 
+// --- Amounts -----------------------------------------------------------------------------
+
+#[cfg(feature = "money")]
+mod money {
+    use super::*;
+    use api_core::money::{self, Decimal};
+
+    #[derive(Debug, Deserialize)]
+    struct Amounts {
+        #[serde(with = "money::lenient")]
+        v: Decimal,
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct OptionAmounts {
+        #[serde(default, with = "money::lenient_option")]
+        v: Option<Decimal>,
+    }
+
+    fn amount(raw: &str) -> Result<String, String> {
+        let json = object("v", raw);
+        let v = from_bytes::<Amounts>(&json)?.v;
+        let o = from_bytes::<OptionAmounts>(&json)?.v;
+        assert_eq!(Some(v), o);
+        Ok(v.to_string())
+    }
+
+    #[test]
+    fn an_amount_keeps_every_digit_and_its_scale() {
+        for (raw, text) in [
+            ("0", "0"),
+            ("-1", "-1"),
+            ("0.1", "0.1"),
+            ("12.50", "12.50"),
+            ("\"12.50\"", "12.50"),
+            ("1234567890.123456789", "1234567890.123456789"),
+            ("\"1234567890.123456789\"", "1234567890.123456789"),
+            ("-9223372036854775808", "-9223372036854775808"),
+            ("18446744073709551615", "18446744073709551615"),
+            ("18446744073709551616", "18446744073709551616"),
+            (
+                "79228162514264337593543950335",
+                "79228162514264337593543950335",
+            ),
+            (
+                "0.1234567890123456789012345678",
+                "0.1234567890123456789012345678",
+            ),
+            ("1.5e3", "1500"),
+            ("1.50E1", "15.0"),
+            ("25e-2", "0.25"),
+            ("1e-28", "0.0000000000000000000000000001"),
+            ("1.0e-28", "0.0000000000000000000000000001"),
+            ("0e999", "0"),
+            ("1e28", "10000000000000000000000000000"),
+        ] {
+            assert_eq!(amount(raw).as_deref(), Ok(text), "{raw}");
+        }
+    }
+
+    #[test]
+    fn an_amount_beyond_a_decimal_is_an_error_not_a_rounding() {
+        let huge = digits(100_000);
+        for (raw, message) in [
+            (
+                "0.12345678901234567890123456789",
+                "expected an amount, found 0.12345678901234567890123456789: more digits than a decimal holds",
+            ),
+            (
+                "\"0.12345678901234567890123456789\"",
+                "expected an amount, found \"0.12345678901234567890123456789\": more digits than a decimal holds",
+            ),
+            ("1e-29", "expected an amount, found 1e-29: more digits"),
+            (
+                "79228162514264337593543950336",
+                "expected an amount, found 79228162514264337593543950336: beyond a decimal's range",
+            ),
+            (
+                "1000000000000000000000000000000",
+                "expected an amount, found 1000000000000000000000000000000: beyond a decimal's range",
+            ),
+            (
+                "1e30",
+                "expected an amount, found 1e30: beyond a decimal's range",
+            ),
+            (
+                "1e308",
+                "expected an amount, found 1e308: beyond a decimal's range",
+            ),
+            (
+                "1e999",
+                "expected an amount, found 1e999: beyond a decimal's range",
+            ),
+            (
+                "1e99999999999999999999",
+                "expected an amount, found 1e99999999999999999999: beyond",
+            ),
+            ("\"NaN\"", "expected an amount, found \"NaN\" "),
+            ("\"inf\"", "expected an amount, found \"inf\" "),
+            ("\"12,5\"", "expected an amount, found \"12,5\" "),
+            ("true", "expected an amount, found true "),
+            (&huge, "expected an amount, found 17777"),
+            (&format!("\"{huge}\""), "expected an amount, found \"17777"),
+        ] {
+            let error = amount(raw).expect_err(raw);
+            assert!(error.starts_with(message), "{:.40}: {error}", raw);
+            assert!(error.len() < 250, "{} bytes", error.len());
+        }
+    }
+
+    #[test]
+    fn amounts_through_a_value_or_a_buffer() {
+        for (raw, text) in [
+            ("12.5", "12.5"),
+            ("0.1", "0.1"),
+            ("-3", "-3"),
+            ("\"12.50\"", "12.50"),
+        ] {
+            let json = object("v", raw);
+            assert_eq!(via_value::<Amounts>(&json).expect(raw).v.to_string(), text);
+            assert_eq!(buffered::<Amounts>(&json).expect(raw).v.to_string(), text);
+        }
+        // A buffer holds these as floats that may have lost digits: refused, not rounded.
+        for raw in [
+            "1234567890.123456789",
+            "18446744073709551616",
+            "0.12345678901234567890123456789",
+        ] {
+            let error = buffered::<Amounts>(&object("v", raw)).expect_err(raw);
+            assert!(
+                error.starts_with("expected an amount, found ")
+                    && error.contains("may have lost digits"),
+                "{raw}: {error}"
+            );
+        }
+    }
+
+    proptest! {
+        #![proptest_config(config(256))]
+
+        /// Any decimal a `Decimal` holds, written as a JSON number or string, decodes to
+        /// exactly that decimal, scale included.
+        #[test]
+        fn every_decimal_decodes_exactly(
+            negative in any::<bool>(),
+            integer in "[1-9][0-9]{0,13}|0",
+            fraction in "[0-9]{0,14}",
+        ) {
+            let sign = if negative { "-" } else { "" };
+            let text = if fraction.is_empty() {
+                format!("{sign}{integer}")
+            } else {
+                format!("{sign}{integer}.{fraction}")
+            };
+            let expected = Decimal::from_str_exact(&text).expect("decimal").to_string();
+            prop_assert_eq!(amount(&text), Ok(expected.clone()));
+            prop_assert_eq!(amount(&format!("\"{text}\"")), Ok(expected));
+        }
+
+        /// What `as_number` sends (at most 15 significant digits, else an error) reads back
+        /// as the same value: the f64 in between loses nothing. Only the scale goes (`12.50`
+        /// is sent as `12.5`), as documented.
+        #[test]
+        fn amounts_sent_as_numbers_come_back_equal(
+            mantissa in any::<i64>().prop_map(|m| m % 1_000_000_000_000_000),
+            scale in 0u32..=28,
+        ) {
+            #[derive(serde::Serialize)]
+            struct Out {
+                #[serde(with = "money::lenient")]
+                v: Decimal,
+            }
+            let value = Decimal::new(mantissa, scale);
+            let json = serde_json::to_string(&Out { v: value }).expect("15 digits at most");
+            prop_assert_eq!(from_bytes::<Amounts>(&json).map(|a| a.v), Ok(value), "{}", json);
+        }
+    }
+}
+
 // --- Properties --------------------------------------------------------------------------
 
 proptest! {
