@@ -647,20 +647,187 @@ where
     D: Deserializer<'de>,
     T: DeserializeOwned,
 {
-    let value = Value::deserialize(deserializer)?;
-    let empty = match &value {
-        Value::Null => true,
-        Value::Array(a) => a.is_empty(),
-        Value::Object(o) => o.is_empty(),
-        Value::String(s) => s.is_empty(),
-        _ => false,
-    };
-    if empty {
-        return Ok(None);
+    empty_or(
+        deserializer,
+        Empties {
+            array: true,
+            string: true,
+        },
+    )
+}
+
+/// Which values [`empty_or`] reads as none, besides `null` and `{}`.
+#[derive(Clone, Copy)]
+pub(crate) struct Empties {
+    /// `[]`.
+    pub(crate) array: bool,
+    /// `""`.
+    pub(crate) string: bool,
+}
+
+impl Empties {
+    fn value(self, value: &Value) -> bool {
+        match value {
+            Value::Null => true,
+            Value::Object(o) => o.is_empty(),
+            Value::Array(a) => self.array && a.is_empty(),
+            Value::String(s) => self.string && s.is_empty(),
+            _ => false,
+        }
     }
-    serde_json::from_value(value)
-        .map(Some)
-        .map_err(D::Error::custom)
+
+    /// The same test on a value's JSON text (`[ ]` is empty too).
+    fn raw(self, raw: &str) -> bool {
+        let blank_inside = |open: char, close: char| {
+            raw.strip_prefix(open)
+                .and_then(|r| r.strip_suffix(close))
+                .is_some_and(|inside| inside.trim().is_empty())
+        };
+        raw == "null"
+            || blank_inside('{', '}')
+            || (self.array && blank_inside('[', ']'))
+            || (self.string && raw == "\"\"")
+    }
+
+    fn decode<T: DeserializeOwned, E: serde::de::Error>(
+        self,
+        value: Value,
+    ) -> Result<Option<T>, E> {
+        if self.value(&value) {
+            return Ok(None);
+        }
+        serde_json::from_value(value).map(Some).map_err(E::custom)
+    }
+}
+
+/// A `T`, or `None` for a value `empties` calls empty. It needs a look at the value before
+/// decoding it: from serde_json, that look is at the value's text, and `T` is decoded from
+/// the text, so its numbers keep their digits (a `serde_json::Value` in between would hold an
+/// integer beyond `u64` as an `f64`: an id `18446744073709551617` became
+/// `1.8446744073709552e+19`). From any other deserializer, through a `Value`.
+pub(crate) fn empty_or<'de, D, T>(deserializer: D, empties: Empties) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    deserializer.deserialize_newtype_struct(
+        RAW_VALUE,
+        EmptyOr {
+            empties,
+            marker: PhantomData,
+        },
+    )
+}
+
+struct EmptyOr<T> {
+    empties: Empties,
+    marker: PhantomData<fn() -> T>,
+}
+
+impl<'de, T: DeserializeOwned> serde::de::Visitor<'de> for EmptyOr<T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let first = match map.next_key_seed(KeyOrRaw)? {
+            Some(Key::Raw) => {
+                let raw = map.next_value_seed(RawText)?;
+                if self.empties.raw(&raw) {
+                    return Ok(None);
+                }
+                return serde_json::from_str(&raw)
+                    .map(Some)
+                    .map_err(A::Error::custom);
+            }
+            Some(Key::Name(name)) => Some(name),
+            None => None,
+        };
+        // A deserializer that hands over a newtype struct as any value, and this is a map.
+        let mut object = serde_json::Map::new();
+        if let Some(name) = first {
+            object.insert(name, map.next_value()?);
+            while let Some((name, value)) = map.next_entry::<String, Value>()? {
+                object.insert(name, value);
+            }
+        }
+        self.empties.decode(Value::Object(object))
+    }
+
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        self.empties.decode(Value::deserialize(d)?)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        self.empties.decode(Value::deserialize(d)?)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        let value = Value::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))?;
+        self.empties.decode(value)
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        self.empties.decode(Value::Bool(v))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        self.empties.decode(Value::from(v))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        self.empties.decode(Value::from(v))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        self.empties.decode(Value::from(v))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        self.empties.decode(Value::from(v))
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+}
+
+/// A map's first key, for [`EmptyOr`]: serde_json's raw-text key or any other.
+enum Key {
+    Raw,
+    Name(String),
+}
+
+struct KeyOrRaw;
+
+impl<'de> serde::de::DeserializeSeed<'de> for KeyOrRaw {
+    type Value = Key;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Key, D::Error> {
+        d.deserialize_identifier(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for KeyOrRaw {
+    type Value = Key;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key, E> {
+        Ok(if v == RAW_VALUE {
+            Key::Raw
+        } else {
+            Key::Name(v.to_owned())
+        })
+    }
 }
 
 #[cfg(test)]
@@ -876,5 +1043,57 @@ mod tests {
         assert_eq!(significant_digits(0.0), 1);
         assert_eq!(significant_digits(-12.5), 3);
         assert_eq!(significant_digits(1e-300), 1);
+    }
+
+    #[test]
+    fn empty_as_none_keeps_the_digits_of_what_is_not_empty() {
+        #[derive(Debug, Deserialize)]
+        struct T {
+            #[serde(default, deserialize_with = "empty_as_none")]
+            v: Option<BTreeMap<String, crate::Id>>,
+        }
+        for json in [
+            r#"{"v": null}"#,
+            r#"{"v": []}"#,
+            r#"{"v": [ ]}"#,
+            r#"{"v": {}}"#,
+            r#"{"v": { }}"#,
+            r#"{"v": ""}"#,
+            "{}",
+        ] {
+            let t: T = serde_json::from_str(json).expect(json);
+            assert!(t.v.is_none(), "{json}");
+            let t: T = serde_json::from_value(serde_json::from_str(json).expect(json)).expect(json);
+            assert!(t.v.is_none(), "{json}");
+        }
+        let t: T = serde_json::from_str(r#"{"v": {"a": 18446744073709551617}}"#).expect("id");
+        let ids = t.v.expect("some");
+        assert_eq!(
+            ids.get("a").map(ToString::to_string).as_deref(),
+            Some("18446744073709551617")
+        );
+        let error = serde_json::from_str::<T>(r#"{"v": [1]}"#).expect_err("array");
+        assert!(
+            error.to_string().starts_with("invalid type: sequence"),
+            "{error}"
+        );
+        // Through serde's buffer (`flatten`), as before: through a `Value`.
+        #[derive(Debug, Deserialize)]
+        struct Outer {
+            #[serde(flatten)]
+            t: T,
+        }
+        let outer: Outer = serde_json::from_str(r#"{"v": []}"#).expect("flatten");
+        assert!(outer.t.v.is_none());
+        let outer: Outer = serde_json::from_str(r#"{"v": {"a": 5}}"#).expect("flatten");
+        assert_eq!(
+            outer
+                .t
+                .v
+                .expect("some")
+                .get("a")
+                .and_then(crate::Id::as_u64),
+            Some(5)
+        );
     }
 }

@@ -192,6 +192,20 @@ fn ids_through_serdes_buffer_keep_exact_values_or_fail() {
     }
 }
 
+#[test]
+fn a_body_that_may_be_empty_keeps_its_ids_digits() {
+    use api_core::OrEmpty;
+    for json in ["null", "{}", "{ }"] {
+        let body = from_bytes::<OrEmpty<Ids>>(json).expect(json);
+        assert!(body.0.is_none(), "{json}");
+    }
+    let body = from_bytes::<OrEmpty<Ids>>(r#"{"id": 18446744073709551617}"#).expect("body");
+    let id = body.0.map(|ids| ids.id.to_string());
+    assert_eq!(id.as_deref(), Some("18446744073709551617"));
+    let error = from_bytes::<OrEmpty<Ids>>(r#"{"id": []}"#).expect_err("array id");
+    assert!(error.starts_with("expected text, found an array"), "{error}");
+}
+
 // --- Whole numbers -----------------------------------------------------------------------
 
 fn whole_error(raw: &str) -> String {
