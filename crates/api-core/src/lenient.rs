@@ -205,6 +205,11 @@ pub(crate) trait Textual: for<'a> From<&'a str> + From<String> {
     fn signed(n: i64) -> Self {
         Self::from(itoa::Buffer::new().format(n))
     }
+    /// A JSON number's text, as written.
+    #[inline]
+    fn number(text: &str) -> Self {
+        Self::from(text)
+    }
 }
 
 impl Textual for String {}
@@ -227,8 +232,9 @@ impl<T: Textual> Reading for Text<T> {
     fn text(self, text: &str) -> Read<T> {
         Ok(T::from(text))
     }
+    #[inline]
     fn number(self, number: &str) -> Read<T> {
-        Ok(T::from(number))
+        Ok(T::number(number))
     }
     fn unsigned(self, n: u64) -> Read<T> {
         Ok(T::unsigned(n))
@@ -371,6 +377,7 @@ impl<R: Reading> Scalar<R> {
         }
     }
 
+    #[inline]
     fn on_text<E: serde::de::Error>(self, v: &str) -> Result<Option<R::Out>, E> {
         if self.optional && self.what.blank(v) {
             return Ok(None);
@@ -387,6 +394,7 @@ impl<R: Reading> Scalar<R> {
         }
     }
 
+    #[inline]
     fn on_number<E: serde::de::Error>(self, v: &str) -> Result<Option<R::Out>, E> {
         match self.what.number(v) {
             Ok(out) => Ok(Some(out)),
@@ -402,6 +410,7 @@ impl<R: Reading> Scalar<R> {
 
     /// One value's JSON text, as serde_json handed it over (valid JSON, no surrounding
     /// whitespace).
+    #[inline]
     fn on_raw<E: serde::de::Error>(self, raw: &str) -> Result<Option<R::Out>, E> {
         use serde::de::Visitor as _;
         match raw.as_bytes().first() {
