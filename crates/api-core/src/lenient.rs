@@ -721,11 +721,42 @@ where
 {
     deserializer.deserialize_newtype_struct(
         RAW_VALUE,
-        EmptyOr {
+        TextOrValue(EmptyOr {
             empties,
             marker: PhantomData,
-        },
+        }),
     )
+}
+
+/// Any JSON value as text: a string's content, a number as the server wrote it (any size,
+/// `12.50`), `true`, `false`, `null`, and an object or array as its JSON text (as written
+/// when serde_json hands the text over, else as a `serde_json::Value` writes it).
+///
+/// For fields whose type is text but whose servers may send anything (a status text, a
+/// timestamp): nothing fails to decode, and no number is rounded on the way.
+///
+/// ```
+/// #[derive(serde::Deserialize)]
+/// struct Event {
+///     #[serde(deserialize_with = "api_core::lenient::json_text")]
+///     at: String,
+/// }
+/// let e: Event = serde_json::from_str(r#"{"at": 1700000000.123456789}"#)?;
+/// assert_eq!(e.at, "1700000000.123456789");
+/// let e: Event = serde_json::from_str(r#"{"at": {"unix": 17}}"#)?;
+/// assert_eq!(e.at, r#"{"unix": 17}"#);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+pub fn json_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    deserializer.deserialize_newtype_struct(RAW_VALUE, TextOrValue(JsonText))
+}
+
+/// What [`TextOrValue`] makes of a value's JSON text, or of the `Value` a deserializer that
+/// does not hand the text over gives.
+trait FromJson {
+    type Out;
+    fn text<E: serde::de::Error>(self, raw: &str) -> Result<Self::Out, E>;
+    fn value<E: serde::de::Error>(self, value: Value) -> Result<Self::Out, E>;
 }
 
 struct EmptyOr<T> {
@@ -733,8 +764,59 @@ struct EmptyOr<T> {
     marker: PhantomData<fn() -> T>,
 }
 
-impl<'de, T: DeserializeOwned> serde::de::Visitor<'de> for EmptyOr<T> {
-    type Value = Option<T>;
+impl<T: DeserializeOwned> FromJson for EmptyOr<T> {
+    type Out = Option<T>;
+
+    fn text<E: serde::de::Error>(self, raw: &str) -> Result<Option<T>, E> {
+        if self.empties.raw(raw) {
+            return Ok(None);
+        }
+        serde_json::from_str(raw).map(Some).map_err(E::custom)
+    }
+
+    fn value<E: serde::de::Error>(self, value: Value) -> Result<Option<T>, E> {
+        self.empties.decode(value)
+    }
+}
+
+struct JsonText;
+
+impl FromJson for JsonText {
+    type Out = String;
+
+    fn text<E: serde::de::Error>(self, raw: &str) -> Result<String, E> {
+        if raw.starts_with(['{', '[']) {
+            return Ok(raw.to_owned());
+        }
+        let scalar = Scalar {
+            what: Text::<String>(PhantomData),
+            optional: true,
+        };
+        Ok(scalar.on_raw(raw)?.unwrap_or_else(|| "null".to_owned()))
+    }
+
+    fn value<E: serde::de::Error>(self, value: Value) -> Result<String, E> {
+        Ok(match value {
+            Value::String(s) => s,
+            Value::Number(n) => {
+                // A float from serde's buffer (untagged, flatten) may have lost digits on
+                // the way, as for `string`. (Inside an object or array it is not checked.)
+                if let (false, false, Some(f)) = (n.is_u64(), n.is_i64(), n.as_f64()) {
+                    float_is_exact(f).map_err(|r| Scalar::<Text<String>>::refused::<E>(r, f))?;
+                }
+                n.to_string()
+            }
+            other => other.to_string(),
+        })
+    }
+}
+
+/// Asks for a value's JSON text through [`RAW_VALUE`]; a deserializer that does not hand it
+/// over gives a `serde_json::Value` instead.
+struct TextOrValue<F>(F);
+
+impl<'de, F: FromJson> serde::de::Visitor<'de> for TextOrValue<F> {
+    type Value = F::Out;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("any JSON value")
@@ -744,12 +826,7 @@ impl<'de, T: DeserializeOwned> serde::de::Visitor<'de> for EmptyOr<T> {
         let first = match map.next_key_seed(KeyOrRaw)? {
             Some(Key::Raw) => {
                 let raw = map.next_value_seed(RawText)?;
-                if self.empties.raw(&raw) {
-                    return Ok(None);
-                }
-                return serde_json::from_str(&raw)
-                    .map(Some)
-                    .map_err(A::Error::custom);
+                return self.0.text(&raw);
             }
             Some(Key::Name(name)) => Some(name),
             None => None,
@@ -762,52 +839,52 @@ impl<'de, T: DeserializeOwned> serde::de::Visitor<'de> for EmptyOr<T> {
                 object.insert(name, value);
             }
         }
-        self.empties.decode(Value::Object(object))
+        self.0.value(Value::Object(object))
     }
 
     fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        self.empties.decode(Value::deserialize(d)?)
+        self.0.value(Value::deserialize(d)?)
     }
 
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        self.empties.decode(Value::deserialize(d)?)
+        self.0.value(Value::deserialize(d)?)
     }
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
         let value = Value::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))?;
-        self.empties.decode(value)
+        self.0.value(value)
     }
 
     fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        self.empties.decode(Value::Bool(v))
+        self.0.value(Value::Bool(v))
     }
 
     fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        self.empties.decode(Value::from(v))
+        self.0.value(Value::from(v))
     }
 
     fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        self.empties.decode(Value::from(v))
+        self.0.value(Value::from(v))
     }
 
     fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        self.empties.decode(Value::from(v))
+        self.0.value(Value::from(v))
     }
 
     fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        self.empties.decode(Value::from(v))
+        self.0.value(Value::from(v))
     }
 
     fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
+        self.0.value(Value::Null)
     }
 
     fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
+        self.0.value(Value::Null)
     }
 }
 
-/// A map's first key, for [`EmptyOr`]: serde_json's raw-text key or any other.
+/// A map's first key, for [`TextOrValue`]: serde_json's raw-text key or any other.
 enum Key {
     Raw,
     Name(String),
@@ -1104,5 +1181,53 @@ mod tests {
                 .and_then(crate::Id::as_u64),
             Some(5)
         );
+    }
+
+    #[test]
+    fn json_text_keeps_what_was_written() {
+        #[derive(Debug, Deserialize)]
+        struct T {
+            #[serde(deserialize_with = "json_text")]
+            v: String,
+        }
+        #[derive(Debug, Deserialize)]
+        struct Flat {
+            #[serde(flatten)]
+            t: T,
+        }
+        for (raw, text, through_value, through_buffer) in [
+            (
+                "18446744073709551617",
+                "18446744073709551617",
+                "1.8446744073709552e+19",
+                None,
+            ),
+            ("12.50", "12.50", "12.5", Some("12.5")),
+            ("1e999", "1e999", "", None),
+            ("-7", "-7", "-7", Some("-7")),
+            ("null", "null", "null", Some("null")),
+            ("true", "true", "true", Some("true")),
+            (r#""a\"b""#, "a\"b", "a\"b", Some("a\"b")),
+            (
+                r#"{"b": 1, "a": [ ]}"#,
+                r#"{"b": 1, "a": [ ]}"#,
+                r#"{"a":[],"b":1}"#,
+                Some(r#"{"a":[],"b":1}"#),
+            ),
+            ("[1, 2]", "[1, 2]", "[1,2]", Some("[1,2]")),
+        ] {
+            let json = format!(r#"{{"v": {raw}}}"#);
+            let t: T = serde_json::from_str(&json).expect(raw);
+            assert_eq!(t.v, text, "{raw}");
+            if let Ok(value) = serde_json::from_str::<Value>(&json) {
+                let t: T = serde_json::from_value(value).expect(raw);
+                assert_eq!(t.v, through_value, "{raw}");
+            }
+            let flat = serde_json::from_str::<Flat>(&json).map(|f| f.t.v);
+            match through_buffer {
+                Some(text) => assert_eq!(flat.ok().as_deref(), Some(text), "{raw}"),
+                None => assert!(flat.is_err(), "{raw}: {flat:?}"),
+            }
+        }
     }
 }
