@@ -115,11 +115,9 @@ impl Serialize for VerificationCode {
 
 impl<'de> Deserialize<'de> for VerificationCode {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        // A scalar as the text the server wrote (through a `serde_json::Value`, a number
-        // beyond `u64` lost its digits: `1.8446744073709552e+19`); `null` as before.
-        let Some(text) = api_core::lenient::option_string(deserializer)? else {
-            return Ok(Self::Sent("null".to_owned()));
-        };
+        // The value as the text the server wrote: through a `serde_json::Value`, a number
+        // beyond `u64` lost its digits (`1.8446744073709552e+19`).
+        let text = api_core::lenient::json_text(deserializer)?;
         Ok(match text.parse::<u64>() {
             Ok(pin) => Self::Pin(pin),
             Err(_) => Self::Sent(text),
@@ -187,6 +185,7 @@ mod tests {
                 VerificationCode::Sent("18446744073709551617".into()),
             ),
             ("12.50", VerificationCode::Sent("12.50".into())),
+            ("{\"a\": 1}", VerificationCode::Sent("{\"a\": 1}".into())),
         ] {
             let decoded: VerificationCode = serde_json::from_str(json).expect(json);
             assert_eq!(decoded, code, "{json}");
