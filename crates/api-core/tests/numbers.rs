@@ -203,7 +203,10 @@ fn a_body_that_may_be_empty_keeps_its_ids_digits() {
     let id = body.0.map(|ids| ids.id.to_string());
     assert_eq!(id.as_deref(), Some("18446744073709551617"));
     let error = from_bytes::<OrEmpty<Ids>>(r#"{"id": []}"#).expect_err("array id");
-    assert!(error.starts_with("expected text, found an array"), "{error}");
+    assert!(
+        error.starts_with("expected text, found an array"),
+        "{error}"
+    );
 }
 
 // --- Whole numbers -----------------------------------------------------------------------
