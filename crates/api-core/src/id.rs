@@ -64,6 +64,7 @@ impl Id {
 }
 
 /// The number `text` spells in canonical form (what `u64`'s `Display` writes), if any.
+#[inline]
 fn canonical_u64(text: &str) -> Option<u64> {
     let digits = text.as_bytes();
     match digits {
@@ -73,6 +74,19 @@ fn canonical_u64(text: &str) -> Option<u64> {
         _ => return None,
     }
     // One pass, where `parse` would need a second to rule out `+5`.
+    if digits.len() < 20 {
+        // Below 10^19: cannot overflow, so no checked arithmetic. The common case (ids come
+        // as numbers by the thousand, now read from their text: lenient.rs).
+        let mut n = 0u64;
+        for &b in digits {
+            let digit = b.wrapping_sub(b'0');
+            if digit > 9 {
+                return None;
+            }
+            n = n * 10 + u64::from(digit);
+        }
+        return Some(n);
+    }
     digits.iter().try_fold(0u64, |n, &b| {
         let digit = b.wrapping_sub(b'0');
         if digit > 9 {
@@ -93,6 +107,7 @@ fn text(id: &str) -> Repr {
 }
 
 impl From<&str> for Id {
+    #[inline]
     fn from(id: &str) -> Self {
         Self(match canonical_u64(id) {
             Some(n) => Repr::Number(n),
@@ -182,6 +197,24 @@ impl crate::lenient::Textual for Id {
             // Never canonical `u64` digits: it has a sign.
             Err(_) => Self(text(itoa::Buffer::new().format(n))),
         }
+    }
+    // The digits of a `u64` in line, anything else out of line: ids come as numbers by the
+    // thousand in list pages, and each now arrives as its text (lenient.rs).
+    #[inline]
+    fn number(number: &str) -> Self {
+        match canonical_u64(number) {
+            Some(n) => Self(Repr::Number(n)),
+            None => Self::uncommon_number(number),
+        }
+    }
+}
+
+impl Id {
+    /// A number that is not a `u64`'s canonical digits (`-1`, `12.50`, `18446744073709551616`).
+    #[cold]
+    #[inline(never)]
+    fn uncommon_number(number: &str) -> Self {
+        Self(text(number))
     }
 }
 

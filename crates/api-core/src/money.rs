@@ -1,7 +1,10 @@
 //! Amounts of money: exact decimals, never `f64`.
 //!
 //! APIs disagree on how they write amounts (`12.5`, `"12.50"`), so models decode both with
-//! [`lenient`]; what a request sends is chosen per field: [`as_number`] or [`as_string`].
+//! [`lenient`]: every digit the server wrote is kept, scale included (`12.50`), and an amount
+//! a `Decimal` cannot hold (more than 28 digits after the point, 28-29 in all, or beyond its
+//! range) is a decode error, never a rounded value. What a request sends is chosen per field:
+//! [`as_number`] or [`as_string`].
 //! [`check_amount`] checks an amount against the column it lands in (for example
 //! `DECIMAL(18,2)`) before anything is sent.
 //!
@@ -22,12 +25,11 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::str::FromStr;
-
 pub use rust_decimal::Decimal;
 use serde::{Deserializer, Serializer};
 
 use crate::error::{Error, Result};
+use crate::lenient::{Read, Reading, Refusal, float_is_exact, read};
 
 /// The most significant digits an `f64` carries exactly through its shortest text form.
 const F64_EXACT_DIGITS: u32 = 15;
@@ -74,56 +76,122 @@ fn digits(value: Decimal) -> u32 {
 }
 
 /// Reads an amount straight from the scalar the server wrote (a `serde_json::Value` or an
-/// untagged enum in between costs allocations on every amount: docs/performance.md). When
-/// `optional`, `null` and a blank string are `None`.
-struct Amount {
-    optional: bool,
+/// untagged enum in between costs allocations on every amount: docs/performance.md), through
+/// `crate::lenient`'s readers: a JSON number from its text, so every digit the server wrote
+/// is kept or the amount is refused, never rounded.
+#[derive(Clone, Copy)]
+struct Amount;
+
+/// The reason for an amount with more digits than a `Decimal` holds.
+const TOO_PRECISE: &str = "more digits than a decimal holds (28 after the point, 28-29 in all)";
+/// The reason for an amount beyond a `Decimal`'s range.
+const TOO_LARGE: &str = "beyond a decimal's range";
+/// No amount this long fits a `Decimal` (29 digits, a sign, a point, an exponent): refused
+/// before any parsing, so a hostile 100 000-digit number costs nothing.
+const LONGEST: usize = 96;
+
+impl Amount {
+    /// `text` (digits, an optional sign and point), exactly.
+    fn exact(text: &str) -> Read<Decimal> {
+        if text.len() > LONGEST {
+            return Err(Refusal::Because(TOO_PRECISE));
+        }
+        Decimal::from_str_exact(text).map_err(|_| Self::why_not(text))
+    }
+
+    /// Why `text`, which `Decimal` refused, is not an amount: a plain decimal (`-12.50`)
+    /// that does not fit, by too many digits before the point or after it, or not a decimal.
+    // Classified here: rust_decimal reports an overflow as text.
+    fn why_not(text: &str) -> Refusal {
+        let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
+        let (integer, fraction) = unsigned.split_once('.').unwrap_or((unsigned, "0"));
+        let plain = |digits: &str| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+        if !plain(integer) || !plain(fraction) {
+            return Refusal::Mismatch;
+        }
+        // `Decimal::MAX` has 29 digits before the point: 29 or more may not fit.
+        if integer.trim_start_matches('0').len() >= 29 {
+            Refusal::Because(TOO_LARGE)
+        } else {
+            Refusal::Because(TOO_PRECISE)
+        }
+    }
+
+    /// A JSON number (`12.50`, `-3`, `1.5e3`), exactly: its scale is kept (`12.50`).
+    fn number(number: &str) -> Read<Decimal> {
+        let Some((mantissa, exponent)) = number.split_once(['e', 'E']) else {
+            return Self::exact(number);
+        };
+        if number.len() > LONGEST {
+            return Err(Refusal::Because(TOO_PRECISE));
+        }
+        let mut value = Self::exact(mantissa)?;
+        if value.is_zero() {
+            return Ok(Decimal::ZERO);
+        }
+        // Both fit an `i64`: the mantissa's scale is at most 28, the exponent's text at most
+        // `LONGEST` bytes (a longer exponent does not parse: too large either way).
+        let exponent: i64 = exponent.parse().map_err(|_| Refusal::Because(TOO_LARGE))?;
+        let mut scale = i64::from(value.scale()).saturating_sub(exponent);
+        if scale > i64::from(Decimal::MAX_SCALE) {
+            // `1.0e-28` is `1e-28`: trailing zeros give way before any digit does.
+            value = value.normalize();
+            scale = i64::from(value.scale()).saturating_sub(exponent);
+        }
+        if scale >= 0 {
+            let scale = u32::try_from(scale).map_err(|_| Refusal::Because(TOO_PRECISE))?;
+            value
+                .set_scale(scale)
+                .map_err(|_| Refusal::Because(TOO_PRECISE))?;
+            return Ok(value);
+        }
+        // A negative scale: the digits times 10^-scale, at scale 0, where a product that does
+        // not fit is an error rather than a rounding.
+        if scale < -i64::from(Decimal::MAX_SCALE + 1) {
+            return Err(Refusal::Because(TOO_LARGE));
+        }
+        value
+            .set_scale(0)
+            .map_err(|_| Refusal::Because(TOO_PRECISE))?;
+        for _ in 0..scale.unsigned_abs() {
+            value = value
+                .checked_mul(Decimal::TEN)
+                .ok_or(Refusal::Because(TOO_LARGE))?;
+        }
+        Ok(value)
+    }
 }
 
-impl<'de> serde::de::Visitor<'de> for Amount {
-    type Value = Option<Decimal>;
+impl Reading for Amount {
+    type Out = Decimal;
+    const EXPECTED: &'static str = "an amount";
 
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("an amount as a number or a numeric string")
+    fn text(self, text: &str) -> Read<Decimal> {
+        Self::exact(text.trim())
     }
 
-    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        let text = v.trim();
-        if self.optional && text.is_empty() {
-            return Ok(None);
-        }
-        Decimal::from_str(text).map(Some).map_err(E::custom)
+    fn number(self, number: &str) -> Read<Decimal> {
+        Self::number(number)
     }
 
-    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Some(Decimal::from(v)))
+    fn unsigned(self, n: u64) -> Read<Decimal> {
+        Ok(Decimal::from(n))
     }
 
-    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(Some(Decimal::from(v)))
+    fn signed(self, n: i64) -> Read<Decimal> {
+        Ok(Decimal::from(n))
     }
 
-    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        // The shortest text of an f64 is the number the server wrote, for money-sized values.
-        Decimal::from_str(&v.to_string())
-            .map(Some)
-            .map_err(E::custom)
+    fn real(self, n: f64) -> Read<Decimal> {
+        // Only through a deserializer that does not hand over the text (untagged enums,
+        // `flatten`): a float that may have lost digits is refused; one that passes is its
+        // shortest text (`Display` writes no exponent).
+        float_is_exact(n)?;
+        Self::exact(&n.to_string())
     }
 
-    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-        if self.optional {
-            Ok(None)
-        } else {
-            Err(E::invalid_type(serde::de::Unexpected::Unit, &self))
-        }
-    }
-
-    fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-        self.visit_unit()
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
+    fn blank(self, text: &str) -> bool {
+        text.trim().is_empty()
     }
 }
 
@@ -132,10 +200,9 @@ impl<'de> serde::de::Visitor<'de> for Amount {
 pub mod lenient {
     use super::*;
 
-    /// Decodes `12.5`, `"12.50"` or `" 12.50 "`.
+    /// Decodes `12.5`, `"12.50"`, `" 12.50 "` or `1.25e1`, exactly (see the module's docs).
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Decimal, D::Error> {
-        deserializer
-            .deserialize_any(Amount { optional: false })?
+        read(deserializer, Amount, false)?
             .ok_or_else(|| serde::de::Error::custom("expected an amount, found null"))
     }
 
@@ -153,7 +220,7 @@ pub mod lenient_option {
     pub fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Option<Decimal>, D::Error> {
-        deserializer.deserialize_any(Amount { optional: true })
+        read(deserializer, Amount, true)
     }
 
     /// Encodes `Some` as a JSON number and `None` as `null`.
@@ -207,6 +274,7 @@ pub mod as_string {
 mod tests {
     use super::*;
     use serde::Deserialize;
+    use std::str::FromStr;
 
     fn d(text: &str) -> Decimal {
         Decimal::from_str(text).expect("decimal")
@@ -232,6 +300,43 @@ mod tests {
         }
         assert!(serde_json::from_str::<A>(r#"{"v":"12,5"}"#).is_err());
         assert!(serde_json::from_str::<A>(r#"{"v":true}"#).is_err());
+    }
+
+    #[test]
+    fn lenient_keeps_the_scale_and_refuses_to_round() {
+        #[derive(Deserialize)]
+        struct A {
+            #[serde(with = "lenient")]
+            v: Decimal,
+        }
+        for (json, text) in [
+            (r#"{"v":12.50}"#, "12.50"),
+            (r#"{"v":98765432109876.54321}"#, "98765432109876.54321"),
+            (r#"{"v":-1.5E+2}"#, "-150"),
+        ] {
+            let a: A = serde_json::from_str(json).expect(json);
+            assert_eq!(a.v.to_string(), text, "{json}");
+        }
+        for (json, message) in [
+            (
+                r#"{"v":1.00000000000000000000000000001}"#,
+                "expected an amount, found 1.00000000000000000000000000001: more digits than a decimal holds",
+            ),
+            (
+                r#"{"v":"1.00000000000000000000000000001"}"#,
+                "expected an amount, found \"1.00000000000000000000000000001\": more digits",
+            ),
+            (
+                r#"{"v":1e29}"#,
+                "expected an amount, found 1e29: beyond a decimal's range",
+            ),
+        ] {
+            let error = serde_json::from_str::<A>(json).err().map(|e| e.to_string());
+            assert!(
+                error.as_deref().is_some_and(|e| e.starts_with(message)),
+                "{json}: {error:?}"
+            );
+        }
     }
 
     #[test]

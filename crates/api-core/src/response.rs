@@ -88,17 +88,15 @@ pub struct OrEmpty<T>(pub Option<T>);
 
 impl<'de, T: serde::de::DeserializeOwned> serde::Deserialize<'de> for OrEmpty<T> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        let empty = match &value {
-            serde_json::Value::Null => true,
-            serde_json::Value::Object(map) => map.is_empty(),
-            _ => false,
-        };
-        if empty {
-            return Ok(Self(None));
-        }
-        serde_json::from_value(value)
-            .map(|v| Self(Some(v)))
-            .map_err(serde::de::Error::custom)
+        // From the body's text, not a `serde_json::Value`: an id beyond `u64` keeps its
+        // digits (lenient.rs, `empty_or`).
+        crate::lenient::empty_or(
+            deserializer,
+            crate::lenient::Empties {
+                array: false,
+                string: false,
+            },
+        )
+        .map(Self)
     }
 }

@@ -115,16 +115,12 @@ impl Serialize for VerificationCode {
 
 impl<'de> Deserialize<'de> for VerificationCode {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(match serde_json::Value::deserialize(deserializer)? {
-            serde_json::Value::Number(n) => match n.as_u64() {
-                Some(pin) => Self::Pin(pin),
-                None => Self::Sent(n.to_string()),
-            },
-            serde_json::Value::String(s) => match s.parse::<u64>() {
-                Ok(pin) => Self::Pin(pin),
-                Err(_) => Self::Sent(s),
-            },
-            other => Self::Sent(other.to_string()),
+        // The value as the text the server wrote: through a `serde_json::Value`, a number
+        // beyond `u64` lost its digits (`1.8446744073709552e+19`).
+        let text = api_core::lenient::json_text(deserializer)?;
+        Ok(match text.parse::<u64>() {
+            Ok(pin) => Self::Pin(pin),
+            Err(_) => Self::Sent(text),
         })
     }
 }
@@ -181,6 +177,19 @@ mod tests {
             sent,
             VerificationCode::Sent("verification_sent_to_sms".into())
         );
+        for (json, code) in [
+            ("\"0042\"", VerificationCode::Pin(42)),
+            ("null", VerificationCode::Sent("null".into())),
+            (
+                "18446744073709551617",
+                VerificationCode::Sent("18446744073709551617".into()),
+            ),
+            ("12.50", VerificationCode::Sent("12.50".into())),
+            ("{\"a\": 1}", VerificationCode::Sent("{\"a\": 1}".into())),
+        ] {
+            let decoded: VerificationCode = serde_json::from_str(json).expect(json);
+            assert_eq!(decoded, code, "{json}");
+        }
     }
 
     #[test]

@@ -82,11 +82,9 @@ impl Serialize for Timestamp {
 
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        // A number (a Unix time, say) is kept as its text too.
-        let value = serde_json::Value::deserialize(deserializer)?;
-        Ok(Self(
-            api_core::scalar_text(&value).unwrap_or_else(|| value.to_string()),
-        ))
+        // A number (a Unix time, say) is kept as its text too, as the server wrote it
+        // (through a `serde_json::Value`, `1700000000.123456789` lost digits).
+        api_core::lenient::json_text(deserializer).map(Self)
     }
 }
 
@@ -135,5 +133,15 @@ mod tests {
         );
         let t: Timestamp = serde_json::from_str("1609451999").expect("number");
         assert_eq!(t.as_str(), "1609451999");
+        // Every digit the server wrote, and anything else as its JSON text.
+        for (json, text) in [
+            ("1700000000.123456789", "1700000000.123456789"),
+            ("18446744073709551617", "18446744073709551617"),
+            ("null", "null"),
+            (r#"{"unix": 1}"#, r#"{"unix": 1}"#),
+        ] {
+            let t: Timestamp = serde_json::from_str(json).expect(json);
+            assert_eq!(t.as_str(), text, "{json}");
+        }
     }
 }
