@@ -41,6 +41,10 @@
 //! # Ok(()) }
 //! ```
 #![deny(missing_docs)]
+// Numbers a server or a caller controls (durations, counts, sizes) must not overflow into a
+// panic or a wrong value: checked or saturating arithmetic only (issue #16). Tests may use
+// plain arithmetic on their own constants.
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod error;

@@ -387,7 +387,7 @@ impl ApiError {
             Some(mut message) if !message.is_empty() => {
                 bound_in_place(
                     &mut message,
-                    Self::TEXT_LIMIT.saturating_sub(note.len() + 1),
+                    Self::TEXT_LIMIT.saturating_sub(note.len().saturating_add(1)),
                 );
                 message.push(' ');
                 message.push_str(note);
@@ -433,14 +433,18 @@ impl ApiError {
         let mut kept = FieldErrors::new();
         for (mut field, mut messages) in std::mem::take(&mut self.field_errors) {
             if room == 0 {
-                self.field_errors_omitted += messages.len().max(1);
+                self.field_errors_omitted = self
+                    .field_errors_omitted
+                    .saturating_add(messages.len().max(1));
                 continue;
             }
             if messages.len() > room {
-                self.field_errors_omitted += messages.len() - room;
+                self.field_errors_omitted = self
+                    .field_errors_omitted
+                    .saturating_add(messages.len().saturating_sub(room));
                 messages.truncate(room);
             }
-            room -= messages.len().max(1);
+            room = room.saturating_sub(messages.len().max(1));
             bound_in_place(&mut field, Self::TEXT_LIMIT);
             for message in &mut messages {
                 bound_in_place(message, Self::TEXT_LIMIT);
@@ -471,12 +475,12 @@ impl ApiError {
         let mut omitted = self.field_errors_omitted;
         for (field, messages) in &self.field_errors {
             if room == 0 {
-                omitted += messages.len().max(1);
+                omitted = omitted.saturating_add(messages.len().max(1));
                 continue;
             }
             let shown = &messages[..messages.len().min(room)];
-            omitted += messages.len() - shown.len();
-            room -= shown.len().max(1);
+            omitted = omitted.saturating_add(messages.len().saturating_sub(shown.len()));
+            room = room.saturating_sub(shown.len().max(1));
             write!(out, "; {}:", clip(field))?;
             for message in shown {
                 write!(out, " {}", clip(message))?;
@@ -831,8 +835,11 @@ fn write_marker(out: &mut (impl fmt::Write + ?Sized), cut: usize) -> fmt::Result
 
 /// The length of [`write_marker`]'s text for `cut`.
 fn marker_len(cut: usize) -> usize {
-    let digits = cut.checked_ilog10().map_or(1, |d| d as usize + 1);
-    "… [+ bytes]".len() + digits
+    // At most 20 digits (`usize::MAX`), so neither sum can overflow.
+    let digits = cut
+        .checked_ilog10()
+        .map_or(1, |d| (d as usize).saturating_add(1));
+    "… [+ bytes]".len().saturating_add(digits)
 }
 
 /// The longest marker: for a cut of `usize::MAX` bytes.
@@ -841,8 +848,9 @@ const MAX_MARKER_LEN: usize = "… [+ bytes]".len() + 20;
 /// The largest index `<= at` on a character boundary of `text`.
 fn floor_boundary(text: &str, at: usize) -> usize {
     let mut at = at.min(text.len());
+    // 0 is always a boundary: the loop ends there at the latest.
     while !text.is_char_boundary(at) {
-        at -= 1;
+        at = at.saturating_sub(1);
     }
     at
 }
@@ -856,7 +864,7 @@ fn split_at_limit(text: &str, limit: usize) -> (&str, usize) {
     // The marker names fewer bytes than the whole text: reserving for that many digits keeps
     // head and marker within `limit`, so cutting again changes nothing.
     let end = floor_boundary(text, limit.saturating_sub(marker_len(text.len())));
-    (&text[..end], text.len() - end)
+    (&text[..end], text.len().saturating_sub(end))
 }
 
 /// Cuts `text` to at most `limit` bytes, its marker included (for a `limit` of at least
@@ -881,16 +889,19 @@ fn bound_middle_in_place(text: &mut String, limit: usize, tail: usize) {
     if text.len() <= limit {
         return;
     }
-    let reserve = marker_len(text.len()) + TAIL_MARKER.len() + tail;
+    let reserve = marker_len(text.len())
+        .saturating_add(TAIL_MARKER.len())
+        .saturating_add(tail);
     let head = floor_boundary(text, limit.saturating_sub(reserve));
     // The first character boundary at or after `len - tail`.
     let mut tail_start = text.len().saturating_sub(tail).max(head);
+    // `text.len()` is always a boundary: the loop ends there at the latest.
     while !text.is_char_boundary(tail_start) {
-        tail_start += 1;
+        tail_start = tail_start.saturating_add(1);
     }
     let mut out = String::with_capacity(limit);
     out.push_str(&text[..head]);
-    let _ = write_marker(&mut out, tail_start - head);
+    let _ = write_marker(&mut out, tail_start.saturating_sub(head));
     out.push_str(TAIL_MARKER);
     out.push_str(&text[tail_start..]);
     *text = out;
@@ -963,12 +974,12 @@ impl<'a, W: fmt::Write + ?Sized> Capped<'a, W> {
 impl<W: fmt::Write + ?Sized> fmt::Write for Capped<'_, W> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         if s.len() <= self.room {
-            self.room -= s.len();
+            self.room = self.room.saturating_sub(s.len());
             return self.out.write_str(s);
         }
         let end = floor_boundary(s, self.room);
         self.room = 0;
-        self.cut += s.len() - end;
+        self.cut = self.cut.saturating_add(s.len().saturating_sub(end));
         self.out.write_str(&s[..end])
     }
 }

@@ -75,15 +75,16 @@ fn canonical_u64(text: &str) -> Option<u64> {
     }
     // One pass, where `parse` would need a second to rule out `+5`.
     if digits.len() < 20 {
-        // Below 10^19: cannot overflow, so no checked arithmetic. The common case (ids come
-        // as numbers by the thousand, now read from their text: lenient.rs).
+        // Below 10^19: cannot overflow, so wrapping arithmetic is exact here and costs what
+        // plain arithmetic does. The common case (ids come as numbers by the thousand, now
+        // read from their text: lenient.rs).
         let mut n = 0u64;
         for &b in digits {
             let digit = b.wrapping_sub(b'0');
             if digit > 9 {
                 return None;
             }
-            n = n * 10 + u64::from(digit);
+            n = n.wrapping_mul(10).wrapping_add(u64::from(digit));
         }
         return Some(n);
     }

@@ -179,7 +179,7 @@ fn significant_digits(n: f64) -> usize {
             for b in s.bytes() {
                 match b {
                     b'e' => self.exponent = true,
-                    b'0'..=b'9' if !self.exponent => self.digits += 1,
+                    b'0'..=b'9' if !self.exponent => self.digits = self.digits.saturating_add(1),
                     _ => {}
                 }
             }

@@ -48,7 +48,7 @@ pub fn check_amount(field: &str, amount: Decimal, precision: u32, scale: u32) ->
         ));
     }
     let integer_digits = significant_integer_digits(normalized);
-    if integer_digits + scale > precision {
+    if integer_digits.saturating_add(scale) > precision {
         return Err(Error::invalid_input(
             field,
             format!("{amount} does not fit {precision} digits with {scale} decimal places"),
@@ -62,7 +62,7 @@ fn significant_integer_digits(value: Decimal) -> u32 {
     if integer == 0 {
         0
     } else {
-        integer.ilog10() + 1
+        integer.ilog10().saturating_add(1)
     }
 }
 
@@ -71,7 +71,7 @@ fn digits(value: Decimal) -> u32 {
     if mantissa == 0 {
         1
     } else {
-        mantissa.ilog10() + 1
+        mantissa.ilog10().saturating_add(1)
     }
 }
 
@@ -147,7 +147,11 @@ impl Amount {
         }
         // A negative scale: the digits times 10^-scale, at scale 0, where a product that does
         // not fit is an error rather than a rounding.
-        if scale < -i64::from(Decimal::MAX_SCALE + 1) {
+        if scale
+            < i64::from(Decimal::MAX_SCALE)
+                .saturating_add(1)
+                .saturating_neg()
+        {
             return Err(Refusal::Because(TOO_LARGE));
         }
         value
