@@ -1,6 +1,7 @@
 //! `cargo xtask test`: everything CI checks, in the order that fails fastest.
 
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use crate::run::{cargo, step};
 
@@ -11,89 +12,142 @@ const EXTRA_FEATURES: &str =
     "api-core/money,fsflt/unconfirmed,fl3xx/unconfirmed,flexiti/unconfirmed";
 
 pub fn run() -> Result<(), String> {
+    let started = Instant::now();
+    let mut steps = Steps::default();
+    let result = run_steps(&mut steps);
+    steps.print(started.elapsed());
+    result?;
+    println!("\nxtask test: all checks passed");
+    Ok(())
+}
+
+/// The top-level steps' times, printed as a table when the run ends (passed or not).
+#[derive(Default)]
+struct Steps(Vec<(&'static str, Duration)>);
+
+impl Steps {
+    /// Runs `work` as the step `name`, keeping its time.
+    fn time(
+        &mut self,
+        name: &'static str,
+        work: impl FnOnce() -> Result<(), String>,
+    ) -> Result<(), String> {
+        let started = Instant::now();
+        let result = work();
+        self.0.push((name, started.elapsed()));
+        result
+    }
+
+    fn print(&self, total: Duration) {
+        println!("\nxtask test: step times");
+        println!("| step | seconds |");
+        println!("|---|---:|");
+        for (name, took) in &self.0 {
+            println!("| {name} | {:.1} |", took.as_secs_f64());
+        }
+        println!("| **total** | **{:.1}** |", total.as_secs_f64());
+    }
+}
+
+fn run_steps(steps: &mut Steps) -> Result<(), String> {
     let published: Vec<String> = crate::release::publishable_crates(&crate::run::workspace_root())?
         .into_keys()
         .collect();
-    step("format", cargo().args(["fmt", "--all", "--", "--check"]))?;
-    crate::codegen::run(true)?;
-    step(
-        "clippy",
-        cargo().args([
+    steps.time("format", || {
+        step("format", cargo().args(["fmt", "--all", "--", "--check"]))
+    })?;
+    steps.time("codegen drift", || crate::codegen::run(true))?;
+    steps.time("clippy", || {
+        step(
             "clippy",
-            "--workspace",
-            "--all-targets",
-            "--features",
-            EXTRA_FEATURES,
-            "--locked",
-            "--",
-            "-D",
-            "warnings",
-        ]),
-    )?;
-    step(
-        "clippy (native-tls, no optional features)",
-        cargo().args([
-            "clippy",
-            "--package",
-            "netfinity",
-            "--package",
-            "fsflt",
-            "--package",
-            "fl3xx",
-            "--package",
-            "flexiti",
-            "--no-default-features",
-            "--features",
-            "native-tls",
-            "--locked",
-            "--",
-            "-D",
-            "warnings",
-        ]),
-    )?;
-    step(
-        "tests",
-        cargo().args([
-            "test",
-            "--workspace",
-            "--features",
-            EXTRA_FEATURES,
-            "--locked",
-        ]),
-    )?;
-    step(
-        "docs",
-        cargo()
-            .args([
-                "doc",
+            cargo().args([
+                "clippy",
                 "--workspace",
-                "--no-deps",
+                "--all-targets",
                 "--features",
                 EXTRA_FEATURES,
                 "--locked",
-            ])
-            .env("RUSTDOCFLAGS", "-D warnings"),
-    )?;
-    step(
-        "demo",
-        cargo().args(["run", "--quiet", "--package", "demo", "--locked"]),
-    )?;
-    crate::bench::quick()?;
-    crate::fuzz::smoke()?;
-    forget_packaged_sources(&published)?;
+                "--",
+                "-D",
+                "warnings",
+            ]),
+        )
+    })?;
+    steps.time("clippy (native-tls, no optional features)", || {
+        step(
+            "clippy (native-tls, no optional features)",
+            cargo().args([
+                "clippy",
+                "--package",
+                "netfinity",
+                "--package",
+                "fsflt",
+                "--package",
+                "fl3xx",
+                "--package",
+                "flexiti",
+                "--no-default-features",
+                "--features",
+                "native-tls",
+                "--locked",
+                "--",
+                "-D",
+                "warnings",
+            ]),
+        )
+    })?;
+    steps.time("tests", || {
+        step(
+            "tests",
+            cargo().args([
+                "test",
+                "--workspace",
+                "--features",
+                EXTRA_FEATURES,
+                "--locked",
+            ]),
+        )
+    })?;
+    steps.time("docs", || {
+        step(
+            "docs",
+            cargo()
+                .args([
+                    "doc",
+                    "--workspace",
+                    "--no-deps",
+                    "--features",
+                    EXTRA_FEATURES,
+                    "--locked",
+                ])
+                .env("RUSTDOCFLAGS", "-D warnings"),
+        )
+    })?;
+    steps.time("demo", || {
+        step(
+            "demo",
+            cargo().args(["run", "--quiet", "--package", "demo", "--locked"]),
+        )
+    })?;
+    steps.time("bench (quick)", crate::bench::quick)?;
+    steps.time("fuzz (build and smoke)", crate::fuzz::smoke)?;
+    steps.time("package", || package(&published))
+}
+
+/// `cargo package` of every publishable crate, verified by building each from its tarball.
+fn package(published: &[String]) -> Result<(), String> {
+    forget_packaged_sources(published)?;
     let verify_dir = crate::run::workspace_root()
         .join("target")
         .join("package-verify");
-    forget_packaged_builds(&verify_dir, &published)?;
+    forget_packaged_builds(&verify_dir, published)?;
     let mut package = cargo();
     package.env("CARGO_TARGET_DIR", &verify_dir);
     package.args(["package", "--locked", "--allow-dirty"]);
-    for name in &published {
+    for name in published {
         package.args(["--package", name]);
     }
-    step("package each publishable crate", &mut package)?;
-    println!("\nxtask test: all checks passed");
-    Ok(())
+    step("package each publishable crate", &mut package)
 }
 
 /// `cargo package --workspace` resolves unpublished siblings through a temporary local

@@ -2,7 +2,7 @@
 //! local sandbox unless `FL3XX_CLIENT_ID` and `FL3XX_TOKEN` are set.
 //!
 //! ```text
-//! cargo run -p fl3xx --example quickstart
+//! cargo run -p fl3xx --example fl3xx-quickstart
 //! ```
 
 use std::time::Duration;

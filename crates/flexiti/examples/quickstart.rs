@@ -2,7 +2,7 @@
 //! a local sandbox unless `FLEXITI_CLIENT_ID` and `FLEXITI_CLIENT_SECRET` are set.
 //!
 //! ```text
-//! cargo run -p flexiti --example quickstart
+//! cargo run -p flexiti --example flexiti-quickstart
 //! ```
 
 use flexiti::api_core::money::Decimal;

@@ -2,7 +2,7 @@
 //! Talks to a local sandbox unless `FSFLT_API_KEY` is set.
 //!
 //! ```text
-//! cargo run -p fsflt --example quickstart
+//! cargo run -p fsflt --example fsflt-quickstart
 //! ```
 
 use fsflt::{

@@ -3,7 +3,7 @@
 //! `NETFINITY_BASE_URL`) is set.
 //!
 //! ```text
-//! cargo run -p netfinity --example quickstart -- 359881234567 "Your code is 1234"
+//! cargo run -p netfinity --example netfinity-quickstart -- 359881234567 "Your code is 1234"
 //! ```
 
 use netfinity::{Client, Sms};

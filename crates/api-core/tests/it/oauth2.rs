@@ -1,7 +1,7 @@
 //! OAuth2 client credentials on the wire: the token request, the cache, single flight, the
 //! 401 replay and token endpoint failures.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! corrupt a value, outlast a deadline, or make it repeat a side effect. Each test names the
 //! item of the issue it holds.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -1,6 +1,6 @@
 //! Response size limits, same-origin-only redirects and base URL checks.
 
-mod common;
+use crate::common;
 
 use api_core::{Auth, Error, ErrorKind, Method, OAuth2, Request, StatusCode, Transport};
 use serde::Deserialize;

@@ -1,6 +1,6 @@
 //! What goes on the wire (URL, headers, bodies) and how answers are decoded and mapped.
 
-mod common;
+use crate::common;
 
 use api_core::{
     ApiError, Auth, Error, ErrorDecoder, ErrorKind, JsonErrorDecoder, Method, NoContent, Operation,

@@ -1,7 +1,7 @@
 //! The FlashStart ("fsflt") emulator over real HTTP on loopback: the documented flow, the
 //! envelope, every validation rule and the paths that are deliberately not emulated.
 
-mod common;
+use crate::common;
 
 use common::{Answer, call};
 

@@ -1,6 +1,6 @@
 //! No credential reaches a log line, a `Debug` or an error; spans carry the call's shape.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -6,7 +6,7 @@
 //! the parameter's one percent-decoding to the input, or is refused with a typed
 //! `InvalidInput` before anything is sent.
 
-mod common;
+use crate::common;
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 

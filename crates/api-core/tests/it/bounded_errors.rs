@@ -3,7 +3,7 @@
 //! `Display` and `Debug` stay within `Error::DISPLAY_LIMIT` and `Error::DEBUG_LIMIT`; and a
 //! transport failure says why, not only "error sending request".
 
-mod common;
+use crate::common;
 
 use api_core::{
     ApiError, Auth, DecodeError, Error, Method, OAuth2, Request, RetryConfig, Transport,

@@ -6,8 +6,7 @@
 //! The test fails listing every violation, and when an operation of a spec was never called
 //! or never answered with success, so a new operation cannot slip through unchecked.
 
-mod common;
-#[path = "conformance/spec.rs"]
+use crate::common;
 mod spec;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -1,6 +1,6 @@
 //! Retry rules, timeouts and rate limits, proven by counting what reaches the server.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant, SystemTime};
 

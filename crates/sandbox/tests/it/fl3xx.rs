@@ -1,7 +1,7 @@
 //! The FL3XX emulator over real HTTP on loopback: auth, fair use, flights, operators' data
 //! isolation, fuel prices, webhook subscriptions and signed deliveries, crew qualifications.
 
-mod common;
+use crate::common;
 
 use common::{Answer, call};
 

@@ -2,7 +2,7 @@
 //! transaction flows with the balances they move, idempotent replays, and the Online API's
 //! hosted order flow.
 
-mod common;
+use crate::common;
 
 use common::{Answer, call};
 

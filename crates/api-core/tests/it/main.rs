@@ -1,0 +1,14 @@
+//! The integration tests of `api-core`, one binary: each file below was a test binary of
+//! its own, and linking 10 of them cost more than running them (issue #17).
+
+mod bounded_errors;
+mod common;
+mod extremes;
+mod hardening;
+mod numbers;
+mod oauth2;
+mod properties;
+mod redirects_and_limits;
+mod retries;
+mod tracing_secrets;
+mod transport;

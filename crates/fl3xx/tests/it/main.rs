@@ -1,0 +1,10 @@
+//! The integration tests of `fl3xx`, one binary: each file below was a test binary of
+//! its own, and linking 7 of them cost more than running them (issue #17).
+
+mod poller;
+mod properties;
+mod unconfirmed;
+mod unknown_fields;
+mod v1;
+mod webhooks;
+mod wire;
