@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use crate::run::{cargo, step, workspace_root};
 
-/// Seconds per target in `cargo xtask test`.
+/// Seconds per target with `--smoke` (what CI runs beside `cargo xtask test`).
 const SMOKE_SECONDS: u64 = 2;
 
 /// Seconds per target when `--seconds` is not given.
@@ -49,9 +49,10 @@ const MAX_LEN: u32 = 8192;
 /// Seconds one input may take before libFuzzer calls it a hang.
 const INPUT_TIMEOUT_SECONDS: u32 = 10;
 
-const USAGE: &str = "usage: cargo xtask fuzz [--seconds N] [--target NAME]...
+const USAGE: &str = "usage: cargo xtask fuzz [--seconds N | --smoke] [--target NAME]...
   builds every target in fuzz/fuzz_targets/ and runs each for N seconds (default 60);
-  --target limits the run to the named targets; --list prints them";
+  --smoke: 2 seconds each, as CI runs it; --target limits the run to the named targets;
+  --list prints them";
 
 /// `cargo xtask fuzz [--seconds N] [--target NAME]... [--list]`.
 pub fn run(args: &[&str]) -> Result<(), String> {
@@ -74,6 +75,7 @@ pub fn run(args: &[&str]) -> Result<(), String> {
                     .ok_or_else(|| format!("--target needs a name\n\n{USAGE}"))?;
                 only.push((*name).to_owned());
             }
+            "--smoke" => seconds = SMOKE_SECONDS,
             "--list" => list = true,
             "--help" | "-h" => {
                 println!("{USAGE}");
@@ -95,11 +97,6 @@ pub fn run(args: &[&str]) -> Result<(), String> {
     }
     let chosen = if only.is_empty() { all } else { only };
     fuzz(&chosen, seconds)
-}
-
-/// What `cargo xtask test` runs: every target, built and fuzzed for a couple of seconds.
-pub fn smoke() -> Result<(), String> {
-    fuzz(&targets()?, SMOKE_SECONDS)
 }
 
 fn fuzz(targets: &[String], seconds: u64) -> Result<(), String> {

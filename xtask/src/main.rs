@@ -4,6 +4,7 @@ mod bench;
 mod codegen;
 mod demo;
 mod fuzz;
+mod package;
 mod release;
 mod run;
 mod test;
@@ -14,7 +15,8 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  test               everything CI checks
+  test               the loop: fmt, codegen drift, clippy, one build, tests, docs,
+                     demo, bench (quick); CI also runs `fuzz --seconds 2` and `package`
   codegen [--check]  regenerate crates/*/src/generated/ from specs/*.yaml
                      (--check: fail when the committed files differ)
   demo [--redis URL --workers N [--sends M]]
@@ -25,6 +27,8 @@ commands:
                      token, paging, compile time (see docs/performance.md)
   fuzz [--seconds N] [--target NAME]... [--list]
                      build the fuzz targets on stable and run each (see docs/reliability.md)
+  package            cargo package of every publishable crate, each verified by a build
+                     from its tarball (offline; the user's cargo home is left alone)
   release plan [--bump none|patch|minor|major]
                      print the publishable crates, their next versions, publish order
   release --dry-run [--crate NAME] [--bump ...] [--offline]
@@ -43,6 +47,7 @@ fn main() -> ExitCode {
         ["demo", rest @ ..] => demo::run(rest),
         ["bench", rest @ ..] => bench::run(rest),
         ["fuzz", rest @ ..] => fuzz::run(rest),
+        ["package", rest @ ..] => package::run(rest),
         ["release", rest @ ..] => release::run(rest),
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");

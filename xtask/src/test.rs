@@ -1,6 +1,5 @@
 //! `cargo xtask test`: everything CI checks, in the order that fails fastest.
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::run::{cargo, step};
@@ -50,9 +49,6 @@ impl Steps {
 }
 
 fn run_steps(steps: &mut Steps) -> Result<(), String> {
-    let published: Vec<String> = crate::release::publishable_crates(&crate::run::workspace_root())?
-        .into_keys()
-        .collect();
     steps.time("format", || {
         step("format", cargo().args(["fmt", "--all", "--", "--check"]))
     })?;
@@ -96,6 +92,27 @@ fn run_steps(steps: &mut Steps) -> Result<(), String> {
             ]),
         )
     })?;
+    // One build of every target with the tests' features: the tests, the demo and the quick
+    // bench then reuse it. A `cargo run -p demo` or a bench build of its own would resolve
+    // features for that package alone (tokio without the dev-dependencies' features, say)
+    // and compile most of the workspace again.
+    steps.time("build (every target)", || {
+        step(
+            "build (every target)",
+            cargo().args([
+                "build",
+                "--workspace",
+                "--lib",
+                "--bins",
+                "--tests",
+                "--examples",
+                "--features",
+                EXTRA_FEATURES,
+                "--locked",
+                "--timings",
+            ]),
+        )
+    })?;
     steps.time("tests", || {
         step(
             "tests",
@@ -123,98 +140,20 @@ fn run_steps(steps: &mut Steps) -> Result<(), String> {
                 .env("RUSTDOCFLAGS", "-D warnings"),
         )
     })?;
+    let binaries = crate::bench::target_dir()?.join("debug");
     steps.time("demo", || {
         step(
             "demo",
-            cargo().args(["run", "--quiet", "--package", "demo", "--locked"]),
+            &mut std::process::Command::new(binaries.join(exe("demo"))),
         )
     })?;
-    steps.time("bench (quick)", crate::bench::quick)?;
-    steps.time("fuzz (build and smoke)", crate::fuzz::smoke)?;
-    steps.time("package", || package(&published))
-}
-
-/// `cargo package` of every publishable crate, verified by building each from its tarball.
-fn package(published: &[String]) -> Result<(), String> {
-    forget_packaged_sources(published)?;
-    let verify_dir = crate::run::workspace_root()
-        .join("target")
-        .join("package-verify");
-    forget_packaged_builds(&verify_dir, published)?;
-    let mut package = cargo();
-    package.env("CARGO_TARGET_DIR", &verify_dir);
-    package.args(["package", "--locked", "--allow-dirty"]);
-    for name in published {
-        package.args(["--package", name]);
-    }
-    step("package each publishable crate", &mut package)
-}
-
-/// `cargo package --workspace` resolves unpublished siblings through a temporary local
-/// registry, and cargo keeps what it took from there under `$CARGO_HOME/registry/{cache,src}/
-/// -<hash>/` (local registries have no host name, hence the leading '-'). Without a version
-/// bump, a later run would verify against the tarballs and sources of an earlier one: remove
-/// our crates' copies first.
-fn forget_packaged_sources(published: &[String]) -> Result<(), String> {
-    let cargo_home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")));
-    let Some(registry) = cargo_home.map(|home| home.join("registry")) else {
-        return Ok(());
-    };
-    for kind in ["cache", "src"] {
-        let Ok(registries) = std::fs::read_dir(registry.join(kind)) else {
-            continue;
-        };
-        for local in registries.flatten() {
-            if !local.file_name().to_string_lossy().starts_with('-') {
-                continue;
-            }
-            let Ok(entries) = std::fs::read_dir(local.path()) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                let ours = published.iter().any(|krate| {
-                    name.strip_prefix(krate)
-                        .and_then(|rest| rest.strip_prefix('-'))
-                        .is_some_and(|version| version.starts_with(|c: char| c.is_ascii_digit()))
-                });
-                if !ours {
-                    continue;
-                }
-                let path = entry.path();
-                let removed = if path.is_dir() {
-                    std::fs::remove_dir_all(&path)
-                } else {
-                    std::fs::remove_file(&path)
-                };
-                removed.map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
-            }
-        }
-    }
+    steps.time("bench (quick)", || {
+        crate::bench::quick(&binaries.join(exe("api-bench")))
+    })?;
     Ok(())
 }
 
-/// Cargo treats a registry crate as immutable: a verification build reuses what it compiled
-/// for `api-core 0.1.0` last time even though our sources changed. The packaging check builds
-/// in its own target directory, where our crates' fingerprints are removed first so that
-/// exactly they are rebuilt (their dependencies stay compiled).
-fn forget_packaged_builds(target: &std::path::Path, published: &[String]) -> Result<(), String> {
-    let Ok(entries) = std::fs::read_dir(target.join("debug").join(".fingerprint")) else {
-        return Ok(());
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let ours = published.iter().any(|krate| {
-            name.strip_prefix(krate)
-                .and_then(|rest| rest.strip_prefix('-'))
-                .is_some_and(|hash| hash.bytes().all(|b| b.is_ascii_hexdigit()))
-        });
-        if ours {
-            std::fs::remove_dir_all(entry.path())
-                .map_err(|e| format!("cannot remove {}: {e}", entry.path().display()))?;
-        }
-    }
-    Ok(())
+/// A binary's file name on this platform.
+fn exe(name: &str) -> String {
+    format!("{name}{}", std::env::consts::EXE_SUFFIX)
 }

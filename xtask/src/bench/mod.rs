@@ -26,6 +26,9 @@ const USAGE: &str = "usage: cargo xtask bench [--quick] [--compare FILE] [--no-c
 #[derive(Debug, Default)]
 struct Options {
     quick: bool,
+    /// An api-bench already built (quick mode inside `cargo xtask test`, whose build step
+    /// made it and the `--timings` report), instead of building it here.
+    prebuilt: Option<PathBuf>,
     compare: Option<PathBuf>,
     against: Option<PathBuf>,
     no_compile: bool,
@@ -72,11 +75,15 @@ pub fn run(args: &[&str]) -> Result<(), String> {
 
 /// The quick mode `cargo xtask test` runs: every measurement at a tiny size, in the dev
 /// profile, so that the bench cannot rot.
-pub fn quick() -> Result<(), String> {
+/// Quick mode with the api-bench that `cargo xtask test`'s build step made (same features as
+/// the tests, so nothing is compiled again; that build's `--timings` report is the one the
+/// timings parser is checked on).
+pub fn quick(prebuilt: &Path) -> Result<(), String> {
     println!("\n==> bench (quick)");
     let started = Instant::now();
     measure(&Options {
         quick: true,
+        prebuilt: Some(prebuilt.to_owned()),
         ..Options::default()
     })?;
     println!("<== bench (quick): {:.1}s", started.elapsed().as_secs_f64());
@@ -133,21 +140,26 @@ fn measure(options: &Options) -> Result<Value, String> {
 
     // 1. The bench binary (its build's --timings report doubles as the quick check of the
     //    timings parser).
-    let mut build = cargo();
-    build.args([
-        "build",
-        "--package",
-        "bench",
-        "--bin",
-        "api-bench",
-        "--timings",
-    ]);
-    if !options.quick {
-        build.arg("--release");
-    }
-    step("build api-bench", &mut build)?;
-    let profile = if options.quick { "debug" } else { "release" };
-    let exe = target.join(profile).join("api-bench");
+    let exe = match &options.prebuilt {
+        Some(exe) => exe.clone(),
+        None => {
+            let mut build = cargo();
+            build.args([
+                "build",
+                "--package",
+                "bench",
+                "--bin",
+                "api-bench",
+                "--timings",
+            ]);
+            if !options.quick {
+                build.arg("--release");
+            }
+            step("build api-bench", &mut build)?;
+            let profile = if options.quick { "debug" } else { "release" };
+            target.join(profile).join("api-bench")
+        }
+    };
 
     // 2. In-process figures.
     let inprocess = out_dir.join(format!("inprocess-{mode}.json"));
