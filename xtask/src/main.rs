@@ -23,7 +23,7 @@ commands:
   bench [--quick] [--no-compile] [--compare FILE]
                      clients vs hand-written baselines: overhead, throughput, decoding,
                      token, paging, compile time (see docs/performance.md)
-  fuzz [--seconds N] [--target NAME]... [--list]
+  fuzz [--seconds N] [--runs N] [--target NAME]... [--list]
                      build the fuzz targets on stable and run each (see docs/reliability.md)
   release plan [--bump none|patch|minor|major]
                      print the publishable crates, their next versions, publish order
