@@ -49,61 +49,92 @@ const MAX_LEN: u32 = 8192;
 /// Seconds one input may take before libFuzzer calls it a hang.
 const INPUT_TIMEOUT_SECONDS: u32 = 10;
 
-const USAGE: &str = "usage: cargo xtask fuzz [--seconds N | --smoke] [--target NAME]...
+const USAGE: &str =
+    "usage: cargo xtask fuzz [--seconds N | --smoke] [--runs N] [--target NAME]... [--list]
   builds every target in fuzz/fuzz_targets/ and runs each for N seconds (default 60);
-  --smoke: 2 seconds each, as CI runs it; --target limits the run to the named targets;
-  --list prints them";
+  --smoke: 2 seconds each, as CI runs it;
+  --runs stops a target after N executions if that comes before its --seconds;
+  --target limits the run to the named targets; --list prints them";
 
-/// `cargo xtask fuzz [--seconds N] [--target NAME]... [--list]`.
-pub fn run(args: &[&str]) -> Result<(), String> {
-    let mut seconds = DEFAULT_SECONDS;
-    let mut only = Vec::new();
-    let mut list = false;
+/// What `cargo xtask fuzz` was asked for.
+#[derive(Debug, PartialEq)]
+struct Options {
+    /// Seconds per target (libFuzzer's `-max_total_time`).
+    seconds: u64,
+    /// Executions per target (libFuzzer's `-runs`), when bounded.
+    runs: Option<u64>,
+    /// The targets named with `--target`; none means all.
+    only: Vec<String>,
+    list: bool,
+    help: bool,
+}
+
+fn parse_args(args: &[&str]) -> Result<Options, String> {
+    let mut options = Options {
+        seconds: DEFAULT_SECONDS,
+        runs: None,
+        only: Vec::new(),
+        list: false,
+        help: false,
+    };
+    let positive = |value: Option<&&str>, flag: &str| {
+        value
+            .and_then(|n| n.parse().ok())
+            .filter(|n| *n > 0)
+            .ok_or_else(|| format!("{flag} needs a positive number\n\n{USAGE}"))
+    };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match *arg {
-            "--seconds" => {
-                seconds = args
-                    .next()
-                    .and_then(|n| n.parse().ok())
-                    .filter(|n| *n > 0)
-                    .ok_or_else(|| format!("--seconds needs a positive number\n\n{USAGE}"))?;
-            }
+            "--seconds" => options.seconds = positive(args.next(), "--seconds")?,
+            "--runs" => options.runs = Some(positive(args.next(), "--runs")?),
+            "--smoke" => options.seconds = SMOKE_SECONDS,
             "--target" => {
                 let name = args
                     .next()
                     .ok_or_else(|| format!("--target needs a name\n\n{USAGE}"))?;
-                only.push((*name).to_owned());
+                options.only.push((*name).to_owned());
             }
-            "--smoke" => seconds = SMOKE_SECONDS,
-            "--list" => list = true,
-            "--help" | "-h" => {
-                println!("{USAGE}");
-                return Ok(());
-            }
+            "--list" => options.list = true,
+            "--help" | "-h" => options.help = true,
             other => return Err(format!("unknown argument {other:?}\n\n{USAGE}")),
         }
     }
+    Ok(options)
+}
+
+/// `cargo xtask fuzz [--seconds N | --smoke] [--runs N] [--target NAME]... [--list]`.
+pub fn run(args: &[&str]) -> Result<(), String> {
+    let options = parse_args(args)?;
+    if options.help {
+        println!("{USAGE}");
+        return Ok(());
+    }
     let all = targets()?;
-    if list {
+    if options.list {
         all.iter().for_each(|name| println!("{name}"));
         return Ok(());
     }
-    if let Some(unknown) = only.iter().find(|name| !all.contains(name)) {
+    if let Some(unknown) = options.only.iter().find(|name| !all.contains(name)) {
         return Err(format!(
             "no fuzz target {unknown:?}; the targets are: {}",
             all.join(", ")
         ));
     }
-    let chosen = if only.is_empty() { all } else { only };
-    fuzz(&chosen, seconds)
+    let chosen = if options.only.is_empty() {
+        all
+    } else {
+        options.only
+    };
+    fuzz(&chosen, options.seconds, options.runs)
 }
 
-fn fuzz(targets: &[String], seconds: u64) -> Result<(), String> {
+fn fuzz(targets: &[String], seconds: u64, runs: Option<u64>) -> Result<(), String> {
     let started = Instant::now();
     let binaries = build(targets)?;
+    let runs_cap = runs.map_or(String::new(), |n| format!(" or {n} executions"));
     println!(
-        "\n==> fuzz: {} targets, {seconds}s each (rss ≤ {RSS_LIMIT_MB} MB, one allocation ≤ {MALLOC_LIMIT_MB} MB)",
+        "\n==> fuzz: {} targets, {seconds}s{runs_cap} each (rss ≤ {RSS_LIMIT_MB} MB, one allocation ≤ {MALLOC_LIMIT_MB} MB)",
         targets.len()
     );
     println!(
@@ -112,7 +143,7 @@ fn fuzz(targets: &[String], seconds: u64) -> Result<(), String> {
     );
     let mut failures = Vec::new();
     for (name, binary) in targets.iter().zip(&binaries) {
-        let outcome = run_target(name, binary, seconds)?;
+        let outcome = run_target(name, binary, seconds, runs)?;
         println!(
             "{:<22} {:>12} {:>9} {:>8.1}  {}",
             name,
@@ -219,7 +250,12 @@ struct Outcome {
     log: String,
 }
 
-fn run_target(name: &str, binary: &Path, seconds: u64) -> Result<Outcome, String> {
+fn run_target(
+    name: &str,
+    binary: &Path,
+    seconds: u64,
+    runs: Option<u64>,
+) -> Result<Outcome, String> {
     let work = fuzz_dir().join("target");
     let corpus = work.join("corpus").join(name);
     let artifacts = work.join("artifacts").join(name);
@@ -234,7 +270,12 @@ fn run_target(name: &str, binary: &Path, seconds: u64) -> Result<Outcome, String
         .arg(format!("-malloc_limit_mb={MALLOC_LIMIT_MB}"))
         .arg(format!("-max_len={MAX_LEN}"))
         .arg(format!("-timeout={INPUT_TIMEOUT_SECONDS}"))
-        .arg("-print_final_stats=1")
+        .arg("-print_final_stats=1");
+    if let Some(runs) = runs {
+        // Whichever comes first, this or -max_total_time, ends the run.
+        command.arg(format!("-runs={runs}"));
+    }
+    command
         // The artifact prefix is a path prefix, so it ends in a separator.
         .arg(format!("-artifact_prefix={}/", artifacts.display()))
         // New inputs go to the first directory; the seeds are only read.
@@ -297,6 +338,34 @@ mod tests {
         assert_eq!(last_corpus_size(log), Some(17));
         assert_eq!(stat("no stats", "stat::number_of_executed_units:"), None);
         assert_eq!(last_corpus_size("nothing"), None);
+    }
+
+    #[test]
+    fn parses_arguments() {
+        let options = parse_args(&["--runs", "10000000", "--seconds", "240", "--target", "a"])
+            .expect("valid");
+        assert_eq!(
+            options,
+            Options {
+                seconds: 240,
+                runs: Some(10_000_000),
+                only: vec!["a".to_owned()],
+                list: false,
+                help: false,
+            }
+        );
+        let defaults = parse_args(&[]).expect("valid");
+        assert_eq!((defaults.seconds, defaults.runs), (DEFAULT_SECONDS, None));
+        for bad in [
+            &["--runs"][..],
+            &["--runs", "0"],
+            &["--runs", "many"],
+            &["--seconds", "-1"],
+            &["--target"],
+            &["--bogus"],
+        ] {
+            assert!(parse_args(bad).is_err(), "{bad:?} accepted");
+        }
     }
 
     #[test]

@@ -25,7 +25,7 @@ commands:
   bench [--quick] [--no-compile] [--compare FILE]
                      clients vs hand-written baselines: overhead, throughput, decoding,
                      token, paging, compile time (see docs/performance.md)
-  fuzz [--seconds N] [--target NAME]... [--list]
+  fuzz [--seconds N | --smoke] [--runs N] [--target NAME]... [--list]
                      build the fuzz targets on stable and run each (see docs/reliability.md)
   package            cargo package of every publishable crate, each verified by a build
                      from its tarball (offline; the user's cargo home is left alone)
