@@ -356,6 +356,8 @@ mod tests {
         );
         let defaults = parse_args(&[]).expect("valid");
         assert_eq!((defaults.seconds, defaults.runs), (DEFAULT_SECONDS, None));
+        let smoke = parse_args(&["--smoke"]).expect("valid");
+        assert_eq!((smoke.seconds, smoke.runs), (SMOKE_SECONDS, None));
         for bad in [
             &["--runs"][..],
             &["--runs", "0"],
