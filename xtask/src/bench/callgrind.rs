@@ -61,7 +61,6 @@ pub fn figures(exe: &Path, quick: bool) -> Result<Result<Vec<Value>, String>, St
     let server = Server::start(exe)?;
     let dir = std::env::temp_dir().join(format!("api-bench-callgrind-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let mut figures = Vec::new();
     let count = |provider: &str, side: &str, n: u64| -> Result<f64, String> {
         println!("  callgrind: {provider} {side} (x{n})");
         let out = dir.join(format!("{provider}-{side}.out"));
@@ -89,26 +88,56 @@ pub fn figures(exe: &Path, quick: bool) -> Result<Result<Vec<Value>, String>, St
     // Quick mode counts one provider's requests (setting up a client under valgrind takes
     // seconds in the dev profile) and every decode; the full run counts everything.
     let counted = |provider: &str| !quick || provider == QUICK_PROVIDER;
+    let burst = 64 * 20;
+    // Every run first, as many at once as there are cores: an instruction count does not
+    // depend on what else the machine does, so only the wall time changes.
+    let mut jobs: Vec<(&str, &str, u64)> = Vec::new();
+    for (provider, _) in PROVIDERS.into_iter().filter(|(p, _)| counted(p)) {
+        jobs.extend([
+            (provider, "client", requests),
+            (provider, "baseline", requests),
+        ]);
+    }
+    if !quick {
+        for (provider, _) in PROVIDERS {
+            jobs.extend([
+                (provider, "client-burst", burst),
+                (provider, "baseline-burst", burst),
+            ]);
+        }
+    }
+    for (provider, _) in LISTS {
+        if counted(provider) {
+            jobs.extend([
+                (provider, "client-page", decodes),
+                (provider, "baseline-page", decodes),
+            ]);
+        }
+        jobs.extend([(provider, "model", decodes), (provider, "plain", decodes)]);
+    }
+    let counts = in_parallel(&jobs, |&(provider, side, n)| count(provider, side, n))?;
+    let counted_as = |provider: &str, side: &str| -> f64 {
+        jobs.iter()
+            .zip(&counts)
+            .find(|((p, s, _), _)| *p == provider && *s == side)
+            .map_or(f64::NAN, |(_, count)| *count)
+    };
+    let mut figures = Vec::new();
     for (provider, request) in PROVIDERS.into_iter().filter(|(p, _)| counted(p)) {
-        let client = count(provider, "client", requests)?;
-        let baseline = count(provider, "baseline", requests)?;
         figures.push(versus(
             format!("overhead.instructions.{provider}"),
             "overhead",
             provider,
             format!("instructions per `{request}` request (callgrind, {requests} requests)"),
-            client,
-            baseline,
+            counted_as(provider, "client"),
+            counted_as(provider, "baseline"),
             (1.05, 1.02),
         ));
     }
     // The same requests from 64 concurrent tasks (full run only): what the throughput
     // figures measure in wall time, as a count that does not move with the machine's load.
     if !quick {
-        let burst = 64 * 20;
         for (provider, request) in PROVIDERS {
-            let client = count(provider, "client-burst", burst)?;
-            let baseline = count(provider, "baseline-burst", burst)?;
             figures.push(versus(
                 format!("throughput.instructions.{provider}"),
                 "throughput",
@@ -116,40 +145,71 @@ pub fn figures(exe: &Path, quick: bool) -> Result<Result<Vec<Value>, String>, St
                 format!(
                     "instructions per `{request}` request, 64 concurrent tasks (callgrind, {burst} requests)"
                 ),
-                client,
-                baseline,
+                counted_as(provider, "client-burst"),
+                counted_as(provider, "baseline-burst"),
                 (1.05, 1.02),
             ));
         }
     }
     for (provider, list) in LISTS {
         if counted(provider) {
-            let client = count(provider, "client-page", decodes)?;
-            let baseline = count(provider, "baseline-page", decodes)?;
             figures.push(versus(
             format!("decoding.fetch_instructions.{provider}"),
             "decoding",
             provider,
             format!("instructions to fetch + decode a 1000-item page of {list}: client (transport's whole path) vs reqwest + from_slice (callgrind, x{decodes})"),
-            client,
-            baseline,
+            counted_as(provider, "client-page"),
+            counted_as(provider, "baseline-page"),
             (1.10, 1.05),
         ));
         }
-        let model = count(provider, "model", decodes)?;
-        let plain = count(provider, "plain", decodes)?;
         figures.push(versus(
             format!("decoding.instructions.{provider}"),
             "decoding",
             provider,
             format!("instructions to decode a 1000-item page of {list}: model vs plain struct (callgrind, x{decodes})"),
-            model,
-            plain,
+            counted_as(provider, "model"),
+            counted_as(provider, "plain"),
             (1.10, 1.05),
         ));
     }
     let _ = std::fs::remove_dir_all(&dir);
     Ok(Ok(figures))
+}
+
+/// `work` over every job, as many at once as the machine has cores; the results in the jobs'
+/// order, or the first failure.
+fn in_parallel<J: Sync, T: Send>(
+    jobs: &[J],
+    work: impl Fn(&J) -> Result<T, String> + Sync,
+) -> Result<Vec<T>, String> {
+    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<(usize, Result<T, String>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers.min(jobs.len()))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(job) = jobs.get(i) else {
+                            return done;
+                        };
+                        done.push((i, work(job)));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    if results.len() != jobs.len() {
+        return Err("a callgrind worker panicked".into());
+    }
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
 }
 
 /// The `totals:` (or `summary:`) line of a callgrind output file: instructions collected.

@@ -411,7 +411,9 @@ fn publish(
         cargo().args(["update", "--workspace", "--offline"]),
     )?;
     changed.push("Cargo.lock".into());
+    // Everything CI checks: the loop, and the verifying `cargo package` of every crate.
     crate::test::run()?;
+    crate::package::run(&[])?;
     let mut add = vec!["add", "--"];
     let paths: Vec<String> = changed.iter().map(|p| p.display().to_string()).collect();
     add.extend(paths.iter().map(String::as_str));
