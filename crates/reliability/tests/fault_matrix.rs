@@ -16,11 +16,15 @@
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use api_core::{Error, ErrorKind, RetryConfig, TransportBuilder, TransportErrorKind};
+use api_core::{
+    ApiError, Error, ErrorDecoder, ErrorKind, JsonErrorDecoder, RetryConfig, StatusCode,
+    TransportBuilder, TransportErrorKind,
+};
 use reliability::attempts::{self, Attempts};
 use reliability::fault_server::{
     Action, FaultServer, Recorded, json, partial_body, refused_uri, response,
 };
+use serde_json::json;
 use tokio::sync::Semaphore;
 use tracing::Instrument;
 
@@ -1267,4 +1271,95 @@ async fn a_cold_flexiti_client_with_the_host_down() {
     assert!(!err.to_string().contains("fault-matrix-secret"), "{err}");
     assert_eq!(attempts.of(0), 3);
     assert!(started.elapsed() < CALL_TIMEOUT, "{:?}", started.elapsed());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Every provider's error decoder against a 422 with a 1 MiB message and a 1 MiB field error
+// (issue #16), in the shape that provider sends: what it decodes prints within the limits,
+// and after `ApiError::bound` (which the transport calls) its stored texts are bounded too;
+// both keep the server's first bytes. The matrix's 422 row checks the same through each
+// whole client, with the largest body its response cap lets through.
+// ---------------------------------------------------------------------------------------------
+
+fn huge(start: &str, fill: &str) -> String {
+    format!("{start} {}", fill.repeat(1 << 20))
+}
+
+#[test]
+fn every_decoder_bounds_a_1_mib_validation_error() {
+    let message = huge("Start of the message", "m");
+    let field_error = huge("Start of the field error", "f");
+    // (provider, operation, decoder, body, the field it names)
+    let cases: [(&str, &str, &dyn ErrorDecoder, serde_json::Value, &str); 4] = [
+        (
+            "netfinity",
+            "send_sms",
+            &JsonErrorDecoder,
+            json!({"message": message, "errors": {"to": [field_error]}}),
+            "to",
+        ),
+        (
+            "fsflt",
+            "create_customer",
+            &fsflt::FsfltErrors,
+            json!({"code": 422, "message": message, "errors": {"lang": [field_error]}}),
+            "lang",
+        ),
+        (
+            "fl3xx",
+            "list_flights",
+            &fl3xx::Fl3xxErrors,
+            json!({"status": 422, "message": message, "errors": [{"field": "currency", "message": field_error}]}),
+            "currency",
+        ),
+        (
+            "flexiti",
+            "capture_authorization",
+            &flexiti::FlexitiErrors,
+            json!({"message": message, "error": "wrong_inputs", "field_errors": [{"param": "email", "msg": field_error}]}),
+            "email",
+        ),
+    ];
+    for (provider, operation, decoder, body, field) in cases {
+        let mut e = ApiError::new(provider, operation, StatusCode::UNPROCESSABLE_ENTITY);
+        decoder.decode_error(&mut e, body.to_string().as_bytes());
+        for bound in [false, true] {
+            if bound {
+                e.bound();
+                let stored = e.message.as_deref().unwrap_or_default();
+                assert!(
+                    stored.len() <= ApiError::TEXT_LIMIT,
+                    "{provider}: {}",
+                    stored.len()
+                );
+                assert!(
+                    e.field_errors[field][0].len() <= ApiError::TEXT_LIMIT,
+                    "{provider}"
+                );
+            }
+            let (display, debug) = (e.to_string(), format!("{e:?}"));
+            assert!(
+                display.len() <= api_core::Error::DISPLAY_LIMIT,
+                "{provider}: {}",
+                display.len()
+            );
+            assert!(
+                debug.len() <= api_core::Error::DEBUG_LIMIT,
+                "{provider}: {}",
+                debug.len()
+            );
+            assert!(
+                display.contains(": Start of the message mmm"),
+                "{provider}: {display:.200}"
+            );
+            assert!(
+                display.contains(&format!("; {field}: Start of the field error fff")),
+                "{provider}: {display:.200}"
+            );
+            assert!(
+                debug.contains("message: Some(\"Start of the message mmm"),
+                "{provider}: {debug:.200}"
+            );
+        }
+    }
 }
