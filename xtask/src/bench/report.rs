@@ -49,6 +49,16 @@ fn verdict(figure: &Value) -> &'static str {
     }
 }
 
+/// The verdict as printed: a quick run measures a ratio at a tiny size in the dev profile, so
+/// only that it can be measured counts, not how it compares with its target (`-`).
+fn shown_verdict(report: &Value, figure: &Value) -> &'static str {
+    if report["mode"].as_str() == Some("quick") && figure["ratio"].as_f64().is_some() {
+        "-"
+    } else {
+        verdict(figure)
+    }
+}
+
 fn number(x: Option<f64>) -> String {
     match x {
         None => "-".into(),
@@ -98,7 +108,7 @@ pub fn print_table(report: &Value) {
                 .map_or("-".into(), |r| format!("{r:.3}×")),
             bound_text(&figure["target"]),
             bound_text(&figure["goal"]),
-            verdict(figure),
+            shown_verdict(report, figure),
             figure["unit"].as_str().unwrap_or(""),
             figure["what"].as_str().unwrap_or(""),
         );
@@ -125,6 +135,12 @@ pub fn print_table(report: &Value) {
                 show(&lists["beyond_floor"])
             );
         }
+    }
+    if report["mode"].as_str() == Some("quick") {
+        println!(
+            "note: quick mode judges no ratio (`-`): tiny sizes in the dev profile only show that \
+             every figure can be measured; `cargo xtask bench` judges them"
+        );
     }
     for note in report["notes"].as_array().into_iter().flatten() {
         println!("note: {}", note.as_str().unwrap_or(""));
@@ -199,5 +215,10 @@ mod tests {
         let report =
             json!({"figures": [{"id": "a", "ratio": 2.0, "target": {"op": "<=", "limit": 1.3}}]});
         assert_eq!(missed_targets(&report), ["a"]);
+        // A quick run prints no verdict for a ratio, and keeps it for an absolute figure.
+        let quick = json!({"mode": "quick"});
+        assert_eq!(shown_verdict(&quick, &f(1.2)), "-");
+        assert_eq!(shown_verdict(&quick, &single), "ok");
+        assert_eq!(shown_verdict(&json!({"mode": "full"}), &f(1.2)), "MISS");
     }
 }
