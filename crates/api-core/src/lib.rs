@@ -40,6 +40,7 @@
 #![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod access_token;
 mod auth;
 mod body;
 mod config;
@@ -63,6 +64,7 @@ pub mod tls;
 mod transport;
 mod unknown;
 
+pub use access_token::{AccessToken, MAX_TOKEN_LIFETIME};
 pub use auth::{Auth, CredentialScope};
 pub use config::{
     DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
@@ -74,10 +76,7 @@ pub use error::{
     TransportErrorKind,
 };
 pub use id::{Id, IdText};
-pub use oauth2::{
-    AccessToken, ClientAuthMethod, InMemoryTokenCache, MAX_TOKEN_LIFETIME, OAuth2, TokenCache,
-    TokenFetcher,
-};
+pub use oauth2::{ClientAuthMethod, InMemoryTokenCache, OAuth2, TokenCache, TokenFetcher};
 pub use rate_limit::{
     InMemoryRateLimiter, RateLimit, RateLimitInfo, RateLimiter, parse_retry_after, retry_after,
 };

@@ -12,6 +12,7 @@ use secrecy::ExposeSecret;
 use serde::de::DeserializeOwned;
 use tracing::{Instrument, field};
 
+use crate::access_token::AccessToken;
 use crate::auth::{self, Auth, CredentialScope};
 use crate::config::TransportBuilder;
 use crate::deadline::Deadline;
@@ -19,7 +20,7 @@ use crate::decode::{ErrorDecoder, decode_body};
 use crate::error::{
     ApiError, Error, ErrorKind, Result, TransportError, TransportErrorKind, excerpt,
 };
-use crate::oauth2::{AccessToken, OAuth2, TokenFetcher};
+use crate::oauth2::{OAuth2, TokenFetcher};
 use crate::rate_limit::{RateLimitInfo, RateLimiter, retry_after};
 use crate::redirect::{self, Next};
 use crate::request::{Body, Idempotency, Operation, Request};
