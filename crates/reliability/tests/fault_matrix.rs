@@ -992,6 +992,25 @@ fn check(mut cell: CellResult, expected: &Expected, recorded: &[Recorded]) -> Ce
             cell.elapsed, expected.at_least
         ));
     }
+    // A wait beyond the clock is cut to the provider's ceiling on server-imposed pauses:
+    // FL3XX's fair-use interval, api-core's default elsewhere (issue #16).
+    if matches!(
+        cell.fault,
+        Fault::RetryAfterBeyondClock | Fault::RetryAfterYear9999
+    ) && let Outcome::Returned(Err(e)) = &cell.outcome
+    {
+        let ceiling = if cell.op.provider() == "fl3xx" {
+            fl3xx::FAIR_USE_INTERVAL
+        } else {
+            api_core::DEFAULT_MAX_SERVER_PAUSE
+        };
+        if e.retry_after() != Some(ceiling) {
+            failures.push(format!(
+                "retry_after {:?}, not the {ceiling:?} ceiling",
+                e.retry_after()
+            ));
+        }
+    }
     // Whatever the server sent, an error prints bounded (issue #16).
     if let Outcome::Returned(Err(e)) = &cell.outcome {
         let (display, debug) = (e.to_string().len(), format!("{e:?}").len());
