@@ -44,7 +44,8 @@ impl AccessToken {
 
     /// The token in a token endpoint's answer (RFC 6749 §5.1), valid from `requested_at` for
     /// its `expires_in` (a number or a numeric string; 300 s when absent; at most
-    /// [`MAX_TOKEN_LIFETIME`]). For a [`TokenFetcher`](crate::TokenFetcher) of your own; the transport's uses it.
+    /// [`MAX_TOKEN_LIFETIME`]). For a [`TokenFetcher`](crate::TokenFetcher) of your own; the
+    /// transport's uses it.
     ///
     /// ```
     /// use std::time::{Duration, SystemTime};
