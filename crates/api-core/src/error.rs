@@ -7,6 +7,8 @@ use std::time::Duration;
 use reqwest::StatusCode;
 
 use crate::rate_limit::RateLimitInfo;
+pub use crate::validate::InvalidInput;
+use crate::validate::Rule;
 
 /// `Result` with [`Error`] as the default error type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -163,10 +165,15 @@ impl Error {
     /// Builds an [`Error::InvalidInput`] naming the offending field; each text is kept to
     /// [`InvalidInput::TEXT_LIMIT`] bytes.
     pub fn invalid_input(field: impl Into<String>, message: impl Into<String>) -> Self {
-        let (mut field, mut message) = (field.into(), message.into());
-        bound_in_place(&mut field, InvalidInput::TEXT_LIMIT);
-        bound_in_place(&mut message, InvalidInput::TEXT_LIMIT);
-        Error::InvalidInput(Box::new(InvalidInput { field, message }))
+        InvalidInput::new(field, Rule::Other, message).into()
+    }
+
+    /// The input error, when this is an [`Error::InvalidInput`].
+    pub fn invalid_input_details(&self) -> Option<&InvalidInput> {
+        match self {
+            Error::InvalidInput(invalid) => Some(invalid),
+            _ => None,
+        }
     }
 
     /// The error kind for API errors, `None` for every other variant.
@@ -769,47 +776,6 @@ impl fmt::Debug for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
-/// Input the client rejected before sending anything.
-///
-/// [`Error::invalid_input`] keeps each text to [`InvalidInput::TEXT_LIMIT`] bytes, and
-/// `Display` and `Debug` show no more.
-#[derive(Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct InvalidInput {
-    /// The offending field or parameter.
-    pub field: String,
-    /// Why it was rejected.
-    pub message: String,
-}
-
-impl InvalidInput {
-    /// The most bytes kept of [`InvalidInput::field`] and of [`InvalidInput::message`] (the
-    /// cut marker included): they may quote the caller's input.
-    pub const TEXT_LIMIT: usize = 512;
-}
-
-/// Written by hand so that fields changed after construction still print bounded.
-impl fmt::Debug for InvalidInput {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("InvalidInput")
-            .field("field", &Clipped::new(&self.field, Self::TEXT_LIMIT))
-            .field("message", &Clipped::new(&self.message, Self::TEXT_LIMIT))
-            .finish()
-    }
-}
-
-impl fmt::Display for InvalidInput {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "invalid `{}`: {}",
-            Clipped::new(&self.field, Self::TEXT_LIMIT),
-            Clipped::new(&self.message, Self::TEXT_LIMIT)
-        )
-    }
-}
-
-impl std::error::Error for InvalidInput {}
 
 /// The first `limit` bytes of `body` as lossy UTF-8, cut on a character boundary.
 pub(crate) fn excerpt(body: &[u8]) -> String {
@@ -909,13 +875,13 @@ fn bound_middle_in_place(text: &mut String, limit: usize, tail: usize) {
 
 /// Displays (or debugs) a text cut to `limit` bytes as [`bound_in_place`] would cut it,
 /// without allocating.
-struct Clipped<'a> {
+pub(crate) struct Clipped<'a> {
     text: &'a str,
     limit: usize,
 }
 
 impl<'a> Clipped<'a> {
-    fn new(text: &'a str, limit: usize) -> Self {
+    pub(crate) fn new(text: &'a str, limit: usize) -> Self {
         Self { text, limit }
     }
 }

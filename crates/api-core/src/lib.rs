@@ -60,9 +60,11 @@ mod request;
 mod response;
 pub mod retry;
 pub mod signature;
+pub mod spec;
 pub mod tls;
 mod transport;
 mod unknown;
+pub mod validate;
 
 pub use access_token::{AccessToken, MAX_TOKEN_LIFETIME};
 pub use auth::{Auth, CredentialScope};

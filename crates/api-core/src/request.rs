@@ -11,6 +11,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::spec::OperationSpec;
 
 /// Whether repeating a request can repeat its effect. It decides what the client may retry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +76,7 @@ pub struct Request {
     pub(crate) idempotency_key: Option<smol_str::SmolStr>,
     pub(crate) operation: &'static str,
     pub(crate) allow_empty_response: bool,
+    pub(crate) spec: Option<&'static OperationSpec>,
 }
 
 /// Characters escaped in a path segment: everything but RFC 3986 unreserved characters.
@@ -129,7 +131,31 @@ impl Request {
             idempotency_key: None,
             operation: path_template,
             allow_empty_response: false,
+            spec: None,
         }
+    }
+
+    /// A request for a generated operation: its method, path template, name, idempotency
+    /// class and empty-response rule come from `spec`, which [`Request::spec`] returns.
+    pub fn of(spec: &'static OperationSpec) -> Self {
+        Self {
+            method: spec.method.clone(),
+            path_template: spec.path,
+            path: Cow::Borrowed(spec.path),
+            query: Vec::new(),
+            body: Body::None,
+            headers: HeaderMap::new(),
+            idempotency: spec.idempotency,
+            idempotency_key: None,
+            operation: spec.id,
+            allow_empty_response: spec.empty_response,
+            spec: Some(spec),
+        }
+    }
+
+    /// What the spec says about the operation, for a request built by [`Request::of`].
+    pub fn spec(&self) -> Option<&'static OperationSpec> {
+        self.spec
     }
 
     /// Names the operation in spans and errors (the spec's `operationId`).

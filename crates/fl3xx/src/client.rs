@@ -10,7 +10,7 @@ use futures_util::FutureExt;
 use time::OffsetDateTime;
 
 use crate::errors::{FAIR_USE_INTERVAL, Fl3xxErrors};
-use crate::flights::{FlightWindow, MAX_PAGE_SIZE, check_page_size};
+use crate::flights::{FlightWindow, MAX_PAGE_SIZE};
 use crate::generated::operations;
 use crate::subscriptions::{check_callback_url, check_event};
 use crate::*;
@@ -390,13 +390,8 @@ impl OperatorClient {
         limit: u8,
         offset: u64,
     ) -> Result<Response<List<Flight>>> {
-        check_page_size(limit)?;
         let filter = window.filter();
-        self.call(operations::list_flights(
-            &filter,
-            Some(i64::from(limit)),
-            Some(offset_i64(offset)?),
-        )?)
+        self.call(operations::list_flights(&filter, Some(limit), Some(offset))?)
         .await
     }
 
@@ -462,7 +457,7 @@ impl OperatorClient {
         self.call(operations::list_crew_qualifications(
             &filter,
             limit.map(i64::from),
-            offset.map(offset_i64).transpose()?,
+            offset,
         )?)
         .await
     }
@@ -520,7 +515,7 @@ impl OperatorClient {
     ) -> Result<Response<List<QualificationType>>> {
         self.call(operations::list_qualification_types(
             limit.map(i64::from),
-            offset.map(offset_i64).transpose()?,
+            offset,
         )?)
         .await
     }
@@ -560,11 +555,6 @@ impl OperatorClient {
             .execute(operations::v1_get_flight(&event.resource_id.text())?)
             .await
     }
-}
-
-fn offset_i64(offset: u64) -> Result<i64> {
-    i64::try_from(offset)
-        .map_err(|_| api_core::Error::invalid_input("offset", format!("{offset} is too large")))
 }
 
 fn check_fuel_price(price: &FuelPrice) -> Result<()> {

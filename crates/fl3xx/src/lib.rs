@@ -58,6 +58,9 @@ pub use client::{
 pub use errors::{FAIR_USE_INTERVAL, Fl3xxErrors};
 pub use flights::{FlightWindow, MAX_PAGE_SIZE, MIN_PAGE_SIZE};
 pub use generated::models::*;
+/// What `specs/fl3xx.yaml` says about each operation: the table the client, the sandbox and the
+/// docs read (see [`api_core::spec`]).
+pub use generated::spec;
 pub use ids::{Id, IdText};
 pub use list::List;
 pub use poller::{ChangeKind, Checkpoint, FlightChange, FlightPoller, PollBatch, PollerConfig};

@@ -27,6 +27,9 @@ pub const CLIENT_SECRET_ENV: &str = "FLEXITI_CLIENT_SECRET";
 /// `mi`, `production`, or a URL (one host for both APIs).
 pub const ENVIRONMENT_ENV: &str = "FLEXITI_ENVIRONMENT";
 
+/// How many items a page the streams ask for: our choice (the documents give no maximum).
+pub const PAGE_SIZE: u32 = 50;
+
 const REFERENCE_HEADER: &str = "x-reference-id";
 const IDEMPOTENCY_HEADER: &str = "x-idempotency-key";
 /// Amounts are `number(18,2)`.
@@ -228,16 +231,16 @@ impl ClientBuilder {
                 None => builder,
             }
         };
-        let pos_token = "/flexiti/pos-api/v2.5/oauth/token";
         let merchant = builder(&pos)
-            .auth(oauth(&pos, pos_token, "merchant")?)
+            .auth(oauth(&pos, spec::OAUTH2_TOKEN_PATH, spec::OAUTH2_MERCHANT_SCOPE)?)
             .build()?;
-        let customer = merchant.with_auth(oauth(&pos, pos_token, "customer")?)?;
+        let customer =
+            merchant.with_auth(oauth(&pos, spec::OAUTH2_TOKEN_PATH, spec::OAUTH2_CUSTOMER_SCOPE)?)?;
         let online = builder(&online)
             .auth(oauth(
                 &online,
-                "/flexiti/online-api/oauth/token",
-                "merchant",
+                spec::ONLINE_OAUTH2_TOKEN_PATH,
+                spec::ONLINE_OAUTH2_MERCHANT_SCOPE,
             )?)
             .build()?;
         Ok(Client {
@@ -360,14 +363,19 @@ impl Client {
         Ok(client)
     }
 
-    /// Adds the reference id, and for money the idempotency key (also marking the request
-    /// as safely repeatable by the transport, which resends the same key).
-    fn traced<T>(&self, operation: Operation<T>, moves_money: bool) -> Result<Operation<T>> {
+    /// Adds the reference id, and where the spec names an idempotency-key header (the
+    /// money-moving calls) the key (also marking the request as safely repeatable by the
+    /// transport, which resends the same key).
+    fn traced<T>(&self, operation: Operation<T>) -> Result<Operation<T>> {
         let reference = match &self.reference_id {
             Some(fixed) => fixed.header.clone(),
             None => TraceValue::fresh("x-reference-id")?.header,
         };
-        let key = match (moves_money, &self.idempotency_key) {
+        let keyed = operation
+            .request()
+            .spec()
+            .is_some_and(|spec| spec.idempotency_key_header == Some(IDEMPOTENCY_HEADER));
+        let key = match (keyed, &self.idempotency_key) {
             (false, _) => None,
             (true, Some(fixed)) => Some(fixed.clone()),
             (true, None) => Some(TraceValue::fresh("x-idempotency-key")?),
@@ -389,38 +397,25 @@ impl Client {
         }))
     }
 
-    // Plain functions returning the transport's future, not `async fn`s: an async wrapper
-    // keeps its by-value arguments in its state next to the future it awaits (api-core's
-    // transport explains the cost).
-    fn merchant<T: serde::de::DeserializeOwned>(
-        &self,
-        operation: Operation<T>,
-        moves_money: bool,
-    ) -> impl Future<Output = Result<Response<T>>> {
-        self.send(&self.merchant, operation, moves_money)
+    /// The transport whose token the spec asks for: the Online API's, or the POS API's
+    /// token of the operation's first scope.
+    fn transport_for(&self, operation: Option<&api_core::spec::OperationSpec>) -> &Transport {
+        match operation {
+            Some(op) if op.credentials.first() == Some(&spec::ONLINE_OAUTH2_SCHEME) => &self.online,
+            Some(op) if op.scopes.first() == Some(&spec::OAUTH2_CUSTOMER_SCOPE) => &self.customer,
+            _ => &self.merchant,
+        }
     }
 
-    fn customer_scope<T: serde::de::DeserializeOwned>(
+    // A plain function returning the transport's future, not an `async fn`: an async
+    // wrapper keeps its by-value arguments in its state next to the future it awaits
+    // (api-core's transport explains the cost).
+    fn send<T: serde::de::DeserializeOwned>(
         &self,
         operation: Operation<T>,
-    ) -> impl Future<Output = Result<Response<T>>> {
-        self.send(&self.customer, operation, false)
-    }
-
-    fn online<T: serde::de::DeserializeOwned>(
-        &self,
-        operation: Operation<T>,
-    ) -> impl Future<Output = Result<Response<T>>> {
-        self.send(&self.online, operation, false)
-    }
-
-    fn send<'a, T: serde::de::DeserializeOwned>(
-        &self,
-        transport: &'a Transport,
-        operation: Operation<T>,
-        moves_money: bool,
-    ) -> impl Future<Output = Result<Response<T>>> + use<'a, T> {
-        match self.traced(operation, moves_money) {
+    ) -> impl Future<Output = Result<Response<T>>> + use<'_, T> {
+        let transport = self.transport_for(operation.request().spec());
+        match self.traced(operation) {
             Ok(operation) => Either::Left(transport.execute(operation)),
             Err(error) => Either::Right(std::future::ready(Err(error))),
         }
@@ -468,7 +463,7 @@ impl Client {
             postal_code,
             self.lang(),
         )?;
-        self.merchant(op, false).await
+        self.send(op).await
     }
 
     /// One customer or account by exactly one key (`GET customers/lookup`).
@@ -494,7 +489,7 @@ impl Client {
             customer.as_deref(),
             self.lang(),
         )?;
-        self.merchant(op, false).await
+        self.send(op).await
     }
 
     /// Decodes a scanned driver's licence (PDF417) to pre-fill an application.
@@ -503,7 +498,7 @@ impl Client {
         let body = DriversLicenseRequest {
             code: code.to_owned(),
         };
-        self.customer_scope(operations::decode_drivers_license(self.id(), &body)?)
+        self.send(operations::decode_drivers_license(self.id(), &body)?)
             .await
     }
 
@@ -524,14 +519,14 @@ impl Client {
             ));
         }
         let op = operations::verify_account(self.id(), &account.text(), request)?;
-        self.merchant(op, false).await
+        self.send(op).await
     }
 
     /// Closes an account (Québec).
     pub async fn close_account(&self, account: &Id) -> Result<Response<NoContent>> {
         non_empty("account_number", &account.text())?;
         let op = operations::close_account(self.id(), &account.text())?;
-        self.merchant(op, false).await
+        self.send(op).await
     }
 
     /// The plans, terms and payments this account can get for `amount` (v2.5.1).
@@ -547,7 +542,7 @@ impl Client {
         check_amount("amount", amount)?;
         let body = CalculateInterestRequest { amount };
         let op = operations::calculate_interest(self.id(), &account.text(), &body, self.lang())?;
-        self.merchant(op, false).await
+        self.send(op).await
     }
 }
 
@@ -569,7 +564,7 @@ impl Client {
             ));
         }
         let op = operations::post_transaction(self.id(), request, self.lang())?;
-        self.merchant(op, true).await
+        self.send(op).await
     }
 
     /// Authorizes a purchase (v2.5.1), capturing it at once when `auto_capture` is set.
@@ -588,14 +583,14 @@ impl Client {
             ));
         }
         let op = operations::create_authorization(self.id(), request)?;
-        self.merchant(op, true).await
+        self.send(op).await
     }
 
     /// One authorization.
     pub async fn authorization(&self, id: &Id) -> Result<Response<Authorization>> {
         non_empty("authorization_id", &id.text())?;
         let op = operations::get_authorization(self.id(), &id.text(), self.lang())?;
-        self.merchant(op, false).await
+        self.send(op).await
     }
 
     /// One page of authorizations.
@@ -605,9 +600,6 @@ impl Client {
         page_number: u32,
         page_size: u32,
     ) -> Result<Response<Page<Authorization>>> {
-        if page_size == 0 {
-            return Err(Error::invalid_input("page_size", "must be above 0"));
-        }
         let account = filter.account_number.as_ref().map(Id::text);
         let op = operations::list_authorizations(
             self.id(),
@@ -617,13 +609,14 @@ impl Client {
             filter.authorization_status.as_deref(),
             filter.creation_date_from.as_deref(),
             filter.creation_date_to.as_deref(),
-            Some(i64::from(page_number)),
-            Some(i64::from(page_size)),
+            Some(page_number),
+            Some(page_size),
         )?;
-        self.merchant(op, false).await
+        self.send(op).await
     }
 
-    /// Every authorization matching `filter`, page by page (50 a page, pages numbered from 1).
+    /// Every authorization matching `filter`, page by page ([`PAGE_SIZE`] a page, from the
+    /// first page number the spec gives).
     pub fn authorizations(
         &self,
         filter: AuthorizationFilter,
@@ -631,8 +624,8 @@ impl Client {
         let client = self.clone();
         paginate(
             PageStyle::PageNumber {
-                first: 1,
-                per_page: 50,
+                first: spec::LIST_AUTHORIZATIONS_FIRST_PAGE,
+                per_page: PAGE_SIZE,
             },
             move |page| {
                 let (client, filter) = (client.clone(), filter.clone());
@@ -656,7 +649,7 @@ impl Client {
         non_empty("authorization_id", &authorization.text())?;
         check_amount("amount", request.amount)?;
         let op = operations::capture_authorization(self.id(), &authorization.text(), request)?;
-        self.merchant(op, true).await
+        self.send(op).await
     }
 
     /// Releases (voids) what is left of an authorization.
@@ -670,7 +663,7 @@ impl Client {
             check_amount("amount", amount)?;
         }
         let op = operations::release_authorization(self.id(), &authorization.text(), request)?;
-        self.merchant(op, true).await
+        self.send(op).await
     }
 
     /// Returns all or part of a capture (promotional purchases, captures at most 100 days
@@ -686,7 +679,7 @@ impl Client {
         check_amount("amount", request.amount)?;
         let op =
             operations::return_capture(self.id(), &authorization.text(), &capture.text(), request)?;
-        self.merchant(op, true).await
+        self.send(op).await
     }
 
     /// Refunds or credits an account, not tied to a capture. **Unconfirmed:** the body is not
@@ -697,7 +690,7 @@ impl Client {
         non_empty("account_number", &account.text())?;
         check_amount("amount", request.amount)?;
         let op = operations::refund_account(self.id(), &account.text(), request)?;
-        self.merchant(op, true).await
+        self.send(op).await
     }
 
     /// One page of captures.
@@ -716,10 +709,10 @@ impl Client {
             filter.authorization_status.as_deref(),
             filter.creation_date_from.as_deref(),
             filter.creation_date_to.as_deref(),
-            Some(i64::from(page_number)),
-            Some(i64::from(page_size)),
+            Some(page_number),
+            Some(page_size),
         )?;
-        self.merchant(op, false).await
+        self.send(op).await
     }
 }
 
@@ -727,19 +720,19 @@ impl Client {
 impl Client {
     /// Starts the widget flow; the answer carries the URL to show the customer.
     pub async fn widget_init(&self, request: &WidgetInitRequest) -> Result<Response<WidgetInit>> {
-        self.customer_scope(operations::widget_init(self.id(), request)?)
+        self.send(operations::widget_init(self.id(), request)?)
             .await
     }
 
     /// The terms and conditions, as Flexiti serves them.
     pub async fn terms_and_conditions(&self) -> Result<Response<serde_json::Value>> {
-        self.customer_scope(operations::terms_and_conditions(self.id(), self.lang())?)
+        self.send(operations::terms_and_conditions(self.id(), self.lang())?)
             .await
     }
 
     /// Localised strings for customer screens.
     pub async fn i18n(&self) -> Result<Response<serde_json::Value>> {
-        self.customer_scope(operations::i18n(self.id(), self.lang())?)
+        self.send(operations::i18n(self.id(), self.lang())?)
             .await
     }
 }
@@ -749,7 +742,7 @@ impl Client {
     /// Starts a Buy or Apply/Buy flow; redirect the customer to `redirection_url`.
     pub async fn online_init(&self, request: &OnlineInitRequest) -> Result<Response<OnlineInit>> {
         check_online(request)?;
-        self.online(operations::online_init(self.id(), request)?)
+        self.send(operations::online_init(self.id(), request)?)
             .await
     }
 
@@ -759,7 +752,7 @@ impl Client {
         request: &OnlineInitRequest,
     ) -> Result<Response<OnlineInit>> {
         check_online(request)?;
-        self.online(operations::online_init_apply_only(self.id(), request)?)
+        self.send(operations::online_init_apply_only(self.id(), request)?)
             .await
     }
 
@@ -769,7 +762,7 @@ impl Client {
         request: &OnlineInitRequest,
     ) -> Result<Response<OnlineInit>> {
         check_online(request)?;
-        self.online(operations::online_learn_more(self.id(), request)?)
+        self.send(operations::online_learn_more(self.id(), request)?)
             .await
     }
 
@@ -778,7 +771,7 @@ impl Client {
         check_amount("price", price)?;
         let price = price.to_string();
         let op = operations::online_payment_calculator(self.id(), self.id(), &price, self.lang())?;
-        self.online(op).await
+        self.send(op).await
     }
 
     /// The result of a hosted flow, by Flexiti's order id.
@@ -787,7 +780,7 @@ impl Client {
         order: &Id,
     ) -> Result<Response<OnlineNotification>> {
         non_empty("order_id", &order.text())?;
-        self.online(operations::online_notification_by_order_id(
+        self.send(operations::online_notification_by_order_id(
             self.id(),
             &order.text(),
         )?)
@@ -800,7 +793,7 @@ impl Client {
         merchant_order: &str,
     ) -> Result<Response<OnlineNotification>> {
         non_empty("merchant_order_id", merchant_order)?;
-        self.online(operations::online_notification_by_merchant_order_id(
+        self.send(operations::online_notification_by_merchant_order_id(
             self.id(),
             merchant_order,
         )?)
@@ -812,7 +805,7 @@ impl Client {
     #[cfg(feature = "unconfirmed")]
     #[cfg_attr(docsrs, doc(cfg(feature = "unconfirmed")))]
     pub async fn payment_availability(&self) -> Result<Response<PaymentAvailability>> {
-        self.online(operations::online_payment_availability(self.id())?)
+        self.send(operations::online_payment_availability(self.id())?)
             .await
     }
 }

@@ -50,11 +50,14 @@ mod page;
 pub use api_core::{Error, ErrorKind, Response, Result};
 pub use client::{
     AuthorizationFilter, CLIENT_ID_ENV, CLIENT_SECRET_ENV, Client, ClientBuilder, CustomerKey,
-    ENVIRONMENT_ENV,
+    ENVIRONMENT_ENV, PAGE_SIZE,
 };
 pub use environment::Environment;
 pub use errors::{ErrorCode, FlexitiErrors};
 pub use generated::models::*;
+/// What `specs/flexiti.yaml` says about each operation: the table the client, the sandbox and the
+/// docs read (see [`api_core::spec`]).
+pub use generated::spec;
 pub use ids::{Id, IdText, VerificationCode};
 pub use page::Page;
 

@@ -45,6 +45,9 @@ pub use errors::{
     FsfltErrors, LICENSE_ALREADY_ENABLED, LICENSE_ALREADY_SUSPENDED, UNCONFIRMED_PATH,
 };
 pub use generated::models::*;
+/// What `specs/fsflt.yaml` says about each operation: the table the client, the sandbox and the
+/// docs read (see [`api_core::spec`]).
+pub use generated::spec;
 pub use ids::{CustomerCode, IdText, LicenseId};
 pub use login::DEFAULT_LOGIN_HOST;
 pub use validate::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};

@@ -43,6 +43,9 @@ pub use client::{
     BASE_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_RATE_LIMIT_PER_MINUTE, TOKEN_ENV,
 };
 pub use generated::models::*;
+/// What `specs/netfinity.yaml` says about each operation: the table the client, the sandbox and the
+/// docs read (see [`api_core::spec`]).
+pub use generated::spec;
 pub use gsm::{first_non_gsm, is_gsm};
 pub use timestamp::Timestamp;
 pub use validate::{

@@ -3,15 +3,19 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
+use super::checks::{self, Value};
 use super::emit::{doc, doc_paragraph, literal};
 use super::names;
 use super::spec::{AdditionalProperties, Schema};
 use super::types::{Context, Kind, Ty, reject_property_extensions};
 
+const SCHEMA_PREFIX: &str = "#/components/schemas/";
+
 /// The body of `models.rs` (without the header and unformatted).
 pub fn emit(cx: &Context) -> Result<String, String> {
     let mut out = String::new();
     let mut readers = Readers::default();
+    let validated = validated(cx);
     for (name, schema) in cx.spec.components.schemas.iter() {
         let at = format!("components.schemas.{name}");
         let (_, ty, kind) = cx.component(&format!("#/components/schemas/{name}"), &at)?;
@@ -19,7 +23,12 @@ pub fn emit(cx: &Context) -> Result<String, String> {
         let rust = ty.owned();
         match kind {
             Kind::External => continue,
-            Kind::Struct => emit_struct(cx, &mut out, &mut readers, &rust, schema, &at)?,
+            Kind::Struct => {
+                emit_struct(cx, &mut out, &mut readers, &rust, schema, &at)?;
+                if validated.contains(name) {
+                    emit_validate(cx, &mut out, &validated, &rust, schema, &at)?;
+                }
+            }
             Kind::StringEnum => emit_string_enum(&mut out, &rust, schema, &at)?,
             Kind::IntEnum => emit_int_enum(&mut out, &rust, schema, &at)?,
             Kind::Alias => {
@@ -36,6 +45,110 @@ pub fn emit(cx: &Context) -> Result<String, String> {
     }
     emit_readers(cx, &mut out, &readers)?;
     Ok(out)
+}
+
+/// The component structs with checks: a property with bounds, or a property (or array
+/// item) that is such a struct. Their `api_core::validate::Validate` runs before a request
+/// that carries one is sent.
+pub fn validated(cx: &Context) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    loop {
+        let before = found.len();
+        for (name, schema) in cx.spec.components.schemas.iter() {
+            if Kind::of(schema) != Kind::Struct || found.contains(name) {
+                continue;
+            }
+            let checked = schema.properties.iter().any(|(_, property)| {
+                checks::has_bounds(property) || nested(property, &found).is_some()
+            });
+            if checked {
+                found.insert(name.to_owned());
+            }
+        }
+        if found.len() == before {
+            return found;
+        }
+    }
+}
+
+/// The validated struct a property holds, itself or as array items: `(name, is an array)`.
+fn nested<'a>(property: &'a Schema, validated: &BTreeSet<String>) -> Option<(&'a str, bool)> {
+    let (schema, array) = match &property.items {
+        Some(items) if property.kind.as_deref() == Some("array") => (items.as_ref(), true),
+        _ => (property, false),
+    };
+    let name = schema.reference.as_deref()?.strip_prefix(SCHEMA_PREFIX)?;
+    validated.contains(name).then_some((name, array))
+}
+
+/// `impl api_core::validate::Validate` for a struct with checks.
+fn emit_validate(
+    cx: &Context,
+    out: &mut String,
+    validated: &BTreeSet<String>,
+    rust: &str,
+    schema: &Schema,
+    at: &str,
+) -> Result<(), String> {
+    let mut body = String::new();
+    let mut consts = String::new();
+    for (json, property) in schema.properties.iter() {
+        let field_at = format!("{at}.properties.{json}");
+        let ident = names::field_ident(json);
+        let optional = !schema.required.iter().any(|r| r == json) || property.nullable;
+        let statements = if let Some((_, array)) = nested(property, validated) {
+            let target = if optional { "value".to_owned() } else { format!("&self.{ident}") };
+            vec![if array {
+                format!("for item in {target} {{\napi_core::validate::Validate::validate(item)?;\n}}")
+            } else {
+                format!("api_core::validate::Validate::validate({target})?;")
+            }]
+        } else if checks::has_bounds(property) {
+            let ty = cx.property_ty(property, &field_at)?;
+            let (text, integer) = if optional {
+                ("value".to_owned(), "*value".to_owned())
+            } else {
+                (format!("&self.{ident}"), format!("self.{ident}"))
+            };
+            let expr = match ty {
+                Ty::Int(_) => Value::Integer(&integer),
+                _ => Value::Text(&text),
+            };
+            let const_name = format!(
+                "{}_{}",
+                names::snake_case(rust).to_ascii_uppercase(),
+                names::snake_case(json).to_ascii_uppercase()
+            );
+            checks::statements(
+                property,
+                &ty,
+                json,
+                expr,
+                &const_name,
+                property.x_secret,
+                &mut consts,
+                &field_at,
+            )?
+        } else {
+            continue;
+        };
+        if optional {
+            let _ = writeln!(
+                body,
+                "if let Some(value) = &self.{ident} {{\n{}\n}}",
+                statements.join("\n")
+            );
+        } else {
+            let _ = writeln!(body, "{}", statements.join("\n"));
+        }
+    }
+    out.push_str(&consts);
+    let _ = writeln!(
+        out,
+        "impl api_core::validate::Validate for {rust} {{\n\
+         fn validate(&self) -> api_core::Result<()> {{\n{body}Ok(())\n}}\n}}\n"
+    );
+    Ok(())
 }
 
 fn type_doc(out: &mut String, schema: &Schema, fallback: &str) {

@@ -4,9 +4,11 @@
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
+use super::checks::{self, Value};
 use super::emit::{doc, doc_paragraph, literal, sentence, wrap};
 use super::names;
 use super::spec::{Operation, Parameter, Response};
+use super::table;
 use super::types::{Context, Kind, Ty};
 
 const PARAMETER_PREFIX: &str = "#/components/parameters/";
@@ -15,8 +17,9 @@ const RESPONSE_PREFIX: &str = "#/components/responses/";
 /// Clippy's `too_many_arguments` threshold.
 const MAX_ARGUMENTS: usize = 7;
 
-/// The body of `operations.rs` (imports and functions; no header, unformatted).
-pub fn emit(cx: &Context) -> Result<String, String> {
+/// The bodies of `operations.rs` (imports and functions) and `spec.rs` (the operation
+/// table); no header, unformatted.
+pub fn emit(cx: &Context) -> Result<(String, String), String> {
     if let Some(envelope) = &cx.spec.x_envelope
         && !names::is_path(envelope)
     {
@@ -25,6 +28,10 @@ pub fn emit(cx: &Context) -> Result<String, String> {
         ));
     }
     let mut functions = String::new();
+    let mut specs = String::new();
+    let mut spec_names = Vec::new();
+    table::emit_schemes(cx, &mut specs)?;
+    let validated = super::models::validated(cx);
     let mut seen = BTreeSet::new();
     let mut unconfirmed = Vec::new();
     let (mut any_confirmed, mut any_unconfirmed) = (false, false);
@@ -43,7 +50,48 @@ pub fn emit(cx: &Context) -> Result<String, String> {
                 return Err(format!("{at}: a second operation is named `{name}`"));
             }
             let parameters = merged_parameters(cx, &item.parameters, &operation.parameters, &at)?;
-            let function = Function::new(cx, path, method, &name, operation, &parameters, &at)?;
+            let const_name = name.to_ascii_uppercase();
+            let function = Function::new(
+                cx,
+                path,
+                method,
+                &name,
+                &const_name,
+                operation,
+                &parameters,
+                &validated,
+                &at,
+            )?;
+            table::emit_spec(
+                cx,
+                &mut specs,
+                &const_name,
+                &name,
+                method,
+                path,
+                operation,
+                &parameters,
+                function.idempotency.0,
+                &at,
+            )?;
+            if let Some(sizes) = function.page_sizes.as_ref() {
+                let _ = writeln!(
+                    specs,
+                    "/// The page sizes `{name}` accepts (the `minimum` and `maximum` of its page-size \
+                     parameter).\npub const {const_name}_PAGE_SIZES: std::ops::RangeInclusive<{}> = {}..={};\n",
+                    sizes.0, sizes.1, sizes.2
+                );
+            }
+            if let Some(page) = &operation.x_pagination
+                && page.style == "page-number"
+            {
+                let _ = writeln!(
+                    specs,
+                    "/// The number of the first page of `{name}`.\npub const {const_name}_FIRST_PAGE: u32 = {};\n",
+                    page.first.unwrap_or(1)
+                );
+            }
+            spec_names.push(const_name);
             if operation.x_unconfirmed.is_set() {
                 if operation
                     .x_unconfirmed
@@ -62,6 +110,7 @@ pub fn emit(cx: &Context) -> Result<String, String> {
                 any_confirmed = true;
                 models_confirmed |= function.uses_models;
             }
+            specs.push_str(&function.consts);
             function.emit(&mut functions, operation, &parameters);
         }
     }
@@ -78,8 +127,22 @@ pub fn emit(cx: &Context) -> Result<String, String> {
         if !any_confirmed {
             out.push_str(gate);
         }
-        out.push_str("use api_core::{Idempotency, Method, Operation, Request, Result};\n\n");
+        out.push_str("use super::spec::*;\nuse api_core::{Operation, Request, Result};\n\n");
     }
+    doc(
+        &mut specs,
+        "Every operation of the spec, in its order (the `unconfirmed` ones included: the\n\
+         sandbox and the docs list them too).",
+    );
+    let _ = writeln!(
+        specs,
+        "pub const OPERATIONS: &[&api_core::spec::OperationSpec] = &[{}];\n",
+        spec_names
+            .iter()
+            .map(|n| format!("&{n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     if !unconfirmed.is_empty() {
         // Not gated: callers can list what the feature would add without enabling it.
         doc(
@@ -99,12 +162,12 @@ pub fn emit(cx: &Context) -> Result<String, String> {
         );
     }
     out.push_str(&functions);
-    Ok(out)
+    Ok((out, specs))
 }
 
 /// Path-level parameters, overridden by operation-level ones of the same name and location;
 /// `$ref`s to `components.parameters` resolved.
-fn merged_parameters(
+pub fn merged_parameters(
     cx: &Context,
     path_level: &[Parameter],
     operation_level: &[Parameter],
@@ -138,9 +201,17 @@ fn merged_parameters(
 struct Function {
     name: String,
     trace_name: String,
+    /// The name of its `OperationSpec` constant.
+    spec: String,
     method: &'static str,
     path: String,
     idempotency: (&'static str, &'static str),
+    /// Checks of the arguments, before the request is built.
+    checks: Vec<String>,
+    /// Pattern constants of its parameters.
+    consts: String,
+    /// The page-size parameter's type, minimum and maximum, when it pages with both bounds.
+    page_sizes: Option<(String, i64, i64)>,
     /// `name: Type` for each argument, in order.
     arguments: Vec<String>,
     /// Builder calls chained onto `Request::new(..)`.
@@ -152,13 +223,16 @@ struct Function {
 }
 
 impl Function {
+    #[allow(clippy::too_many_arguments)] // Each is one fact of the operation.
     fn new(
         cx: &Context,
         path: &str,
         method: &'static str,
         name: &str,
+        spec: &str,
         operation: &Operation,
         parameters: &[Parameter],
+        validated: &BTreeSet<String>,
         at: &str,
     ) -> Result<Self, String> {
         let idempotency = match operation.x_idempotency.as_deref() {
@@ -179,14 +253,15 @@ impl Function {
         let mut function = Function {
             name: names::escape(name.to_owned()),
             trace_name: name.to_owned(),
+            spec: spec.to_owned(),
             method,
             path: path.to_owned(),
             idempotency,
+            checks: Vec::new(),
+            consts: String::new(),
+            page_sizes: None,
             arguments: Vec::new(),
-            chain: vec![
-                format!(".operation({})", literal(name)),
-                format!(".idempotency(Idempotency::{})", idempotency.0),
-            ],
+            chain: Vec::new(),
             statements: Vec::new(),
             response: String::new(),
             uses_models: false,
@@ -207,8 +282,21 @@ impl Function {
                 .iter()
                 .find(|p| p.location == "path" && p.name == *placeholder)
                 .ok_or_else(|| format!("{at}: `{{{placeholder}}}` has no path parameter"))?;
-            let ident = argument_ident(parameter, &format!("{at}.parameters.{placeholder}"))?;
+            let param_at = format!("{at}.parameters.{placeholder}");
+            let ident = argument_ident(parameter, &param_at)?;
             take(&ident, at)?;
+            if let Some(schema) = &parameter.schema {
+                function.checks.extend(checks::statements(
+                    schema,
+                    &Ty::String,
+                    &parameter.name,
+                    Value::Text(&ident),
+                    &format!("{spec}_{}", names::snake_case(&parameter.name).to_ascii_uppercase()),
+                    false,
+                    &mut function.consts,
+                    &param_at,
+                )?);
+            }
             function.arguments.push(format!("{ident}: &str"));
             function
                 .chain
@@ -225,9 +313,7 @@ impl Function {
             Some(envelope) => format!("{envelope}<{content}>"),
             None => content,
         };
-        if operation.x_empty_response || no_content {
-            function.chain.push(".allow_empty_response()".to_owned());
-        }
+        let _ = no_content; // The spec constant carries `empty_response`.
 
         // The request body: chained when required, else a statement at the end.
         let mut body_statement = None;
@@ -257,6 +343,19 @@ impl Function {
             let ty = cx.ty(schema, &format!("{at}.requestBody"))?;
             function.uses_models |= ty.uses_models();
             take("body", at)?;
+            let checked = schema
+                .reference
+                .as_deref()
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                .is_some_and(|name| validated.contains(name));
+            if checked {
+                function.checks.push(if body.required {
+                    "api_core::validate::Validate::validate(body)?;".to_owned()
+                } else {
+                    "if let Some(body) = body {\napi_core::validate::Validate::validate(body)?;\n}"
+                        .to_owned()
+                });
+            }
             if body.required {
                 function.arguments.push(format!("body: {}", ty.argument()));
                 function.chain.push(format!(".{encoder}(body)?"));
@@ -295,7 +394,7 @@ impl Function {
                 .schema
                 .as_ref()
                 .ok_or_else(|| format!("{param_at}: no `schema`"))?;
-            let ty = cx.ty(schema, &param_at)?;
+            let ty = checks::narrow(cx.ty(schema, &param_at)?, schema);
             let scalar = match &ty {
                 Ty::String | Ty::Int(_) | Ty::F64 | Ty::Bool | Ty::External(_) => true,
                 Ty::Model { .. } => match &schema.reference {
@@ -313,6 +412,44 @@ impl Function {
             function.uses_models |= ty.uses_models();
             let ident = argument_ident(parameter, &param_at)?;
             take(&ident, &param_at)?;
+            if let (Some(page), Some(min), Some(max)) =
+                (&operation.x_pagination, schema.minimum, schema.maximum)
+                && page.size == parameter.name
+            {
+                function.page_sizes = Some((ty.owned(), min, max));
+            }
+            if checks::has_bounds(schema) {
+                let value = match ty {
+                    Ty::Int(_) => Value::Integer(&ident),
+                    Ty::String => Value::Text(&ident),
+                    _ => {
+                        return Err(format!(
+                            "{param_at}: bounds on a `{}` parameter are not supported",
+                            ty.owned()
+                        ));
+                    }
+                };
+                let statements = checks::statements(
+                    schema,
+                    &ty,
+                    &parameter.name,
+                    value,
+                    &format!("{spec}_{}", names::snake_case(&parameter.name).to_ascii_uppercase()),
+                    false,
+                    &mut function.consts,
+                    &param_at,
+                )?;
+                if statements.is_empty() {
+                    // An unsigned type already holds the bound.
+                } else if parameter.required {
+                    function.checks.push(statements.join("\n"));
+                } else {
+                    function.checks.push(format!(
+                        "if let Some({ident}) = {ident} {{\n{}\n}}",
+                        statements.join("\n")
+                    ));
+                }
+            }
             let key = literal(&parameter.name);
             if parameter.required {
                 function
@@ -406,11 +543,13 @@ impl Function {
         } else {
             "let mut request"
         };
+        for check in &self.checks {
+            let _ = writeln!(out, "{check}");
+        }
         let _ = writeln!(
             out,
-            "{binding} = Request::new(Method::{}, {}){};",
-            self.method,
-            literal(&self.path),
+            "{binding} = Request::of(&{}){};",
+            self.spec,
             self.chain.concat()
         );
         for statement in &self.statements {
@@ -493,4 +632,9 @@ fn response_type(cx: &Context, operation: &Operation, at: &str) -> Result<Option
         Some(schema) => cx.ty(schema, &at).map(Some),
         None => Ok(Some(Ty::JsonValue)),
     }
+}
+
+/// True when the lowest 2xx response has no content (any body, or none, is a success).
+pub fn success_has_no_content(cx: &Context, operation: &Operation) -> bool {
+    matches!(response_type(cx, operation, ""), Ok(None))
 }

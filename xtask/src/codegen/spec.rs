@@ -103,6 +103,9 @@ pub struct Spec {
     /// `x-envelope: path`: every operation's response `T` is decoded as `path<T>`.
     #[serde(rename = "x-envelope")]
     pub x_envelope: Option<String>,
+    /// The default security requirements (alternatives; each maps scheme names to scopes).
+    #[serde(default)]
+    pub security: Vec<Ordered<Vec<String>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -120,6 +123,27 @@ pub struct Components {
     pub parameters: Ordered<Parameter>,
     #[serde(default)]
     pub responses: Ordered<Response>,
+    #[serde(default)]
+    pub security_schemes: Ordered<SecurityScheme>,
+}
+
+/// A `components.securitySchemes` entry: its type, and for `oauth2` its flows' token URLs
+/// and scopes.
+#[derive(Debug, Deserialize)]
+pub struct SecurityScheme {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub flows: Ordered<Flow>,
+}
+
+/// An OAuth2 flow.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Flow {
+    pub token_url: Option<String>,
+    #[serde(default)]
+    pub scopes: Ordered<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -171,6 +195,28 @@ pub struct Operation {
     pub x_empty_response: bool,
     #[serde(rename = "x-unconfirmed", default)]
     pub x_unconfirmed: Unconfirmed,
+    /// The operation's own security requirements (alternatives), replacing the spec's.
+    pub security: Option<Vec<Ordered<Vec<String>>>>,
+    /// `x-moves-money: true`: the operation moves money.
+    #[serde(rename = "x-moves-money", default)]
+    pub x_moves_money: bool,
+    /// `x-idempotency-key: header`: the header that carries an idempotency key.
+    #[serde(rename = "x-idempotency-key")]
+    pub x_idempotency_key: Option<String>,
+    /// `x-pagination`: how the operation pages.
+    #[serde(rename = "x-pagination")]
+    pub x_pagination: Option<XPagination>,
+}
+
+/// `x-pagination: {style: offset | page-number, size: <param>, position: <param>, first: n}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct XPagination {
+    pub style: String,
+    pub size: String,
+    pub position: String,
+    /// The first page number (`page-number` only; default 1).
+    pub first: Option<u32>,
 }
 
 /// `x-unconfirmed`: `true` when the documentation does not show the path (our guess), or a
@@ -285,6 +331,18 @@ pub struct Schema {
     /// struct's `Debug` shows `"[redacted]"` in its place.
     #[serde(rename = "x-secret", default)]
     pub x_secret: bool,
+    // Bounds, checked before a request is sent.
+    pub minimum: Option<i64>,
+    pub maximum: Option<i64>,
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub pattern: Option<String>,
+    // Read only to be rejected: a bound the generator cannot check must not be dropped.
+    pub exclusive_minimum: Option<serde_norway::Value>,
+    pub exclusive_maximum: Option<serde_norway::Value>,
+    pub min_items: Option<serde_norway::Value>,
+    pub max_items: Option<serde_norway::Value>,
+    pub multiple_of: Option<serde_norway::Value>,
     // Read only to be rejected: the generator does not support composition.
     pub all_of: Option<serde_norway::Value>,
     pub one_of: Option<serde_norway::Value>,

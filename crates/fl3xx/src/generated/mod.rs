@@ -5,3 +5,4 @@
 
 pub mod models;
 pub mod operations;
+pub mod spec;
