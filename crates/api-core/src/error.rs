@@ -776,7 +776,6 @@ impl fmt::Debug for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
-
 /// The first `limit` bytes of `body` as lossy UTF-8, cut on a character boundary.
 pub(crate) fn excerpt(body: &[u8]) -> String {
     let cut = &body[..body.len().min(ApiError::EXCERPT_LIMIT)];

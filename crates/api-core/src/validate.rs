@@ -365,9 +365,14 @@ impl Pattern {
             *furthest = (*furthest).max(at.saturating_add(available));
             return false;
         }
-        (least..=most)
-            .rev()
-            .any(|taken| self.matches_from(text, piece.saturating_add(1), at.saturating_add(taken), furthest))
+        (least..=most).rev().any(|taken| {
+            self.matches_from(
+                text,
+                piece.saturating_add(1),
+                at.saturating_add(taken),
+                furthest,
+            )
+        })
     }
 }
 
@@ -439,7 +444,10 @@ mod tests {
         assert_eq!(long.rule, Rule::MaxLength(7));
         assert_eq!(long.message, "must be at most 7 characters");
         let empty = invalid(length("name", "", Some(1), None));
-        assert_eq!((empty.rule, empty.message.as_str()), (Rule::MinLength(1), "must not be empty"));
+        assert_eq!(
+            (empty.rule, empty.message.as_str()),
+            (Rule::MinLength(1), "must not be empty")
+        );
         let short = invalid(length("code", "AB", Some(3), Some(3)));
         assert_eq!(short.message, "must be at least 3 characters; got 2");
     }
@@ -448,7 +456,11 @@ mod tests {
     fn a_huge_value_is_quoted_bounded() {
         let huge = "x".repeat(1 << 20);
         let err = invalid(length("name", &huge, None, Some(5)));
-        assert!(err.value.as_ref().is_some_and(|v| v.len() <= InvalidInput::TEXT_LIMIT));
+        assert!(
+            err.value
+                .as_ref()
+                .is_some_and(|v| v.len() <= InvalidInput::TEXT_LIMIT)
+        );
     }
 
     #[test]
@@ -465,7 +477,11 @@ mod tests {
         assert_eq!(letter.position, Some(8));
         let short = invalid(pattern("msisdn", "1234567", &DIGITS));
         assert_eq!(short.position, None);
-        assert!(short.message.ends_with("7 characters do not"), "{}", short.message);
+        assert!(
+            short.message.ends_with("7 characters do not"),
+            "{}",
+            short.message
+        );
         let long = invalid(pattern("msisdn", &"1".repeat(21), &DIGITS));
         assert_eq!(long.position, Some(21));
     }
@@ -480,7 +496,10 @@ mod tests {
         assert!(!CODE.is_match("ABX-"));
         assert_eq!(
             CODE.first_mismatch("ABx1"),
-            Some(Mismatch::At { position: 3, found: 'x' })
+            Some(Mismatch::At {
+                position: 3,
+                found: 'x'
+            })
         );
     }
 }

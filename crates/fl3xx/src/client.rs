@@ -391,7 +391,11 @@ impl OperatorClient {
         offset: u64,
     ) -> Result<Response<List<Flight>>> {
         let filter = window.filter();
-        self.call(operations::list_flights(&filter, Some(limit), Some(offset))?)
+        self.call(operations::list_flights(
+            &filter,
+            Some(limit),
+            Some(offset),
+        )?)
         .await
     }
 

@@ -232,10 +232,17 @@ impl ClientBuilder {
             }
         };
         let merchant = builder(&pos)
-            .auth(oauth(&pos, spec::OAUTH2_TOKEN_PATH, spec::OAUTH2_MERCHANT_SCOPE)?)
+            .auth(oauth(
+                &pos,
+                spec::OAUTH2_TOKEN_PATH,
+                spec::OAUTH2_MERCHANT_SCOPE,
+            )?)
             .build()?;
-        let customer =
-            merchant.with_auth(oauth(&pos, spec::OAUTH2_TOKEN_PATH, spec::OAUTH2_CUSTOMER_SCOPE)?)?;
+        let customer = merchant.with_auth(oauth(
+            &pos,
+            spec::OAUTH2_TOKEN_PATH,
+            spec::OAUTH2_CUSTOMER_SCOPE,
+        )?)?;
         let online = builder(&online)
             .auth(oauth(
                 &online,
@@ -732,8 +739,7 @@ impl Client {
 
     /// Localised strings for customer screens.
     pub async fn i18n(&self) -> Result<Response<serde_json::Value>> {
-        self.send(operations::i18n(self.id(), self.lang())?)
-            .await
+        self.send(operations::i18n(self.id(), self.lang())?).await
     }
 }
 

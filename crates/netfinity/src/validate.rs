@@ -1,21 +1,26 @@
 //! Checks made before a message is sent, so that bad input never costs a request.
 
-use api_core::{Error, Result};
+use api_core::validate::{Rule, Validate};
+use api_core::{Error, InvalidInput, Result};
 
-use crate::Sms;
 use crate::gsm::first_non_gsm;
+use crate::{SMS_ID_PATTERN, SMS_MSISDN_PATTERN, SMS_TEXT_LENGTHS, Sms};
+
+// The bounds below are the spec's (`specs/netfinity.yaml`, schema `Sms`), read from the
+// generated checks; only the GSM 03.38 alphabet is checked here, since a schema cannot say it.
 
 /// Most characters in one message.
-pub const MAX_TEXT_CHARS: usize = 160;
+pub const MAX_TEXT_CHARS: usize = *SMS_TEXT_LENGTHS.end() as usize;
 /// Fewest digits in an `msisdn`.
-pub const MIN_MSISDN_DIGITS: usize = 8;
+pub const MIN_MSISDN_DIGITS: usize = SMS_MSISDN_PATTERN.pieces[0].min as usize;
 /// Most digits in an `msisdn`.
-pub const MAX_MSISDN_DIGITS: usize = 20;
+pub const MAX_MSISDN_DIGITS: usize = SMS_MSISDN_PATTERN.pieces[0].max as usize;
 /// Most characters in a message `id`. The docs only say "alphanumeric"; 64 is our bound.
-pub const MAX_ID_CHARS: usize = 64;
+pub const MAX_ID_CHARS: usize = SMS_ID_PATTERN.pieces[0].max as usize;
 
 impl Sms {
-    /// Checks every field as the API will, naming the first problem.
+    /// Checks every field as the API will, naming the first problem: the spec's bounds
+    /// (generated), then the GSM 03.38 alphabet of `text`.
     ///
     /// ```
     /// use netfinity::Sms;
@@ -27,101 +32,47 @@ impl Sms {
     /// ```
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] naming `msisdn`, `text` or `id`.
+    /// [`Error::InvalidInput`] naming `msisdn`, `text` or `id`, with its
+    /// [`Rule`](api_core::validate::Rule).
     pub fn validate(&self) -> Result<()> {
-        validate_msisdn(&self.msisdn)?;
-        validate_text(&self.text)?;
-        if let Some(id) = &self.id {
-            validate_id(id)?;
-        }
-        Ok(())
+        Validate::validate(self)?;
+        gsm_alphabet(&self.text)
     }
 }
 
-/// 8–20 ASCII digits.
+/// 8–20 ASCII digits (the spec's `pattern`).
 pub fn validate_msisdn(msisdn: &str) -> Result<()> {
-    if let Some((i, c)) = msisdn
-        .chars()
-        .enumerate()
-        .find(|(_, c)| !c.is_ascii_digit())
-    {
-        let hint = if c == '+' {
-            " (drop the leading '+')"
-        } else {
-            ""
-        };
-        return Err(Error::invalid_input(
-            "msisdn",
-            format!(
-                "must contain digits only; found {c:?} at position {}{hint}",
-                i + 1
-            ),
-        ));
-    }
-    let digits = msisdn.len();
-    if !(MIN_MSISDN_DIGITS..=MAX_MSISDN_DIGITS).contains(&digits) {
-        return Err(Error::invalid_input(
-            "msisdn",
-            format!(
-                "must be between {MIN_MSISDN_DIGITS} and {MAX_MSISDN_DIGITS} digits; got {digits}"
-            ),
-        ));
-    }
-    Ok(())
+    api_core::validate::pattern("msisdn", msisdn, &SMS_MSISDN_PATTERN)
 }
 
-/// Non-empty, at most 160 characters, GSM 03.38 only.
+/// Non-empty, at most 160 characters (the spec's bounds), GSM 03.38 only.
 pub fn validate_text(text: &str) -> Result<()> {
-    if text.is_empty() {
-        return Err(Error::invalid_input("text", "must not be empty"));
-    }
-    if let Some((position, c)) = first_non_gsm(text) {
-        return Err(Error::invalid_input(
+    let (min, max) = (*SMS_TEXT_LENGTHS.start(), *SMS_TEXT_LENGTHS.end());
+    api_core::validate::length("text", text, Some(min), Some(max))?;
+    gsm_alphabet(text)
+}
+
+/// Non-empty, ASCII alphanumeric, at most 64 characters (the spec's `pattern`).
+pub fn validate_id(id: &str) -> Result<()> {
+    api_core::validate::pattern("id", id, &SMS_ID_PATTERN)
+}
+
+/// The GSM 03.38 alphabet: hand-written, since no schema keyword states it.
+fn gsm_alphabet(text: &str) -> Result<()> {
+    match first_non_gsm(text) {
+        None => Ok(()),
+        Some((position, c)) => Err(InvalidInput::new(
             "text",
+            Rule::Custom("gsm-03.38"),
             format!(
                 "character {c:?} (U+{:04X}) at position {position} is not in the GSM 03.38 alphabet",
                 u32::from(c)
             ),
-        ));
+        )
+        .with_value(text)
+        .at(position)
+        .into()),
     }
-    let chars = text.chars().count();
-    if chars > MAX_TEXT_CHARS {
-        return Err(Error::invalid_input(
-            "text",
-            format!("must be at most {MAX_TEXT_CHARS} characters; got {chars}"),
-        ));
-    }
-    Ok(())
-}
-
-/// Non-empty, ASCII alphanumeric, at most 64 characters.
-pub fn validate_id(id: &str) -> Result<()> {
-    if id.is_empty() {
-        return Err(Error::invalid_input("id", "must not be empty when given"));
-    }
-    if let Some((i, c)) = id
-        .chars()
-        .enumerate()
-        .find(|(_, c)| !c.is_ascii_alphanumeric())
-    {
-        return Err(Error::invalid_input(
-            "id",
-            format!(
-                "must be alphanumeric (A-Z, a-z, 0-9); found {c:?} at position {}",
-                i + 1
-            ),
-        ));
-    }
-    if id.len() > MAX_ID_CHARS {
-        return Err(Error::invalid_input(
-            "id",
-            format!(
-                "must be at most {MAX_ID_CHARS} characters; got {}",
-                id.len()
-            ),
-        ));
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -142,23 +93,32 @@ mod tests {
         assert!(validate_msisdn(&"9".repeat(20)).is_ok());
         assert_eq!(
             message(validate_msisdn("3598812")),
-            "msisdn: must be between 8 and 20 digits; got 7"
+            "msisdn: must match `^[0-9]{8,20}$` (8 to 20 of 0-9); 7 characters do not"
         );
         assert_eq!(
             message(validate_msisdn(&"9".repeat(21))),
-            "msisdn: must be between 8 and 20 digits; got 21"
+            "msisdn: must match `^[0-9]{8,20}$` (8 to 20 of 0-9); found '9' at position 21"
         );
         assert_eq!(
             message(validate_msisdn("+359881234567")),
-            "msisdn: must contain digits only; found '+' at position 1 (drop the leading '+')"
+            "msisdn: must match `^[0-9]{8,20}$` (8 to 20 of 0-9); found '+' at position 1"
         );
         assert_eq!(
             message(validate_msisdn("359 88 123")),
-            "msisdn: must contain digits only; found ' ' at position 4"
+            "msisdn: must match `^[0-9]{8,20}$` (8 to 20 of 0-9); found ' ' at position 4"
         );
         assert_eq!(
             message(validate_msisdn("")),
-            "msisdn: must be between 8 and 20 digits; got 0"
+            "msisdn: must match `^[0-9]{8,20}$` (8 to 20 of 0-9); 0 characters do not"
+        );
+        assert_eq!(
+            (
+                MIN_MSISDN_DIGITS,
+                MAX_MSISDN_DIGITS,
+                MAX_TEXT_CHARS,
+                MAX_ID_CHARS
+            ),
+            (8, 20, 160, 64)
         );
         assert!(validate_msisdn("٣٥٩٨٨١٢٣٤").is_err(), "non-ASCII digits");
     }
@@ -174,7 +134,7 @@ mod tests {
         assert_eq!(message(validate_text("")), "text: must not be empty");
         assert_eq!(
             message(validate_text(&"a".repeat(161))),
-            "text: must be at most 160 characters; got 161"
+            "text: must be at most 160 characters"
         );
         assert_eq!(
             message(validate_text("Hi ✓")),
@@ -186,14 +146,17 @@ mod tests {
     fn id_rules() {
         assert!(validate_id("order42").is_ok());
         assert!(validate_id(&"a".repeat(64)).is_ok());
-        assert_eq!(message(validate_id("")), "id: must not be empty when given");
+        assert_eq!(
+            message(validate_id("")),
+            "id: must match `^[A-Za-z0-9]{1,64}$` (1 to 64 of A-Z, a-z, 0-9); 0 characters do not"
+        );
         assert_eq!(
             message(validate_id("order-42")),
-            "id: must be alphanumeric (A-Z, a-z, 0-9); found '-' at position 6"
+            "id: must match `^[A-Za-z0-9]{1,64}$` (1 to 64 of A-Z, a-z, 0-9); found '-' at position 6"
         );
         assert_eq!(
             message(validate_id(&"a".repeat(65))),
-            "id: must be at most 64 characters; got 65"
+            "id: must match `^[A-Za-z0-9]{1,64}$` (1 to 64 of A-Z, a-z, 0-9); found 'a' at position 65"
         );
     }
 
@@ -202,7 +165,7 @@ mod tests {
         let sms = Sms::new("123", "ж").with_id("x-y");
         assert_eq!(
             message(sms.validate()),
-            "msisdn: must be between 8 and 20 digits; got 3"
+            "msisdn: must match `^[0-9]{8,20}$` (8 to 20 of 0-9); 3 characters do not"
         );
         let sms = Sms::new("359881234567", "ok").with_id("x-y");
         assert!(message(sms.validate()).starts_with("id: "));

@@ -59,11 +59,11 @@ pub fn statements(
         let unsigned = matches!(ty, Ty::Int(name) if name.starts_with('u'));
         let minimum = schema.minimum.filter(|&min| !(unsigned && min <= 0));
         if minimum.is_some() || schema.maximum.is_some() {
-        out.push(wrap(format!(
-            "api_core::validate::range({field_literal}, {expr}, {}, {})",
-            option(minimum),
-            option(schema.maximum)
-        )));
+            out.push(wrap(format!(
+                "api_core::validate::range({field_literal}, {expr}, {}, {})",
+                option(minimum),
+                option(schema.maximum)
+            )));
         }
     }
     if textual {
@@ -77,7 +77,19 @@ pub fn statements(
             if let (Some(min), Some(max)) = (schema.min_length, schema.max_length)
                 && min > max
             {
-                return Err(format!("{at}: `minLength: {min}` is above `maxLength: {max}`"));
+                return Err(format!(
+                    "{at}: `minLength: {min}` is above `maxLength: {max}`"
+                ));
+            }
+            if let (Some(min), Some(max)) = (schema.min_length, schema.max_length) {
+                doc(
+                    consts,
+                    &format!("The `minLength` and `maxLength` of `{field}`."),
+                );
+                let _ = writeln!(
+                    consts,
+                    "pub const {const_name}_LENGTHS: std::ops::RangeInclusive<u64> = {min}..={max};\n"
+                );
             }
             out.push(wrap(format!(
                 "api_core::validate::length({field_literal}, {expr}, {}, {})",

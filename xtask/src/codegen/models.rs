@@ -97,9 +97,15 @@ fn emit_validate(
         let ident = names::field_ident(json);
         let optional = !schema.required.iter().any(|r| r == json) || property.nullable;
         let statements = if let Some((_, array)) = nested(property, validated) {
-            let target = if optional { "value".to_owned() } else { format!("&self.{ident}") };
+            let target = if optional {
+                "value".to_owned()
+            } else {
+                format!("&self.{ident}")
+            };
             vec![if array {
-                format!("for item in {target} {{\napi_core::validate::Validate::validate(item)?;\n}}")
+                format!(
+                    "for item in {target} {{\napi_core::validate::Validate::validate(item)?;\n}}"
+                )
             } else {
                 format!("api_core::validate::Validate::validate({target})?;")
             }]

@@ -291,7 +291,10 @@ impl Function {
                     &Ty::String,
                     &parameter.name,
                     Value::Text(&ident),
-                    &format!("{spec}_{}", names::snake_case(&parameter.name).to_ascii_uppercase()),
+                    &format!(
+                        "{spec}_{}",
+                        names::snake_case(&parameter.name).to_ascii_uppercase()
+                    ),
                     false,
                     &mut function.consts,
                     &param_at,
@@ -434,7 +437,10 @@ impl Function {
                     &ty,
                     &parameter.name,
                     value,
-                    &format!("{spec}_{}", names::snake_case(&parameter.name).to_ascii_uppercase()),
+                    &format!(
+                        "{spec}_{}",
+                        names::snake_case(&parameter.name).to_ascii_uppercase()
+                    ),
                     false,
                     &mut function.consts,
                     &param_at,

@@ -40,7 +40,9 @@ pub fn parse(source: &str, at: &str) -> Result<Vec<Piece>, String> {
                 class_ranges(class).map_err(|what| unsupported(&what))?
             }
             '\\' => {
-                let escaped = *chars.get(i + 1).ok_or_else(|| unsupported("a trailing `\\`"))?;
+                let escaped = *chars
+                    .get(i + 1)
+                    .ok_or_else(|| unsupported("a trailing `\\`"))?;
                 i += 2;
                 escape_ranges(escaped).map_err(|what| unsupported(&what))?
             }
@@ -233,7 +235,9 @@ mod tests {
 
     #[test]
     fn what_is_not_supported_is_an_error() {
-        for pattern in ["[0-9]+", "^(a|b)$", "^[^0-9]$", "^a{3,1}$", "^[z-a]$", "^\\p$"] {
+        for pattern in [
+            "[0-9]+", "^(a|b)$", "^[^0-9]$", "^a{3,1}$", "^[z-a]$", "^\\p$",
+        ] {
             assert!(parse(pattern, "t").is_err(), "{pattern}");
         }
     }

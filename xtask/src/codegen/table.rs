@@ -112,9 +112,14 @@ pub fn emit_spec(
         ));
     }
     if let Some(header) = &operation.x_idempotency_key
-        && (header.is_empty() || !header.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        && (header.is_empty()
+            || !header
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-'))
     {
-        return Err(format!("{at}: `x-idempotency-key: {header}` is not a header name"));
+        return Err(format!(
+            "{at}: `x-idempotency-key: {header}` is not a header name"
+        ));
     }
     let list = |items: &[String]| {
         let quoted: Vec<String> = items.iter().map(|i| literal(i)).collect();
@@ -165,7 +170,10 @@ pub fn emit_spec(
         }
         params.push(spec);
     }
-    doc(out, &format!("What the spec says about `{name}` (`{method} {path}`)."));
+    doc(
+        out,
+        &format!("What the spec says about `{name}` (`{method} {path}`)."),
+    );
     let _ = writeln!(
         out,
         "pub const {const_name}: api_core::spec::OperationSpec = api_core::spec::OperationSpec {{\n\
@@ -205,7 +213,10 @@ pub fn emit_schemes(cx: &Context, out: &mut String) -> Result<(), String> {
     for (name, scheme) in cx.spec.components.security_schemes.iter() {
         let at = format!("components.securitySchemes.{name}");
         let upper = names::snake_case(name).to_ascii_uppercase();
-        doc(out, &format!("The `{name}` security scheme ({}).", scheme.kind));
+        doc(
+            out,
+            &format!("The `{name}` security scheme ({}).", scheme.kind),
+        );
         let _ = writeln!(out, "pub const {upper}_SCHEME: &str = {};\n", literal(name));
         let mut token_path: Option<String> = None;
         let mut scopes: Vec<&str> = Vec::new();
@@ -214,7 +225,9 @@ pub fn emit_schemes(cx: &Context, out: &mut String) -> Result<(), String> {
                 let path = url
                     .split_once("://")
                     .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_owned()))
-                    .ok_or_else(|| format!("{at}.flows.{flow_name}: `tokenUrl: {url}` has no path"))?;
+                    .ok_or_else(|| {
+                        format!("{at}.flows.{flow_name}: `tokenUrl: {url}` has no path")
+                    })?;
                 if token_path.as_ref().is_some_and(|p| *p != path) {
                     return Err(format!("{at}: its flows have different token paths"));
                 }
@@ -227,8 +240,17 @@ pub fn emit_schemes(cx: &Context, out: &mut String) -> Result<(), String> {
             }
         }
         if let Some(path) = token_path {
-            doc(out, &format!("The path of the `{name}` token endpoint (its host is the environment's)."));
-            let _ = writeln!(out, "pub const {upper}_TOKEN_PATH: &str = {};\n", literal(&path));
+            doc(
+                out,
+                &format!(
+                    "The path of the `{name}` token endpoint (its host is the environment's)."
+                ),
+            );
+            let _ = writeln!(
+                out,
+                "pub const {upper}_TOKEN_PATH: &str = {};\n",
+                literal(&path)
+            );
         }
         for scope in scopes {
             doc(out, &format!("The `{scope}` scope of `{name}`."));
@@ -256,8 +278,12 @@ pub fn docs_table(cx: &Context) -> Result<String, String> {
                 .operation_id
                 .as_deref()
                 .ok_or_else(|| format!("{at}: `operationId` is missing"))?;
-            let parameters =
-                super::operations::merged_parameters(cx, &item.parameters, &operation.parameters, &at)?;
+            let parameters = super::operations::merged_parameters(
+                cx,
+                &item.parameters,
+                &operation.parameters,
+                &at,
+            )?;
             let security = security(cx, operation, &at)?;
             let class = match operation.x_idempotency.as_deref() {
                 Some(class) => class.to_owned(),

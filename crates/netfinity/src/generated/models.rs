@@ -6,16 +6,54 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Sms {
     /// Recipient mobile number: E.164 without '+' (recommended), 00 + E.164, or a
-    /// national number, taken to be Bulgarian. 8–20 digits.
+    /// national number, taken to be Bulgarian. 8–20 digits (SEEN, api-notes §B.2.1).
     pub msisdn: String,
     /// Latin text in the GSM 03.38 alphabet, at most 160 characters. Characters from the
     /// GSM extension table are converted by the server to one-byte look-alikes. The
-    /// account's prefix is prepended and everything after character 160 is cut.
+    /// account's prefix is prepended and everything after character 160 is cut. The
+    /// alphabet is checked by hand-written code (a schema cannot state it).
     pub text: String,
     /// Your alphanumeric identifier for this message, echoed in every pingback. Re-using
     /// an id within 10 minutes triggers flood protection (pingback status 401).
+    /// "Alphanumeric" is SEEN; the 64-character bound is ours (INFERRED).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+}
+
+/// The `pattern` of `msisdn`: `^[0-9]{8,20}$`.
+pub const SMS_MSISDN_PATTERN: api_core::validate::Pattern = api_core::validate::Pattern {
+    source: "^[0-9]{8,20}$",
+    meaning: "8 to 20 of 0-9",
+    pieces: &[api_core::validate::Piece {
+        ranges: &[('0', '9')],
+        min: 8,
+        max: 20,
+    }],
+};
+
+/// The `minLength` and `maxLength` of `text`.
+pub const SMS_TEXT_LENGTHS: std::ops::RangeInclusive<u64> = 1..=160;
+
+/// The `pattern` of `id`: `^[A-Za-z0-9]{1,64}$`.
+pub const SMS_ID_PATTERN: api_core::validate::Pattern = api_core::validate::Pattern {
+    source: "^[A-Za-z0-9]{1,64}$",
+    meaning: "1 to 64 of A-Z, a-z, 0-9",
+    pieces: &[api_core::validate::Piece {
+        ranges: &[('A', 'Z'), ('a', 'z'), ('0', '9')],
+        min: 1,
+        max: 64,
+    }],
+};
+
+impl api_core::validate::Validate for Sms {
+    fn validate(&self) -> api_core::Result<()> {
+        api_core::validate::pattern("msisdn", &self.msisdn, &SMS_MSISDN_PATTERN)?;
+        api_core::validate::length("text", &self.text, Some(1), Some(160))?;
+        if let Some(value) = &self.id {
+            api_core::validate::pattern("id", value, &SMS_ID_PATTERN)?;
+        }
+        Ok(())
+    }
 }
 
 /// The body of a 401, 403, 406 or 429 answer. The exact body is not documented; INFERRED

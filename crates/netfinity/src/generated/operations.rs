@@ -17,6 +17,7 @@ use api_core::{Operation, Request, Result};
 ///
 /// `POST /sms/notification/send` · side effect
 pub fn send_sms(body: &Sms) -> Result<Operation<crate::SmsAccepted>> {
+    api_core::validate::Validate::validate(body)?;
     let request = Request::of(&SEND_SMS).json(body)?;
     Ok(Operation::new(request))
 }

@@ -18,15 +18,13 @@ const SPACING_HOURS: i64 = 3;
 const BLOCK_HOURS: i64 = 2;
 /// The field the flight filter works on, the only one documented.
 const FILTER_FIELD: &str = "blocksOffEstimatedDateTime";
-/// Bounds of `limit`, as documented.
-const MIN_LIMIT: usize = 10;
-const MAX_LIMIT: usize = 50;
-/// `limit` when absent (our choice).
-const DEFAULT_LIMIT: usize = MAX_LIMIT;
+/// Bounds of `limit`, as documented (`specs/fl3xx.yaml`).
+const LIMITS: std::ops::RangeInclusive<u8> = crate::generated::fl3xx::LIST_FLIGHTS_PAGE_SIZES;
+/// `limit` when absent (our choice: the largest page).
+const DEFAULT_LIMIT: usize = *LIMITS.end() as usize;
 
 const FILTER_REQUIRED: &str = "filter is required";
 const FILTER_INVALID: &str = "filter must be blocksOffEstimatedDateTime,BTW,<from>,<to> with dates as YYYY-MM-DDTHH:mm:ss.SSSZ";
-const LIMIT_INVALID: &str = "limit must be between 10 and 50";
 const OFFSET_INVALID: &str = "offset must be 0 or more";
 const FLIGHT_NOT_FOUND: &str = "Flight not found";
 
@@ -150,8 +148,11 @@ pub(super) fn list(operator: &Operator, query: &Query) -> Answer {
             .trim()
             .parse::<usize>()
             .ok()
-            .filter(|l| (MIN_LIMIT..=MAX_LIMIT).contains(l))
-            .ok_or_else(|| Problem::bad_request(LIMIT_INVALID))?,
+            .filter(|l| u8::try_from(*l).is_ok_and(|l| LIMITS.contains(&l)))
+            .ok_or_else(|| {
+                let (min, max) = (LIMITS.start(), LIMITS.end());
+                Problem::bad_request(format!("limit must be between {min} and {max}"))
+            })?,
     };
     let offset = match query.get("offset") {
         None => 0,

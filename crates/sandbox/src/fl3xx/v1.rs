@@ -21,7 +21,8 @@ pub(super) const PATH_PREFIX: &str = "/api/external/";
 const WINDOW_MONTHS: i32 = 6;
 /// `limit` of the account list when absent (documented), and our upper bound.
 const DEFAULT_LIMIT: usize = 100;
-const MAX_LIMIT: usize = 1000;
+/// Bounds of `limit` (`specs/fl3xx.yaml`: ours, the documents give none).
+const LIMITS: std::ops::RangeInclusive<u16> = crate::generated::fl3xx::V1_LIST_ACCOUNTS_PAGE_SIZES;
 
 const FROM_INVALID: &str = "from is required, as YYYY-MM-DD";
 const TO_INVALID: &str = "to is required, as YYYY-MM-DD";
@@ -31,7 +32,6 @@ const TO_TOO_LATE: &str = "to must be at most 6 months in the future";
 const INCLUDE_INVALID: &str = "include must be NON_CANCELED or ALL";
 const TIME_ZONE_INVALID: &str = "timeZone must be UTC in the sandbox";
 const SINCE_INVALID: &str = "modifiedSince must be a date-time such as 2024-01-15T10:30:00.000Z";
-const LIMIT_INVALID: &str = "limit must be between 1 and 1000";
 const OFFSET_INVALID: &str = "offset must be 0 or more";
 const FLIGHT_NOT_FOUND: &str = "Flight not found";
 const CREW_NOT_FOUND: &str = "Crew member not found";
@@ -385,8 +385,11 @@ fn list_accounts(query: &Query) -> Answer {
             .trim()
             .parse::<usize>()
             .ok()
-            .filter(|l| (1..=MAX_LIMIT).contains(l))
-            .ok_or_else(|| Problem::bad_request(LIMIT_INVALID))?,
+            .filter(|l| u16::try_from(*l).is_ok_and(|l| LIMITS.contains(&l)))
+            .ok_or_else(|| {
+                let (min, max) = (LIMITS.start(), LIMITS.end());
+                Problem::bad_request(format!("limit must be between {min} and {max}"))
+            })?,
     };
     let offset = match query.get("offset") {
         None => 0,

@@ -1,6 +1,7 @@
 //! OAuth: the two token endpoints (client credentials, refresh tokens, scopes) and the
 //! bearer check of every other call.
 
+use crate::generated::flexiti as spec;
 use axum::http::header::{ALLOW, AUTHORIZATION};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
@@ -37,10 +38,10 @@ pub(super) enum Scope {
 }
 
 impl Scope {
-    fn name(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
-            Scope::Merchant => "merchant",
-            Scope::Customer => "customer",
+            Scope::Merchant => spec::OAUTH2_MERCHANT_SCOPE,
+            Scope::Customer => spec::OAUTH2_CUSTOMER_SCOPE,
         }
     }
 }
@@ -141,8 +142,9 @@ impl FlexitiHandle {
         let scope = match param("grant_type") {
             None => return Err(Problem::oauth("invalid_request", "Missing grant type")),
             Some("client_credentials") => match param("scope") {
-                None | Some("merchant") => Scope::Merchant,
-                Some("customer") => Scope::Customer,
+                None => Scope::Merchant,
+                Some(s) if s == spec::OAUTH2_MERCHANT_SCOPE => Scope::Merchant,
+                Some(s) if s == spec::OAUTH2_CUSTOMER_SCOPE => Scope::Customer,
                 Some(other) => {
                     return Err(Problem::oauth(
                         "invalid_request",

@@ -1,6 +1,7 @@
 //! Every request under the prefix: routing, the bearer token, the client id, scopes, the
 //! `x-reference-id` header, idempotent replays, and the dispatch to each endpoint.
 
+use api_core::spec::OperationSpec;
 use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::http::header::{ALLOW, WWW_AUTHENTICATE};
@@ -92,19 +93,34 @@ impl Pos {
         }
     }
 
-    /// The endpoints a `customer`-scope token may call.
-    fn customer_scope(&self) -> bool {
-        matches!(
-            self,
-            Pos::I18n
-                | Pos::Terms
-                | Pos::DriversLicense
-                | Pos::WidgetInit
-                | Pos::Close(_)
-                | Pos::CalculateInterest(_)
-                | Pos::Verify(_)
-                | Pos::Authorize
-        )
+    /// What the spec says about the endpoint's operation.
+    fn spec(&self) -> &'static OperationSpec {
+        use crate::generated::flexiti as ops;
+        match self {
+            Pos::I18n => &ops::I18N,
+            Pos::Terms => &ops::TERMS_AND_CONDITIONS,
+            Pos::WidgetInit => &ops::WIDGET_INIT,
+            Pos::Search => &ops::SEARCH_CUSTOMERS,
+            Pos::Lookup => &ops::LOOKUP_CUSTOMER,
+            Pos::DriversLicense => &ops::DECODE_DRIVERS_LICENSE,
+            Pos::Verify(_) => &ops::VERIFY_ACCOUNT,
+            Pos::Close(_) => &ops::CLOSE_ACCOUNT,
+            Pos::CalculateInterest(_) => &ops::CALCULATE_INTEREST,
+            Pos::Refund(_) => &ops::REFUND_ACCOUNT,
+            Pos::Authorize => &ops::CREATE_AUTHORIZATION,
+            Pos::Authorization(_) => &ops::GET_AUTHORIZATION,
+            Pos::Authorizations => &ops::LIST_AUTHORIZATIONS,
+            Pos::Capture(_) => &ops::CAPTURE_AUTHORIZATION,
+            Pos::Release(_) => &ops::RELEASE_AUTHORIZATION,
+            Pos::Return(..) => &ops::RETURN_CAPTURE,
+            Pos::Captures => &ops::LIST_CAPTURES,
+            Pos::Transactions => &ops::POST_TRANSACTION,
+        }
+    }
+
+    /// True when a token of `scope` may call the endpoint (the spec's `security`).
+    fn allows(&self, scope: Scope) -> bool {
+        self.spec().allows_scope(scope.name())
     }
 }
 
@@ -324,7 +340,7 @@ impl FlexitiHandle {
         if !methods.contains(&parts.method) {
             return method_not_allowed(&parts.method, methods, style);
         }
-        if scope == Scope::Customer && !endpoint.customer_scope() {
+        if !endpoint.allows(scope) {
             return auth::insufficient_scope().render(style).into_response();
         }
         let Some(reference_id) = wire::header(&parts.headers, REFERENCE_ID) else {
