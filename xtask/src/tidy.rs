@@ -97,4 +97,156 @@ mod tests {
             );
         }
     }
+
+    /// The facts `specs/*.yaml` owns: every path template and every OAuth2 scope name.
+    fn spec_facts() -> (Vec<String>, Vec<String>) {
+        let (mut paths, mut scopes) = (Vec::new(), Vec::new());
+        for entry in fs::read_dir(workspace_root().join("specs")).expect("specs/") {
+            let path = entry.expect("an entry").path();
+            let text = fs::read_to_string(&path).expect("a spec");
+            let spec: serde_norway::Value = serde_norway::from_str(&text).expect("YAML");
+            if let Some(items) = spec.get("paths").and_then(|p| p.as_mapping()) {
+                paths.extend(items.keys().filter_map(|k| k.as_str()).map(str::to_owned));
+            }
+            let schemes = spec
+                .get("components")
+                .and_then(|c| c.get("securitySchemes"))
+                .and_then(|s| s.as_mapping());
+            for scheme in schemes.into_iter().flat_map(|m| m.values()) {
+                let flows = scheme.get("flows").and_then(|f| f.as_mapping());
+                for flow in flows.into_iter().flat_map(|m| m.values()) {
+                    let names = flow.get("scopes").and_then(|s| s.as_mapping());
+                    for name in names.into_iter().flat_map(|m| m.keys()) {
+                        if let Some(name) = name.as_str()
+                            && !scopes.iter().any(|s| s == name)
+                        {
+                            scopes.push(name.to_owned());
+                        }
+                    }
+                }
+            }
+        }
+        (paths, scopes)
+    }
+
+    /// Every hand-written `.rs` file under `dir` (generated code excluded).
+    fn hand_written(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        let Ok(entries) = fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                if !path.ends_with("generated") {
+                    hand_written(&path, out);
+                }
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// The string literals of a line of code (escapes left as written).
+    fn literals(line: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut rest = line;
+        while let Some(start) = rest.find('"') {
+            let after = &rest[start + 1..];
+            let mut end = None;
+            let mut escaped = false;
+            for (i, c) in after.char_indices() {
+                match c {
+                    '\\' if !escaped => escaped = true,
+                    '"' if !escaped => {
+                        end = Some(i);
+                        break;
+                    }
+                    _ => escaped = false,
+                }
+            }
+            let Some(end) = end else { break };
+            out.push(&after[..end]);
+            rest = &after[end + 1..];
+        }
+        out
+    }
+
+    /// Hand-written client code spells no provider path, OAuth2 scope or page bound: the spec
+    /// owns them and codegen writes them into each crate's `spec` module (issue #18). The
+    /// sandbox reads its page bounds and scopes from its generated copy of the tables; its
+    /// routes still spell paths until issue #20 mounts them from the same tables, so paths are
+    /// checked in the client crates only. Tests are not checked: they assert the documented
+    /// wire form on purpose.
+    #[test]
+    fn hand_written_code_does_not_spell_what_the_specs_own() {
+        let (paths, scopes) = spec_facts();
+        assert!(
+            paths.len() > 40 && scopes.len() >= 2,
+            "the specs were not read"
+        );
+        let root = workspace_root();
+        let mut problems = Vec::new();
+        let clients = ["api-core", "fl3xx", "flexiti", "fsflt", "netfinity"];
+        for krate in clients.iter().chain(["sandbox"].iter()) {
+            let mut files = Vec::new();
+            hand_written(&root.join("crates").join(krate).join("src"), &mut files);
+            for file in files {
+                let text = fs::read_to_string(&file).expect("a source file");
+                let shown = file
+                    .strip_prefix(&root)
+                    .unwrap_or(&file)
+                    .display()
+                    .to_string();
+                for (number, line) in text.lines().enumerate() {
+                    let code = line.trim_start();
+                    if code.starts_with("//") {
+                        continue;
+                    }
+                    for literal in literals(line) {
+                        let spells_path = paths.iter().any(|p| {
+                            literal == p
+                                || (!p.contains('{') && literal.starts_with(&format!("{p}?")))
+                        });
+                        if spells_path && *krate != "sandbox" {
+                            problems.push(format!("{shown}:{}: path {literal:?}", number + 1));
+                        }
+                        let rest = line.split(&format!("\"{literal}\"")).nth(1).unwrap_or("");
+                        let is_json_key = rest.trim_start().starts_with(':');
+                        if scopes.iter().any(|s| s == literal) && !is_json_key {
+                            // Only the OAuth2 provider has scopes; JSON keys of the same
+                            // name are data.
+                            if shown.contains("flexiti") {
+                                problems.push(format!("{shown}:{}: scope {literal:?}", number + 1));
+                            }
+                        }
+                    }
+                    let name = code
+                        .split("const ")
+                        .nth(1)
+                        .and_then(|rest| rest.split(':').next())
+                        .unwrap_or("");
+                    let page_const = (name.contains("PAGE")
+                        || ["MIN_LIMIT", "MAX_LIMIT", "DEFAULT_LIMIT"].contains(&name))
+                        && code.split('=').nth(1).is_some_and(|v| {
+                            v.trim()
+                                .trim_end_matches(';')
+                                .replace('_', "")
+                                .parse::<u64>()
+                                .is_ok()
+                        });
+                    // The client's own page choice is no spec bound: named and explained.
+                    let allowed = code.starts_with("pub const PAGE_SIZE: u32 = 50;");
+                    if page_const && !allowed {
+                        problems.push(format!("{shown}:{}: page bound `{code}`", number + 1));
+                    }
+                }
+            }
+        }
+        assert!(
+            problems.is_empty(),
+            "hand-written code spells facts the specs own (read them from the generated `spec` \
+             module instead):\n  {}",
+            problems.join("\n  ")
+        );
+    }
 }

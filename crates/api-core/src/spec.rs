@@ -121,6 +121,8 @@ pub struct ParameterSpec {
     pub pattern: Option<&'static Pattern>,
     /// Its `format` (`date`, `date-time`, `int32`, ...).
     pub format: Option<&'static str>,
+    /// The value the server assumes when it is absent (an integer `default`).
+    pub default: Option<i64>,
 }
 
 impl ParameterSpec {
@@ -147,7 +149,14 @@ impl ParameterSpec {
             max_length: None,
             pattern: None,
             format: None,
+            default: None,
         }
+    }
+
+    /// The same, with the server's `default`.
+    pub const fn default_value(mut self, value: i64) -> Self {
+        self.default = Some(value);
+        self
     }
 
     /// The same, required.

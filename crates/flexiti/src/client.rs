@@ -108,7 +108,7 @@ impl TraceValue {
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("merchant", &self.merchant)
+            .field("transport", &self.merchant)
             .field("client_id", &self.client_id)
             .field("reference_id", &self.reference_id())
             .finish_non_exhaustive()

@@ -337,6 +337,8 @@ pub struct Schema {
     pub min_length: Option<u64>,
     pub max_length: Option<u64>,
     pub pattern: Option<String>,
+    /// The server's value when a parameter is absent (only integers reach the table).
+    pub default: Option<serde_norway::Value>,
     // Read only to be rejected: a bound the generator cannot check must not be dropped.
     pub exclusive_minimum: Option<serde_norway::Value>,
     pub exclusive_maximum: Option<serde_norway::Value>,

@@ -167,6 +167,13 @@ pub fn emit_spec(
             if let Some(format) = &schema.format {
                 let _ = write!(spec, ".format({})", literal(format));
             }
+            if let Some(default) = schema
+                .default
+                .as_ref()
+                .and_then(serde_norway::Value::as_i64)
+            {
+                let _ = write!(spec, ".default_value({default})");
+            }
         }
         params.push(spec);
     }

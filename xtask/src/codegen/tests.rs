@@ -1129,3 +1129,143 @@ pub struct Login {",
 }",
     );
 }
+
+/// One spec, five facts changed (a bound, a path version, a scope, the money flag, an added
+/// optional parameter): the validation, the operation table and the docs row all follow, with
+/// no hand-written file touched.
+#[test]
+fn one_changed_fact_reaches_validation_table_and_docs() {
+    let root = workspace_root();
+    let original = std::fs::read_to_string(root.join("specs/flexiti.yaml")).expect("the spec");
+    let edit = |text: &str, from: &str, to: &str| {
+        assert!(text.contains(from), "the spec no longer contains {from:?}");
+        text.replacen(from, to, 1)
+    };
+    // A bound: the page size's minimum.
+    let changed = edit(
+        &original,
+        "        format: int32\n        minimum: 1",
+        "        format: int32\n        minimum: 5",
+    );
+    // A path version: capture moves to v2.6.
+    let changed = edit(
+        &changed,
+        "/flexiti/pos-api/v2.5.1/client-id/{client_id}/authorization/{authorization_id}/capture:",
+        "/flexiti/pos-api/v2.6/client-id/{client_id}/authorization/{authorization_id}/capture:",
+    );
+    // A scope: search_customers becomes a customer-scope operation.
+    let changed = edit(
+        &changed,
+        "      operationId: search_customers\n",
+        "      operationId: search_customers\n      security:\n        - oauth2: [customer]\n",
+    );
+    // The money flag: capture no longer moves money.
+    let changed = edit(
+        &changed,
+        "      operationId: capture_authorization\n      x-moves-money: true\n",
+        "      operationId: capture_authorization\n",
+    );
+    // An added optional parameter, with a length bound.
+    let changed = edit(
+        &changed,
+        "      operationId: get_authorization\n      summary: One authorization\n      description: |\n        v2.5.1. The answer is NOT SEEN.\n      parameters:\n",
+        "      operationId: get_authorization\n      summary: One authorization\n      description: |\n        v2.5.1. The answer is NOT SEEN.\n      parameters:\n        - name: note\n          in: query\n          schema:\n            type: string\n            maxLength: 20\n",
+    );
+
+    let generate_all = |yaml: &str| {
+        let files = generate("specs/flexiti.yaml", yaml).expect("generates");
+        let file = |name: &str| {
+            files
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, text)| text.clone())
+                .expect("a file")
+        };
+        (
+            file("operations.rs"),
+            file("spec.rs"),
+            docs_table(yaml).expect("a docs table"),
+        )
+    };
+    let (before_ops, before_table, before_docs) = generate_all(&original);
+    let (ops, table, docs) = generate_all(&changed);
+    let row = |docs: &str, id: &str| -> String {
+        docs.lines()
+            .find(|line| line.starts_with(&format!("| `{id}` |")))
+            .unwrap_or_else(|| panic!("no docs row for {id}"))
+            .to_owned()
+    };
+    // rustfmt decides where chains break: compare without whitespace.
+    let squash = |text: &str| -> String { text.split_whitespace().collect() };
+    let changes = |before: &str, after: &str, snippet: &str| {
+        let (before, after, snippet) = (squash(before), squash(after), squash(snippet));
+        assert!(
+            !before.contains(&snippet),
+            "already there before the change: {snippet}"
+        );
+        assert!(
+            after.contains(&snippet),
+            "missing after the change: {snippet}"
+        );
+    };
+
+    // The bound.
+    changes(
+        &before_ops,
+        &ops,
+        "api_core::validate::range(\"page_size\", page_size, Some(5), None)?;",
+    );
+    changes(
+        &before_table,
+        &table,
+        "api_core::spec::ParameterSpec::query(\"page_size\").bounds(Some(5), None)",
+    );
+    changes(&before_docs, &docs, "`page_size` ≥ 5");
+    // The path version.
+    changes(
+        &before_table,
+        &table,
+        "path: \"/flexiti/pos-api/v2.6/client-id/{client_id}/authorization/{authorization_id}/capture\",",
+    );
+    assert_contains(
+        &row(&docs, "capture_authorization"),
+        "POST `/flexiti/pos-api/v2.6/client-id/{client_id}/authorization/{authorization_id}/capture`",
+    );
+    // The scope.
+    let search = |table: &str| -> String {
+        let start = table
+            .find("pub const SEARCH_CUSTOMERS:")
+            .expect("the constant");
+        table[start..start + 400].to_owned()
+    };
+    assert_contains(&search(&before_table), "scopes: &[\"merchant\"],");
+    assert_contains(&search(&table), "scopes: &[\"customer\"],");
+    assert_eq!(
+        row(&docs, "search_customers").contains("oauth2 (customer)"),
+        !row(&before_docs, "search_customers").contains("oauth2 (customer)")
+    );
+    // The money flag.
+    let capture = |table: &str| -> String {
+        let start = table
+            .find("pub const CAPTURE_AUTHORIZATION:")
+            .expect("the constant");
+        table[start..start + 600].to_owned()
+    };
+    assert_contains(&capture(&before_table), "moves_money: true,");
+    assert_contains(&capture(&table), "moves_money: false,");
+    assert!(row(&before_docs, "capture_authorization").contains("moves money"));
+    assert!(!row(&docs, "capture_authorization").contains("moves money"));
+    // The added parameter: an argument, its check, its table entry and its docs bound.
+    changes(&before_ops, &ops, "note: Option<&str>,");
+    changes(
+        &before_ops,
+        &ops,
+        "api_core::validate::length(\"note\", note, None, Some(20))?;",
+    );
+    changes(
+        &before_table,
+        &table,
+        "api_core::spec::ParameterSpec::query(\"note\").lengths(None, Some(20))",
+    );
+    assert_contains(&row(&docs, "get_authorization"), "`note` ≤ 20 chars");
+}

@@ -250,7 +250,8 @@ pub fn get_authorization(
 /// - `authorization_status`: Only this status (`opened` is the only value seen).
 /// - `creation_date_from`: Created on or after this day, `YYYY-MM-DD`.
 /// - `creation_date_to`: Created on or before this day, `YYYY-MM-DD`.
-/// - `page_number`: The page (whether the first is 0 or 1 is NOT SEEN; the client starts at 1, INFERRED).
+/// - `page_number`: The page (whether the first is 0 or 1 is NOT SEEN; pages are numbered from 1,
+///   INFERRED, as `x-pagination.first` says).
 /// - `page_size`: Items per page (at least 1; no maximum is documented).
 ///
 /// `GET /flexiti/pos-api/v2.5.1/client-id/{client_id}/authorizations` · safe
@@ -266,6 +267,9 @@ pub fn list_authorizations(
     page_number: Option<u32>,
     page_size: Option<u32>,
 ) -> Result<Operation<crate::Page<crate::Authorization>>> {
+    if let Some(page_number) = page_number {
+        api_core::validate::range("page_number", page_number, Some(1), None)?;
+    }
     if let Some(page_size) = page_size {
         api_core::validate::range("page_size", page_size, Some(1), None)?;
     }
@@ -405,7 +409,8 @@ pub fn refund_account(
 /// - `authorization_status`: Only this status (`opened` is the only value seen).
 /// - `creation_date_from`: Created on or after this day, `YYYY-MM-DD`.
 /// - `creation_date_to`: Created on or before this day, `YYYY-MM-DD`.
-/// - `page_number`: The page (whether the first is 0 or 1 is NOT SEEN; the client starts at 1, INFERRED).
+/// - `page_number`: The page (whether the first is 0 or 1 is NOT SEEN; pages are numbered from 1,
+///   INFERRED, as `x-pagination.first` says).
 /// - `page_size`: Items per page (at least 1; no maximum is documented).
 ///
 /// `GET /flexiti/pos-api/v2.5.1/client-id/{client_id}/captures` · safe
@@ -421,6 +426,9 @@ pub fn list_captures(
     page_number: Option<u32>,
     page_size: Option<u32>,
 ) -> Result<Operation<crate::Page<crate::Capture>>> {
+    if let Some(page_number) = page_number {
+        api_core::validate::range("page_number", page_number, Some(1), None)?;
+    }
     if let Some(page_size) = page_size {
         api_core::validate::range("page_size", page_size, Some(1), None)?;
     }

@@ -225,7 +225,7 @@ pub const LIST_AUTHORIZATIONS: api_core::spec::OperationSpec = api_core::spec::O
         api_core::spec::ParameterSpec::query("creation_date_from"),
         api_core::spec::ParameterSpec::query("creation_date_to"),
         api_core::spec::ParameterSpec::query("page_number")
-            .bounds(Some(0), None)
+            .bounds(Some(1), None)
             .format("int32"),
         api_core::spec::ParameterSpec::query("page_size")
             .bounds(Some(1), None)
@@ -339,7 +339,7 @@ pub const LIST_CAPTURES: api_core::spec::OperationSpec = api_core::spec::Operati
         api_core::spec::ParameterSpec::query("creation_date_from"),
         api_core::spec::ParameterSpec::query("creation_date_to"),
         api_core::spec::ParameterSpec::query("page_number")
-            .bounds(Some(0), None)
+            .bounds(Some(1), None)
             .format("int32"),
         api_core::spec::ParameterSpec::query("page_size")
             .bounds(Some(1), None)

@@ -19,8 +19,14 @@ pub(super) const PATH_PREFIX: &str = "/api/external/";
 
 /// How far the flight window reaches back and ahead, in calendar months (documented).
 const WINDOW_MONTHS: i32 = 6;
-/// `limit` of the account list when absent (documented), and our upper bound.
-const DEFAULT_LIMIT: usize = 100;
+/// `limit` of the account list when absent (documented: the spec's `default`).
+fn default_limit() -> usize {
+    crate::generated::fl3xx::V1_LIST_ACCOUNTS
+        .parameter("limit")
+        .and_then(|limit| limit.default)
+        .and_then(|n| usize::try_from(n).ok())
+        .unwrap_or(usize::from(*LIMITS.end()))
+}
 /// Bounds of `limit` (`specs/fl3xx.yaml`: ours, the documents give none).
 const LIMITS: std::ops::RangeInclusive<u16> = crate::generated::fl3xx::V1_LIST_ACCOUNTS_PAGE_SIZES;
 
@@ -380,7 +386,7 @@ const ACCOUNTS: [Account; 3] = [
 /// `GET user/account?limit&offset`: one page of the accounts, by id.
 fn list_accounts(query: &Query) -> Answer {
     let limit = match query.get("limit") {
-        None => DEFAULT_LIMIT,
+        None => default_limit(),
         Some(v) => v
             .trim()
             .parse::<usize>()

@@ -567,8 +567,12 @@ pub const V1_LIST_ACCOUNTS: api_core::spec::OperationSpec = api_core::spec::Oper
         position: "offset",
     }),
     parameters: &[
-        api_core::spec::ParameterSpec::query("limit").bounds(Some(1), Some(1000)),
-        api_core::spec::ParameterSpec::query("offset").bounds(Some(0), None),
+        api_core::spec::ParameterSpec::query("limit")
+            .bounds(Some(1), Some(1000))
+            .default_value(100),
+        api_core::spec::ParameterSpec::query("offset")
+            .bounds(Some(0), None)
+            .default_value(0),
     ],
 };
 
