@@ -20,6 +20,7 @@ pub enum Value<'a> {
 /// The check statements (each ending in `?;`) for `schema`'s bounds on `field` (its wire
 /// name); pattern constants are appended to `consts`, named `{const_name}_PATTERN`. `secret`
 /// keeps the value out of the error.
+#[allow(clippy::too_many_arguments)] // Each names one part of the emitted check.
 pub fn statements(
     schema: &Schema,
     ty: &Ty,
