@@ -1,7 +1,7 @@
 //! Checks made before a message is sent, so that bad input never costs a request.
 
 use api_core::validate::{Rule, Validate};
-use api_core::{Error, InvalidInput, Result};
+use api_core::{InvalidInput, Result};
 
 use crate::gsm::first_non_gsm;
 use crate::{SMS_ID_PATTERN, SMS_MSISDN_PATTERN, SMS_TEXT_LENGTHS, Sms};
@@ -32,7 +32,7 @@ impl Sms {
     /// ```
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] naming `msisdn`, `text` or `id`, with its
+    /// [`api_core::Error::InvalidInput`] naming `msisdn`, `text` or `id`, with its
     /// [`Rule`](api_core::validate::Rule).
     pub fn validate(&self) -> Result<()> {
         Validate::validate(self)?;
@@ -78,6 +78,7 @@ fn gsm_alphabet(text: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use api_core::Error;
 
     fn message(result: Result<()>) -> String {
         match result {
