@@ -20,7 +20,7 @@ pub const MAX_ID_CHARS: usize = SMS_ID_PATTERN.pieces[0].max as usize;
 
 impl Sms {
     /// Checks every field as the API will, naming the first problem: the spec's bounds
-    /// (generated), then the GSM 03.38 alphabet of `text`.
+    /// (generated) and the GSM 03.38 alphabet of `text` (hand-written).
     ///
     /// ```
     /// use netfinity::Sms;
@@ -35,8 +35,11 @@ impl Sms {
     /// [`api_core::Error::InvalidInput`] naming `msisdn`, `text` or `id`, with its
     /// [`Rule`](api_core::validate::Rule).
     pub fn validate(&self) -> Result<()> {
-        Validate::validate(self)?;
-        gsm_alphabet(&self.text)
+        // Field by field, so the first bad field is named: the text's alphabet before its
+        // length, then every bound of the spec (the `id`; the others again, cheaply).
+        validate_msisdn(&self.msisdn)?;
+        validate_text(&self.text)?;
+        Validate::validate(self)
     }
 }
 
@@ -47,9 +50,9 @@ pub fn validate_msisdn(msisdn: &str) -> Result<()> {
 
 /// Non-empty, at most 160 characters (the spec's bounds), GSM 03.38 only.
 pub fn validate_text(text: &str) -> Result<()> {
+    gsm_alphabet(text)?;
     let (min, max) = (*SMS_TEXT_LENGTHS.start(), *SMS_TEXT_LENGTHS.end());
-    api_core::validate::length("text", text, Some(min), Some(max))?;
-    gsm_alphabet(text)
+    api_core::validate::length("text", text, Some(min), Some(max))
 }
 
 /// Non-empty, ASCII alphanumeric, at most 64 characters (the spec's `pattern`).

@@ -757,16 +757,13 @@ async fn bad_arguments_are_refused_before_sending() {
         refused(v1.accounts(0, 0).await),
         (
             "limit".to_owned(),
-            "must be between 1 and 1000; got 0".to_owned()
+            // The spec's bound (specs/fl3xx.yaml, `minimum: 1`), checked by generated code.
+            "must be at least 1; got 0".to_owned()
         )
     );
     assert_eq!(
         field_of(v1.accounts(MAX_ACCOUNTS_PAGE + 1, 0).await),
         "limit"
-    );
-    assert_eq!(
-        refused(v1.accounts(10, u64::MAX).await),
-        ("offset".to_owned(), format!("{} is too large", u64::MAX))
     );
     assert_eq!(field_of(v1.flight(&Id::from("")).await), "flightId");
     assert_eq!(field_of(v1.flight_crew(&Id::from(" ")).await), "flightId");
