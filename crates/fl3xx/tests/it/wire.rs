@@ -931,7 +931,11 @@ async fn flights_page_sends_the_encoded_window_and_checks_the_page_size() {
         let (field, message) = refused(op.flights_page(&window, limit, 0).await);
         assert_eq!(field, "limit");
         // The spec's `minimum: 10` / `maximum: 50`, checked by generated code.
-        let bound = if limit < 10 { "at least 10" } else { "at most 50" };
+        let bound = if limit < 10 {
+            "at least 10"
+        } else {
+            "at most 50"
+        };
         assert_eq!(message, format!("must be {bound}; got {limit}"));
     }
     nothing_sent(&server).await;
