@@ -66,12 +66,7 @@ pub fn run(check: bool) -> Result<(), String> {
     let root = workspace_root();
     let mut stale = Vec::new();
     let mut count = 0;
-    let names = spec_names(&root)?;
-    let mut files: Files = Vec::new();
-    for name in &names {
-        files.extend(generate_crate(&root, name)?);
-    }
-    files.extend(sandbox_module(&names)?);
+    let files = all_files(&root)?;
     for extra in unexpected_files(&root, &files) {
         if check {
             stale.push(format!(
@@ -113,6 +108,17 @@ pub fn run(check: bool) -> Result<(), String> {
         println!("codegen: {count} generated files are up to date");
     }
     Ok(())
+}
+
+/// Every generated file: each crate's, the sandbox's tables and the provider guides.
+fn all_files(root: &Path) -> Result<Files, String> {
+    let names = spec_names(root)?;
+    let mut files: Files = Vec::new();
+    for name in &names {
+        files.extend(generate_crate(root, name)?);
+    }
+    files.extend(sandbox_module(&names)?);
+    Ok(files)
 }
 
 /// `crates/sandbox/src/generated/mod.rs`: one module per provider's operation table.

@@ -128,7 +128,7 @@ pub fn has_bounds(schema: &Schema) -> bool {
 }
 
 /// Bounds the generator cannot check are errors: a documented bound is never dropped.
-fn reject_unsupported(schema: &Schema, at: &str) -> Result<(), String> {
+pub fn reject_unsupported(schema: &Schema, at: &str) -> Result<(), String> {
     for (key, value) in [
         ("exclusiveMinimum", &schema.exclusive_minimum),
         ("exclusiveMaximum", &schema.exclusive_maximum),

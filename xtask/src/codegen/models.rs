@@ -208,6 +208,7 @@ fn emit_struct(
             return Err(format!("{field_at}: the field name `{ident}` is taken"));
         }
         let required = schema.required.iter().any(|r| r == json);
+        checks::reject_unsupported(property, &field_at)?;
         let ty = cx.property_ty(property, &field_at)?;
         let optional = !required || property.nullable;
         let ty = if optional {

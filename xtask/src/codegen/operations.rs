@@ -124,10 +124,16 @@ pub fn emit(cx: &Context) -> Result<(String, String), String> {
         out.push_str("use super::models::*;\n");
     }
     if any_confirmed || any_unconfirmed {
-        if !any_confirmed {
-            out.push_str(gate);
+        for line in [
+            "use super::spec::*;\n",
+            "use api_core::{Operation, Request, Result};\n",
+        ] {
+            if !any_confirmed {
+                out.push_str(gate);
+            }
+            out.push_str(line);
         }
-        out.push_str("use super::spec::*;\nuse api_core::{Operation, Request, Result};\n\n");
+        out.push('\n');
     }
     doc(
         &mut specs,
@@ -397,6 +403,7 @@ impl Function {
                 .schema
                 .as_ref()
                 .ok_or_else(|| format!("{param_at}: no `schema`"))?;
+            checks::reject_unsupported(schema, &param_at)?;
             let ty = checks::narrow(cx.ty(schema, &param_at)?, schema);
             let scalar = match &ty {
                 Ty::String | Ty::Int(_) | Ty::F64 | Ty::Bool | Ty::External(_) => true,

@@ -134,6 +134,16 @@ components:
       x-rust-type: crate::Money
 "##;
 
+/// The generated `spec.rs` (the operation table) of `yaml`.
+fn generated_table(yaml: &str) -> String {
+    generate("specs/test.yaml", yaml)
+        .expect("generates")
+        .into_iter()
+        .find(|(file, _)| *file == "spec.rs")
+        .map(|(_, text)| text)
+        .expect("spec.rs")
+}
+
 fn generated(yaml: &str) -> Result<(String, String, String), String> {
     let files = generate("specs/test.yaml", yaml)?;
     let get = |name: &str| {
@@ -399,7 +409,8 @@ fn path_and_query_parameters() {
     assert_contains(
         &operations,
         "use super::models::*;
-use api_core::{Idempotency, Method, Operation, Request, Result};
+use super::spec::*;
+use api_core::{Operation, Request, Result};
 ",
     );
     assert_contains(
@@ -416,9 +427,7 @@ pub fn list_orders(
     limit: Option<i32>,
     priority: Option<Priority>,
 ) -> Result<Operation<Vec<Order>>> {
-    let mut request = Request::new(Method::GET, \"/customers/{customer_id}/orders\")
-        .operation(\"list_orders\")
-        .idempotency(Idempotency::Safe)
+    let mut request = Request::of(&LIST_ORDERS)
         .path_param(\"customer_id\", customer_id)?
         .query(\"status\", status);
     if let Some(limit) = limit {
@@ -447,9 +456,7 @@ fn form_body() {
 ///
 /// `POST /customers/{customer_id}/orders` · side effect
 pub fn create_order(customer_id: &str, body: &NewOrder) -> Result<Operation<Order>> {
-    let request = Request::new(Method::POST, \"/customers/{customer_id}/orders\")
-        .operation(\"create_order\")
-        .idempotency(Idempotency::SideEffect)
+    let request = Request::of(&CREATE_ORDER)
         .path_param(\"customer_id\", customer_id)?
         .form(body)?;
     Ok(Operation::new(request))
@@ -471,11 +478,7 @@ fn unconfirmed_operations_are_behind_a_feature() {
 /// `POST /orders/{id}/refund` · idempotent
 #[cfg(feature = \"unconfirmed\")]
 pub fn refund_order(id: &str) -> Result<Operation<api_core::NoContent>> {
-    let request = Request::new(Method::POST, \"/orders/{id}/refund\")
-        .operation(\"refund_order\")
-        .idempotency(Idempotency::Idempotent)
-        .path_param(\"id\", id)?
-        .allow_empty_response();
+    let request = Request::of(&REFUND_ORDER).path_param(\"id\", id)?;
     Ok(Operation::new(request))
 }",
     );
@@ -510,17 +513,20 @@ components:
         "#[cfg(feature = \"unconfirmed\")]
 use super::models::*;
 #[cfg(feature = \"unconfirmed\")]
-use api_core::{Idempotency, Method, Operation, Request, Result};
+use super::spec::*;
+#[cfg(feature = \"unconfirmed\")]
+use api_core::{Operation, Request, Result};
 ",
     );
     // An optional body, and the idempotency class from the method.
+    let table = generated_table(yaml);
+    assert_contains(&table, "idempotency: api_core::Idempotency::Idempotent,");
+    assert_contains(&table, "empty_response: true,");
+    assert_contains(&table, "unconfirmed: true,");
     assert_contains(
         &operations,
         "pub fn put_thing(body: Option<&Thing>) -> Result<Operation<api_core::NoContent>> {
-    let mut request = Request::new(Method::PUT, \"/things\")
-        .operation(\"put_thing\")
-        .idempotency(Idempotency::Idempotent)
-        .allow_empty_response();
+    let mut request = Request::of(&PUT_THING);
     if let Some(body) = body {
         request = request.json(body)?;
     }
@@ -713,10 +719,7 @@ fn envelope_wraps_every_response() {
         &operations,
         "/// `GET /licenses/available` · safe
 pub fn available_licenses(body: &Query) -> Result<Operation<crate::Envelope<Vec<Licence>>>> {
-    let request = Request::new(Method::GET, \"/licenses/available\")
-        .operation(\"available_licenses\")
-        .idempotency(Idempotency::Safe)
-        .json(body)?;
+    let request = Request::of(&AVAILABLE_LICENSES).json(body)?;
     Ok(Operation::new(request))
 }",
     );
@@ -751,7 +754,8 @@ fn unconfirmed_operations_are_listed_ungated() {
     let (_, _, operations) = generated(ENVELOPE_SPEC).expect("generates");
     assert_contains(
         &operations,
-        "use api_core::{Idempotency, Method, Operation, Request, Result};
+        "use super::spec::*;
+use api_core::{Operation, Request, Result};
 
 /// The operations whose paths the public documentation does not show (compiled with the `unconfirmed` feature).
 pub const UNCONFIRMED_OPERATIONS: &[&str] = &[\"ping\", \"countries\"];
@@ -1015,11 +1019,8 @@ pub fn calculator(
     query_client_id: &str,
     kind: Option<&str>,
 ) -> Result<Operation<api_core::NoContent>> {
-    let mut request = Request::new(Method::GET, \"/client-id/{client_id}/calculator\")
-        .operation(\"calculator\")
-        .idempotency(Idempotency::Safe)
+    let mut request = Request::of(&CALCULATOR)
         .path_param(\"client_id\", client_id)?
-        .allow_empty_response()
         .query(\"clientId\", query_client_id);
     if let Some(kind) = kind {
         request = request.query(\"type\", kind);
@@ -1072,19 +1073,27 @@ fn generation_is_deterministic() {
 #[test]
 fn committed_code_matches_the_specs() {
     let root = workspace_root();
-    let names = spec_names(&root).expect("specs/ is readable");
-    assert!(names.iter().any(|n| n == "netfinity"), "{names:?}");
-    for name in names {
-        let files = generate_crate(&root, &name).expect("the spec generates");
-        assert_eq!(unexpected_files(&root, &files), Vec::<String>::new());
-        for (path, contents) in files {
-            let committed = std::fs::read_to_string(root.join(&path)).unwrap_or_default();
-            assert!(
-                committed == contents,
-                "{} is out of date with specs/{name}.yaml: run `cargo xtask codegen`",
-                path.display()
-            );
-        }
+    let files = all_files(&root).expect("the specs generate");
+    assert!(
+        files
+            .iter()
+            .any(|(p, _)| p.ends_with("crates/netfinity/src/generated/spec.rs")),
+        "netfinity's table is generated"
+    );
+    assert!(
+        files
+            .iter()
+            .any(|(p, _)| p.ends_with("docs/providers/fl3xx.md")),
+        "the provider guides are generated in part"
+    );
+    assert_eq!(unexpected_files(&root, &files), Vec::<String>::new());
+    for (path, contents) in files {
+        let committed = std::fs::read_to_string(root.join(&path)).unwrap_or_default();
+        assert!(
+            committed == contents,
+            "{} is out of date with specs/: run `cargo xtask codegen`",
+            path.display()
+        );
     }
 }
 
@@ -1144,8 +1153,8 @@ fn one_changed_fact_reaches_validation_table_and_docs() {
     // A bound: the page size's minimum.
     let changed = edit(
         &original,
-        "        format: int32\n        minimum: 1",
-        "        format: int32\n        minimum: 5",
+        "Items per page (at least 1; no maximum is documented).\n      schema:\n        type: integer\n        format: int32\n        minimum: 1",
+        "Items per page (at least 1; no maximum is documented).\n      schema:\n        type: integer\n        format: int32\n        minimum: 5",
     );
     // A path version: capture moves to v2.6.
     let changed = edit(
@@ -1268,4 +1277,161 @@ fn one_changed_fact_reaches_validation_table_and_docs() {
         "api_core::spec::ParameterSpec::query(\"note\").lengths(None, Some(20))",
     );
     assert_contains(&row(&docs, "get_authorization"), "`note` ≤ 20 chars");
+}
+
+const BOUNDS_SPEC: &str = r#"
+openapi: 3.0.3
+info: {title: B, version: '1'}
+security:
+  - oauth: [reader]
+paths:
+  /v2/items:
+    get:
+      operationId: list_items
+      x-pagination: {style: offset, size: limit, position: offset}
+      parameters:
+        - {name: limit, in: query, schema: {type: integer, minimum: 10, maximum: 50}}
+        - {name: offset, in: query, schema: {type: integer, minimum: 0}}
+        - {name: code, in: query, required: true, schema: {type: string, pattern: '^[A-Z]{3}$'}}
+      responses:
+        '200': {description: A page.}
+    post:
+      operationId: create_item
+      x-moves-money: true
+      x-idempotency-key: x-key
+      security:
+        - oauth: [writer]
+        - oauth: [admin]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/NewItem'}
+      responses:
+        '201': {description: Created.}
+components:
+  securitySchemes:
+    oauth:
+      type: oauth2
+      flows:
+        clientCredentials:
+          tokenUrl: https://auth.example.com/v1/token
+          scopes: {reader: Reads., writer: Writes., admin: Everything.}
+  schemas:
+    NewItem:
+      type: object
+      required: [name]
+      properties:
+        name: {type: string, minLength: 1, maxLength: 20}
+        secret: {type: string, pattern: '^[0-9]{4}$', x-secret: true}
+        count: {type: integer, minimum: 1, maximum: 9}
+"#;
+
+#[test]
+fn bounds_become_checks_narrow_types_and_table_entries() {
+    let (_, models, operations) = generated(BOUNDS_SPEC).expect("generates");
+    let table = generated_table(BOUNDS_SPEC);
+    // Parameters: the narrowest type, checked before the request is built; an unsigned
+    // type needs no check of `minimum: 0`.
+    assert_contains(
+        &operations,
+        "pub fn list_items(
+    limit: Option<u8>,
+    offset: Option<u64>,
+    code: &str,
+) -> Result<Operation<api_core::NoContent>> {
+    if let Some(limit) = limit {
+        api_core::validate::range(\"limit\", limit, Some(10), Some(50))?;
+    }
+    api_core::validate::pattern(\"code\", code, &LIST_ITEMS_CODE_PATTERN)?;
+    let mut request = Request::of(&LIST_ITEMS)",
+    );
+    // A body: its generated `Validate` runs first; a secret's value stays out of the error.
+    assert_contains(
+        &operations,
+        "    api_core::validate::Validate::validate(body)?;
+    let request = Request::of(&CREATE_ITEM)",
+    );
+    assert_contains(
+        &models,
+        "impl api_core::validate::Validate for NewItem {
+    fn validate(&self) -> api_core::Result<()> {
+        api_core::validate::length(\"name\", &self.name, Some(1), Some(20))?;
+        if let Some(value) = &self.secret {
+            api_core::validate::secret(api_core::validate::pattern(
+                \"secret\",
+                value,
+                &NEW_ITEM_SECRET_PATTERN,
+            ))?;
+        }
+        if let Some(value) = &self.count {
+            api_core::validate::range(\"count\", *value, Some(1), Some(9))?;
+        }
+        Ok(())
+    }
+}",
+    );
+    assert_contains(&models, "meaning: \"4 of 0-9\",");
+    assert_contains(
+        &models,
+        "pub const NEW_ITEM_NAME_LENGTHS: std::ops::RangeInclusive<u64> = 1..=20;",
+    );
+    // The table: scopes from every alternative, credentials from the first, the money flag,
+    // the key header, pagination and page sizes, the token path and scope constants.
+    for snippet in [
+        "scopes: &[\"writer\", \"admin\"],",
+        "credentials: &[\"oauth\"],",
+        "moves_money: true,",
+        "idempotency_key_header: Some(\"x-key\"),",
+        "size: \"limit\",",
+        "pub const LIST_ITEMS_PAGE_SIZES: std::ops::RangeInclusive<u8> = 10..=50;",
+        "pub const OAUTH_TOKEN_PATH: &str = \"/v1/token\";",
+        "pub const OAUTH_ADMIN_SCOPE: &str = \"admin\";",
+        "pub const OPERATIONS: &[&api_core::spec::OperationSpec] = &[&LIST_ITEMS, &CREATE_ITEM];",
+    ] {
+        assert_contains(&table, snippet);
+    }
+    // The docs row.
+    let docs = docs_table(BOUNDS_SPEC).expect("a table");
+    assert_contains(
+        &docs,
+        "| `list_items` | GET `/v2/items` | safe | oauth (reader) | `limit` 10–50; `offset` ≥ 0; `code` `^[A-Z]{3}$` | pages by `limit` and `offset` |",
+    );
+    assert_contains(
+        &docs,
+        "| `create_item` | POST `/v2/items` | side-effect | oauth (writer or admin) |  | moves money; key in `x-key` |",
+    );
+}
+
+#[test]
+fn bounds_the_generator_cannot_check_are_errors() {
+    let cases = [
+        (
+            "{type: integer, exclusiveMinimum: 1}",
+            "`exclusiveMinimum` is not supported",
+        ),
+        ("{type: string, minimum: 1}", "integers only"),
+        ("{type: integer, maxLength: 3}", "text only"),
+        ("{type: string, pattern: '[a-z]+'}", "anchors"),
+        (
+            "{type: integer, minimum: 5, maximum: 1}",
+            "is above `maximum",
+        ),
+    ];
+    for (schema, expected) in cases {
+        let yaml = format!(
+            "openapi: 3.0.3\ninfo: {{title: T, version: '1'}}\npaths:\n  /x:\n    get:\n      operationId: x\n      parameters:\n        - {{name: p, in: query, schema: {schema}}}\n      responses:\n        '200': {{description: Ok.}}\n"
+        );
+        let error = generate("specs/test.yaml", &yaml).expect_err(schema);
+        assert!(error.contains(expected), "{schema}: {error}");
+    }
+    let bad_page = BOUNDS_SPEC.replace("position: offset}", "position: page}");
+    let error = generate("specs/test.yaml", &bad_page).expect_err("no such parameter");
+    assert!(error.contains("`x-pagination` names `page`"), "{error}");
+    let bad_scope = BOUNDS_SPEC.replace("- oauth: [admin]", "- other: [admin]");
+    let error = generate("specs/test.yaml", &bad_scope).expect_err("no such scheme");
+    assert!(
+        error.contains("names `other`, which is no scheme"),
+        "{error}"
+    );
 }
