@@ -25,7 +25,6 @@
 
 use std::fmt;
 
-use api_core::date::{utc_millis, write_date};
 use api_core::{Error, Response, Result, Transport};
 use time::{Date, Month, OffsetDateTime};
 
@@ -112,11 +111,10 @@ impl V1Client {
         if let Some(zone) = time_zone {
             not_empty("timeZone", zone)?;
         }
-        let (from, to) = (write_date(from), write_date(to));
         self.transport
             .execute(operations::v1_list_flights(
-                &from,
-                &to,
+                from,
+                to,
                 include.as_ref(),
                 time_zone,
             )?)
@@ -149,15 +147,16 @@ impl V1Client {
 
     /// The operator's crew (`GET /api/external/staff/crew`), only those changed after
     /// `modified_since` when given (sent in UTC as `YYYY-MM-DDTHH:mm:ss.SSSZ`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] naming `modifiedSince` when `modified_since` has no date in
+    /// UTC (an instant at the very edge of `time`'s range with an offset).
     pub async fn crew(
         &self,
         modified_since: Option<OffsetDateTime>,
     ) -> Result<Response<Vec<V1Crew>>> {
-        let since = modified_since
-            .map(|t| utc_millis(t, "modified_since"))
-            .transpose()?;
         self.transport
-            .execute(operations::v1_list_crew(since.as_deref())?)
+            .execute(operations::v1_list_crew(modified_since)?)
             .await
     }
 
@@ -177,15 +176,16 @@ impl V1Client {
     /// not its name or format; `modified_since` is sent as the crew list's `modifiedSince`
     /// (UTC, `YYYY-MM-DDTHH:mm:ss.SSSZ`). A server that ignores it answers the whole fleet,
     /// so pass `None` unless you have checked it on the test server.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] naming `modifiedSince` when `modified_since` has no date in
+    /// UTC.
     pub async fn aircraft(
         &self,
         modified_since: Option<OffsetDateTime>,
     ) -> Result<Response<Vec<V1Aircraft>>> {
-        let since = modified_since
-            .map(|t| utc_millis(t, "modified_since"))
-            .transpose()?;
         self.transport
-            .execute(operations::v1_list_aircraft(since.as_deref())?)
+            .execute(operations::v1_list_aircraft(modified_since)?)
             .await
     }
 

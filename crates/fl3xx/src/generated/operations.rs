@@ -494,16 +494,16 @@ pub fn get_qualification_type(qualification_type_id: &str) -> Result<Operation<Q
 ///
 /// `GET /api/external/flight/flights` · safe
 pub fn v1_list_flights(
-    from: &str,
-    to: &str,
+    from: api_core::time::Date,
+    to: api_core::time::Date,
     include: Option<&V1FlightInclude>,
     time_zone: Option<&str>,
 ) -> Result<Operation<Vec<V1Flight>>> {
     let mut request = Request::new(Method::GET, "/api/external/flight/flights")
         .operation("v1_list_flights")
         .idempotency(Idempotency::Safe)
-        .query("from", from)
-        .query("to", to);
+        .query("from", api_core::date::write_date(from))
+        .query("to", api_core::date::write_date(to));
     if let Some(include) = include {
         request = request.query("include", include);
     }
@@ -556,12 +556,17 @@ pub fn v1_flight_crew(flight_id: &str) -> Result<Operation<V1FlightCrew>> {
 ///   `2024-01-15T10:30:00.000Z`).
 ///
 /// `GET /api/external/staff/crew` · safe
-pub fn v1_list_crew(modified_since: Option<&str>) -> Result<Operation<Vec<V1Crew>>> {
+pub fn v1_list_crew(
+    modified_since: Option<api_core::time::OffsetDateTime>,
+) -> Result<Operation<Vec<V1Crew>>> {
     let mut request = Request::new(Method::GET, "/api/external/staff/crew")
         .operation("v1_list_crew")
         .idempotency(Idempotency::Safe);
     if let Some(modified_since) = modified_since {
-        request = request.query("modifiedSince", modified_since);
+        request = request.query(
+            "modifiedSince",
+            api_core::date::utc_millis(modified_since, "modifiedSince")?,
+        );
     }
     Ok(Operation::new(request))
 }
@@ -593,12 +598,17 @@ pub fn v1_get_crew(reference: &str) -> Result<Operation<V1Crew>> {
 ///   date-time, as the crew list takes).
 ///
 /// `GET /api/external/aircraft` · safe
-pub fn v1_list_aircraft(modified_since: Option<&str>) -> Result<Operation<Vec<V1Aircraft>>> {
+pub fn v1_list_aircraft(
+    modified_since: Option<api_core::time::OffsetDateTime>,
+) -> Result<Operation<Vec<V1Aircraft>>> {
     let mut request = Request::new(Method::GET, "/api/external/aircraft")
         .operation("v1_list_aircraft")
         .idempotency(Idempotency::Safe);
     if let Some(modified_since) = modified_since {
-        request = request.query("modifiedSince", modified_since);
+        request = request.query(
+            "modifiedSince",
+            api_core::date::utc_millis(modified_since, "modifiedSince")?,
+        );
     }
     Ok(Operation::new(request))
 }

@@ -564,6 +564,23 @@ async fn crew_lists_the_crew_changed_since_an_instant() {
     let (server, op) = serve("/api/external/staff/crew", ok(json!([]))).await;
     assert!(op.v1().crew(None).await.expect("crew").is_empty());
     sent(&server, "/api/external/staff/crew", None).await;
+
+    // An instant with no date in UTC is refused before anything is sent, naming the
+    // parameter (the generated operation writes it with `api_core::date::utc_millis`).
+    let (server, op) = serve("/api/external/staff/crew", ok(json!([]))).await;
+    let edge = datetime!(9999-12-31 23:00 -05:00);
+    assert_eq!(
+        refused(op.v1().crew(Some(edge)).await),
+        (
+            "modifiedSince".to_owned(),
+            "9999-12-31 23:00:00.0 -05:00:00 has no date in UTC".to_owned()
+        )
+    );
+    assert_eq!(
+        refused(op.v1().aircraft(Some(edge)).await).0,
+        "modifiedSince"
+    );
+    nothing_sent(&server).await;
 }
 
 #[tokio::test]
