@@ -302,7 +302,7 @@ pub struct FuelPrice {
     pub remarks: Option<String>,
     /// When the price expires, e.g. `2024-12-31T23:59:59.000Z`.
     #[serde(rename = "expirationDateTime", skip_serializing_if = "Option::is_none")]
-    pub expiration_date_time: Option<String>,
+    pub expiration_date_time: Option<api_core::date::DateTime>,
     /// The airport (in answers).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub airport: Option<AirportRef>,
@@ -315,12 +315,14 @@ pub struct FuelPrice {
     /// The vendor's name (in answers).
     #[serde(rename = "vendorName", skip_serializing_if = "Option::is_none")]
     pub vendor_name: Option<String>,
-    /// When the price was created (in answers).
+    /// When the price was created (in answers; the format INFERRED, as
+    /// `expirationDateTime`).
     #[serde(rename = "createdAtDateTime", skip_serializing_if = "Option::is_none")]
-    pub created_at_date_time: Option<String>,
-    /// When the price was last changed (in answers).
+    pub created_at_date_time: Option<api_core::date::DateTime>,
+    /// When the price was last changed (in answers; the format INFERRED, as
+    /// `expirationDateTime`).
     #[serde(rename = "updatedAtDateTime", skip_serializing_if = "Option::is_none")]
-    pub updated_at_date_time: Option<String>,
+    pub updated_at_date_time: Option<api_core::date::DateTime>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -626,14 +628,14 @@ pub struct WebhookSubscription {
     pub status: Option<SubscriptionStatus>,
     /// When it was created, e.g. `2024-01-15T10:30:00.000Z`.
     #[serde(rename = "createdAtDateTime", skip_serializing_if = "Option::is_none")]
-    pub created_at_date_time: Option<String>,
+    pub created_at_date_time: Option<api_core::date::DateTime>,
     /// When it was last changed, e.g. `2024-01-15T10:30:00.000Z`.
     #[serde(rename = "updatedAtDateTime", skip_serializing_if = "Option::is_none")]
-    pub updated_at_date_time: Option<String>,
+    pub updated_at_date_time: Option<api_core::date::DateTime>,
     /// When it expires, e.g. `2024-02-15T10:30:00.000Z`; renewal is allowed in the last
     /// 5 days before.
     #[serde(rename = "expirationDateTime", skip_serializing_if = "Option::is_none")]
-    pub expiration_date_time: Option<String>,
+    pub expiration_date_time: Option<api_core::date::DateTime>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -940,18 +942,19 @@ pub struct Flight {
     /// The quote's identifier.
     #[serde(rename = "quoteIdentifier", skip_serializing_if = "Option::is_none")]
     pub quote_identifier: Option<String>,
-    /// Estimated blocks-off time (the filter's field name, SEEN).
+    /// Estimated blocks-off time (the filter's field name, SEEN; the format INFERRED from
+    /// the filter's, `2024-01-15T10:30:00.000Z`).
     #[serde(
         rename = "blocksOffEstimatedDateTime",
         skip_serializing_if = "Option::is_none"
     )]
-    pub blocks_off_estimated_date_time: Option<String>,
-    /// Estimated blocks-on time.
+    pub blocks_off_estimated_date_time: Option<api_core::date::DateTime>,
+    /// Estimated blocks-on time (the format INFERRED, as blocks-off).
     #[serde(
         rename = "blocksOnEstimatedDateTime",
         skip_serializing_if = "Option::is_none"
     )]
-    pub blocks_on_estimated_date_time: Option<String>,
+    pub blocks_on_estimated_date_time: Option<api_core::date::DateTime>,
     /// Where the flight departs.
     #[serde(rename = "departureAirport", skip_serializing_if = "Option::is_none")]
     pub departure_airport: Option<AirportRef>,
@@ -1535,13 +1538,13 @@ pub struct CrewQualification {
     pub country: Option<String>,
     /// When it was issued, `YYYY-MM-DD`.
     #[serde(rename = "issueDate", skip_serializing_if = "Option::is_none")]
-    pub issue_date: Option<String>,
+    pub issue_date: Option<api_core::date::Date>,
     /// When it expires, `YYYY-MM-DD`.
     #[serde(rename = "expiryDate", skip_serializing_if = "Option::is_none")]
-    pub expiry_date: Option<String>,
+    pub expiry_date: Option<api_core::date::Date>,
     /// When the training started, `YYYY-MM-DD`.
     #[serde(rename = "trainingStartDate", skip_serializing_if = "Option::is_none")]
-    pub training_start_date: Option<String>,
+    pub training_start_date: Option<api_core::date::Date>,
     /// Notes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
@@ -1648,21 +1651,21 @@ pub struct CreateCrewQualification {
     pub country: Option<String>,
     /// When it was issued, `YYYY-MM-DD`.
     #[serde(rename = "issueDate", default, skip_serializing_if = "Option::is_none")]
-    pub issue_date: Option<String>,
+    pub issue_date: Option<api_core::date::Date>,
     /// When it expires, `YYYY-MM-DD`.
     #[serde(
         rename = "expiryDate",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub expiry_date: Option<String>,
+    pub expiry_date: Option<api_core::date::Date>,
     /// When the training started, `YYYY-MM-DD`.
     #[serde(
         rename = "trainingStartDate",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub training_start_date: Option<String>,
+    pub training_start_date: Option<api_core::date::Date>,
     /// Notes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
@@ -1708,21 +1711,21 @@ pub struct UpdateCrewQualification {
     pub country: Option<String>,
     /// When it was issued, `YYYY-MM-DD`.
     #[serde(rename = "issueDate", default, skip_serializing_if = "Option::is_none")]
-    pub issue_date: Option<String>,
+    pub issue_date: Option<api_core::date::Date>,
     /// When it expires, `YYYY-MM-DD`.
     #[serde(
         rename = "expiryDate",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub expiry_date: Option<String>,
+    pub expiry_date: Option<api_core::date::Date>,
     /// When the training started, `YYYY-MM-DD`.
     #[serde(
         rename = "trainingStartDate",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub training_start_date: Option<String>,
+    pub training_start_date: Option<api_core::date::Date>,
     /// Notes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
@@ -2444,21 +2447,21 @@ pub struct V1Flight {
     /// Estimated time of arrival.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eta: Option<String>,
-    /// Actual blocks-off time.
+    /// Actual blocks-off time (the format INFERRED, a date-time).
     #[serde(rename = "realDateOFF", skip_serializing_if = "Option::is_none")]
-    pub real_date_off: Option<String>,
-    /// Actual blocks-on time.
+    pub real_date_off: Option<api_core::date::DateTime>,
+    /// Actual blocks-on time (the format INFERRED, a date-time).
     #[serde(rename = "realDateON", skip_serializing_if = "Option::is_none")]
-    pub real_date_on: Option<String>,
-    /// Actual arrival (in) time.
+    pub real_date_on: Option<api_core::date::DateTime>,
+    /// Actual arrival (in) time (the format INFERRED, a date-time).
     #[serde(rename = "realDateIN", skip_serializing_if = "Option::is_none")]
-    pub real_date_in: Option<String>,
-    /// The departure date.
+    pub real_date_in: Option<api_core::date::DateTime>,
+    /// The departure date (the format INFERRED, `YYYY-MM-DD`).
     #[serde(rename = "dateFrom", skip_serializing_if = "Option::is_none")]
-    pub date_from: Option<String>,
-    /// The arrival date.
+    pub date_from: Option<api_core::date::Date>,
+    /// The arrival date (the format INFERRED, `YYYY-MM-DD`).
     #[serde(rename = "dateTo", skip_serializing_if = "Option::is_none")]
-    pub date_to: Option<String>,
+    pub date_to: Option<api_core::date::Date>,
     /// The flight's status as text; observed values are `Scheduled`, `Off Block` and
     /// `On Block` (the full list is not documented).
     #[serde(rename = "flightStatus", skip_serializing_if = "Option::is_none")]
@@ -2822,7 +2825,7 @@ pub struct V1Crew {
     pub nationality: Option<String>,
     /// Date of birth, `YYYY-MM-DD`.
     #[serde(rename = "birthDate", skip_serializing_if = "Option::is_none")]
-    pub birth_date: Option<String>,
+    pub birth_date: Option<api_core::date::Date>,
     /// Place of birth.
     #[serde(rename = "birthPlace", skip_serializing_if = "Option::is_none")]
     pub birth_place: Option<String>,
@@ -2834,10 +2837,10 @@ pub struct V1Crew {
     pub job_title: Option<String>,
     /// Start of employment (date-time).
     #[serde(rename = "employedSince", skip_serializing_if = "Option::is_none")]
-    pub employed_since: Option<String>,
+    pub employed_since: Option<api_core::date::DateTime>,
     /// End of employment (date-time).
     #[serde(rename = "employedUntil", skip_serializing_if = "Option::is_none")]
-    pub employed_until: Option<String>,
+    pub employed_until: Option<api_core::date::DateTime>,
     /// The crew member's roles by group, e.g. `{"Staff": ["Pilot", "Flight Attendant"]}`
     /// (the example is from third-party code; kept as JSON).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -734,7 +734,7 @@ pub struct CustomerAccount {
     pub originating_merchant_name: Option<String>,
     /// When the account was opened, `YYYY-MM-DD`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<String>,
+    pub creation_date: Option<api_core::date::Date>,
     /// First name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
@@ -1019,9 +1019,9 @@ pub struct DriversLicense {
     /// Last name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    /// Date of birth.
+    /// Date of birth (the format INFERRED, `YYYY-MM-DD` as elsewhere).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dob: Option<String>,
+    pub dob: Option<api_core::date::Date>,
     /// Address.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address_1: Option<String>,
@@ -1537,7 +1537,7 @@ pub struct Authorization {
     pub amount: Option<api_core::money::Decimal>,
     /// When (UTC, ISO 8601).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub date: Option<String>,
+    pub date: Option<api_core::date::DateTime>,
     /// The status.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_status: Option<AuthorizationStatus>,
@@ -1668,7 +1668,7 @@ pub struct Capture {
     pub reference: Option<String>,
     /// When (UTC, ISO 8601).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub date: Option<String>,
+    pub date: Option<api_core::date::DateTime>,
     /// What is left to capture.
     #[serde(
         skip_serializing_if = "Option::is_none",
@@ -1753,7 +1753,7 @@ pub struct Release {
     pub amount: Option<api_core::money::Decimal>,
     /// When (UTC, ISO 8601).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub date: Option<String>,
+    pub date: Option<api_core::date::DateTime>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -1832,7 +1832,7 @@ pub struct ReturnResult {
     pub capture_id: Option<crate::Id>,
     /// When (UTC, ISO 8601).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub date: Option<String>,
+    pub date: Option<api_core::date::DateTime>,
     /// The amount returned.
     #[serde(
         skip_serializing_if = "Option::is_none",
@@ -1937,7 +1937,7 @@ pub struct Refund {
     pub amount: Option<api_core::money::Decimal>,
     /// When (UTC, ISO 8601).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub date: Option<String>,
+    pub date: Option<api_core::date::DateTime>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -1983,7 +1983,7 @@ pub struct PersonalInformation {
     /// Last name.
     pub last_name: String,
     /// Date of birth, `YYYY-MM-DD`.
-    pub dob: String,
+    pub dob: api_core::date::Date,
     /// Postal code.
     pub postal_code: String,
 }
@@ -2126,7 +2126,7 @@ pub struct OnlineInitRequest {
     pub lname: Option<String>,
     /// Date of birth, `YYYY-MM-DD` (pre-fill).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dob: Option<String>,
+    pub dob: Option<api_core::date::Date>,
     /// Address, first line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_1: Option<String>,
@@ -2257,7 +2257,7 @@ pub struct OnlineNotification {
     pub purchase: Option<PurchaseResult>,
     /// When (ISO 8601, `2022-06-13T22:29:20.276Z`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub date: Option<String>,
+    pub date: Option<api_core::date::DateTime>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,

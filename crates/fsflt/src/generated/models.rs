@@ -357,7 +357,7 @@ pub struct DemoLicense {
     pub license: Option<String>,
     /// When the demo ends (`2022-01-12`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expiry_date: Option<String>,
+    pub expiry_date: Option<api_core::date::Date>,
     /// The new licence (a number on the wire here).
     pub license_id: crate::LicenseId,
     /// Fields this version of the crate does not know, kept as received.
@@ -413,10 +413,10 @@ pub struct AssignedLicense {
     pub license_id: crate::LicenseId,
     /// When the licence starts (`2022-01-18`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub start_date: Option<String>,
+    pub start_date: Option<api_core::date::Date>,
     /// When the licence ends (`2022-01-31`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expiry_date: Option<String>,
+    pub expiry_date: Option<api_core::date::Date>,
     /// The amount taken from the reseller credit, in `currency_code`.
     #[serde(
         skip_serializing_if = "Option::is_none",

@@ -55,9 +55,10 @@ pub struct Pingback {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
     /// When the packet was generated. The format is not documented; the docs show
-    /// `2020-12-31 23:59:59`.
+    /// `2020-12-31 23:59:59` (no offset, presumably Bulgarian local time: `DateTime::local`
+    /// reads it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<crate::Timestamp>,
+    pub timestamp: Option<api_core::date::DateTime>,
     /// The status report.
     pub payload: PingbackPayload,
 }
@@ -243,9 +244,10 @@ pub struct Voucher {
     /// The voucher's identifier.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
-    /// When the voucher expires, e.g. `2020-12-31 23:59:59`.
+    /// When the voucher expires, e.g. `2020-12-31 23:59:59` (no offset: `DateTime::local`
+    /// reads it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires: Option<String>,
+    pub expires: Option<api_core::date::DateTime>,
 }
 
 /// The JSON the receiver answers a pingback with, with HTTP 200. The docs say "a JSON that
