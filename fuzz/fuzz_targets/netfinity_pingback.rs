@@ -1,4 +1,5 @@
-//! Netfinity delivery callbacks: `pingback::parse` and everything read off its result.
+//! Netfinity delivery callbacks: `pingback::parse` and everything read off its result, its
+//! dates included.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -16,6 +17,15 @@ fuzz_target!(|data: &[u8]| {
                 "{ack}"
             );
             let _ = format!("{event:?}");
+            // The dates are read on demand: whatever the text, a value or a bounded error.
+            let voucher = event.payload.meta.as_ref().and_then(|m| m.voucher.as_ref());
+            let expires = voucher.and_then(|v| v.expires.as_ref());
+            for date in [event.timestamp.as_ref(), expires].into_iter().flatten() {
+                for error in [date.get().err(), date.local().err()].into_iter().flatten() {
+                    let text = error.to_string();
+                    assert!(text.len() <= 1024, "{} bytes", text.len());
+                }
+            }
         }
         Err(error) => {
             let _ = error.to_string();

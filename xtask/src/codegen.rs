@@ -39,7 +39,17 @@
 //!   are listed, ungated, in `UNCONFIRMED_OPERATIONS`), or `x-unconfirmed: <sentence>` (the
 //!   same, the sentence saying what is a guess).
 //!
-//! `type: number` needs `format: double` or `x-rust-type`: money never silently becomes f64.
+//! # Formats
+//!
+//! - `type: number` needs `format: double` or `x-rust-type`: money never silently becomes f64.
+//!   `type: integer` is `i64`, or `i32` with `format: int32`.
+//! - `type: string, format: date` is `api_core::date::Date` and `format: date-time` is
+//!   `api_core::date::DateTime` in models: the text as received, parsed on demand, so that a
+//!   malformed date never fails decoding. A query parameter with `format: date` takes a
+//!   `time::Date` (sent `YYYY-MM-DD`), with `format: date-time` a `time::OffsetDateTime` (sent
+//!   in UTC as `YYYY-MM-DDTHH:MM:SS.sssZ` by `api_core::date::utc_millis`, whose
+//!   `InvalidInput` names the parameter). Any other `format` on a string (OpenAPI allows any:
+//!   `email`, `uri`, ...) leaves it a `String`, unless `x-rust-type` names a type.
 
 mod checks;
 mod emit;

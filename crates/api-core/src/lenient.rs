@@ -333,9 +333,16 @@ impl Reading for Real {
 
 /// A server's text in an error message: its first [`SHOWN`] bytes, then `…`; JSON-quoted
 /// when it was a string.
-struct Shown<'a> {
+pub(crate) struct Shown<'a> {
     text: &'a str,
     quoted: bool,
+}
+
+impl<'a> Shown<'a> {
+    /// `text` as a JSON string (escapes included), cut to its first [`SHOWN`] bytes.
+    pub(crate) fn quoted(text: &'a str) -> Self {
+        Self { text, quoted: true }
+    }
 }
 
 impl std::fmt::Display for Shown<'_> {

@@ -44,6 +44,7 @@ mod access_token;
 mod auth;
 mod body;
 mod config;
+pub mod date;
 mod deadline;
 mod decode;
 mod error;
@@ -92,3 +93,6 @@ pub use async_trait::async_trait;
 pub use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 pub use reqwest::{Method, StatusCode, Url};
 pub use secrecy::{ExposeSecret, SecretString};
+/// The `time` crate, whose values [`date::Date`] and [`date::DateTime`] read and are built
+/// from: a user needs no dependency of their own to name them.
+pub use time;

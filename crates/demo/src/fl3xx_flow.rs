@@ -60,7 +60,10 @@ pub async fn run(t: &mut Transcript) -> Result<(), Box<dyn StdError>> {
             .status
             .as_ref()
             .map_or_else(|| "no status".to_owned(), ToString::to_string),
-        subscription.expiration_date_time.as_deref().unwrap_or("?")
+        subscription
+            .expiration_date_time
+            .as_ref()
+            .map_or("?", |expires| expires.as_str())
     ));
     match operator.renew_subscription(&subscription).await {
         Err(fl3xx::Error::InvalidInput(e)) => t.pass(format!(

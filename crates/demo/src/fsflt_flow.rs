@@ -58,7 +58,12 @@ pub async fn run(t: &mut Transcript) -> Result<(), Box<dyn StdError>> {
         "assign {} → licence {} until {}",
         first.license_code,
         licence,
-        assigned.expiry_date.as_deref().unwrap_or("?")
+        // The day as a `time::Date`: the sandbox writes it as documented, `YYYY-MM-DD`.
+        assigned
+            .expiry_date
+            .as_ref()
+            .and_then(|day| day.get().ok())
+            .map_or_else(|| "?".to_owned(), |day| day.to_string())
     ));
 
     let message = client.suspend_license(customer, &licence).await?;

@@ -1,10 +1,10 @@
 //! The flight list's filter and page size, built from typed values.
 
+use api_core::date::{to_utc, write_date_time};
 use api_core::{Error, Result};
 use time::OffsetDateTime;
 
 use crate::spec::LIST_FLIGHTS_PAGE_SIZES;
-use crate::timestamp::{millis_of_utc, to_utc};
 
 /// Smallest page the flight list accepts (from `specs/fl3xx.yaml`).
 pub const MIN_PAGE_SIZE: u8 = *LIST_FLIGHTS_PAGE_SIZES.start();
@@ -59,11 +59,11 @@ impl FlightWindow {
 
     /// The `filter` query value (URL-encoded by the client when sent).
     pub fn filter(&self) -> String {
-        // Both ends are in UTC since `new`.
+        // Both ends are in UTC since `new`: written with a `Z`.
         format!(
             "blocksOffEstimatedDateTime,BTW,{},{}",
-            millis_of_utc(self.from),
-            millis_of_utc(self.to)
+            write_date_time(self.from),
+            write_date_time(self.to)
         )
     }
 }

@@ -47,7 +47,6 @@ mod ids;
 mod list;
 mod poller;
 mod subscriptions;
-mod timestamp;
 pub mod v1;
 pub mod webhook;
 

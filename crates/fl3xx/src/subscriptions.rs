@@ -12,10 +12,10 @@ use crate::{WebhookEventType, WebhookSubscription};
 pub const RENEWAL_WINDOW: Duration = Duration::from_secs(5 * 24 * 3600);
 
 impl WebhookSubscription {
-    /// When the subscription expires, if the server said and the text parses (RFC 3339).
+    /// When the subscription expires, if the server said and the text parses (RFC 3339;
+    /// `expiration_date_time.get()` says why not).
     pub fn expires_at(&self) -> Option<OffsetDateTime> {
-        let text = self.expiration_date_time.as_deref()?;
-        OffsetDateTime::parse(text.trim(), &Rfc3339).ok()
+        self.expiration_date_time.as_ref()?.get().ok()
     }
 
     /// When renewal becomes possible: 5 days before expiry.

@@ -819,6 +819,9 @@ impl Client {
 fn check_online(request: &OnlineInitRequest) -> Result<()> {
     non_empty("merchant_orderid", &request.merchant_orderid)?;
     non_empty("lang", &request.lang)?;
+    if let Some(dob) = &request.dob {
+        dob.check("dob")?;
+    }
     let amount = Decimal::from_str_exact(request.amount_requested.trim()).map_err(|_| {
         Error::invalid_input(
             "amount_requested",

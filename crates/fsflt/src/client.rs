@@ -33,7 +33,9 @@ pub const BASE_URL_ENV: &str = "FSFLT_BASE_URL";
 /// let licence = client
 ///     .assign_license(&AssignRequest::new(customer, "CL-Q-A005-M1", "Head office"))
 ///     .await?;
-/// println!("licence {} until {:?}", licence.license_id, licence.expiry_date);
+/// // The text received; `get()` reads it as a `time::Date`.
+/// let until = licence.expiry_date.as_ref().map(|day| day.get());
+/// println!("licence {} until {until:?}", licence.license_id);
 /// let link = client.auth_token(customer).await?.login_url();
 /// println!("log in once at {link}");
 /// # Ok(()) }

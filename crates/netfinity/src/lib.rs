@@ -34,7 +34,6 @@ mod client;
 mod generated;
 mod gsm;
 pub mod pingback;
-mod timestamp;
 mod validate;
 
 pub use accepted::SmsAccepted;
@@ -47,7 +46,6 @@ pub use generated::models::*;
 /// docs read (see [`api_core::spec`]).
 pub use generated::spec;
 pub use gsm::{first_non_gsm, is_gsm};
-pub use timestamp::Timestamp;
 pub use validate::{
     MAX_ID_CHARS, MAX_MSISDN_DIGITS, MAX_TEXT_CHARS, MIN_MSISDN_DIGITS, validate_id,
     validate_msisdn, validate_text,

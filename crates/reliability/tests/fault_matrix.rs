@@ -389,7 +389,7 @@ impl Op {
                     s.id,
                     s.event,
                     s.status,
-                    s.expiration_date_time,
+                    s.expiration_date_time.as_ref().map(|t| t.as_str()),
                     keys(&s.extra)
                 ))
             }

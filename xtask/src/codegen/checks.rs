@@ -118,6 +118,14 @@ pub fn statements(
     Ok(out)
 }
 
+/// True when `schema` is a date or date-time, whose text is checked before it is sent.
+pub fn is_date(schema: &Schema) -> bool {
+    schema.reference.is_none()
+        && schema.x_rust_type.is_none()
+        && schema.kind.as_deref() == Some("string")
+        && matches!(schema.format.as_deref(), Some("date" | "date-time"))
+}
+
 /// True when `schema` states a bound that [`statements`] checks.
 pub fn has_bounds(schema: &Schema) -> bool {
     schema.minimum.is_some()

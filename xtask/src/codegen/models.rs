@@ -59,7 +59,9 @@ pub fn validated(cx: &Context) -> BTreeSet<String> {
                 continue;
             }
             let checked = schema.properties.iter().any(|(_, property)| {
-                checks::has_bounds(property) || nested(property, &found).is_some()
+                checks::has_bounds(property)
+                    || checks::is_date(property)
+                    || nested(property, &found).is_some()
             });
             if checked {
                 found.insert(name.to_owned());
@@ -109,6 +111,13 @@ fn emit_validate(
             } else {
                 format!("api_core::validate::Validate::validate({target})?;")
             }]
+        } else if checks::is_date(property) {
+            let target = if optional {
+                "value".to_owned()
+            } else {
+                format!("self.{ident}")
+            };
+            vec![format!("{target}.check({})?;", literal(json))]
         } else if checks::has_bounds(property) {
             let ty = cx.property_ty(property, &field_at)?;
             let (text, integer) = if optional {

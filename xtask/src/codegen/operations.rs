@@ -406,7 +406,13 @@ impl Function {
             checks::reject_unsupported(schema, &param_at)?;
             let ty = checks::narrow(cx.ty(schema, &param_at)?, schema);
             let scalar = match &ty {
-                Ty::String | Ty::Int(_) | Ty::F64 | Ty::Bool | Ty::External(_) => true,
+                Ty::String
+                | Ty::Int(_)
+                | Ty::F64
+                | Ty::Bool
+                | Ty::External(_)
+                | Ty::Date
+                | Ty::DateTime => true,
                 Ty::Model { .. } => match &schema.reference {
                     Some(reference) => cx.component(reference, &param_at)?.2 != Kind::Struct,
                     None => false,
@@ -464,11 +470,22 @@ impl Function {
                 }
             }
             let key = literal(&parameter.name);
+            // A date takes `time`'s value, written in the one form the format allows; an
+            // instant with no date in UTC is an error naming the parameter.
+            let (argument, value) = match &ty {
+                Ty::Date => (
+                    "api_core::time::Date".to_owned(),
+                    format!("api_core::date::write_date({ident})"),
+                ),
+                Ty::DateTime => (
+                    "api_core::time::OffsetDateTime".to_owned(),
+                    format!("api_core::date::utc_millis({ident}, {key})?"),
+                ),
+                _ => (ty.argument(), ident.clone()),
+            };
             if parameter.required {
-                function
-                    .arguments
-                    .push(format!("{ident}: {}", ty.argument()));
-                let call = format!(".query({key}, {ident})");
+                function.arguments.push(format!("{ident}: {argument}"));
+                let call = format!(".query({key}, {value})");
                 if function.statements.is_empty() {
                     function.chain.push(call);
                 } else {
@@ -479,9 +496,9 @@ impl Function {
             } else {
                 function
                     .arguments
-                    .push(format!("{ident}: Option<{}>", ty.argument()));
+                    .push(format!("{ident}: Option<{argument}>"));
                 function.statements.push(format!(
-                    "if let Some({ident}) = {ident} {{\nrequest = request.query({key}, {ident});\n}}"
+                    "if let Some({ident}) = {ident} {{\nrequest = request.query({key}, {value});\n}}"
                 ));
             }
         }

@@ -297,6 +297,8 @@ pub struct Schema {
     pub reference: Option<String>,
     #[serde(rename = "type")]
     pub kind: Option<String>,
+    /// Honoured: `int32` and `double` (numbers), `date` and `date-time` (strings). Any other
+    /// format is allowed and changes nothing.
     pub format: Option<String>,
     pub description: Option<String>,
     #[serde(default)]

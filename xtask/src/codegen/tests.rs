@@ -1064,6 +1064,143 @@ fn colliding_or_bad_argument_names_are_errors() {
     );
 }
 
+const DATES_SPEC: &str = r##"
+openapi: 3.0.3
+info:
+  title: Dates
+  version: '1'
+paths:
+  /events:
+    get:
+      operationId: list_events
+      parameters:
+        - name: from
+          in: query
+          required: true
+          schema:
+            type: string
+            format: date
+        - name: modifiedSince
+          in: query
+          required: true
+          schema:
+            type: string
+            format: date-time
+        - name: to
+          in: query
+          schema:
+            type: string
+            format: date
+        - name: changedAfter
+          in: query
+          schema:
+            type: string
+            format: date-time
+        - name: contact
+          in: query
+          schema:
+            type: string
+            format: email
+      responses:
+        '200':
+          description: The events.
+          content:
+            application/json:
+              schema:
+                type: array
+                items:
+                  $ref: '#/components/schemas/Event'
+components:
+  schemas:
+    Event:
+      type: object
+      required: [day]
+      properties:
+        day:
+          type: string
+          format: date
+        at:
+          type: string
+          format: date-time
+        history:
+          type: array
+          items:
+            type: string
+            format: date-time
+        contact:
+          type: string
+          format: email
+        legacy:
+          type: string
+          format: date
+          x-rust-type: crate::LegacyDay
+    Birthday:
+      type: string
+      format: date
+"##;
+
+#[test]
+fn dates_and_date_times_in_models_are_api_core_types() {
+    let (_, models, _) = generated(DATES_SPEC).expect("generates");
+    assert_contains(
+        &models,
+        "pub struct Event {
+    /// The `day` field.
+    pub day: api_core::date::Date,
+    /// The `at` field.
+    #[serde(default, skip_serializing_if = \"Option::is_none\")]
+    pub at: Option<api_core::date::DateTime>,
+    /// The `history` field.
+    #[serde(default, skip_serializing_if = \"Option::is_none\")]
+    pub history: Option<Vec<api_core::date::DateTime>>,
+    /// The `contact` field.
+    #[serde(default, skip_serializing_if = \"Option::is_none\")]
+    pub contact: Option<String>,
+    /// The `legacy` field.
+    #[serde(default, skip_serializing_if = \"Option::is_none\")]
+    pub legacy: Option<crate::LegacyDay>,
+}",
+    );
+    assert_contains(&models, "pub type Birthday = api_core::date::Date;");
+}
+
+#[test]
+fn date_query_parameters_take_time_values() {
+    let (_, _, operations) = generated(DATES_SPEC).expect("generates");
+    assert_contains(
+        &operations,
+        "pub fn list_events(
+    from: api_core::time::Date,
+    modified_since: api_core::time::OffsetDateTime,
+    to: Option<api_core::time::Date>,
+    changed_after: Option<api_core::time::OffsetDateTime>,
+    contact: Option<&str>,
+) -> Result<Operation<Vec<Event>>> {
+    let mut request = Request::new(Method::GET, \"/events\")
+        .operation(\"list_events\")
+        .idempotency(Idempotency::Safe)
+        .query(\"from\", api_core::date::write_date(from))
+        .query(
+            \"modifiedSince\",
+            api_core::date::utc_millis(modified_since, \"modifiedSince\")?,
+        );
+    if let Some(to) = to {
+        request = request.query(\"to\", api_core::date::write_date(to));
+    }
+    if let Some(changed_after) = changed_after {
+        request = request.query(
+            \"changedAfter\",
+            api_core::date::utc_millis(changed_after, \"changedAfter\")?,
+        );
+    }
+    if let Some(contact) = contact {
+        request = request.query(\"contact\", contact);
+    }
+    Ok(Operation::new(request))
+}",
+    );
+}
+
 #[test]
 fn generation_is_deterministic() {
     assert_eq!(generated(SPEC), generated(SPEC));

@@ -44,6 +44,12 @@ pub enum Ty {
     },
     /// An `x-rust-type` path, written by hand.
     External(String),
+    /// `type: string, format: date`: `api_core::date::Date` (a `time::Date` argument in a
+    /// query).
+    Date,
+    /// `type: string, format: date-time`: `api_core::date::DateTime` (a
+    /// `time::OffsetDateTime` argument in a query).
+    DateTime,
 }
 
 impl Ty {
@@ -61,6 +67,8 @@ impl Ty {
             Ty::Option(inner) => format!("Option<{}>", inner.owned()),
             Ty::Model { name, .. } => name.clone(),
             Ty::External(path) => path.clone(),
+            Ty::Date => "api_core::date::Date".into(),
+            Ty::DateTime => "api_core::date::DateTime".into(),
         }
     }
 
@@ -211,7 +219,13 @@ impl<'a> Context<'a> {
         }
         let format = schema.format.as_deref();
         let ty = match schema.kind.as_deref() {
-            Some("string") => Ty::String,
+            // The two formats with a type of their own; any other `format` (OpenAPI allows
+            // any) leaves the text a `String`.
+            Some("string") => match format {
+                Some("date") => Ty::Date,
+                Some("date-time") => Ty::DateTime,
+                _ => Ty::String,
+            },
             Some("integer") => match format {
                 Some("int32") => Ty::Int("i32"),
                 _ => Ty::Int("i64"),

@@ -3,6 +3,7 @@
 
 mod bounded_errors;
 mod common;
+mod dates;
 mod extremes;
 mod hardening;
 mod numbers;

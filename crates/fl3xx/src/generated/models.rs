@@ -302,7 +302,7 @@ pub struct FuelPrice {
     pub remarks: Option<String>,
     /// When the price expires, e.g. `2024-12-31T23:59:59.000Z`.
     #[serde(rename = "expirationDateTime", skip_serializing_if = "Option::is_none")]
-    pub expiration_date_time: Option<String>,
+    pub expiration_date_time: Option<api_core::date::DateTime>,
     /// The airport (in answers).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub airport: Option<AirportRef>,
@@ -315,12 +315,14 @@ pub struct FuelPrice {
     /// The vendor's name (in answers).
     #[serde(rename = "vendorName", skip_serializing_if = "Option::is_none")]
     pub vendor_name: Option<String>,
-    /// When the price was created (in answers).
+    /// When the price was created (in answers; the format INFERRED, as
+    /// `expirationDateTime`).
     #[serde(rename = "createdAtDateTime", skip_serializing_if = "Option::is_none")]
-    pub created_at_date_time: Option<String>,
-    /// When the price was last changed (in answers).
+    pub created_at_date_time: Option<api_core::date::DateTime>,
+    /// When the price was last changed (in answers; the format INFERRED, as
+    /// `expirationDateTime`).
     #[serde(rename = "updatedAtDateTime", skip_serializing_if = "Option::is_none")]
-    pub updated_at_date_time: Option<String>,
+    pub updated_at_date_time: Option<api_core::date::DateTime>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -419,6 +421,21 @@ impl<'de> api_core::FromObject<'de> for FuelPrice {
             updated_at_date_time: updated_at_date_time.unwrap_or_default(),
             extra: object.into_extra(),
         })
+    }
+}
+
+impl api_core::validate::Validate for FuelPrice {
+    fn validate(&self) -> api_core::Result<()> {
+        if let Some(value) = &self.expiration_date_time {
+            value.check("expirationDateTime")?;
+        }
+        if let Some(value) = &self.created_at_date_time {
+            value.check("createdAtDateTime")?;
+        }
+        if let Some(value) = &self.updated_at_date_time {
+            value.check("updatedAtDateTime")?;
+        }
+        Ok(())
     }
 }
 
@@ -626,14 +643,14 @@ pub struct WebhookSubscription {
     pub status: Option<SubscriptionStatus>,
     /// When it was created, e.g. `2024-01-15T10:30:00.000Z`.
     #[serde(rename = "createdAtDateTime", skip_serializing_if = "Option::is_none")]
-    pub created_at_date_time: Option<String>,
+    pub created_at_date_time: Option<api_core::date::DateTime>,
     /// When it was last changed, e.g. `2024-01-15T10:30:00.000Z`.
     #[serde(rename = "updatedAtDateTime", skip_serializing_if = "Option::is_none")]
-    pub updated_at_date_time: Option<String>,
+    pub updated_at_date_time: Option<api_core::date::DateTime>,
     /// When it expires, e.g. `2024-02-15T10:30:00.000Z`; renewal is allowed in the last
     /// 5 days before.
     #[serde(rename = "expirationDateTime", skip_serializing_if = "Option::is_none")]
-    pub expiration_date_time: Option<String>,
+    pub expiration_date_time: Option<api_core::date::DateTime>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -686,6 +703,21 @@ impl<'de> api_core::FromObject<'de> for WebhookSubscription {
             expiration_date_time: expiration_date_time.unwrap_or_default(),
             extra: object.into_extra(),
         })
+    }
+}
+
+impl api_core::validate::Validate for WebhookSubscription {
+    fn validate(&self) -> api_core::Result<()> {
+        if let Some(value) = &self.created_at_date_time {
+            value.check("createdAtDateTime")?;
+        }
+        if let Some(value) = &self.updated_at_date_time {
+            value.check("updatedAtDateTime")?;
+        }
+        if let Some(value) = &self.expiration_date_time {
+            value.check("expirationDateTime")?;
+        }
+        Ok(())
     }
 }
 
@@ -940,18 +972,19 @@ pub struct Flight {
     /// The quote's identifier.
     #[serde(rename = "quoteIdentifier", skip_serializing_if = "Option::is_none")]
     pub quote_identifier: Option<String>,
-    /// Estimated blocks-off time (the filter's field name, SEEN).
+    /// Estimated blocks-off time (the filter's field name, SEEN; the format INFERRED from
+    /// the filter's, `2024-01-15T10:30:00.000Z`).
     #[serde(
         rename = "blocksOffEstimatedDateTime",
         skip_serializing_if = "Option::is_none"
     )]
-    pub blocks_off_estimated_date_time: Option<String>,
-    /// Estimated blocks-on time.
+    pub blocks_off_estimated_date_time: Option<api_core::date::DateTime>,
+    /// Estimated blocks-on time (the format INFERRED, as blocks-off).
     #[serde(
         rename = "blocksOnEstimatedDateTime",
         skip_serializing_if = "Option::is_none"
     )]
-    pub blocks_on_estimated_date_time: Option<String>,
+    pub blocks_on_estimated_date_time: Option<api_core::date::DateTime>,
     /// Where the flight departs.
     #[serde(rename = "departureAirport", skip_serializing_if = "Option::is_none")]
     pub departure_airport: Option<AirportRef>,
@@ -1047,6 +1080,18 @@ impl<'de> api_core::FromObject<'de> for Flight {
             workflow_custom_name: workflow_custom_name.unwrap_or_default(),
             extra: object.into_extra(),
         })
+    }
+}
+
+impl api_core::validate::Validate for Flight {
+    fn validate(&self) -> api_core::Result<()> {
+        if let Some(value) = &self.blocks_off_estimated_date_time {
+            value.check("blocksOffEstimatedDateTime")?;
+        }
+        if let Some(value) = &self.blocks_on_estimated_date_time {
+            value.check("blocksOnEstimatedDateTime")?;
+        }
+        Ok(())
     }
 }
 
@@ -1535,13 +1580,13 @@ pub struct CrewQualification {
     pub country: Option<String>,
     /// When it was issued, `YYYY-MM-DD`.
     #[serde(rename = "issueDate", skip_serializing_if = "Option::is_none")]
-    pub issue_date: Option<String>,
+    pub issue_date: Option<api_core::date::Date>,
     /// When it expires, `YYYY-MM-DD`.
     #[serde(rename = "expiryDate", skip_serializing_if = "Option::is_none")]
-    pub expiry_date: Option<String>,
+    pub expiry_date: Option<api_core::date::Date>,
     /// When the training started, `YYYY-MM-DD`.
     #[serde(rename = "trainingStartDate", skip_serializing_if = "Option::is_none")]
-    pub training_start_date: Option<String>,
+    pub training_start_date: Option<api_core::date::Date>,
     /// Notes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
@@ -1619,6 +1664,21 @@ impl<'de> api_core::FromObject<'de> for CrewQualification {
     }
 }
 
+impl api_core::validate::Validate for CrewQualification {
+    fn validate(&self) -> api_core::Result<()> {
+        if let Some(value) = &self.issue_date {
+            value.check("issueDate")?;
+        }
+        if let Some(value) = &self.expiry_date {
+            value.check("expiryDate")?;
+        }
+        if let Some(value) = &self.training_start_date {
+            value.check("trainingStartDate")?;
+        }
+        Ok(())
+    }
+}
+
 /// The body of `create_crew_qualification`. We send the 2.4.0 name `qualificationTypeId`
 /// (2.0.0 said `qualificationId`).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -1648,21 +1708,21 @@ pub struct CreateCrewQualification {
     pub country: Option<String>,
     /// When it was issued, `YYYY-MM-DD`.
     #[serde(rename = "issueDate", default, skip_serializing_if = "Option::is_none")]
-    pub issue_date: Option<String>,
+    pub issue_date: Option<api_core::date::Date>,
     /// When it expires, `YYYY-MM-DD`.
     #[serde(
         rename = "expiryDate",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub expiry_date: Option<String>,
+    pub expiry_date: Option<api_core::date::Date>,
     /// When the training started, `YYYY-MM-DD`.
     #[serde(
         rename = "trainingStartDate",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub training_start_date: Option<String>,
+    pub training_start_date: Option<api_core::date::Date>,
     /// Notes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
@@ -1676,6 +1736,21 @@ pub struct CreateCrewQualification {
     /// The base month of the qualification's cycle.
     #[serde(rename = "baseMonth", default, skip_serializing_if = "Option::is_none")]
     pub base_month: Option<Month>,
+}
+
+impl api_core::validate::Validate for CreateCrewQualification {
+    fn validate(&self) -> api_core::Result<()> {
+        if let Some(value) = &self.issue_date {
+            value.check("issueDate")?;
+        }
+        if let Some(value) = &self.expiry_date {
+            value.check("expiryDate")?;
+        }
+        if let Some(value) = &self.training_start_date {
+            value.check("trainingStartDate")?;
+        }
+        Ok(())
+    }
 }
 
 /// The body of `update_crew_qualification`; absent fields are left as they are. We send
@@ -1708,21 +1783,21 @@ pub struct UpdateCrewQualification {
     pub country: Option<String>,
     /// When it was issued, `YYYY-MM-DD`.
     #[serde(rename = "issueDate", default, skip_serializing_if = "Option::is_none")]
-    pub issue_date: Option<String>,
+    pub issue_date: Option<api_core::date::Date>,
     /// When it expires, `YYYY-MM-DD`.
     #[serde(
         rename = "expiryDate",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub expiry_date: Option<String>,
+    pub expiry_date: Option<api_core::date::Date>,
     /// When the training started, `YYYY-MM-DD`.
     #[serde(
         rename = "trainingStartDate",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub training_start_date: Option<String>,
+    pub training_start_date: Option<api_core::date::Date>,
     /// Notes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
@@ -1736,6 +1811,21 @@ pub struct UpdateCrewQualification {
     /// The base month of the qualification's cycle.
     #[serde(rename = "baseMonth", default, skip_serializing_if = "Option::is_none")]
     pub base_month: Option<Month>,
+}
+
+impl api_core::validate::Validate for UpdateCrewQualification {
+    fn validate(&self) -> api_core::Result<()> {
+        if let Some(value) = &self.issue_date {
+            value.check("issueDate")?;
+        }
+        if let Some(value) = &self.expiry_date {
+            value.check("expiryDate")?;
+        }
+        if let Some(value) = &self.training_start_date {
+            value.check("trainingStartDate")?;
+        }
+        Ok(())
+    }
 }
 
 /// The kind of a qualification type (`type`). The two revisions list different values:
@@ -2444,21 +2534,21 @@ pub struct V1Flight {
     /// Estimated time of arrival.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eta: Option<String>,
-    /// Actual blocks-off time.
+    /// Actual blocks-off time (the format INFERRED, a date-time).
     #[serde(rename = "realDateOFF", skip_serializing_if = "Option::is_none")]
-    pub real_date_off: Option<String>,
-    /// Actual blocks-on time.
+    pub real_date_off: Option<api_core::date::DateTime>,
+    /// Actual blocks-on time (the format INFERRED, a date-time).
     #[serde(rename = "realDateON", skip_serializing_if = "Option::is_none")]
-    pub real_date_on: Option<String>,
-    /// Actual arrival (in) time.
+    pub real_date_on: Option<api_core::date::DateTime>,
+    /// Actual arrival (in) time (the format INFERRED, a date-time).
     #[serde(rename = "realDateIN", skip_serializing_if = "Option::is_none")]
-    pub real_date_in: Option<String>,
-    /// The departure date.
+    pub real_date_in: Option<api_core::date::DateTime>,
+    /// The departure date (the format INFERRED, `YYYY-MM-DD`).
     #[serde(rename = "dateFrom", skip_serializing_if = "Option::is_none")]
-    pub date_from: Option<String>,
-    /// The arrival date.
+    pub date_from: Option<api_core::date::Date>,
+    /// The arrival date (the format INFERRED, `YYYY-MM-DD`).
     #[serde(rename = "dateTo", skip_serializing_if = "Option::is_none")]
-    pub date_to: Option<String>,
+    pub date_to: Option<api_core::date::Date>,
     /// The flight's status as text; observed values are `Scheduled`, `Off Block` and
     /// `On Block` (the full list is not documented).
     #[serde(rename = "flightStatus", skip_serializing_if = "Option::is_none")]
@@ -2603,6 +2693,27 @@ impl<'de> api_core::FromObject<'de> for V1Flight {
             pax_references: pax_references.unwrap_or_default(),
             extra: object.into_extra(),
         })
+    }
+}
+
+impl api_core::validate::Validate for V1Flight {
+    fn validate(&self) -> api_core::Result<()> {
+        if let Some(value) = &self.real_date_off {
+            value.check("realDateOFF")?;
+        }
+        if let Some(value) = &self.real_date_on {
+            value.check("realDateON")?;
+        }
+        if let Some(value) = &self.real_date_in {
+            value.check("realDateIN")?;
+        }
+        if let Some(value) = &self.date_from {
+            value.check("dateFrom")?;
+        }
+        if let Some(value) = &self.date_to {
+            value.check("dateTo")?;
+        }
+        Ok(())
     }
 }
 
@@ -2822,7 +2933,7 @@ pub struct V1Crew {
     pub nationality: Option<String>,
     /// Date of birth, `YYYY-MM-DD`.
     #[serde(rename = "birthDate", skip_serializing_if = "Option::is_none")]
-    pub birth_date: Option<String>,
+    pub birth_date: Option<api_core::date::Date>,
     /// Place of birth.
     #[serde(rename = "birthPlace", skip_serializing_if = "Option::is_none")]
     pub birth_place: Option<String>,
@@ -2834,10 +2945,10 @@ pub struct V1Crew {
     pub job_title: Option<String>,
     /// Start of employment (date-time).
     #[serde(rename = "employedSince", skip_serializing_if = "Option::is_none")]
-    pub employed_since: Option<String>,
+    pub employed_since: Option<api_core::date::DateTime>,
     /// End of employment (date-time).
     #[serde(rename = "employedUntil", skip_serializing_if = "Option::is_none")]
-    pub employed_until: Option<String>,
+    pub employed_until: Option<api_core::date::DateTime>,
     /// The crew member's roles by group, e.g. `{"Staff": ["Pilot", "Flight Attendant"]}`
     /// (the example is from third-party code; kept as JSON).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2976,6 +3087,21 @@ impl<'de> api_core::FromObject<'de> for V1Crew {
             luggage_unit: luggage_unit.unwrap_or_default(),
             extra: object.into_extra(),
         })
+    }
+}
+
+impl api_core::validate::Validate for V1Crew {
+    fn validate(&self) -> api_core::Result<()> {
+        if let Some(value) = &self.birth_date {
+            value.check("birthDate")?;
+        }
+        if let Some(value) = &self.employed_since {
+            value.check("employedSince")?;
+        }
+        if let Some(value) = &self.employed_until {
+            value.check("employedUntil")?;
+        }
+        Ok(())
     }
 }
 

@@ -46,6 +46,7 @@ pub fn get_fuel_prices(airport_code: &str) -> Result<Operation<crate::List<crate
 ///
 /// `PUT /api/v2/partners/airports/{airportCode}/fuel-prices` · idempotent
 pub fn put_fuel_price(airport_code: &str, body: &FuelPrice) -> Result<Operation<FuelPrice>> {
+    api_core::validate::Validate::validate(body)?;
     let request = Request::of(&PUT_FUEL_PRICE)
         .path_param("airportCode", airport_code)?
         .json(body)?;
@@ -75,6 +76,7 @@ pub fn delete_fuel_prices(airport_code: &str) -> Result<Operation<api_core::NoCo
 ///
 /// `PUT /api/v2/partners/airport-fuel-prices/{fuelPriceId}` · idempotent
 pub fn update_fuel_price(fuel_price_id: &str, body: &FuelPrice) -> Result<Operation<FuelPrice>> {
+    api_core::validate::Validate::validate(body)?;
     let request = Request::of(&UPDATE_FUEL_PRICE)
         .path_param("fuelPriceId", fuel_price_id)?
         .json(body)?;
@@ -298,6 +300,7 @@ pub fn list_crew_qualifications(
 pub fn create_crew_qualification(
     body: &CreateCrewQualification,
 ) -> Result<Operation<CrewQualification>> {
+    api_core::validate::Validate::validate(body)?;
     let request = Request::of(&CREATE_CREW_QUALIFICATION).json(body)?;
     Ok(Operation::new(request))
 }
@@ -342,6 +345,7 @@ pub fn update_crew_qualification(
     crew_qualification_id: &str,
     body: &UpdateCrewQualification,
 ) -> Result<Operation<CrewQualification>> {
+    api_core::validate::Validate::validate(body)?;
     let request = Request::of(&UPDATE_CREW_QUALIFICATION)
         .path_param("crewQualificationId", crew_qualification_id)?
         .json(body)?;
@@ -397,14 +401,14 @@ pub fn get_qualification_type(qualification_type_id: &str) -> Result<Operation<Q
 ///
 /// `GET /api/external/flight/flights` · safe
 pub fn v1_list_flights(
-    from: &str,
-    to: &str,
+    from: api_core::time::Date,
+    to: api_core::time::Date,
     include: Option<&V1FlightInclude>,
     time_zone: Option<&str>,
 ) -> Result<Operation<Vec<V1Flight>>> {
     let mut request = Request::of(&V1_LIST_FLIGHTS)
-        .query("from", from)
-        .query("to", to);
+        .query("from", api_core::date::write_date(from))
+        .query("to", api_core::date::write_date(to));
     if let Some(include) = include {
         request = request.query("include", include);
     }
@@ -451,10 +455,15 @@ pub fn v1_flight_crew(flight_id: &str) -> Result<Operation<V1FlightCrew>> {
 ///   `2024-01-15T10:30:00.000Z`).
 ///
 /// `GET /api/external/staff/crew` · safe
-pub fn v1_list_crew(modified_since: Option<&str>) -> Result<Operation<Vec<V1Crew>>> {
+pub fn v1_list_crew(
+    modified_since: Option<api_core::time::OffsetDateTime>,
+) -> Result<Operation<Vec<V1Crew>>> {
     let mut request = Request::of(&V1_LIST_CREW);
     if let Some(modified_since) = modified_since {
-        request = request.query("modifiedSince", modified_since);
+        request = request.query(
+            "modifiedSince",
+            api_core::date::utc_millis(modified_since, "modifiedSince")?,
+        );
     }
     Ok(Operation::new(request))
 }
@@ -483,10 +492,15 @@ pub fn v1_get_crew(reference: &str) -> Result<Operation<V1Crew>> {
 ///   date-time, as the crew list takes).
 ///
 /// `GET /api/external/aircraft` · safe
-pub fn v1_list_aircraft(modified_since: Option<&str>) -> Result<Operation<Vec<V1Aircraft>>> {
+pub fn v1_list_aircraft(
+    modified_since: Option<api_core::time::OffsetDateTime>,
+) -> Result<Operation<Vec<V1Aircraft>>> {
     let mut request = Request::of(&V1_LIST_AIRCRAFT);
     if let Some(modified_since) = modified_since {
-        request = request.query("modifiedSince", modified_since);
+        request = request.query(
+            "modifiedSince",
+            api_core::date::utc_millis(modified_since, "modifiedSince")?,
+        );
     }
     Ok(Operation::new(request))
 }

@@ -112,6 +112,16 @@ fn s(text: &str) -> Option<String> {
     Some(text.to_owned())
 }
 
+/// A `format: date` field as received.
+fn day(text: &str) -> Option<fl3xx::api_core::date::Date> {
+    Some(fl3xx::api_core::date::Date::from_text(text))
+}
+
+/// A `format: date-time` field as received.
+fn at(text: &str) -> Option<fl3xx::api_core::date::DateTime> {
+    Some(fl3xx::api_core::date::DateTime::from_text(text))
+}
+
 // ---------------------------------------------------------------------------------------
 // Flights
 
@@ -179,11 +189,11 @@ fn flight() -> V1Flight {
         blocksonestimated: s("2024-01-15T10:15:00.000Z"),
         etd: s("2024-01-15T08:10:00.000Z"),
         eta: s("2024-01-15T10:05:00.000Z"),
-        real_date_off: s("2024-01-15T08:03:00.000Z"),
-        real_date_on: s("2024-01-15T10:01:00.000Z"),
-        real_date_in: s("2024-01-15T10:09:00.000Z"),
-        date_from: s("2024-01-15"),
-        date_to: s("2024-01-15"),
+        real_date_off: at("2024-01-15T08:03:00.000Z"),
+        real_date_on: at("2024-01-15T10:01:00.000Z"),
+        real_date_in: at("2024-01-15T10:09:00.000Z"),
+        date_from: day("2024-01-15"),
+        date_to: day("2024-01-15"),
         flight_status: s("On Block"),
         post_flight_closed: Some(false),
         workflow_custom_name: s("Charter"),
@@ -416,6 +426,11 @@ async fn the_window_limits_are_calendar_months_and_refused_before_sending() {
 async fn flight_reads_one_flight() {
     let (server, op) = serve("/api/external/flight/5001", ok(flight_json())).await;
     let found = op.v1().flight(&Id::from("5001")).await.expect("flight");
+    // The dates read as what they are.
+    let real_off = found.real_date_off.as_ref().map(|t| t.get());
+    assert_eq!(real_off, Some(Ok(datetime!(2024-01-15 08:03 UTC))));
+    let date_from = found.date_from.as_ref().map(|d| d.get());
+    assert_eq!(date_from, Some(Ok(date!(2024 - 01 - 15))));
     assert_eq!(found.into_inner(), flight());
     sent(&server, "/api/external/flight/5001", None).await;
 }
@@ -519,11 +534,11 @@ fn crew_member() -> V1Crew {
         status: s("ACTIVE"),
         gender: Some(V1Gender::Female),
         nationality: s("US"),
-        birth_date: s("1906-12-09"),
+        birth_date: day("1906-12-09"),
         birth_place: s("New York"),
         birth_country: s("US"),
         job_title: s("Captain"),
-        employed_since: s("2020-01-01T00:00:00.000Z"),
+        employed_since: at("2020-01-01T00:00:00.000Z"),
         employed_until: None,
         roles: Some(json!({"Staff": ["Pilot", "Flight Attendant"]})),
         pilot_on_aircraft: Some(vec!["9H-ABC".to_owned(), "9H-XYZ".to_owned()]),
@@ -564,6 +579,23 @@ async fn crew_lists_the_crew_changed_since_an_instant() {
     let (server, op) = serve("/api/external/staff/crew", ok(json!([]))).await;
     assert!(op.v1().crew(None).await.expect("crew").is_empty());
     sent(&server, "/api/external/staff/crew", None).await;
+
+    // An instant with no date in UTC is refused before anything is sent, naming the
+    // parameter (the generated operation writes it with `api_core::date::utc_millis`).
+    let (server, op) = serve("/api/external/staff/crew", ok(json!([]))).await;
+    let edge = datetime!(9999-12-31 23:00 -05:00);
+    assert_eq!(
+        refused(op.v1().crew(Some(edge)).await),
+        (
+            "modifiedSince".to_owned(),
+            "9999-12-31 23:00:00.0 -05:00:00 has no date in UTC".to_owned()
+        )
+    );
+    assert_eq!(
+        refused(op.v1().aircraft(Some(edge)).await).0,
+        "modifiedSince"
+    );
+    nothing_sent(&server).await;
 }
 
 #[tokio::test]

@@ -6,6 +6,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use api_core::RetryConfig;
+use api_core::date::{Date, DateTime};
 use api_core::money::Decimal;
 use fl3xx::{
     Airport, AirportLocation, AirportRef, AppliesTo, CreateCrewQualification, CrewQualification,
@@ -18,7 +19,7 @@ use fl3xx::{
 use futures_util::TryStreamExt;
 use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
-use time::macros::datetime;
+use time::macros::{date, datetime};
 use time::{OffsetDateTime, UtcOffset};
 use wiremock::matchers::{header, method, path, path_regex, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -373,7 +374,8 @@ fn price_to_send() -> FuelPrice {
     });
     price.pre_arrival_remarks = Some("24-hour notice required".into());
     price.payment_method = Some("Credit Card, Invoice".into());
-    price.expiration_date_time = Some("2024-12-31T23:59:59.000Z".into());
+    // Built from `time`: written as FL3XX documents it, `2024-12-31T23:59:59.000Z`.
+    price.expiration_date_time = Some(DateTime::from(datetime!(2024-12-31 23:59:59 UTC)));
     price
 }
 
@@ -420,8 +422,8 @@ fn expected_price_answer() -> FuelPrice {
     price.source = Some("Partner API".into());
     price.vendor_id = Some("V-9".into());
     price.vendor_name = Some("Shell Aviation".into());
-    price.created_at_date_time = Some("2024-01-15T10:30:00.000Z".into());
-    price.updated_at_date_time = Some("2024-01-16T08:00:00.000Z".into());
+    price.created_at_date_time = Some(DateTime::from_text("2024-01-15T10:30:00.000Z"));
+    price.updated_at_date_time = Some(DateTime::from_text("2024-01-16T08:00:00.000Z"));
     price
 }
 
@@ -553,9 +555,9 @@ async fn subscriptions_decode_wrapped_and_bare_lists() {
                 event: WebhookEventType::FlightTimeUpdate,
                 callback_url: "https://hooks.example.com/a".into(),
                 status: Some(SubscriptionStatus::Active),
-                created_at_date_time: Some("2024-01-15T10:30:00.000Z".into()),
-                updated_at_date_time: Some("2024-01-15T10:31:00.000Z".into()),
-                expiration_date_time: Some("2024-02-15T10:30:00.000Z".into()),
+                created_at_date_time: Some(DateTime::from_text("2024-01-15T10:30:00.000Z")),
+                updated_at_date_time: Some(DateTime::from_text("2024-01-15T10:31:00.000Z")),
+                expiration_date_time: Some(DateTime::from_text("2024-02-15T10:30:00.000Z")),
                 extra: serde_json::Map::new(),
             }
         );
@@ -957,8 +959,8 @@ async fn flights_page_sends_the_encoded_window_and_checks_the_page_size() {
             quote_id: Some(Id::from(88u64)),
             quote_external_reference: Some("EXT-1".into()),
             quote_identifier: Some("Q-88".into()),
-            blocks_off_estimated_date_time: Some("2024-01-15T10:30:00.000Z".into()),
-            blocks_on_estimated_date_time: Some("2024-01-15T12:45:00.000Z".into()),
+            blocks_off_estimated_date_time: Some(DateTime::from_text("2024-01-15T10:30:00.000Z")),
+            blocks_on_estimated_date_time: Some(DateTime::from_text("2024-01-15T12:45:00.000Z")),
             departure_airport: Some(AirportRef {
                 id: Some(Id::from("123")),
                 icao: Some("LOWW".into()),
@@ -1282,9 +1284,9 @@ fn qualification() -> CrewQualification {
         license_number: Some("AT.FCL.123".into()),
         issuing_authority: Some("Austro Control".into()),
         country: Some("AT".into()),
-        issue_date: Some("2023-01-01".into()),
-        expiry_date: Some("2025-01-01".into()),
-        training_start_date: Some("2022-10-01".into()),
+        issue_date: Some(Date::from_text("2023-01-01")),
+        expiry_date: Some(Date::from_text("2025-01-01")),
+        training_start_date: Some(Date::from_text("2022-10-01")),
         notes: Some("ok".into()),
         is_pilot_in_command: Some(true),
         base_month: Some(Month::January),
@@ -1381,8 +1383,8 @@ async fn create_crew_qualification_sends_qualification_type_id() {
         license_number: Some("AT.FCL.123".into()),
         issuing_authority: None,
         country: Some("AT".into()),
-        issue_date: Some("2023-01-01".into()),
-        expiry_date: Some("2025-01-01".into()),
+        issue_date: Some(date!(2023 - 01 - 01).into()),
+        expiry_date: Some(date!(2025 - 01 - 01).into()),
         training_start_date: None,
         notes: None,
         is_pilot_in_command: Some(false),
@@ -1430,7 +1432,7 @@ async fn update_crew_qualification_patches_only_what_is_given() {
     )
     .await;
     let update = UpdateCrewQualification {
-        expiry_date: Some("2026-01-01".into()),
+        expiry_date: Some(date!(2026 - 01 - 01).into()),
         notes: Some("renewed".into()),
         ..UpdateCrewQualification::default()
     };

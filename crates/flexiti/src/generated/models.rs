@@ -734,7 +734,7 @@ pub struct CustomerAccount {
     pub originating_merchant_name: Option<String>,
     /// When the account was opened, `YYYY-MM-DD`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<String>,
+    pub creation_date: Option<api_core::date::Date>,
     /// First name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
@@ -834,6 +834,15 @@ impl<'de> api_core::FromObject<'de> for CustomerAccount {
             preferred_language: preferred_language.unwrap_or_default(),
             extra: object.into_extra(),
         })
+    }
+}
+
+impl api_core::validate::Validate for CustomerAccount {
+    fn validate(&self) -> api_core::Result<()> {
+        if let Some(value) = &self.creation_date {
+            value.check("creation_date")?;
+        }
+        Ok(())
     }
 }
 
@@ -1019,9 +1028,9 @@ pub struct DriversLicense {
     /// Last name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    /// Date of birth.
+    /// Date of birth (the format INFERRED, `YYYY-MM-DD` as elsewhere).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dob: Option<String>,
+    pub dob: Option<api_core::date::Date>,
     /// Address.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address_1: Option<String>,
@@ -1080,6 +1089,15 @@ impl<'de> api_core::FromObject<'de> for DriversLicense {
             postal_code: postal_code.unwrap_or_default(),
             extra: object.into_extra(),
         })
+    }
+}
+
+impl api_core::validate::Validate for DriversLicense {
+    fn validate(&self) -> api_core::Result<()> {
+        if let Some(value) = &self.dob {
+            value.check("dob")?;
+        }
+        Ok(())
     }
 }
 
@@ -1537,7 +1555,7 @@ pub struct Authorization {
     pub amount: Option<api_core::money::Decimal>,
     /// When (UTC, ISO 8601).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub date: Option<String>,
+    pub date: Option<api_core::date::DateTime>,
     /// The status.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_status: Option<AuthorizationStatus>,
@@ -1628,6 +1646,15 @@ impl<'de> api_core::FromObject<'de> for Authorization {
     }
 }
 
+impl api_core::validate::Validate for Authorization {
+    fn validate(&self) -> api_core::Result<()> {
+        if let Some(value) = &self.date {
+            value.check("date")?;
+        }
+        Ok(())
+    }
+}
+
 /// What to capture (SEEN; the in-store ids are INFERRED from the other in-store calls).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CaptureRequest {
@@ -1668,7 +1695,7 @@ pub struct Capture {
     pub reference: Option<String>,
     /// When (UTC, ISO 8601).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub date: Option<String>,
+    pub date: Option<api_core::date::DateTime>,
     /// What is left to capture.
     #[serde(
         skip_serializing_if = "Option::is_none",
@@ -1724,6 +1751,15 @@ impl<'de> api_core::FromObject<'de> for Capture {
     }
 }
 
+impl api_core::validate::Validate for Capture {
+    fn validate(&self) -> api_core::Result<()> {
+        if let Some(value) = &self.date {
+            value.check("date")?;
+        }
+        Ok(())
+    }
+}
+
 /// What to release. INFERRED (the body is not documented).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ReleaseRequest {
@@ -1753,7 +1789,7 @@ pub struct Release {
     pub amount: Option<api_core::money::Decimal>,
     /// When (UTC, ISO 8601).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub date: Option<String>,
+    pub date: Option<api_core::date::DateTime>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -1788,6 +1824,15 @@ impl<'de> api_core::FromObject<'de> for Release {
             date: date.unwrap_or_default(),
             extra: object.into_extra(),
         })
+    }
+}
+
+impl api_core::validate::Validate for Release {
+    fn validate(&self) -> api_core::Result<()> {
+        if let Some(value) = &self.date {
+            value.check("date")?;
+        }
+        Ok(())
     }
 }
 
@@ -1832,7 +1877,7 @@ pub struct ReturnResult {
     pub capture_id: Option<crate::Id>,
     /// When (UTC, ISO 8601).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub date: Option<String>,
+    pub date: Option<api_core::date::DateTime>,
     /// The amount returned.
     #[serde(
         skip_serializing_if = "Option::is_none",
@@ -1906,6 +1951,15 @@ impl<'de> api_core::FromObject<'de> for ReturnResult {
     }
 }
 
+impl api_core::validate::Validate for ReturnResult {
+    fn validate(&self) -> api_core::Result<()> {
+        if let Some(value) = &self.date {
+            value.check("date")?;
+        }
+        Ok(())
+    }
+}
+
 /// What to refund. INFERRED (the body is not documented).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RefundRequest {
@@ -1937,7 +1991,7 @@ pub struct Refund {
     pub amount: Option<api_core::money::Decimal>,
     /// When (UTC, ISO 8601).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub date: Option<String>,
+    pub date: Option<api_core::date::DateTime>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -1975,6 +2029,15 @@ impl<'de> api_core::FromObject<'de> for Refund {
     }
 }
 
+impl api_core::validate::Validate for Refund {
+    fn validate(&self) -> api_core::Result<()> {
+        if let Some(value) = &self.date {
+            value.check("date")?;
+        }
+        Ok(())
+    }
+}
+
 /// Who the customer is, to identify them in the widget.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PersonalInformation {
@@ -1983,9 +2046,16 @@ pub struct PersonalInformation {
     /// Last name.
     pub last_name: String,
     /// Date of birth, `YYYY-MM-DD`.
-    pub dob: String,
+    pub dob: api_core::date::Date,
     /// Postal code.
     pub postal_code: String,
+}
+
+impl api_core::validate::Validate for PersonalInformation {
+    fn validate(&self) -> api_core::Result<()> {
+        self.dob.check("dob")?;
+        Ok(())
+    }
 }
 
 /// How the widget identifies the customer: one of the account number, the virtual card
@@ -2001,6 +2071,15 @@ pub struct CustomerIdentification {
     /// The customer's identity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub personal_information: Option<PersonalInformation>,
+}
+
+impl api_core::validate::Validate for CustomerIdentification {
+    fn validate(&self) -> api_core::Result<()> {
+        if let Some(value) = &self.personal_information {
+            api_core::validate::Validate::validate(value)?;
+        }
+        Ok(())
+    }
 }
 
 /// The widget's flow and what it starts with (SEEN). The fields after `lang` pre-fill an
@@ -2039,6 +2118,15 @@ pub struct WidgetInitRequest {
     /// Consumer or business.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_type: Option<AccountType>,
+}
+
+impl api_core::validate::Validate for WidgetInitRequest {
+    fn validate(&self) -> api_core::Result<()> {
+        if let Some(value) = &self.customer_identification {
+            api_core::validate::Validate::validate(value)?;
+        }
+        Ok(())
+    }
 }
 
 /// The answer of `widget_init`: a URL to the widget. The field name is INFERRED; every
@@ -2126,7 +2214,7 @@ pub struct OnlineInitRequest {
     pub lname: Option<String>,
     /// Date of birth, `YYYY-MM-DD` (pre-fill).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dob: Option<String>,
+    pub dob: Option<api_core::date::Date>,
     /// Address, first line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_1: Option<String>,
@@ -2142,6 +2230,15 @@ pub struct OnlineInitRequest {
     /// Postal code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
+}
+
+impl api_core::validate::Validate for OnlineInitRequest {
+    fn validate(&self) -> api_core::Result<()> {
+        if let Some(value) = &self.dob {
+            value.check("dob")?;
+        }
+        Ok(())
+    }
 }
 
 /// The started flow (SEEN).
@@ -2257,7 +2354,7 @@ pub struct OnlineNotification {
     pub purchase: Option<PurchaseResult>,
     /// When (ISO 8601, `2022-06-13T22:29:20.276Z`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub date: Option<String>,
+    pub date: Option<api_core::date::DateTime>,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -2301,6 +2398,15 @@ impl<'de> api_core::FromObject<'de> for OnlineNotification {
             date: date.unwrap_or_default(),
             extra: object.into_extra(),
         })
+    }
+}
+
+impl api_core::validate::Validate for OnlineNotification {
+    fn validate(&self) -> api_core::Result<()> {
+        if let Some(value) = &self.date {
+            value.check("date")?;
+        }
+        Ok(())
     }
 }
 

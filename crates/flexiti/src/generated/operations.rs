@@ -472,6 +472,7 @@ pub fn list_captures(
 ///
 /// `POST /flexiti/pos-api/v2.5/client-id/{client_id}/widget/init` · side effect
 pub fn widget_init(client_id: &str, body: &WidgetInitRequest) -> Result<Operation<WidgetInit>> {
+    api_core::validate::Validate::validate(body)?;
     let request = Request::of(&WIDGET_INIT)
         .path_param("client_id", client_id)?
         .json(body)?;
@@ -527,6 +528,7 @@ pub fn i18n(client_id: &str, lang: Option<&Lang>) -> Result<Operation<serde_json
 ///
 /// `POST /flexiti/online-api/online/v2/client-id/{client_id}/systems/init` · side effect
 pub fn online_init(client_id: &str, body: &OnlineInitRequest) -> Result<Operation<OnlineInit>> {
+    api_core::validate::Validate::validate(body)?;
     let request = Request::of(&ONLINE_INIT)
         .path_param("client_id", client_id)?
         .form(body)?;
@@ -546,6 +548,7 @@ pub fn online_init_apply_only(
     client_id: &str,
     body: &OnlineInitRequest,
 ) -> Result<Operation<OnlineInit>> {
+    api_core::validate::Validate::validate(body)?;
     let request = Request::of(&ONLINE_INIT_APPLY_ONLY)
         .path_param("client_id", client_id)?
         .form(body)?;
@@ -564,6 +567,7 @@ pub fn online_learn_more(
     client_id: &str,
     body: &OnlineInitRequest,
 ) -> Result<Operation<OnlineInit>> {
+    api_core::validate::Validate::validate(body)?;
     let request = Request::of(&ONLINE_LEARN_MORE)
         .path_param("client_id", client_id)?
         .form(body)?;

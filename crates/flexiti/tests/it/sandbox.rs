@@ -4,10 +4,12 @@
 use std::str::FromStr;
 
 use api_sandbox::{Sandbox, SandboxConfig};
+use flexiti::api_core::date::Date;
 use flexiti::api_core::money::Decimal;
+use flexiti::api_core::time;
 use flexiti::{
     AuthorizationFilter, AuthorizationRequest, CaptureRequest, Client, CustomerKey, Environment,
-    FinancingOption, Id, OnlineFlow, OnlineInitRequest, ReturnRequest,
+    Error, FinancingOption, Id, OnlineFlow, OnlineInitRequest, ReturnRequest,
 };
 use futures_util::StreamExt;
 
@@ -299,6 +301,42 @@ fn online_request(order: &str) -> OnlineInitRequest {
         province: None,
         postal_code: None,
     }
+}
+
+#[tokio::test]
+async fn an_online_birth_date_is_checked_before_sending_and_sent_as_a_day() {
+    let (sandbox, client) = start().await;
+    let inits = || {
+        sandbox
+            .flexiti()
+            .requests()
+            .into_iter()
+            .filter(|r| r.path.ends_with("/systems/init"))
+            .collect::<Vec<_>>()
+    };
+    let mut request = online_request("order-78");
+    request.dob = Some(Date::from_text("1990-02-30"));
+    let error = client.online_init(&request).await.expect_err("no such day");
+    let Error::InvalidInput(invalid) = &error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(
+        (invalid.field.as_str(), invalid.message.as_str()),
+        (
+            "dob",
+            r#""1990-02-30" is not a date (YYYY-MM-DD): February 1990 has no day 30"#
+        )
+    );
+    assert!(inits().is_empty(), "refused before sending");
+
+    let day = time::Date::from_calendar_date(1990, time::Month::February, 28).expect("a day");
+    request.dob = Some(day.into());
+    client.online_init(&request).await.expect("init");
+    let sent = inits();
+    assert_eq!(sent.len(), 1);
+    let body = String::from_utf8(sent[0].body.clone()).expect("utf-8");
+    assert!(body.split('&').any(|p| p == "dob=1990-02-28"), "{body}");
+    sandbox.shutdown().await;
 }
 
 #[tokio::test]

@@ -357,7 +357,7 @@ pub struct DemoLicense {
     pub license: Option<String>,
     /// When the demo ends (`2022-01-12`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expiry_date: Option<String>,
+    pub expiry_date: Option<api_core::date::Date>,
     /// The new licence (a number on the wire here).
     pub license_id: crate::LicenseId,
     /// Fields this version of the crate does not know, kept as received.
@@ -403,6 +403,15 @@ impl<'de> api_core::FromObject<'de> for DemoLicense {
     }
 }
 
+impl api_core::validate::Validate for DemoLicense {
+    fn validate(&self) -> api_core::Result<()> {
+        if let Some(value) = &self.expiry_date {
+            value.check("expiry_date")?;
+        }
+        Ok(())
+    }
+}
+
 /// The `content` of `assign_license` (keys INFERRED from the seed).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct AssignedLicense {
@@ -413,10 +422,10 @@ pub struct AssignedLicense {
     pub license_id: crate::LicenseId,
     /// When the licence starts (`2022-01-18`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub start_date: Option<String>,
+    pub start_date: Option<api_core::date::Date>,
     /// When the licence ends (`2022-01-31`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expiry_date: Option<String>,
+    pub expiry_date: Option<api_core::date::Date>,
     /// The amount taken from the reseller credit, in `currency_code`.
     #[serde(
         skip_serializing_if = "Option::is_none",
@@ -470,6 +479,18 @@ impl<'de> api_core::FromObject<'de> for AssignedLicense {
             currency_code: currency_code.unwrap_or_default(),
             extra: object.into_extra(),
         })
+    }
+}
+
+impl api_core::validate::Validate for AssignedLicense {
+    fn validate(&self) -> api_core::Result<()> {
+        if let Some(value) = &self.start_date {
+            value.check("start_date")?;
+        }
+        if let Some(value) = &self.expiry_date {
+            value.check("expiry_date")?;
+        }
+        Ok(())
     }
 }
 

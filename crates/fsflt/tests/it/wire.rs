@@ -185,7 +185,13 @@ async fn demo_and_assign_send_numeric_codes_and_decode_both_id_spellings() {
         .await
         .expect("demo");
     assert_eq!(demo.license_id, LicenseId::from(108501));
-    assert_eq!(demo.expiry_date.as_deref(), Some("2022-01-12"));
+    let day =
+        |d: u8| api_core::time::Date::from_calendar_date(2022, api_core::time::Month::January, d);
+    let expiry = demo.expiry_date.as_ref().expect("expiry_date");
+    assert_eq!(
+        (expiry.as_str(), expiry.get().ok()),
+        ("2022-01-12", day(12).ok())
+    );
     let (_, route, body) = only_request(&server).await;
     assert_eq!(route, "/customerarea/licenses/demo");
     assert_eq!(body, json!({"customer_code": 1001}));
@@ -211,6 +217,11 @@ async fn demo_and_assign_send_numeric_codes_and_decode_both_id_spellings() {
     assert_eq!(&*assigned.license_id.text(), "13343");
     assert_eq!(assigned.deducted_amount, Some(Decimal::from(5)));
     assert_eq!(assigned.currency_code.as_deref(), Some("EUR"));
+    let read = |d: &Option<api_core::date::Date>| d.as_ref().and_then(|d| d.get().ok());
+    assert_eq!(
+        (read(&assigned.start_date), read(&assigned.expiry_date)),
+        (day(18).ok(), day(31).ok())
+    );
     let (verb, _, body) = only_request(&server).await;
     assert_eq!(verb, "POST");
     assert_eq!(

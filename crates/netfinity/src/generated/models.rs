@@ -93,11 +93,22 @@ pub struct Pingback {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
     /// When the packet was generated. The format is not documented; the docs show
-    /// `2020-12-31 23:59:59`.
+    /// `2020-12-31 23:59:59` (no offset, presumably Bulgarian local time: `DateTime::local`
+    /// reads it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<crate::Timestamp>,
+    pub timestamp: Option<api_core::date::DateTime>,
     /// The status report.
     pub payload: PingbackPayload,
+}
+
+impl api_core::validate::Validate for Pingback {
+    fn validate(&self) -> api_core::Result<()> {
+        if let Some(value) = &self.timestamp {
+            value.check("timestamp")?;
+        }
+        api_core::validate::Validate::validate(&self.payload)?;
+        Ok(())
+    }
 }
 
 /// What a pingback reports.
@@ -139,6 +150,15 @@ impl<'de> api_core::FromObject<'de> for PingbackPayload {
             meta: meta.unwrap_or_default(),
             extra: object.into_extra(),
         })
+    }
+}
+
+impl api_core::validate::Validate for PingbackPayload {
+    fn validate(&self) -> api_core::Result<()> {
+        if let Some(value) = &self.meta {
+            api_core::validate::Validate::validate(value)?;
+        }
+        Ok(())
     }
 }
 
@@ -275,15 +295,34 @@ impl<'de> api_core::FromObject<'de> for PingbackMeta {
     }
 }
 
+impl api_core::validate::Validate for PingbackMeta {
+    fn validate(&self) -> api_core::Result<()> {
+        if let Some(value) = &self.voucher {
+            api_core::validate::Validate::validate(value)?;
+        }
+        Ok(())
+    }
+}
+
 /// A voucher, sent with status 301 (delayed due to insufficient funds).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Voucher {
     /// The voucher's identifier.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
-    /// When the voucher expires, e.g. `2020-12-31 23:59:59`.
+    /// When the voucher expires, e.g. `2020-12-31 23:59:59` (no offset: `DateTime::local`
+    /// reads it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires: Option<String>,
+    pub expires: Option<api_core::date::DateTime>,
+}
+
+impl api_core::validate::Validate for Voucher {
+    fn validate(&self) -> api_core::Result<()> {
+        if let Some(value) = &self.expires {
+            value.check("expires")?;
+        }
+        Ok(())
+    }
 }
 
 /// The JSON the receiver answers a pingback with, with HTTP 200. The docs say "a JSON that

@@ -1,6 +1,8 @@
 //! Pingback parsing and acknowledgement, on the documented payloads.
 
+use netfinity::api_core::date::DateTime;
 use netfinity::{SmsStatusCode, pingback};
+use time::macros::datetime;
 
 fn packet(code: i64, extra_payload: &str) -> String {
     format!(
@@ -56,7 +58,9 @@ fn the_documented_delayed_packet_with_its_voucher() {
     assert_eq!(event.service.as_deref(), Some("sms-notification"));
     let timestamp = event.timestamp.as_ref().expect("timestamp");
     assert_eq!(timestamp.as_str(), "2020-12-31 23:59:59");
-    assert_eq!(timestamp.naive().map(|t| t.year()), Some(2020));
+    // No offset: the wall-clock reading, and no instant.
+    assert_eq!(timestamp.local(), Ok(datetime!(2020-12-31 23:59:59)));
+    assert!(timestamp.get().is_err_and(|e| e.is_missing_offset()));
     assert_eq!(event.payload.status.code, SmsStatusCode::Delayed);
     assert_eq!(
         event.payload.status.description.as_deref(),
@@ -69,7 +73,43 @@ fn the_documented_delayed_packet_with_its_voucher() {
         .and_then(|m| m.voucher.as_ref())
         .expect("voucher");
     assert_eq!(voucher.uuid.as_deref(), Some("v-9"));
-    assert_eq!(voucher.expires.as_deref(), Some("2020-12-31 23:59:59"));
+    let expires = voucher.expires.as_ref().expect("expires");
+    assert_eq!(expires.as_str(), "2020-12-31 23:59:59");
+    assert_eq!(expires.local(), Ok(datetime!(2020-12-31 23:59:59)));
+}
+
+#[test]
+fn timestamps_are_kept_as_sent_whatever_their_form() {
+    for (json, text, wall) in [
+        (
+            r#""2020-12-31T23:59:59""#,
+            "2020-12-31T23:59:59",
+            Some(datetime!(2020-12-31 23:59:59)),
+        ),
+        (
+            r#""2020-12-31T23:59:59+02:00""#,
+            "2020-12-31T23:59:59+02:00",
+            Some(datetime!(2020-12-31 23:59:59)),
+        ),
+        (r#""yesterday""#, "yesterday", None),
+        ("1609451999", "1609451999", None),
+        ("1609451999.123456789", "1609451999.123456789", None),
+    ] {
+        let body =
+            format!(r#"{{"uuid":"u","timestamp":{json},"payload":{{"status":{{"code":204}}}}}}"#);
+        let event = pingback::parse(body.as_bytes()).expect(json);
+        let timestamp = event.timestamp.as_ref().expect("timestamp");
+        assert_eq!(timestamp.as_str(), text, "{json}");
+        assert_eq!(timestamp.local().ok(), wall, "{json}");
+    }
+    let zoned = pingback::parse(
+        br#"{"uuid":"u","timestamp":"2020-12-31T23:59:59+02:00","payload":{"status":{"code":204}}}"#,
+    )
+    .expect("zoned");
+    assert_eq!(
+        zoned.timestamp.as_ref().map(DateTime::get),
+        Some(Ok(datetime!(2020-12-31 23:59:59 +02:00)))
+    );
 }
 
 #[test]
