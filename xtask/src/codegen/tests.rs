@@ -1162,6 +1162,19 @@ fn dates_and_date_times_in_models_are_api_core_types() {
 }",
     );
     assert_contains(&models, "pub type Birthday = api_core::date::Date;");
+    // A request's dates are checked before sending (`Rule::Format`).
+    assert_contains(
+        &models,
+        "impl api_core::validate::Validate for Event {
+    fn validate(&self) -> api_core::Result<()> {
+        self.day.check(\"day\")?;
+        if let Some(value) = &self.at {
+            value.check(\"at\")?;
+        }
+        Ok(())
+    }
+}",
+    );
 }
 
 #[test]
@@ -1176,9 +1189,7 @@ fn date_query_parameters_take_time_values() {
     changed_after: Option<api_core::time::OffsetDateTime>,
     contact: Option<&str>,
 ) -> Result<Operation<Vec<Event>>> {
-    let mut request = Request::new(Method::GET, \"/events\")
-        .operation(\"list_events\")
-        .idempotency(Idempotency::Safe)
+    let mut request = Request::of(&LIST_EVENTS)
         .query(\"from\", api_core::date::write_date(from))
         .query(
             \"modifiedSince\",
