@@ -178,7 +178,7 @@ fn workspace_root() -> PathBuf {
 }
 
 /// The `<name>` of every `specs/<name>.yaml` whose crate `crates/<name>/` exists, sorted.
-fn spec_names(root: &Path) -> Result<Vec<String>, String> {
+pub fn spec_names(root: &Path) -> Result<Vec<String>, String> {
     let specs = root.join("specs");
     let entries =
         std::fs::read_dir(&specs).map_err(|e| format!("cannot read {}: {e}", specs.display()))?;

@@ -12,6 +12,12 @@ pub fn workspace_root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
+/// The provider crates: every `specs/<name>.yaml` whose crate `crates/<name>/` exists, so a
+/// new provider needs no list edited here.
+pub fn providers() -> Vec<String> {
+    crate::codegen::spec_names(&workspace_root()).unwrap_or_default()
+}
+
 /// The cargo that runs xtask (so `cargo +toolchain xtask` stays on that toolchain).
 pub fn cargo() -> Command {
     let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));

@@ -72,24 +72,22 @@ fn run_steps(steps: &mut Steps) -> Result<(), String> {
     steps.time("clippy (native-tls, no optional features)", || {
         step(
             "clippy (native-tls, no optional features)",
-            cargo().args([
-                "clippy",
-                "--package",
-                "netfinity",
-                "--package",
-                "fsflt",
-                "--package",
-                "fl3xx",
-                "--package",
-                "flexiti",
-                "--no-default-features",
-                "--features",
-                "native-tls",
-                "--locked",
-                "--",
-                "-D",
-                "warnings",
-            ]),
+            cargo()
+                .arg("clippy")
+                .args(
+                    crate::run::providers()
+                        .iter()
+                        .flat_map(|p| ["--package", p.as_str()]),
+                )
+                .args([
+                    "--no-default-features",
+                    "--features",
+                    "native-tls",
+                    "--locked",
+                    "--",
+                    "-D",
+                    "warnings",
+                ]),
         )
     })?;
     // One build of every target with the tests' features: the tests, the demo and the quick

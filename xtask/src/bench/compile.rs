@@ -15,8 +15,6 @@ use serde_json::{Value, json};
 
 use crate::run::{cargo, workspace_root};
 
-const PROVIDERS: [&str; 4] = ["netfinity", "fsflt", "fl3xx", "flexiti"];
-
 /// How many of the heaviest units to list per provider.
 const HEAVIEST: usize = 6;
 
@@ -68,7 +66,9 @@ pub fn figures(out_dir: &Path) -> Result<(Vec<Value>, Value), String> {
     let floor_target = root.join("target-floor");
     let mut floors = vec![clean_build("floor", &floor_dir, &floor_target, None)?];
     let mut built = Vec::new();
-    for provider in PROVIDERS {
+    let providers = crate::run::providers();
+    for provider in &providers {
+        let provider = provider.as_str();
         let target = root.join(format!("target-{provider}"));
         built.push((
             provider,
