@@ -271,7 +271,6 @@ impl Client {
         password: &str,
     ) -> Result<Response<String>> {
         validate::customer_code(customer)?;
-        validate::password(password)?;
         let body = SetPasswordRequest {
             customer_code: customer.to_string(),
             password: password.to_owned(),

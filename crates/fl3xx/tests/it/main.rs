@@ -3,6 +3,7 @@
 
 mod poller;
 mod properties;
+mod spec_bounds;
 mod unconfirmed;
 mod unknown_fields;
 mod v1;

@@ -3,4 +3,5 @@
 
 mod properties;
 mod sandbox;
+mod spec_bounds;
 mod wire;

@@ -122,6 +122,38 @@ impl std::fmt::Debug for NewCustomer {
     }
 }
 
+/// The `minLength` and `maxLength` of `password`.
+pub const NEW_CUSTOMER_PASSWORD_LENGTHS: std::ops::RangeInclusive<u64> = 8..=15;
+
+/// The `pattern` of `country_code`: `^[A-Z]{2}$`.
+pub const NEW_CUSTOMER_COUNTRY_CODE_PATTERN: api_core::validate::Pattern =
+    api_core::validate::Pattern {
+        source: "^[A-Z]{2}$",
+        meaning: "2 of A-Z",
+        pieces: &[api_core::validate::Piece {
+            ranges: &[('A', 'Z')],
+            min: 2,
+            max: 2,
+        }],
+    };
+
+impl api_core::validate::Validate for NewCustomer {
+    fn validate(&self) -> api_core::Result<()> {
+        api_core::validate::secret(api_core::validate::length(
+            "password",
+            &self.password,
+            Some(8),
+            Some(15),
+        ))?;
+        api_core::validate::pattern(
+            "country_code",
+            &self.country_code,
+            &NEW_CUSTOMER_COUNTRY_CODE_PATTERN,
+        )?;
+        Ok(())
+    }
+}
+
 /// The body of `available_licenses`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AvailableLicensesRequest {
@@ -142,6 +174,50 @@ pub struct AvailableLicensesRequest {
     /// The currency of the amounts (default `EUR`; see `currencies`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_code: Option<String>,
+}
+
+/// The `pattern` of `license_duration`: `^[0-9]+$`.
+pub const AVAILABLE_LICENSES_REQUEST_LICENSE_DURATION_PATTERN: api_core::validate::Pattern =
+    api_core::validate::Pattern {
+        source: "^[0-9]+$",
+        meaning: "1 or more of 0-9",
+        pieces: &[api_core::validate::Piece {
+            ranges: &[('0', '9')],
+            min: 1,
+            max: u32::MAX,
+        }],
+    };
+
+/// The `pattern` of `currency_code`: `^[A-Z]{3}$`.
+pub const AVAILABLE_LICENSES_REQUEST_CURRENCY_CODE_PATTERN: api_core::validate::Pattern =
+    api_core::validate::Pattern {
+        source: "^[A-Z]{3}$",
+        meaning: "3 of A-Z",
+        pieces: &[api_core::validate::Piece {
+            ranges: &[('A', 'Z')],
+            min: 3,
+            max: 3,
+        }],
+    };
+
+impl api_core::validate::Validate for AvailableLicensesRequest {
+    fn validate(&self) -> api_core::Result<()> {
+        if let Some(value) = &self.license_duration {
+            api_core::validate::pattern(
+                "license_duration",
+                value,
+                &AVAILABLE_LICENSES_REQUEST_LICENSE_DURATION_PATTERN,
+            )?;
+        }
+        if let Some(value) = &self.currency_code {
+            api_core::validate::pattern(
+                "currency_code",
+                value,
+                &AVAILABLE_LICENSES_REQUEST_CURRENCY_CODE_PATTERN,
+            )?;
+        }
+        Ok(())
+    }
 }
 
 /// The body of `assign_demo`.
@@ -174,6 +250,31 @@ pub struct AssignRequest {
     /// The currency of the deducted amount (default `EUR`; see `currencies`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency_code: Option<String>,
+}
+
+/// The `pattern` of `currency_code`: `^[A-Z]{3}$`.
+pub const ASSIGN_REQUEST_CURRENCY_CODE_PATTERN: api_core::validate::Pattern =
+    api_core::validate::Pattern {
+        source: "^[A-Z]{3}$",
+        meaning: "3 of A-Z",
+        pieces: &[api_core::validate::Piece {
+            ranges: &[('A', 'Z')],
+            min: 3,
+            max: 3,
+        }],
+    };
+
+impl api_core::validate::Validate for AssignRequest {
+    fn validate(&self) -> api_core::Result<()> {
+        if let Some(value) = &self.currency_code {
+            api_core::validate::pattern(
+                "currency_code",
+                value,
+                &ASSIGN_REQUEST_CURRENCY_CODE_PATTERN,
+            )?;
+        }
+        Ok(())
+    }
 }
 
 /// The body of `suspend_license` and `enable_license` (both fields are documented as
@@ -222,6 +323,21 @@ impl std::fmt::Debug for SetPasswordRequest {
             .field("customer_code", &self.customer_code)
             .field("password", &"[redacted]")
             .finish()
+    }
+}
+
+/// The `minLength` and `maxLength` of `password`.
+pub const SET_PASSWORD_REQUEST_PASSWORD_LENGTHS: std::ops::RangeInclusive<u64> = 8..=15;
+
+impl api_core::validate::Validate for SetPasswordRequest {
+    fn validate(&self) -> api_core::Result<()> {
+        api_core::validate::secret(api_core::validate::length(
+            "password",
+            &self.password,
+            Some(8),
+            Some(15),
+        ))?;
+        Ok(())
     }
 }
 

@@ -35,6 +35,7 @@ pub fn get_auth_token(body: &AuthTokenRequest) -> Result<Operation<crate::Envelo
 ///
 /// `POST /customerarea/customers/new` · side effect
 pub fn create_customer(body: &NewCustomer) -> Result<Operation<crate::Envelope<CreatedCustomer>>> {
+    api_core::validate::Validate::validate(body)?;
     let request = Request::of(&CREATE_CUSTOMER).json(body)?;
     Ok(Operation::new(request))
 }
@@ -109,6 +110,7 @@ pub fn customer_license_action(
 pub fn set_customer_password(
     body: &SetPasswordRequest,
 ) -> Result<Operation<crate::Envelope<String>>> {
+    api_core::validate::Validate::validate(body)?;
     let request = Request::of(&SET_CUSTOMER_PASSWORD).json(body)?;
     Ok(Operation::new(request))
 }
@@ -122,6 +124,7 @@ pub fn set_customer_password(
 pub fn available_licenses(
     body: &AvailableLicensesRequest,
 ) -> Result<Operation<crate::Envelope<Vec<AvailableLicense>>>> {
+    api_core::validate::Validate::validate(body)?;
     let request = Request::of(&AVAILABLE_LICENSES).json(body)?;
     Ok(Operation::new(request))
 }
@@ -142,6 +145,7 @@ pub fn assign_demo(body: &DemoRequest) -> Result<Operation<crate::Envelope<DemoL
 ///
 /// `POST /customerarea/licenses/assign` · side effect
 pub fn assign_license(body: &AssignRequest) -> Result<Operation<crate::Envelope<AssignedLicense>>> {
+    api_core::validate::Validate::validate(body)?;
     let request = Request::of(&ASSIGN_LICENSE).json(body)?;
     Ok(Operation::new(request))
 }

@@ -2,5 +2,6 @@
 //! its own, and linking 3 of them cost more than running them (issue #17).
 
 mod properties;
+mod spec_bounds;
 mod unconfirmed;
 mod wire;

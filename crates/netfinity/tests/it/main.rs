@@ -5,3 +5,4 @@ mod pingback;
 mod properties;
 mod sandbox;
 mod send_sms;
+mod spec_bounds;

@@ -1,0 +1,45 @@
+//! The bounds of `specs/flexiti.yaml`, refused before anything is sent (not even a token
+//! request), with the structured error the generated checks give.
+
+use api_core::validate::Rule;
+use flexiti::{AuthorizationFilter, Client, Environment, Error};
+use wiremock::MockServer;
+
+fn invalid(result: Result<impl std::fmt::Debug, Error>) -> api_core::InvalidInput {
+    match result {
+        Err(Error::InvalidInput(invalid)) => *invalid,
+        other => panic!("expected InvalidInput, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn page_numbers_and_sizes_are_checked_before_sending() {
+    let server = MockServer::start().await;
+    let client = Client::builder()
+        .client_id("flexitidemo")
+        .client_secret("flexiti-test-secret-3f9d")
+        .environment(Environment::custom(server.uri()))
+        .build()
+        .expect("client");
+    let filter = AuthorizationFilter::default();
+
+    // `page_number` ≥ 1 (pages are numbered from 1, INFERRED) and `page_size` ≥ 1.
+    let page = invalid(client.authorizations_page(&filter, 0, 50).await);
+    assert_eq!(
+        (page.field.as_str(), &page.rule, page.value.as_deref()),
+        ("page_number", &Rule::Minimum(1), Some("0"))
+    );
+    let size = invalid(client.captures_page(&filter, 1, 0).await);
+    assert_eq!(
+        (size.field.as_str(), &size.rule),
+        ("page_size", &Rule::Minimum(1))
+    );
+
+    assert!(
+        server
+            .received_requests()
+            .await
+            .expect("recorded")
+            .is_empty()
+    );
+}
