@@ -334,7 +334,27 @@ impl Pattern {
         self.first_mismatch(text).is_none()
     }
 
+    /// Each piece takes as many characters as it may, never giving one back: no allocation,
+    /// one pass. A success is a match; a failure may not be (a later piece may have needed a
+    /// character an earlier one took), so the backtracking search decides then.
+    fn greedy_match(&self, text: &str) -> bool {
+        let mut chars = text.chars().peekable();
+        for piece in self.pieces {
+            let mut taken: u32 = 0;
+            while taken < piece.max && chars.next_if(|&c| piece.matches(c)).is_some() {
+                taken = taken.saturating_add(1);
+            }
+            if taken < piece.min {
+                return false;
+            }
+        }
+        chars.next().is_none()
+    }
+
     fn first_mismatch(&self, text: &str) -> Option<Mismatch> {
+        if self.greedy_match(text) {
+            return None;
+        }
         let chars: Vec<char> = text.chars().collect();
         let mut furthest = 0;
         if self.matches_from(&chars, 0, 0, &mut furthest) {

@@ -35,11 +35,10 @@ impl Sms {
     /// [`api_core::Error::InvalidInput`] naming `msisdn`, `text` or `id`, with its
     /// [`Rule`](api_core::validate::Rule).
     pub fn validate(&self) -> Result<()> {
-        // Field by field, so the first bad field is named: the text's alphabet before its
-        // length, then every bound of the spec (the `id`; the others again, cheaply).
-        validate_msisdn(&self.msisdn)?;
-        validate_text(&self.text)?;
-        Validate::validate(self)
+        // The spec's bounds, field by field (`msisdn`, `text`, `id`), then the alphabet: what
+        // `Client::send_sms` checks, in the same order.
+        Validate::validate(self)?;
+        gsm_alphabet(&self.text)
     }
 }
 
@@ -61,7 +60,7 @@ pub fn validate_id(id: &str) -> Result<()> {
 }
 
 /// The GSM 03.38 alphabet: hand-written, since no schema keyword states it.
-fn gsm_alphabet(text: &str) -> Result<()> {
+pub(crate) fn gsm_alphabet(text: &str) -> Result<()> {
     match first_non_gsm(text) {
         None => Ok(()),
         Some((position, c)) => Err(InvalidInput::new(

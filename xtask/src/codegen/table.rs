@@ -304,10 +304,23 @@ pub fn docs_table(cx: &Context) -> Result<String, String> {
             if !security.scopes.is_empty() {
                 let _ = write!(credentials, " ({})", security.scopes.join(" or "));
             }
-            let bounds: Vec<String> = parameters
+            // The parameters' bounds, then those of the request body's fields.
+            let body_fields: Vec<(&str, &super::spec::Schema)> = operation
+                .request_body
+                .as_ref()
+                .and_then(|body| body.content.iter().next())
+                .and_then(|(_, media)| media.schema.as_ref())
+                .and_then(|schema| schema.reference.as_deref())
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                .and_then(|name| cx.spec.components.schemas.get(name))
+                .map(|schema| schema.properties.iter().collect())
+                .unwrap_or_default();
+            let named = parameters
                 .iter()
-                .filter_map(|p| {
-                    let schema = p.schema.as_ref()?;
+                .filter_map(|p| p.schema.as_ref().map(|schema| (p.name.as_str(), schema)))
+                .chain(body_fields);
+            let bounds: Vec<String> = named
+                .filter_map(|(name, schema)| {
                     let mut rules = Vec::new();
                     match (schema.minimum, schema.maximum) {
                         (Some(min), Some(max)) => rules.push(format!("{min}–{max}")),
@@ -324,7 +337,7 @@ pub fn docs_table(cx: &Context) -> Result<String, String> {
                     if let Some(pattern) = &schema.pattern {
                         rules.push(format!("`{pattern}`"));
                     }
-                    (!rules.is_empty()).then(|| format!("`{}` {}", p.name, rules.join(", ")))
+                    (!rules.is_empty()).then(|| format!("`{name}` {}", rules.join(", ")))
                 })
                 .collect();
             let mut notes = Vec::new();

@@ -1547,7 +1547,7 @@ fn bounds_become_checks_narrow_types_and_table_entries() {
     );
     assert_contains(
         &docs,
-        "| `create_item` | POST `/v2/items` | side-effect | oauth (writer or admin) |  | moves money; key in `x-key` |",
+        "| `create_item` | POST `/v2/items` | side-effect | oauth (writer or admin) | `name` 1–20 chars; `secret` `^[0-9]{4}$`; `count` 1–9 | moves money; key in `x-key` |",
     );
 }
 

@@ -95,7 +95,8 @@ proptest! {
         prop_assert_eq!(got.is_none(), expected, "{:?}", value);
     }
 
-    /// A message is checked field by field, in order: msisdn, text, then the optional id.
+    /// A message is checked against the spec's bounds field by field (msisdn, text length,
+    /// the optional id), then the text's alphabet.
     #[test]
     fn a_message_names_its_first_bad_field(
         number in msisdn(),
@@ -106,12 +107,16 @@ proptest! {
         if let Some(i) = &ident {
             sms = sms.with_id(i.clone());
         }
+        // The spec's bounds field by field, then the text's alphabet.
+        let text_length = (1..=MAX_TEXT_CHARS).contains(&body.chars().count());
         let expected = if validate_msisdn(&number).is_err() {
             Some("msisdn")
-        } else if validate_text(&body).is_err() {
+        } else if !text_length {
             Some("text")
         } else if ident.as_deref().is_some_and(|i| validate_id(i).is_err()) {
             Some("id")
+        } else if validate_text(&body).is_err() {
+            Some("text")
         } else {
             None
         };
