@@ -52,8 +52,9 @@ use crate::{Error, Result};
 
 /// A calendar day (`format: date`, `YYYY-MM-DD`), kept as the text received.
 ///
-/// Decoding never fails: a JSON string is kept as it is, any other value as its JSON text (a
-/// number with every digit the server wrote). [`Date::get`] reads the day.
+/// Decoding never fails: a JSON string is kept as it is, any other value as text (an integer
+/// with every digit, another number in its shortest round-trip form, an object or array as
+/// compact JSON). [`Date::get`] reads the day.
 ///
 /// ```
 /// use api_core::date::Date;
@@ -247,15 +248,69 @@ impl Serialize for DateTime {
 
 impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        // A string as it is; a number (or anything else) as its JSON text, every digit kept.
-        crate::lenient::json_text(deserializer).map(Self)
+        deserializer.deserialize_any(TextOf).map(Self)
     }
 }
 
 impl<'de> Deserialize<'de> for DateTime {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        // As for `Date`: a Unix time sent as a number is kept as its text.
-        crate::lenient::json_text(deserializer).map(Self)
+        // A Unix time sent as a number is kept as text too.
+        deserializer.deserialize_any(TextOf).map(Self)
+    }
+}
+
+/// Any value as text, never an error: a string as it is (the one copy decoding makes), an
+/// integer of up to 64 bits with every digit, another number in its shortest round-trip
+/// form, anything else as compact JSON. Not `lenient::json_text`, which asks serde_json for
+/// each value's raw text: that kept the digits of numbers no date has, and cost 2% of the
+/// instructions of a page of flights (two dates a record; docs/performance.md).
+struct TextOf;
+
+impl<'de> serde::de::Visitor<'de> for TextOf {
+    type Value = String;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a date as text")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<String, E> {
+        Ok(v.to_owned())
+    }
+
+    fn visit_string<E: serde::de::Error>(self, v: String) -> std::result::Result<String, E> {
+        Ok(v)
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<String, E> {
+        Ok(v.to_string())
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<String, E> {
+        Ok(v.to_string())
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<String, E> {
+        Ok(serde_json::Value::from(v).to_string())
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> std::result::Result<String, E> {
+        Ok(v.to_string())
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        map: A,
+    ) -> std::result::Result<String, A::Error> {
+        let map = serde::de::value::MapAccessDeserializer::new(map);
+        Ok(serde_json::Value::deserialize(map)?.to_string())
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        seq: A,
+    ) -> std::result::Result<String, A::Error> {
+        let seq = serde::de::value::SeqAccessDeserializer::new(seq);
+        Ok(serde_json::Value::deserialize(seq)?.to_string())
     }
 }
 
