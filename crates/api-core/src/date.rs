@@ -121,11 +121,7 @@ impl Date {
     /// # Errors
     /// [`Error::InvalidInput`] naming `field` when [`Date::get`] fails.
     pub fn check(&self, field: &str) -> Result<()> {
-        self.get().map(drop).map_err(|e| {
-            InvalidInput::new(field, Rule::Format("date"), e.to_string())
-                .with_value(self.as_str())
-                .into()
-        })
+        checked(self.get(), field, "date", self.as_str())
     }
 }
 
@@ -199,11 +195,7 @@ impl DateTime {
     /// # Errors
     /// [`Error::InvalidInput`] naming `field` when [`DateTime::get`] fails.
     pub fn check(&self, field: &str) -> Result<()> {
-        self.get().map(drop).map_err(|e| {
-            InvalidInput::new(field, Rule::Format("date-time"), e.to_string())
-                .with_value(self.as_str())
-                .into()
-        })
+        checked(self.get(), field, "date-time", self.as_str())
     }
 }
 
@@ -257,6 +249,20 @@ impl<'de> Deserialize<'de> for DateTime {
         // A Unix time sent as a number is kept as text too.
         deserializer.deserialize_any(TextOf).map(Self)
     }
+}
+
+/// A parse's outcome as a check: `Rule::Format(format)` naming `field` and quoting `text`.
+fn checked<T>(
+    parsed: std::result::Result<T, DateError>,
+    field: &str,
+    format: &'static str,
+    text: &str,
+) -> Result<()> {
+    parsed.map(drop).map_err(|e| {
+        InvalidInput::new(field, Rule::Format(format), e.to_string())
+            .with_value(text)
+            .into()
+    })
 }
 
 /// Any value as text, never an error: a string as it is (the one copy decoding makes), an

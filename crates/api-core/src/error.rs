@@ -176,6 +176,17 @@ impl Error {
         }
     }
 
+    /// The input error, when this is an [`Error::InvalidInput`]; `Err(self)` otherwise.
+    ///
+    /// # Errors
+    /// The error itself when it is another variant.
+    pub fn into_invalid_input(self) -> std::result::Result<InvalidInput, Error> {
+        match self {
+            Error::InvalidInput(invalid) => Ok(*invalid),
+            other => Err(other),
+        }
+    }
+
     /// The error kind for API errors, `None` for every other variant.
     pub fn kind(&self) -> Option<ErrorKind> {
         match self {

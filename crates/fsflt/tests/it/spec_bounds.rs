@@ -5,11 +5,12 @@ use api_core::validate::Rule;
 use fsflt::{AvailableLicensesRequest, Client, CustomerCode, Error, NewCustomer};
 use wiremock::MockServer;
 
-fn invalid(result: Result<impl std::fmt::Debug, Error>) -> api_core::InvalidInput {
-    match result {
-        Err(Error::InvalidInput(invalid)) => *invalid,
-        other => panic!("expected InvalidInput, got {other:?}"),
-    }
+/// The input error of a refused call (its `Debug` when it is anything else).
+fn invalid<T: std::fmt::Debug>(result: Result<T, Error>) -> api_core::InvalidInput {
+    result
+        .expect_err("refused")
+        .into_invalid_input()
+        .expect("an input error")
 }
 
 #[tokio::test]
