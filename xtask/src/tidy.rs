@@ -173,12 +173,13 @@ mod tests {
         out
     }
 
-    /// Hand-written client code spells no provider path, OAuth2 scope or page bound: the spec
-    /// owns them and codegen writes them into each crate's `spec` module (issue #18). The
-    /// sandbox reads its page bounds and scopes from its generated copy of the tables; its
-    /// routes still spell paths until issue #20 mounts them from the same tables, so paths are
-    /// checked in the client crates only. Tests are not checked: they assert the documented
-    /// wire form on purpose.
+    /// Hand-written code spells no provider path, OAuth2 scope or page bound: the spec owns
+    /// them and codegen writes them into each crate's `spec` module and the sandbox's copy of
+    /// the tables (issue #18). Checked: api-core, the provider crates and the sandbox. Not
+    /// checked: tests (`tests/`, and unit tests below `#[cfg(test)]`) and the bench's
+    /// hand-written baseline and mock server, which assert the documented wire form on
+    /// purpose. (The FL3XX and Flexiti sandbox routes still match path segments by hand, which
+    /// no literal shows; issue #20 mounts every route from the tables.)
     #[test]
     fn hand_written_code_does_not_spell_what_the_specs_own() {
         let (paths, scopes) = spec_facts();
@@ -200,7 +201,11 @@ mod tests {
                     .unwrap_or(&file)
                     .display()
                     .to_string();
-                for (number, line) in text.lines().enumerate() {
+                // Unit tests below `#[cfg(test)]` assert the documented wire form on purpose.
+                let code_lines = text
+                    .lines()
+                    .take_while(|line| line.trim() != "#[cfg(test)]");
+                for (number, line) in code_lines.enumerate() {
                     let code = line.trim_start();
                     if code.starts_with("//") {
                         continue;
@@ -210,7 +215,7 @@ mod tests {
                             literal == p
                                 || (!p.contains('{') && literal.starts_with(&format!("{p}?")))
                         });
-                        if spells_path && *krate != "sandbox" {
+                        if spells_path {
                             problems.push(format!("{shown}:{}: path {literal:?}", number + 1));
                         }
                         let rest = line.split(&format!("\"{literal}\"")).nth(1).unwrap_or("");

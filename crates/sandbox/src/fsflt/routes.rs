@@ -69,30 +69,27 @@ enum Endpoint {
 }
 
 impl Endpoint {
-    /// The endpoint at `path` (relative to the prefix).
+    /// The endpoint at `path` (relative to the prefix): the operation whose spec path it is.
     fn at(path: &str) -> Option<Endpoint> {
-        Some(match path {
-            "/customerarea/auth/token" => Endpoint::AuthToken,
-            "/customerarea/customers/new" => Endpoint::NewCustomer,
-            "/customerarea/licenses/available" => Endpoint::Available,
-            "/customerarea/licenses/demo" => Endpoint::Demo,
-            "/customerarea/licenses/assign" => Endpoint::Assign,
-            "/customerarea/licenses/suspend" => Endpoint::Suspend,
-            "/customerarea/licenses/enable" => Endpoint::Enable,
-            "/customerarea/customers/list" => Endpoint::ListCustomers,
-            "/customerarea/customers/details" => Endpoint::CustomerDetails,
-            "/customerarea/customers/license" => Endpoint::CustomerLicense,
-            "/customerarea/customers/password" => Endpoint::CustomerPassword,
-            "/customerarea/directory/licenses/versions" => {
-                Endpoint::Directory(directory::List::LicenseVersions)
-            }
-            "/customerarea/directory/currencies" => {
-                Endpoint::Directory(directory::List::Currencies)
-            }
-            "/customerarea/directory/countries" => Endpoint::Directory(directory::List::Countries),
-            "/customerarea/directory/industries" => {
-                Endpoint::Directory(directory::List::Industries)
-            }
+        let operation = crate::generated::fsflt::OPERATIONS
+            .iter()
+            .find(|operation| operation.path == path)?;
+        Some(match operation.id {
+            "get_auth_token" => Endpoint::AuthToken,
+            "create_customer" => Endpoint::NewCustomer,
+            "available_licenses" => Endpoint::Available,
+            "assign_demo" => Endpoint::Demo,
+            "assign_license" => Endpoint::Assign,
+            "suspend_license" => Endpoint::Suspend,
+            "enable_license" => Endpoint::Enable,
+            "list_customers" => Endpoint::ListCustomers,
+            "customer_details" => Endpoint::CustomerDetails,
+            "customer_license_action" => Endpoint::CustomerLicense,
+            "set_customer_password" => Endpoint::CustomerPassword,
+            "license_versions" => Endpoint::Directory(directory::List::LicenseVersions),
+            "currencies" => Endpoint::Directory(directory::List::Currencies),
+            "countries" => Endpoint::Directory(directory::List::Countries),
+            "industries" => Endpoint::Directory(directory::List::Industries),
             _ => return None,
         })
     }

@@ -18,8 +18,8 @@ use tokio::time::Instant;
 /// The path prefix of the emulator; the client's base URL is `{base}/netfinity/v2`.
 pub(crate) const PREFIX: &str = "/netfinity/v2";
 
-/// The send endpoint, under [`PREFIX`].
-const SEND_PATH: &str = "/sms/notification/send";
+/// The send endpoint, under [`PREFIX`] (`specs/netfinity.yaml`).
+const SEND_PATH: &str = crate::generated::netfinity::SEND_SMS.path;
 
 /// How long flood protection remembers a message.
 const FLOOD_WINDOW: Duration = Duration::from_secs(10 * 60);
