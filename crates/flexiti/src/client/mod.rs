@@ -1,0 +1,261 @@
+//! The client: the POS and Online transports (one per OAuth2 token), the reference id and
+//! idempotency key every call carries, and the choice of token from each operation's spec.
+//! The operations are grouped by concern in the submodules.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+use api_core::{Error, HeaderValue, Operation, Response, Result, Transport};
+use futures_util::future::Either;
+
+use crate::ids::guid;
+use crate::*;
+
+mod builder;
+mod checks;
+mod money;
+mod online;
+mod pos;
+
+pub use builder::ClientBuilder;
+use checks::check_token;
+
+/// The environment variable [`Client::from_env`] reads the client id from.
+pub const CLIENT_ID_ENV: &str = "FLEXITI_CLIENT_ID";
+/// The environment variable [`Client::from_env`] reads the client secret from.
+pub const CLIENT_SECRET_ENV: &str = "FLEXITI_CLIENT_SECRET";
+/// The environment variable [`Client::from_env`] reads the environment from: `training`,
+/// `mi`, `production`, or a URL (one host for both APIs).
+pub const ENVIRONMENT_ENV: &str = "FLEXITI_ENVIRONMENT";
+
+/// How many items a page the streams ask for: our choice (the documents give no maximum).
+pub const PAGE_SIZE: u32 = 50;
+
+const REFERENCE_HEADER: &str = "x-reference-id";
+const IDEMPOTENCY_HEADER: &str = "x-idempotency-key";
+
+/// Which customer to look up: exactly one key, by construction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CustomerKey {
+    /// The virtual card number (16 characters).
+    Vcc(String),
+    /// The account number (not the card number).
+    Account(Id),
+    /// The customer id.
+    Customer(Id),
+}
+
+/// Filters for [`Client::authorizations`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuthorizationFilter {
+    /// Only this account.
+    pub account_number: Option<Id>,
+    /// Only this transaction type.
+    pub transaction_type: Option<String>,
+    /// Only this status (`opened`, ...).
+    pub authorization_status: Option<String>,
+    /// Created on or after (`YYYY-MM-DD`).
+    pub creation_date_from: Option<String>,
+    /// Created on or before (`YYYY-MM-DD`).
+    pub creation_date_to: Option<String>,
+}
+
+/// A Flexiti client: POS API (merchant and customer scopes) and Online API, with one token
+/// cache per scope shared by every clone.
+///
+/// Every call carries `x-reference-id`: a new GUID per call, or the flow's own when the client
+/// comes from [`Client::flow`] or [`Client::with_reference_id`], so that one purchase can be
+/// traced across calls. Every money-moving call carries `x-idempotency-key`: generated per
+/// call unless set with [`Client::with_idempotency_key`], and reused by the client's own
+/// retries, so a retried capture cannot capture twice.
+#[derive(Clone)]
+pub struct Client {
+    merchant: Transport,
+    customer: Transport,
+    online: Transport,
+    client_id: Arc<str>,
+    reference_id: Option<TraceValue>,
+    idempotency_key: Option<TraceValue>,
+    lang: Option<Lang>,
+}
+
+/// A fixed reference id or idempotency key, with its header value built once (every call
+/// sends it).
+#[derive(Clone)]
+struct TraceValue {
+    text: Arc<str>,
+    header: HeaderValue,
+}
+
+impl TraceValue {
+    fn new(field: &str, text: &str) -> Result<TraceValue> {
+        let header = HeaderValue::from_str(text)
+            .map_err(|_| Error::invalid_input(field, "not a valid header value"))?;
+        Ok(TraceValue {
+            text: text.into(),
+            header,
+        })
+    }
+
+    /// A new GUID: for a call without a fixed one.
+    fn fresh(field: &str) -> Result<TraceValue> {
+        TraceValue::new(field, &guid())
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("transport", &self.merchant)
+            .field("client_id", &self.client_id)
+            .field("reference_id", &self.reference_id())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Starts a builder (TRAINING by default).
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder {
+            client_id: None,
+            client_secret: None,
+            environment: Environment::Training,
+            lang: None,
+            configure: None,
+            token_cache: None,
+        }
+    }
+
+    /// A client from `FLEXITI_CLIENT_ID`, `FLEXITI_CLIENT_SECRET` and optionally
+    /// `FLEXITI_ENVIRONMENT` (`training`, `mi`, `production`, or a URL).
+    ///
+    /// # Errors
+    /// [`Error::Config`] when a variable is missing or the environment is unknown.
+    pub fn from_env() -> Result<Self> {
+        let var = |name: &str| {
+            std::env::var(name).map_err(|_| Error::Config(format!("{name} is not set")))
+        };
+        let environment = match std::env::var(ENVIRONMENT_ENV).ok().as_deref() {
+            None | Some("training") => Environment::Training,
+            Some("mi") => Environment::MerchantIntegration,
+            Some("production") => Environment::Production,
+            Some(url) if url.contains("://") => Environment::custom(url),
+            Some(other) => {
+                return Err(Error::Config(format!(
+                    "{ENVIRONMENT_ENV}={other:?}: expected training, mi, production or a URL"
+                )));
+            }
+        };
+        Self::builder()
+            .client_id(var(CLIENT_ID_ENV)?)
+            .client_secret(var(CLIENT_SECRET_ENV)?)
+            .environment(environment)
+            .build()
+    }
+
+    /// A clone whose calls all carry one new reference id: one purchase, traceable across
+    /// calls.
+    pub fn flow(&self) -> Client {
+        let mut flow = self.clone();
+        // A GUID is 32 hex digits, always a valid header value; were it not, each call
+        // would carry a new one, as without a flow.
+        flow.reference_id = TraceValue::fresh("x-reference-id").ok();
+        flow
+    }
+
+    /// A clone whose calls all carry `reference_id` (at most 32 visible ASCII characters).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an empty, too long or non-ASCII id.
+    pub fn with_reference_id(&self, reference_id: &str) -> Result<Client> {
+        check_token("x-reference-id", reference_id, 32)?;
+        let mut flow = self.clone();
+        flow.reference_id = Some(TraceValue::new("x-reference-id", reference_id)?);
+        Ok(flow)
+    }
+
+    /// The reference id this client sends on every call, when fixed.
+    pub fn reference_id(&self) -> Option<&str> {
+        self.reference_id.as_ref().map(|id| &*id.text)
+    }
+
+    /// A clone whose money-moving calls carry `key` as `x-idempotency-key`: repeat a call
+    /// with the same key (after a crash, say) and Flexiti answers the first result instead of
+    /// acting again.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an empty, too long or non-ASCII key.
+    pub fn with_idempotency_key(&self, key: &str) -> Result<Client> {
+        check_token("x-idempotency-key", key, 64)?;
+        let mut client = self.clone();
+        client.idempotency_key = Some(TraceValue::new("x-idempotency-key", key)?);
+        Ok(client)
+    }
+
+    /// Adds the reference id, and where the spec names an idempotency-key header (the
+    /// money-moving calls) the key (also marking the request as safely repeatable by the
+    /// transport, which resends the same key).
+    fn traced<T>(&self, operation: Operation<T>) -> Result<Operation<T>> {
+        let reference = match &self.reference_id {
+            Some(fixed) => fixed.header.clone(),
+            None => TraceValue::fresh("x-reference-id")?.header,
+        };
+        let keyed = operation
+            .request()
+            .spec()
+            .is_some_and(|spec| spec.idempotency_key_header == Some(IDEMPOTENCY_HEADER));
+        let key = match (keyed, &self.idempotency_key) {
+            (false, _) => None,
+            (true, Some(fixed)) => Some(fixed.clone()),
+            (true, None) => Some(TraceValue::fresh("x-idempotency-key")?),
+        };
+        Ok(operation.map_request(|request| {
+            let request = request.header(
+                api_core::HeaderName::from_static(REFERENCE_HEADER),
+                reference,
+            );
+            match key {
+                Some(key) => request
+                    .header(
+                        api_core::HeaderName::from_static(IDEMPOTENCY_HEADER),
+                        key.header,
+                    )
+                    .idempotency_key(&*key.text),
+                None => request,
+            }
+        }))
+    }
+
+    /// The transport whose token the spec asks for: the Online API's, or the POS API's
+    /// token of the operation's first scope.
+    fn transport_for(&self, operation: Option<&api_core::spec::OperationSpec>) -> &Transport {
+        match operation {
+            Some(op) if op.credentials.first() == Some(&spec::ONLINE_OAUTH2_SCHEME) => &self.online,
+            Some(op) if op.scopes.first() == Some(&spec::OAUTH2_CUSTOMER_SCOPE) => &self.customer,
+            _ => &self.merchant,
+        }
+    }
+
+    // A plain function returning the transport's future, not an `async fn`: an async
+    // wrapper keeps its by-value arguments in its state next to the future it awaits
+    // (api-core's transport explains the cost).
+    fn send<T: serde::de::DeserializeOwned>(
+        &self,
+        operation: Operation<T>,
+    ) -> impl Future<Output = Result<Response<T>>> + use<'_, T> {
+        let transport = self.transport_for(operation.request().spec());
+        match self.traced(operation) {
+            Ok(operation) => Either::Left(transport.execute(operation)),
+            Err(error) => Either::Right(std::future::ready(Err(error))),
+        }
+    }
+
+    fn id(&self) -> &str {
+        &self.client_id
+    }
+
+    fn lang(&self) -> Option<&Lang> {
+        self.lang.as_ref()
+    }
+}
