@@ -60,6 +60,7 @@ mod redirect;
 mod request;
 mod response;
 pub mod retry;
+mod shell;
 pub mod signature;
 pub mod spec;
 pub mod tls;
@@ -86,6 +87,7 @@ pub use rate_limit::{
 pub use request::{Body, Idempotency, Operation, Request};
 pub use response::{NoContent, OrEmpty, Response};
 pub use retry::RetryConfig;
+pub use shell::ClientShell;
 pub use transport::Transport;
 pub use unknown::{FromObject, Object, ReadWith, from_object};
 

@@ -4,7 +4,7 @@ use std::fmt;
 use std::future::Future;
 
 use api_core::paginate::{Page, PageStyle, paginate};
-use api_core::{Auth, NoContent, Operation, Response, Result, Transport, TransportBuilder};
+use api_core::{Auth, ClientShell, NoContent, Operation, Response, Result, Transport};
 use futures_core::Stream;
 use futures_util::FutureExt;
 use time::OffsetDateTime;
@@ -57,17 +57,18 @@ impl Fl3xx {
     /// Starts a builder (test server by default: set the production host of your region).
     pub fn builder() -> Fl3xxBuilder {
         Fl3xxBuilder {
-            client_id: None,
-            transport: Transport::builder("fl3xx", TEST_BASE_URL)
-                .user_agent(concat!(
-                    env!("CARGO_PKG_NAME"),
-                    "/",
-                    env!("CARGO_PKG_VERSION")
-                ))
-                .error_decoder(Fl3xxErrors)
-                // The fair-use wait is 10 minutes by design: above api-core's default ceiling
-                // on a server-imposed pause, and the ceiling here.
-                .max_server_pause(FAIR_USE_INTERVAL),
+            shell: ClientShell::new(
+                "fl3xx",
+                TEST_BASE_URL,
+                concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
+                "an FL3XX client id",
+            )
+            .configure(|t| {
+                t.error_decoder(Fl3xxErrors)
+                    // The fair-use wait is 10 minutes by design: above api-core's default
+                    // ceiling on a server-imposed pause, and the ceiling here.
+                    .max_server_pause(FAIR_USE_INTERVAL)
+            }),
         }
     }
 
@@ -76,13 +77,10 @@ impl Fl3xx {
     /// # Errors
     /// [`api_core::Error::Config`] when `FL3XX_CLIENT_ID` is not set.
     pub fn from_env() -> Result<Self> {
-        let id = std::env::var(CLIENT_ID_ENV)
-            .map_err(|_| api_core::Error::Config(format!("{CLIENT_ID_ENV} is not set")))?;
-        let mut builder = Self::builder().client_id(id);
-        if let Ok(url) = std::env::var(BASE_URL_ENV) {
-            builder = builder.base_url(url);
-        }
-        builder.build()
+        let shell = Self::builder()
+            .shell
+            .from_env(CLIENT_ID_ENV, BASE_URL_ENV)?;
+        Fl3xxBuilder { shell }.build()
     }
 
     /// A client for one operator connection: its token goes with the client id on every call.
@@ -109,39 +107,20 @@ impl Fl3xx {
 }
 
 /// Builds a [`Fl3xx`] partner client.
+#[derive(Debug)]
 pub struct Fl3xxBuilder {
-    client_id: Option<String>,
-    transport: TransportBuilder,
-}
-
-impl fmt::Debug for Fl3xxBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Fl3xxBuilder")
-            .field("client_id", &self.client_id.as_ref().map(|_| "[REDACTED]"))
-            .field("transport", &self.transport)
-            .finish()
-    }
+    // The shell's `Debug` redacts the client id.
+    shell: ClientShell,
 }
 
 impl Fl3xxBuilder {
     /// The partner application's `X-Api-Client-Id`.
     pub fn client_id(mut self, id: impl Into<String>) -> Self {
-        self.client_id = Some(id.into());
+        self.shell = self.shell.credential(id);
         self
     }
 
-    /// The host, e.g. the sandbox's `fl3xx_url()` or your region's production host (paths
-    /// start with `/api/v2`).
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.transport = self.transport.base_url(url);
-        self
-    }
-
-    /// Adjusts any transport setting: timeouts, retries, pace, response size, HTTP client.
-    pub fn configure(mut self, f: impl FnOnce(TransportBuilder) -> TransportBuilder) -> Self {
-        self.transport = f(self.transport);
-        self
-    }
+    api_core::shell_methods!();
 
     /// Builds the partner client.
     ///
@@ -149,12 +128,8 @@ impl Fl3xxBuilder {
     /// [`api_core::Error::Config`] when the client id is missing, or the base URL is
     /// malformed or plain `http://` to a remote host.
     pub fn build(self) -> Result<Fl3xx> {
-        let client_id = self
-            .client_id
-            .filter(|id| !id.trim().is_empty())
-            .ok_or_else(|| api_core::Error::Config("an FL3XX client id is required".into()))?;
-        let partner = self
-            .transport
+        let (client_id, transport) = self.shell.finish()?;
+        let partner = transport
             .auth(Auth::api_key(CLIENT_ID_HEADER, client_id.clone())?)
             .build()?;
         Ok(Fl3xx { partner, client_id })

@@ -1,9 +1,8 @@
 //! The client and its builder.
 
-use std::fmt;
 use std::future::Future;
 
-use api_core::{Auth, Operation, Response, Result, Transport, TransportBuilder};
+use api_core::{Auth, ClientShell, Operation, Response, Result, Transport};
 use futures_util::FutureExt;
 
 use crate::envelope::Envelope;
@@ -40,17 +39,10 @@ pub const BASE_URL_ENV: &str = "FSFLT_BASE_URL";
 /// println!("log in once at {link}");
 /// # Ok(()) }
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Client {
+    // The transport's `Debug` shows no credential.
     transport: Transport,
-}
-
-impl fmt::Debug for Client {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client")
-            .field("transport", &self.transport)
-            .finish()
-    }
 }
 
 impl Client {
@@ -67,27 +59,21 @@ impl Client {
     /// # Errors
     /// [`api_core::Error::Config`] when `FSFLT_API_KEY` is not set.
     pub fn from_env() -> Result<Self> {
-        let key = std::env::var(API_KEY_ENV)
-            .map_err(|_| api_core::Error::Config(format!("{API_KEY_ENV} is not set")))?;
-        let mut builder = Self::builder().api_key(key);
-        if let Ok(url) = std::env::var(BASE_URL_ENV) {
-            builder = builder.base_url(url);
-        }
-        builder.build()
+        let shell = Self::builder().shell.from_env(API_KEY_ENV, BASE_URL_ENV)?;
+        ClientBuilder { shell }.build()
     }
 
     /// Starts a builder with the defaults (production URL; no client-side pace, as none is
     /// documented).
     pub fn builder() -> ClientBuilder {
         ClientBuilder {
-            api_key: None,
-            transport: Transport::builder("fsflt", DEFAULT_BASE_URL)
-                .user_agent(concat!(
-                    env!("CARGO_PKG_NAME"),
-                    "/",
-                    env!("CARGO_PKG_VERSION")
-                ))
-                .error_decoder(FsfltErrors),
+            shell: ClientShell::new(
+                "fsflt",
+                DEFAULT_BASE_URL,
+                concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
+                "a FlashStart API key",
+            )
+            .configure(|t| t.error_decoder(FsfltErrors)),
         }
     }
 
@@ -322,38 +308,20 @@ impl Client {
 /// # let _ = client;
 /// # Ok::<(), fsflt::Error>(())
 /// ```
+#[derive(Debug)]
 pub struct ClientBuilder {
-    api_key: Option<String>,
-    transport: TransportBuilder,
-}
-
-impl fmt::Debug for ClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("api_key", &self.api_key.as_ref().map(|_| "[REDACTED]"))
-            .field("transport", &self.transport)
-            .finish()
-    }
+    // The shell's `Debug` redacts the key.
+    shell: ClientShell,
 }
 
 impl ClientBuilder {
     /// The reseller API key (sent as `x-api-key`).
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
-        self.api_key = Some(key.into());
+        self.shell = self.shell.credential(key);
         self
     }
 
-    /// Another base URL (the sandbox, a proxy). Plain `http://` is accepted for loopback only.
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.transport = self.transport.base_url(url);
-        self
-    }
-
-    /// Adjusts any transport setting: timeouts, retries, pace, response size, HTTP client.
-    pub fn configure(mut self, f: impl FnOnce(TransportBuilder) -> TransportBuilder) -> Self {
-        self.transport = f(self.transport);
-        self
-    }
+    api_core::shell_methods!();
 
     /// Builds the client.
     ///
@@ -361,14 +329,8 @@ impl ClientBuilder {
     /// [`api_core::Error::Config`] when the key is missing or empty, or the base URL is
     /// malformed or plain `http://` to a remote host.
     pub fn build(self) -> Result<Client> {
-        let key = self
-            .api_key
-            .filter(|k| !k.trim().is_empty())
-            .ok_or_else(|| api_core::Error::Config("a FlashStart API key is required".into()))?;
-        let transport = self
-            .transport
-            .auth(Auth::api_key("x-api-key", key)?)
-            .build()?;
+        let (key, transport) = self.shell.finish()?;
+        let transport = transport.auth(Auth::api_key("x-api-key", key)?).build()?;
         Ok(Client { transport })
     }
 }

@@ -1,8 +1,6 @@
 //! The client and its builder.
 
-use std::fmt;
-
-use api_core::{Auth, Operation, RateLimit, Response, Result, Transport, TransportBuilder};
+use api_core::{Auth, ClientShell, Operation, RateLimit, Response, Result, Transport};
 use futures_util::future::Either;
 
 use crate::generated::operations;
@@ -30,17 +28,10 @@ pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = 60;
 /// println!("queued as {:?}", accepted.uuid);
 /// # Ok(()) }
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Client {
+    // The transport's `Debug` shows no credential.
     transport: Transport,
-}
-
-impl fmt::Debug for Client {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client")
-            .field("transport", &self.transport)
-            .finish()
-    }
 }
 
 impl Client {
@@ -57,26 +48,20 @@ impl Client {
     /// # Errors
     /// [`api_core::Error::Config`] when `NETFINITY_TOKEN` is not set.
     pub fn from_env() -> Result<Self> {
-        let token = std::env::var(TOKEN_ENV)
-            .map_err(|_| api_core::Error::Config(format!("{TOKEN_ENV} is not set")))?;
-        let mut builder = Self::builder().token(token);
-        if let Ok(url) = std::env::var(BASE_URL_ENV) {
-            builder = builder.base_url(url);
-        }
-        builder.build()
+        let shell = Self::builder().shell.from_env(TOKEN_ENV, BASE_URL_ENV)?;
+        ClientBuilder { shell }.build()
     }
 
     /// Starts a builder with the defaults: production URL, 60 requests a minute.
     pub fn builder() -> ClientBuilder {
         ClientBuilder {
-            token: None,
-            transport: Transport::builder("netfinity", DEFAULT_BASE_URL)
-                .user_agent(concat!(
-                    env!("CARGO_PKG_NAME"),
-                    "/",
-                    env!("CARGO_PKG_VERSION")
-                ))
-                .rate_limit(RateLimit::per_minute(DEFAULT_RATE_LIMIT_PER_MINUTE)),
+            shell: ClientShell::new(
+                "netfinity",
+                DEFAULT_BASE_URL,
+                concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
+                "a Netfinity token",
+            )
+            .configure(|t| t.rate_limit(RateLimit::per_minute(DEFAULT_RATE_LIMIT_PER_MINUTE))),
         }
     }
 
@@ -138,43 +123,26 @@ impl Client {
 /// # let _ = client;
 /// # Ok::<(), netfinity::Error>(())
 /// ```
+#[derive(Debug)]
 pub struct ClientBuilder {
-    token: Option<String>,
-    transport: TransportBuilder,
-}
-
-impl fmt::Debug for ClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("token", &self.token.as_ref().map(|_| "[REDACTED]"))
-            .field("transport", &self.transport)
-            .finish()
-    }
+    // The shell's `Debug` redacts the token.
+    shell: ClientShell,
 }
 
 impl ClientBuilder {
     /// The bearer token of the SMS service.
     pub fn token(mut self, token: impl Into<String>) -> Self {
-        self.token = Some(token.into());
+        self.shell = self.shell.credential(token);
         self
     }
 
-    /// Another base URL (the sandbox, a proxy). Plain `http://` is accepted for loopback only.
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.transport = self.transport.base_url(url);
-        self
-    }
+    api_core::shell_methods!();
 
     /// Client-side pace; `None` turns it off (the server's 429 still applies).
     /// Default: 60 a minute, evenly spaced, which never trips the server's throttle.
     pub fn rate_limit(mut self, limit: impl Into<Option<RateLimit>>) -> Self {
-        self.transport = self.transport.rate_limit(limit);
-        self
-    }
-
-    /// Adjusts any transport setting: timeouts, retries, response size, HTTP client, ...
-    pub fn configure(mut self, f: impl FnOnce(TransportBuilder) -> TransportBuilder) -> Self {
-        self.transport = f(self.transport);
+        let limit = limit.into();
+        self.shell = self.shell.configure(|t| t.rate_limit(limit));
         self
     }
 
@@ -184,11 +152,9 @@ impl ClientBuilder {
     /// [`api_core::Error::Config`] when the token is missing or empty, or the base URL is
     /// malformed or plain `http://` to a remote host.
     pub fn build(self) -> Result<Client> {
-        let token = self
-            .token
-            .filter(|t| !t.trim().is_empty())
-            .ok_or_else(|| api_core::Error::Config("a Netfinity token is required".into()))?;
-        let transport = self.transport.auth(Auth::bearer(token)).build()?;
-        Ok(Client { transport })
+        let (token, transport) = self.shell.finish()?;
+        Ok(Client {
+            transport: transport.auth(Auth::bearer(token)).build()?,
+        })
     }
 }
