@@ -22,6 +22,35 @@ pub trait ErrorDecoder: Send + Sync + 'static {
     }
 }
 
+/// What `decoder` makes of an error answer: the [`ApiError`] of `provider`'s `operation`
+/// for `status` and `body`, as the transport builds it before reading headers such as
+/// `Retry-After`. For testing a decoder, and for writing one.
+///
+/// ```
+/// use api_core::{ErrorKind, JsonErrorDecoder, StatusCode, decode_error_body};
+///
+/// let error = decode_error_body(
+///     &JsonErrorDecoder,
+///     "example",
+///     "send",
+///     StatusCode::UNPROCESSABLE_ENTITY,
+///     br#"{"message":"The given data was invalid.","errors":{"to":["required"]}}"#,
+/// );
+/// assert_eq!(error.kind, ErrorKind::Validation);
+/// assert_eq!(error.message.as_deref(), Some("The given data was invalid."));
+/// ```
+pub fn decode_error_body(
+    decoder: &dyn ErrorDecoder,
+    provider: &'static str,
+    operation: &'static str,
+    status: StatusCode,
+    body: &[u8],
+) -> ApiError {
+    let mut error = ApiError::new(provider, operation, status);
+    decoder.decode_error(&mut error, body);
+    error
+}
+
 /// The common JSON error shapes: `{"message", "errors": {field: [..]}}` (Laravel),
 /// `{"error", "error_description"}` (OAuth2) and `{"code", "message"}`.
 #[derive(Debug, Clone, Copy, Default)]

@@ -88,13 +88,14 @@ mod tests {
     use super::*;
 
     fn decoded(status: u16, body: &str) -> ApiError {
-        let mut e = ApiError::new(
+        let status = StatusCode::from_u16(status).expect("status");
+        api_core::decode_error_body(
+            &Fl3xxErrors,
             "fl3xx",
             "list_flights",
-            StatusCode::from_u16(status).expect("status"),
-        );
-        Fl3xxErrors.decode_error(&mut e, body.as_bytes());
-        e
+            status,
+            body.as_bytes(),
+        )
     }
 
     #[test]

@@ -240,13 +240,14 @@ mod tests {
     use api_core::StatusCode;
 
     fn decoded(status: u16, body: &str) -> ApiError {
-        let mut e = ApiError::new(
+        let status = StatusCode::from_u16(status).expect("status");
+        api_core::decode_error_body(
+            &FlexitiErrors,
             "flexiti",
             "capture_authorization",
-            StatusCode::from_u16(status).expect("status"),
-        );
-        FlexitiErrors.decode_error(&mut e, body.as_bytes());
-        e
+            status,
+            body.as_bytes(),
+        )
     }
 
     #[test]
