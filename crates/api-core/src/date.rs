@@ -46,7 +46,7 @@ use time::error::{Parse, ParseFromDescription};
 use time::format_description::well_known::Rfc3339;
 use time::{Month, OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
-use crate::lenient::Shown;
+use crate::lenient::scalar::Shown;
 use crate::validate::{InvalidInput, Rule};
 use crate::{Error, Result};
 

@@ -184,11 +184,11 @@ impl Serialize for Id {
 
 impl<'de> Deserialize<'de> for Id {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::lenient::text(deserializer)
+        crate::lenient::text::text(deserializer)
     }
 }
 
-impl crate::lenient::Textual for Id {
+impl crate::lenient::text::Textual for Id {
     fn unsigned(n: u64) -> Self {
         Self(Repr::Number(n))
     }
