@@ -77,7 +77,7 @@ fn canonical_u64(text: &str) -> Option<u64> {
     if digits.len() < 20 {
         // Below 10^19: cannot overflow, so wrapping arithmetic is exact here and costs what
         // plain arithmetic does. The common case (ids come as numbers by the thousand, now
-        // read from their text: lenient.rs).
+        // read from their text: lenient/raw.rs).
         let mut n = 0u64;
         for &b in digits {
             let digit = b.wrapping_sub(b'0');
@@ -200,7 +200,7 @@ impl crate::lenient::text::Textual for Id {
         }
     }
     // The digits of a `u64` in line, anything else out of line: ids come as numbers by the
-    // thousand in list pages, and each now arrives as its text (lenient.rs).
+    // thousand in list pages, and each now arrives as its text (lenient/raw.rs).
     #[inline]
     fn number(number: &str) -> Self {
         match canonical_u64(number) {
