@@ -77,7 +77,7 @@ fn canonical_u64(text: &str) -> Option<u64> {
     if digits.len() < 20 {
         // Below 10^19: cannot overflow, so wrapping arithmetic is exact here and costs what
         // plain arithmetic does. The common case (ids come as numbers by the thousand, now
-        // read from their text: lenient.rs).
+        // read from their text: lenient/raw.rs).
         let mut n = 0u64;
         for &b in digits {
             let digit = b.wrapping_sub(b'0');
@@ -184,11 +184,11 @@ impl Serialize for Id {
 
 impl<'de> Deserialize<'de> for Id {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::lenient::text(deserializer)
+        crate::lenient::text::text(deserializer)
     }
 }
 
-impl crate::lenient::Textual for Id {
+impl crate::lenient::text::Textual for Id {
     fn unsigned(n: u64) -> Self {
         Self(Repr::Number(n))
     }
@@ -200,7 +200,7 @@ impl crate::lenient::Textual for Id {
         }
     }
     // The digits of a `u64` in line, anything else out of line: ids come as numbers by the
-    // thousand in list pages, and each now arrives as its text (lenient.rs).
+    // thousand in list pages, and each now arrives as its text (lenient/raw.rs).
     #[inline]
     fn number(number: &str) -> Self {
         match canonical_u64(number) {

@@ -29,7 +29,8 @@ pub use rust_decimal::Decimal;
 use serde::{Deserializer, Serializer};
 
 use crate::error::{Error, Result};
-use crate::lenient::{Read, Reading, Refusal, float_is_exact, read};
+use crate::lenient::raw::read;
+use crate::lenient::scalar::{Read, Reading, Refusal, float_is_exact};
 
 /// The most significant digits an `f64` carries exactly through its shortest text form.
 const F64_EXACT_DIGITS: u32 = 15;

@@ -89,10 +89,10 @@ pub struct OrEmpty<T>(pub Option<T>);
 impl<'de, T: serde::de::DeserializeOwned> serde::Deserialize<'de> for OrEmpty<T> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         // From the body's text, not a `serde_json::Value`: an id beyond `u64` keeps its
-        // digits (lenient.rs, `empty_or`).
-        crate::lenient::empty_or(
+        // digits (lenient/empties.rs, `empty_or`).
+        crate::lenient::empties::empty_or(
             deserializer,
-            crate::lenient::Empties {
+            crate::lenient::empties::Empties {
                 array: false,
                 string: false,
             },

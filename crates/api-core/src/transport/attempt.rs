@@ -1,0 +1,240 @@
+//! One attempt on the wire: the URL, the request as reqwest sends it, the redirects it may
+//! follow and the whole body, within the attempt's time.
+
+use bytes::Bytes;
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+use reqwest::{Method, StatusCode, Url};
+
+use super::Transport;
+use crate::access_token::AccessToken;
+use crate::deadline::Deadline;
+use crate::error::{Error, Result, TransportError, TransportErrorKind};
+use crate::redirect::{self, Next};
+use crate::request::{Body, Idempotency, Request};
+
+/// A response as read off the wire, before decoding.
+pub(super) struct RawResponse {
+    pub(super) status: StatusCode,
+    pub(super) headers: HeaderMap,
+    pub(super) body: Bytes,
+    /// Why a 3xx was not followed (`redirect.rs`).
+    pub(super) refused_redirect: Option<String>,
+}
+
+impl Transport {
+    /// One attempt: send, follow the redirects it may follow, and read the whole body, within
+    /// the attempt's time.
+    pub(super) async fn attempt(
+        &self,
+        request: &Request,
+        url: Url,
+        token: Option<&AccessToken>,
+        deadline: &Deadline,
+    ) -> Result<RawResponse> {
+        let inner = &self.inner;
+        let outgoing = outgoing(
+            &inner.default_headers,
+            request,
+            url,
+            request.method.clone(),
+            true,
+            token,
+        )?;
+        // Read here, not taken from the call's start: the limiter or the token may have
+        // made the call wait, and the attempt gets only what is left of its deadline.
+        let left = deadline.left();
+        let call_ends_first = left < inner.request_timeout;
+        let budget = left.min(inner.request_timeout);
+        let started = tokio::time::Instant::now();
+        // Sent outside the async block below: what a block captures stays in its state for
+        // its whole life, and a request is 264 bytes.
+        let pending = inner.http.execute(outgoing);
+        let exchange = async {
+            let mut response = pending
+                .await
+                .map_err(|e| self.transport_error(request, e))?;
+            let mut refused_redirect = None;
+            if response.status().is_redirection() {
+                // Boxed: rare, and kept out of every call's state.
+                (response, refused_redirect) =
+                    Box::pin(self.follow_redirects(request, token, response)).await?;
+            }
+            // Taken apart rather than borrowed: the headers move instead of being copied.
+            let (parts, body) = http::Response::from(response).into_parts();
+            let body = crate::body::read_limited(body, inner.max_response_bytes)
+                .await
+                .map_err(|e| match e {
+                    crate::body::ReadError::TooLarge => Error::ResponseTooLarge {
+                        limit: inner.max_response_bytes,
+                    },
+                    crate::body::ReadError::Io(e) => self.transport_error(request, e),
+                })?;
+            Ok(RawResponse {
+                status: parts.status,
+                headers: parts.headers,
+                body,
+                refused_redirect,
+            })
+        };
+        match tokio::time::timeout(budget, exchange).await {
+            Ok(result) => result,
+            // The whole call's time ran out: say how long the call ran, not this attempt.
+            Err(_) if call_ends_first => Err(deadline.expired()),
+            Err(_) => Err(Error::Timeout {
+                what: "request",
+                elapsed: started.elapsed(),
+            }),
+        }
+    }
+
+    /// Follows the redirects of `response` that may be followed (`redirect.rs`): the final
+    /// answer, or the 3xx that was not followed and why.
+    async fn follow_redirects(
+        &self,
+        request: &Request,
+        token: Option<&AccessToken>,
+        mut response: reqwest::Response,
+    ) -> Result<(reqwest::Response, Option<String>)> {
+        let repeatable =
+            request.idempotency != Idempotency::SideEffect || request.idempotency_key.is_some();
+        let mut method = request.method.clone();
+        let mut with_body = true;
+        let mut followed: u32 = 0;
+        while response.status().is_redirection() {
+            let next = redirect::next(
+                response.status(),
+                response.headers(),
+                response.url(),
+                &method,
+                repeatable,
+                followed,
+            );
+            let (url, next_method, keep_body) = match next {
+                Next::Refuse(reason) => return Ok((response, Some(reason))),
+                Next::Follow {
+                    url,
+                    method,
+                    keep_body,
+                } => (url, method, keep_body),
+            };
+            followed = followed.saturating_add(1);
+            method = next_method;
+            with_body &= keep_body;
+            let outgoing = outgoing(
+                &self.inner.default_headers,
+                request,
+                url,
+                method.clone(),
+                with_body,
+                token,
+            )?;
+            response = self
+                .inner
+                .http
+                .execute(outgoing)
+                .await
+                .map_err(|e| self.transport_error(request, e))?;
+        }
+        Ok((response, None))
+    }
+
+    fn transport_error(&self, request: &Request, error: reqwest::Error) -> Error {
+        let kind = if error.is_connect() {
+            TransportErrorKind::Connect
+        } else if error.is_body() || error.is_decode() {
+            TransportErrorKind::Body
+        } else {
+            TransportErrorKind::Request
+        };
+        if error.is_timeout() {
+            return Error::Timeout {
+                what: "request",
+                elapsed: self.inner.request_timeout,
+            };
+        }
+        // reqwest's messages may hold the URL (never headers); drop it anyway so a token
+        // passed as a query parameter by some API cannot leak through an error.
+        Error::Transport(Box::new(TransportError {
+            provider: self.inner.provider,
+            operation: request.operation,
+            kind,
+            source: Box::new(error.without_url()),
+        }))
+    }
+
+    /// The full URL of `request`: base URL + encoded path + encoded query.
+    pub(super) fn url(&self, request: &Request) -> Result<Url> {
+        let base_url = &self.inner.base_url;
+        let mut url = base_url.clone();
+        // A base URL without a path still has the path `/`: join with exactly one slash.
+        let base = base_url.path().trim_end_matches('/');
+        let mut path = String::with_capacity(
+            base.len()
+                .saturating_add(request.path.len())
+                .saturating_add(1),
+        );
+        path.push_str(base);
+        if !(request.path.is_empty() || request.path.starts_with('/')) {
+            path.push('/');
+        }
+        path.push_str(&request.path);
+        url.set_path(&path);
+        if !request.query.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (name, value) in &request.query {
+                pairs.append_pair(name, value);
+            }
+        }
+        // `set_path` keeps the origin; this guards that belief without `Url::origin`'s
+        // allocations.
+        if url.scheme() != base_url.scheme()
+            || url.host_str() != base_url.host_str()
+            || url.port_or_known_default() != base_url.port_or_known_default()
+        {
+            return Err(Error::Config(format!(
+                "request path `{}` leaves the base URL's origin",
+                request.path_template
+            )));
+        }
+        Ok(url)
+    }
+}
+
+/// The request of one attempt, built directly: reqwest's builder would merge the headers a
+/// second time.
+fn outgoing(
+    defaults: &HeaderMap,
+    request: &Request,
+    url: Url,
+    method: Method,
+    with_body: bool,
+    token: Option<&AccessToken>,
+) -> Result<reqwest::Request> {
+    let mut outgoing = reqwest::Request::new(method, url);
+    let outgoing_headers = outgoing.headers_mut();
+    // Defaults and fixed credentials were merged once, at build time.
+    outgoing_headers.clone_from(defaults);
+    // The request's own replace a default of the same name, as `HeaderMap::extend` would.
+    for name in request.headers.keys() {
+        let mut values = request.headers.get_all(name).iter();
+        if let Some(first) = values.next() {
+            outgoing_headers.insert(name.clone(), first.clone());
+        }
+        for value in values {
+            outgoing_headers.append(name.clone(), value.clone());
+        }
+    }
+    if let Some(token) = token {
+        outgoing_headers.insert(reqwest::header::AUTHORIZATION, token.bearer()?);
+    }
+    let (content_type, body) = match &request.body {
+        Body::None => return Ok(outgoing),
+        // A redirect that turned the request into a GET (`redirect.rs`).
+        _ if !with_body => return Ok(outgoing),
+        Body::Json(bytes) => ("application/json", bytes),
+        Body::Form(bytes) => ("application/x-www-form-urlencoded", bytes),
+    };
+    outgoing_headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    *outgoing.body_mut() = Some(body.clone().into());
+    Ok(outgoing)
+}

@@ -1,0 +1,132 @@
+//! The OAuth2 token an attempt carries: from the cache, else fetched from the token endpoint
+//! (client credentials) within the call's deadline.
+
+use std::time::SystemTime;
+
+use reqwest::header::{CONTENT_TYPE, HeaderValue};
+use secrecy::ExposeSecret;
+
+use super::Transport;
+use crate::access_token::AccessToken;
+use crate::auth::{Auth, CredentialScope};
+use crate::deadline::Deadline;
+use crate::error::{Error, Result, TransportError, TransportErrorKind};
+use crate::oauth2::{OAuth2, TokenFetcher};
+
+impl Transport {
+    /// The OAuth2 token for this attempt, when the client uses OAuth2. Fetching one counts
+    /// against the call's deadline like everything else the call waits for.
+    pub(super) async fn token(&self, deadline: &Deadline) -> Result<Option<AccessToken>> {
+        let Auth::OAuth2(oauth) = &self.inner.auth else {
+            return Ok(None);
+        };
+        if let Some(token) = oauth.cache.peek(oauth.refresh_ahead) {
+            return Ok(Some(token));
+        }
+        let fetcher = TokenRequest {
+            transport: self,
+            oauth,
+        };
+        // Boxed: the slow path, kept out of every call's state.
+        Box::pin(deadline.bound(oauth.cache.get(oauth.refresh_ahead, &fetcher)))
+            .await
+            .map(Some)
+    }
+}
+
+/// The token endpoint did not answer (no connection, a reset, a timeout). For the call that
+/// needed the token this is a `Connect` failure: its own request never left, so retrying it is
+/// safe whatever its method, and asking for a token twice has no effect a client can see.
+fn token_unreachable(
+    provider: &'static str,
+    source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+) -> Error {
+    Error::Transport(Box::new(TransportError::new(
+        provider,
+        TOKEN_OPERATION,
+        TransportErrorKind::Connect,
+        source,
+    )))
+}
+
+/// The operation name of the OAuth2 token request in errors and logs.
+const TOKEN_OPERATION: &str = "oauth2 token request";
+
+/// The client-credentials token request (RFC 6749 §4.4).
+struct TokenRequest<'a> {
+    transport: &'a Transport,
+    oauth: &'a OAuth2,
+}
+
+#[async_trait::async_trait]
+impl TokenFetcher for TokenRequest<'_> {
+    fn scope(&self) -> Option<CredentialScope> {
+        Some(CredentialScope::new(
+            self.transport.inner.provider,
+            &self.transport.inner.auth,
+        ))
+    }
+
+    async fn fetch(&self) -> Result<AccessToken> {
+        let inner = &self.transport.inner;
+        let oauth = self.oauth;
+        let scope = oauth.scopes.join(" ");
+        let mut form: Vec<(&str, &str)> = vec![("grant_type", "client_credentials")];
+        if !scope.is_empty() {
+            form.push(("scope", &scope));
+        }
+        let mut builder = inner
+            .http
+            .post(oauth.token_url.clone())
+            // Only OAuth2 clients get here, so the defaults hold no other credential.
+            .headers(inner.default_headers.clone());
+        match oauth.method {
+            crate::oauth2::ClientAuthMethod::Basic => {
+                builder =
+                    builder.basic_auth(&oauth.client_id, Some(oauth.client_secret.expose_secret()));
+            }
+            crate::oauth2::ClientAuthMethod::Body => {
+                form.push(("client_id", &oauth.client_id));
+                form.push(("client_secret", oauth.client_secret.expose_secret()));
+            }
+        }
+        let body = serde_urlencoded::to_string(&form)
+            .map_err(|e| Error::Auth(format!("cannot encode the token request: {e}")))?;
+        let requested_at = SystemTime::now();
+        let exchange = async {
+            let response = builder
+                .header(
+                    CONTENT_TYPE,
+                    HeaderValue::from_static("application/x-www-form-urlencoded"),
+                )
+                .body(body)
+                .send()
+                .await
+                .map_err(|e| token_unreachable(inner.provider, e.without_url()))?;
+            let status = response.status();
+            let bytes = crate::body::read_limited(
+                http::Response::from(response).into_body(),
+                inner.max_response_bytes,
+            )
+            .await
+            .map_err(|e| match e {
+                crate::body::ReadError::TooLarge => Error::Auth(format!(
+                    "token response exceeds the {}-byte limit",
+                    inner.max_response_bytes
+                )),
+                crate::body::ReadError::Io(e) => token_unreachable(inner.provider, e.without_url()),
+            })?;
+            Ok::<_, Error>((status, bytes))
+        };
+        let (status, bytes) = tokio::time::timeout(inner.request_timeout, exchange)
+            .await
+            .map_err(|_| {
+                token_unreachable(
+                    inner.provider,
+                    format!("timed out after {}ms", inner.request_timeout.as_millis()),
+                )
+            })??;
+        tracing::debug!(status = status.as_u16(), "oauth2 token response");
+        AccessToken::from_token_answer(status, &bytes, requested_at)
+    }
+}
