@@ -155,14 +155,23 @@ impl Drop for FaultServer {
     }
 }
 
-/// A base URL on a loopback port where nothing listens (bound, then released).
+/// A base URL on a loopback port where nothing listens.
+///
+/// The port stays bound, without listening, until the process ends: connecting to it is
+/// refused, and no other test's server can be given it. (Binding a listener and dropping it
+/// released the port, and a server of a cell running at the same time could get it: a
+/// "connection refused" cell then reached that server.)
 ///
 /// # Panics
 /// When no loopback port can be bound.
 pub fn refused_uri() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
-    let addr = listener.local_addr().expect("local address");
-    drop(listener);
+    let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+    socket
+        .bind("127.0.0.1:0".parse().expect("a loopback address"))
+        .expect("bind a loopback port");
+    let addr = socket.local_addr().expect("local address");
+    // Held, never listening, for as long as the tests run (a handful of sockets).
+    std::mem::forget(socket);
     format!("http://{addr}")
 }
 

@@ -1397,12 +1397,7 @@ async fn flight_changes_are_delivered_signed_to_active_subscriptions() {
 async fn failed_deliveries_are_retried_three_times() {
     let (url, shared) = receiver(&[500, 503]).await;
     let (failing, failing_shared) = receiver(&[500, 500, 500, 500]).await;
-    let unreachable = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        let url = format!("http://{}/cb", listener.local_addr().expect("addr"));
-        drop(listener);
-        url
-    };
+    let unreachable = crate::common::refused_url("/cb");
     let sandbox = sandbox(|c| c.flights = 2).await;
     let fl3xx = sandbox.fl3xx();
     subscribe(&sandbox, A, "FLIGHT_TIME_UPDATE", &url, "k1").await;

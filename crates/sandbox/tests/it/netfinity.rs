@@ -1013,10 +1013,8 @@ async fn pingback_gives_up_after_three_retries_and_the_next_one_follows() {
 
 #[tokio::test]
 async fn unreachable_receiver_is_given_up() {
-    // A port that was free a moment ago: connections are refused.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let url = format!("http://{}/cb", listener.local_addr().expect("addr"));
-    drop(listener);
+    // A port where nothing listens: connections are refused.
+    let url = crate::common::refused_url("/cb");
     let sandbox = sandbox(|c| c.callback_url = Some(url)).await;
     let answer = send(&sandbox, &json!({"msisdn": "359000012345", "text": "hi"})).await;
     assert_eq!(answer.status, 200);

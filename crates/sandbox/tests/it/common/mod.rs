@@ -63,3 +63,16 @@ pub async fn call(method: &str, url: &str, headers: &[(&str, &str)], body: &str)
         text: String::from_utf8_lossy(&bytes).into_owned(),
     }
 }
+
+/// A URL on a loopback port where nothing listens: bound, never listening, until the tests
+/// end, so connections are refused and no server of a test running at the same time can be
+/// given the port.
+pub fn refused_url(path: &str) -> String {
+    let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+    socket
+        .bind("127.0.0.1:0".parse().expect("a loopback address"))
+        .expect("bind");
+    let addr = socket.local_addr().expect("addr");
+    std::mem::forget(socket);
+    format!("http://{addr}{path}")
+}
