@@ -102,17 +102,28 @@ impl Auth {
                 part(b"bearer");
                 part(token.expose_secret().as_bytes());
             }
-            Auth::OAuth2(oauth) => {
-                part(b"oauth2");
-                part(oauth.token_url.as_str().as_bytes());
-                part(oauth.client_id.as_bytes());
-                for scope in &oauth.scopes {
-                    part(scope.as_bytes());
-                }
-            }
+            // Computed once per configuration (`OAuth2::partition`): the same bytes.
+            Auth::OAuth2(oauth) => return oauth.partition().to_owned(),
         }
         hex::encode(&hash.finish().as_ref()[..16])
     }
+}
+
+/// [`Auth::fingerprint`] of an OAuth2 configuration: its token URL, client id and scopes,
+/// length-prefixed, never the secret.
+pub(crate) fn oauth2_fingerprint(oauth: &OAuth2) -> String {
+    let mut hash = ring::digest::Context::new(&ring::digest::SHA256);
+    let mut part = |bytes: &[u8]| {
+        hash.update(&(bytes.len() as u64).to_be_bytes());
+        hash.update(bytes);
+    };
+    part(b"oauth2");
+    part(oauth.token_url.as_str().as_bytes());
+    part(oauth.client_id.as_bytes());
+    for scope in &oauth.scopes {
+        part(scope.as_bytes());
+    }
+    hex::encode(&hash.finish().as_ref()[..16])
 }
 
 /// Which credential of which provider a rate limiter or token cache serves, without the

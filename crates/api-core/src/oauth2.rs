@@ -7,7 +7,7 @@
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -39,12 +39,13 @@ pub trait TokenCache: Send + Sync + fmt::Debug {
     /// however many callers arrive together, `fetcher` runs once.
     async fn get(&self, margin: Duration, fetcher: &dyn TokenFetcher) -> Result<AccessToken>;
 
-    /// A token valid for at least `margin` when one is at hand without waiting (no I/O, no
-    /// lock held across an await), else `None`; the transport then calls [`TokenCache::get`].
-    /// A fast path for the common case, where every call finds a fresh token: the default
-    /// answers `None`, which is always correct.
-    fn peek(&self, margin: Duration) -> Option<AccessToken> {
-        let _ = margin;
+    /// A token of the credential `partition` names ([`OAuth2::partition`]) valid for at least
+    /// `margin` when one is at hand without waiting (no I/O, no lock held across an await),
+    /// else `None`; the transport then calls [`TokenCache::get`]. A fast path for the common
+    /// case, where every call finds a fresh token: the default answers `None`, which is
+    /// always correct.
+    fn peek(&self, margin: Duration, partition: &str) -> Option<AccessToken> {
+        let _ = (margin, partition);
         None
     }
 
@@ -52,10 +53,20 @@ pub trait TokenCache: Send + Sync + fmt::Debug {
     async fn invalidate(&self, stale: &AccessToken);
 }
 
-/// The default cache: one token in memory, a fast read path, and an async mutex around
-/// the fetch so that waiters queue behind the one fetching.
+/// The default cache: in memory, one token per credential (partitioned by
+/// [`OAuth2::partition`], as smithy-rs partitions its identity cache), so one cache may serve
+/// clients of several scopes or clients without mixing their tokens. Each partition has a
+/// fast read path and an async mutex around the fetch, so that waiters queue behind the one
+/// fetching.
 #[derive(Default)]
 pub struct InMemoryTokenCache {
+    /// `(partition, slot)`: a credential or three, so a scan beats a map.
+    slots: RwLock<Vec<(Box<str>, Arc<Slot>)>>,
+}
+
+/// One credential's token.
+#[derive(Default)]
+struct Slot {
     token: RwLock<Option<AccessToken>>,
     fetch_lock: tokio::sync::Mutex<Option<(u64, SharedFailure)>>,
     fetches: AtomicU64,
@@ -72,25 +83,79 @@ enum SharedFailure {
 
 impl fmt::Debug for InMemoryTokenCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let slots = self.slots.read().unwrap_or_else(|p| p.into_inner());
+        let fetches: u64 = slots
+            .iter()
+            .map(|(_, slot)| slot.fetches.load(Ordering::Relaxed))
+            .fold(0, u64::saturating_add);
         f.debug_struct("InMemoryTokenCache")
-            .field("fetches", &self.fetches.load(Ordering::Relaxed))
+            .field("credentials", &slots.len())
+            .field("fetches", &fetches)
             .finish_non_exhaustive()
     }
 }
 
 impl InMemoryTokenCache {
+    /// The slot of `partition`, made on first use.
+    fn slot(&self, partition: &str) -> Arc<Slot> {
+        let found = |slots: &[(Box<str>, Arc<Slot>)]| {
+            slots
+                .iter()
+                .find(|(key, _)| &**key == partition)
+                .map(|(_, slot)| slot.clone())
+        };
+        if let Some(slot) = found(&self.slots.read().unwrap_or_else(|p| p.into_inner())) {
+            return slot;
+        }
+        let mut slots = self.slots.write().unwrap_or_else(|p| p.into_inner());
+        if let Some(slot) = found(&slots) {
+            return slot;
+        }
+        let slot = Arc::new(Slot::default());
+        slots.push((partition.into(), slot.clone()));
+        slot
+    }
+}
+
+#[async_trait]
+impl TokenCache for InMemoryTokenCache {
+    fn peek(&self, margin: Duration, partition: &str) -> Option<AccessToken> {
+        let slots = self.slots.read().unwrap_or_else(|p| p.into_inner());
+        let (_, slot) = slots.iter().find(|(key, _)| &**key == partition)?;
+        slot.fresh(margin)
+    }
+
+    async fn get(&self, margin: Duration, fetcher: &dyn TokenFetcher) -> Result<AccessToken> {
+        // A fetcher that names no credential shares the unnamed partition.
+        let partition = fetcher
+            .scope()
+            .map(|scope| scope.fingerprint)
+            .unwrap_or_default();
+        self.slot(&partition).get(margin, fetcher).await
+    }
+
+    async fn invalidate(&self, stale: &AccessToken) {
+        let slots: Vec<Arc<Slot>> = self
+            .slots
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .map(|(_, slot)| slot.clone())
+            .collect();
+        for slot in slots {
+            slot.invalidate(stale);
+        }
+    }
+}
+
+impl Slot {
     fn fresh(&self, margin: Duration) -> Option<AccessToken> {
         let token = self.token.read().unwrap_or_else(|p| p.into_inner());
         token.as_ref().filter(|t| t.is_fresh(margin)).cloned()
     }
 }
 
-#[async_trait]
-impl TokenCache for InMemoryTokenCache {
-    fn peek(&self, margin: Duration) -> Option<AccessToken> {
-        self.fresh(margin)
-    }
-
+impl Slot {
     async fn get(&self, margin: Duration, fetcher: &dyn TokenFetcher) -> Result<AccessToken> {
         if let Some(token) = self.fresh(margin) {
             return Ok(token);
@@ -150,7 +215,7 @@ impl TokenCache for InMemoryTokenCache {
         }
     }
 
-    async fn invalidate(&self, stale: &AccessToken) {
+    fn invalidate(&self, stale: &AccessToken) {
         let mut token = self.token.write().unwrap_or_else(|p| p.into_inner());
         if token.as_ref().is_some_and(|t| t.same_as(stale)) {
             *token = None;
@@ -185,6 +250,8 @@ pub struct OAuth2 {
     pub(crate) method: ClientAuthMethod,
     pub(crate) refresh_ahead: Duration,
     pub(crate) cache: Arc<dyn TokenCache>,
+    /// [`OAuth2::partition`], computed once.
+    pub(crate) partition: OnceLock<String>,
 }
 
 impl fmt::Debug for OAuth2 {
@@ -220,11 +287,13 @@ impl OAuth2 {
             method: ClientAuthMethod::Basic,
             refresh_ahead: Duration::from_secs(60),
             cache: Arc::new(InMemoryTokenCache::default()),
+            partition: OnceLock::new(),
         })
     }
 
     /// Scopes to ask for (sent space-separated).
     pub fn scopes<S: Into<String>>(mut self, scopes: impl IntoIterator<Item = S>) -> Self {
+        self.partition = OnceLock::new();
         self.scopes = scopes.into_iter().map(Into::into).collect();
         self
     }
@@ -251,6 +320,14 @@ impl OAuth2 {
     pub fn token_url(&self) -> &Url {
         &self.token_url
     }
+
+    /// Which credential this is, for a token cache that holds several: the fingerprint of the
+    /// token URL, the client id and the scopes (as [`Auth::fingerprint`](crate::Auth::fingerprint)
+    /// writes it), never the secret. Computed once.
+    pub fn partition(&self) -> &str {
+        self.partition
+            .get_or_init(|| crate::auth::oauth2_fingerprint(self))
+    }
 }
 
 #[cfg(test)]
@@ -264,19 +341,74 @@ mod tests {
     async fn peek_answers_a_fresh_token_without_fetching_and_nothing_otherwise() {
         let cache = InMemoryTokenCache::default();
         let margin = Duration::from_secs(30);
-        assert!(cache.peek(margin).is_none(), "empty cache");
-        *cache.token.write().expect("lock") = Some(AccessToken::new(
+        assert!(cache.peek(margin, "p").is_none(), "empty cache");
+        let slot = cache.slot("p");
+        *slot.token.write().expect("lock") = Some(AccessToken::new(
             "fresh",
             SystemTime::now() + Duration::from_secs(300),
         ));
-        let peeked = cache.peek(margin).expect("fresh");
+        let peeked = cache.peek(margin, "p").expect("fresh");
         assert_eq!(peeked.secret().expose_secret(), "fresh");
-        *cache.token.write().expect("lock") = Some(AccessToken::new(
+        assert!(
+            cache.peek(margin, "other").is_none(),
+            "another credential's partition"
+        );
+        *slot.token.write().expect("lock") = Some(AccessToken::new(
             "stale",
             SystemTime::now() + Duration::from_secs(10),
         ));
-        assert!(cache.peek(margin).is_none(), "inside the refresh margin");
-        assert_eq!(cache.fetches.load(Ordering::Relaxed), 0);
+        assert!(
+            cache.peek(margin, "p").is_none(),
+            "inside the refresh margin"
+        );
+        assert_eq!(slot.fetches.load(Ordering::Relaxed), 0);
+    }
+
+    /// A fetcher that names its credential, as the transport's does.
+    struct Named(&'static str, &'static str);
+
+    #[async_trait]
+    impl TokenFetcher for Named {
+        async fn fetch(&self) -> Result<AccessToken> {
+            Ok(AccessToken::new(
+                self.1,
+                SystemTime::now() + Duration::from_secs(600),
+            ))
+        }
+
+        fn scope(&self) -> Option<CredentialScope> {
+            Some(CredentialScope {
+                provider: "test",
+                fingerprint: self.0.to_owned(),
+            })
+        }
+    }
+
+    /// One cache for two credentials (a merchant and a customer scope, say) keeps their
+    /// tokens apart: no provider has to warn against sharing it.
+    #[tokio::test]
+    async fn one_cache_keeps_each_credentials_token_apart() {
+        let cache = InMemoryTokenCache::default();
+        let margin = Duration::from_secs(30);
+        let merchant = cache
+            .get(margin, &Named("m", "tok-merchant"))
+            .await
+            .expect("m");
+        let customer = cache
+            .get(margin, &Named("c", "tok-customer"))
+            .await
+            .expect("c");
+        assert_eq!(merchant.secret().expose_secret(), "tok-merchant");
+        assert_eq!(customer.secret().expose_secret(), "tok-customer");
+        let again = cache.peek(margin, "m").expect("cached");
+        assert_eq!(again.secret().expose_secret(), "tok-merchant");
+        cache.invalidate(&merchant).await;
+        assert!(
+            cache.peek(margin, "m").is_none(),
+            "the merchant token is forgotten"
+        );
+        let kept = cache.peek(margin, "c").expect("the customer token stays");
+        assert_eq!(kept.secret().expose_secret(), "tok-customer");
     }
 
     struct CountingFetcher {

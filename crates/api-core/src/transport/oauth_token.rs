@@ -20,7 +20,7 @@ impl Transport {
         let Auth::OAuth2(oauth) = &self.inner.auth else {
             return Ok(None);
         };
-        if let Some(token) = oauth.cache.peek(oauth.refresh_ahead) {
+        if let Some(token) = oauth.cache.peek(oauth.refresh_ahead, oauth.partition()) {
             return Ok(Some(token));
         }
         let fetcher = TokenRequest {

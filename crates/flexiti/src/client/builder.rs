@@ -75,10 +75,9 @@ impl ClientBuilder {
     /// example `api_core_redis::RedisStore::token_cache`, so that every process with this
     /// client id shares one token per scope and one token request at expiry.
     ///
-    /// The cache receives the tokens of all three scopes (POS `merchant`, POS `customer`,
-    /// Online `merchant`), so it must keep them apart by [`api_core::TokenFetcher::scope`]
-    /// as the Redis cache does; an [`api_core::InMemoryTokenCache`] holds a single token
-    /// and must not be given here.
+    /// The cache receives the tokens of all three credentials (POS `merchant`, POS
+    /// `customer`, Online `merchant`) and keeps them apart: api-core's caches are partitioned
+    /// by credential, the in-memory one included.
     pub fn token_cache(mut self, cache: Arc<dyn TokenCache>) -> Self {
         self.token_cache = Some(cache);
         self
