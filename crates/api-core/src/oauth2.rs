@@ -195,7 +195,10 @@ impl Slot {
         let outcome = fetcher.fetch().await;
         // Counted on completion, so that callers who arrived during the fetch see it as
         // newer than their own arrival.
-        let generation = self.fetches.fetch_add(1, Ordering::AcqRel).saturating_add(1);
+        let generation = self
+            .fetches
+            .fetch_add(1, Ordering::AcqRel)
+            .saturating_add(1);
         match outcome {
             Ok(token) => {
                 *self.token.write().unwrap_or_else(|p| p.into_inner()) = Some(token.clone());
