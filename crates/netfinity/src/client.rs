@@ -72,7 +72,7 @@ impl Client {
     ///
     /// Sending is a side effect, so the client repeats it only when the server cannot have
     /// acted (a refused connection, a 429 within the maximum wait) — or when the message has
-    /// an `id`: Netfinity rejects a re-used `id` for 10 minutes (flood protection), so a
+    /// an `id`: Netfinity rejects a re-used `id` (flood protection, with no time limit), so a
     /// repeat can never deliver twice. If a repeated send reports flood protection in its
     /// pingback, the first attempt went through: match pingbacks by your `id`.
     ///

@@ -21,7 +21,8 @@ pub(crate) const PREFIX: &str = "/netfinity/v2";
 /// The send endpoint, under [`PREFIX`] (`specs/netfinity.yaml`).
 const SEND_PATH: &str = crate::generated::netfinity::SEND_SMS.path;
 
-/// How long flood protection remembers a message.
+/// How long flood protection remembers a text sent to a number (a re-used `id` is refused
+/// with no time limit).
 const FLOOD_WINDOW: Duration = Duration::from_secs(10 * 60);
 
 /// The routes of the emulator, to be nested under [`PREFIX`].
@@ -149,7 +150,12 @@ struct State {
     accepted: Vec<AcceptedSms>,
     pingbacks: Vec<PingbackRecord>,
     windows: HashMap<String, Window>,
+    /// The texts sent to each number in the last 10 minutes.
     recent: VecDeque<Recent>,
+    /// Every `id` ever accepted: a re-used `id` is refused with no time limit (api-notes
+    /// §B.2.3, SEEN: "an `id` is re-used" is flood protection, the 10 minutes are for "the
+    /// same text … to the same number").
+    used_ids: std::collections::HashSet<String>,
 }
 
 /// One token's fixed throttle window.
@@ -159,13 +165,12 @@ struct Window {
     count: u32,
 }
 
-/// An accepted message, remembered for flood protection.
+/// An accepted text to a number, remembered for flood protection.
 #[derive(Debug)]
 struct Recent {
     at: Instant,
     msisdn: String,
     text: String,
-    id: Option<String>,
 }
 
 impl NetfinityHandle {

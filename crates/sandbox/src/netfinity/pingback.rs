@@ -30,7 +30,8 @@ const VOUCHER_VALIDITY: time::Duration = time::Duration::days(30);
 pub(super) enum Outcome {
     /// 201, 202, 203, 204.
     Delivered,
-    /// 401: the `id`, or the text to this number, was seen in the last 10 minutes.
+    /// 401: the `id` was used before (ever), or the text went to this number in the last 10
+    /// minutes.
     FloodProtection,
     /// 501.
     RejectedDestination,

@@ -200,10 +200,14 @@ impl NetfinityHandle {
         {
             state.recent.pop_front();
         }
-        let flood = state
+        let reused_id = id
+            .as_ref()
+            .is_some_and(|id| !state.used_ids.insert(id.clone()));
+        let repeated_text = state
             .recent
             .iter()
-            .any(|r| (id.is_some() && r.id == id) || (r.msisdn == msisdn && r.text == text));
+            .any(|r| r.msisdn == msisdn && r.text == text);
+        let flood = reused_id || repeated_text;
         let outcome = if flood {
             Outcome::FloodProtection
         } else if msisdn.starts_with(pingback::REJECTED_DESTINATION_PREFIX) {
@@ -217,7 +221,6 @@ impl NetfinityHandle {
             at: now,
             msisdn: msisdn.clone(),
             text: text.clone(),
-            id: id.clone(),
         });
         state.accepted.push(AcceptedSms {
             uuid: uuid.to_owned(),
@@ -316,6 +319,28 @@ fn json_response(status: StatusCode, body: &impl Serialize) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::netfinity::NetfinityConfig;
+    use crate::netfinity::pingback::Outcome;
+
+    /// api-notes §B.2.3 (SEEN): "Flood protection fires when (1) an `id` is re-used, or (2)
+    /// the same text goes to the same number more than once within 10 minutes". The id rule
+    /// has no window: eleven minutes later a re-used id is still refused, while the same text
+    /// to the same number goes through again.
+    #[tokio::test(start_paused = true)]
+    async fn a_reused_id_is_refused_whenever_a_repeated_text_only_within_10_minutes() {
+        let (_stop, stopped) = tokio::sync::watch::channel(false);
+        let handle = NetfinityHandle::new(NetfinityConfig::default(), stopped);
+        let send = |uuid: &str, text: &str, id: Option<&str>| {
+            handle.accept(uuid, "359881234567".into(), text.into(), id.map(Into::into))
+        };
+        assert_eq!(send("u1", "first", Some("dup1")), Outcome::Delivered);
+        assert_eq!(send("u2", "second", Some("dup1")), Outcome::FloodProtection);
+        assert_eq!(send("u3", "first", None), Outcome::FloodProtection);
+        tokio::time::advance(std::time::Duration::from_secs(11 * 60)).await;
+        assert_eq!(send("u4", "third", Some("dup1")), Outcome::FloodProtection);
+        assert_eq!(send("u5", "first", None), Outcome::Delivered);
+        assert_eq!(send("u6", "first", None), Outcome::FloodProtection);
+    }
 
     fn headers(pairs: &[(HeaderName, &'static str)]) -> HeaderMap {
         pairs
