@@ -13,8 +13,9 @@ pub struct Sms {
     /// account's prefix is prepended and everything after character 160 is cut. The
     /// alphabet is checked by hand-written code (a schema cannot state it).
     pub text: String,
-    /// Your alphanumeric identifier for this message, echoed in every pingback. Re-using
-    /// an id within 10 minutes triggers flood protection (pingback status 401).
+    /// Your alphanumeric identifier for this message, echoed in every pingback. A re-used
+    /// id triggers flood protection (pingback status 401) with no time limit; the
+    /// 10-minute window is for the same text to the same number (SEEN: api-notes §B.2.3).
     /// "Alphanumeric" is SEEN; the 64-character bound is ours (INFERRED).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -190,7 +191,7 @@ pub enum SmsStatusCode {
     Delayed,
     /// `400`: Rejected for insufficient funds (final).
     RejectedFunds,
-    /// `401`: Rejected by recipient protection, e.g. a re-used `id` within 10 minutes (final).
+    /// `401`: Rejected by recipient protection, for a re-used `id` (at any time) or the same text to the same number within 10 minutes (final).
     FloodProtection,
     /// `501`: Rejected destination (final).
     RejectedDestination,
