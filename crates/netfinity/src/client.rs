@@ -14,7 +14,9 @@ pub const TOKEN_ENV: &str = "NETFINITY_TOKEN";
 /// The environment variable [`Client::from_env`] reads an optional base URL from.
 pub const BASE_URL_ENV: &str = "NETFINITY_BASE_URL";
 
-/// The service's throttle: 60 requests a minute per token.
+/// The client's default pace, in requests a minute. Netfinity documents no number: 60 is the
+/// `X-RateLimit-Limit` of the 429 section's example (INFERRED as the real limit). Change it
+/// with [`ClientBuilder::rate_limit`]; the server's 429 and `Retry-After` apply either way.
 pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = 60;
 
 /// A Netfinity API client. Cheap to clone: clones share the connection pool and the pace.
@@ -139,7 +141,8 @@ impl ClientBuilder {
     api_core::shell_methods!();
 
     /// Client-side pace; `None` turns it off (the server's 429 still applies).
-    /// Default: 60 a minute, evenly spaced, which never trips the server's throttle.
+    /// Default: [`DEFAULT_RATE_LIMIT_PER_MINUTE`] (60 a minute, evenly spaced), the figure of
+    /// the documents' 429 example, not a documented limit.
     pub fn rate_limit(mut self, limit: impl Into<Option<RateLimit>>) -> Self {
         let limit = limit.into();
         self.shell = self.shell.configure(|t| t.rate_limit(limit));

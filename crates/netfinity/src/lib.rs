@@ -21,8 +21,9 @@
 //!   GSM 03.38 `text` of at most 160 characters, alphanumeric `id`.
 //! - Errors are [`api_core::Error`]: 401, 403, 406, 422 (with per-field messages) and 429
 //!   (with `Retry-After` and `X-RateLimit-*`) each map to an [`ErrorKind`].
-//! - The client paces itself to 60 requests a minute by default and never repeats a send
-//!   the server may have acted on, unless the message has an `id`.
+//! - The client paces itself to 60 requests a minute by default (the figure of the
+//!   documents' 429 example; no limit is documented, so change it to yours) and never
+//!   repeats a send the server may have acted on, unless the message has an `id`.
 //! - [`pingback`] parses delivery callbacks and builds their acknowledgement.
 //!
 //! The models and the request builder are generated from `specs/netfinity.yaml`.
