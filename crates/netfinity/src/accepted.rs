@@ -32,9 +32,59 @@ pub struct SmsAccepted {
     // The body's text, read into a `Value` only when asked: building one for every send
     // cost 3-4% of the client's throughput (docs/performance.md).
     raw: Box<RawValue>,
+    /// How many times the client sent the message (1 when decoded outside the client).
+    attempts: u32,
+    /// The message's own `id`, when the client sent it more than once.
+    repeated_id: Option<String>,
+}
+
+/// What to match a message's pingbacks by ([`SmsAccepted::track`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Track<'a> {
+    /// Netfinity's `uuid` of this answer: the message was sent once, so the pingbacks that
+    /// carry this `uuid` are the message's.
+    Uuid(&'a str),
+    /// Your `id`: the message was sent more than once (after a timeout or a 502/503/504), so
+    /// this answer's `uuid` may be the repeat's. When the first send went through, its `uuid`
+    /// was lost with its answer: it is delivered, while the repeat's pingback is the
+    /// flood-protection 401. Every pingback echoes your `id`.
+    Id(&'a str),
+    /// Neither: the answer carried no `uuid`.
+    Nothing,
 }
 
 impl SmsAccepted {
+    /// What to match this message's pingbacks by: the `uuid` when the client sent the
+    /// message once, your `id` when it sent it again (see [`Track::Id`]).
+    ///
+    /// ```
+    /// let accepted: netfinity::SmsAccepted = serde_json::from_str(r#"{"uuid": "u-1"}"#)?;
+    /// assert_eq!(accepted.track(), netfinity::Track::Uuid("u-1"));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn track(&self) -> Track<'_> {
+        match (&self.repeated_id, &self.uuid) {
+            (Some(id), _) => Track::Id(id),
+            (None, Some(uuid)) => Track::Uuid(uuid),
+            (None, None) => Track::Nothing,
+        }
+    }
+
+    /// How many times the client sent the message for this answer.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// Records how the client got this answer: `attempts` sends of a message with `id`.
+    pub(crate) fn sent(mut self, attempts: u32, id: Option<&str>) -> Self {
+        self.attempts = attempts;
+        if attempts > 1 {
+            self.repeated_id = id.map(str::to_owned);
+        }
+        self
+    }
+
     /// The body as received (`{}` when it was empty), decoded.
     pub fn raw(&self) -> serde_json::Value {
         // Valid JSON by construction: it was read as a JSON value.
@@ -53,6 +103,8 @@ impl Default for SmsAccepted {
             uuid: None,
             id: None,
             raw: empty_object(),
+            attempts: 1,
+            repeated_id: None,
         }
     }
 }
@@ -97,6 +149,8 @@ impl<'de> Deserialize<'de> for SmsAccepted {
             uuid: known.uuid.and_then(text),
             id: known.id.and_then(text),
             raw,
+            attempts: 1,
+            repeated_id: None,
         })
     }
 }

@@ -1,6 +1,7 @@
 //! The client and its builder.
 
 use api_core::{Auth, ClientShell, Operation, RateLimit, Response, Result, Transport};
+use futures_util::FutureExt;
 use futures_util::future::Either;
 
 use crate::generated::operations;
@@ -76,7 +77,8 @@ impl Client {
     /// acted (a refused connection, a 429 within the maximum wait) — or when the message has
     /// an `id`: Netfinity rejects a re-used `id` (flood protection, with no time limit), so a
     /// repeat can never deliver twice. If a repeated send reports flood protection in its
-    /// pingback, the first attempt went through: match pingbacks by your `id`.
+    /// pingback, the first attempt went through: [`SmsAccepted::track`] says to match
+    /// pingbacks by your `id` then, and by the `uuid` for a message sent once.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] for a bad message; [`api_core::Error::Api`] with
@@ -89,8 +91,16 @@ impl Client {
         &self,
         sms: &Sms,
     ) -> impl Future<Output = Result<Response<SmsAccepted>>> + use<'_> {
+        // Only a message with an `id` is sent again after the server may have acted: its id
+        // is what the answer says to track then (`SmsAccepted::track`).
+        let id = sms.id.clone();
         match Self::operation(sms) {
-            Ok(operation) => Either::Left(self.transport.execute(operation)),
+            Ok(operation) => Either::Left(self.transport.execute(operation).map(move |sent| {
+                sent.map(|response| {
+                    let attempts = response.attempts();
+                    response.map(|accepted| accepted.sent(attempts, id.as_deref()))
+                })
+            })),
             Err(error) => Either::Right(std::future::ready(Err(error))),
         }
     }

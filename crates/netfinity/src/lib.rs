@@ -37,7 +37,7 @@ mod gsm;
 pub mod pingback;
 mod validate;
 
-pub use accepted::SmsAccepted;
+pub use accepted::{SmsAccepted, Track};
 pub use api_core::{Error, ErrorKind, RateLimit, Response, Result};
 pub use client::{
     BASE_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_RATE_LIMIT_PER_MINUTE, TOKEN_ENV,

@@ -50,6 +50,8 @@ async fn the_request_on_the_wire() {
     assert_eq!(accepted.uuid.as_deref(), Some("5b9c"));
     assert_eq!(accepted.id.as_deref(), Some("123"));
     assert_eq!(accepted.attempts(), 1);
+    // Sent once: its pingbacks carry this uuid.
+    assert_eq!(accepted.track(), netfinity::Track::Uuid("5b9c"));
 
     let requests = server.received_requests().await.expect("recorded");
     assert_eq!(requests.len(), 1);
@@ -253,6 +255,10 @@ async fn a_send_with_id_is_repeated_safely_after_a_gateway_error() {
         .await
         .expect("second attempt");
     assert_eq!(accepted.attempts(), 2);
+    // The answer is the repeat's: its uuid may be the flood-protection one (api-notes
+    // §B.2.3: "an `id` is re-used"), so the message is tracked by its id.
+    assert_eq!(accepted.track(), netfinity::Track::Id("123"));
+    assert_eq!(accepted.attempts(), accepted.into_inner().attempts());
     let requests = server.received_requests().await.expect("recorded");
     assert_eq!(requests.len(), 2);
     assert_eq!(
