@@ -447,8 +447,11 @@ pub struct FuelPriceBulkDelete {
     pub ids: Vec<String>,
 }
 
-/// A webhook event. The first thirteen can be subscribed to; the group events after them
-/// cannot, but appear in deliveries when several events happen in a short period.
+/// A webhook event. The first seventeen can be subscribed to; the group events after them
+/// cannot, but appear in deliveries when several events happen in a short period. SEEN:
+/// developer.fl3xx.com reference/v2/webhooks.md (2.4.0), whose group events name the FBO
+/// and transport assignment events. A name this list does not know yet is kept as
+/// `Unknown` and may be subscribed to.
 ///
 /// A value this version of the crate does not know decodes as `Unknown`, never as an error.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -479,6 +482,14 @@ pub enum WebhookEventType {
     FlightSlotPprAssignment,
     /// `FLIGHT_SLOT_PPR_UNASSIGNMENT`: A slot/PPR provider was unassigned from a flight.
     FlightSlotPprUnassignment,
+    /// `FLIGHT_FBO_ASSIGNMENT`: An FBO was assigned to a flight (2.4.0).
+    FlightFboAssignment,
+    /// `FLIGHT_FBO_UNASSIGNMENT`: An FBO was unassigned from a flight (2.4.0).
+    FlightFboUnassignment,
+    /// `FLIGHT_TRANSPORT_ASSIGNMENT`: A transport was assigned to a flight (2.4.0).
+    FlightTransportAssignment,
+    /// `FLIGHT_TRANSPORT_UNASSIGNMENT`: A transport was unassigned from a flight (2.4.0).
+    FlightTransportUnassignment,
     /// `FLIGHT_UPDATE`: Group event (not subscribable) of several flight events close together.
     FlightUpdate,
     /// `FLIGHT_PASSENGER_UPDATE`: Group event (not subscribable) of passenger count and list changes.
@@ -514,6 +525,10 @@ impl WebhookEventType {
             Self::FlightPermitUnassignment => "FLIGHT_PERMIT_UNASSIGNMENT",
             Self::FlightSlotPprAssignment => "FLIGHT_SLOT_PPR_ASSIGNMENT",
             Self::FlightSlotPprUnassignment => "FLIGHT_SLOT_PPR_UNASSIGNMENT",
+            Self::FlightFboAssignment => "FLIGHT_FBO_ASSIGNMENT",
+            Self::FlightFboUnassignment => "FLIGHT_FBO_UNASSIGNMENT",
+            Self::FlightTransportAssignment => "FLIGHT_TRANSPORT_ASSIGNMENT",
+            Self::FlightTransportUnassignment => "FLIGHT_TRANSPORT_UNASSIGNMENT",
             Self::FlightUpdate => "FLIGHT_UPDATE",
             Self::FlightPassengerUpdate => "FLIGHT_PASSENGER_UPDATE",
             Self::FlightPermitUpdate => "FLIGHT_PERMIT_UPDATE",
@@ -542,6 +557,10 @@ impl From<&str> for WebhookEventType {
             "FLIGHT_PERMIT_UNASSIGNMENT" => Self::FlightPermitUnassignment,
             "FLIGHT_SLOT_PPR_ASSIGNMENT" => Self::FlightSlotPprAssignment,
             "FLIGHT_SLOT_PPR_UNASSIGNMENT" => Self::FlightSlotPprUnassignment,
+            "FLIGHT_FBO_ASSIGNMENT" => Self::FlightFboAssignment,
+            "FLIGHT_FBO_UNASSIGNMENT" => Self::FlightFboUnassignment,
+            "FLIGHT_TRANSPORT_ASSIGNMENT" => Self::FlightTransportAssignment,
+            "FLIGHT_TRANSPORT_UNASSIGNMENT" => Self::FlightTransportUnassignment,
             "FLIGHT_UPDATE" => Self::FlightUpdate,
             "FLIGHT_PASSENGER_UPDATE" => Self::FlightPassengerUpdate,
             "FLIGHT_PERMIT_UPDATE" => Self::FlightPermitUpdate,

@@ -17,7 +17,7 @@ use crate::http_client;
 
 /// The event types one can subscribe to (the group types, such as `FLIGHT_UPDATE`, only
 /// appear in deliveries).
-pub(super) const EVENTS: [&str; 13] = [
+pub(super) const EVENTS: [&str; 17] = [
     "FLIGHT_CREATE",
     "FLIGHT_CANCEL",
     "FLIGHT_TIME_UPDATE",
@@ -31,6 +31,11 @@ pub(super) const EVENTS: [&str; 13] = [
     "FLIGHT_PERMIT_UNASSIGNMENT",
     "FLIGHT_SLOT_PPR_ASSIGNMENT",
     "FLIGHT_SLOT_PPR_UNASSIGNMENT",
+    // 2.4.0 (reference/v2/webhooks.md names them in its group events).
+    "FLIGHT_FBO_ASSIGNMENT",
+    "FLIGHT_FBO_UNASSIGNMENT",
+    "FLIGHT_TRANSPORT_ASSIGNMENT",
+    "FLIGHT_TRANSPORT_UNASSIGNMENT",
 ];
 
 /// The signature header of a delivery.

@@ -1078,6 +1078,11 @@ async fn subscription_crud_https_rule_and_renewal_window() {
         "FLIGHT_PERMIT_UNASSIGNMENT",
         "FLIGHT_SLOT_PPR_ASSIGNMENT",
         "FLIGHT_SLOT_PPR_UNASSIGNMENT",
+        // 2.4.0, SEEN in reference/v2/webhooks.md's group events.
+        "FLIGHT_FBO_ASSIGNMENT",
+        "FLIGHT_FBO_UNASSIGNMENT",
+        "FLIGHT_TRANSPORT_ASSIGNMENT",
+        "FLIGHT_TRANSPORT_UNASSIGNMENT",
     ] {
         let body = json!({"event": event, "callbackUrl": "https://example.com", "signingKey": "k"});
         assert_eq!(
