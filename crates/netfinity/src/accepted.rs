@@ -34,8 +34,6 @@ pub struct SmsAccepted {
     raw: Box<RawValue>,
     /// How many times the client sent the message (1 when decoded outside the client).
     attempts: u32,
-    /// The message's own `id`, when the client sent it more than once.
-    repeated_id: Option<String>,
 }
 
 /// What to match a message's pingbacks by ([`SmsAccepted::track`]).
@@ -45,11 +43,12 @@ pub enum Track<'a> {
     /// Netfinity's `uuid` of this answer: the message was sent once, so the pingbacks that
     /// carry this `uuid` are the message's.
     Uuid(&'a str),
-    /// Your `id`: the message was sent more than once (after a timeout or a 502/503/504), so
-    /// this answer's `uuid` may be the repeat's. When the first send went through, its `uuid`
-    /// was lost with its answer: it is delivered, while the repeat's pingback is the
-    /// flood-protection 401. Every pingback echoes your `id`.
-    Id(&'a str),
+    /// The `id` you gave the message: it was sent more than once (after a timeout or a
+    /// 502/503/504; only a message with an `id` is), so this answer's `uuid` may be the
+    /// repeat's. When the first send went through, its `uuid` was lost with its answer: it is
+    /// delivered, while the repeat's pingback is the flood-protection 401. Every pingback
+    /// echoes your `id`.
+    Id,
     /// Neither: the answer carried no `uuid`.
     Nothing,
 }
@@ -64,10 +63,10 @@ impl SmsAccepted {
     /// # Ok::<(), serde_json::Error>(())
     /// ```
     pub fn track(&self) -> Track<'_> {
-        match (&self.repeated_id, &self.uuid) {
-            (Some(id), _) => Track::Id(id),
-            (None, Some(uuid)) => Track::Uuid(uuid),
-            (None, None) => Track::Nothing,
+        match &self.uuid {
+            _ if self.attempts > 1 => Track::Id,
+            Some(uuid) => Track::Uuid(uuid),
+            None => Track::Nothing,
         }
     }
 
@@ -76,12 +75,9 @@ impl SmsAccepted {
         self.attempts
     }
 
-    /// Records how the client got this answer: `attempts` sends of a message with `id`.
-    pub(crate) fn sent(mut self, attempts: u32, id: Option<&str>) -> Self {
+    /// Records how many times the client sent the message for this answer.
+    pub(crate) fn sent(mut self, attempts: u32) -> Self {
         self.attempts = attempts;
-        if attempts > 1 {
-            self.repeated_id = id.map(str::to_owned);
-        }
         self
     }
 
@@ -104,7 +100,6 @@ impl Default for SmsAccepted {
             id: None,
             raw: empty_object(),
             attempts: 1,
-            repeated_id: None,
         }
     }
 }
@@ -150,7 +145,6 @@ impl<'de> Deserialize<'de> for SmsAccepted {
             id: known.id.and_then(text),
             raw,
             attempts: 1,
-            repeated_id: None,
         })
     }
 }

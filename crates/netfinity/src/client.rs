@@ -91,14 +91,12 @@ impl Client {
         &self,
         sms: &Sms,
     ) -> impl Future<Output = Result<Response<SmsAccepted>>> + use<'_> {
-        // Only a message with an `id` is sent again after the server may have acted: its id
-        // is what the answer says to track then (`SmsAccepted::track`).
-        let id = sms.id.clone();
         match Self::operation(sms) {
-            Ok(operation) => Either::Left(self.transport.execute(operation).map(move |sent| {
+            // The answer records how many sends it took (`SmsAccepted::track`).
+            Ok(operation) => Either::Left(self.transport.execute(operation).map(|sent| {
                 sent.map(|response| {
                     let attempts = response.attempts();
-                    response.map(|accepted| accepted.sent(attempts, id.as_deref()))
+                    response.map(|accepted| accepted.sent(attempts))
                 })
             })),
             Err(error) => Either::Right(std::future::ready(Err(error))),
