@@ -64,6 +64,7 @@ mod shell;
 pub mod signature;
 pub mod spec;
 pub mod tls;
+mod token_cache;
 mod transport;
 mod unknown;
 pub mod validate;
@@ -80,7 +81,7 @@ pub use error::{
     TransportErrorKind,
 };
 pub use id::{Id, IdText};
-pub use oauth2::{ClientAuthMethod, InMemoryTokenCache, OAuth2, TokenCache, TokenFetcher};
+pub use oauth2::{ClientAuthMethod, OAuth2, TokenCache, TokenFetcher};
 pub use rate_limit::{
     InMemoryRateLimiter, RateLimit, RateLimitInfo, RateLimiter, parse_retry_after, retry_after,
 };
@@ -88,6 +89,7 @@ pub use request::{Body, Idempotency, Operation, Request};
 pub use response::{NoContent, OrEmpty, Response};
 pub use retry::RetryConfig;
 pub use shell::ClientShell;
+pub use token_cache::InMemoryTokenCache;
 pub use transport::Transport;
 pub use unknown::{FromObject, Object, ReadWith, from_object};
 

@@ -314,15 +314,14 @@ impl Function {
 
         let response = response_type(cx, operation, at)?;
         function.uses_models |= response.as_ref().is_some_and(Ty::uses_models);
-        // No response content: any body (or none) is accepted and dropped.
-        let no_content = response.is_none();
+        // No response content (any body, or none, is accepted and dropped: the spec constant's
+        // `empty_response`).
         let content = response.map_or_else(|| "api_core::NoContent".to_owned(), |ty| ty.owned());
         // `x-envelope`: the body wraps the content; the envelope type unwraps it.
         function.response = match &cx.spec.x_envelope {
             Some(envelope) => format!("{envelope}<{content}>"),
             None => content,
         };
-        let _ = no_content; // The spec constant carries `empty_response`.
 
         // The request body: chained when required, else a statement at the end.
         let mut body_statement = None;
