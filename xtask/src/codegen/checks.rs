@@ -154,7 +154,8 @@ pub fn reject_unsupported(schema: &Schema, at: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn option<T: std::fmt::Display>(value: Option<T>) -> String {
+/// `Some(value)` or `None`, as Rust source.
+pub fn option<T: std::fmt::Display>(value: Option<T>) -> String {
     value.map_or_else(|| "None".to_owned(), |v| format!("Some({v})"))
 }
 

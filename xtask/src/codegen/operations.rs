@@ -241,20 +241,12 @@ impl Function {
         validated: &BTreeSet<String>,
         at: &str,
     ) -> Result<Self, String> {
-        let idempotency = match operation.x_idempotency.as_deref() {
-            Some("safe") => ("Safe", "safe"),
-            Some("idempotent") => ("Idempotent", "idempotent"),
-            Some("side-effect") => ("SideEffect", "side effect"),
-            Some(other) => {
-                return Err(format!(
-                    "{at}: `x-idempotency: {other}` (expected safe, idempotent or side-effect)"
-                ));
-            }
-            None => match method {
-                "GET" | "HEAD" | "OPTIONS" => ("Safe", "safe"),
-                "PUT" | "DELETE" => ("Idempotent", "idempotent"),
-                _ => ("SideEffect", "side effect"),
-            },
+        let (variant, _) = table::idempotency(operation, method, at)?;
+        // The words of the generated doc line.
+        let idempotency = match variant {
+            "Safe" => ("Safe", "safe"),
+            "Idempotent" => ("Idempotent", "idempotent"),
+            _ => ("SideEffect", "side effect"),
         };
         let mut function = Function {
             name: names::escape(name.to_owned()),

@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+use super::checks::option;
 use super::emit::{doc, literal};
 use super::names;
 use super::spec::{Operation, Parameter};
@@ -198,20 +199,35 @@ pub fn emit_spec(
             .map_or_else(|| "None".to_owned(), |h| format!("Some({})", literal(h))),
         operation.x_moves_money,
         operation.x_unconfirmed.is_set(),
-        operation.x_empty_response || no_content(cx, operation),
+        operation.x_empty_response || super::operations::success_has_no_content(cx, operation),
         pagination.unwrap_or_else(|| "None".to_owned()),
         params.join(", ")
     );
     Ok(())
 }
 
-/// True when the operation's success answer has no content.
-fn no_content(cx: &Context, operation: &Operation) -> bool {
-    super::operations::success_has_no_content(cx, operation)
-}
-
-fn option<T: std::fmt::Display>(value: Option<T>) -> String {
-    value.map_or_else(|| "None".to_owned(), |v| format!("Some({v})"))
+/// An operation's idempotency class, `x-idempotency` or else from the method: the
+/// `api_core::Idempotency` variant and the spec's word for it.
+pub fn idempotency(
+    operation: &Operation,
+    method: &str,
+    at: &str,
+) -> Result<(&'static str, &'static str), String> {
+    Ok(match operation.x_idempotency.as_deref() {
+        Some("safe") => ("Safe", "safe"),
+        Some("idempotent") => ("Idempotent", "idempotent"),
+        Some("side-effect") => ("SideEffect", "side-effect"),
+        Some(other) => {
+            return Err(format!(
+                "{at}: `x-idempotency: {other}` (expected safe, idempotent or side-effect)"
+            ));
+        }
+        None => match method {
+            "GET" | "HEAD" | "OPTIONS" => ("Safe", "safe"),
+            "PUT" | "DELETE" => ("Idempotent", "idempotent"),
+            _ => ("SideEffect", "side-effect"),
+        },
+    })
 }
 
 /// Constants for the security schemes: `<SCHEME>_SCHEME` (its name), and for OAuth2
@@ -292,14 +308,7 @@ pub fn docs_table(cx: &Context) -> Result<String, String> {
                 &at,
             )?;
             let security = security(cx, operation, &at)?;
-            let class = match operation.x_idempotency.as_deref() {
-                Some(class) => class.to_owned(),
-                None => match method {
-                    "GET" | "HEAD" | "OPTIONS" => "safe".to_owned(),
-                    "PUT" | "DELETE" => "idempotent".to_owned(),
-                    _ => "side-effect".to_owned(),
-                },
-            };
+            let (_, class) = idempotency(operation, method, &at)?;
             let mut credentials = security.credentials.join(" + ");
             if !security.scopes.is_empty() {
                 let _ = write!(credentials, " ({})", security.scopes.join(" or "));
