@@ -156,8 +156,6 @@ mod tests {
     /// list only shrinks: the test fails when a file here is within the limit (or gone), so
     /// its entry goes with the split.
     const OVER_THE_LIMIT: &[(&str, &str)] = &[
-        // #19 splits the largest hand-written modules; api-core's are done, these remain.
-        ("crates/bench/src/providers.rs", "#19"),
         // The sandbox's emulators are split by #20.
         ("crates/sandbox/src/fl3xx/routes.rs", "#20"),
         ("crates/sandbox/src/flexiti/accounts.rs", "#20"),

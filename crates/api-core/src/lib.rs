@@ -48,6 +48,7 @@ pub mod date;
 mod deadline;
 mod decode;
 mod error;
+mod execute;
 mod id;
 pub mod lenient;
 #[cfg(feature = "money")]
@@ -80,6 +81,7 @@ pub use error::{
     ApiError, DecodeError, Error, ErrorKind, FieldErrors, InvalidInput, Result, TransportError,
     TransportErrorKind,
 };
+pub use execute::{Execute, Pages, pages, send};
 pub use id::{Id, IdText};
 pub use oauth2::{ClientAuthMethod, OAuth2, TokenCache, TokenFetcher};
 pub use rate_limit::{

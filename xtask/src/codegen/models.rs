@@ -58,11 +58,12 @@ pub fn validated(cx: &Context) -> BTreeSet<String> {
             if Kind::of(schema) != Kind::Struct || found.contains(name) {
                 continue;
             }
-            let checked = schema.properties.iter().any(|(_, property)| {
-                checks::has_bounds(property)
-                    || checks::is_date(property)
-                    || nested(property, &found).is_some()
-            });
+            let checked = schema.x_check.is_some()
+                || schema.properties.iter().any(|(_, property)| {
+                    checks::has_bounds(property)
+                        || checks::is_date(property)
+                        || nested(property, &found).is_some()
+                });
             if checked {
                 found.insert(name.to_owned());
             }
@@ -156,6 +157,12 @@ fn emit_validate(
         } else {
             let _ = writeln!(body, "{}", statements.join("\n"));
         }
+    }
+    if let Some(check) = &schema.x_check {
+        if !names::is_path(check) {
+            return Err(format!("{at}: `x-check: {check}` is not a Rust path"));
+        }
+        let _ = writeln!(body, "{check}(self)?;");
     }
     out.push_str(&consts);
     let _ = writeln!(

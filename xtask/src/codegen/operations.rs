@@ -17,9 +17,9 @@ const RESPONSE_PREFIX: &str = "#/components/responses/";
 /// Clippy's `too_many_arguments` threshold.
 const MAX_ARGUMENTS: usize = 7;
 
-/// The bodies of `operations.rs` (imports and functions) and `spec.rs` (the operation
-/// table); no header, unformatted.
-pub fn emit(cx: &Context) -> Result<(String, String), String> {
+/// The bodies of `operations.rs` (imports and functions), `spec.rs` (the operation table)
+/// and, when the spec names its client (`x-client`), `builders.rs`; no header, unformatted.
+pub fn emit(cx: &Context) -> Result<(String, String, Option<String>), String> {
     if let Some(envelope) = &cx.spec.x_envelope
         && !names::is_path(envelope)
     {
@@ -28,6 +28,11 @@ pub fn emit(cx: &Context) -> Result<(String, String), String> {
         ));
     }
     let mut functions = String::new();
+    let mut builders = cx
+        .spec
+        .x_client
+        .is_some()
+        .then(|| super::builders::IMPORTS.to_owned());
     let mut specs = String::new();
     let mut spec_names = Vec::new();
     table::emit_schemes(cx, &mut specs)?;
@@ -112,6 +117,17 @@ pub fn emit(cx: &Context) -> Result<(String, String), String> {
             }
             specs.push_str(&function.consts);
             function.emit(&mut functions, operation, &parameters);
+            match builders.as_mut() {
+                Some(out) => {
+                    super::builders::emit(cx, out, &function, operation, &parameters, &at)?
+                }
+                None if operation.x_client.is_some() => {
+                    return Err(format!(
+                        "{at}: `x-client` is set here but not at the spec's root"
+                    ));
+                }
+                None => {}
+            }
         }
     }
 
@@ -168,7 +184,7 @@ pub fn emit(cx: &Context) -> Result<(String, String), String> {
         );
     }
     out.push_str(&functions);
-    Ok((out, specs))
+    Ok((out, specs, builders))
 }
 
 /// Path-level parameters, overridden by operation-level ones of the same name and location;
@@ -204,14 +220,14 @@ pub fn merged_parameters(
 }
 
 /// How one operation's function is spelled.
-struct Function {
-    name: String,
-    trace_name: String,
+pub(super) struct Function {
+    pub(super) name: String,
+    pub(super) trace_name: String,
     /// The name of its `OperationSpec` constant.
     spec: String,
-    method: &'static str,
-    path: String,
-    idempotency: (&'static str, &'static str),
+    pub(super) method: &'static str,
+    pub(super) path: String,
+    pub(super) idempotency: (&'static str, &'static str),
     /// Checks of the arguments, before the request is built.
     checks: Vec<String>,
     /// Pattern constants of its parameters.
@@ -224,8 +240,36 @@ struct Function {
     chain: Vec<String>,
     /// Statements after the chain (`if let Some(..)` for optional parts).
     statements: Vec<String>,
-    response: String,
+    pub(super) response: String,
+    /// The response inside `x-envelope`'s wrapper (the response itself without one).
+    pub(super) content: String,
     uses_models: bool,
+    /// The arguments as a request builder holds them, in the function's order.
+    pub(super) args: Vec<Arg>,
+}
+
+/// One argument of an operation's function, as its request builder holds and passes it.
+pub(super) struct Arg {
+    pub(super) ident: String,
+    /// The spec's name (path or query), `None` for the body.
+    pub(super) param: Option<String>,
+    pub(super) required: bool,
+    pub(super) kind: ArgKind,
+    /// `x-client-value`: the client's method that supplies it.
+    pub(super) client_value: Option<String>,
+    pub(super) description: Option<String>,
+}
+
+/// How a builder stores an argument and passes it on.
+pub(super) enum ArgKind {
+    /// Text: stored as a `String`, passed as `&str`, set from any `Display`.
+    Text,
+    /// Stored as the type, passed by reference.
+    Borrowed(String),
+    /// Stored and passed by value.
+    Copy(String),
+    /// The request body, borrowed for the builder's lifetime: the argument's type (`&T`).
+    Body(String),
 }
 
 impl Function {
@@ -262,7 +306,9 @@ impl Function {
             chain: Vec::new(),
             statements: Vec::new(),
             response: String::new(),
+            content: String::new(),
             uses_models: false,
+            args: Vec::new(),
         };
         let mut idents = BTreeSet::new();
         let mut take = |ident: &str, at: &str| {
@@ -299,6 +345,14 @@ impl Function {
                 )?);
             }
             function.arguments.push(format!("{ident}: &str"));
+            function.args.push(Arg {
+                ident: ident.clone(),
+                param: Some(placeholder.clone()),
+                required: true,
+                kind: ArgKind::Text,
+                client_value: client_value(parameter, &param_at)?,
+                description: parameter.description.clone(),
+            });
             function
                 .chain
                 .push(format!(".path_param({}, {ident})?", literal(placeholder)));
@@ -312,8 +366,9 @@ impl Function {
         // `x-envelope`: the body wraps the content; the envelope type unwraps it.
         function.response = match &cx.spec.x_envelope {
             Some(envelope) => format!("{envelope}<{content}>"),
-            None => content,
+            None => content.clone(),
         };
+        function.content = content;
 
         // The request body: chained when required, else a statement at the end.
         let mut body_statement = None;
@@ -356,6 +411,14 @@ impl Function {
                         .to_owned()
                 });
             }
+            function.args.push(Arg {
+                ident: "body".to_owned(),
+                param: None,
+                required: body.required,
+                kind: ArgKind::Body(ty.argument()),
+                client_value: None,
+                description: None,
+            });
             if body.required {
                 function.arguments.push(format!("body: {}", ty.argument()));
                 function.chain.push(format!(".{encoder}(body)?"));
@@ -474,6 +537,20 @@ impl Function {
                 ),
                 _ => (ty.argument(), ident.clone()),
             };
+            let kind = match &ty {
+                Ty::String => ArgKind::Text,
+                Ty::Date | Ty::DateTime => ArgKind::Copy(argument.clone()),
+                _ if ty.argument() == ty.owned() => ArgKind::Copy(ty.owned()),
+                _ => ArgKind::Borrowed(ty.owned()),
+            };
+            function.args.push(Arg {
+                ident: ident.clone(),
+                param: Some(parameter.name.clone()),
+                required: parameter.required,
+                kind,
+                client_value: client_value(parameter, &param_at)?,
+                description: parameter.description.clone(),
+            });
             if parameter.required {
                 function.arguments.push(format!("{ident}: {argument}"));
                 let call = format!(".query({key}, {value})");
@@ -591,6 +668,16 @@ fn argument_ident(parameter: &Parameter, at: &str) -> Result<String, String> {
         Some(name) => Err(format!(
             "{at}: `x-rust-name: {name}` is not a snake_case identifier"
         )),
+    }
+}
+
+/// A parameter's `x-client-value` method, checked to be an identifier.
+fn client_value(parameter: &Parameter, at: &str) -> Result<Option<String>, String> {
+    match &parameter.x_client_value {
+        Some(method) if !names::is_identifier(method) => Err(format!(
+            "{at}: `x-client-value: {method}` is not a method name"
+        )),
+        other => Ok(other.clone()),
     }
 }
 

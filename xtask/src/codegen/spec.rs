@@ -103,6 +103,10 @@ pub struct Spec {
     /// `x-envelope: path`: every operation's response `T` is decoded as `path<T>`.
     #[serde(rename = "x-envelope")]
     pub x_envelope: Option<String>,
+    /// `x-client: path`: the client type the request builders hang off (`builders.rs` is
+    /// generated only when it is set).
+    #[serde(rename = "x-client")]
+    pub x_client: Option<String>,
     /// The default security requirements (alternatives; each maps scheme names to scopes).
     #[serde(default)]
     pub security: Vec<Ordered<Vec<String>>>,
@@ -206,6 +210,10 @@ pub struct Operation {
     /// `x-pagination`: how the operation pages.
     #[serde(rename = "x-pagination")]
     pub x_pagination: Option<XPagination>,
+    /// `x-client: path`: this operation's builder hangs off another client type than the
+    /// spec's (FL3XX's v1 reads).
+    #[serde(rename = "x-client")]
+    pub x_client: Option<String>,
 }
 
 /// `x-pagination: {style: offset | page-number, size: <param>, position: <param>, first: n}`.
@@ -217,6 +225,10 @@ pub struct XPagination {
     pub position: String,
     /// The first page number (`page-number` only; default 1).
     pub first: Option<u32>,
+    /// The page size a builder's `paginate` asks for when the caller sets none (default: the
+    /// size parameter's `maximum`).
+    #[serde(rename = "per-page")]
+    pub per_page: Option<u32>,
 }
 
 /// `x-unconfirmed`: `true` when the documentation does not show the path (our guess), or a
@@ -265,6 +277,12 @@ pub struct Parameter {
     /// one (or the same one as another parameter: a path `client_id` and a query `clientId`).
     #[serde(rename = "x-rust-name")]
     pub x_rust_name: Option<String>,
+    /// `x-client-value: method`: the client's `method()` supplies the value (Flexiti's
+    /// `client_id` path segment), so the builder does not ask for it. A required parameter's
+    /// method returns the argument; an optional one's an `Option` the builder's setter
+    /// overrides.
+    #[serde(rename = "x-client-value")]
+    pub x_client_value: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -333,6 +351,10 @@ pub struct Schema {
     /// struct's `Debug` shows `"[redacted]"` in its place.
     #[serde(rename = "x-secret", default)]
     pub x_secret: bool,
+    /// On a component struct: `x-check: path`, a hand-written `fn(&Self) -> api_core::Result<()>`
+    /// the generated `Validate` runs last (a rule a schema cannot state).
+    #[serde(rename = "x-check")]
+    pub x_check: Option<String>,
     // Bounds, checked before a request is sent.
     pub minimum: Option<i64>,
     pub maximum: Option<i64>,

@@ -1583,3 +1583,158 @@ fn bounds_the_generator_cannot_check_are_errors() {
         "{error}"
     );
 }
+
+const BUILDER_SPEC: &str = r##"
+openapi: 3.0.3
+info: {title: B, version: '1'}
+x-client: crate::Client
+paths:
+  /client-id/{client_id}/items/{item_id}:
+    get:
+      operationId: list_items
+      x-pagination: {style: page-number, size: size, position: page, first: 1, per-page: 20}
+      parameters:
+        - name: client_id
+          in: path
+          required: true
+          x-client-value: client_id
+          schema: {type: string}
+        - name: item_id
+          in: path
+          required: true
+          description: The item.
+          schema: {type: string}
+        - name: lang
+          in: query
+          x-client-value: lang
+          schema: {type: string}
+        - name: size
+          in: query
+          schema: {type: integer, minimum: 1, maximum: 50}
+        - name: page
+          in: query
+          schema: {type: integer, minimum: 1}
+      responses:
+        '200':
+          description: A page.
+          content:
+            application/json:
+              schema: {type: array, items: {type: string}}
+  /notes:
+    post:
+      operationId: add_note
+      x-client: crate::Other
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Note'}
+      responses:
+        '204': {description: Done.}
+components:
+  schemas:
+    Note:
+      type: object
+      x-check: crate::checks::note
+      required: [text]
+      properties:
+        text: {type: string}
+"##;
+
+fn builders(yaml: &str) -> Result<String, String> {
+    let files = generate("specs/test.yaml", yaml)?;
+    Ok(files
+        .into_iter()
+        .find(|(file, _)| *file == "builders.rs")
+        .map(|(_, text)| text)
+        .unwrap_or_default())
+}
+
+#[test]
+fn builders_take_required_inputs_in_the_client_method_and_the_rest_in_setters() {
+    let out = builders(BUILDER_SPEC).expect("generates");
+    // The client supplies `client_id`; the item is required; the rest are setters.
+    assert_contains(
+        &out,
+        "impl crate::Client {
+    /// The `list_items` operation.
+    ///
+    /// - `item_id`: The item.
+    ///
+    /// `GET /client-id/{client_id}/items/{item_id}` · safe
+    pub fn list_items(&self, item_id: impl std::fmt::Display) -> ListItems<'_> {",
+    );
+    assert_contains(
+        &out,
+        "super::operations::list_items(
+            client.client_id(),
+            &self.item_id,
+            self.lang.as_deref().or_else(|| client.lang()),
+            self.size,
+            self.page,
+        )",
+    );
+    // Paging: the default size is `per-page`, pages count from `first`.
+    assert_contains(&out, "let size = self.params.size.unwrap_or(20);");
+    assert_contains(
+        &out,
+        "api_core::paginate::PageStyle::PageNumber { first: 1, per_page }",
+    );
+    assert_contains(&out, "pub fn paginate(self) -> api_core::Pages<String> {");
+    // An operation's own `x-client`, and a body borrowed for the builder's life.
+    assert_contains(
+        &out,
+        "impl crate::Other {\n    /// The `add_note` operation.",
+    );
+    assert_contains(
+        &out,
+        "pub struct AddNote<'a> {\n    client: &'a crate::Other,",
+    );
+    assert_contains(&out, "struct AddNoteParams<'a> {\n    body: &'a Note,\n}");
+    // Without `x-client`, no builders.
+    let plain = BUILDER_SPEC.replace("x-client: crate::Client\n", "");
+    let plain = plain.replace("      x-client: crate::Other\n", "");
+    assert_eq!(builders(&plain).expect("generates"), "");
+}
+
+#[test]
+fn x_check_runs_last_in_the_generated_validate() {
+    let (_, models, operations) = generated(BUILDER_SPEC).expect("generates");
+    assert_contains(
+        &models,
+        "impl api_core::validate::Validate for Note {
+    fn validate(&self) -> api_core::Result<()> {
+        crate::checks::note(self)?;
+        Ok(())
+    }
+}",
+    );
+    assert_contains(
+        &operations,
+        "api_core::validate::Validate::validate(body)?;",
+    );
+}
+
+#[test]
+fn builder_extensions_are_checked() {
+    let only_here = builders(&BUILDER_SPEC.replace("x-client: crate::Client\n", ""))
+        .expect_err("an operation's x-client without the root's");
+    assert_contains(
+        &only_here,
+        "`x-client` is set here but not at the spec's root",
+    );
+    let bad_value =
+        builders(&BUILDER_SPEC.replace("x-client-value: lang", "x-client-value: 'a b'"))
+            .expect_err("not a method");
+    assert_contains(&bad_value, "`x-client-value: a b` is not a method name");
+    let no_max = builders(
+        &BUILDER_SPEC
+            .replace(", per-page: 20", "")
+            .replace("maximum: 50", ""),
+    )
+    .expect_err("no page size");
+    assert_contains(
+        &no_max,
+        "`x-pagination` needs `per-page` when `size` has no `maximum`",
+    );
+}
