@@ -4,6 +4,7 @@
 mod bounded_errors;
 mod common;
 mod dates;
+mod execute;
 mod extremes;
 mod hardening;
 mod numbers;
