@@ -1,30 +1,12 @@
 //! Property tests of the message checks: each validator never panics and accepts exactly
 //! what its documentation says, compared with a plain reference predicate.
 
+use api_test_support::invalid_field as field;
 use netfinity::{
-    Error, MAX_ID_CHARS, MAX_MSISDN_DIGITS, MAX_TEXT_CHARS, MIN_MSISDN_DIGITS, Sms, first_non_gsm,
-    is_gsm, validate_id, validate_msisdn, validate_text,
+    MAX_ID_CHARS, MAX_MSISDN_DIGITS, MAX_TEXT_CHARS, MIN_MSISDN_DIGITS, Sms, first_non_gsm, is_gsm,
+    validate_id, validate_msisdn, validate_text,
 };
 use proptest::prelude::*;
-use proptest::test_runner::{Config, FileFailurePersistence};
-
-/// Explicit settings, whatever `PROPTEST_CASES` says; no regression files.
-fn config() -> Config {
-    Config {
-        cases: 256,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Off)),
-        ..Config::default()
-    }
-}
-
-/// The field an `InvalidInput` names, or `None` for `Ok`; anything else fails the test.
-fn field(result: netfinity::Result<()>) -> Result<Option<String>, TestCaseError> {
-    match result {
-        Ok(()) => Ok(None),
-        Err(Error::InvalidInput(e)) => Ok(Some(e.field)),
-        Err(other) => Err(TestCaseError::fail(format!("not InvalidInput: {other:?}"))),
-    }
-}
 
 /// Mostly plausible phone numbers, with the usual mistakes mixed in.
 fn msisdn() -> impl Strategy<Value = String> {
@@ -51,7 +33,7 @@ fn id() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(api_test_support::config(256))]
 
     /// 8–20 ASCII digits.
     #[test]

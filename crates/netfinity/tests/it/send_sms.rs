@@ -27,12 +27,7 @@ fn client(server: &MockServer) -> Client {
 }
 
 async fn answer(template: ResponseTemplate) -> (MockServer, Client) {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(PATH))
-        .respond_with(template)
-        .mount(&server)
-        .await;
+    let server = api_test_support::serve("POST", PATH, template).await;
     let client = client(&server);
     (server, client)
 }

@@ -2,16 +2,9 @@
 //! with the structured error (field, rule, value, position) the generated checks give.
 
 use api_core::validate::Rule;
-use netfinity::{Client, Error, Sms};
+use api_test_support::invalid;
+use netfinity::{Client, Sms};
 use wiremock::MockServer;
-
-/// The input error of a refused call (its `Debug` when it is anything else).
-fn invalid<T: std::fmt::Debug>(result: Result<T, Error>) -> api_core::InvalidInput {
-    result
-        .expect_err("refused")
-        .into_invalid_input()
-        .expect("an input error")
-}
 
 #[tokio::test]
 async fn msisdn_text_and_id_bounds_are_checked_before_sending() {

@@ -1,0 +1,118 @@
+//! What the provider crates' tests share, written once: a one-route mock server, reading a
+//! recorded request, the input error of a refused call, and proptest's settings and the
+//! path-breaking strings every provider's property tests throw at its path parameters.
+//!
+//! A dev-dependency only (`publish = false`): `cargo publish` drops a path dev-dependency
+//! without a version, so the provider crates publish without it.
+
+use api_core::{Error, InvalidInput};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+/// A mock server answering `verb route` with `answer` (and 404 to anything else).
+pub async fn serve(verb: &str, route: &str, answer: ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method(verb))
+        .and(path(route))
+        .respond_with(answer)
+        .mount(&server)
+        .await;
+    server
+}
+
+/// A request's header as text, when present and visible ASCII.
+pub fn header<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
+    request.headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The one request `server` received (the test fails on none or more).
+pub async fn only_request(server: &MockServer) -> Request {
+    let mut received = server.received_requests().await.unwrap_or_default();
+    assert_eq!(received.len(), 1, "expected exactly one request");
+    received.remove(0)
+}
+
+/// The requests `server` received.
+pub async fn requests(server: &MockServer) -> Vec<Request> {
+    server.received_requests().await.unwrap_or_default()
+}
+
+/// The input error of a refused call; the test fails on success or another error.
+#[track_caller]
+pub fn invalid<T: std::fmt::Debug>(result: Result<T, Error>) -> InvalidInput {
+    match result {
+        Err(Error::InvalidInput(input)) => *input,
+        other => panic!("expected an input error, got {other:?}"),
+    }
+}
+
+/// The field an `InvalidInput` names, or `None` for `Ok`; any other error fails the case.
+pub fn invalid_field<T>(result: Result<T, Error>) -> Result<Option<String>, TestCaseError> {
+    match result {
+        Ok(_) => Ok(None),
+        Err(Error::InvalidInput(input)) => Ok(Some(input.field)),
+        Err(other) => Err(TestCaseError::fail(format!("not InvalidInput: {other:?}"))),
+    }
+}
+
+/// Explicit proptest settings, whatever `PROPTEST_CASES` says; no regression files.
+pub fn config(cases: u32) -> Config {
+    Config {
+        cases,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Off)),
+        ..Config::default()
+    }
+}
+
+/// Strings built to break paths: separators, dots, escapes, spaces, non-ASCII; `escape` is a
+/// traversal into the provider's own API, which must stay one encoded segment.
+pub fn nasty(escape: &'static str) -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[/.%?#&=+; a-zA-Z0-9é€😀\\\\{}]{0,12}",
+        Just(".".to_owned()),
+        Just("..".to_owned()),
+        Just("%2e%2E".to_owned()),
+        Just(escape.to_owned()),
+        any::<String>(),
+    ]
+}
+
+/// `text` with its `%XX` escapes decoded; `None` for a broken escape or bytes that are not
+/// UTF-8.
+pub fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&byte) = bytes.get(i) {
+        if byte == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(byte);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("a%2Fb%C3%A9").as_deref(), Some("a/bé"));
+        assert_eq!(percent_decode("%2"), None);
+        assert_eq!(percent_decode("%FF"), None);
+    }
+
+    #[test]
+    fn input_errors_are_read() {
+        let refused: Result<(), Error> = Err(Error::invalid_input("limit", "too small"));
+        assert_eq!(invalid(refused).field, "limit");
+        assert_eq!(invalid_field::<()>(Ok(())).ok(), Some(None));
+    }
+}
