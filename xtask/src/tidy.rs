@@ -159,7 +159,6 @@ mod tests {
         // The sandbox's emulators are split by #20.
         ("crates/sandbox/src/fl3xx/routes.rs", "#20"),
         ("crates/sandbox/src/flexiti/accounts.rs", "#20"),
-        ("crates/sandbox/src/flexiti/routes.rs", "#20"),
         ("crates/sandbox/src/flexiti/transactions.rs", "#20"),
         ("crates/sandbox/src/flexiti/wire.rs", "#20"),
         ("crates/sandbox/src/fsflt/routes.rs", "#20"),

@@ -38,6 +38,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod common;
 mod fl3xx;
 mod flexiti;
 mod fsflt;

@@ -17,9 +17,20 @@ const RESPONSE_PREFIX: &str = "#/components/responses/";
 /// Clippy's `too_many_arguments` threshold.
 const MAX_ARGUMENTS: usize = 7;
 
-/// The bodies of `operations.rs` (imports and functions), `spec.rs` (the operation table)
-/// and, when the spec names its client (`x-client`), `builders.rs`; no header, unformatted.
-pub fn emit(cx: &Context) -> Result<(String, String, Option<String>), String> {
+/// What [`emit`] writes, unformatted and without headers.
+pub struct Emitted {
+    /// `operations.rs`: imports and functions.
+    pub operations: String,
+    /// `spec.rs`: the operation table.
+    pub table: String,
+    /// `builders.rs`, when the spec names its client (`x-client`).
+    pub builders: Option<String>,
+    /// The sandbox's `Handlers` trait and `dispatch`, appended to its copy of the table.
+    pub handlers: String,
+}
+
+/// The generated text of one spec's operations.
+pub fn emit(cx: &Context) -> Result<Emitted, String> {
     if let Some(envelope) = &cx.spec.x_envelope
         && !names::is_path(envelope)
     {
@@ -35,6 +46,8 @@ pub fn emit(cx: &Context) -> Result<(String, String, Option<String>), String> {
         .then(|| super::builders::IMPORTS.to_owned());
     let mut specs = String::new();
     let mut spec_names = Vec::new();
+    let mut handler_methods = String::new();
+    let mut dispatch_arms = String::new();
     table::emit_schemes(cx, &mut specs)?;
     let validated = super::models::validated(cx);
     let mut seen = BTreeSet::new();
@@ -96,6 +109,17 @@ pub fn emit(cx: &Context) -> Result<(String, String, Option<String>), String> {
                     page.first.unwrap_or(1)
                 );
             }
+            let _ = writeln!(
+                handler_methods,
+                "/// `{method} {path}`\nfn {fn_name}(&mut self, call: &Self::Call<'_>) -> Self::Answer;\n",
+                fn_name = function.name,
+            );
+            let _ = writeln!(
+                dispatch_arms,
+                "{id:?} => handlers.{fn_name}(call),",
+                id = name,
+                fn_name = function.name,
+            );
             spec_names.push(const_name);
             if operation.x_unconfirmed.is_set() {
                 if operation
@@ -184,7 +208,22 @@ pub fn emit(cx: &Context) -> Result<(String, String, Option<String>), String> {
         );
     }
     out.push_str(&functions);
-    Ok((out, specs, builders))
+    let handlers = format!(
+        "/// One method per operation of the spec: the sandbox's emulation of it. An operation \
+         without\n/// a handler does not compile.\npub trait Handlers {{\n\
+         /// What a handler reads: the request and its path parameters.\ntype Call<'a>;\n\
+         /// What a handler answers.\ntype Answer;\n\n{handler_methods}}}\n\n\
+         /// Calls the handler of `operation` (`None` for an operation of another spec).\n\
+         pub fn dispatch<H: Handlers>(handlers: &mut H, operation: &api_core::spec::OperationSpec, \
+         call: &H::Call<'_>) -> Option<H::Answer> {{\nSome(match operation.id {{\n{dispatch_arms}\
+         _ => return None,\n}})\n}}\n"
+    );
+    Ok(Emitted {
+        operations: out,
+        table: specs,
+        builders,
+        handlers,
+    })
 }
 
 /// Path-level parameters, overridden by operation-level ones of the same name and location;

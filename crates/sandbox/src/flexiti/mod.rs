@@ -10,6 +10,7 @@
 
 mod accounts;
 mod auth;
+mod handlers;
 mod online;
 mod routes;
 mod transactions;
@@ -20,7 +21,6 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use axum::Router;
-use axum::routing::any;
 use time::OffsetDateTime;
 
 use crate::RecordedRequest;
@@ -47,11 +47,9 @@ const FIRST_NEW_CUSTOMER_ID: u64 = 1_293_836;
 /// Adds the emulator to `app`: every path under [`PREFIX`] (known or not) is answered and
 /// recorded by the emulator, which dispatches on the path itself.
 pub(crate) fn mount(app: Router, handle: FlexitiHandle) -> Router {
-    // Not `nest`: it routes neither `{PREFIX}/` nor the original path to a nested router.
-    let serve = any(routes::serve).with_state(handle);
-    app.route(PREFIX, serve.clone())
-        .route(&format!("{PREFIX}/"), serve.clone())
-        .route(&format!("{PREFIX}/{{*path}}"), serve)
+    // Merged, not nested: a nested router routes neither `{PREFIX}/` nor sees the original
+    // path.
+    app.merge(routes::routes(handle))
 }
 
 /// How the Flexiti emulator behaves.

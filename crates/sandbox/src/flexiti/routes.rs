@@ -1,238 +1,163 @@
-//! Every request under the prefix: routing, the bearer token, the client id, scopes, the
-//! `x-reference-id` header, idempotent replays, and the dispatch to each endpoint.
+//! Every request under the prefix: routes from the spec's operation table
+//! (`crate::common::routes`), then the bearer token, the client id, scopes, the
+//! `x-reference-id` header and idempotent replays, before the operation's handler
+//! (`handlers.rs`).
+
+use std::collections::BTreeMap;
 
 use api_core::spec::OperationSpec;
+use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Request, State};
 use axum::http::header::{ALLOW, WWW_AUTHENTICATE};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::Response;
+use axum::routing::{any, get};
 use serde_json::{Map, Value};
 
 use super::auth::{self, Api, Scope};
-use super::wire::{self, Answer, Problem, Reply, Style};
-use super::{FlexitiHandle, PREFIX, Replay, State as Data, accounts, online, transactions};
+use super::wire::{self, Problem, Reply, Style};
+use super::{FlexitiHandle, PREFIX, Replay, State as Data, online};
 use crate::RecordedRequest;
-
-/// Largest request body read; a larger one is answered 413.
-const MAX_BODY_BYTES: usize = 1024 * 1024;
+use crate::common::routes::{Emulator, Incoming, spec_routes};
+use crate::generated::flexiti as spec;
 
 /// The header every POS call needs.
 const REFERENCE_ID: &str = "x-reference-id";
 /// The header of idempotent POSTs.
 const IDEMPOTENCY_KEY: &str = "x-idempotency-key";
 
-/// The POS API endpoints, with their path parameters.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Pos {
-    I18n,
-    Terms,
-    WidgetInit,
-    Search,
-    Lookup,
-    DriversLicense,
-    Verify(String),
-    Close(String),
-    CalculateInterest(String),
-    Refund(String),
-    Authorize,
-    Authorization(u64),
-    Authorizations,
-    Capture(u64),
-    Release(u64),
-    Return(u64, u64),
-    Captures,
-    Transactions,
-}
-
-impl Pos {
-    /// The endpoint at `segments` (after `client-id/{id}`) of `version`. Where the docs show
-    /// the version, only that one is routed; where the notes infer it (capture, release,
-    /// return, refund), both are.
-    fn at(version: &str, segments: &[&str]) -> Option<Pos> {
-        let v25 = version == "v2.5";
-        let v251 = version == "v2.5.1";
-        let id = |s: &str| s.parse::<u64>().ok();
-        Some(match segments {
-            ["i18n"] if v25 => Pos::I18n,
-            ["terms-and-conditions"] if v25 => Pos::Terms,
-            ["widget", "init"] if v25 => Pos::WidgetInit,
-            ["customers", "search"] if v25 => Pos::Search,
-            ["customers", "lookup"] if v25 => Pos::Lookup,
-            ["customers", "driverslicense"] if v25 => Pos::DriversLicense,
-            ["account", n, "verify"] if v25 => Pos::Verify((*n).to_owned()),
-            ["accounts", n, "close"] if v25 => Pos::Close((*n).to_owned()),
-            ["accounts", n, "calculate-interest"] if v251 => {
-                Pos::CalculateInterest((*n).to_owned())
-            }
-            ["accounts", n, "refund"] => Pos::Refund((*n).to_owned()),
-            ["authorization"] if v251 => Pos::Authorize,
-            ["authorization", a] if v251 => Pos::Authorization(id(a)?),
-            ["authorizations"] if v251 => Pos::Authorizations,
-            ["authorization", a, "capture"] => Pos::Capture(id(a)?),
-            ["authorization", a, "release"] => Pos::Release(id(a)?),
-            ["authorization", a, "capture", c, "return"] => Pos::Return(id(a)?, id(c)?),
-            ["captures"] if v251 => Pos::Captures,
-            ["transactions"] if v251 => Pos::Transactions,
-            _ => return None,
-        })
-    }
-
-    fn methods(&self) -> &'static [Method] {
-        match self {
-            // The docs disagree on the method of i18n (POST in one table, GET in another).
-            Pos::I18n => &[Method::GET, Method::POST],
-            Pos::Terms
-            | Pos::Search
-            | Pos::Lookup
-            | Pos::Authorization(_)
-            | Pos::Authorizations
-            | Pos::Captures => &[Method::GET],
-            _ => &[Method::POST],
-        }
-    }
-
-    /// What the spec says about the endpoint's operation.
-    fn spec(&self) -> &'static OperationSpec {
-        use crate::generated::flexiti as ops;
-        match self {
-            Pos::I18n => &ops::I18N,
-            Pos::Terms => &ops::TERMS_AND_CONDITIONS,
-            Pos::WidgetInit => &ops::WIDGET_INIT,
-            Pos::Search => &ops::SEARCH_CUSTOMERS,
-            Pos::Lookup => &ops::LOOKUP_CUSTOMER,
-            Pos::DriversLicense => &ops::DECODE_DRIVERS_LICENSE,
-            Pos::Verify(_) => &ops::VERIFY_ACCOUNT,
-            Pos::Close(_) => &ops::CLOSE_ACCOUNT,
-            Pos::CalculateInterest(_) => &ops::CALCULATE_INTEREST,
-            Pos::Refund(_) => &ops::REFUND_ACCOUNT,
-            Pos::Authorize => &ops::CREATE_AUTHORIZATION,
-            Pos::Authorization(_) => &ops::GET_AUTHORIZATION,
-            Pos::Authorizations => &ops::LIST_AUTHORIZATIONS,
-            Pos::Capture(_) => &ops::CAPTURE_AUTHORIZATION,
-            Pos::Release(_) => &ops::RELEASE_AUTHORIZATION,
-            Pos::Return(..) => &ops::RETURN_CAPTURE,
-            Pos::Captures => &ops::LIST_CAPTURES,
-            Pos::Transactions => &ops::POST_TRANSACTION,
-        }
-    }
-
-    /// True when a token of `scope` may call the endpoint (the spec's `security`).
-    fn allows(&self, scope: Scope) -> bool {
-        self.spec().allows_scope(scope.name())
-    }
-}
-
-/// The Online API endpoints.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Online {
-    Init,
-    LearnMore,
-    Calculator,
-    NotificationByOrder(String),
-    NotificationByMerchantOrder(String),
-    PaymentAvailability,
-}
-
-impl Online {
-    /// The endpoint at `segments` (after `client-id/{id}`); `v2` when the path has `/v2`.
-    fn at(v2: bool, segments: &[&str]) -> Option<Online> {
-        Some(match segments {
-            ["systems", "init"] => Online::Init,
-            ["systems", "learn-more"] => Online::LearnMore,
-            ["systems", "payment-calculator"] if v2 => Online::Calculator,
-            ["notifications", "order-id", id] if !v2 => Online::NotificationByOrder((*id).into()),
-            ["notifications", "merchant-order-id", id] if !v2 => {
-                Online::NotificationByMerchantOrder((*id).into())
-            }
-            ["notifications", id] if !v2 => Online::NotificationByOrder((*id).into()),
-            ["merchants", "payment-availability"] if !v2 => Online::PaymentAvailability,
-            _ => return None,
-        })
-    }
-
-    fn method(&self) -> Method {
-        match self {
-            Online::Init | Online::LearnMore | Online::PaymentAvailability => Method::POST,
-            _ => Method::GET,
-        }
-    }
-}
-
-/// Every path under the prefix.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Route {
-    /// `{prefix}/`: the page widget URLs point at.
-    Root,
-    /// `{prefix}/online/checkout/{id}`: the hosted page of an Online API order.
-    Checkout(String),
-    Token(Api),
-    /// A path under `/flexiti/pos-api/`; `None` parts when it is not an endpoint.
-    Pos {
-        client: Option<String>,
-        endpoint: Option<Pos>,
-    },
-    /// A path under `/flexiti/online-api/`.
-    Online {
-        client: Option<String>,
-        endpoint: Option<Online>,
-    },
-    Unknown,
-}
-
-impl Route {
-    /// The route of `path` (relative to the prefix).
-    fn at(path: &str) -> Route {
-        let decoded: Vec<String> = path
-            .split('/')
-            .skip(1)
-            .map(|s| wire::percent_decode(s, false))
-            .collect();
-        let s: Vec<&str> = decoded.iter().map(String::as_str).collect();
-        match s.as_slice() {
-            [] | [""] => Route::Root,
-            ["online", "checkout", id] => Route::Checkout((*id).to_owned()),
-            ["flexiti", "pos-api", "v2.5", "oauth", "token"] => Route::Token(Api::Pos),
-            ["flexiti", "online-api", "oauth", "token"] => Route::Token(Api::Online),
-            [
-                "flexiti",
-                "pos-api",
-                version @ ("v2.5" | "v2.5.1"),
-                "client-id",
-                client,
-                rest @ ..,
-            ] => Route::Pos {
-                client: Some((*client).to_owned()),
-                endpoint: Pos::at(version, rest),
-            },
-            ["flexiti", "pos-api", ..] => Route::Pos {
-                client: None,
-                endpoint: None,
-            },
-            ["flexiti", "online-api", "online", rest @ ..] => {
-                let (v2, rest) = match rest {
-                    ["v2", rest @ ..] => (true, rest),
-                    rest => (false, rest),
-                };
-                match rest {
-                    ["client-id", client, rest @ ..] => Route::Online {
-                        client: Some((*client).to_owned()),
-                        endpoint: Online::at(v2, rest),
-                    },
-                    _ => Route::Online {
-                        client: None,
-                        endpoint: None,
-                    },
+/// Every route under the prefix: the spec's operations, the two token endpoints, and the
+/// pages a browser opens (the widget and an Online order's checkout).
+pub(super) fn routes(handle: FlexitiHandle) -> Router {
+    let pages = handle.clone();
+    spec_routes(PREFIX, spec::OPERATIONS, handle, move |router| {
+        let token = |api: Api, handle: FlexitiHandle| {
+            any(move |request: axum::extract::Request| {
+                let handle = handle.clone();
+                async move {
+                    let (parts, body) = request.into_parts();
+                    let body = axum::body::to_bytes(body, crate::common::routes::MAX_BODY_BYTES)
+                        .await
+                        .unwrap_or_default();
+                    handle.token(api, &parts, &body)
                 }
-            }
-            ["flexiti", "online-api", ..] => Route::Online {
-                client: None,
-                endpoint: None,
-            },
-            _ => Route::Unknown,
-        }
+            })
+        };
+        let checkout = pages.clone();
+        router
+            .route(
+                &format!("{PREFIX}{}", spec::OAUTH2_TOKEN_PATH),
+                token(Api::Pos, pages.clone()),
+            )
+            .route(
+                &format!("{PREFIX}{}", spec::ONLINE_OAUTH2_TOKEN_PATH),
+                token(Api::Online, pages.clone()),
+            )
+            .route(
+                &format!("{PREFIX}/"),
+                get(|| async { online::widget_page().into_response() }).fallback(page_only),
+            )
+            .route(
+                &format!("{PREFIX}/online/checkout/{{id}}"),
+                get(
+                    move |axum::extract::Path(id): axum::extract::Path<String>| {
+                        let handle = checkout.clone();
+                        async move { handle.checkout(&id).into_response() }
+                    },
+                )
+                .fallback(page_only),
+            )
+    })
+}
+
+impl Emulator for FlexitiHandle {
+    async fn operation(&self, operation: &'static OperationSpec, request: Incoming) -> Response {
+        self.call(operation, &request)
     }
+
+    fn not_found(&self, parts: Parts, _body: Bytes) -> Response {
+        let relative = relative(&parts);
+        // The API prefixes check the token first, as the real gateway does.
+        let style = match api_of(relative) {
+            Some(api) => {
+                let style = style(api, relative);
+                if self.state().bearer(&parts.headers, api).is_none() {
+                    return unauthorized(style);
+                }
+                style
+            }
+            None => Style::Pos { url: relative },
+        };
+        Problem::not_found("Resource not found")
+            .render(style)
+            .into_response()
+    }
+
+    fn method_not_allowed(&self, parts: Parts, allowed: &[Method]) -> Response {
+        let relative = relative(&parts);
+        let api = api_of(relative).unwrap_or(Api::Pos);
+        let style = style(api, relative);
+        if self.state().bearer(&parts.headers, api).is_none() {
+            return unauthorized(style);
+        }
+        if client_segment(relative) != Some(self.config().client_id.as_str()) {
+            return Problem::not_found("Resource not found")
+                .render(style)
+                .into_response();
+        }
+        method_not_allowed(&parts.method, allowed, style)
+    }
+
+    fn too_large(&self, parts: &Parts) -> Response {
+        Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "general_error",
+            "Request body too large",
+        )
+        .render(Style::Pos {
+            url: relative(parts),
+        })
+        .into_response()
+    }
+
+    fn record(&self, request: RecordedRequest) {
+        self.state().requests.push(request);
+    }
+}
+
+/// The path below the prefix (`/` for the prefix itself).
+fn relative(parts: &Parts) -> &str {
+    let path = parts.uri.path();
+    match path.strip_prefix(PREFIX).unwrap_or(path) {
+        "" => "/",
+        relative => relative,
+    }
+}
+
+/// Which API a path below the prefix belongs to.
+fn api_of(relative: &str) -> Option<Api> {
+    if relative.starts_with("/flexiti/pos-api/") {
+        Some(Api::Pos)
+    } else if relative.starts_with("/flexiti/online-api/") {
+        Some(Api::Online)
+    } else {
+        None
+    }
+}
+
+fn style(api: Api, relative: &str) -> Style<'_> {
+    match api {
+        Api::Pos => Style::Pos { url: relative },
+        Api::Online => Style::Online,
+    }
+}
+
+/// The segment after `client-id` in a path, percent-decoded text left as sent.
+fn client_segment(relative: &str) -> Option<&str> {
+    let mut segments = relative.split('/');
+    segments.find(|s| *s == "client-id")?;
+    segments.next()
 }
 
 /// One POS or Online request, as the endpoints see it.
@@ -251,6 +176,8 @@ pub(super) struct Req<'a> {
     pub(super) client_id: &'a str,
     /// `http://127.0.0.1:PORT/flexiti-sandbox`.
     pub(super) url: &'a str,
+    /// The path parameters, by the spec's names.
+    pub(super) params: &'a BTreeMap<String, String>,
 }
 
 impl Req<'_> {
@@ -258,165 +185,75 @@ impl Req<'_> {
     pub(super) fn body(&self) -> Result<Map<String, Value>, Problem> {
         wire::body_object(&self.parts.headers, self.body)
     }
-}
 
-/// The handler of every path under the prefix (so that every request is recorded).
-pub(super) async fn serve(State(handle): State<FlexitiHandle>, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
-    let path = parts.uri.path().to_owned();
-    let relative = match path.strip_prefix(PREFIX).unwrap_or(&path) {
-        "" => "/",
-        relative => relative,
-    };
-    let (body, response) = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
-        Ok(body) => {
-            let response = handle.answer(&parts, relative, &body);
-            (body, response)
-        }
-        Err(_) => (
-            Bytes::new(),
-            Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "general_error",
-                "Request body too large",
-            )
-            .render(Style::Pos { url: relative })
-            .into_response(),
-        ),
-    };
-    handle.state().requests.push(RecordedRequest {
-        method: parts.method.to_string(),
-        path,
-        headers: wire::recorded_headers(&parts.headers),
-        body: body.to_vec(),
-        status: response.status().as_u16(),
-    });
-    response
+    /// A path parameter (the route has every one its template names).
+    pub(super) fn param(&self, name: &str) -> &str {
+        self.params.get(name).map_or("", String::as_str)
+    }
+
+    /// A numeric path parameter; any other text names nothing (404, as the real API).
+    pub(super) fn id(&self, name: &str) -> Result<u64, Problem> {
+        self.param(name)
+            .parse()
+            .map_err(|_| Problem::not_found("Resource not found"))
+    }
 }
 
 impl FlexitiHandle {
-    /// Answers one request.
-    fn answer(&self, parts: &Parts, relative: &str, body: &[u8]) -> Response {
-        match Route::at(relative) {
-            Route::Token(api) => self.token(api, parts, body),
-            Route::Root => page(parts, online::widget_page),
-            Route::Checkout(id) => page(parts, || self.checkout(&id)),
-            Route::Pos { client, endpoint } => {
-                self.pos(parts, relative, client.as_deref(), endpoint, body)
-            }
-            Route::Online { client, endpoint } => {
-                self.online(parts, client.as_deref(), endpoint, body)
-            }
-            Route::Unknown => Problem::not_found("Resource not found")
-                .render(Style::Pos { url: relative })
-                .into_response(),
-        }
-    }
-
-    /// A POS call: token, route, client id, method, scope, `x-reference-id`, `lang`, then
-    /// the endpoint (or the replay of an idempotency key).
-    fn pos(
-        &self,
-        parts: &Parts,
-        url: &str,
-        client: Option<&str>,
-        endpoint: Option<Pos>,
-        body: &[u8],
-    ) -> Response {
-        let style = Style::Pos { url };
+    /// A call of `operation`: token, client id, scope, then for the POS API `x-reference-id`
+    /// and `lang`; then the handler (or the replay of an idempotency key).
+    fn call(&self, operation: &'static OperationSpec, request: &Incoming) -> Response {
+        let parts = &request.parts;
+        let relative = relative(parts);
+        let api = if operation.credentials.first() == Some(&spec::ONLINE_OAUTH2_SCHEME) {
+            Api::Online
+        } else {
+            Api::Pos
+        };
+        let style = style(api, relative);
         let mut state = self.state();
-        let Some((token, scope)) = state.bearer(&parts.headers, Api::Pos) else {
+        let Some((token, scope)) = state.bearer(&parts.headers, api) else {
             return unauthorized(style);
         };
-        let endpoint = match endpoint {
-            Some(endpoint) if client == Some(self.config().client_id.as_str()) => endpoint,
-            _ => {
-                return Problem::not_found("Resource not found")
-                    .render(style)
-                    .into_response();
-            }
-        };
-        let methods = endpoint.methods();
-        if !methods.contains(&parts.method) {
-            return method_not_allowed(&parts.method, methods, style);
+        if request.params.get("client_id") != Some(&self.config().client_id) {
+            return Problem::not_found("Resource not found")
+                .render(style)
+                .into_response();
         }
-        if !endpoint.allows(scope) {
+        if api == Api::Pos && !operation.allows_scope(Scope::name(scope)) {
             return auth::insufficient_scope().render(style).into_response();
         }
-        let Some(reference_id) = wire::header(&parts.headers, REFERENCE_ID) else {
-            let problem = Problem::wrong_input(REFERENCE_ID, "required", Value::Null);
-            return problem.render(style).into_response();
+        let reference_id = wire::header(&parts.headers, REFERENCE_ID);
+        let reference_id = match (api, reference_id) {
+            (Api::Pos, None) => {
+                let problem = Problem::wrong_input(REFERENCE_ID, "required", Value::Null);
+                return problem.render(style).into_response();
+            }
+            (_, reference_id) => reference_id.unwrap_or_default().to_owned(),
         };
         let query = wire::pairs_to_object(wire::pairs(parts.uri.query().unwrap_or("")));
-        let lang = match lang(&query) {
-            Ok(lang) => lang,
-            Err(problem) => return problem.render(style).into_response(),
+        let lang = match api {
+            Api::Pos => match lang(&query) {
+                Ok(lang) => lang,
+                Err(problem) => return problem.render(style).into_response(),
+            },
+            Api::Online => "en",
         };
         let req = Req {
             parts,
             query,
-            body,
+            body: &request.body,
             token,
-            reference_id: reference_id.to_owned(),
+            reference_id,
             lang,
             client_id: &self.config().client_id,
             url: self.url(),
+            params: &request.params,
         };
         idempotent(&mut state, &req, |state| {
-            pos_dispatch(state, &endpoint, &req).unwrap_or_else(|p| p.render(style))
-        })
-        .into_response()
-    }
-
-    /// An Online API call: token, route, client id, method, then the endpoint (or a replay).
-    fn online(
-        &self,
-        parts: &Parts,
-        client: Option<&str>,
-        endpoint: Option<Online>,
-        body: &[u8],
-    ) -> Response {
-        let style = Style::Online;
-        let mut state = self.state();
-        let Some((token, _)) = state.bearer(&parts.headers, Api::Online) else {
-            return unauthorized(style);
-        };
-        let endpoint = match endpoint {
-            Some(endpoint) if client == Some(self.config().client_id.as_str()) => endpoint,
-            _ => {
-                return Problem::not_found("Resource not found")
-                    .render(style)
-                    .into_response();
-            }
-        };
-        let method = endpoint.method();
-        if parts.method != method {
-            return method_not_allowed(&parts.method, &[method], style);
-        }
-        let query = wire::pairs_to_object(wire::pairs(parts.uri.query().unwrap_or("")));
-        let req = Req {
-            parts,
-            query,
-            body,
-            token,
-            reference_id: wire::header(&parts.headers, REFERENCE_ID)
-                .unwrap_or_default()
-                .to_owned(),
-            lang: "en",
-            client_id: &self.config().client_id,
-            url: self.url(),
-        };
-        idempotent(&mut state, &req, |state| {
-            let answer = match &endpoint {
-                Online::Init | Online::LearnMore => online::init(state, &req),
-                Online::Calculator => online::calculator(&req),
-                Online::NotificationByOrder(id) => online::notification_by_order(state, id),
-                Online::NotificationByMerchantOrder(id) => {
-                    online::notification_by_merchant_order(state, id)
-                }
-                Online::PaymentAvailability => online::payment_availability(&req),
-            };
-            answer.unwrap_or_else(|p| p.render(style))
+            spec::dispatch(state, operation, &req)
+                .unwrap_or_else(|| Err(Problem::not_found("Resource not found")))
+                .unwrap_or_else(|p| p.render(style))
         })
         .into_response()
     }
@@ -442,30 +279,6 @@ fn idempotent(state: &mut Data, req: &Req, act: impl FnOnce(&mut Data) -> Reply)
         },
     );
     reply
-}
-
-/// Calls the POS endpoint.
-fn pos_dispatch(state: &mut Data, endpoint: &Pos, req: &Req) -> Answer {
-    match endpoint {
-        Pos::I18n => accounts::i18n(req),
-        Pos::Terms => accounts::terms(req),
-        Pos::WidgetInit => accounts::widget_init(req),
-        Pos::Search => accounts::search(state, req),
-        Pos::Lookup => accounts::lookup(state, req),
-        Pos::DriversLicense => accounts::drivers_license(req),
-        Pos::Verify(n) => accounts::verify(state, req, n),
-        Pos::Close(n) => accounts::close(state, n),
-        Pos::CalculateInterest(n) => accounts::calculate_interest(state, req, n),
-        Pos::Refund(n) => transactions::refund(state, req, n),
-        Pos::Authorize => transactions::authorize(state, req),
-        Pos::Authorization(id) => transactions::get(state, *id),
-        Pos::Authorizations => transactions::list(state, req),
-        Pos::Capture(id) => transactions::capture(state, req, *id),
-        Pos::Release(id) => transactions::release(state, req, *id),
-        Pos::Return(id, capture) => transactions::give_back(state, req, *id, *capture),
-        Pos::Captures => transactions::captures(state, req),
-        Pos::Transactions => transactions::transaction(state, req),
-    }
 }
 
 /// The `lang` query parameter: `en` (default) or `fr`.
@@ -504,11 +317,8 @@ fn method_not_allowed(method: &Method, allowed: &[Method], style: Style<'_>) -> 
     response
 }
 
-/// A page for a browser: GET only.
-fn page(parts: &Parts, reply: impl FnOnce() -> Reply) -> Response {
-    if parts.method == Method::GET || parts.method == Method::HEAD {
-        return reply().into_response();
-    }
+/// A method other than GET on a browser page.
+async fn page_only() -> Response {
     let mut response = Reply::html(
         StatusCode::METHOD_NOT_ALLOWED,
         "<!doctype html><title>405</title><p>Method not allowed</p>".to_owned(),
@@ -518,120 +328,4 @@ fn page(parts: &Parts, reply: impl FnOnce() -> Reply) -> Response {
         .headers_mut()
         .insert(ALLOW, HeaderValue::from_static("GET"));
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn pos(client: &str, endpoint: Option<Pos>) -> Route {
-        Route::Pos {
-            client: Some(client.to_owned()),
-            endpoint,
-        }
-    }
-
-    #[test]
-    fn routes_pos_paths_by_version() {
-        let base = "/flexiti/pos-api";
-        assert_eq!(
-            Route::at("/flexiti/pos-api/v2.5/oauth/token"),
-            Route::Token(Api::Pos)
-        );
-        assert_eq!(
-            Route::at(&format!("{base}/v2.5/client-id/c/customers/search")),
-            pos("c", Some(Pos::Search))
-        );
-        assert_eq!(
-            Route::at(&format!("{base}/v2.5.1/client-id/c/authorization/12")),
-            pos("c", Some(Pos::Authorization(12)))
-        );
-        assert_eq!(
-            Route::at(&format!(
-                "{base}/v2.5/client-id/c/authorization/12/capture/7/return"
-            )),
-            pos("c", Some(Pos::Return(12, 7)))
-        );
-        assert_eq!(
-            Route::at(&format!("{base}/v2.5.1/client-id/c/accounts/1/refund")),
-            pos("c", Some(Pos::Refund("1".into())))
-        );
-        for unknown in [
-            "/v2.5/client-id/c/authorization",
-            "/v2.5/client-id/c/accounts/1/calculate-interest",
-            "/v2.5.1/client-id/c/customers/search",
-            "/v2.5.1/client-id/c/authorization/x",
-            "/v2.5/client-id/c/apply",
-        ] {
-            assert_eq!(
-                Route::at(&format!("{base}{unknown}")),
-                pos("c", None),
-                "{unknown}"
-            );
-        }
-        assert_eq!(
-            Route::at("/flexiti/pos-api/v3/client-id/c/captures"),
-            Route::Pos {
-                client: None,
-                endpoint: None
-            }
-        );
-        assert_eq!(Route::at("/"), Route::Root);
-        assert_eq!(Route::at("/nope"), Route::Unknown);
-    }
-
-    #[test]
-    fn routes_online_paths() {
-        let online = |endpoint| Route::Online {
-            client: Some("c".to_owned()),
-            endpoint,
-        };
-        let base = "/flexiti/online-api/online";
-        assert_eq!(
-            Route::at(&format!("{base}/v2/client-id/c/systems/init")),
-            online(Some(Online::Init))
-        );
-        assert_eq!(
-            Route::at(&format!("{base}/client-id/c/systems/init")),
-            online(Some(Online::Init))
-        );
-        assert_eq!(
-            Route::at(&format!("{base}/v2/client-id/c/systems/payment-calculator")),
-            online(Some(Online::Calculator))
-        );
-        assert_eq!(
-            Route::at(&format!(
-                "{base}/client-id/c/notifications/merchant-order-id/A%2F1"
-            )),
-            online(Some(Online::NotificationByMerchantOrder("A/1".into())))
-        );
-        assert_eq!(
-            Route::at(&format!("{base}/client-id/c/notifications/9")),
-            online(Some(Online::NotificationByOrder("9".into())))
-        );
-        assert_eq!(
-            Route::at(&format!("{base}/client-id/c/systems/payment-calculator")),
-            online(None)
-        );
-        assert_eq!(
-            Route::at(&format!(
-                "{base}/client-id/c/merchants/payment-availability"
-            )),
-            online(Some(Online::PaymentAvailability))
-        );
-        assert_eq!(
-            Route::at(&format!(
-                "{base}/v2/client-id/c/merchants/payment-availability"
-            )),
-            online(None)
-        );
-        assert_eq!(
-            Route::at("/flexiti/online-api/oauth/token"),
-            Route::Token(Api::Online)
-        );
-        assert_eq!(
-            Route::at("/online/checkout/131209"),
-            Route::Checkout("131209".into())
-        );
-    }
 }

@@ -1,8 +1,6 @@
 //! The wire: query strings and bodies (JSON or form-encoded), field validation, money, dates,
 //! and the three error body styles (POS, Online API, OAuth).
 
-use std::collections::BTreeMap;
-
 use axum::body::Bytes;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -10,6 +8,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
+
+pub(super) use crate::common::wire::{header, percent_decode};
 
 /// The `message` of every `wrong_inputs` answer.
 pub(super) const WRONG_INPUTS: &str = "Some inputs are wrong!";
@@ -296,33 +296,6 @@ pub(super) fn body_object(headers: &HeaderMap, body: &[u8]) -> Result<Map<String
     }
 }
 
-/// Decodes `%XX` escapes (invalid ones are kept as they are) and, when `plus_as_space`,
-/// `+` as a space.
-pub(super) fn percent_decode(text: &str, plus_as_space: bool) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                    Some(byte) => {
-                        out.push(byte);
-                        i += 3;
-                        continue;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            b'+' if plus_as_space => out.push(b' '),
-            byte => out.push(byte),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// Percent-encodes everything but RFC 3986 unreserved characters.
 pub(super) fn percent_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -334,31 +307,6 @@ pub(super) fn percent_encode(text: &str) -> String {
         }
     }
     out
-}
-
-/// The headers of a request, by lowercased name.
-pub(super) fn recorded_headers(headers: &HeaderMap) -> BTreeMap<String, String> {
-    let mut recorded: BTreeMap<String, String> = BTreeMap::new();
-    for (name, value) in headers {
-        let value = String::from_utf8_lossy(value.as_bytes());
-        recorded
-            .entry(name.as_str().to_owned())
-            .and_modify(|v| {
-                v.push_str(", ");
-                v.push_str(&value);
-            })
-            .or_insert_with(|| value.into_owned());
-    }
-    recorded
-}
-
-/// A header's value, trimmed; `None` when absent or empty.
-pub(super) fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
 }
 
 // ---------------------------------------------------------------------------------------

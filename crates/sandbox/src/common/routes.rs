@@ -1,0 +1,161 @@
+//! Routes mounted from a spec's operation table on axum's own `Router`: one route per path
+//! template (the spec's `{name}` is axum's syntax), one method handler per operation, the
+//! provider's 405 (with `Allow`) for another method on a known path, and the provider's 404
+//! for any path the spec does not describe — a path version it does not list included. Every
+//! request under the prefix is recorded, whatever its answer.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+
+use api_core::spec::OperationSpec;
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{RawPathParams, Request};
+use axum::http::Method;
+use axum::http::request::Parts;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{MethodFilter, MethodRouter, any};
+
+use super::wire::{percent_decode, recorded_headers};
+use crate::RecordedRequest;
+
+/// Largest request body read; a larger one is answered 413.
+pub(crate) const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// A request that reached an operation: its parts, body and decoded path parameters.
+pub(crate) struct Incoming {
+    pub(crate) parts: Parts,
+    pub(crate) body: Bytes,
+    /// The path parameters by the spec's names, percent-decoded.
+    pub(crate) params: BTreeMap<String, String>,
+}
+
+/// One emulated provider, as its routes see it.
+pub(crate) trait Emulator: Clone + Send + Sync + 'static {
+    /// Answers a request for `operation`.
+    fn operation(
+        &self,
+        operation: &'static OperationSpec,
+        request: Incoming,
+    ) -> impl Future<Output = Response> + Send;
+
+    /// Answers a path the spec does not describe.
+    fn not_found(&self, parts: Parts, body: Bytes) -> Response;
+
+    /// Answers `parts.method` on a path that takes only `allowed` (with an `Allow` header).
+    fn method_not_allowed(&self, parts: Parts, allowed: &[Method]) -> Response;
+
+    /// Answers a body over [`MAX_BODY_BYTES`].
+    fn too_large(&self, parts: &Parts) -> Response;
+
+    /// Keeps a request and the status it was answered with.
+    fn record(&self, request: RecordedRequest);
+}
+
+/// The routes of every operation in `table`, under `prefix`, each with `emulator`'s handler;
+/// `extra` adds the provider's routes outside the spec (a token endpoint, a browser page).
+/// Every other path under the prefix is the provider's 404. Merge the result into the app.
+pub(crate) fn spec_routes<E: Emulator>(
+    prefix: &str,
+    table: &'static [&'static OperationSpec],
+    emulator: E,
+    extra: impl FnOnce(Router) -> Router,
+) -> Router {
+    let mut by_path: BTreeMap<&'static str, Vec<&'static OperationSpec>> = BTreeMap::new();
+    for operation in table {
+        by_path.entry(operation.path).or_default().push(operation);
+    }
+    let mut router = Router::new();
+    for (path, operations) in by_path {
+        router = router.route(
+            &format!("{prefix}{path}"),
+            method_router(&operations, &emulator),
+        );
+    }
+    let unknown = {
+        let emulator = emulator.clone();
+        any(move |request: Request| {
+            let emulator = emulator.clone();
+            async move {
+                let (parts, body) = request.into_parts();
+                let body = read(body).await.unwrap_or_default();
+                emulator.not_found(parts, body)
+            }
+        })
+    };
+    let router = extra(router)
+        .route(prefix, unknown.clone())
+        .route(&format!("{prefix}/{{*rest}}"), unknown);
+    router.route_layer(middleware::from_fn(move |request: Request, next: Next| {
+        let emulator = emulator.clone();
+        async move { recorded(emulator, request, next).await }
+    }))
+}
+
+/// The handlers of the operations on one path, and the 405 for any other method.
+fn method_router<E: Emulator>(operations: &[&'static OperationSpec], emulator: &E) -> MethodRouter {
+    let mut router = MethodRouter::new();
+    let mut allowed = Vec::new();
+    for &operation in operations {
+        let Ok(filter) = MethodFilter::try_from(operation.method.clone()) else {
+            continue;
+        };
+        allowed.push(operation.method.clone());
+        let emulator = emulator.clone();
+        router = router.on(filter, move |params: RawPathParams, request: Request| {
+            let emulator = emulator.clone();
+            async move {
+                let (parts, body) = request.into_parts();
+                let params = params
+                    .iter()
+                    .map(|(name, value)| (name.to_owned(), percent_decode(value, false)))
+                    .collect();
+                let body = read(body).await.unwrap_or_default();
+                let incoming = Incoming {
+                    parts,
+                    body,
+                    params,
+                };
+                emulator.operation(operation, incoming).await
+            }
+        });
+    }
+    let emulator = emulator.clone();
+    router.fallback(move |request: Request| {
+        let emulator = emulator.clone();
+        let allowed = allowed.clone();
+        async move {
+            let (parts, _) = request.into_parts();
+            emulator.method_not_allowed(parts, &allowed)
+        }
+    })
+}
+
+/// The body, read whole (the recorder has already refused a larger one).
+async fn read(body: Body) -> Option<Bytes> {
+    axum::body::to_bytes(body, MAX_BODY_BYTES).await.ok()
+}
+
+/// Reads the body (413 past the limit), answers, and records the request with its status.
+async fn recorded<E: Emulator>(emulator: E, request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let method = parts.method.to_string();
+    let path = parts.uri.path().to_owned();
+    let headers = recorded_headers(&parts.headers);
+    let (body, response) = match read(body).await {
+        Some(body) => {
+            let request = Request::from_parts(parts, Body::from(body.clone()));
+            (body, next.run(request).await)
+        }
+        None => (Bytes::new(), emulator.too_large(&parts)),
+    };
+    emulator.record(RecordedRequest {
+        method,
+        path,
+        headers,
+        body: body.to_vec(),
+        status: response.status().as_u16(),
+    });
+    response
+}
