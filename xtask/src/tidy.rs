@@ -157,7 +157,6 @@ mod tests {
     /// its entry goes with the split.
     const OVER_THE_LIMIT: &[(&str, &str)] = &[
         // The sandbox's emulators are split by #20.
-        ("crates/sandbox/src/fl3xx/routes.rs", "#20"),
         ("crates/sandbox/src/flexiti/accounts.rs", "#20"),
         ("crates/sandbox/src/flexiti/transactions.rs", "#20"),
         ("crates/sandbox/src/flexiti/wire.rs", "#20"),

@@ -55,7 +55,8 @@ pub(crate) trait Emulator: Clone + Send + Sync + 'static {
 
 /// The routes of every operation in `table`, under `prefix`, each with `emulator`'s handler;
 /// `extra` adds the provider's routes outside the spec (a token endpoint, a browser page).
-/// Every other path under the prefix is the provider's 404. Merge the result into the app.
+/// Every other path under the prefix, the prefix itself and `{prefix}/` included, goes to
+/// [`Emulator::not_found`]. Merge the result into the app.
 pub(crate) fn spec_routes<E: Emulator>(
     prefix: &str,
     table: &'static [&'static OperationSpec],
@@ -86,6 +87,7 @@ pub(crate) fn spec_routes<E: Emulator>(
     };
     let router = extra(router)
         .route(prefix, unknown.clone())
+        .route(&format!("{prefix}/"), unknown.clone())
         .route(&format!("{prefix}/{{*rest}}"), unknown);
     router.route_layer(middleware::from_fn(move |request: Request, next: Next| {
         let emulator = emulator.clone();
@@ -121,6 +123,21 @@ fn method_router<E: Emulator>(operations: &[&'static OperationSpec], emulator: &
             }
         });
     }
+    // One order for `Allow`, whatever the spec's order.
+    let rank = |method: &Method| {
+        [
+            Method::GET,
+            Method::HEAD,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ]
+        .iter()
+        .position(|m| m == method)
+        .unwrap_or(usize::MAX)
+    };
+    allowed.sort_by_key(rank);
     let emulator = emulator.clone();
     router.fallback(move |request: Request| {
         let emulator = emulator.clone();

@@ -11,6 +11,7 @@ mod airports;
 mod crew;
 mod flights;
 mod fuel;
+mod handlers;
 mod routes;
 mod v1;
 mod webhooks;
@@ -20,7 +21,6 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use axum::Router;
-use axum::routing::any;
 use serde_json::Value;
 use time::OffsetDateTime;
 use tokio::sync::{Notify, watch};
@@ -43,11 +43,8 @@ const FIRST_QUALIFICATION_ID: u64 = 101;
 /// Adds the emulator to `app`: every path under [`PREFIX`] (known or not) is answered and
 /// recorded by the emulator, which dispatches on the path itself.
 pub(crate) fn mount(app: Router, handle: Fl3xxHandle) -> Router {
-    // Not `nest`: it routes neither `{PREFIX}/` nor the original path to a nested router.
-    let serve = any(routes::serve).with_state(handle);
-    app.route(PREFIX, serve.clone())
-        .route(&format!("{PREFIX}/"), serve.clone())
-        .route(&format!("{PREFIX}/{{*path}}"), serve)
+    // Merged, not nested: a nested router does not see the original path.
+    app.merge(routes::routes(handle))
 }
 
 /// How the FL3XX emulator behaves.

@@ -1,10 +1,12 @@
-//! Every request under the prefix: auth, fair use, routing, Spring-style errors, and the
-//! dispatch to each endpoint.
+//! Every request under the prefix: routes from the spec's operation table
+//! (`crate::common::routes`), then auth, fair use and the partner permission, Spring-style
+//! errors, and the operation's handler (`handlers.rs`).
 
 use std::collections::BTreeMap;
 
+use api_core::spec::OperationSpec;
+use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Request, State};
 use axum::http::header::{ALLOW, CONTENT_TYPE, RETRY_AFTER};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
@@ -13,13 +15,11 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use tokio::time::Instant;
 
-use super::{
-    Fl3xxHandle, PREFIX, State as Data, Window, airports, crew, flights, fuel, v1, webhooks,
-};
+use super::{Fl3xxHandle, PREFIX, Window};
 use crate::RecordedRequest;
-
-/// Largest request body read; a larger one is answered 413.
-const MAX_BODY_BYTES: usize = 1024 * 1024;
+use crate::common::routes::{Emulator, Incoming, spec_routes};
+pub(super) use crate::common::wire::percent_decode;
+use crate::generated::fl3xx as spec;
 
 /// The header naming the partner application.
 const CLIENT_ID: &str = "x-api-client-id";
@@ -137,9 +137,18 @@ pub(super) struct Req<'a> {
     parts: &'a Parts,
     pub(super) query: Query,
     body: &'a [u8],
+    /// The index of the operator whose token the request carries.
+    pub(super) operator: usize,
+    /// The path parameters, by the spec's names.
+    params: &'a BTreeMap<String, String>,
 }
 
 impl Req<'_> {
+    /// A path parameter (the route has every one its template names).
+    pub(super) fn param(&self, name: &str) -> &str {
+        self.params.get(name).map_or("", String::as_str)
+    }
+
     /// The JSON body: 400 when there is none or it does not parse, 415 when the
     /// `Content-Type` is not JSON.
     pub(super) fn json(&self) -> Result<Value, Problem> {
@@ -186,110 +195,80 @@ impl Req<'_> {
     }
 }
 
-/// The emulated endpoints, with their path parameters (percent-decoded).
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Route {
-    Airport(String),
-    Flights,
-    FlightPermits(String),
-    FlightSlots(String),
-    Permit(String),
-    Slot(String),
-    AirportFuelPrices(String),
-    FuelPrices,
-    FuelPrice(String),
-    Subscriptions,
-    Subscription(String),
-    Renewals(String),
-    Qualifications,
-    Qualification(String),
-    QualificationTypes,
-    QualificationType(String),
+/// Every route under the prefix: the spec's operations, and the provider's 404 elsewhere.
+pub(super) fn routes(handle: Fl3xxHandle) -> Router {
+    spec_routes(PREFIX, spec::OPERATIONS, handle, |router| router)
 }
 
-impl Route {
-    /// The endpoint at `path` (relative to the prefix).
-    fn at(path: &str) -> Option<Route> {
-        let rest = path.strip_prefix("/api/v2/")?;
-        let segments: Vec<String> = rest.split('/').map(|s| percent_decode(s, false)).collect();
-        if segments.iter().any(String::is_empty) {
-            return None;
-        }
-        let s: Vec<&str> = segments.iter().map(String::as_str).collect();
-        let id = |i: usize| s[i].to_owned();
-        Some(match s.as_slice() {
-            ["airports", _] => Route::Airport(id(1)),
-            ["flights"] => Route::Flights,
-            ["flights", _, "permits"] => Route::FlightPermits(id(1)),
-            ["flights", _, "slots-pprs"] => Route::FlightSlots(id(1)),
-            ["flight-permits", _] => Route::Permit(id(1)),
-            ["flight-slots-pprs", _] => Route::Slot(id(1)),
-            ["partners", "airports", _, "fuel-prices"] => Route::AirportFuelPrices(id(2)),
-            ["partners", "airport-fuel-prices"] => Route::FuelPrices,
-            ["partners", "airport-fuel-prices", _] => Route::FuelPrice(id(2)),
-            ["webhooks", "subscriptions"] => Route::Subscriptions,
-            ["webhooks", "subscriptions", _] => Route::Subscription(id(2)),
-            ["webhooks", "subscriptions", _, "renewals"] => Route::Renewals(id(2)),
-            ["external", "crew-qualifications"] => Route::Qualifications,
-            ["external", "crew-qualifications", _] => Route::Qualification(id(2)),
-            ["external", "qualification-types"] => Route::QualificationTypes,
-            ["external", "qualification-types", _] => Route::QualificationType(id(2)),
-            ["qualification-types", _] => Route::QualificationType(id(1)),
-            _ => return None,
-        })
+impl Emulator for Fl3xxHandle {
+    async fn operation(&self, operation: &'static OperationSpec, request: Incoming) -> Response {
+        self.call(operation, &request)
     }
 
-    /// The methods the endpoint answers.
-    fn methods(&self) -> &'static [Method] {
-        match self {
-            Route::AirportFuelPrices(_) => &[Method::GET, Method::PUT, Method::DELETE],
-            Route::FuelPrices => &[Method::DELETE],
-            Route::FuelPrice(_) => &[Method::PUT],
-            Route::Subscriptions | Route::Qualifications => &[Method::GET, Method::POST],
-            Route::Subscription(_) | Route::Qualification(_) => {
-                &[Method::GET, Method::PATCH, Method::DELETE]
-            }
-            Route::Renewals(_) => &[Method::POST],
-            _ => &[Method::GET],
+    fn not_found(&self, parts: Parts, _body: Bytes) -> Response {
+        let path = relative(&parts);
+        if let Err(refused) = self.admit(&parts.headers, path.starts_with(V1_PREFIX)) {
+            return refused.into_response(path);
         }
+        let message = format!("No endpoint {} {path}.", parts.method);
+        Problem::not_found(message).into_response(path)
     }
 
-    /// The `/api/v2/partners/...` endpoints, which need the partner permission.
-    fn is_partner(&self) -> bool {
-        matches!(
-            self,
-            Route::AirportFuelPrices(_) | Route::FuelPrices | Route::FuelPrice(_)
-        )
+    fn method_not_allowed(&self, parts: Parts, allowed: &[Method]) -> Response {
+        let path = relative(&parts);
+        if let Err(refused) = self.admit(&parts.headers, path.starts_with(V1_PREFIX)) {
+            return refused.into_response(path);
+        }
+        method_not_allowed(&parts.method, allowed, path)
+    }
+
+    fn too_large(&self, parts: &Parts) -> Response {
+        Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large")
+            .into_response(relative(parts))
+    }
+
+    fn record(&self, request: RecordedRequest) {
+        self.state().requests.push(request);
     }
 }
 
-/// The handler of every path under the prefix (so that every request is recorded).
-pub(super) async fn serve(State(handle): State<Fl3xxHandle>, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
-    let path = parts.uri.path().to_owned();
-    let relative = match path.strip_prefix(PREFIX).unwrap_or(&path) {
+/// Where API v1 (`X-Auth-Token` alone) lives: the paths a 404 or 405 authenticates as v1
+/// (an operation's own credentials say it for the paths the spec has).
+const V1_PREFIX: &str = "/api/external/";
+
+/// The path below the prefix (`/` for the prefix itself).
+fn relative(parts: &Parts) -> &str {
+    let path = parts.uri.path();
+    match path.strip_prefix(PREFIX).unwrap_or(path) {
         "" => "/",
         relative => relative,
-    };
-    let (body, response) = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
-        Ok(body) => {
-            let response = handle.answer(&parts, relative, &body);
-            (body, response)
+    }
+}
+
+/// Why a request gets no further than its credentials.
+enum Refusal {
+    /// 401: a wrong client id or token.
+    Unauthorized,
+    /// 403 with `Retry-After`: past the fair-use limit.
+    FairUse { retry_after_secs: u64 },
+}
+
+impl Refusal {
+    fn into_response(self, path: &str) -> Response {
+        match self {
+            Refusal::Unauthorized => {
+                Problem::new(StatusCode::UNAUTHORIZED, UNAUTHORIZED).into_response(path)
+            }
+            Refusal::FairUse { retry_after_secs } => {
+                let mut response =
+                    Problem::new(StatusCode::FORBIDDEN, FAIR_USE).into_response(path);
+                response
+                    .headers_mut()
+                    .insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
+                response
+            }
         }
-        Err(_) => (
-            Bytes::new(),
-            Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large")
-                .into_response(relative),
-        ),
-    };
-    handle.state().requests.push(RecordedRequest {
-        method: parts.method.to_string(),
-        path,
-        headers: recorded_headers(&parts.headers),
-        body: body.to_vec(),
-        status: response.status().as_u16(),
-    });
-    response
+    }
 }
 
 /// The outcome of counting one request against its token's window.
@@ -299,63 +278,48 @@ enum FairUse {
 }
 
 impl Fl3xxHandle {
-    /// Answers one request: auth, fair use, route, method, permission, then the endpoint.
-    /// API v1 (`/api/external/...`) takes the token alone and shares the fair-use window.
-    fn answer(&self, parts: &Parts, path: &str, body: &[u8]) -> Response {
-        let is_v1 = path.starts_with(v1::PATH_PREFIX);
-        let operator = if is_v1 {
-            self.authenticate_token(&parts.headers)
-        } else {
-            self.authenticate(&parts.headers)
+    /// A call of `operation`: auth (API v1 takes the token alone), fair use, the partner
+    /// permission, then the handler.
+    fn call(&self, operation: &'static OperationSpec, request: &Incoming) -> Response {
+        let parts = &request.parts;
+        let path = relative(parts);
+        let token_only = !operation.credentials.contains(&spec::CLIENT_ID_SCHEME);
+        let operator = match self.admit(&parts.headers, token_only) {
+            Ok(operator) => operator,
+            Err(refused) => return refused.into_response(path),
         };
-        let Some(operator) = operator else {
-            return Problem::new(StatusCode::UNAUTHORIZED, UNAUTHORIZED).into_response(path);
-        };
-        if let FairUse::Exceeded { retry_after_secs } = self.hit(operator) {
-            let mut response = Problem::new(StatusCode::FORBIDDEN, FAIR_USE).into_response(path);
-            response
-                .headers_mut()
-                .insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
-            return response;
-        }
-        let no_endpoint = || {
-            let message = format!("No endpoint {} {path}.", parts.method);
-            Problem::not_found(message).into_response(path)
-        };
-        if is_v1 {
-            let Some(route) = v1::Route::at(path) else {
-                return no_endpoint();
-            };
-            if parts.method != Method::GET {
-                return method_not_allowed(&parts.method, &[Method::GET], path);
-            }
-            let query = Query::parse(parts.uri.query());
-            let answer = {
-                let state = self.state();
-                v1::answer(&state.operators[operator], &route, &query)
-            };
-            return answer.unwrap_or_else(|problem| problem.into_response(path));
-        }
-        let Some(route) = Route::at(path) else {
-            return no_endpoint();
-        };
-        let methods = route.methods();
-        if !methods.contains(&parts.method) {
-            return method_not_allowed(&parts.method, methods, path);
-        }
-        if route.is_partner() && operator > 0 {
+        // The partner area (`/api/v2/partners/...`) needs the partner permission, which
+        // only the first operator's connection has.
+        if operation.path.starts_with("/api/v2/partners/") && operator > 0 {
             return Problem::new(StatusCode::FORBIDDEN, PARTNER_DENIED).into_response(path);
         }
         let req = Req {
             parts,
             query: Query::parse(parts.uri.query()),
-            body,
+            body: &request.body,
+            operator,
+            params: &request.params,
         };
         let answer = {
             let mut state = self.state();
-            dispatch(&mut state, operator, &route, &parts.method, &req)
+            spec::dispatch(&mut *state, operation, &req)
+                .unwrap_or_else(|| Err(Problem::not_found("No such operation")))
         };
         answer.unwrap_or_else(|problem| problem.into_response(path))
+    }
+
+    /// The operator of an authenticated request within its fair use, or the refusal.
+    fn admit(&self, headers: &HeaderMap, token_only: bool) -> Result<usize, Refusal> {
+        let operator = if token_only {
+            self.authenticate_token(headers)
+        } else {
+            self.authenticate(headers)
+        };
+        let operator = operator.ok_or(Refusal::Unauthorized)?;
+        if let FairUse::Exceeded { retry_after_secs } = self.hit(operator) {
+            return Err(Refusal::FairUse { retry_after_secs });
+        }
+        Ok(operator)
     }
 
     /// The index of the operator whose token the request carries, when the client id is
@@ -426,46 +390,6 @@ fn method_not_allowed(method: &Method, methods: &[Method], path: &str) -> Respon
     response
 }
 
-/// Calls the endpoint of `route` for `method` (one of its methods).
-fn dispatch(data: &mut Data, op: usize, route: &Route, method: &Method, req: &Req) -> Answer {
-    let Data {
-        operators,
-        next_subscription,
-        next_fuel_price,
-        next_qualification,
-        ..
-    } = data;
-    let operator = &mut operators[op];
-    match (route, method.as_str()) {
-        (Route::Airport(code), _) => airports::find(code)
-            .map(|a| ok(&a.wire()))
-            .unwrap_or_else(|| Err(Problem::not_found("Airport not found"))),
-        (Route::Flights, _) => flights::list(operator, &req.query),
-        (Route::FlightPermits(id), _) => flights::permits(operator, id),
-        (Route::FlightSlots(id), _) => flights::slots(operator, id),
-        (Route::Permit(id), _) => flights::permit_by_id(operator, id),
-        (Route::Slot(id), _) => flights::slot_by_id(operator, id),
-        (Route::AirportFuelPrices(code), "GET") => fuel::list(operator, code),
-        (Route::AirportFuelPrices(code), "PUT") => fuel::put(operator, next_fuel_price, code, req),
-        (Route::AirportFuelPrices(code), _) => fuel::delete_airport(operator, code),
-        (Route::FuelPrices, _) => fuel::delete_many(operator, req),
-        (Route::FuelPrice(id), _) => fuel::update(operator, id, req),
-        (Route::Subscriptions, "GET") => webhooks::list(operator),
-        (Route::Subscriptions, _) => webhooks::create(operator, next_subscription, req),
-        (Route::Subscription(id), "GET") => webhooks::get(operator, id),
-        (Route::Subscription(id), "PATCH") => webhooks::patch(operator, id, req),
-        (Route::Subscription(id), _) => webhooks::delete(operator, id),
-        (Route::Renewals(id), _) => webhooks::renew(operator, id),
-        (Route::Qualifications, "GET") => crew::list(operator, &req.query),
-        (Route::Qualifications, _) => crew::create(operator, next_qualification, req),
-        (Route::Qualification(id), "GET") => crew::get(operator, id),
-        (Route::Qualification(id), "PATCH") => crew::patch(operator, id, req),
-        (Route::Qualification(id), _) => crew::delete(operator, id),
-        (Route::QualificationTypes, _) => crew::types(&req.query),
-        (Route::QualificationType(id), _) => crew::type_by_id(id),
-    }
-}
-
 // ---------------------------------------------------------------------------------------
 // Answers
 
@@ -508,104 +432,9 @@ fn json_response(status: StatusCode, body: &impl Serialize) -> Response {
     }
 }
 
-/// Decodes `%XX` escapes (invalid ones are kept as they are) and, when `plus_as_space`,
-/// `+` as a space.
-pub(super) fn percent_decode(text: &str, plus_as_space: bool) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                    Some(byte) => {
-                        out.push(byte);
-                        i += 3;
-                        continue;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            b'+' if plus_as_space => out.push(b' '),
-            byte => out.push(byte),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// The headers of a request, by lowercased name.
-fn recorded_headers(headers: &HeaderMap) -> BTreeMap<String, String> {
-    let mut recorded: BTreeMap<String, String> = BTreeMap::new();
-    for (name, value) in headers {
-        let value = String::from_utf8_lossy(value.as_bytes());
-        recorded
-            .entry(name.as_str().to_owned())
-            .and_modify(|v| {
-                v.push_str(", ");
-                v.push_str(&value);
-            })
-            .or_insert_with(|| value.into_owned());
-    }
-    recorded
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn routes_the_emulated_paths() {
-        assert_eq!(Route::at("/api/v2/flights"), Some(Route::Flights));
-        assert_eq!(
-            Route::at("/api/v2/airports/LOWW"),
-            Some(Route::Airport("LOWW".into()))
-        );
-        assert_eq!(
-            Route::at("/api/v2/partners/airports/VIE/fuel-prices"),
-            Some(Route::AirportFuelPrices("VIE".into()))
-        );
-        assert_eq!(
-            Route::at("/api/v2/webhooks/subscriptions/WS-1/renewals"),
-            Some(Route::Renewals("WS-1".into()))
-        );
-        assert_eq!(
-            Route::at("/api/v2/qualification-types/1"),
-            Some(Route::QualificationType("1".into()))
-        );
-        assert_eq!(
-            Route::at("/api/v2/external/qualification-types/2"),
-            Some(Route::QualificationType("2".into()))
-        );
-        assert_eq!(
-            Route::at("/api/v2/flights/50%2001/permits"),
-            Some(Route::FlightPermits("50 01".into()))
-        );
-        for unknown in [
-            "/",
-            "/api/v2",
-            "/api/v2/",
-            "/api/v2/flights/",
-            "/api/v2/flight",
-            "/api/v1/flights",
-            "/api/v2/airports",
-            "/api/v2/qualification-types",
-            "/api/v2/webhooks/subscriptions/WS-1/deliveries",
-            "/api/external/flight/flights",
-        ] {
-            assert_eq!(Route::at(unknown), None, "{unknown}");
-        }
-    }
-
-    #[test]
-    fn decodes_percent_escapes() {
-        assert_eq!(percent_decode("a%2Cb%3A1+2", true), "a,b:1 2");
-        assert_eq!(percent_decode("a+b", false), "a+b");
-        assert_eq!(percent_decode("100%", true), "100%");
-        assert_eq!(percent_decode("%zz%4", true), "%zz%4");
-        assert_eq!(percent_decode("%E2%82%AC", true), "€");
-    }
 
     #[test]
     fn parses_queries() {

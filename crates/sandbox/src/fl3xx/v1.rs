@@ -11,11 +11,8 @@ use time::{Date, Month, OffsetDateTime};
 
 use super::airports::{self, Airport};
 use super::flights::{self, Flight, TAILS};
-use super::routes::{Answer, Problem, Query, ok, percent_decode};
+use super::routes::{Answer, Problem, Query, ok};
 use super::{Operator, format_time};
-
-/// Where v1 paths start (relative to the prefix).
-pub(super) const PATH_PREFIX: &str = "/api/external/";
 
 /// How far the flight window reaches back and ahead, in calendar months (documented).
 const WINDOW_MONTHS: i32 = 6;
@@ -54,30 +51,6 @@ pub(super) enum Route {
     Aircraft,
     Airport(String),
     Accounts,
-}
-
-impl Route {
-    /// The endpoint at `path` (relative to the prefix).
-    pub(super) fn at(path: &str) -> Option<Route> {
-        let rest = path.strip_prefix(PATH_PREFIX)?;
-        let segments: Vec<String> = rest.split('/').map(|s| percent_decode(s, false)).collect();
-        if segments.iter().any(String::is_empty) {
-            return None;
-        }
-        let s: Vec<&str> = segments.iter().map(String::as_str).collect();
-        let id = |i: usize| s[i].to_owned();
-        Some(match s.as_slice() {
-            ["flight", "flights"] => Route::Flights,
-            ["flight", _] => Route::Flight(id(1)),
-            ["flight", _, "crew"] => Route::FlightCrew(id(1)),
-            ["staff", "crew"] => Route::Crew,
-            ["staff", "crew", _] => Route::CrewMember(id(2)),
-            ["aircraft"] => Route::Aircraft,
-            ["airports", _] => Route::Airport(id(1)),
-            ["user", "account"] => Route::Accounts,
-            _ => return None,
-        })
-    }
 }
 
 /// Answers a v1 GET of `operator`.
@@ -467,40 +440,6 @@ mod tests {
     use time::macros::date;
 
     use super::*;
-
-    #[test]
-    fn routes_the_v1_paths() {
-        assert_eq!(
-            Route::at("/api/external/flight/flights"),
-            Some(Route::Flights)
-        );
-        assert_eq!(
-            Route::at("/api/external/flight/5001"),
-            Some(Route::Flight("5001".into()))
-        );
-        assert_eq!(
-            Route::at("/api/external/flight/5001/crew"),
-            Some(Route::FlightCrew("5001".into()))
-        );
-        assert_eq!(
-            Route::at("/api/external/staff/crew/P%2D077"),
-            Some(Route::CrewMember("P-077".into()))
-        );
-        assert_eq!(
-            Route::at("/api/external/user/account"),
-            Some(Route::Accounts)
-        );
-        for unknown in [
-            "/api/external/",
-            "/api/external/flight",
-            "/api/external/flight/",
-            "/api/external/flight/5001/pax_details",
-            "/api/external/aircraft/OE-FXA",
-            "/api/v2/flights",
-        ] {
-            assert_eq!(Route::at(unknown), None, "{unknown}");
-        }
-    }
 
     #[test]
     fn months_are_calendar_months() {

@@ -55,10 +55,6 @@ pub(super) fn routes(handle: FlexitiHandle) -> Router {
                 token(Api::Online, pages.clone()),
             )
             .route(
-                &format!("{PREFIX}/"),
-                get(|| async { online::widget_page().into_response() }).fallback(page_only),
-            )
-            .route(
                 &format!("{PREFIX}/online/checkout/{{id}}"),
                 get(
                     move |axum::extract::Path(id): axum::extract::Path<String>| {
@@ -66,7 +62,7 @@ pub(super) fn routes(handle: FlexitiHandle) -> Router {
                         async move { handle.checkout(&id).into_response() }
                     },
                 )
-                .fallback(page_only),
+                .fallback(|| async { page_only() }),
             )
     })
 }
@@ -78,6 +74,13 @@ impl Emulator for FlexitiHandle {
 
     fn not_found(&self, parts: Parts, _body: Bytes) -> Response {
         let relative = relative(&parts);
+        // `{prefix}/` is the page the widget URLs point at: GET only.
+        if relative == "/" {
+            return match parts.method {
+                Method::GET | Method::HEAD => online::widget_page().into_response(),
+                _ => page_only(),
+            };
+        }
         // The API prefixes check the token first, as the real gateway does.
         let style = match api_of(relative) {
             Some(api) => {
@@ -318,7 +321,7 @@ fn method_not_allowed(method: &Method, allowed: &[Method], style: Style<'_>) -> 
 }
 
 /// A method other than GET on a browser page.
-async fn page_only() -> Response {
+fn page_only() -> Response {
     let mut response = Reply::html(
         StatusCode::METHOD_NOT_ALLOWED,
         "<!doctype html><title>405</title><p>Method not allowed</p>".to_owned(),
