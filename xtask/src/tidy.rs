@@ -160,7 +160,6 @@ mod tests {
         ("crates/sandbox/src/flexiti/accounts.rs", "#20"),
         ("crates/sandbox/src/flexiti/transactions.rs", "#20"),
         ("crates/sandbox/src/flexiti/wire.rs", "#20"),
-        ("crates/sandbox/src/fsflt/routes.rs", "#20"),
     ];
 
     /// The lines of `source` before its first `#[cfg(test)]` line: all of them without one.

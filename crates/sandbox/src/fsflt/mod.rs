@@ -11,13 +11,13 @@ mod catalogue;
 mod customers;
 mod directory;
 mod fields;
+mod licences;
 mod routes;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::Router;
-use axum::routing::any;
 
 /// The path prefix of the emulator; the client's base URL is `{base}/fsflt`.
 pub(crate) const PREFIX: &str = "/fsflt";
@@ -29,13 +29,10 @@ const FIRST_CUSTOMER_CODE: u64 = 1001;
 const FIRST_LICENSE_ID: u64 = 108_501;
 
 /// Adds the emulator to `app`: every path under [`PREFIX`] (known or not) is answered and
-/// recorded by the emulator, which dispatches on the path itself.
+/// recorded by the emulator, routed by the spec's operation table.
 pub(crate) fn mount(app: Router, handle: FsfltHandle) -> Router {
-    // Not `nest`: it routes neither `{PREFIX}/` nor the original path to a nested router.
-    let serve = any(routes::serve).with_state(handle);
-    app.route(PREFIX, serve.clone())
-        .route(&format!("{PREFIX}/"), serve.clone())
-        .route(&format!("{PREFIX}/{{*path}}"), serve)
+    // Merged, not nested: a nested router does not see the original path.
+    app.merge(routes::routes(handle))
 }
 
 /// How the FlashStart emulator behaves.
