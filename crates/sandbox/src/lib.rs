@@ -240,6 +240,6 @@ fn router(
     fl3xx: Fl3xxHandle,
     flexiti: FlexitiHandle,
 ) -> Router {
-    let app = Router::new().nest(netfinity::PREFIX, netfinity::router(netfinity));
+    let app = netfinity::mount(Router::new(), netfinity);
     flexiti::mount(fl3xx::mount(fsflt::mount(app, fsflt), fl3xx), flexiti)
 }

@@ -11,26 +11,19 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use axum::Router;
-use axum::routing::any;
 use tokio::sync::{Notify, watch};
 use tokio::time::Instant;
 
 /// The path prefix of the emulator; the client's base URL is `{base}/netfinity/v2`.
 pub(crate) const PREFIX: &str = "/netfinity/v2";
 
-/// The send endpoint, under [`PREFIX`] (`specs/netfinity.yaml`).
-const SEND_PATH: &str = crate::generated::netfinity::SEND_SMS.path;
-
 /// How long flood protection remembers a text sent to a number (a re-used `id` is refused
 /// with no time limit).
 const FLOOD_WINDOW: Duration = Duration::from_secs(10 * 60);
 
-/// The routes of the emulator, to be nested under [`PREFIX`].
-pub(crate) fn router(handle: NetfinityHandle) -> Router {
-    Router::new()
-        .route(SEND_PATH, any(send::send))
-        .fallback(send::not_found)
-        .with_state(handle)
+/// Adds the emulator's routes under [`PREFIX`] to `app` (from the spec's operation table).
+pub(crate) fn mount(app: Router, handle: NetfinityHandle) -> Router {
+    app.merge(send::routes(handle))
 }
 
 /// How the Netfinity emulator behaves.
@@ -193,7 +186,8 @@ impl NetfinityHandle {
         *lock(&self.inner.callback_url) = url;
     }
 
-    /// Every request to the send endpoint, in the order they were answered.
+    /// Every request under the prefix (the send endpoint, and any other path), in the order
+    /// they were answered.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.state().requests.clone()
     }

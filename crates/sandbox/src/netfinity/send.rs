@@ -1,9 +1,8 @@
 //! `POST /sms/notification/send`: bearer check, header check, throttle, validation, accept.
 
-use std::collections::BTreeMap;
-
+use api_core::spec::OperationSpec;
+use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Request, State};
 use axum::http::header::{ACCEPT, ALLOW, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
@@ -18,40 +17,69 @@ use super::{
     AcceptedSms, FLOOD_WINDOW, NetfinityHandle, PREFIX, Recent, RecordedRequest, Window, uuid_v4,
 };
 
-/// Largest request body read; a larger one is answered 413.
-const MAX_BODY_BYTES: usize = 1024 * 1024;
+use crate::common::routes::{Emulator, Incoming, spec_routes};
+use crate::generated::netfinity::{self as spec, Handlers};
 
 const X_RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
 const X_RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
 
-/// The handler of the send endpoint (any method, so that every request is recorded).
-pub(super) async fn send(State(handle): State<NetfinityHandle>, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
-    // The nested router sees the path without its prefix.
-    let path = format!("{PREFIX}{}", parts.uri.path());
-    let (body, response) = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
-        Ok(body) => {
-            let response = handle.answer(&parts, &body);
-            (body, response)
-        }
-        Err(_) => (
-            Bytes::new(),
-            message(StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large"),
-        ),
-    };
-    handle.record_request(RecordedRequest {
-        method: parts.method.to_string(),
-        path,
-        headers: recorded_headers(&parts.headers),
-        body: body.to_vec(),
-        status: response.status().as_u16(),
-    });
-    response
+/// Every route under the prefix: the spec's one operation, and the plain 404 elsewhere.
+pub(super) fn routes(handle: NetfinityHandle) -> Router {
+    spec_routes(PREFIX, spec::OPERATIONS, handle, |router| router)
 }
 
-/// Any other path under the prefix.
-pub(super) async fn not_found() -> Response {
-    message(StatusCode::NOT_FOUND, "Not Found")
+impl Emulator for NetfinityHandle {
+    async fn operation(&self, operation: &'static OperationSpec, request: Incoming) -> Response {
+        let mut call = Call {
+            handle: self,
+            parts: &request.parts,
+            body: &request.body,
+        };
+        spec::dispatch(&mut call, operation, &())
+            .unwrap_or_else(|| message(StatusCode::NOT_FOUND, "Not Found"))
+    }
+
+    fn not_found(&self, _parts: Parts, _body: Bytes) -> Response {
+        message(StatusCode::NOT_FOUND, "Not Found")
+    }
+
+    fn method_not_allowed(&self, parts: Parts, allowed: &[Method]) -> Response {
+        let allowed: Vec<&str> = allowed.iter().map(Method::as_str).collect();
+        let allowed = allowed.join(", ");
+        let text = format!(
+            "The {} method is not supported for this route. Supported methods: {allowed}.",
+            parts.method
+        );
+        let mut response = message(StatusCode::METHOD_NOT_ALLOWED, &text);
+        if let Ok(allow) = HeaderValue::from_str(&allowed) {
+            response.headers_mut().insert(ALLOW, allow);
+        }
+        response
+    }
+
+    fn too_large(&self, _parts: &Parts) -> Response {
+        message(StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large")
+    }
+
+    fn record(&self, request: RecordedRequest) {
+        self.record_request(request);
+    }
+}
+
+/// One request, as the handler sees it.
+struct Call<'a> {
+    handle: &'a NetfinityHandle,
+    parts: &'a Parts,
+    body: &'a [u8],
+}
+
+impl Handlers for Call<'_> {
+    type Call<'a> = ();
+    type Answer = Response;
+
+    fn send_sms(&mut self, _call: &()) -> Response {
+        self.handle.answer(self.parts, self.body)
+    }
 }
 
 /// The outcome of counting one request against its token's window.
@@ -77,18 +105,6 @@ struct Invalid {
 impl NetfinityHandle {
     /// Answers one request, in the documented order of checks.
     fn answer(&self, parts: &Parts, body: &[u8]) -> Response {
-        if parts.method != Method::POST {
-            let text = format!(
-                "The {} method is not supported for this route. Supported methods: POST.",
-                parts.method
-            );
-            let mut response = message(StatusCode::METHOD_NOT_ALLOWED, &text);
-            response
-                .headers_mut()
-                .insert(ALLOW, HeaderValue::from_static("POST"));
-            return response;
-        }
-
         // 1. Bearer token.
         let config = self.config();
         let token = bearer_token(&parts.headers);
@@ -280,22 +296,6 @@ fn is_json_content(headers: &HeaderMap) -> bool {
                     && v.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
             })
         })
-}
-
-/// The headers of a request, by lowercased name.
-fn recorded_headers(headers: &HeaderMap) -> BTreeMap<String, String> {
-    let mut recorded: BTreeMap<String, String> = BTreeMap::new();
-    for (name, value) in headers {
-        let value = String::from_utf8_lossy(value.as_bytes());
-        recorded
-            .entry(name.as_str().to_owned())
-            .and_modify(|v| {
-                v.push_str(", ");
-                v.push_str(&value);
-            })
-            .or_insert_with(|| value.into_owned());
-    }
-    recorded
 }
 
 /// `{"message": text}` with `status`.

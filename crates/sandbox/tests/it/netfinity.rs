@@ -1052,10 +1052,15 @@ async fn other_methods_and_paths() {
     let answer = request(&url, &[], "").await;
     assert_eq!(answer.status, 404);
     assert_eq!(answer.text, r#"{"message":"Not Found"}"#);
+    // Every request under the prefix is recorded, as for the other providers.
+    let requests = sandbox.netfinity().requests();
     assert_eq!(
-        sandbox.netfinity().requests().len(),
-        1,
-        "only the send endpoint is recorded"
+        (
+            requests.len(),
+            requests[1].path.as_str(),
+            requests[1].status
+        ),
+        (2, "/netfinity/v2/sms/other", 404)
     );
     sandbox.shutdown().await;
 }
