@@ -1,8 +1,12 @@
-//! Wire helpers every emulator uses: headers as recorded, percent-decoding, a header's text.
+//! Wire helpers every emulator uses: headers as recorded, percent-decoding, a header's text,
+//! JSON answers.
 
 use std::collections::BTreeMap;
 
-use axum::http::HeaderMap;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 
 /// The headers of a request as the recorder keeps them: repeated names joined with `, `.
 pub(crate) fn recorded_headers(headers: &HeaderMap) -> BTreeMap<String, String> {
@@ -55,6 +59,19 @@ pub(crate) fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> 
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
         .filter(|v| !v.is_empty())
+}
+
+/// `body` as a JSON answer with `status` (500 should it not serialize).
+pub(crate) fn json_response(status: StatusCode, body: &impl Serialize) -> Response {
+    match serde_json::to_vec(body) {
+        Ok(bytes) => (
+            status,
+            [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+            bytes,
+        )
+            .into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
 }
 
 #[cfg(test)]

@@ -127,7 +127,7 @@ struct State {
     /// One per distinct token, in the order of [`Fl3xxConfig::tokens`].
     operators: Vec<Operator>,
     /// Fair-use windows, by operator index.
-    windows: HashMap<usize, Window>,
+    windows: HashMap<usize, crate::common::window::Window>,
     deliveries: Vec<WebhookDeliveryRecord>,
     next_flight_id: u64,
     next_subscription: u64,
@@ -147,13 +147,6 @@ struct Operator {
     qualifications: Vec<serde_json::Map<String, Value>>,
     /// When the v1 crew, fleet and accounts were seeded (their `modifiedSince` reference).
     seeded: OffsetDateTime,
-}
-
-/// One token's fixed fair-use window.
-#[derive(Debug)]
-struct Window {
-    started: Instant,
-    count: u32,
 }
 
 impl Fl3xxHandle {

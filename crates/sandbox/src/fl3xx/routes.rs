@@ -15,9 +15,11 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use tokio::time::Instant;
 
-use super::{Fl3xxHandle, PREFIX, Window};
+use super::{Fl3xxHandle, PREFIX};
 use crate::RecordedRequest;
 use crate::common::routes::{Emulator, Incoming, spec_routes};
+use crate::common::window::{Hit, Window};
+use crate::common::wire::json_response;
 pub(super) use crate::common::wire::percent_decode;
 use crate::generated::fl3xx as spec;
 
@@ -353,25 +355,11 @@ impl Fl3xxHandle {
         let config = self.config();
         let now = Instant::now();
         let mut state = self.state();
-        let window = state.windows.entry(operator).or_insert(Window {
-            started: now,
-            count: 0,
-        });
-        if now.duration_since(window.started) >= config.fair_use_window {
-            *window = Window {
-                started: now,
-                count: 0,
-            };
+        let window = state.windows.entry(operator).or_insert(Window::new(now));
+        match window.hit(now, config.fair_use_limit, config.fair_use_window) {
+            Hit::Allowed { .. } => FairUse::Allowed,
+            Hit::Exceeded { retry_after_secs } => FairUse::Exceeded { retry_after_secs },
         }
-        if window.count >= config.fair_use_limit {
-            let left = (window.started + config.fair_use_window).saturating_duration_since(now);
-            let secs = left.as_secs() + u64::from(left.subsec_nanos() > 0);
-            return FairUse::Exceeded {
-                retry_after_secs: secs.max(1),
-            };
-        }
-        window.count += 1;
-        FairUse::Allowed
     }
 }
 
@@ -417,19 +405,6 @@ pub(super) fn created(body: &impl Serialize) -> Answer {
 /// HTTP 204, no body.
 pub(super) fn no_content() -> Answer {
     Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-/// A JSON answer.
-fn json_response(status: StatusCode, body: &impl Serialize) -> Response {
-    match serde_json::to_vec(body) {
-        Ok(bytes) => (
-            status,
-            [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
-            bytes,
-        )
-            .into_response(),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
 }
 
 #[cfg(test)]

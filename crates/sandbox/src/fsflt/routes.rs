@@ -5,10 +5,9 @@
 use api_core::spec::OperationSpec;
 use axum::Router;
 use axum::body::Bytes;
-use axum::http::header::{ALLOW, CONTENT_TYPE};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, Method, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
 use serde::Serialize;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -18,7 +17,10 @@ use super::fields::{Body, Errors, integer};
 use super::{FsfltHandle, PREFIX, SandboxCustomer, SandboxLicence, State as Data};
 use super::{customers, directory, licences};
 use crate::RecordedRequest;
+use crate::common::laravel;
+pub(super) use crate::common::laravel::message;
 use crate::common::routes::{Emulator, Incoming, spec_routes};
+pub(super) use crate::common::wire::json_response;
 use crate::generated::fsflt::{self as spec, Handlers};
 
 /// The header carrying the reseller API key (the docs write `X-API-KEY`).
@@ -68,17 +70,7 @@ impl Emulator for FsfltHandle {
     }
 
     fn method_not_allowed(&self, parts: Parts, allowed: &[Method]) -> Response {
-        let allowed: Vec<&str> = allowed.iter().map(Method::as_str).collect();
-        let allowed = allowed.join(", ");
-        let text = format!(
-            "The {} method is not supported for this route. Supported methods: {allowed}.",
-            parts.method
-        );
-        let mut response = message(StatusCode::METHOD_NOT_ALLOWED, &text);
-        if let Ok(allow) = HeaderValue::from_str(&allowed) {
-            response.headers_mut().insert(ALLOW, allow);
-        }
-        response
+        laravel::method_not_allowed(&parts.method, allowed)
     }
 
     fn too_large(&self, _parts: &Parts) -> Response {
@@ -362,24 +354,6 @@ pub(super) fn invalid(errors: &Errors) -> Response {
         errors,
     };
     json_response(StatusCode::INTERNAL_SERVER_ERROR, &body)
-}
-
-/// `{"message": text}` with `status`.
-pub(super) fn message(status: StatusCode, text: &str) -> Response {
-    json_response(status, &json!({ "message": text }))
-}
-
-/// A JSON answer.
-pub(super) fn json_response(status: StatusCode, body: &impl Serialize) -> Response {
-    match serde_json::to_vec(body) {
-        Ok(bytes) => (
-            status,
-            [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
-            bytes,
-        )
-            .into_response(),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
 }
 
 #[cfg(test)]

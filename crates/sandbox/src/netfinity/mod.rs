@@ -142,20 +142,13 @@ struct State {
     arrivals: Vec<std::time::Instant>,
     accepted: Vec<AcceptedSms>,
     pingbacks: Vec<PingbackRecord>,
-    windows: HashMap<String, Window>,
+    windows: HashMap<String, crate::common::window::Window>,
     /// The texts sent to each number in the last 10 minutes.
     recent: VecDeque<Recent>,
     /// Every `id` ever accepted: a re-used `id` is refused with no time limit (api-notes
     /// §B.2.3, SEEN: "an `id` is re-used" is flood protection, the 10 minutes are for "the
     /// same text … to the same number").
     used_ids: std::collections::HashSet<String>,
-}
-
-/// One token's fixed throttle window.
-#[derive(Debug)]
-struct Window {
-    started: Instant,
-    count: u32,
 }
 
 /// An accepted text to a number, remembered for flood protection.

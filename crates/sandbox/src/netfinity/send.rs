@@ -3,21 +3,22 @@
 use api_core::spec::OperationSpec;
 use axum::Router;
 use axum::body::Bytes;
-use axum::http::header::{ACCEPT, ALLOW, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use axum::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::time::Instant;
 
 use super::pingback::{self, Outcome};
 use super::validate::{FieldErrors, validate};
-use super::{
-    AcceptedSms, FLOOD_WINDOW, NetfinityHandle, PREFIX, Recent, RecordedRequest, Window, uuid_v4,
-};
+use super::{AcceptedSms, FLOOD_WINDOW, NetfinityHandle, PREFIX, Recent, RecordedRequest, uuid_v4};
 
+use crate::common::laravel::{self, message};
 use crate::common::routes::{Emulator, Incoming, spec_routes};
+use crate::common::window::{Hit, Window};
+use crate::common::wire::json_response;
 use crate::generated::netfinity::{self as spec, Handlers};
 
 const X_RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
@@ -44,17 +45,7 @@ impl Emulator for NetfinityHandle {
     }
 
     fn method_not_allowed(&self, parts: Parts, allowed: &[Method]) -> Response {
-        let allowed: Vec<&str> = allowed.iter().map(Method::as_str).collect();
-        let allowed = allowed.join(", ");
-        let text = format!(
-            "The {} method is not supported for this route. Supported methods: {allowed}.",
-            parts.method
-        );
-        let mut response = message(StatusCode::METHOD_NOT_ALLOWED, &text);
-        if let Ok(allow) = HeaderValue::from_str(&allowed) {
-            response.headers_mut().insert(ALLOW, allow);
-        }
-        response
+        laravel::method_not_allowed(&parts.method, allowed)
     }
 
     fn too_large(&self, _parts: &Parts) -> Response {
@@ -80,12 +71,6 @@ impl Handlers for Call<'_> {
     fn send_sms(&mut self, _call: &()) -> Response {
         self.handle.answer(self.parts, self.body)
     }
-}
-
-/// The outcome of counting one request against its token's window.
-enum Throttle {
-    Allowed { remaining: u32 },
-    Exceeded { retry_after_secs: u64 },
 }
 
 /// The body of a 200 answer.
@@ -118,8 +103,8 @@ impl NetfinityHandle {
         // Every request past authentication counts against the token's window.
         let throttle = self.hit(&config.token);
         let remaining = match throttle {
-            Throttle::Allowed { remaining } => remaining,
-            Throttle::Exceeded { .. } => 0,
+            Hit::Allowed { remaining } => remaining,
+            Hit::Exceeded { .. } => 0,
         };
         let with_limits = |mut response: Response| {
             let headers = response.headers_mut();
@@ -143,7 +128,7 @@ impl NetfinityHandle {
         };
 
         // 3. Throttle.
-        if let Throttle::Exceeded { retry_after_secs } = throttle {
+        if let Hit::Exceeded { retry_after_secs } = throttle {
             let mut response =
                 with_limits(message(StatusCode::TOO_MANY_REQUESTS, "Too Many Attempts."));
             response
@@ -178,31 +163,15 @@ impl NetfinityHandle {
     }
 
     /// Counts one request against `token`'s fixed window.
-    fn hit(&self, token: &str) -> Throttle {
+    fn hit(&self, token: &str) -> Hit {
         let config = self.config();
         let now = Instant::now();
         let mut state = self.state();
-        let window = state.windows.entry(token.to_owned()).or_insert(Window {
-            started: now,
-            count: 0,
-        });
-        if now.duration_since(window.started) >= config.window {
-            *window = Window {
-                started: now,
-                count: 0,
-            };
-        }
-        if window.count >= config.limit {
-            let left = (window.started + config.window).saturating_duration_since(now);
-            let secs = left.as_secs() + u64::from(left.subsec_nanos() > 0);
-            return Throttle::Exceeded {
-                retry_after_secs: secs.max(1),
-            };
-        }
-        window.count += 1;
-        Throttle::Allowed {
-            remaining: config.limit - window.count,
-        }
+        let window = state
+            .windows
+            .entry(token.to_owned())
+            .or_insert(Window::new(now));
+        window.hit(now, config.limit, config.window)
     }
 
     /// Stores an accepted message and decides what its pingbacks will say.
@@ -296,24 +265,6 @@ fn is_json_content(headers: &HeaderMap) -> bool {
                     && v.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
             })
         })
-}
-
-/// `{"message": text}` with `status`.
-fn message(status: StatusCode, text: &str) -> Response {
-    json_response(status, &json!({ "message": text }))
-}
-
-/// A JSON answer.
-fn json_response(status: StatusCode, body: &impl Serialize) -> Response {
-    match serde_json::to_vec(body) {
-        Ok(bytes) => (
-            status,
-            [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
-            bytes,
-        )
-            .into_response(),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
 }
 
 #[cfg(test)]
