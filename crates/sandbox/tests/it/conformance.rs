@@ -1,7 +1,8 @@
 //! The sandbox answers as `specs/*.yaml` say: every operation of every spec is called over
 //! real HTTP, with a valid request and with the documented failures the sandbox can produce
-//! (no credentials, an unknown id, an invalid body), and every answer is checked against the
-//! operation's declared responses (status, content type, body schema).
+//! (no credentials, an unknown id, an invalid body, a method the path does not take, the path
+//! at another version where the provider versions its paths), and every answer is checked
+//! against the operation's declared responses (status, content type, body schema).
 //!
 //! The test fails listing every violation, and when an operation of a spec was never called
 //! or never answered with success, so a new operation cannot slip through unchecked.
@@ -170,6 +171,7 @@ impl Check {
                 ));
             }
         }
+        self.refusals(provider, method, path, auth, body).await;
         if let Some(unknown) = unknown {
             let missing = self.json(provider, method, unknown, auth, body).await;
             if missing.status != 404 {
@@ -180,6 +182,69 @@ impl Check {
             }
         }
         answer
+    }
+
+    /// What the routes refuse for every operation, as the real API would: a method its path
+    /// does not take (405 with `Allow`), and the path at another version where the provider
+    /// versions its paths (404).
+    async fn refusals(
+        &mut self,
+        provider: &'static str,
+        method: &str,
+        path: &str,
+        auth: Auth<'_>,
+        body: &Value,
+    ) {
+        let (bare, query) = path.split_once('?').unwrap_or((path, ""));
+        let spec = &self.specs[provider];
+        let taken: Vec<&str> = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+            .into_iter()
+            .filter(|m| spec.find(m, bare).is_some())
+            .collect();
+        let mut headers: Vec<(&str, &str)> = vec![("accept", "application/json")];
+        if let Auth::Headers(auth) = auth {
+            headers.extend_from_slice(auth);
+        }
+        let text = if body.is_null() {
+            String::new()
+        } else {
+            body.to_string()
+        };
+        if !text.is_empty() {
+            headers.push(("content-type", "application/json"));
+        }
+        if let Some(other) = ["PUT", "PATCH", "DELETE", "POST", "GET"]
+            .into_iter()
+            .find(|m| !taken.contains(m))
+        {
+            let url = format!("{}{path}", self.base(provider));
+            let answer = call(other, &url, &headers, &text).await;
+            let allow = answer.header("allow").unwrap_or_default().to_owned();
+            if answer.status != 405 || allow != taken.join(", ") {
+                self.violations.push(format!(
+                    "{provider}: {other} {path} → {} with Allow {allow:?}, not 405 with {:?}",
+                    answer.status,
+                    taken.join(", ")
+                ));
+            }
+        }
+        let moved = match provider {
+            "fl3xx" => bare.replacen("/api/v2/", "/api/v3/", 1),
+            "flexiti" if bare.contains("/v2.5/") => bare.replacen("/v2.5/", "/v2.5.1/", 1),
+            "flexiti" => bare.replacen("/v2.5.1/", "/v2.5/", 1),
+            _ => bare.to_owned(),
+        };
+        if moved != bare && spec.find(method, &moved).is_none() {
+            let sep = if query.is_empty() { "" } else { "?" };
+            let url = format!("{}{moved}{sep}{query}", self.base(provider));
+            let answer = call(method, &url, &headers, &text).await;
+            if answer.status != 404 {
+                self.violations.push(format!(
+                    "{provider}: {method} {moved} (another version) → {}, not 404",
+                    answer.status
+                ));
+            }
+        }
     }
 
     /// An operation the sandbox does not emulate (see [`NOT_EMULATED`]): it must still answer
