@@ -4,7 +4,7 @@
 
 use super::routes::Req;
 use super::wire::Answer;
-use super::{State, accounts, online, transactions};
+use super::{State, accounts, online, payments, screens, transactions};
 use crate::generated::flexiti::Handlers;
 
 impl Handlers for State {
@@ -20,7 +20,7 @@ impl Handlers for State {
     }
 
     fn decode_drivers_license(&mut self, req: &Req<'_>) -> Answer {
-        accounts::drivers_license(req)
+        screens::drivers_license(req)
     }
 
     fn verify_account(&mut self, req: &Req<'_>) -> Answer {
@@ -36,7 +36,7 @@ impl Handlers for State {
     }
 
     fn post_transaction(&mut self, req: &Req<'_>) -> Answer {
-        transactions::transaction(self, req)
+        payments::transaction(self, req)
     }
 
     fn create_authorization(&mut self, req: &Req<'_>) -> Answer {
@@ -65,7 +65,7 @@ impl Handlers for State {
     }
 
     fn refund_account(&mut self, req: &Req<'_>) -> Answer {
-        transactions::refund(self, req, req.param("account_number"))
+        payments::refund(self, req, req.param("account_number"))
     }
 
     fn list_captures(&mut self, req: &Req<'_>) -> Answer {
@@ -73,15 +73,15 @@ impl Handlers for State {
     }
 
     fn widget_init(&mut self, req: &Req<'_>) -> Answer {
-        accounts::widget_init(req)
+        screens::widget_init(req)
     }
 
     fn terms_and_conditions(&mut self, req: &Req<'_>) -> Answer {
-        accounts::terms(req)
+        screens::terms(req)
     }
 
     fn i18n(&mut self, req: &Req<'_>) -> Answer {
-        accounts::i18n(req)
+        screens::i18n(req)
     }
 
     fn online_init(&mut self, req: &Req<'_>) -> Answer {

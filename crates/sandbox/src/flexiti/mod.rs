@@ -10,9 +10,12 @@
 
 mod accounts;
 mod auth;
+mod fields;
 mod handlers;
 mod online;
+mod payments;
 mod routes;
+mod screens;
 mod transactions;
 mod wire;
 
@@ -27,7 +30,8 @@ use crate::RecordedRequest;
 use accounts::Account;
 use auth::{Grant, Token};
 use online::{OnlineOrder, Outcome};
-use transactions::{Authorization, Capture, Payment};
+use payments::Payment;
+use transactions::{Authorization, Capture};
 
 /// The path prefix of the emulator; a client uses `{base}/flexiti-sandbox` as the host of
 /// both APIs and appends `/flexiti/pos-api/...` or `/flexiti/online-api/...`.

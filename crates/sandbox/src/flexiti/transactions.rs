@@ -4,13 +4,13 @@
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use super::accounts::{self, account_not_found, not_active, within_a_day};
+use super::accounts::{self, account_not_found, not_active};
 use super::routes::Req;
 use super::wire::{self, Answer, Fields, Problem, format_time, money};
 use super::{State as Data, now};
 
 /// Payments (deposits and in-store payments) allowed per account in 24 hours: 10,000.00.
-const PAYMENT_LIMIT_24H_CENTS: i64 = 1_000_000;
+pub(super) const PAYMENT_LIMIT_24H_CENTS: i64 = 1_000_000;
 /// How old a capture may be to be returned.
 const RETURN_DAYS: i64 = 100;
 
@@ -89,16 +89,6 @@ impl Capture {
     }
 }
 
-/// A posted payment (`POST transactions`).
-#[derive(Debug)]
-pub(super) struct Payment {
-    account: String,
-    /// `deposit`, `instore_payment` or `tradein`.
-    kind: &'static str,
-    amount: i64,
-    at: OffsetDateTime,
-}
-
 fn authorization_not_found() -> Problem {
     Problem::not_found("Authorization not found")
 }
@@ -111,7 +101,7 @@ fn capture_exceeded(what: &str) -> Problem {
 }
 
 /// The verification of `(account, request_id)` must exist and carry `code`.
-fn check_verification(
+pub(super) fn check_verification(
     data: &Data,
     account: &str,
     request_id: Option<&str>,
@@ -135,7 +125,7 @@ fn check_verification(
 }
 
 /// The next id of a sequence.
-fn next(counter: &mut u64) -> u64 {
+pub(super) fn next(counter: &mut u64) -> u64 {
     let id = *counter;
     *counter += 1;
     id
@@ -448,33 +438,6 @@ pub(super) fn give_back(data: &mut Data, req: &Req, id: u64, capture_id: u64) ->
     }))
 }
 
-/// `POST accounts/{n}/refund` `{amount, reference?}`: credits the account, up to what it
-/// owes.
-pub(super) fn refund(data: &mut Data, req: &Req, number: &str) -> Answer {
-    let body = req.body()?;
-    let mut fields = Fields::new(&body);
-    let amount = fields.amount("amount", true);
-    let reference = fields.string("reference", false, 40);
-    let (Some(amount), true) = (amount, fields.is_ok()) else {
-        return Err(fields.problem());
-    };
-    let account = data.account_mut(number).ok_or_else(account_not_found)?;
-    if amount > account.balance {
-        return Err(Problem::conflict(
-            "refunds_limit_exceeded_amount",
-            "The refund exceeds the account balance",
-        ));
-    }
-    account.balance -= amount;
-    let refund_id = next(&mut data.next_refund);
-    wire::ok(&json!({
-        "refund_id": refund_id,
-        "amount": money(amount),
-        "reference": reference,
-        "date": format_time(now()),
-    }))
-}
-
 /// `GET captures?account_number&authorization_id` (v2.5.1).
 pub(super) fn captures(data: &Data, req: &Req) -> Answer {
     let mut fields = Fields::new(&req.query);
@@ -489,83 +452,4 @@ pub(super) fn captures(data: &Data, req: &Req) -> Answer {
         .map(Capture::to_json)
         .collect();
     wire::ok(&json!({ "captures": list }))
-}
-
-/// `POST transactions` (v2.5.1) `{transaction_type, amount, account_number | vcc_number |
-/// customer_id, verification_code, request_id, ...}`: a payment onto the account.
-pub(super) fn transaction(data: &mut Data, req: &Req) -> Answer {
-    const KINDS: [&str; 3] = ["deposit", "instore_payment", "tradein"];
-    let body = req.body()?;
-    let mut fields = Fields::new(&body);
-    let kind = fields.string("transaction_type", true, 40);
-    let amount = fields.amount("amount", true);
-    let by_vcc = fields.get("vcc_number").is_some();
-    let by_customer = fields.get("customer_id").is_some();
-    let number = fields.digits("account_number", !by_vcc && !by_customer, 14);
-    let vcc = fields.digits("vcc_number", false, 16);
-    let customer = fields.string("customer_id", false, 20);
-    let code = fields.digits("verification_code", false, 12);
-    let request_id = fields.string("request_id", false, 40);
-    fields.string("external_location_id", false, 40);
-    fields.string("external_employee_id", false, 40);
-    let (Some(kind), Some(amount), true) = (kind, amount, fields.is_ok()) else {
-        return Err(fields.problem());
-    };
-    let Some(kind) = KINDS.into_iter().find(|k| k.eq_ignore_ascii_case(&kind)) else {
-        return Err(Problem::conflict(
-            "invalid_transaction_type",
-            "transaction_type must be deposit, instore_payment or tradein",
-        ));
-    };
-    let Some(code) = code else {
-        return Err(Problem::conflict(
-            "verification_code_required",
-            "A verification code is required",
-        ));
-    };
-    let account = data
-        .accounts
-        .iter()
-        .find(|a| {
-            number.as_ref().is_none_or(|n| &a.number == n)
-                && vcc.as_ref().is_none_or(|v| a.vcc_number == v)
-                && customer.as_ref().is_none_or(|c| a.customer_id == c)
-        })
-        .ok_or_else(|| {
-            if number.is_some() && (vcc.is_some() || customer.is_some()) {
-                accounts::vcc_mismatch()
-            } else {
-                account_not_found()
-            }
-        })?;
-    if account.status != "N" {
-        return Err(not_active());
-    }
-    let number = account.number.clone();
-    check_verification(data, &number, request_id.as_deref(), &code)?;
-    if kind != "tradein" {
-        let paid: i64 = data
-            .payments
-            .iter()
-            .filter(|p| p.account == number && p.kind != "tradein" && within_a_day(p.at))
-            .map(|p| p.amount)
-            .sum();
-        if paid + amount > PAYMENT_LIMIT_24H_CENTS {
-            return Err(Problem::conflict(
-                "limit_payment_amount_24",
-                "Payments are limited to 10000.00 in 24 hours",
-            ));
-        }
-    }
-    if let Some(account) = data.account_mut(&number) {
-        account.balance -= amount;
-    }
-    data.payments.push(Payment {
-        account: number,
-        kind,
-        amount,
-        at: now(),
-    });
-    let transaction_id = next(&mut data.next_transaction);
-    wire::ok(&json!({ "transaction_id": transaction_id }))
 }
