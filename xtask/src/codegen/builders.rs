@@ -148,9 +148,15 @@ pub fn emit(
         .iter()
         .map(|arg| format!("{}: {}", arg.ident, setter_type(&arg.kind)))
         .collect();
+    // A borrowed body lives as long as the builder, which borrows the client for as long.
+    let (generics, receiver, builder_lifetime) = if has_body {
+        ("<'a>", "&'a self", "'a")
+    } else {
+        ("", "&self", "'_")
+    };
     let _ = writeln!(
         out,
-        "pub fn {}(&self, {}) -> {builder}<'_> {{\n{builder} {{\nclient: self,\nparams: {params} {{",
+        "pub fn {}{generics}({receiver}, {}) -> {builder}<{builder_lifetime}> {{\n{builder} {{\nclient: self,\nparams: {params} {{",
         function.name,
         arguments.join(", ")
     );
@@ -160,7 +166,11 @@ pub fn emit(
         } else {
             "None".to_owned()
         };
-        let _ = writeln!(out, "{}: {value},", arg.ident);
+        if value == arg.ident {
+            let _ = writeln!(out, "{value},");
+        } else {
+            let _ = writeln!(out, "{}: {value},", arg.ident);
+        }
     }
     out.push_str("},\n}\n}\n}\n\n");
 

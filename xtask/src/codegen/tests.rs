@@ -1691,6 +1691,15 @@ fn builders_take_required_inputs_in_the_client_method_and_the_rest_in_setters() 
         "pub struct AddNote<'a> {\n    client: &'a crate::Other,",
     );
     assert_contains(&out, "struct AddNoteParams<'a> {\n    body: &'a Note,\n}");
+    assert_contains(
+        &out,
+        "pub fn add_note<'a>(&'a self, body: &'a Note) -> AddNote<'a> {
+        AddNote {
+            client: self,
+            params: AddNoteParams { body },
+        }
+    }",
+    );
     // Without `x-client`, no builders.
     let plain = BUILDER_SPEC.replace("x-client: crate::Client\n", "");
     let plain = plain.replace("      x-client: crate::Other\n", "");
