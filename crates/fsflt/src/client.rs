@@ -8,7 +8,6 @@ use futures_util::FutureExt;
 use crate::envelope::Envelope;
 use crate::errors::FsfltErrors;
 use crate::generated::operations;
-use crate::validate;
 use crate::*;
 
 /// The production base URL.
@@ -100,10 +99,7 @@ impl Client {
     /// [`ErrorKind::Unauthorized`] when the customer cannot log in (the API's
     /// `{"code": 401, "content": []}`, whatever the HTTP status), and the usual errors.
     pub async fn auth_token(&self, customer: CustomerCode) -> Result<Response<AuthToken>> {
-        validate::customer_code(customer)?;
-        let body = AuthTokenRequest {
-            customer_code: customer.to_string(),
-        };
+        let body = AuthTokenRequest::for_customer(customer);
         self.call(operations::get_auth_token(&body)?).await
     }
 
@@ -116,7 +112,6 @@ impl Client {
         &self,
         customer: &NewCustomer,
     ) -> Result<Response<CreatedCustomer>> {
-        customer.validate()?;
         self.call(operations::create_customer(customer)?).await
     }
 
@@ -129,7 +124,6 @@ impl Client {
         &self,
         query: &AvailableLicensesRequest,
     ) -> Result<Response<Vec<AvailableLicense>>> {
-        query.validate()?;
         self.call(operations::available_licenses(query)?).await
     }
 
@@ -139,7 +133,6 @@ impl Client {
     /// # Errors
     /// [`api_core::Error::InvalidInput`] before sending; [`ErrorKind::Validation`].
     pub async fn assign_demo(&self, request: &DemoRequest) -> Result<Response<DemoLicense>> {
-        request.validate()?;
         self.call(operations::assign_demo(request)?).await
     }
 
@@ -153,7 +146,6 @@ impl Client {
         &self,
         request: &AssignRequest,
     ) -> Result<Response<AssignedLicense>> {
-        request.validate()?;
         self.call(operations::assign_license(request)?).await
     }
 
@@ -167,7 +159,7 @@ impl Client {
         customer: CustomerCode,
         license: &LicenseId,
     ) -> Result<Response<String>> {
-        let body = license_action(customer, license)?;
+        let body = LicenseAction::new(customer, license);
         self.call(operations::suspend_license(&body)?).await
     }
 
@@ -180,19 +172,9 @@ impl Client {
         customer: CustomerCode,
         license: &LicenseId,
     ) -> Result<Response<String>> {
-        let body = license_action(customer, license)?;
+        let body = LicenseAction::new(customer, license);
         self.call(operations::enable_license(&body)?).await
     }
-}
-
-/// The suspend and enable bodies document both fields as strings.
-fn license_action(customer: CustomerCode, license: &LicenseId) -> Result<LicenseAction> {
-    validate::customer_code(customer)?;
-    validate::license_id(license)?;
-    Ok(LicenseAction {
-        license_id: license.to_string(),
-        customer_code: customer.to_string(),
-    })
 }
 
 /// Operations the public docs describe without showing their paths. Each path is our best
@@ -218,12 +200,8 @@ impl Client {
         customer: CustomerCode,
         lang: Option<Lang>,
     ) -> Result<Response<CustomerSummary>> {
-        validate::customer_code(customer)?;
-        validate::lang(lang.as_ref())?;
-        let body = CustomerDetailsRequest {
-            customer_code: customer.to_string(),
-            lang,
-        };
+        let mut body = CustomerDetailsRequest::for_customer(customer);
+        body.lang = lang;
         self.call(operations::customer_details(&body)?).await
     }
 
@@ -237,12 +215,7 @@ impl Client {
         customer: CustomerCode,
         license: &LicenseId,
     ) -> Result<Response<String>> {
-        validate::customer_code(customer)?;
-        validate::license_id(license)?;
-        let body = CustomerLicenseRequest {
-            customer_code: customer.to_string(),
-            license_id: license.to_string(),
-        };
+        let body = CustomerLicenseRequest::new(customer, license);
         self.call(operations::customer_license_action(&body)?).await
     }
 
@@ -256,11 +229,7 @@ impl Client {
         customer: CustomerCode,
         password: &str,
     ) -> Result<Response<String>> {
-        validate::customer_code(customer)?;
-        let body = SetPasswordRequest {
-            customer_code: customer.to_string(),
-            password: password.to_owned(),
-        };
+        let body = SetPasswordRequest::new(customer, password);
         self.call(operations::set_customer_password(&body)?).await
     }
 

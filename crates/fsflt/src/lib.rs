@@ -38,6 +38,9 @@ mod ids;
 mod login;
 mod validate;
 
+/// The checks of a request body (`body.validate()`), run by every operation before it sends:
+/// the spec's bounds, then the rules a schema cannot state (`src/validate.rs`).
+pub use api_core::validate::Validate;
 pub use api_core::{Error, ErrorKind, Response, Result};
 pub use client::{API_KEY_ENV, BASE_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL};
 pub use envelope::Envelope;
@@ -119,6 +122,56 @@ impl AssignRequest {
             license_info: license_info.into(),
             accept_notifications: None,
             currency_code: None,
+        }
+    }
+}
+
+impl AuthTokenRequest {
+    /// A login token for `customer` (the body sends the code as the documented string).
+    pub fn for_customer(customer: CustomerCode) -> Self {
+        Self {
+            customer_code: customer.to_string(),
+        }
+    }
+}
+
+impl LicenseAction {
+    /// Suspends or enables `license` of `customer` (the body sends both as the documented
+    /// strings).
+    pub fn new(customer: CustomerCode, license: &LicenseId) -> Self {
+        Self {
+            license_id: license.to_string(),
+            customer_code: customer.to_string(),
+        }
+    }
+}
+
+impl CustomerDetailsRequest {
+    /// The details of `customer`, in the default language.
+    pub fn for_customer(customer: CustomerCode) -> Self {
+        Self {
+            customer_code: customer.to_string(),
+            lang: None,
+        }
+    }
+}
+
+impl CustomerLicenseRequest {
+    /// The unnamed action on `license` of `customer` (the body sends both as strings).
+    pub fn new(customer: CustomerCode, license: &LicenseId) -> Self {
+        Self {
+            customer_code: customer.to_string(),
+            license_id: license.to_string(),
+        }
+    }
+}
+
+impl SetPasswordRequest {
+    /// Sets `customer`'s password (8–15 characters).
+    pub fn new(customer: CustomerCode, password: impl Into<String>) -> Self {
+        Self {
+            customer_code: customer.to_string(),
+            password: password.into(),
         }
     }
 }
