@@ -7,16 +7,19 @@
 //!
 //! # async fn run() -> fsflt::Result<()> {
 //! let client = Client::from_env()?; // FSFLT_API_KEY
-//! let licences = client
-//!     .available_licenses(&AvailableLicensesRequest::for_customer(CustomerCode::from(1001)))
-//!     .await?;
+//! let query = AvailableLicensesRequest::for_customer(CustomerCode::from(1001));
+//! let licences = client.available_licenses(&query).send().await?;
 //! for licence in licences.iter() {
 //!     println!("{} {:?} {:?}", licence.license_code, licence.license_name, licence.license_amount);
 //! }
 //! # Ok(()) }
 //! ```
 //!
-//! - The `{"code", "content"}` envelope is unwrapped: every method answers the content.
+//! - One method per operation, named after its `operationId`, taking the request body and
+//!   answering a request builder ([`builders`]): `.send().await` it. The body is checked
+//!   first (the spec's bounds, then the rules in `x-check`); a bad one is
+//!   [`Error::InvalidInput`] and nothing is sent.
+//! - The `{"code", "content"}` envelope is unwrapped: every `send` answers the content.
 //! - Inconsistent documentation is decoded leniently: [`CustomerCode`] and [`LicenseId`]
 //!   accept numbers and strings, `license_duration_months` arrives as text, amounts are exact
 //!   decimals whether written as numbers or strings.
@@ -26,10 +29,11 @@
 //! - Operations whose paths the public docs do not show are behind the `unconfirmed`
 //!   feature; a 404 from them is [`UNCONFIRMED_PATH`].
 //!
-//! The models and request builders are generated from `specs/fsflt.yaml`.
+//! The models, the operations and their checks are generated from `specs/fsflt.yaml`.
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod builders;
 mod client;
 mod envelope;
 mod errors;
