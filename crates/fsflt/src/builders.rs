@@ -1,16 +1,20 @@
 //! The request builders: the client's method of each operation's name (its `operationId`)
-//! takes the body, and the builder's `send()` sends it through the client's
-//! [`api_core::Execute`] and unwraps the `{"code", "content"}` envelope.
-//!
-//! **A stand-in for the generated `generated/builders.rs`**, with the same names, signatures
-//! and behaviour. `x-client: crate::Client` at the root of `specs/fsflt.yaml` makes codegen
-//! write that file, but as of 5df99c5 its client methods do not compile for an operation with
-//! a body (they borrow the body for `'a` without declaring it:
-//! `pub fn get_auth_token(&self, body: &'a AuthTokenRequest) -> GetAuthToken<'_>`, E0261),
-//! and every confirmed FlashStart operation has one. When codegen declares the lifetime
-//! (`pub fn get_auth_token<'a>(&'a self, body: &'a AuthTokenRequest) -> GetAuthToken<'a>`),
-//! set `x-client`, run `cargo xtask codegen`, delete this file and re-export
-//! `generated::builders::*` as `fsflt::builders`: callers change nothing.
+//! takes the request body and answers the operation's builder; `.send().await` sends it
+//! through the client's [`api_core::Execute`] and answers the `{"code", "content"}`
+//! envelope's content, and `.into_operation()` shows the checked request without sending it.
+//! Either checks the body first (the spec's bounds, then its `x-check`): a bad one is
+//! [`api_core::Error::InvalidInput`] and nothing is sent.
+
+// A stand-in for the generated `generated/builders.rs`, with the same names, signatures and
+// behaviour. `x-client: crate::Client` at the root of `specs/fsflt.yaml` makes codegen write
+// that file, but as of 5df99c5 its client methods do not compile for an operation with a body:
+// they borrow the body for `'a` without declaring it
+// (`pub fn get_auth_token(&self, body: &'a AuthTokenRequest) -> GetAuthToken<'_>`, E0261),
+// and every confirmed FlashStart operation has one (it also writes `{ body: body }`, which
+// clippy's `redundant_field_names` refuses). Once codegen writes
+// `pub fn get_auth_token<'a>(&'a self, body: &'a AuthTokenRequest) -> GetAuthToken<'a>`:
+// set `x-client`, run `cargo xtask codegen`, delete this file and make `fsflt::builders` a
+// re-export of `generated::builders`; callers change nothing.
 
 use std::future::Future;
 
