@@ -5,8 +5,8 @@ use std::error::Error as StdError;
 
 use api_sandbox::{Sandbox, SandboxConfig};
 use fsflt::{
-    AssignRequest, AvailableLicensesRequest, Client, ErrorKind, LICENSE_ALREADY_SUSPENDED,
-    NewCustomer,
+    AssignRequest, AuthTokenRequest, AvailableLicensesRequest, Client, ErrorKind,
+    LICENSE_ALREADY_SUSPENDED, LicenseAction, NewCustomer,
 };
 
 use crate::transcript::Transcript;
@@ -23,11 +23,12 @@ pub async fn run(t: &mut Transcript) -> Result<(), Box<dyn StdError>> {
 
     let mut new = NewCustomer::new("it@rossi.example", "s3cretpass", "Rossi", "IT", 3);
     new.company_name = Some("Rossi Srl".into());
-    let customer = client.create_customer(&new).await?.customer_code;
+    let customer = client.create_customer(&new).send().await?.customer_code;
     t.pass(format!("create customer Rossi → customer_code {customer}"));
 
     let available = client
         .available_licenses(&AvailableLicensesRequest::for_customer(customer))
+        .send()
         .await?;
     let Some(first) = available.first().cloned() else {
         t.fail("no licence is available to the new customer");
@@ -52,6 +53,7 @@ pub async fn run(t: &mut Transcript) -> Result<(), Box<dyn StdError>> {
             &first.license_code,
             "Head office",
         ))
+        .send()
         .await?;
     let licence = assigned.license_id.clone();
     t.pass(format!(
@@ -66,13 +68,14 @@ pub async fn run(t: &mut Transcript) -> Result<(), Box<dyn StdError>> {
             .map_or_else(|| "?".to_owned(), |day| day.to_string())
     ));
 
-    let message = client.suspend_license(customer, &licence).await?;
+    let action = LicenseAction::new(customer, &licence);
+    let message = client.suspend_license(&action).send().await?;
     t.pass(format!(
         "suspend licence {licence} → \"{}\"",
         message.as_str()
     ));
 
-    match client.suspend_license(customer, &licence).await {
+    match client.suspend_license(&action).send().await {
         Err(e) if e.kind() == Some(LICENSE_ALREADY_SUSPENDED) => t.check(
             e.status().map(|s| s.as_u16()) == Some(405),
             format!("suspend again → HTTP 405, typed LICENSE_ALREADY_SUSPENDED: {e}"),
@@ -82,7 +85,7 @@ pub async fn run(t: &mut Transcript) -> Result<(), Box<dyn StdError>> {
         )),
     }
 
-    let message = client.enable_license(customer, &licence).await?;
+    let message = client.enable_license(&action).send().await?;
     t.pass(format!(
         "enable licence {licence} → \"{}\"",
         message.as_str()
@@ -90,7 +93,7 @@ pub async fn run(t: &mut Transcript) -> Result<(), Box<dyn StdError>> {
 
     let bad = AssignRequest::new(customer, &first.license_code, "Head office / Rome");
     let before = sandbox.fsflt().requests().len();
-    match client.assign_license(&bad).await {
+    match client.assign_license(&bad).send().await {
         Err(fsflt::Error::InvalidInput(e)) => t.check(
             sandbox.fsflt().requests().len() == before,
             format!("assign with \"Head office / Rome\" → refused before sending: {e}"),
@@ -100,13 +103,17 @@ pub async fn run(t: &mut Transcript) -> Result<(), Box<dyn StdError>> {
         )),
     }
 
-    let token = client.auth_token(customer).await?;
+    let token = client
+        .get_auth_token(&AuthTokenRequest::for_customer(customer))
+        .send()
+        .await?;
     t.pass(format!(
         "login link (expires in {}) → {}",
         token.expiration,
         token.login_url()
     ));
-    match client.auth_token(fsflt::CustomerCode::from(999_999)).await {
+    let unknown = AuthTokenRequest::for_customer(fsflt::CustomerCode::from(999_999));
+    match client.get_auth_token(&unknown).send().await {
         Err(e) if e.kind() == Some(ErrorKind::Unauthorized) => t.pass(format!(
             "login link for an unknown customer → unauthorized ({{\"code\":401,\"content\":[]}}): {e}"
         )),

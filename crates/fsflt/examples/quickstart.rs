@@ -6,7 +6,8 @@
 //! ```
 
 use fsflt::{
-    AssignRequest, AvailableLicensesRequest, Client, LICENSE_ALREADY_SUSPENDED, NewCustomer,
+    AssignRequest, AuthTokenRequest, AvailableLicensesRequest, Client, LICENSE_ALREADY_SUSPENDED,
+    LicenseAction, NewCustomer,
 };
 
 #[tokio::main]
@@ -27,10 +28,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let mut new = NewCustomer::new("it@rossi.example", "s3cretpass", "Rossi", "IT", 3);
     new.company_name = Some("Rossi Srl".into());
-    let customer = client.create_customer(&new).await?.customer_code;
+    let customer = client.create_customer(&new).send().await?.customer_code;
 
     let offers = client
         .available_licenses(&AvailableLicensesRequest::for_customer(customer))
+        .send()
         .await?;
     let Some(offer) = offers.first() else {
         return Err("no licence available".into());
@@ -41,22 +43,26 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             &offer.license_code,
             "Head office",
         ))
+        .send()
         .await?;
     println!(
         "assigned {} as licence {}",
         offer.license_code, licence.license_id
     );
 
-    client
-        .suspend_license(customer, &licence.license_id)
-        .await?;
-    match client.suspend_license(customer, &licence.license_id).await {
+    // The suspend and enable body: both fields as the documented strings.
+    let action = LicenseAction::new(customer, &licence.license_id);
+    client.suspend_license(&action).send().await?;
+    match client.suspend_license(&action).send().await {
         Err(e) if e.kind() == Some(LICENSE_ALREADY_SUSPENDED) => println!("already suspended"),
         other => println!("unexpected: {other:?}"),
     }
-    client.enable_license(customer, &licence.license_id).await?;
+    client.enable_license(&action).send().await?;
 
-    let token = client.auth_token(customer).await?;
+    let token = client
+        .get_auth_token(&AuthTokenRequest::for_customer(customer))
+        .send()
+        .await?;
     println!("one-time login: {}", token.login_url());
     Ok(())
 }

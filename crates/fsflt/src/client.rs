@@ -3,12 +3,8 @@
 use std::future::Future;
 
 use api_core::{Auth, ClientShell, Operation, Response, Result, Transport};
-use futures_util::FutureExt;
 
-use crate::envelope::Envelope;
 use crate::errors::FsfltErrors;
-use crate::generated::operations;
-use crate::validate;
 use crate::*;
 
 /// The production base URL.
@@ -20,23 +16,31 @@ pub const BASE_URL_ENV: &str = "FSFLT_BASE_URL";
 
 /// A FlashStart reseller API client. Cheap to clone: clones share the connection pool.
 ///
+/// Each operation is a method of its `operationId` that takes the request body and answers a
+/// request builder ([`crate::builders`]): `.send().await` sends it, or `.into_operation()`
+/// shows the checked request without sending it. Bodies that the docs spell with a string
+/// customer code are built from a [`CustomerCode`] by their constructors
+/// ([`AuthTokenRequest::for_customer`], [`LicenseAction::new`]).
+///
 /// ```no_run
-/// use fsflt::{AssignRequest, Client, NewCustomer};
+/// use fsflt::{AssignRequest, AuthTokenRequest, Client, NewCustomer};
 ///
 /// # async fn run() -> fsflt::Result<()> {
 /// let client = Client::new("my-api-key")?;
-/// let customer = client
-///     .create_customer(&NewCustomer::new("it@rossi.example", "s3cretpass", "Rossi", "IT", 3))
-///     .await?
-///     .customer_code;
+/// let new = NewCustomer::new("it@rossi.example", "s3cretpass", "Rossi", "IT", 3);
+/// let customer = client.create_customer(&new).send().await?.customer_code;
 /// let licence = client
 ///     .assign_license(&AssignRequest::new(customer, "CL-Q-A005-M1", "Head office"))
+///     .send()
 ///     .await?;
 /// // The text received; `get()` reads it as a `time::Date`.
 /// let until = licence.expiry_date.as_ref().map(|day| day.get());
 /// println!("licence {} until {until:?}", licence.license_id);
-/// let link = client.auth_token(customer).await?.login_url();
-/// println!("log in once at {link}");
+/// let token = client
+///     .get_auth_token(&AuthTokenRequest::for_customer(customer))
+///     .send()
+///     .await?;
+/// println!("log in once at {}", token.login_url());
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Debug)]
@@ -81,220 +85,18 @@ impl Client {
     pub fn transport(&self) -> &Transport {
         &self.transport
     }
-
-    // A combinator, not an `async fn`: an async wrapper keeps its by-value arguments in its
-    // state next to the future it awaits (api-core's transport explains the cost).
-    fn call<T: serde::de::DeserializeOwned>(
-        &self,
-        operation: Operation<Envelope<T>>,
-    ) -> impl Future<Output = Result<Response<T>>> {
-        self.transport
-            .execute(operation)
-            .map(|sent| sent.map(|response| response.map(Envelope::into_content)))
-    }
-
-    /// A temporary (15-minute) auth token for one customer (`GET /customerarea/auth/token`),
-    /// from which [`AuthToken::login_url`] builds a one-time login link.
-    ///
-    /// # Errors
-    /// [`ErrorKind::Unauthorized`] when the customer cannot log in (the API's
-    /// `{"code": 401, "content": []}`, whatever the HTTP status), and the usual errors.
-    pub async fn auth_token(&self, customer: CustomerCode) -> Result<Response<AuthToken>> {
-        validate::customer_code(customer)?;
-        let body = AuthTokenRequest {
-            customer_code: customer.to_string(),
-        };
-        self.call(operations::get_auth_token(&body)?).await
-    }
-
-    /// Creates a customer (`POST /customerarea/customers/new`).
-    ///
-    /// # Errors
-    /// [`api_core::Error::InvalidInput`] before sending (see [`NewCustomer::validate`]);
-    /// [`ErrorKind::Validation`] with per-field messages from the server.
-    pub async fn create_customer(
-        &self,
-        customer: &NewCustomer,
-    ) -> Result<Response<CreatedCustomer>> {
-        customer.validate()?;
-        self.call(operations::create_customer(customer)?).await
-    }
-
-    /// The licences a customer can be given (`GET /customerarea/licenses/available`, with a
-    /// JSON body as documented).
-    ///
-    /// # Errors
-    /// [`api_core::Error::InvalidInput`] before sending; [`ErrorKind::Validation`].
-    pub async fn available_licenses(
-        &self,
-        query: &AvailableLicensesRequest,
-    ) -> Result<Response<Vec<AvailableLicense>>> {
-        query.validate()?;
-        self.call(operations::available_licenses(query)?).await
-    }
-
-    /// Gives a customer a demo licence (`POST /customerarea/licenses/demo`). A side effect:
-    /// never repeated unless the server cannot have acted.
-    ///
-    /// # Errors
-    /// [`api_core::Error::InvalidInput`] before sending; [`ErrorKind::Validation`].
-    pub async fn assign_demo(&self, request: &DemoRequest) -> Result<Response<DemoLicense>> {
-        request.validate()?;
-        self.call(operations::assign_demo(request)?).await
-    }
-
-    /// Assigns a paid licence, charged to the reseller's credit
-    /// (`POST /customerarea/licenses/assign`). A side effect: never repeated unless the server
-    /// cannot have acted.
-    ///
-    /// # Errors
-    /// [`api_core::Error::InvalidInput`] before sending; [`ErrorKind::Validation`].
-    pub async fn assign_license(
-        &self,
-        request: &AssignRequest,
-    ) -> Result<Response<AssignedLicense>> {
-        request.validate()?;
-        self.call(operations::assign_license(request)?).await
-    }
-
-    /// Suspends a licence's renewal (`POST /customerarea/licenses/suspend`). Answers the
-    /// server's message (`"license suspended successfully"`).
-    ///
-    /// # Errors
-    /// [`LICENSE_ALREADY_SUSPENDED`] (HTTP 405) when it is suspended already.
-    pub async fn suspend_license(
-        &self,
-        customer: CustomerCode,
-        license: &LicenseId,
-    ) -> Result<Response<String>> {
-        let body = license_action(customer, license)?;
-        self.call(operations::suspend_license(&body)?).await
-    }
-
-    /// Resumes a suspended licence (`POST /customerarea/licenses/enable`).
-    ///
-    /// # Errors
-    /// [`LICENSE_ALREADY_ENABLED`] (HTTP 405) when it is active already.
-    pub async fn enable_license(
-        &self,
-        customer: CustomerCode,
-        license: &LicenseId,
-    ) -> Result<Response<String>> {
-        let body = license_action(customer, license)?;
-        self.call(operations::enable_license(&body)?).await
-    }
 }
 
-/// The suspend and enable bodies document both fields as strings.
-fn license_action(customer: CustomerCode, license: &LicenseId) -> Result<LicenseAction> {
-    validate::customer_code(customer)?;
-    validate::license_id(license)?;
-    Ok(LicenseAction {
-        license_id: license.to_string(),
-        customer_code: customer.to_string(),
-    })
-}
-
-/// Operations the public docs describe without showing their paths. Each path is our best
-/// guess; a 404 from one is reported as [`UNCONFIRMED_PATH`].
-#[cfg(feature = "unconfirmed")]
-#[cfg_attr(docsrs, doc(cfg(feature = "unconfirmed")))]
-impl Client {
-    /// The reseller's customers (guessed path `GET /customerarea/customers/list`; the
-    /// response body is not documented, so unknown fields are kept).
-    ///
-    /// # Errors
-    /// [`UNCONFIRMED_PATH`] when the guessed path does not exist.
-    pub async fn list_customers(&self) -> Result<Response<Vec<CustomerSummary>>> {
-        self.call(operations::list_customers()?).await
-    }
-
-    /// One customer (guessed path `GET /customerarea/customers/details`).
-    ///
-    /// # Errors
-    /// [`UNCONFIRMED_PATH`] when the guessed path does not exist.
-    pub async fn customer_details(
+/// How the request builders ([`crate::builders`]) reach the network: the transport, as
+/// configured (key header, retries, error decoder).
+impl api_core::Execute for Client {
+    // The transport's future itself: each builder's `send()` maps it (the envelope) and
+    // returns it, with no `async` wrapper between (api-core's transport explains the cost).
+    fn execute<T: serde::de::DeserializeOwned + Send + 'static>(
         &self,
-        customer: CustomerCode,
-        lang: Option<Lang>,
-    ) -> Result<Response<CustomerSummary>> {
-        validate::customer_code(customer)?;
-        validate::lang(lang.as_ref())?;
-        let body = CustomerDetailsRequest {
-            customer_code: customer.to_string(),
-            lang,
-        };
-        self.call(operations::customer_details(&body)?).await
-    }
-
-    /// The documented but unnamed action on one licence of one customer (guessed path
-    /// `POST /customerarea/customers/license`; it may detach or cancel the licence).
-    ///
-    /// # Errors
-    /// [`UNCONFIRMED_PATH`] when the guessed path does not exist.
-    pub async fn customer_license_action(
-        &self,
-        customer: CustomerCode,
-        license: &LicenseId,
-    ) -> Result<Response<String>> {
-        validate::customer_code(customer)?;
-        validate::license_id(license)?;
-        let body = CustomerLicenseRequest {
-            customer_code: customer.to_string(),
-            license_id: license.to_string(),
-        };
-        self.call(operations::customer_license_action(&body)?).await
-    }
-
-    /// Sets a customer's password, 8–15 characters (guessed path
-    /// `POST /customerarea/customers/password`).
-    ///
-    /// # Errors
-    /// [`api_core::Error::InvalidInput`] for a bad password; [`UNCONFIRMED_PATH`].
-    pub async fn set_customer_password(
-        &self,
-        customer: CustomerCode,
-        password: &str,
-    ) -> Result<Response<String>> {
-        validate::customer_code(customer)?;
-        let body = SetPasswordRequest {
-            customer_code: customer.to_string(),
-            password: password.to_owned(),
-        };
-        self.call(operations::set_customer_password(&body)?).await
-    }
-
-    /// Licence versions, for `version_code` (guessed path
-    /// `GET /customerarea/directory/licenses/versions`).
-    ///
-    /// # Errors
-    /// [`UNCONFIRMED_PATH`] when the guessed path does not exist.
-    pub async fn license_versions(&self) -> Result<Response<Vec<DirectoryEntry>>> {
-        self.call(operations::license_versions()?).await
-    }
-
-    /// Currencies, for `currency_code` (guessed path `GET /customerarea/directory/currencies`).
-    ///
-    /// # Errors
-    /// [`UNCONFIRMED_PATH`] when the guessed path does not exist.
-    pub async fn currencies(&self) -> Result<Response<Vec<DirectoryEntry>>> {
-        self.call(operations::currencies()?).await
-    }
-
-    /// Countries, for `country_code` (guessed path `GET /customerarea/directory/countries`).
-    ///
-    /// # Errors
-    /// [`UNCONFIRMED_PATH`] when the guessed path does not exist.
-    pub async fn countries(&self) -> Result<Response<Vec<DirectoryEntry>>> {
-        self.call(operations::countries()?).await
-    }
-
-    /// Industries, for `industry_code` (guessed path `GET /customerarea/directory/industries`).
-    ///
-    /// # Errors
-    /// [`UNCONFIRMED_PATH`] when the guessed path does not exist.
-    pub async fn industries(&self) -> Result<Response<Vec<DirectoryEntry>>> {
-        self.call(operations::industries()?).await
+        operation: Operation<T>,
+    ) -> impl Future<Output = Result<Response<T>>> + Send {
+        self.transport.execute(operation)
     }
 }
 

@@ -9,8 +9,9 @@
 //!   200): [`ErrorKind::Unauthorized`];
 //! - a 404 from an operation whose path is only our guess: [`UNCONFIRMED_PATH`].
 
-use api_core::{ApiError, ErrorDecoder, ErrorKind, StatusCode};
+use api_core::{ApiError, ErrorDecoder, ErrorKind, JsonErrorDecoder, StatusCode};
 use serde::Deserialize;
+use serde::de::{Deserializer, IgnoredAny, SeqAccess, Visitor};
 
 use crate::generated::operations::UNCONFIRMED_OPERATIONS;
 
@@ -22,22 +23,80 @@ pub const LICENSE_ALREADY_ENABLED: ErrorKind = ErrorKind::Provider("license_alre
 /// our guess of the path is wrong, or the operation does not exist.
 pub const UNCONFIRMED_PATH: ErrorKind = ErrorKind::Provider("unconfirmed_path");
 
-/// Every shape FlashStart uses, all fields optional.
+/// What FlashStart's bodies hold beyond the common shape that [`JsonErrorDecoder`] reads
+/// (`message`, `errors`, `code` as text): the envelope `code` as a number, the 405's `error`
+/// (a field list, not the OAuth2 string `JsonErrorDecoder` reads there) and whether
+/// `content` is the auth-token failure's empty array.
 #[derive(Deserialize)]
-struct Body {
+struct Extra {
     #[serde(default)]
     code: Option<serde_json::Value>,
     #[serde(default)]
-    message: Option<String>,
-    #[serde(default)]
-    errors: Option<serde_json::Value>,
-    #[serde(default)]
     error: Option<serde_json::Value>,
     #[serde(default)]
-    content: Option<serde_json::Value>,
+    content: Option<Content>,
 }
 
-impl Body {
+/// The `content` of an error envelope, read without building it (it may be a whole page).
+enum Content {
+    /// `[]`, as in `{"code": 401, "content": []}`.
+    Empty,
+    /// Anything else.
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Content {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Probe;
+        impl<'de> Visitor<'de> for Probe {
+            type Value = Content;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Content, A::Error> {
+                if seq.next_element::<IgnoredAny>()?.is_none() {
+                    return Ok(Content::Empty);
+                }
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Content::Other)
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Content, A::Error> {
+                IgnoredAny.visit_map(map).map(|_| Content::Other)
+            }
+
+            fn visit_bool<E>(self, _: bool) -> Result<Content, E> {
+                Ok(Content::Other)
+            }
+
+            fn visit_i64<E>(self, _: i64) -> Result<Content, E> {
+                Ok(Content::Other)
+            }
+
+            fn visit_u64<E>(self, _: u64) -> Result<Content, E> {
+                Ok(Content::Other)
+            }
+
+            fn visit_f64<E>(self, _: f64) -> Result<Content, E> {
+                Ok(Content::Other)
+            }
+
+            fn visit_str<E>(self, _: &str) -> Result<Content, E> {
+                Ok(Content::Other)
+            }
+
+            fn visit_unit<E>(self) -> Result<Content, E> {
+                Ok(Content::Other)
+            }
+        }
+        deserializer.deserialize_any(Probe)
+    }
+}
+
+impl Extra {
+    /// The envelope's `code`, when it is a status-sized number (bare or quoted).
     fn code(&self) -> Option<u16> {
         self.code
             .as_ref()
@@ -47,27 +106,26 @@ impl Body {
 
     /// `{"code": 401, "content": []}`: the customer cannot log in.
     fn is_auth_token_failure(&self) -> bool {
-        self.code() == Some(401)
-            && self
-                .content
-                .as_ref()
-                .is_some_and(|c| c.as_array().is_some_and(Vec::is_empty) || c.is_null())
+        self.code() == Some(401) && matches!(self.content, Some(Content::Empty))
     }
 }
 
 /// FlashStart's error decoder, as the [`Client`](crate::Client) plugs it into its transport;
 /// public for a hand-built [`api_core::Transport`] and for the fuzz targets.
+///
+/// It builds on [`JsonErrorDecoder`] (`message`, `code`, the `errors` field map) and adds
+/// what is FlashStart's own: the `error` field list of a 405, the kinds below, and the
+/// auth-token failure `{"code": 401, "content": []}` whatever the HTTP status.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FsfltErrors;
 
 impl FsfltErrors {
-    fn refine(error: &mut ApiError, body: &Body) {
-        error.message = body.message.clone();
-        error.code = body.code().map(|c| c.to_string());
-        for map in [&body.errors, &body.error].into_iter().flatten() {
-            error.field_errors.extend(api_core::field_errors(map));
+    fn refine(error: &mut ApiError, body: &Extra) {
+        // `JsonErrorDecoder` reads a string `error` as the message; a list or map is fields.
+        if let Some(list) = body.error.as_ref().filter(|e| !e.is_string()) {
+            error.field_errors.extend(api_core::field_errors(list));
         }
-        let text = body
+        let text = error
             .message
             .as_deref()
             .unwrap_or_default()
@@ -95,8 +153,9 @@ impl FsfltErrors {
 
 impl ErrorDecoder for FsfltErrors {
     fn decode_error(&self, error: &mut ApiError, body: &[u8]) {
-        if let Ok(parsed) = serde_json::from_slice::<Body>(body) {
-            Self::refine(error, &parsed);
+        JsonErrorDecoder.decode_error(error, body);
+        if let Ok(extra) = serde_json::from_slice::<Extra>(body) {
+            Self::refine(error, &extra);
         }
         if error.status == StatusCode::NOT_FOUND
             && error.kind == ErrorKind::NotFound
@@ -177,13 +236,13 @@ mod tests {
     use super::*;
 
     fn decoded(status: u16, operation: &'static str, body: &str) -> ApiError {
-        let mut e = ApiError::new(
+        api_core::decode_error_body(
+            &FsfltErrors,
             "fsflt",
             operation,
             StatusCode::from_u16(status).expect("status"),
-        );
-        FsfltErrors.decode_error(&mut e, body.as_bytes());
-        e
+            body.as_bytes(),
+        )
     }
 
     #[test]
@@ -225,6 +284,41 @@ mod tests {
 
         let e = decoded(500, "assign_license", "<html>oops</html>");
         assert_eq!(e.kind, ErrorKind::InternalServerError);
+    }
+
+    #[test]
+    fn what_json_error_decoder_does_not_read_is_still_decoded() {
+        // The 405's `error` as a field list (`JsonErrorDecoder` reads only a string there).
+        let e = decoded(
+            405,
+            "enable_license",
+            r#"{"code":405,"message":"license already enabled","error":{"license_id":["is active"]}}"#,
+        );
+        assert_eq!(e.kind, LICENSE_ALREADY_ENABLED);
+        assert_eq!(e.code.as_deref(), Some("405"));
+        assert_eq!(e.field_errors["license_id"], ["is active"]);
+        // A validation 500 with both maps keeps the fields of each.
+        let e = decoded(
+            500,
+            "assign_license",
+            r#"{"code":"500","message":"the given data was invalid","errors":{"license_info":["bad"]},"error":[{"field":"lang","message":"unknown"}]}"#,
+        );
+        assert_eq!(e.kind, ErrorKind::Validation);
+        assert_eq!(e.field_errors["license_info"], ["bad"]);
+        assert_eq!(e.field_errors["lang"], ["unknown"]);
+        // A 401 envelope is the auth-token failure only with an empty `content`.
+        for (body, unauthorized) in [
+            (r#"{"code":401,"content":[]}"#, true),
+            (r#"{"content":[],"code":"401"}"#, true),
+            (r#"{"code":401,"content":[1]}"#, false),
+            (r#"{"code":401,"content":{}}"#, false),
+            (r#"{"code":401,"content":null}"#, false),
+            (r#"{"code":401}"#, false),
+            (r#"{"code":400,"content":[]}"#, false),
+        ] {
+            let e = decoded(404, "get_auth_token", body);
+            assert_eq!(e.kind == ErrorKind::Unauthorized, unauthorized, "{body}");
+        }
     }
 
     #[test]

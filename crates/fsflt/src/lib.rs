@@ -7,16 +7,19 @@
 //!
 //! # async fn run() -> fsflt::Result<()> {
 //! let client = Client::from_env()?; // FSFLT_API_KEY
-//! let licences = client
-//!     .available_licenses(&AvailableLicensesRequest::for_customer(CustomerCode::from(1001)))
-//!     .await?;
+//! let query = AvailableLicensesRequest::for_customer(CustomerCode::from(1001));
+//! let licences = client.available_licenses(&query).send().await?;
 //! for licence in licences.iter() {
 //!     println!("{} {:?} {:?}", licence.license_code, licence.license_name, licence.license_amount);
 //! }
 //! # Ok(()) }
 //! ```
 //!
-//! - The `{"code", "content"}` envelope is unwrapped: every method answers the content.
+//! - One method per operation, named after its `operationId`, taking the request body and
+//!   answering a request builder ([`builders`]): `.send().await` it. The body is checked
+//!   first (the spec's bounds, then the rules in `x-check`); a bad one is
+//!   [`Error::InvalidInput`] and nothing is sent.
+//! - The `{"code", "content"}` envelope is unwrapped: every `send` answers the content.
 //! - Inconsistent documentation is decoded leniently: [`CustomerCode`] and [`LicenseId`]
 //!   accept numbers and strings, `license_duration_months` arrives as text, amounts are exact
 //!   decimals whether written as numbers or strings.
@@ -26,10 +29,11 @@
 //! - Operations whose paths the public docs do not show are behind the `unconfirmed`
 //!   feature; a 404 from them is [`UNCONFIRMED_PATH`].
 //!
-//! The models and request builders are generated from `specs/fsflt.yaml`.
+//! The models, the operations and their checks are generated from `specs/fsflt.yaml`.
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod builders;
 mod client;
 mod envelope;
 mod errors;
@@ -38,6 +42,9 @@ mod ids;
 mod login;
 mod validate;
 
+/// The checks of a request body (`body.validate()`), run by every operation before it sends:
+/// the spec's bounds, then the rules a schema cannot state (`src/validate.rs`).
+pub use api_core::validate::Validate;
 pub use api_core::{Error, ErrorKind, Response, Result};
 pub use client::{API_KEY_ENV, BASE_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL};
 pub use envelope::Envelope;
@@ -119,6 +126,56 @@ impl AssignRequest {
             license_info: license_info.into(),
             accept_notifications: None,
             currency_code: None,
+        }
+    }
+}
+
+impl AuthTokenRequest {
+    /// A login token for `customer` (the body sends the code as the documented string).
+    pub fn for_customer(customer: CustomerCode) -> Self {
+        Self {
+            customer_code: customer.to_string(),
+        }
+    }
+}
+
+impl LicenseAction {
+    /// Suspends or enables `license` of `customer` (the body sends both as the documented
+    /// strings).
+    pub fn new(customer: CustomerCode, license: &LicenseId) -> Self {
+        Self {
+            license_id: license.to_string(),
+            customer_code: customer.to_string(),
+        }
+    }
+}
+
+impl CustomerDetailsRequest {
+    /// The details of `customer`, in the default language.
+    pub fn for_customer(customer: CustomerCode) -> Self {
+        Self {
+            customer_code: customer.to_string(),
+            lang: None,
+        }
+    }
+}
+
+impl CustomerLicenseRequest {
+    /// The unnamed action on `license` of `customer` (the body sends both as strings).
+    pub fn new(customer: CustomerCode, license: &LicenseId) -> Self {
+        Self {
+            customer_code: customer.to_string(),
+            license_id: license.to_string(),
+        }
+    }
+}
+
+impl SetPasswordRequest {
+    /// Sets `customer`'s password (8–15 characters).
+    pub fn new(customer: CustomerCode, password: impl Into<String>) -> Self {
+        Self {
+            customer_code: customer.to_string(),
+            password: password.into(),
         }
     }
 }

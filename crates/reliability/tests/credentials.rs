@@ -282,10 +282,8 @@ impl Provider {
                     .base_url(base)
                     .configure(quick)
                     .build()?;
-                client
-                    .auth_token(fsflt::CustomerCode::from(1001))
-                    .await
-                    .map(drop)
+                let body = fsflt::AuthTokenRequest::for_customer(fsflt::CustomerCode::from(1001));
+                client.get_auth_token(&body).send().await.map(drop)
             }
             Provider::Fl3xx | Provider::Fl3xxV1 => {
                 let operator = fl3xx::Fl3xx::builder()

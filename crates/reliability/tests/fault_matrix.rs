@@ -347,7 +347,7 @@ impl Op {
             }
             (Op::FsfltAvailableLicenses, Client::Fsflt(c)) => {
                 let query = fsflt::AvailableLicensesRequest::for_customer(1001.into());
-                let list = c.available_licenses(&query).await?.into_inner();
+                let list = c.available_licenses(&query).send().await?.into_inner();
                 let Some(first) = list.first() else {
                     return Ok("0 licence(s)".into());
                 };
@@ -363,7 +363,7 @@ impl Op {
             }
             (Op::FsfltAssignLicense, Client::Fsflt(c)) => {
                 let request = fsflt::AssignRequest::new(1001.into(), "CL-Q-A005-M1", "Head office");
-                let l = c.assign_license(&request).await?.into_inner();
+                let l = c.assign_license(&request).send().await?.into_inner();
                 Ok(format!(
                     "license_id={} customer={:?} deducted={:?} extra={}",
                     l.license_id,

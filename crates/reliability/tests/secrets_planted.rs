@@ -398,11 +398,13 @@ async fn fsflt_credentials_stay_secret() {
     new.company_name = Some("Rossi Srl".into());
     let customer = ok
         .create_customer(&new)
+        .send()
         .await
         .expect("created")
         .customer_code;
     let available = ok
         .available_licenses(&fsflt::AvailableLicensesRequest::for_customer(customer))
+        .send()
         .await
         .expect("licences");
     let first = available.first().cloned().expect("a licence");
@@ -412,25 +414,23 @@ async fn fsflt_credentials_stay_secret() {
             &first.license_code,
             "Head office",
         ))
+        .send()
         .await
         .expect("assigned")
         .license_id
         .clone();
-    ok.suspend_license(customer, &licence)
-        .await
-        .expect("suspended");
-    let e = evidence.fail(
-        "second suspend",
-        ok.suspend_license(customer, &licence).await,
-    );
+    let action = fsflt::LicenseAction::new(customer, &licence);
+    ok.suspend_license(&action).send().await.expect("suspended");
+    let e = evidence.fail("second suspend", ok.suspend_license(&action).send().await);
     assert_eq!(e.kind(), Some(fsflt::LICENSE_ALREADY_SUSPENDED), "{e:?}");
-    ok.enable_license(customer, &licence)
-        .await
-        .expect("enabled");
-    ok.auth_token(customer).await.expect("login token");
+    ok.enable_license(&action).send().await.expect("enabled");
+    let login = fsflt::AuthTokenRequest::for_customer(customer);
+    ok.get_auth_token(&login).send().await.expect("login token");
+    let unknown_customer =
+        fsflt::AuthTokenRequest::for_customer(fsflt::CustomerCode::from(999_999));
     evidence.fail(
         "unknown customer",
-        ok.auth_token(fsflt::CustomerCode::from(999_999)).await,
+        ok.get_auth_token(&unknown_customer).send().await,
     );
     evidence.fail(
         "bad licence text",
@@ -439,22 +439,24 @@ async fn fsflt_credentials_stay_secret() {
             &first.license_code,
             "a/b",
         ))
+        .send()
         .await,
     );
     let (unknown, _) = client(&wrong, &sandbox.fsflt_url());
-    evidence.fail("wrong key", unknown.auth_token(customer).await);
+    evidence.fail("wrong key", unknown.get_auth_token(&login).send().await);
     let wire = headers_of(&sandbox.fsflt().requests());
     sandbox.shutdown().await;
 
+    let customer_1001 = fsflt::AuthTokenRequest::for_customer(fsflt::CustomerCode::from(1001));
     for (what, answer) in failures("http://127.0.0.1:9/steal") {
         let server = failing_server(answer, None).await;
         let (c, _) = client(&key, &server.uri());
-        evidence.fail(what, c.auth_token(fsflt::CustomerCode::from(1001)).await);
+        evidence.fail(what, c.get_auth_token(&customer_1001).send().await);
     }
     let (dead, _) = client(&key, &format!("http://127.0.0.1:{}", dead_port()));
     evidence.fail(
         "dead port",
-        dead.auth_token(fsflt::CustomerCode::from(1001)).await,
+        dead.get_auth_token(&customer_1001).send().await,
     );
 
     evidence.check(&wire, &[&key, &wrong]);

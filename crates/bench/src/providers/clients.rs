@@ -64,11 +64,9 @@ impl Clients {
                 accepted.uuid.is_some()
             }
             Provider::Fsflt => {
-                let token = self
-                    .fsflt
-                    .auth_token(fsflt::CustomerCode::from(CUSTOMER))
-                    .await
-                    .map_err(err)?;
+                let body =
+                    fsflt::AuthTokenRequest::for_customer(fsflt::CustomerCode::from(CUSTOMER));
+                let token = self.fsflt.get_auth_token(&body).send().await.map_err(err)?;
                 token.expiration == "15 min"
             }
             Provider::Fl3xx => {
@@ -102,7 +100,12 @@ impl Clients {
                     license_code: None,
                     currency_code: None,
                 };
-                let page = self.fsflt.available_licenses(&query).await.map_err(err)?;
+                let page = self
+                    .fsflt
+                    .available_licenses(&query)
+                    .send()
+                    .await
+                    .map_err(err)?;
                 Ok(page.len())
             }
             Provider::Fl3xx => {

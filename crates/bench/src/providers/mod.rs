@@ -25,7 +25,8 @@ use crate::server::{Answers, PageQuery, Paged};
 pub enum Provider {
     /// netfinity: `send_sms` (POST, bearer token, JSON body).
     Netfinity,
-    /// fsflt: `auth_token` (GET with a JSON body, key header, envelope).
+    /// fsflt: `auth_token`, the `get_auth_token` builder (GET with a JSON body, key header,
+    /// envelope).
     Fsflt,
     /// fl3xx: `airport` (GET, two key headers).
     Fl3xx,

@@ -67,8 +67,39 @@ impl<'de> serde::Deserialize<'de> for Lang {
 /// The body of `get_auth_token`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AuthTokenRequest {
-    /// The customer to log in (documented as a string).
+    /// The customer to log in (documented as a string): a code above 0 in decimal,
+    /// without leading zeros (INFERRED: the docs show numeric codes only).
     pub customer_code: String,
+}
+
+/// The `pattern` of `customer_code`: `^[1-9][0-9]*$`.
+pub const AUTH_TOKEN_REQUEST_CUSTOMER_CODE_PATTERN: api_core::validate::Pattern =
+    api_core::validate::Pattern {
+        source: "^[1-9][0-9]*$",
+        meaning: "one of 1-9, then any number of 0-9",
+        pieces: &[
+            api_core::validate::Piece {
+                ranges: &[('1', '9')],
+                min: 1,
+                max: 1,
+            },
+            api_core::validate::Piece {
+                ranges: &[('0', '9')],
+                min: 0,
+                max: u32::MAX,
+            },
+        ],
+    };
+
+impl api_core::validate::Validate for AuthTokenRequest {
+    fn validate(&self) -> api_core::Result<()> {
+        api_core::validate::pattern(
+            "customer_code",
+            &self.customer_code,
+            &AUTH_TOKEN_REQUEST_CUSTOMER_CODE_PATTERN,
+        )?;
+        Ok(())
+    }
 }
 
 /// A new customer (the body of `create_customer`).
@@ -150,6 +181,7 @@ impl api_core::validate::Validate for NewCustomer {
             &self.country_code,
             &NEW_CUSTOMER_COUNTRY_CODE_PATTERN,
         )?;
+        crate::validate::new_customer(self)?;
         Ok(())
     }
 }
@@ -216,6 +248,7 @@ impl api_core::validate::Validate for AvailableLicensesRequest {
                 &AVAILABLE_LICENSES_REQUEST_CURRENCY_CODE_PATTERN,
             )?;
         }
+        crate::validate::available_licenses_request(self)?;
         Ok(())
     }
 }
@@ -231,6 +264,13 @@ pub struct DemoRequest {
     /// Whether the customer is notified of the new demo (default true).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accept_notifications: Option<bool>,
+}
+
+impl api_core::validate::Validate for DemoRequest {
+    fn validate(&self) -> api_core::Result<()> {
+        crate::validate::demo_request(self)?;
+        Ok(())
+    }
 }
 
 /// The body of `assign_license`.
@@ -273,6 +313,7 @@ impl api_core::validate::Validate for AssignRequest {
                 &ASSIGN_REQUEST_CURRENCY_CODE_PATTERN,
             )?;
         }
+        crate::validate::assign_request(self)?;
         Ok(())
     }
 }
@@ -283,33 +324,130 @@ impl api_core::validate::Validate for AssignRequest {
 pub struct LicenseAction {
     /// The licence.
     pub license_id: String,
-    /// The customer who holds it.
+    /// The customer who holds it: a code above 0 in decimal, without leading zeros
+    /// (INFERRED: the docs show numeric codes only).
     pub customer_code: String,
+}
+
+/// The `pattern` of `customer_code`: `^[1-9][0-9]*$`.
+pub const LICENSE_ACTION_CUSTOMER_CODE_PATTERN: api_core::validate::Pattern =
+    api_core::validate::Pattern {
+        source: "^[1-9][0-9]*$",
+        meaning: "one of 1-9, then any number of 0-9",
+        pieces: &[
+            api_core::validate::Piece {
+                ranges: &[('1', '9')],
+                min: 1,
+                max: 1,
+            },
+            api_core::validate::Piece {
+                ranges: &[('0', '9')],
+                min: 0,
+                max: u32::MAX,
+            },
+        ],
+    };
+
+impl api_core::validate::Validate for LicenseAction {
+    fn validate(&self) -> api_core::Result<()> {
+        api_core::validate::pattern(
+            "customer_code",
+            &self.customer_code,
+            &LICENSE_ACTION_CUSTOMER_CODE_PATTERN,
+        )?;
+        crate::validate::license_action(self)?;
+        Ok(())
+    }
 }
 
 /// The body of `customer_details` (unconfirmed operation).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CustomerDetailsRequest {
-    /// The customer.
+    /// The customer: a code above 0 in decimal, without leading zeros (INFERRED: the
+    /// docs show numeric codes only).
     pub customer_code: String,
     /// The language of the answer (the docs list "EN, ES, IT").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<Lang>,
 }
 
+/// The `pattern` of `customer_code`: `^[1-9][0-9]*$`.
+pub const CUSTOMER_DETAILS_REQUEST_CUSTOMER_CODE_PATTERN: api_core::validate::Pattern =
+    api_core::validate::Pattern {
+        source: "^[1-9][0-9]*$",
+        meaning: "one of 1-9, then any number of 0-9",
+        pieces: &[
+            api_core::validate::Piece {
+                ranges: &[('1', '9')],
+                min: 1,
+                max: 1,
+            },
+            api_core::validate::Piece {
+                ranges: &[('0', '9')],
+                min: 0,
+                max: u32::MAX,
+            },
+        ],
+    };
+
+impl api_core::validate::Validate for CustomerDetailsRequest {
+    fn validate(&self) -> api_core::Result<()> {
+        api_core::validate::pattern(
+            "customer_code",
+            &self.customer_code,
+            &CUSTOMER_DETAILS_REQUEST_CUSTOMER_CODE_PATTERN,
+        )?;
+        crate::validate::customer_details_request(self)?;
+        Ok(())
+    }
+}
+
 /// The body of `customer_license_action` (unconfirmed operation).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CustomerLicenseRequest {
-    /// The customer.
+    /// The customer: a code above 0 in decimal, without leading zeros (INFERRED: the
+    /// docs show numeric codes only).
     pub customer_code: String,
     /// The licence.
     pub license_id: String,
 }
 
+/// The `pattern` of `customer_code`: `^[1-9][0-9]*$`.
+pub const CUSTOMER_LICENSE_REQUEST_CUSTOMER_CODE_PATTERN: api_core::validate::Pattern =
+    api_core::validate::Pattern {
+        source: "^[1-9][0-9]*$",
+        meaning: "one of 1-9, then any number of 0-9",
+        pieces: &[
+            api_core::validate::Piece {
+                ranges: &[('1', '9')],
+                min: 1,
+                max: 1,
+            },
+            api_core::validate::Piece {
+                ranges: &[('0', '9')],
+                min: 0,
+                max: u32::MAX,
+            },
+        ],
+    };
+
+impl api_core::validate::Validate for CustomerLicenseRequest {
+    fn validate(&self) -> api_core::Result<()> {
+        api_core::validate::pattern(
+            "customer_code",
+            &self.customer_code,
+            &CUSTOMER_LICENSE_REQUEST_CUSTOMER_CODE_PATTERN,
+        )?;
+        crate::validate::customer_license_request(self)?;
+        Ok(())
+    }
+}
+
 /// The body of `set_customer_password` (unconfirmed operation).
 #[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SetPasswordRequest {
-    /// The customer.
+    /// The customer: a code above 0 in decimal, without leading zeros (INFERRED: the
+    /// docs show numeric codes only).
     pub customer_code: String,
     /// The new password, 8–15 characters.
     ///
@@ -326,11 +464,35 @@ impl std::fmt::Debug for SetPasswordRequest {
     }
 }
 
+/// The `pattern` of `customer_code`: `^[1-9][0-9]*$`.
+pub const SET_PASSWORD_REQUEST_CUSTOMER_CODE_PATTERN: api_core::validate::Pattern =
+    api_core::validate::Pattern {
+        source: "^[1-9][0-9]*$",
+        meaning: "one of 1-9, then any number of 0-9",
+        pieces: &[
+            api_core::validate::Piece {
+                ranges: &[('1', '9')],
+                min: 1,
+                max: 1,
+            },
+            api_core::validate::Piece {
+                ranges: &[('0', '9')],
+                min: 0,
+                max: u32::MAX,
+            },
+        ],
+    };
+
 /// The `minLength` and `maxLength` of `password`.
 pub const SET_PASSWORD_REQUEST_PASSWORD_LENGTHS: std::ops::RangeInclusive<u64> = 8..=15;
 
 impl api_core::validate::Validate for SetPasswordRequest {
     fn validate(&self) -> api_core::Result<()> {
+        api_core::validate::pattern(
+            "customer_code",
+            &self.customer_code,
+            &SET_PASSWORD_REQUEST_CUSTOMER_CODE_PATTERN,
+        )?;
         api_core::validate::secret(api_core::validate::length(
             "password",
             &self.password,

@@ -27,6 +27,7 @@ pub const UNCONFIRMED_OPERATIONS: &[&str] = &[
 ///
 /// `GET /customerarea/auth/token` · safe
 pub fn get_auth_token(body: &AuthTokenRequest) -> Result<Operation<crate::Envelope<AuthToken>>> {
+    api_core::validate::Validate::validate(body)?;
     let request = Request::of(&GET_AUTH_TOKEN).json(body)?;
     Ok(Operation::new(request))
 }
@@ -72,6 +73,7 @@ pub fn list_customers() -> Result<Operation<crate::Envelope<Vec<CustomerSummary>
 pub fn customer_details(
     body: &CustomerDetailsRequest,
 ) -> Result<Operation<crate::Envelope<CustomerSummary>>> {
+    api_core::validate::Validate::validate(body)?;
     let request = Request::of(&CUSTOMER_DETAILS).json(body)?;
     Ok(Operation::new(request))
 }
@@ -92,6 +94,7 @@ pub fn customer_details(
 pub fn customer_license_action(
     body: &CustomerLicenseRequest,
 ) -> Result<Operation<crate::Envelope<String>>> {
+    api_core::validate::Validate::validate(body)?;
     let request = Request::of(&CUSTOMER_LICENSE_ACTION).json(body)?;
     Ok(Operation::new(request))
 }
@@ -135,6 +138,7 @@ pub fn available_licenses(
 ///
 /// `POST /customerarea/licenses/demo` · side effect
 pub fn assign_demo(body: &DemoRequest) -> Result<Operation<crate::Envelope<DemoLicense>>> {
+    api_core::validate::Validate::validate(body)?;
     let request = Request::of(&ASSIGN_DEMO).json(body)?;
     Ok(Operation::new(request))
 }
@@ -154,6 +158,7 @@ pub fn assign_license(body: &AssignRequest) -> Result<Operation<crate::Envelope<
 ///
 /// `POST /customerarea/licenses/suspend` · side effect
 pub fn suspend_license(body: &LicenseAction) -> Result<Operation<crate::Envelope<String>>> {
+    api_core::validate::Validate::validate(body)?;
     let request = Request::of(&SUSPEND_LICENSE).json(body)?;
     Ok(Operation::new(request))
 }
@@ -162,6 +167,7 @@ pub fn suspend_license(body: &LicenseAction) -> Result<Operation<crate::Envelope
 ///
 /// `POST /customerarea/licenses/enable` · side effect
 pub fn enable_license(body: &LicenseAction) -> Result<Operation<crate::Envelope<String>>> {
+    api_core::validate::Validate::validate(body)?;
     let request = Request::of(&ENABLE_LICENSE).json(body)?;
     Ok(Operation::new(request))
 }

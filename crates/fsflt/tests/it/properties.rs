@@ -3,7 +3,7 @@
 
 use fsflt::{
     AssignRequest, AuthToken, AvailableLicensesRequest, CustomerCode, DemoRequest, Error, Lang,
-    MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, NewCustomer,
+    MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, NewCustomer, Validate,
 };
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence};
@@ -54,9 +54,9 @@ fn lang() -> impl Strategy<Value = Option<Lang>> {
 proptest! {
     #![proptest_config(config())]
 
-    /// email: non-blank with an `@`; name non-blank; company non-blank when given; lang a
-    /// known language (hand-written); then the spec's bounds (generated, in the spec's
-    /// order): password 8–15 characters, country two upper-case letters.
+    /// The spec's bounds (generated, in the spec's order): password 8–15 characters,
+    /// country two upper-case letters; then its `x-check` (hand-written): email non-blank
+    /// with an `@`; name non-blank; company non-blank when given; lang a known language.
     #[test]
     fn new_customer(
         email in prop_oneof!["[a-z]{0,5}@?[a-z.]{0,8}", any::<String>()],
@@ -70,7 +70,11 @@ proptest! {
         customer.company_name = company.clone();
         customer.lang = language.clone();
         let chars = password.chars().count();
-        let expected = if blank(&email) || !email.contains('@') {
+        let expected = if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&chars) {
+            Some("password")
+        } else if !upper(&country, 2) {
+            Some("country_code")
+        } else if blank(&email) || !email.contains('@') {
             Some("email")
         } else if blank(&name) {
             Some("customer_name")
@@ -78,10 +82,6 @@ proptest! {
             Some("company_name")
         } else if matches!(language, Some(Lang::Unknown(_))) {
             Some("lang")
-        } else if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&chars) {
-            Some("password")
-        } else if !upper(&country, 2) {
-            Some("country_code")
         } else {
             None
         };
@@ -89,8 +89,8 @@ proptest! {
         prop_assert_eq!(got.as_deref(), expected);
     }
 
-    /// A customer code above 0, a known language, a non-blank licence code (hand-written);
-    /// then the spec's bounds: a duration of digits, a three-letter upper-case currency.
+    /// The spec's bounds: a duration of digits, a three-letter upper-case currency; then its
+    /// `x-check`: a customer code above 0, a known language, a non-blank licence code.
     #[test]
     fn available_licenses(
         code in prop_oneof![Just(0u64), any::<u64>()],
@@ -104,19 +104,19 @@ proptest! {
         request.currency_code = currency.clone();
         request.license_duration = duration.clone();
         request.license_code = licence.clone();
-        let expected = if code == 0 {
-            Some("customer_code")
-        } else if matches!(language, Some(Lang::Unknown(_))) {
-            Some("lang")
-        } else if licence.as_deref().is_some_and(blank) {
-            Some("license_code")
-        } else if duration
+        let expected = if duration
             .as_deref()
             .is_some_and(|d| d.is_empty() || !d.bytes().all(|b| b.is_ascii_digit()))
         {
             Some("license_duration")
         } else if currency.as_deref().is_some_and(|c| !upper(c, 3)) {
             Some("currency_code")
+        } else if code == 0 {
+            Some("customer_code")
+        } else if matches!(language, Some(Lang::Unknown(_))) {
+            Some("lang")
+        } else if licence.as_deref().is_some_and(blank) {
+            Some("license_code")
         } else {
             None
         };
@@ -135,7 +135,8 @@ proptest! {
         prop_assert_eq!(got.as_deref(), expected);
     }
 
-    /// The licence description: letters, digits, dashes and whitespace only (any script).
+    /// The currency (the spec's pattern), then the licence code and description (`x-check`):
+    /// letters, digits, dashes and whitespace only (any script).
     #[test]
     fn assign(
         code in 1u64..,
@@ -145,14 +146,14 @@ proptest! {
     ) {
         let mut request = AssignRequest::new(CustomerCode::from(code), &licence, &info);
         request.currency_code = currency.clone();
-        let expected = if blank(&licence) {
+        let expected = if currency.as_deref().is_some_and(|c| !upper(c, 3)) {
+            Some("currency_code")
+        } else if blank(&licence) {
             Some("license_code")
         } else if blank(&info)
             || !info.chars().all(|c| c.is_alphanumeric() || c == '-' || c.is_whitespace())
         {
             Some("license_info")
-        } else if currency.as_deref().is_some_and(|c| !upper(c, 3)) {
-            Some("currency_code")
         } else {
             None
         };

@@ -24,7 +24,7 @@ async fn passwords_and_codes_are_checked_before_sending() {
 
     // `password`: 8–15 characters; a secret, so its value is not quoted.
     let customer = NewCustomer::new("a@example.com", "short", "Rossi", "IT", 3);
-    let password = invalid(client.create_customer(&customer).await);
+    let password = invalid(client.create_customer(&customer).send().await);
     assert_eq!(
         (
             password.field.as_str(),
@@ -36,7 +36,7 @@ async fn passwords_and_codes_are_checked_before_sending() {
     assert!(!format!("{password:?}").contains("short"));
     // `country_code`: `^[A-Z]{2}$`.
     let customer = NewCustomer::new("a@example.com", "s3cretpass", "Rossi", "it", 3);
-    let country = invalid(client.create_customer(&customer).await);
+    let country = invalid(client.create_customer(&customer).send().await);
     assert_eq!(
         (country.field.as_str(), &country.rule, country.position),
         ("country_code", &Rule::Pattern("^[A-Z]{2}$"), Some(1))
@@ -44,7 +44,7 @@ async fn passwords_and_codes_are_checked_before_sending() {
     // `currency_code`: `^[A-Z]{3}$`.
     let mut query = AvailableLicensesRequest::for_customer(CustomerCode::from(1001));
     query.currency_code = Some("EURO".into());
-    let currency = invalid(client.available_licenses(&query).await);
+    let currency = invalid(client.available_licenses(&query).send().await);
     assert_eq!(
         (
             currency.field.as_str(),

@@ -2,7 +2,10 @@
 //! reported as an unconfirmed path.
 #![cfg(feature = "unconfirmed")]
 
-use fsflt::{Client, CustomerCode, LicenseId, UNCONFIRMED_PATH};
+use fsflt::{
+    Client, CustomerCode, CustomerDetailsRequest, CustomerLicenseRequest, LicenseId,
+    SetPasswordRequest, UNCONFIRMED_PATH,
+};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -23,7 +26,7 @@ async fn a_404_says_the_path_is_unconfirmed() {
         .mount(&server)
         .await;
     let client = client(&server).await;
-    let error = client.list_customers().await.expect_err("404");
+    let error = client.list_customers().send().await.expect_err("404");
     assert_eq!(error.kind(), Some(UNCONFIRMED_PATH));
     assert_eq!(
         error.to_string(),
@@ -32,10 +35,10 @@ async fn a_404_says_the_path_is_unconfirmed() {
          answered 404"
     );
     for result in [
-        client.currencies().await,
-        client.countries().await,
-        client.industries().await,
-        client.license_versions().await,
+        client.currencies().send().await,
+        client.countries().send().await,
+        client.industries().send().await,
+        client.license_versions().send().await,
     ] {
         assert_eq!(result.expect_err("404").kind(), Some(UNCONFIRMED_PATH));
     }
@@ -86,7 +89,8 @@ async fn guessed_operations_send_the_documented_parameters() {
     let customer = CustomerCode::from(1001);
     assert_eq!(
         client
-            .set_customer_password(customer, "s3cretpass")
+            .set_customer_password(&SetPasswordRequest::new(customer, "s3cretpass"))
+            .send()
             .await
             .expect("set")
             .as_str(),
@@ -94,16 +98,21 @@ async fn guessed_operations_send_the_documented_parameters() {
     );
     assert!(
         client
-            .set_customer_password(customer, "short")
+            .set_customer_password(&SetPasswordRequest::new(customer, "short"))
+            .send()
             .await
             .is_err()
     );
     client
-        .customer_license_action(customer, &LicenseId::from(5))
+        .customer_license_action(&CustomerLicenseRequest::new(customer, &LicenseId::from(5)))
+        .send()
         .await
         .expect("action");
+    let mut details = CustomerDetailsRequest::for_customer(customer);
+    details.lang = Some(fsflt::Lang::It);
     let details = client
-        .customer_details(customer, Some(fsflt::Lang::It))
+        .customer_details(&details)
+        .send()
         .await
         .expect("details");
     assert_eq!(details.customer_code, Some(customer));

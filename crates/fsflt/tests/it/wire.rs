@@ -4,8 +4,8 @@ use std::str::FromStr;
 
 use api_core::money::Decimal;
 use fsflt::{
-    AssignRequest, AvailableLicensesRequest, Client, CustomerCode, DemoRequest, Error, ErrorKind,
-    LICENSE_ALREADY_SUSPENDED, Lang, LicenseId, NewCustomer,
+    AssignRequest, AuthTokenRequest, AvailableLicensesRequest, Client, CustomerCode, DemoRequest,
+    Error, ErrorKind, LICENSE_ALREADY_SUSPENDED, Lang, LicenseAction, LicenseId, NewCustomer,
 };
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
@@ -55,7 +55,8 @@ async fn auth_token_sends_a_string_code_in_a_get_body_and_builds_the_login_link(
     )
     .await;
     let token = client
-        .auth_token(CustomerCode::from(1001))
+        .get_auth_token(&AuthTokenRequest::for_customer(CustomerCode::from(1001)))
+        .send()
         .await
         .expect("token");
     assert_eq!(token.token, "tok%2B1");
@@ -82,7 +83,8 @@ async fn auth_token_failure_is_unauthorized_whatever_the_status() {
         )
         .await;
         let error = client
-            .auth_token(CustomerCode::from(7))
+            .get_auth_token(&AuthTokenRequest::for_customer(CustomerCode::from(7)))
+            .send()
             .await
             .expect_err("cannot log in");
         assert_eq!(error.kind(), Some(ErrorKind::Unauthorized), "HTTP {status}");
@@ -104,7 +106,7 @@ async fn create_customer_sends_the_documented_fields() {
     let mut new = NewCustomer::new("it@rossi.example", "s3cretpass", "Rossi", "IT", 3);
     new.company_name = Some("Rossi Srl".into());
     new.lang = Some(Lang::It);
-    let created = client.create_customer(&new).await.expect("created");
+    let created = client.create_customer(&new).send().await.expect("created");
     assert_eq!(created.customer_code, CustomerCode::from(1));
     let (verb, route, body) = only_request(&server).await;
     assert_eq!(
@@ -137,7 +139,11 @@ async fn available_licenses_is_a_get_with_a_json_body_and_decodes_leniently() {
     let mut query = AvailableLicensesRequest::for_customer(CustomerCode::from(1001));
     query.currency_code = Some("EUR".into());
     query.lang = Some(Lang::En);
-    let licences = client.available_licenses(&query).await.expect("licences");
+    let licences = client
+        .available_licenses(&query)
+        .send()
+        .await
+        .expect("licences");
     assert_eq!(licences.len(), 2);
     let first = &licences[0];
     assert_eq!(first.license_code, "CL-Q-A005-M1");
@@ -182,6 +188,7 @@ async fn demo_and_assign_send_numeric_codes_and_decode_both_id_spellings() {
     .await;
     let demo = client
         .assign_demo(&DemoRequest::for_customer(CustomerCode::from(1001)))
+        .send()
         .await
         .expect("demo");
     assert_eq!(demo.license_id, LicenseId::from(108501));
@@ -212,6 +219,7 @@ async fn demo_and_assign_send_numeric_codes_and_decode_both_id_spellings() {
             "CL-Q-A005-M1",
             "Head office",
         ))
+        .send()
         .await
         .expect("assigned");
     assert_eq!(&*assigned.license_id.text(), "13343");
@@ -239,7 +247,11 @@ async fn suspend_and_enable_send_strings_and_answer_the_message() {
     )
     .await;
     let message = client
-        .suspend_license(CustomerCode::from(1001), &LicenseId::from(13343))
+        .suspend_license(&LicenseAction::new(
+            CustomerCode::from(1001),
+            &LicenseId::from(13343),
+        ))
+        .send()
         .await
         .expect("suspended");
     assert_eq!(message.as_str(), "license suspended successfully");
@@ -256,7 +268,11 @@ async fn suspend_and_enable_send_strings_and_answer_the_message() {
     )
     .await;
     let message = client
-        .enable_license(CustomerCode::from(1001), &LicenseId::from("13343"))
+        .enable_license(&LicenseAction::new(
+            CustomerCode::from(1001),
+            &LicenseId::from("13343"),
+        ))
+        .send()
         .await
         .expect("enabled");
     assert_eq!(message.into_inner(), "license enabled successfully");
@@ -273,7 +289,11 @@ async fn documented_errors() {
     )
     .await;
     let error = client
-        .suspend_license(CustomerCode::from(1001), &LicenseId::from(1))
+        .suspend_license(&LicenseAction::new(
+            CustomerCode::from(1001),
+            &LicenseId::from(1),
+        ))
+        .send()
         .await
         .expect_err("already suspended");
     assert_eq!(error.kind(), Some(LICENSE_ALREADY_SUSPENDED));
@@ -294,6 +314,7 @@ async fn documented_errors() {
     .await;
     let error = client
         .assign_license(&AssignRequest::new(CustomerCode::from(1001), "X", "ok"))
+        .send()
         .await
         .expect_err("validation");
     assert_eq!(error.kind(), Some(ErrorKind::Validation));
@@ -318,6 +339,7 @@ async fn documented_errors() {
         .available_licenses(&AvailableLicensesRequest::for_customer(CustomerCode::from(
             1,
         )))
+        .send()
         .await
         .expect_err("401");
     assert_eq!(error.kind(), Some(ErrorKind::Unauthorized));
@@ -330,24 +352,35 @@ async fn documented_errors() {
 #[tokio::test]
 async fn bad_input_never_reaches_the_server() {
     let (server, client) = mock("POST", "/customerarea/licenses/assign", ok(json!({}))).await;
+    let mut unknown_lang = DemoRequest::for_customer(CustomerCode::from(1));
+    unknown_lang.lang = Some(Lang::Unknown("fr".into()));
     let cases: Vec<(Error, &str)> = vec![
         (
             client
                 .assign_license(&AssignRequest::new(CustomerCode::from(1), "X", "a/b"))
+                .send()
                 .await
                 .expect_err("slash"),
             "license_info",
         ),
         (
             client
-                .suspend_license(CustomerCode::from(0), &LicenseId::from(1))
+                .suspend_license(&LicenseAction::new(
+                    CustomerCode::from(0),
+                    &LicenseId::from(1),
+                ))
+                .send()
                 .await
                 .expect_err("zero"),
             "customer_code",
         ),
         (
             client
-                .suspend_license(CustomerCode::from(1), &LicenseId::from(""))
+                .suspend_license(&LicenseAction::new(
+                    CustomerCode::from(1),
+                    &LicenseId::from(""),
+                ))
+                .send()
                 .await
                 .expect_err("empty id"),
             "license_id",
@@ -355,9 +388,28 @@ async fn bad_input_never_reaches_the_server() {
         (
             client
                 .create_customer(&NewCustomer::new("a@b.c", "short", "N", "IT", 1))
+                .send()
                 .await
                 .expect_err("password"),
             "password",
+        ),
+        (
+            client
+                .get_auth_token(&AuthTokenRequest {
+                    customer_code: "007".into(),
+                })
+                .send()
+                .await
+                .expect_err("leading zeros"),
+            "customer_code",
+        ),
+        (
+            client
+                .assign_demo(&unknown_lang)
+                .send()
+                .await
+                .expect_err("unknown lang"),
+            "lang",
         ),
     ];
     for (error, field) in cases {
@@ -372,6 +424,107 @@ async fn bad_input_never_reaches_the_server() {
             .await
             .expect("recorded")
             .is_empty()
+    );
+}
+
+/// A builder with a bad input answers `InvalidInput` from `send()` and from
+/// `into_operation()`, and no request leaves: the generated check runs before the transport.
+#[tokio::test]
+async fn a_builders_bad_input_is_invalid_input_and_sends_nothing() {
+    let (server, client) = mock("GET", "/customerarea/auth/token", ok(json!({}))).await;
+    let zero = AuthTokenRequest::for_customer(CustomerCode::from(0));
+    let error = client
+        .get_auth_token(&zero)
+        .send()
+        .await
+        .expect_err("code 0");
+    let input = error.into_invalid_input().expect("an input error");
+    assert_eq!(input.field, "customer_code");
+    assert_eq!(
+        input.rule,
+        api_core::validate::Rule::Pattern("^[1-9][0-9]*$")
+    );
+    // `Operation` has no `Debug`, so no `expect_err`.
+    match client.get_auth_token(&zero).into_operation() {
+        Err(Error::InvalidInput(input)) => assert_eq!(input.field, "customer_code"),
+        Err(other) => panic!("expected invalid input, got {other:?}"),
+        Ok(_) => panic!("code 0 made an operation"),
+    }
+    let mut query = AvailableLicensesRequest::for_customer(CustomerCode::from(1001));
+    query.license_code = Some("  ".into());
+    let error = client
+        .available_licenses(&query)
+        .send()
+        .await
+        .expect_err("blank licence code");
+    assert_eq!(
+        error.into_invalid_input().ok().map(|e| e.field).as_deref(),
+        Some("license_code")
+    );
+    assert!(
+        server
+            .received_requests()
+            .await
+            .expect("recorded")
+            .is_empty()
+    );
+}
+
+/// The FlashStart builders have no setters (the spec has no optional parameters: every
+/// optional input is a body field); this is the exact wire of one with every optional input
+/// set, and the operation `into_operation` shows for it.
+#[tokio::test]
+async fn the_exact_wire_of_a_builder_with_every_optional_input_set() {
+    let (server, client) = mock("GET", "/customerarea/licenses/available", ok(json!([]))).await;
+    let query = AvailableLicensesRequest {
+        customer_code: CustomerCode::from(1001),
+        lang: Some(Lang::De),
+        version_code: Some(2),
+        license_duration: Some("12".into()),
+        license_code: Some("CL-Q-A005-M1".into()),
+        currency_code: Some("CHF".into()),
+    };
+    let operation = client
+        .available_licenses(&query)
+        .into_operation()
+        .expect("valid");
+    let request = operation.request();
+    assert_eq!(request.method().as_str(), "GET");
+    assert_eq!(request.path(), "/customerarea/licenses/available");
+    assert_eq!(request.operation_name(), "available_licenses");
+    assert!(request.query_pairs().is_empty());
+    let expected = json!({
+        "customer_code": 1001, "lang": "DE", "version_code": 2, "license_duration": "12",
+        "license_code": "CL-Q-A005-M1", "currency_code": "CHF"
+    });
+    match request.body() {
+        api_core::Body::Json(bytes) => {
+            let sent: Value = serde_json::from_slice(bytes).expect("JSON");
+            assert_eq!(sent, expected);
+        }
+        other => panic!("expected a JSON body, got {other:?}"),
+    }
+
+    let licences = client
+        .available_licenses(&query)
+        .send()
+        .await
+        .expect("licences");
+    assert!(licences.is_empty());
+    let requests = server.received_requests().await.expect("recorded");
+    assert_eq!(requests.len(), 1, "exactly one request");
+    let r = &requests[0];
+    assert_eq!(r.method.as_str(), "GET");
+    assert_eq!(r.url.path(), "/customerarea/licenses/available");
+    assert_eq!(r.url.query(), None);
+    let header = |name: &str| r.headers.get(name).and_then(|v| v.to_str().ok());
+    assert_eq!(header("x-api-key"), Some(KEY));
+    assert_eq!(header("accept"), Some("application/json"));
+    assert_eq!(header("content-type"), Some("application/json"));
+    // Byte for byte: the fields in the schema's order, nothing else.
+    assert_eq!(
+        std::str::from_utf8(&r.body).expect("UTF-8"),
+        r#"{"customer_code":1001,"lang":"DE","version_code":2,"license_duration":"12","license_code":"CL-Q-A005-M1","currency_code":"CHF"}"#
     );
 }
 
