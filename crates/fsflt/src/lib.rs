@@ -33,11 +33,11 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-pub mod builders;
 mod client;
 mod envelope;
 mod errors;
 mod generated;
+pub use generated::builders;
 mod ids;
 mod login;
 mod validate;
