@@ -1,6 +1,7 @@
 //! A webhook receiver: verifies the signature on the raw body, answers 200 at once (FL3XX
-//! expects an answer within 1 second), and fetches the flight the event points at in a
-//! separate task.
+//! expects an answer within 1 second), and leaves the fetching to a worker. The
+//! [`WebhookInbox`] in between drops repeated deliveries and turns a burst of events about
+//! one flight into one fetch, so a busy day does not spend the fair-use budget on repeats.
 //!
 //! ```text
 //! FL3XX_CLIENT_ID=... FL3XX_TOKEN=... FL3XX_SIGNING_KEY=... \
@@ -8,17 +9,19 @@
 //! ```
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
+use fl3xx::inbox::{InboxConfig, Receipt, WebhookInbox};
 use fl3xx::{OperatorClient, webhook};
 
 struct Receiver {
     signing_key: Vec<u8>,
-    client: Option<OperatorClient>,
+    inbox: WebhookInbox,
 }
 
 async fn receive(
@@ -31,30 +34,44 @@ async fn receive(
         .and_then(|v| v.to_str().ok());
     match webhook::verify(&body, signature, &receiver.signing_key) {
         Ok(event) => {
-            println!(
-                "{} {} on {} {}",
-                event.event_id,
-                event.event,
-                event.resource_id,
-                event.timestamp.unwrap_or_default()
-            );
-            if let Some(client) = receiver.client.clone() {
-                // Acknowledge first; the fetch may take longer than FL3XX waits.
-                tokio::spawn(async move {
-                    match client.resource_of(&event).await {
-                        Ok(flight) => println!(
-                            "flight {} ({:?}): {:?}",
-                            flight.flight_id, flight.flight_number, flight.flight_status
-                        ),
-                        Err(e) => eprintln!("could not fetch flight {}: {e}", event.resource_id),
-                    }
-                });
+            let (id, kind) = (event.event_id.clone(), event.event.clone());
+            match receiver.inbox.accept(event) {
+                Receipt::Duplicate => println!("{id} {kind}: a repeat, dropped"),
+                receipt => println!("{id} {kind}: {receipt:?}"),
             }
             StatusCode::OK
         }
         Err(e) => {
             eprintln!("rejected a delivery: {e}");
             StatusCode::UNAUTHORIZED
+        }
+    }
+}
+
+/// Fetches each resource once its burst has settled.
+async fn work(receiver: Arc<Receiver>, client: Option<OperatorClient>) {
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        for work in receiver.inbox.due() {
+            let Some(client) = client.as_ref() else {
+                println!(
+                    "would fetch {} ({} events)",
+                    work.resource_id,
+                    work.events.len()
+                );
+                continue;
+            };
+            // One fetch for every event of the burst (any of them points at the resource).
+            match client.resource_of(&work.events[0]).await {
+                Ok(flight) => println!(
+                    "flight {} ({:?}) after {} events: {:?}",
+                    flight.flight_id,
+                    flight.flight_number,
+                    work.events.len(),
+                    flight.flight_status
+                ),
+                Err(e) => eprintln!("could not fetch {}: {e}", work.resource_id),
+            }
         }
     }
 }
@@ -68,8 +85,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         signing_key: std::env::var("FL3XX_SIGNING_KEY")
             .unwrap_or_default()
             .into_bytes(),
-        client: OperatorClient::from_env().ok(),
+        inbox: WebhookInbox::new(InboxConfig::default()),
     });
+    tokio::spawn(work(receiver.clone(), OperatorClient::from_env().ok()));
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     println!(
         "listening on http://{}/fl3xx/webhooks",

@@ -44,6 +44,7 @@ mod errors;
 mod flights;
 mod generated;
 mod ids;
+pub mod inbox;
 mod list;
 mod poller;
 mod subscriptions;
