@@ -174,8 +174,7 @@ fn unexpected_files(root: &Path, files: &Files) -> Vec<String> {
 
 /// The workspace root: xtask's parent directory.
 fn workspace_root() -> PathBuf {
-    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf()
+    crate::run::workspace_root()
 }
 
 /// The `<name>` of every `specs/<name>.yaml` whose crate `crates/<name>/` exists, sorted.

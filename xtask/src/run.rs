@@ -6,7 +6,13 @@ use std::time::Instant;
 
 /// The workspace root (xtask's parent directory).
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    // At run time first: `cargo run` sets it to the xtask of the tree it runs in. The path
+    // baked in at build time names the tree that built the binary, which is another worktree
+    // when several share one target directory (cargo counts the binary fresh for both).
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest_dir
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."))

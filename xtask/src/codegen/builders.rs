@@ -32,7 +32,12 @@ pub fn emit(
     if !names::is_path(client) {
         return Err(format!("{at}: `x-client: {client}` is not a Rust path"));
     }
-    let builder = names::type_name(&function.trace_name);
+    // The operation's name, unless a model has it (`CalculateInterest` is also an answer):
+    // in this module the builder would hide the model.
+    let builder = match names::type_name(&function.trace_name) {
+        name if cx.has_model(&name) => format!("{name}Builder"),
+        name => name,
+    };
     let params = format!("{builder}Params");
     let has_body = function
         .args
@@ -254,27 +259,41 @@ pub fn emit(
                 format!("api_core::paginate::PageStyle::PageNumber {{ first: {first}, per_page }}")
             }
         };
-        let position = if page.first.is_some() {
-            "page.page"
+        let (position, source_type) = if page.first.is_some() {
+            ("page.page", "u32")
         } else {
-            "page.offset"
+            ("page.offset", "u64")
         };
         let _ = writeln!(
             out,
             "pub fn paginate(self) -> api_core::Pages<{item}> {{\n\
              let size = self.params.{size}.unwrap_or({per_page});\n\
-             // A size the type cannot hold fails the first page's check.\n\
-             let per_page = u32::try_from(size).unwrap_or(0);\n\
+             {per_page_line}\n\
              let mut params = self.params;\n\
              params.{size} = Some(size);\n\
              api_core::pages(self.client.clone(), {style}, move |client, page| {{\n\
-             params.{position} = Some(TryFrom::try_from({position_value}).map_err(|_| api_core::Error::invalid_input({position_name:?}, \"beyond the parameter's type\"))?);\n\
+             {position_line}\n\
              params.operation(client)\n}})\n}}\n",
             size = page.size,
             per_page = page.per_page,
-            position = page.position,
-            position_value = position,
-            position_name = page.position_name,
+            per_page_line = if page.size_type == "u32" {
+                "let per_page = size;".to_owned()
+            } else if ["u8", "u16"].contains(&page.size_type.as_str()) {
+                "let per_page = u32::from(size);".to_owned()
+            } else {
+                "// A size the type cannot hold fails the first page's check.\n\
+                 let per_page = u32::try_from(size).unwrap_or(0);"
+                    .to_owned()
+            },
+            position_line = if page.position_type == source_type {
+                format!("params.{} = Some({position});", page.position)
+            } else {
+                format!(
+                    "params.{} = Some(TryFrom::try_from({position}).map_err(|_| \
+                     api_core::Error::invalid_input({:?}, \"beyond the parameter's type\"))?);",
+                    page.position, page.position_name
+                )
+            },
         );
     }
     out.push_str("}\n\n");
@@ -344,9 +363,11 @@ fn pass(arg: &Arg) -> String {
 
 /// How a paged operation's builder pages.
 struct Paging {
-    /// The size and position arguments.
+    /// The size and position arguments, and their types.
     size: String,
+    size_type: String,
     position: String,
+    position_type: String,
     position_name: String,
     /// The size `paginate` asks for by default.
     per_page: i64,
@@ -385,9 +406,15 @@ fn paging(
             page.size
         )
     })?;
+    let type_of = |arg: &Arg| match &arg.kind {
+        ArgKind::Copy(ty) => ty.clone(),
+        _ => String::new(),
+    };
     Ok(Some(Paging {
         size: size.ident.clone(),
+        size_type: type_of(size),
         position: position.ident.clone(),
+        position_type: type_of(position),
         position_name: page.position.clone(),
         per_page,
         first: (page.style == "page-number").then(|| page.first.unwrap_or(1)),

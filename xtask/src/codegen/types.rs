@@ -163,6 +163,13 @@ impl<'a> Context<'a> {
         Ok(Self { spec, components })
     }
 
+    /// True when a generated model is named `rust` (a builder of that name would hide it).
+    pub fn has_model(&self, rust: &str) -> bool {
+        self.components
+            .values()
+            .any(|(ty, _)| matches!(ty, Ty::Model { name, .. } if name == rust))
+    }
+
     /// The component a `$ref` points at.
     pub fn component(&self, reference: &str, at: &str) -> Result<(&'a str, &Ty, Kind), String> {
         let name = reference.strip_prefix(SCHEMA_PREFIX).ok_or_else(|| {
