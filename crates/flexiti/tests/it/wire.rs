@@ -594,7 +594,8 @@ async fn paginate_walks_every_page_with_the_exact_query() {
         .collect();
     let wanted = |page: u32| {
         format!(
-            "account_number=20076677&creation_date_from=2026-01-31&page_number={page}&page_size=50"
+            "account_number=20076677&creation_date_from=2026-01-31&page_number={page}&page_size={}",
+            flexiti::PAGE_SIZE
         )
     };
     let (one, two, three) = (wanted(1), wanted(2), wanted(3));
