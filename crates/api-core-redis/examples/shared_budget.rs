@@ -47,7 +47,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .token_cache(store.token_cache())
         .build()?;
     let key = flexiti::CustomerKey::Account(flexiti::Id::from("20076677"));
-    let customer = pos.lookup_customer(&key).await?;
+    let customer = pos.lookup_customer_by(&key).send().await?;
     println!("customer {:?}", customer.account_number);
 
     sandbox.shutdown().await;

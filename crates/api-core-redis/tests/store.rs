@@ -337,7 +337,11 @@ async fn the_token_is_stored_until_it_expires_and_a_rejected_one_is_replaced() {
         .expect("sandbox");
     let store = RedisStore::open(redis.url()).expect("store");
     let client = flexiti(&sandbox, &store);
-    client.lookup_customer(&lookup()).await.expect("lookup");
+    client
+        .lookup_customer_by(&lookup())
+        .send()
+        .await
+        .expect("lookup");
 
     let keys = redis.command(&["KEYS", "api-core:token:*"]);
     assert!(keys.contains("api-core:token:flexiti:"), "{keys}");
@@ -366,17 +370,26 @@ async fn the_token_is_stored_until_it_expires_and_a_rejected_one_is_replaced() {
 
     // A second process reuses it.
     let other = flexiti(&sandbox, &RedisStore::open(redis.url()).expect("store"));
-    other.lookup_customer(&lookup()).await.expect("lookup");
+    other
+        .lookup_customer_by(&lookup())
+        .send()
+        .await
+        .expect("lookup");
     assert_eq!(sandbox.flexiti().token_requests(), 1);
 
     // Revoked: the 401 removes it, and exactly one new token is fetched.
     let stored = redis.command(&["GET", &key]);
     sandbox.flexiti().expire_tokens();
     client
-        .lookup_customer(&lookup())
+        .lookup_customer_by(&lookup())
+        .send()
         .await
         .expect("after a 401");
-    other.lookup_customer(&lookup()).await.expect("after a 401");
+    other
+        .lookup_customer_by(&lookup())
+        .send()
+        .await
+        .expect("after a 401");
     assert_eq!(sandbox.flexiti().token_requests(), 2);
     assert_ne!(redis.command(&["GET", &key]), stored);
     sandbox.shutdown().await;
@@ -392,7 +405,8 @@ async fn token_cache_fails_closed_while_redis_is_down_and_recovers() {
     let client = flexiti(&sandbox, &store);
     redis.kill();
     let err = client
-        .lookup_customer(&lookup())
+        .lookup_customer_by(&lookup())
+        .send()
         .await
         .expect_err("fail closed");
     assert!(
@@ -402,7 +416,7 @@ async fn token_cache_fails_closed_while_redis_is_down_and_recovers() {
     assert_eq!(sandbox.flexiti().token_requests(), 0);
     redis.restart();
     let deadline = Instant::now() + Duration::from_secs(10);
-    while let Err(e) = client.lookup_customer(&lookup()).await {
+    while let Err(e) = client.lookup_customer_by(&lookup()).send().await {
         assert!(Instant::now() < deadline, "not recovered: {e}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -423,17 +437,26 @@ async fn token_cache_falls_back_to_memory_while_redis_is_down() {
     let client = flexiti(&sandbox, &store);
     redis.kill();
     client
-        .lookup_customer(&lookup())
+        .lookup_customer_by(&lookup())
+        .send()
         .await
         .expect("token kept in memory");
-    client.lookup_customer(&lookup()).await.expect("same token");
+    client
+        .lookup_customer_by(&lookup())
+        .send()
+        .await
+        .expect("same token");
     assert_eq!(sandbox.flexiti().token_requests(), 1);
     redis.restart();
     // Redis is empty again: once the connection is back (a call or two), a call fetches a
     // token and shares it there.
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        client.lookup_customer(&lookup()).await.expect("lookup");
+        client
+            .lookup_customer_by(&lookup())
+            .send()
+            .await
+            .expect("lookup");
         if redis
             .command(&["KEYS", "api-core:token:*"])
             .contains("api-core:token:flexiti:")

@@ -191,7 +191,7 @@ fn worker() {
                         let client = client.clone();
                         tokio::spawn(async move {
                             let key = flexiti::CustomerKey::Account(flexiti::Id::from("20076677"));
-                            match client.lookup_customer(&key).await {
+                            match client.lookup_customer_by(&key).send().await {
                                 Ok(_) => "ok".to_owned(),
                                 Err(e) => format!("error {e}"),
                             }

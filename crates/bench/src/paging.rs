@@ -78,7 +78,8 @@ pub async fn child(provider: Provider, records: u64) -> Result<(), String> {
         Provider::Flexiti => {
             clients
                 .flexiti
-                .authorizations(flexiti::AuthorizationFilter::default())
+                .list_authorizations()
+                .paginate()
                 .try_fold(0u64, |n, _| async move { Ok(n + 1) })
                 .await
         }

@@ -7,8 +7,8 @@ use std::str::FromStr;
 use api_sandbox::{Sandbox, SandboxConfig};
 use flexiti::api_core::money::Decimal;
 use flexiti::{
-    AuthorizationRequest, CaptureRequest, Client, CustomerKey, Environment, FinancingOption, Id,
-    ReturnRequest,
+    AuthorizationRequest, CalculateInterestRequest, CaptureRequest, Client, CustomerKey,
+    Environment, FinancingOption, Id, ReturnRequest,
 };
 use futures_util::TryStreamExt;
 
@@ -39,7 +39,8 @@ pub async fn run(t: &mut Transcript) -> Result<(), Box<dyn StdError>> {
     let account = Id::from(ACCOUNT);
 
     let customer = flow
-        .lookup_customer(&CustomerKey::Account(account.clone()))
+        .lookup_customer_by(&CustomerKey::Account(account.clone()))
+        .send()
         .await?;
     t.check(
         handle.token_requests() == 1,
@@ -51,7 +52,10 @@ pub async fn run(t: &mut Transcript) -> Result<(), Box<dyn StdError>> {
     );
 
     let amount = dollars("1200.00")?;
-    let plans = flow.calculate_interest(&account, amount).await?;
+    let plans = flow
+        .calculate_interest(&account, &CalculateInterestRequest { amount })
+        .send()
+        .await?;
     let first_plan = plans
         .promotional_purchase
         .as_ref()
@@ -77,7 +81,7 @@ pub async fn run(t: &mut Transcript) -> Result<(), Box<dyn StdError>> {
         amount,
         FinancingOption::promotional(plan_id, term.term),
     );
-    let authorization = flow.authorize(&request).await?;
+    let authorization = flow.create_authorization(&request).send().await?;
     let authorization_id = authorization
         .authorization_id
         .clone()
@@ -91,7 +95,8 @@ pub async fn run(t: &mut Transcript) -> Result<(), Box<dyn StdError>> {
     ));
 
     let first = flow
-        .capture(&authorization_id, &CaptureRequest::new(dollars("700.00")?))
+        .capture_authorization(&authorization_id, &CaptureRequest::new(dollars("700.00")?))
+        .send()
         .await?;
     let capture_id = first.capture_id.clone().ok_or("a capture without an id")?;
     t.pass(format!(
@@ -103,8 +108,14 @@ pub async fn run(t: &mut Transcript) -> Result<(), Box<dyn StdError>> {
     // Without the replay the second capture would exceed the authorization (a 409).
     let retry = flow.with_idempotency_key("demo-capture-rest")?;
     let rest = CaptureRequest::new(dollars("500.00")?);
-    let once = retry.capture(&authorization_id, &rest).await?;
-    let twice = retry.capture(&authorization_id, &rest).await?;
+    let once = retry
+        .capture_authorization(&authorization_id, &rest)
+        .send()
+        .await?;
+    let twice = retry
+        .capture_authorization(&authorization_id, &rest)
+        .send()
+        .await?;
     t.check(
         once.capture_id.is_some()
             && once.capture_id == twice.capture_id
@@ -122,6 +133,7 @@ pub async fn run(t: &mut Transcript) -> Result<(), Box<dyn StdError>> {
             &capture_id,
             &ReturnRequest::partial(dollars("100.00")?),
         )
+        .send()
         .await?;
     t.pass(format!(
         "return 100.00 of capture {capture_id} → return {}, {} left on the capture",
@@ -133,10 +145,9 @@ pub async fn run(t: &mut Transcript) -> Result<(), Box<dyn StdError>> {
     ));
 
     let authorizations: Vec<_> = client
-        .authorizations(flexiti::AuthorizationFilter {
-            account_number: Some(account.clone()),
-            ..Default::default()
-        })
+        .list_authorizations()
+        .account_number(&account)
+        .paginate()
         .try_collect()
         .await?;
     t.check(
@@ -149,7 +160,15 @@ pub async fn run(t: &mut Transcript) -> Result<(), Box<dyn StdError>> {
         ),
     );
 
-    let too_precise = flow.calculate_interest(&account, dollars("10.005")?).await;
+    let too_precise = flow
+        .calculate_interest(
+            &account,
+            &CalculateInterestRequest {
+                amount: dollars("10.005")?,
+            },
+        )
+        .send()
+        .await;
     match too_precise {
         Err(flexiti::Error::InvalidInput(e)) => t.pass(format!(
             "calculate interest for 10.005 → refused before sending: {e}"

@@ -7,8 +7,8 @@
 
 use flexiti::api_core::money::Decimal;
 use flexiti::{
-    AuthorizationRequest, CaptureRequest, Client, CustomerKey, Environment, ErrorCode,
-    FinancingOption, Id,
+    AuthorizationRequest, CalculateInterestRequest, CaptureRequest, Client, CustomerKey,
+    Environment, ErrorCode, FinancingOption, Id,
 };
 
 #[tokio::main]
@@ -32,13 +32,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let flow = client.flow();
     let account = Id::from("20076677");
     let customer = flow
-        .lookup_customer(&CustomerKey::Account(account.clone()))
+        .lookup_customer_by(&CustomerKey::Account(account.clone()))
+        .send()
         .await?;
     println!("available credit: {:?}", customer.available_credit);
 
     // Plans for the amount, then an authorization on the first promotional plan.
     let amount = Decimal::new(60000, 2); // 600.00, exact
-    let plans = flow.calculate_interest(&account, amount).await?;
+    let plans = flow
+        .calculate_interest(&account, &CalculateInterestRequest { amount })
+        .send()
+        .await?;
     let plan = plans
         .promotional_purchase
         .as_ref()
@@ -51,17 +55,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .and_then(|t| t.term);
     let financing = FinancingOption::promotional(plan.plan_id.ok_or("no plan id")?, term);
     let authorization = flow
-        .authorize(&AuthorizationRequest::new(account, amount, financing))
+        .create_authorization(&AuthorizationRequest::new(account, amount, financing))
+        .send()
         .await?;
     let id = authorization.authorization_id.clone().ok_or("no id")?;
 
     // Capture in two parts; each capture carries its own idempotency key, reused on retries.
-    flow.capture(&id, &CaptureRequest::new(Decimal::new(40000, 2)))
+    flow.capture_authorization(&id, &CaptureRequest::new(Decimal::new(40000, 2)))
+        .send()
         .await?;
-    flow.capture(&id, &CaptureRequest::new(Decimal::new(20000, 2)))
+    flow.capture_authorization(&id, &CaptureRequest::new(Decimal::new(20000, 2)))
+        .send()
         .await?;
     match flow
-        .capture(&id, &CaptureRequest::new(Decimal::new(100, 2)))
+        .capture_authorization(&id, &CaptureRequest::new(Decimal::new(100, 2)))
+        .send()
         .await
     {
         Err(e) if ErrorCode::of(&e) == Some(ErrorCode::CaptureAmountExceeded) => {

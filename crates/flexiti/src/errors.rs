@@ -195,6 +195,11 @@ struct Body {
 
 /// Flexiti's error decoder, as the [`Client`](crate::Client) plugs it into its transport;
 /// public for a hand-built [`api_core::Transport`] and for the fuzz targets.
+///
+/// It reads the body itself rather than through [`api_core::JsonErrorDecoder`], which would
+/// lose what Flexiti sends: the per-field messages are under `field_errors` (or
+/// `error_fields`), not `errors`; the code is `error` even when the Online API also sends a
+/// numeric `code` (which the common decoder prefers); and `error` may be a number.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FlexitiErrors;
 
@@ -289,6 +294,36 @@ mod tests {
             ErrorCode::Unknown("brand_new_code".into())
         );
         assert_eq!(e.field_errors["amount"], ["too many decimals"]);
+    }
+
+    /// Why `FlexitiErrors` does not build on `api_core::JsonErrorDecoder`: the common
+    /// decoder would lose the field errors and take the Online API's numeric `code` for the
+    /// code.
+    #[test]
+    fn the_common_json_decoder_would_lose_flexiti_fields() {
+        let status = StatusCode::CONFLICT;
+        let bodies = [
+            r#"{"message":"Some inputs are wrong!","error":"wrong_inputs","field_errors":[{"param":"amount","msg":"invalid"}]}"#,
+            r#"{"code":1042,"error":"invalid_account","error_description":"No such account"}"#,
+        ];
+        for body in bodies {
+            let ours = decoded(409, body);
+            let common = api_core::decode_error_body(
+                &api_core::JsonErrorDecoder,
+                "flexiti",
+                "online_init",
+                status,
+                body.as_bytes(),
+            );
+            assert_ne!(
+                (&ours.code, &ours.field_errors),
+                (&common.code, &common.field_errors),
+                "{body}"
+            );
+        }
+        let online = decoded(409, bodies[1]);
+        assert_eq!(online.code.as_deref(), Some("invalid_account"));
+        assert_eq!(online.message.as_deref(), Some("No such account"));
     }
 
     #[test]

@@ -306,9 +306,10 @@ impl Provider {
                     .configure(quick)
                     .build()?;
                 client
-                    .lookup_customer(&flexiti::CustomerKey::Account(flexiti::Id::from(
+                    .lookup_customer_by(&flexiti::CustomerKey::Account(flexiti::Id::from(
                         "20076677",
                     )))
+                    .send()
                     .await
                     .map(drop)
             }

@@ -395,7 +395,8 @@ impl Op {
             }
             (Op::FlexitiAuthorization, Client::Flexiti(c)) => {
                 let a = c
-                    .authorization(&flexiti::Id::from(AUTHORIZATION_ID))
+                    .get_authorization(flexiti::Id::from(AUTHORIZATION_ID))
+                    .send()
                     .await?
                     .into_inner();
                 Ok(format!(
@@ -416,7 +417,8 @@ impl Op {
                     external_employee_id: None,
                 };
                 let capture = c
-                    .capture(&flexiti::Id::from(AUTHORIZATION_ID), &request)
+                    .capture_authorization(flexiti::Id::from(AUTHORIZATION_ID), &request)
+                    .send()
                     .await?
                     .into_inner();
                 Ok(format!(

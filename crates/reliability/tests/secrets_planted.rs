@@ -631,12 +631,14 @@ async fn flexiti_credentials_stay_secret() {
     evidence.print("a flow Client", &flow);
 
     let account = flexiti::Id::from("20076677");
-    flow.lookup_customer(&flexiti::CustomerKey::Account(account.clone()))
+    flow.lookup_customer_by(&flexiti::CustomerKey::Account(account.clone()))
+        .send()
         .await
         .expect("lookup");
     let amount = Decimal::from_str("300.00").expect("decimal");
     let plans = flow
-        .calculate_interest(&account, amount)
+        .calculate_interest(&account, &flexiti::CalculateInterestRequest { amount })
+        .send()
         .await
         .expect("plans");
     let plan = plans
@@ -652,49 +654,61 @@ async fn flexiti_credentials_stay_secret() {
         .cloned()
         .expect("a term");
     let authorization = flow
-        .authorize(&flexiti::AuthorizationRequest::new(
+        .create_authorization(&flexiti::AuthorizationRequest::new(
             account.clone(),
             amount,
             flexiti::FinancingOption::promotional(plan.plan_id.expect("plan id"), term.term),
         ))
+        .send()
         .await
         .expect("authorized");
     let authorization_id = authorization.authorization_id.clone().expect("id");
-    flow.capture(
+    flow.capture_authorization(
         &authorization_id,
         &flexiti::CaptureRequest::new(Decimal::from_str("100.00").expect("decimal")),
     )
+    .send()
     .await
     .expect("captured");
     // Over-capture: a 409.
     evidence.fail(
         "over-capture",
-        flow.capture(
+        flow.capture_authorization(
             &authorization_id,
             &flexiti::CaptureRequest::new(Decimal::from_str("900.00").expect("decimal")),
         )
+        .send()
         .await,
     );
     evidence.fail(
         "unknown account",
-        flow.lookup_customer(&flexiti::CustomerKey::Account(flexiti::Id::from("1")))
+        flow.lookup_customer_by(&flexiti::CustomerKey::Account(flexiti::Id::from("1")))
+            .send()
             .await,
     );
     evidence.fail(
         "too precise",
-        flow.calculate_interest(&account, Decimal::from_str("10.005").expect("decimal"))
-            .await,
+        flow.calculate_interest(
+            &account,
+            &flexiti::CalculateInterestRequest {
+                amount: Decimal::from_str("10.005").expect("decimal"),
+            },
+        )
+        .send()
+        .await,
     );
     // Expired tokens: the 401 is replayed once with a new token.
     sandbox.flexiti().expire_tokens();
-    flow.lookup_customer(&flexiti::CustomerKey::Account(account.clone()))
+    flow.lookup_customer_by(&flexiti::CustomerKey::Account(account.clone()))
+        .send()
         .await
         .expect("after a new token");
     let (refused, _) = client(&wrong, &sandbox.flexiti_url());
     let e = evidence.fail(
         "wrong secret",
         refused
-            .lookup_customer(&flexiti::CustomerKey::Account(account.clone()))
+            .lookup_customer_by(&flexiti::CustomerKey::Account(account.clone()))
+            .send()
             .await,
     );
     assert!(matches!(e, Error::Auth(_)), "{e:?}");
@@ -728,7 +742,8 @@ async fn flexiti_credentials_stay_secret() {
         let (c, _) = client(&secret, &server.uri());
         evidence.fail(
             what,
-            c.lookup_customer(&flexiti::CustomerKey::Account(account.clone()))
+            c.lookup_customer_by(&flexiti::CustomerKey::Account(account.clone()))
+                .send()
                 .await,
         );
         let seen = format!(
@@ -749,14 +764,16 @@ async fn flexiti_credentials_stay_secret() {
         let (c, _) = client(&secret, &server.uri());
         evidence.fail(
             what,
-            c.lookup_customer(&flexiti::CustomerKey::Account(account.clone()))
+            c.lookup_customer_by(&flexiti::CustomerKey::Account(account.clone()))
+                .send()
                 .await,
         );
     }
     let (dead, _) = client(&secret, &format!("http://127.0.0.1:{}", dead_port()));
     evidence.fail(
         "dead port",
-        dead.lookup_customer(&flexiti::CustomerKey::Account(account.clone()))
+        dead.lookup_customer_by(&flexiti::CustomerKey::Account(account.clone()))
+            .send()
             .await,
     );
 

@@ -76,7 +76,8 @@ impl Clients {
             Provider::Flexiti => {
                 let authorization = self
                     .flexiti
-                    .authorization(&flexiti::Id::from("A-1001"))
+                    .get_authorization("A-1001")
+                    .send()
                     .await
                     .map_err(err)?;
                 authorization.term == Some(12)
@@ -119,7 +120,10 @@ impl Clients {
             Provider::Flexiti => {
                 let page = self
                     .flexiti
-                    .authorizations_page(&flexiti::AuthorizationFilter::default(), 1, 50)
+                    .list_authorizations()
+                    .page_number(1)
+                    .page_size(50)
+                    .send()
                     .await
                     .map_err(err)?;
                 Ok(page.len())

@@ -1,39 +1,92 @@
 //! Building a [`Client`]: credentials, environment, token cache, transport settings.
+//!
+//! The two APIs have their own hosts, so the builder holds one [`ClientShell`] per API (the
+//! POS API's and the Online API's): each keeps the client secret redacted, the user agent and
+//! the error decoder, and [`ClientBuilder::configure`] adjusts both.
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
 use api_core::{
-    Auth, ClientAuthMethod, Error, OAuth2, Result, TokenCache, Transport, TransportBuilder,
+    Auth, ClientAuthMethod, ClientShell, Error, OAuth2, Result, TokenCache, TransportBuilder,
 };
 
+use super::{CLIENT_ID_ENV, CLIENT_SECRET_ENV, ENVIRONMENT_ENV};
 use crate::errors::FlexitiErrors;
 use crate::*;
 
-/// A caller's change to each transport's settings, applied at build.
-pub(super) type Configure = Arc<dyn Fn(TransportBuilder) -> TransportBuilder + Send + Sync>;
+const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
-/// Builds a [`Client`].
+/// Builds a [`Client`]. Its `Debug` shows no secret.
 pub struct ClientBuilder {
-    pub(super) client_id: Option<String>,
-    pub(super) client_secret: Option<String>,
-    pub(super) environment: Environment,
-    pub(super) lang: Option<Lang>,
-    pub(super) configure: Option<Configure>,
-    pub(super) token_cache: Option<Arc<dyn TokenCache>>,
+    client_id: Option<String>,
+    environment: Environment,
+    lang: Option<Lang>,
+    token_cache: Option<Arc<dyn TokenCache>>,
+    /// The POS API's transport settings and the client secret.
+    pos: ClientShell,
+    /// The Online API's: the same settings and secret, another host.
+    online: ClientShell,
 }
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("client_id", &self.client_id)
-            .field(
-                "client_secret",
-                &self.client_secret.as_ref().map(|_| "[REDACTED]"),
-            )
             .field("environment", &self.environment)
+            // The shell redacts the secret.
+            .field("pos", &self.pos)
             .finish_non_exhaustive()
+    }
+}
+
+fn shell(host: &str) -> ClientShell {
+    ClientShell::new("flexiti", host, USER_AGENT, "a Flexiti client secret")
+        .configure(|t| t.error_decoder(FlexitiErrors))
+}
+
+impl Client {
+    /// Starts a builder (TRAINING by default).
+    pub fn builder() -> ClientBuilder {
+        let environment = Environment::Training;
+        ClientBuilder {
+            client_id: None,
+            pos: shell(environment.pos_host()),
+            online: shell(environment.online_host()),
+            environment,
+            lang: None,
+            token_cache: None,
+        }
+    }
+
+    /// A client from `FLEXITI_CLIENT_ID`, `FLEXITI_CLIENT_SECRET` and optionally
+    /// `FLEXITI_ENVIRONMENT` (`training`, `mi`, `production`, or a URL).
+    ///
+    /// # Errors
+    /// [`Error::Config`] when a variable is missing or the environment is unknown.
+    pub fn from_env() -> Result<Self> {
+        // Not `ClientShell::from_env`: `FLEXITI_ENVIRONMENT` names an environment (two
+        // hosts) or one URL, not a base URL, and there are two credentials.
+        let var = |name: &str| {
+            std::env::var(name).map_err(|_| Error::Config(format!("{name} is not set")))
+        };
+        let environment = match std::env::var(ENVIRONMENT_ENV).ok().as_deref() {
+            None | Some("training") => Environment::Training,
+            Some("mi") => Environment::MerchantIntegration,
+            Some("production") => Environment::Production,
+            Some(url) if url.contains("://") => Environment::custom(url),
+            Some(other) => {
+                return Err(Error::Config(format!(
+                    "{ENVIRONMENT_ENV}={other:?}: expected training, mi, production or a URL"
+                )));
+            }
+        };
+        Self::builder()
+            .client_id(var(CLIENT_ID_ENV)?)
+            .client_secret(var(CLIENT_SECRET_ENV)?)
+            .environment(environment)
+            .build()
     }
 }
 
@@ -46,28 +99,35 @@ impl ClientBuilder {
 
     /// The OAuth client secret.
     pub fn client_secret(mut self, secret: impl Into<String>) -> Self {
-        self.client_secret = Some(secret.into());
+        let secret = secret.into();
+        self.pos = self.pos.credential(secret.clone());
+        self.online = self.online.credential(secret);
         self
     }
 
-    /// The environment (default [`Environment::Training`]).
+    /// The environment (default [`Environment::Training`]): the hosts of both APIs.
     pub fn environment(mut self, environment: Environment) -> Self {
+        self.pos = self
+            .pos
+            .base_url(environment.pos_host().trim_end_matches('/'));
+        self.online = self
+            .online
+            .base_url(environment.online_host().trim_end_matches('/'));
         self.environment = environment;
         self
     }
 
     /// The language of texts in answers (`lang`), when not the server's default (English).
+    /// A builder's `.lang(..)` overrides it for one call.
     pub fn lang(mut self, lang: Lang) -> Self {
         self.lang = Some(lang);
         self
     }
 
     /// Adjusts any transport setting (applied to the POS and the Online transports).
-    pub fn configure(
-        mut self,
-        f: impl Fn(TransportBuilder) -> TransportBuilder + Send + Sync + 'static,
-    ) -> Self {
-        self.configure = Some(Arc::new(f));
+    pub fn configure(mut self, f: impl Fn(TransportBuilder) -> TransportBuilder) -> Self {
+        self.pos = self.pos.configure(&f);
+        self.online = self.online.configure(&f);
         self
     }
 
@@ -92,56 +152,37 @@ impl ClientBuilder {
             .client_id
             .filter(|v| !v.trim().is_empty())
             .ok_or_else(|| Error::Config("a Flexiti client id is required".into()))?;
-        let secret = self
-            .client_secret
-            .filter(|v| !v.trim().is_empty())
-            .ok_or_else(|| Error::Config("a Flexiti client secret is required".into()))?;
-        let pos = self.environment.pos_host().trim_end_matches('/').to_owned();
-        let online = self
-            .environment
-            .online_host()
-            .trim_end_matches('/')
-            .to_owned();
+        let (secret, pos) = self.pos.finish()?;
+        let (_, online) = self.online.finish()?;
+        let token_cache = self.token_cache;
         let oauth = |host: &str, path: &str, scope: &str| -> Result<Auth> {
-            let mut oauth =
-                OAuth2::client_credentials(&format!("{host}{path}"), id.clone(), secret.clone())?
-                    .client_auth(ClientAuthMethod::Body)
-                    .scopes([scope])
-                    // Tokens live 20 minutes and cannot be refreshed once expired: renew early.
-                    .refresh_ahead(Duration::from_secs(120));
-            if let Some(cache) = &self.token_cache {
+            let token_url = format!("{}{path}", host.trim_end_matches('/'));
+            let mut oauth = OAuth2::client_credentials(&token_url, id.clone(), secret.clone())?
+                .client_auth(ClientAuthMethod::Body)
+                .scopes([scope])
+                // Tokens live 20 minutes and cannot be refreshed once expired: renew early.
+                .refresh_ahead(Duration::from_secs(120));
+            if let Some(cache) = &token_cache {
                 oauth = oauth.cache(cache.clone());
             }
             Ok(Auth::OAuth2(Arc::new(oauth)))
         };
-        let builder = |host: &str| {
-            let builder = Transport::builder("flexiti", host)
-                .user_agent(concat!(
-                    env!("CARGO_PKG_NAME"),
-                    "/",
-                    env!("CARGO_PKG_VERSION")
-                ))
-                .error_decoder(FlexitiErrors);
-            match &self.configure {
-                Some(f) => f(builder),
-                None => builder,
-            }
-        };
-        let merchant = builder(&pos)
+        let pos_host = self.environment.pos_host();
+        let merchant = pos
             .auth(oauth(
-                &pos,
+                pos_host,
                 spec::OAUTH2_TOKEN_PATH,
                 spec::OAUTH2_MERCHANT_SCOPE,
             )?)
             .build()?;
         let customer = merchant.with_auth(oauth(
-            &pos,
+            pos_host,
             spec::OAUTH2_TOKEN_PATH,
             spec::OAUTH2_CUSTOMER_SCOPE,
         )?)?;
-        let online = builder(&online)
+        let online = online
             .auth(oauth(
-                &online,
+                self.environment.online_host(),
                 spec::ONLINE_OAUTH2_TOKEN_PATH,
                 spec::ONLINE_OAUTH2_MERCHANT_SCOPE,
             )?)

@@ -1,22 +1,20 @@
 //! The client: the POS and Online transports (one per OAuth2 token), the reference id and
 //! idempotency key every call carries, and the choice of token from each operation's spec.
-//! The operations are grouped by concern in the submodules.
+//! Its policy is the [`api_core::Execute`] impl, through which every generated request
+//! builder (`client.capture_authorization(..).send()`) sends.
 
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 
-use api_core::{Error, HeaderValue, Operation, Response, Result, Transport};
+use api_core::{Error, Execute, HeaderValue, Operation, Response, Result, Transport};
 use futures_util::future::Either;
 
 use crate::ids::guid;
 use crate::*;
 
 mod builder;
-mod checks;
-mod money;
-mod online;
-mod pos;
+pub(crate) mod checks;
 
 pub use builder::ClientBuilder;
 use checks::check_token;
@@ -29,13 +27,15 @@ pub const CLIENT_SECRET_ENV: &str = "FLEXITI_CLIENT_SECRET";
 /// `mi`, `production`, or a URL (one host for both APIs).
 pub const ENVIRONMENT_ENV: &str = "FLEXITI_ENVIRONMENT";
 
-/// How many items a page the streams ask for: our choice (the documents give no maximum).
+/// How many items a page `paginate()` asks for unless `page_size` is set: our choice (the
+/// documents give no maximum), the spec's `x-pagination.per-page`.
 pub const PAGE_SIZE: u32 = 50;
 
 const REFERENCE_HEADER: &str = "x-reference-id";
 const IDEMPOTENCY_HEADER: &str = "x-idempotency-key";
 
-/// Which customer to look up: exactly one key, by construction.
+/// Which customer to look up: exactly one key, by construction (see
+/// [`Client::lookup_customer_by`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CustomerKey {
     /// The virtual card number (16 characters).
@@ -46,23 +46,12 @@ pub enum CustomerKey {
     Customer(Id),
 }
 
-/// Filters for [`Client::authorizations`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AuthorizationFilter {
-    /// Only this account.
-    pub account_number: Option<Id>,
-    /// Only this transaction type.
-    pub transaction_type: Option<String>,
-    /// Only this status (`opened`, ...).
-    pub authorization_status: Option<String>,
-    /// Created on or after (`YYYY-MM-DD`).
-    pub creation_date_from: Option<String>,
-    /// Created on or before (`YYYY-MM-DD`).
-    pub creation_date_to: Option<String>,
-}
-
 /// A Flexiti client: POS API (merchant and customer scopes) and Online API, with one token
 /// cache per scope shared by every clone.
+///
+/// Each operation is a method of the spec's `operationId` taking the required inputs and
+/// returning a request builder ([`builders`](crate::builders)): set the optional inputs,
+/// then `.send().await`, or `.paginate()` for a list.
 ///
 /// Every call carries `x-reference-id`: a new GUID per call, or the flow's own when the client
 /// comes from [`Client::flow`] or [`Client::with_reference_id`], so that one purchase can be
@@ -115,45 +104,6 @@ impl fmt::Debug for Client {
 }
 
 impl Client {
-    /// Starts a builder (TRAINING by default).
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder {
-            client_id: None,
-            client_secret: None,
-            environment: Environment::Training,
-            lang: None,
-            configure: None,
-            token_cache: None,
-        }
-    }
-
-    /// A client from `FLEXITI_CLIENT_ID`, `FLEXITI_CLIENT_SECRET` and optionally
-    /// `FLEXITI_ENVIRONMENT` (`training`, `mi`, `production`, or a URL).
-    ///
-    /// # Errors
-    /// [`Error::Config`] when a variable is missing or the environment is unknown.
-    pub fn from_env() -> Result<Self> {
-        let var = |name: &str| {
-            std::env::var(name).map_err(|_| Error::Config(format!("{name} is not set")))
-        };
-        let environment = match std::env::var(ENVIRONMENT_ENV).ok().as_deref() {
-            None | Some("training") => Environment::Training,
-            Some("mi") => Environment::MerchantIntegration,
-            Some("production") => Environment::Production,
-            Some(url) if url.contains("://") => Environment::custom(url),
-            Some(other) => {
-                return Err(Error::Config(format!(
-                    "{ENVIRONMENT_ENV}={other:?}: expected training, mi, production or a URL"
-                )));
-            }
-        };
-        Self::builder()
-            .client_id(var(CLIENT_ID_ENV)?)
-            .client_secret(var(CLIENT_SECRET_ENV)?)
-            .environment(environment)
-            .build()
-    }
-
     /// A clone whose calls all carry one new reference id: one purchase, traceable across
     /// calls.
     pub fn flow(&self) -> Client {
@@ -191,6 +141,38 @@ impl Client {
         let mut client = self.clone();
         client.idempotency_key = Some(TraceValue::new("x-idempotency-key", key)?);
         Ok(client)
+    }
+
+    /// [`lookup_customer`](Client::lookup_customer) with exactly one key set: the one
+    /// `key` names (the endpoint wants exactly one, which its query parameters cannot say).
+    ///
+    /// ```no_run
+    /// # async fn run(client: flexiti::Client) -> flexiti::Result<()> {
+    /// use flexiti::{CustomerKey, Id};
+    /// let customer = client
+    ///     .lookup_customer_by(&CustomerKey::Account(Id::from("20076677")))
+    ///     .send()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn lookup_customer_by(&self, key: &CustomerKey) -> builders::LookupCustomer<'_> {
+        let lookup = self.lookup_customer();
+        match key {
+            CustomerKey::Vcc(vcc) => lookup.vcc_number(vcc),
+            CustomerKey::Account(account) => lookup.account_number(account),
+            CustomerKey::Customer(customer) => lookup.customer_id(customer),
+        }
+    }
+
+    /// The `{client_id}` of every path (the spec's `x-client-value: client_id`).
+    pub(crate) fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    /// The `lang` of every call that takes one, unless its builder sets another (the spec's
+    /// `x-client-value: lang`).
+    pub(crate) fn lang(&self) -> Option<&Lang> {
+        self.lang.as_ref()
     }
 
     /// Adds the reference id, and where the spec names an idempotency-key header (the
@@ -236,26 +218,22 @@ impl Client {
             _ => &self.merchant,
         }
     }
+}
 
+/// The client's policy, for every generated builder: the token the spec asks for, the
+/// reference id, and the idempotency key of money-moving calls.
+impl Execute for Client {
     // A plain function returning the transport's future, not an `async fn`: an async
     // wrapper keeps its by-value arguments in its state next to the future it awaits
     // (api-core's transport explains the cost).
-    fn send<T: serde::de::DeserializeOwned>(
+    fn execute<T: serde::de::DeserializeOwned + Send + 'static>(
         &self,
         operation: Operation<T>,
-    ) -> impl Future<Output = Result<Response<T>>> + use<'_, T> {
+    ) -> impl Future<Output = Result<Response<T>>> + Send {
         let transport = self.transport_for(operation.request().spec());
         match self.traced(operation) {
             Ok(operation) => Either::Left(transport.execute(operation)),
             Err(error) => Either::Right(std::future::ready(Err(error))),
         }
-    }
-
-    fn id(&self) -> &str {
-        &self.client_id
-    }
-
-    fn lang(&self) -> Option<&Lang> {
-        self.lang.as_ref()
     }
 }

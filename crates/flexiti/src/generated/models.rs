@@ -1014,8 +1014,15 @@ impl<'de> api_core::FromObject<'de> for CustomerLookup {
 /// A scanned driver's licence.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DriversLicenseRequest {
-    /// The PDF417 code, as scanned.
+    /// The PDF417 code, as scanned; not empty (INFERRED).
     pub code: String,
+}
+
+impl api_core::validate::Validate for DriversLicenseRequest {
+    fn validate(&self) -> api_core::Result<()> {
+        api_core::validate::length("code", &self.code, Some(1), None)?;
+        Ok(())
+    }
 }
 
 /// A decoded driver's licence. The shape is NOT SEEN: these fields are the application's
@@ -1124,6 +1131,13 @@ pub struct VerifyRequest {
     pub request_id: Option<String>,
 }
 
+impl api_core::validate::Validate for VerifyRequest {
+    fn validate(&self) -> api_core::Result<()> {
+        crate::client::checks::verify_request(self)?;
+        Ok(())
+    }
+}
+
 /// The answer of `verify_account` (SEEN).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct VerifyResponse {
@@ -1139,6 +1153,13 @@ pub struct CalculateInterestRequest {
     /// The amount, `number(18,2)`.
     #[serde(with = "api_core::money::lenient")]
     pub amount: api_core::money::Decimal,
+}
+
+impl api_core::validate::Validate for CalculateInterestRequest {
+    fn validate(&self) -> api_core::Result<()> {
+        crate::client::checks::calculate_interest_request(self)?;
+        Ok(())
+    }
 }
 
 /// A fee of a plan or term.
@@ -1362,6 +1383,13 @@ pub struct TransactionRequest {
     pub external_employee_id: Option<String>,
 }
 
+impl api_core::validate::Validate for TransactionRequest {
+    fn validate(&self) -> api_core::Result<()> {
+        crate::client::checks::transaction_request(self)?;
+        Ok(())
+    }
+}
+
 /// The answer of `post_transaction`. NOT SEEN; every field is kept.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct TransactionResult {
@@ -1536,6 +1564,13 @@ pub struct AuthorizationRequest {
     pub external_employee_id: Option<String>,
 }
 
+impl api_core::validate::Validate for AuthorizationRequest {
+    fn validate(&self) -> api_core::Result<()> {
+        crate::client::checks::authorization_request(self)?;
+        Ok(())
+    }
+}
+
 /// An authorization. NOT SEEN: these fields are INFERRED from the list filters and the
 /// return answer; every field is optional and every other field is kept (such as
 /// `annual_rates`).
@@ -1675,6 +1710,13 @@ pub struct CaptureRequest {
     pub external_employee_id: Option<String>,
 }
 
+impl api_core::validate::Validate for CaptureRequest {
+    fn validate(&self) -> api_core::Result<()> {
+        crate::client::checks::capture_request(self)?;
+        Ok(())
+    }
+}
+
 /// A capture. NOT SEEN (INFERRED fields); every other field is kept.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct Capture {
@@ -1775,6 +1817,13 @@ pub struct ReleaseRequest {
     pub reference: Option<String>,
 }
 
+impl api_core::validate::Validate for ReleaseRequest {
+    fn validate(&self) -> api_core::Result<()> {
+        crate::client::checks::release_request(self)?;
+        Ok(())
+    }
+}
+
 /// A release. NOT SEEN (INFERRED fields); every other field is kept.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct Release {
@@ -1860,6 +1909,13 @@ pub struct ReturnRequest {
     /// The employee (in store).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_employee_id: Option<String>,
+}
+
+impl api_core::validate::Validate for ReturnRequest {
+    fn validate(&self) -> api_core::Result<()> {
+        crate::client::checks::return_request(self)?;
+        Ok(())
+    }
 }
 
 /// A return (SEEN; the table was cut off, so more fields may come and are kept). One
@@ -1975,6 +2031,13 @@ pub struct RefundRequest {
     /// The employee (in store).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_employee_id: Option<String>,
+}
+
+impl api_core::validate::Validate for RefundRequest {
+    fn validate(&self) -> api_core::Result<()> {
+        crate::client::checks::refund_request(self)?;
+        Ok(())
+    }
 }
 
 /// A refund. NOT SEEN (INFERRED fields); every other field is kept.
@@ -2174,7 +2237,7 @@ impl<'de> api_core::FromObject<'de> for WidgetInit {
 /// `merchant_order_id` (INFERRED conflict).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OnlineInitRequest {
-    /// The merchant's order id.
+    /// The merchant's order id; not empty (INFERRED).
     pub merchant_orderid: String,
     /// Whether the shopper checks out as a guest.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2188,7 +2251,7 @@ pub struct OnlineInitRequest {
     /// Whether the shopper bought from the merchant before.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_previous_purchase: Option<bool>,
-    /// The language (`en`, `fr`; `En-CA` is seen too).
+    /// The language (`en`, `fr`; `En-CA` is seen too); not empty (INFERRED).
     pub lang: String,
     /// The flow.
     pub flow: OnlineFlow,
@@ -2234,9 +2297,12 @@ pub struct OnlineInitRequest {
 
 impl api_core::validate::Validate for OnlineInitRequest {
     fn validate(&self) -> api_core::Result<()> {
+        api_core::validate::length("merchant_orderid", &self.merchant_orderid, Some(1), None)?;
+        api_core::validate::length("lang", &self.lang, Some(1), None)?;
         if let Some(value) = &self.dob {
             value.check("dob")?;
         }
+        crate::client::checks::online_init_request(self)?;
         Ok(())
     }
 }

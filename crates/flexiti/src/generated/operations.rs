@@ -15,10 +15,11 @@ pub const UNCONFIRMED_OPERATIONS: &[&str] = &["refund_account", "online_payment_
 /// An array of accounts (SEEN); empty when nobody matches (INFERRED). Merchant scope.
 ///
 /// - `client_id`: The OAuth client id.
-/// - `first_name`: First name (ASCII, at most 35).
-/// - `last_name`: Last name (ASCII, at most 50).
-/// - `dob`: Date of birth, `YYYY-MM-DD`.
-/// - `postal_code`: Postal code, 6 characters (`A1A1A1`).
+/// - `first_name`: First name (ASCII, at most 35). Not empty (INFERRED).
+/// - `last_name`: Last name (ASCII, at most 50). Not empty (INFERRED).
+/// - `dob`: Date of birth, `YYYY-MM-DD` (SEEN).
+/// - `postal_code`: Postal code, 6 characters (`A1A1A1`, SEEN); one space in the middle is accepted
+///   (`A1A 1A1`, INFERRED).
 /// - `lang`: The language of messages, `en` (the default) or `fr`.
 ///
 /// `GET /flexiti/pos-api/v2.5/client-id/{client_id}/customers/search` · safe
@@ -26,15 +27,24 @@ pub fn search_customers(
     client_id: &str,
     first_name: &str,
     last_name: &str,
-    dob: &str,
+    dob: api_core::time::Date,
     postal_code: Option<&str>,
     lang: Option<&Lang>,
 ) -> Result<Operation<Vec<CustomerAccount>>> {
+    api_core::validate::length("first_name", first_name, Some(1), None)?;
+    api_core::validate::length("last_name", last_name, Some(1), None)?;
+    if let Some(postal_code) = postal_code {
+        api_core::validate::pattern(
+            "postal_code",
+            postal_code,
+            &SEARCH_CUSTOMERS_POSTAL_CODE_PATTERN,
+        )?;
+    }
     let mut request = Request::of(&SEARCH_CUSTOMERS)
         .path_param("client_id", client_id)?
         .query("first_name", first_name)
         .query("last_name", last_name)
-        .query("dob", dob);
+        .query("dob", api_core::date::write_date(dob));
     if let Some(postal_code) = postal_code {
         request = request.query("postal_code", postal_code);
     }
@@ -51,9 +61,9 @@ pub fn search_customers(
 /// 409 `user_not_able_to_purchase`, 409 `user_not_active`.
 ///
 /// - `client_id`: The OAuth client id.
-/// - `vcc_number`: The virtual credit card number (ASCII, 16).
-/// - `account_number`: The account number (up to 14 digits).
-/// - `customer_id`: The customer id (up to 12 digits).
+/// - `vcc_number`: The virtual credit card number (ASCII, 16); not empty (INFERRED).
+/// - `account_number`: The account number (up to 14 digits); not empty (INFERRED).
+/// - `customer_id`: The customer id (up to 12 digits); not empty (INFERRED).
 /// - `lang`: The language of messages, `en` (the default) or `fr`.
 ///
 /// `GET /flexiti/pos-api/v2.5/client-id/{client_id}/customers/lookup` · safe
@@ -64,6 +74,15 @@ pub fn lookup_customer(
     customer_id: Option<&str>,
     lang: Option<&Lang>,
 ) -> Result<Operation<CustomerLookup>> {
+    if let Some(vcc_number) = vcc_number {
+        api_core::validate::length("vcc_number", vcc_number, Some(1), None)?;
+    }
+    if let Some(account_number) = account_number {
+        api_core::validate::length("account_number", account_number, Some(1), None)?;
+    }
+    if let Some(customer_id) = customer_id {
+        api_core::validate::length("customer_id", customer_id, Some(1), None)?;
+    }
     let mut request = Request::of(&LOOKUP_CUSTOMER).path_param("client_id", client_id)?;
     if let Some(vcc_number) = vcc_number {
         request = request.query("vcc_number", vcc_number);
@@ -92,6 +111,7 @@ pub fn decode_drivers_license(
     client_id: &str,
     body: &DriversLicenseRequest,
 ) -> Result<Operation<DriversLicense>> {
+    api_core::validate::Validate::validate(body)?;
     let request = Request::of(&DECODE_DRIVERS_LICENSE)
         .path_param("client_id", client_id)?
         .json(body)?;
@@ -117,6 +137,7 @@ pub fn verify_account(
     account_number: &str,
     body: &VerifyRequest,
 ) -> Result<Operation<VerifyResponse>> {
+    api_core::validate::Validate::validate(body)?;
     let request = Request::of(&VERIFY_ACCOUNT)
         .path_param("client_id", client_id)?
         .path_param("account_number", account_number)?
@@ -159,6 +180,7 @@ pub fn calculate_interest(
     body: &CalculateInterestRequest,
     lang: Option<&Lang>,
 ) -> Result<Operation<CalculateInterest>> {
+    api_core::validate::Validate::validate(body)?;
     let mut request = Request::of(&CALCULATE_INTEREST)
         .path_param("client_id", client_id)?
         .path_param("account_number", account_number)?
@@ -185,6 +207,7 @@ pub fn post_transaction(
     body: &TransactionRequest,
     lang: Option<&Lang>,
 ) -> Result<Operation<TransactionResult>> {
+    api_core::validate::Validate::validate(body)?;
     let mut request = Request::of(&POST_TRANSACTION)
         .path_param("client_id", client_id)?
         .json(body)?;
@@ -209,6 +232,7 @@ pub fn create_authorization(
     client_id: &str,
     body: &AuthorizationRequest,
 ) -> Result<Operation<Authorization>> {
+    api_core::validate::Validate::validate(body)?;
     let request = Request::of(&CREATE_AUTHORIZATION)
         .path_param("client_id", client_id)?
         .json(body)?;
@@ -248,8 +272,8 @@ pub fn get_authorization(
 /// - `account_number`: Only this account.
 /// - `transaction_type`: Only this transaction type (`promotional_purchase`, `regular_purchase`).
 /// - `authorization_status`: Only this status (`opened` is the only value seen).
-/// - `creation_date_from`: Created on or after this day, `YYYY-MM-DD`.
-/// - `creation_date_to`: Created on or before this day, `YYYY-MM-DD`.
+/// - `creation_date_from`: Created on or after this day, `YYYY-MM-DD` (SEEN).
+/// - `creation_date_to`: Created on or before this day, `YYYY-MM-DD` (SEEN).
 /// - `page_number`: The page (whether the first is 0 or 1 is NOT SEEN; pages are numbered from 1,
 ///   INFERRED, as `x-pagination.first` says).
 /// - `page_size`: Items per page (at least 1; no maximum is documented).
@@ -262,8 +286,8 @@ pub fn list_authorizations(
     account_number: Option<&str>,
     transaction_type: Option<&str>,
     authorization_status: Option<&str>,
-    creation_date_from: Option<&str>,
-    creation_date_to: Option<&str>,
+    creation_date_from: Option<api_core::time::Date>,
+    creation_date_to: Option<api_core::time::Date>,
     page_number: Option<u32>,
     page_size: Option<u32>,
 ) -> Result<Operation<crate::Page<crate::Authorization>>> {
@@ -287,10 +311,16 @@ pub fn list_authorizations(
         request = request.query("authorization_status", authorization_status);
     }
     if let Some(creation_date_from) = creation_date_from {
-        request = request.query("creation_date_from", creation_date_from);
+        request = request.query(
+            "creation_date_from",
+            api_core::date::write_date(creation_date_from),
+        );
     }
     if let Some(creation_date_to) = creation_date_to {
-        request = request.query("creation_date_to", creation_date_to);
+        request = request.query(
+            "creation_date_to",
+            api_core::date::write_date(creation_date_to),
+        );
     }
     if let Some(page_number) = page_number {
         request = request.query("page_number", page_number);
@@ -315,6 +345,7 @@ pub fn capture_authorization(
     authorization_id: &str,
     body: &CaptureRequest,
 ) -> Result<Operation<Capture>> {
+    api_core::validate::Validate::validate(body)?;
     let request = Request::of(&CAPTURE_AUTHORIZATION)
         .path_param("client_id", client_id)?
         .path_param("authorization_id", authorization_id)?
@@ -337,6 +368,9 @@ pub fn release_authorization(
     authorization_id: &str,
     body: Option<&ReleaseRequest>,
 ) -> Result<Operation<Release>> {
+    if let Some(body) = body {
+        api_core::validate::Validate::validate(body)?;
+    }
     let mut request = Request::of(&RELEASE_AUTHORIZATION)
         .path_param("client_id", client_id)?
         .path_param("authorization_id", authorization_id)?;
@@ -364,6 +398,7 @@ pub fn return_capture(
     capture_id: &str,
     body: &ReturnRequest,
 ) -> Result<Operation<ReturnResult>> {
+    api_core::validate::Validate::validate(body)?;
     let request = Request::of(&RETURN_CAPTURE)
         .path_param("client_id", client_id)?
         .path_param("authorization_id", authorization_id)?
@@ -390,6 +425,7 @@ pub fn refund_account(
     account_number: &str,
     body: &RefundRequest,
 ) -> Result<Operation<Refund>> {
+    api_core::validate::Validate::validate(body)?;
     let request = Request::of(&REFUND_ACCOUNT)
         .path_param("client_id", client_id)?
         .path_param("account_number", account_number)?
@@ -407,8 +443,8 @@ pub fn refund_account(
 /// - `account_number`: Only this account.
 /// - `transaction_type`: Only this transaction type (`promotional_purchase`, `regular_purchase`).
 /// - `authorization_status`: Only this status (`opened` is the only value seen).
-/// - `creation_date_from`: Created on or after this day, `YYYY-MM-DD`.
-/// - `creation_date_to`: Created on or before this day, `YYYY-MM-DD`.
+/// - `creation_date_from`: Created on or after this day, `YYYY-MM-DD` (SEEN).
+/// - `creation_date_to`: Created on or before this day, `YYYY-MM-DD` (SEEN).
 /// - `page_number`: The page (whether the first is 0 or 1 is NOT SEEN; pages are numbered from 1,
 ///   INFERRED, as `x-pagination.first` says).
 /// - `page_size`: Items per page (at least 1; no maximum is documented).
@@ -421,8 +457,8 @@ pub fn list_captures(
     account_number: Option<&str>,
     transaction_type: Option<&str>,
     authorization_status: Option<&str>,
-    creation_date_from: Option<&str>,
-    creation_date_to: Option<&str>,
+    creation_date_from: Option<api_core::time::Date>,
+    creation_date_to: Option<api_core::time::Date>,
     page_number: Option<u32>,
     page_size: Option<u32>,
 ) -> Result<Operation<crate::Page<crate::Capture>>> {
@@ -446,10 +482,16 @@ pub fn list_captures(
         request = request.query("authorization_status", authorization_status);
     }
     if let Some(creation_date_from) = creation_date_from {
-        request = request.query("creation_date_from", creation_date_from);
+        request = request.query(
+            "creation_date_from",
+            api_core::date::write_date(creation_date_from),
+        );
     }
     if let Some(creation_date_to) = creation_date_to {
-        request = request.query("creation_date_to", creation_date_to);
+        request = request.query(
+            "creation_date_to",
+            api_core::date::write_date(creation_date_to),
+        );
     }
     if let Some(page_number) = page_number {
         request = request.query("page_number", page_number);
@@ -580,7 +622,8 @@ pub fn online_learn_more(
 ///
 /// - `client_id`: The OAuth client id.
 /// - `query_client_id`: The client id again (the docs send it in the path and the query).
-/// - `price`: The price, a decimal such as `499.99`.
+/// - `price`: The price, a decimal such as `499.99` (SEEN): digits, then at most 2 decimals after
+///   a point (`number(18,2)`, INFERRED).
 /// - `lang`: The language of messages, `en` (the default) or `fr`.
 ///
 /// `GET /flexiti/online-api/online/v2/client-id/{client_id}/systems/payment-calculator` · safe
@@ -590,6 +633,7 @@ pub fn online_payment_calculator(
     price: &str,
     lang: Option<&Lang>,
 ) -> Result<Operation<PaymentCalculator>> {
+    api_core::validate::pattern("price", price, &ONLINE_PAYMENT_CALCULATOR_PRICE_PATTERN)?;
     let mut request = Request::of(&ONLINE_PAYMENT_CALCULATOR)
         .path_param("client_id", client_id)?
         .query("clientId", query_client_id)

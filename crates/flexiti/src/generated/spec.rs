@@ -40,13 +40,44 @@ pub const SEARCH_CUSTOMERS: api_core::spec::OperationSpec = api_core::spec::Oper
     pagination: None,
     parameters: &[
         api_core::spec::ParameterSpec::path("client_id"),
-        api_core::spec::ParameterSpec::query("first_name").required(),
-        api_core::spec::ParameterSpec::query("last_name").required(),
-        api_core::spec::ParameterSpec::query("dob").required(),
-        api_core::spec::ParameterSpec::query("postal_code"),
+        api_core::spec::ParameterSpec::query("first_name")
+            .required()
+            .lengths(Some(1), None),
+        api_core::spec::ParameterSpec::query("last_name")
+            .required()
+            .lengths(Some(1), None),
+        api_core::spec::ParameterSpec::query("dob")
+            .required()
+            .format("date"),
+        api_core::spec::ParameterSpec::query("postal_code")
+            .pattern(&SEARCH_CUSTOMERS_POSTAL_CODE_PATTERN),
         api_core::spec::ParameterSpec::query("lang"),
     ],
 };
+
+/// The `pattern` of `postal_code`: `^[A-Za-z0-9]{3} ?[A-Za-z0-9]{3}$`.
+pub const SEARCH_CUSTOMERS_POSTAL_CODE_PATTERN: api_core::validate::Pattern =
+    api_core::validate::Pattern {
+        source: "^[A-Za-z0-9]{3} ?[A-Za-z0-9]{3}$",
+        meaning: "3 of A-Z, a-z, 0-9, then an optional of  , then 3 of A-Z, a-z, 0-9",
+        pieces: &[
+            api_core::validate::Piece {
+                ranges: &[('A', 'Z'), ('a', 'z'), ('0', '9')],
+                min: 3,
+                max: 3,
+            },
+            api_core::validate::Piece {
+                ranges: &[(' ', ' ')],
+                min: 0,
+                max: 1,
+            },
+            api_core::validate::Piece {
+                ranges: &[('A', 'Z'), ('a', 'z'), ('0', '9')],
+                min: 3,
+                max: 3,
+            },
+        ],
+    };
 
 /// What the spec says about `lookup_customer` (`GET /flexiti/pos-api/v2.5/client-id/{client_id}/customers/lookup`).
 pub const LOOKUP_CUSTOMER: api_core::spec::OperationSpec = api_core::spec::OperationSpec {
@@ -63,9 +94,9 @@ pub const LOOKUP_CUSTOMER: api_core::spec::OperationSpec = api_core::spec::Opera
     pagination: None,
     parameters: &[
         api_core::spec::ParameterSpec::path("client_id"),
-        api_core::spec::ParameterSpec::query("vcc_number"),
-        api_core::spec::ParameterSpec::query("account_number"),
-        api_core::spec::ParameterSpec::query("customer_id"),
+        api_core::spec::ParameterSpec::query("vcc_number").lengths(Some(1), None),
+        api_core::spec::ParameterSpec::query("account_number").lengths(Some(1), None),
+        api_core::spec::ParameterSpec::query("customer_id").lengths(Some(1), None),
         api_core::spec::ParameterSpec::query("lang"),
     ],
 };
@@ -222,8 +253,8 @@ pub const LIST_AUTHORIZATIONS: api_core::spec::OperationSpec = api_core::spec::O
         api_core::spec::ParameterSpec::query("account_number"),
         api_core::spec::ParameterSpec::query("transaction_type"),
         api_core::spec::ParameterSpec::query("authorization_status"),
-        api_core::spec::ParameterSpec::query("creation_date_from"),
-        api_core::spec::ParameterSpec::query("creation_date_to"),
+        api_core::spec::ParameterSpec::query("creation_date_from").format("date"),
+        api_core::spec::ParameterSpec::query("creation_date_to").format("date"),
         api_core::spec::ParameterSpec::query("page_number")
             .bounds(Some(1), None)
             .format("int32"),
@@ -336,8 +367,8 @@ pub const LIST_CAPTURES: api_core::spec::OperationSpec = api_core::spec::Operati
         api_core::spec::ParameterSpec::query("account_number"),
         api_core::spec::ParameterSpec::query("transaction_type"),
         api_core::spec::ParameterSpec::query("authorization_status"),
-        api_core::spec::ParameterSpec::query("creation_date_from"),
-        api_core::spec::ParameterSpec::query("creation_date_to"),
+        api_core::spec::ParameterSpec::query("creation_date_from").format("date"),
+        api_core::spec::ParameterSpec::query("creation_date_to").format("date"),
         api_core::spec::ParameterSpec::query("page_number")
             .bounds(Some(1), None)
             .format("int32"),
@@ -469,8 +500,34 @@ pub const ONLINE_PAYMENT_CALCULATOR: api_core::spec::OperationSpec =
         parameters: &[
             api_core::spec::ParameterSpec::path("client_id"),
             api_core::spec::ParameterSpec::query("clientId").required(),
-            api_core::spec::ParameterSpec::query("price").required(),
+            api_core::spec::ParameterSpec::query("price")
+                .required()
+                .pattern(&ONLINE_PAYMENT_CALCULATOR_PRICE_PATTERN),
             api_core::spec::ParameterSpec::query("lang"),
+        ],
+    };
+
+/// The `pattern` of `price`: `^[0-9]{1,16}[.]?[0-9]{0,2}$`.
+pub const ONLINE_PAYMENT_CALCULATOR_PRICE_PATTERN: api_core::validate::Pattern =
+    api_core::validate::Pattern {
+        source: "^[0-9]{1,16}[.]?[0-9]{0,2}$",
+        meaning: "1 to 16 of 0-9, then an optional of ., then 0 to 2 of 0-9",
+        pieces: &[
+            api_core::validate::Piece {
+                ranges: &[('0', '9')],
+                min: 1,
+                max: 16,
+            },
+            api_core::validate::Piece {
+                ranges: &[('.', '.')],
+                min: 0,
+                max: 1,
+            },
+            api_core::validate::Piece {
+                ranges: &[('0', '9')],
+                min: 0,
+                max: 2,
+            },
         ],
     };
 

@@ -60,11 +60,16 @@ const OPERATIONS: [&str; 4] = [
 async fn call(client: &Client, operation: usize, value: &str) -> Option<Error> {
     let id = Id::from(value);
     let result = match operation {
-        0 => client.authorization(&id).await.map(drop),
-        1 => client.close_account(&id).await.map(drop),
-        2 => client.notification_by_order_id(&id).await.map(drop),
+        0 => client.get_authorization(&id).send().await.map(drop),
+        1 => client.close_account(&id).send().await.map(drop),
+        2 => client
+            .online_notification_by_order_id(&id)
+            .send()
+            .await
+            .map(drop),
         _ => client
-            .notification_by_merchant_order_id(value)
+            .online_notification_by_merchant_order_id(value)
+            .send()
             .await
             .map(drop),
     };

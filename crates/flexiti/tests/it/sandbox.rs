@@ -8,8 +8,8 @@ use flexiti::api_core::date::Date;
 use flexiti::api_core::money::Decimal;
 use flexiti::api_core::time;
 use flexiti::{
-    AuthorizationFilter, AuthorizationRequest, CaptureRequest, Client, CustomerKey, Environment,
-    Error, FinancingOption, Id, OnlineFlow, OnlineInitRequest, ReturnRequest,
+    AuthorizationRequest, CalculateInterestRequest, CaptureRequest, Client, CustomerKey,
+    Environment, Error, FinancingOption, Id, OnlineFlow, OnlineInitRequest, ReturnRequest,
 };
 use futures_util::StreamExt;
 
@@ -50,7 +50,8 @@ async fn the_in_store_flow_moves_the_balance() {
     let flow = client.flow();
 
     let customer = flow
-        .lookup_customer(&CustomerKey::Account(account.clone()))
+        .lookup_customer_by(&CustomerKey::Account(account.clone()))
+        .send()
         .await
         .expect("lookup")
         .into_inner();
@@ -59,7 +60,13 @@ async fn the_in_store_flow_moves_the_balance() {
     assert_eq!(customer.first_name.as_deref(), Some("Jane"));
 
     let plans = flow
-        .calculate_interest(&account, dec("1200.00"))
+        .calculate_interest(
+            &account,
+            &CalculateInterestRequest {
+                amount: dec("1200.00"),
+            },
+        )
+        .send()
         .await
         .expect("calculate interest")
         .into_inner();
@@ -75,11 +82,12 @@ async fn the_in_store_flow_moves_the_balance() {
     assert_eq!(term.term_amount, Some(dec("100.00")));
 
     let auth = flow
-        .authorize(&AuthorizationRequest::new(
+        .create_authorization(&AuthorizationRequest::new(
             account.clone(),
             dec("1200.00"),
             FinancingOption::promotional(101, Some(12)),
         ))
+        .send()
         .await
         .expect("authorize")
         .into_inner();
@@ -88,13 +96,15 @@ async fn the_in_store_flow_moves_the_balance() {
     assert_eq!(balance(&sandbox, ACCOUNT), "3800.00", "the hold");
 
     let first = flow
-        .capture(&auth_id, &CaptureRequest::new(dec("500.00")))
+        .capture_authorization(&auth_id, &CaptureRequest::new(dec("500.00")))
+        .send()
         .await
         .expect("capture part")
         .into_inner();
     assert_eq!(first.remaining_authorization_amount, Some(dec("700")));
     let rest = flow
-        .capture(&auth_id, &CaptureRequest::new(dec("700.00")))
+        .capture_authorization(&auth_id, &CaptureRequest::new(dec("700.00")))
+        .send()
         .await
         .expect("capture rest")
         .into_inner();
@@ -108,6 +118,7 @@ async fn the_in_store_flow_moves_the_balance() {
     let first_id = first.capture_id.expect("capture id");
     let returned = flow
         .return_capture(&auth_id, &first_id, &ReturnRequest::partial(dec("200.00")))
+        .send()
         .await
         .expect("return part")
         .into_inner();
@@ -132,11 +143,12 @@ async fn a_capture_repeated_with_one_key_captures_once() {
     let (sandbox, client) = start().await;
     let account = Id::from(ACCOUNT);
     let auth = client
-        .authorize(&AuthorizationRequest::new(
+        .create_authorization(&AuthorizationRequest::new(
             account,
             dec("100.00"),
             FinancingOption::promotional(101, Some(12)),
         ))
+        .send()
         .await
         .expect("authorize")
         .into_inner();
@@ -145,19 +157,22 @@ async fn a_capture_repeated_with_one_key_captures_once() {
 
     let keyed = client.with_idempotency_key("capture-once-1").expect("key");
     let a = keyed
-        .capture(&auth_id, &CaptureRequest::new(dec("60.00")))
+        .capture_authorization(&auth_id, &CaptureRequest::new(dec("60.00")))
+        .send()
         .await
         .expect("capture")
         .into_inner();
     let b = keyed
-        .capture(&auth_id, &CaptureRequest::new(dec("60.00")))
+        .capture_authorization(&auth_id, &CaptureRequest::new(dec("60.00")))
+        .send()
         .await
         .expect("the replay")
         .into_inner();
     assert_eq!(a, b, "the first answer, replayed");
     assert_eq!(sandbox.flexiti().idempotency_key_count("capture-once-1"), 2);
     let now = client
-        .authorization(&auth_id)
+        .get_authorization(&auth_id)
+        .send()
         .await
         .expect("authorization")
         .into_inner();
@@ -170,6 +185,7 @@ async fn a_capture_repeated_with_one_key_captures_once() {
     for _ in 0..2 {
         keyed
             .return_capture(&auth_id, &capture_id, &ReturnRequest::partial(dec("10.00")))
+            .send()
             .await
             .expect("return");
     }
@@ -184,22 +200,21 @@ async fn the_authorizations_stream_finds_the_authorization() {
     let mut ids = Vec::new();
     for amount in ["10.00", "20.00", "30.00"] {
         let auth = client
-            .authorize(&AuthorizationRequest::new(
+            .create_authorization(&AuthorizationRequest::new(
                 Id::from(ACCOUNT),
                 dec(amount),
                 FinancingOption::regular(),
             ))
+            .send()
             .await
             .expect("authorize")
             .into_inner();
         ids.push(auth.authorization_id.expect("id"));
     }
-    let filter = AuthorizationFilter {
-        account_number: Some(Id::from(ACCOUNT)),
-        ..AuthorizationFilter::default()
-    };
     let found: Vec<_> = client
-        .authorizations(filter)
+        .list_authorizations()
+        .account_number(ACCOUNT)
+        .paginate()
         .collect::<Vec<_>>()
         .await
         .into_iter()
@@ -212,11 +227,12 @@ async fn the_authorizations_stream_finds_the_authorization() {
     assert_eq!(found_ids, ids);
     assert_eq!(found[1].amount, Some(dec("20")));
 
-    let other = AuthorizationFilter {
-        account_number: Some(Id::from("20076679")),
-        ..AuthorizationFilter::default()
-    };
-    let none: Vec<_> = client.authorizations(other).collect().await;
+    let none: Vec<_> = client
+        .list_authorizations()
+        .account_number("20076679")
+        .paginate()
+        .collect()
+        .await;
     assert!(none.is_empty(), "{none:?}");
     sandbox.shutdown().await;
 }
@@ -226,7 +242,11 @@ async fn two_hundred_tasks_at_token_expiry_cause_one_token_request() {
     let (sandbox, client) = start().await;
     let handle = sandbox.flexiti();
     let key = CustomerKey::Account(Id::from(ACCOUNT));
-    client.lookup_customer(&key).await.expect("first call");
+    client
+        .lookup_customer_by(&key)
+        .send()
+        .await
+        .expect("first call");
     assert_eq!(handle.token_requests(), 1);
     handle.expire_tokens();
     // The first client still believes its token is fresh, so 200 tasks on it would all get
@@ -237,7 +257,7 @@ async fn two_hundred_tasks_at_token_expiry_cause_one_token_request() {
         .map(|_| {
             let client = fresh.clone();
             let key = key.clone();
-            tokio::spawn(async move { client.lookup_customer(&key).await })
+            tokio::spawn(async move { client.lookup_customer_by(&key).send().await })
         })
         .collect();
     let mut ok = 0;
@@ -255,11 +275,16 @@ async fn an_expired_token_is_refreshed_once_and_the_call_succeeds() {
     let (sandbox, client) = start().await;
     let handle = sandbox.flexiti();
     let key = CustomerKey::Account(Id::from(ACCOUNT));
-    client.lookup_customer(&key).await.expect("first call");
+    client
+        .lookup_customer_by(&key)
+        .send()
+        .await
+        .expect("first call");
     assert_eq!(handle.token_requests(), 1);
     handle.expire_tokens();
     let customer = client
-        .lookup_customer(&key)
+        .lookup_customer_by(&key)
+        .send()
         .await
         .expect("after a refresh")
         .into_inner();
@@ -273,7 +298,11 @@ async fn an_expired_token_is_refreshed_once_and_the_call_succeeds() {
         .collect();
     assert_eq!(lookups, [200, 401, 200]);
     // And the next call uses the new token without asking again.
-    client.lookup_customer(&key).await.expect("third call");
+    client
+        .lookup_customer_by(&key)
+        .send()
+        .await
+        .expect("third call");
     assert_eq!(handle.token_requests(), 2);
     sandbox.shutdown().await;
 }
@@ -316,7 +345,11 @@ async fn an_online_birth_date_is_checked_before_sending_and_sent_as_a_day() {
     };
     let mut request = online_request("order-78");
     request.dob = Some(Date::from_text("1990-02-30"));
-    let error = client.online_init(&request).await.expect_err("no such day");
+    let error = client
+        .online_init(&request)
+        .send()
+        .await
+        .expect_err("no such day");
     let Error::InvalidInput(invalid) = &error else {
         panic!("{error:?}");
     };
@@ -331,7 +364,7 @@ async fn an_online_birth_date_is_checked_before_sending_and_sent_as_a_day() {
 
     let day = time::Date::from_calendar_date(1990, time::Month::February, 28).expect("a day");
     request.dob = Some(day.into());
-    client.online_init(&request).await.expect("init");
+    client.online_init(&request).send().await.expect("init");
     let sent = inits();
     assert_eq!(sent.len(), 1);
     let body = String::from_utf8(sent[0].body.clone()).expect("utf-8");
@@ -345,6 +378,7 @@ async fn an_online_order_is_started_completed_and_reported() {
     let handle = sandbox.flexiti();
     let init = client
         .online_init(&online_request("order-77"))
+        .send()
         .await
         .expect("init")
         .into_inner();
@@ -376,7 +410,8 @@ async fn an_online_order_is_started_completed_and_reported() {
     }
 
     let pending = client
-        .notification_by_order_id(&init.online_order_id)
+        .online_notification_by_order_id(&init.online_order_id)
+        .send()
         .await
         .expect("pending")
         .into_inner();
@@ -388,7 +423,8 @@ async fn an_online_order_is_started_completed_and_reported() {
     let order: u64 = init.online_order_id.as_u64().expect("numeric id");
     assert!(handle.complete_online_order(order));
     let done = client
-        .notification_by_order_id(&init.online_order_id)
+        .online_notification_by_order_id(&init.online_order_id)
+        .send()
         .await
         .expect("notification")
         .into_inner();
@@ -403,7 +439,8 @@ async fn an_online_order_is_started_completed_and_reported() {
     assert_eq!(apply.customer_id, Some(Id::from("828930")));
 
     let by_merchant = client
-        .notification_by_merchant_order_id("order-77")
+        .online_notification_by_merchant_order_id("order-77")
+        .send()
         .await
         .expect("by merchant order id")
         .into_inner();
@@ -420,7 +457,8 @@ async fn the_payment_calculator_decodes_string_amounts() {
         ("1200.00", "100.00", 12),
     ] {
         let answer = client
-            .payment_calculator(dec(price))
+            .online_payment_calculator(price)
+            .send()
             .await
             .expect("calculator")
             .into_inner();

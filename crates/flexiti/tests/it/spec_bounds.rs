@@ -2,7 +2,7 @@
 //! request), with the structured error the generated checks give.
 
 use api_core::validate::Rule;
-use flexiti::{AuthorizationFilter, Client, Environment, Error};
+use flexiti::{Client, Environment, Error};
 use wiremock::MockServer;
 
 /// The input error of a refused call (its `Debug` when it is anything else).
@@ -22,15 +22,27 @@ async fn page_numbers_and_sizes_are_checked_before_sending() {
         .environment(Environment::custom(server.uri()))
         .build()
         .expect("client");
-    let filter = AuthorizationFilter::default();
-
     // `page_number` ≥ 1 (pages are numbered from 1, INFERRED) and `page_size` ≥ 1.
-    let page = invalid(client.authorizations_page(&filter, 0, 50).await);
+    let page = invalid(
+        client
+            .list_authorizations()
+            .page_number(0)
+            .page_size(50)
+            .send()
+            .await,
+    );
     assert_eq!(
         (page.field.as_str(), &page.rule, page.value.as_deref()),
         ("page_number", &Rule::Minimum(1), Some("0"))
     );
-    let size = invalid(client.captures_page(&filter, 1, 0).await);
+    let size = invalid(
+        client
+            .list_captures()
+            .page_number(1)
+            .page_size(0)
+            .send()
+            .await,
+    );
     assert_eq!(
         (size.field.as_str(), &size.rule),
         ("page_size", &Rule::Minimum(1))

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use flexiti::api_core::money::Decimal;
 use flexiti::{
-    AuthorizationRequest, CaptureRequest, Client, CustomerKey, Environment, Error, ErrorCode,
-    ErrorKind, FinancingOption, Id, ReturnResult,
+    AuthorizationRequest, CalculateInterestRequest, CaptureRequest, Client, CustomerKey,
+    Environment, Error, ErrorCode, ErrorKind, FinancingOption, Id, ReturnResult,
 };
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
@@ -106,7 +106,8 @@ fn dec(text: &str) -> Decimal {
 async fn the_token_request_then_the_call_with_bearer_reference_and_accept() {
     let (server, client) = mock("GET", &format!("{POS}/customers/lookup"), lookup_answer()).await;
     let answer = client
-        .lookup_customer(&CustomerKey::Account(Id::from("20076677")))
+        .lookup_customer_by(&CustomerKey::Account(Id::from("20076677")))
+        .send()
         .await
         .expect("lookup")
         .into_inner();
@@ -147,12 +148,20 @@ async fn a_flow_keeps_its_reference_id_and_plain_calls_do_not() {
     let (server, client) = mock("GET", &format!("{POS}/customers/lookup"), lookup_answer()).await;
     let key = CustomerKey::Account(Id::from("20076677"));
     let flow = client.flow();
-    flow.lookup_customer(&key).await.expect("flow 1");
-    flow.lookup_customer(&key).await.expect("flow 2");
-    client.lookup_customer(&key).await.expect("plain 1");
-    client.lookup_customer(&key).await.expect("plain 2");
+    flow.lookup_customer_by(&key).send().await.expect("flow 1");
+    flow.lookup_customer_by(&key).send().await.expect("flow 2");
+    client
+        .lookup_customer_by(&key)
+        .send()
+        .await
+        .expect("plain 1");
+    client
+        .lookup_customer_by(&key)
+        .send()
+        .await
+        .expect("plain 2");
     let fixed = client.with_reference_id("my-ref-123").expect("valid id");
-    fixed.lookup_customer(&key).await.expect("fixed");
+    fixed.lookup_customer_by(&key).send().await.expect("fixed");
 
     let calls = api_requests(&server).await;
     let refs: Vec<&str> = calls
@@ -189,7 +198,8 @@ async fn authorize_sends_the_exact_body_and_an_idempotency_key() {
         FinancingOption::promotional(101, Some(12)),
     );
     let auth = client
-        .authorize(&request)
+        .create_authorization(&request)
+        .send()
         .await
         .expect("authorize")
         .into_inner();
@@ -247,7 +257,8 @@ async fn a_capture_retried_after_503_resends_the_same_idempotency_key() {
         .await;
     let client = client(&server);
     let capture = client
-        .capture(&Id::from("1000001"), &CaptureRequest::new(dec("100.00")))
+        .capture_authorization(Id::from("1000001"), &CaptureRequest::new(dec("100.00")))
+        .send()
         .await
         .expect("capture after a retry")
         .into_inner();
@@ -270,11 +281,13 @@ async fn a_capture_retried_after_503_resends_the_same_idempotency_key() {
     // A fixed key is the one on the wire; a new call without it gets a new one.
     let fixed = client.with_idempotency_key("cap-key-1").expect("valid key");
     fixed
-        .capture(&Id::from("1000001"), &CaptureRequest::new(dec("1.00")))
+        .capture_authorization(Id::from("1000001"), &CaptureRequest::new(dec("1.00")))
+        .send()
         .await
         .expect("capture");
     client
-        .capture(&Id::from("1000001"), &CaptureRequest::new(dec("1.00")))
+        .capture_authorization(Id::from("1000001"), &CaptureRequest::new(dec("1.00")))
+        .send()
         .await
         .expect("capture");
     let calls = api_requests(&server).await;
@@ -296,7 +309,8 @@ async fn a_409_is_sent_once_and_carries_the_flexiti_code() {
     )
     .await;
     let e = client
-        .capture(&Id::from("1000001"), &CaptureRequest::new(dec("10.00")))
+        .capture_authorization(Id::from("1000001"), &CaptureRequest::new(dec("10.00")))
+        .send()
         .await
         .expect_err("409");
     assert_eq!(e.kind(), Some(ErrorKind::Conflict));
@@ -330,7 +344,11 @@ async fn wrong_inputs_is_a_validation_error_with_field_errors() {
         dec("10.00"),
         FinancingOption::promotional(999, Some(12)),
     );
-    let e = client.authorize(&request).await.expect_err("409");
+    let e = client
+        .create_authorization(&request)
+        .send()
+        .await
+        .expect_err("409");
     assert_eq!(e.kind(), Some(ErrorKind::Validation));
     assert_eq!(ErrorCode::of(&e), Some(ErrorCode::WrongInputs));
     let api = e.as_api().expect("api error");
@@ -350,25 +368,34 @@ async fn bad_amounts_are_refused_before_any_request() {
     for amount in ["10.001", "0", "0.00", "-5.00"] {
         let request =
             AuthorizationRequest::new(account.clone(), dec(amount), FinancingOption::regular());
-        let e = client.authorize(&request).await.expect_err(amount);
-        assert!(matches!(e, Error::InvalidInput(_)), "{amount}: {e}");
         let e = client
-            .capture(&Id::from("1"), &CaptureRequest::new(dec(amount)))
+            .create_authorization(&request)
+            .send()
             .await
             .expect_err(amount);
         assert!(matches!(e, Error::InvalidInput(_)), "{amount}: {e}");
         let e = client
-            .calculate_interest(&account, dec(amount))
+            .capture_authorization("1", &CaptureRequest::new(dec(amount)))
+            .send()
+            .await
+            .expect_err(amount);
+        assert!(matches!(e, Error::InvalidInput(_)), "{amount}: {e}");
+        let e = client
+            .calculate_interest(
+                &account,
+                &CalculateInterestRequest {
+                    amount: dec(amount),
+                },
+            )
+            .send()
             .await
             .expect_err(amount);
         assert!(matches!(e, Error::InvalidInput(_)), "{amount}: {e}");
     }
     // 17 digits before the point do not fit number(18,2).
     let e = client
-        .capture(
-            &Id::from("1"),
-            &CaptureRequest::new(dec("12345678901234567.00")),
-        )
+        .capture_authorization("1", &CaptureRequest::new(dec("12345678901234567.00")))
+        .send()
         .await
         .expect_err("too large");
     assert!(matches!(e, Error::InvalidInput(_)), "{e}");
@@ -396,7 +423,8 @@ async fn amounts_that_arrive_as_strings_decode_exactly() {
     )
     .await;
     let capture = client
-        .capture(&Id::from("1000001"), &CaptureRequest::new(dec("0.10")))
+        .capture_authorization(Id::from("1000001"), &CaptureRequest::new(dec("0.10")))
+        .send()
         .await
         .expect("capture")
         .into_inner();
@@ -422,10 +450,11 @@ async fn a_return_answered_with_an_empty_object_decodes() {
     .await;
     let result = client
         .return_capture(
-            &Id::from("1000001"),
-            &Id::from("300001"),
+            "1000001",
+            "300001",
             &flexiti::ReturnRequest::partial(dec("25.00")),
         )
+        .send()
         .await
         .expect("return")
         .into_inner();
@@ -470,7 +499,9 @@ async fn a_401_with_a_token_refreshes_once_and_replays_once() {
         .await;
     let client = client(&server);
     client
-        .lookup_customer(&CustomerKey::Customer(Id::from("828930")))
+        .lookup_customer()
+        .customer_id("828930")
+        .send()
         .await
         .expect("replayed after a refresh");
     assert_eq!(token_requests(&server).await.len(), 2, "one refresh");
@@ -497,10 +528,203 @@ async fn a_401_with_a_token_refreshes_once_and_replays_once() {
         .await;
     let client = self::client(&server);
     let e = client
-        .lookup_customer(&CustomerKey::Customer(Id::from("828930")))
+        .lookup_customer()
+        .customer_id("828930")
+        .send()
         .await
         .expect_err("still 401");
     assert_eq!(e.kind(), Some(ErrorKind::Unauthorized));
     assert_eq!(token_requests(&server).await.len(), 2);
     assert_eq!(api_requests(&server).await.len(), 2);
+}
+
+/// `count` authorizations numbered from `first`, in the envelope the sandbox uses.
+fn authorizations(first: u64, count: u64) -> ResponseTemplate {
+    let items: Vec<Value> = (first..first + count)
+        .map(|id| json!({"authorization_id": id, "amount": "10.00"}))
+        .collect();
+    ResponseTemplate::new(200).set_body_json(json!({"authorizations": items, "total": 107}))
+}
+
+#[tokio::test]
+async fn paginate_walks_every_page_with_the_exact_query() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .respond_with(token("tok-1"))
+        .mount(&server)
+        .await;
+    let route = format!("{POS_251}/authorizations");
+    for (page, first, count) in [("1", 1, 50), ("2", 51, 50), ("3", 101, 7)] {
+        Mock::given(method("GET"))
+            .and(path(route.as_str()))
+            .and(wiremock::matchers::query_param("page_number", page))
+            .respond_with(authorizations(first, count))
+            .mount(&server)
+            .await;
+    }
+    let client = client(&server);
+    let from = flexiti::api_core::time::Date::from_calendar_date(
+        2026,
+        flexiti::api_core::time::Month::January,
+        31,
+    )
+    .expect("a day");
+    let found: Vec<flexiti::Authorization> = futures_util::StreamExt::collect::<Vec<_>>(
+        client
+            .list_authorizations()
+            .account_number(Id::from(20076677))
+            .creation_date_from(from)
+            .paginate(),
+    )
+    .await
+    .into_iter()
+    .collect::<Result<_, _>>()
+    .expect("every page");
+    let ids: Vec<Id> = found
+        .iter()
+        .filter_map(|a| a.authorization_id.clone())
+        .collect();
+    assert_eq!(ids, (1..=107).map(Id::from).collect::<Vec<_>>());
+
+    let calls = api_requests(&server).await;
+    let queries: Vec<(&str, &str, Option<&str>)> = calls
+        .iter()
+        .map(|r| (r.method.as_str(), r.url.path(), r.url.query()))
+        .collect();
+    let wanted = |page: u32| {
+        format!(
+            "account_number=20076677&creation_date_from=2026-01-31&page_number={page}&page_size={}",
+            flexiti::PAGE_SIZE
+        )
+    };
+    let (one, two, three) = (wanted(1), wanted(2), wanted(3));
+    assert_eq!(
+        queries,
+        [
+            ("GET", route.as_str(), Some(one.as_str())),
+            ("GET", route.as_str(), Some(two.as_str())),
+            ("GET", route.as_str(), Some(three.as_str())),
+        ],
+        "a short page is the last"
+    );
+    // Every page is its own call, with its own reference id, and no idempotency key.
+    assert!(
+        calls
+            .iter()
+            .all(|r| header(r, "x-idempotency-key").is_none())
+    );
+    assert!(
+        calls
+            .iter()
+            .all(|r| is_guid(header(r, "x-reference-id").expect("reference")))
+    );
+    assert_eq!(token_requests(&server).await.len(), 1);
+
+    // One page, with the size set: the query says so and nothing else.
+    let page = client
+        .list_captures()
+        .page_number(2)
+        .page_size(10)
+        .into_operation()
+        .expect("valid");
+    assert_eq!(
+        page.request().query_pairs(),
+        [
+            ("page_number", "2".to_owned()),
+            ("page_size", "10".to_owned())
+        ]
+    );
+}
+
+#[tokio::test]
+async fn bad_builder_inputs_are_invalid_input_and_nothing_is_sent() {
+    let server = MockServer::start().await;
+    let client = client(&server);
+    let field = |error: Error| match error {
+        Error::InvalidInput(invalid) => invalid.field,
+        other => panic!("expected InvalidInput, got {other:?}"),
+    };
+    let day = flexiti::api_core::time::Date::from_calendar_date(
+        1985,
+        flexiti::api_core::time::Month::April,
+        12,
+    )
+    .expect("a day");
+
+    // Spec bounds: an empty name, a postal code of the wrong shape, an empty lookup key.
+    let e = client.search_customers("", "Doe", day).send().await;
+    assert_eq!(field(e.expect_err("empty")), "first_name");
+    let e = client
+        .search_customers("Jane", "Doe", day)
+        .postal_code("M5V-2T6")
+        .send()
+        .await;
+    assert_eq!(field(e.expect_err("shape")), "postal_code");
+    let e = client.lookup_customer().account_number("").send().await;
+    assert_eq!(field(e.expect_err("empty key")), "account_number");
+    let e = client.online_payment_calculator("499.999").send().await;
+    assert_eq!(field(e.expect_err("3 decimals")), "price");
+    // A blank path segment.
+    let e = client.get_authorization(" ").send().await;
+    assert_eq!(field(e.expect_err("blank id")), "authorization_id");
+    // The x-check rules: a promotional purchase without a plan, a security question
+    // without its answer, a transaction without an account.
+    let mut promotional = AuthorizationRequest::new(
+        Id::from("20076677"),
+        dec("10.00"),
+        FinancingOption::regular(),
+    );
+    promotional.financing_option.transaction_type = flexiti::FinancingType::PromotionalPurchase;
+    let e = client.create_authorization(&promotional).send().await;
+    assert_eq!(field(e.expect_err("no plan")), "financing_option.plan_id");
+    let verify = flexiti::VerifyRequest {
+        format: flexiti::VerifyFormat::SecurityQuestion,
+        account_number: None,
+        vcc_number: None,
+        security_qid: Some("7".to_owned()),
+        security_answer: None,
+        request_id: None,
+    };
+    let e = client.verify_account("20076677", &verify).send().await;
+    assert_eq!(field(e.expect_err("no answer")), "security_answer");
+    let transaction = flexiti::TransactionRequest {
+        transaction_type: flexiti::TransactionType::Deposit,
+        amount: dec("5.00"),
+        account_number: None,
+        vcc_number: None,
+        customer_id: None,
+        verification_code: None,
+        request_id: None,
+        external_location_id: None,
+        external_employee_id: None,
+    };
+    let e = client.post_transaction(&transaction).send().await;
+    assert_eq!(field(e.expect_err("no account")), "account_number");
+    let e = client
+        .release_authorization("1000001")
+        .body(&flexiti::ReleaseRequest {
+            amount: Some(dec("0")),
+            reference: None,
+        })
+        .send()
+        .await;
+    assert_eq!(field(e.expect_err("zero")), "amount");
+    // A page size below the spec's minimum fails the stream's first page.
+    let mut pages = client.list_authorizations().page_size(0).paginate();
+    let first = futures_util::StreamExt::next(&mut pages).await;
+    assert_eq!(
+        field(first.expect("an item").expect_err("size 0")),
+        "page_size"
+    );
+    assert!(futures_util::StreamExt::next(&mut pages).await.is_none());
+
+    assert!(
+        server
+            .received_requests()
+            .await
+            .expect("recorded")
+            .is_empty(),
+        "no token, no call"
+    );
 }
