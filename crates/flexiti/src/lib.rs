@@ -67,20 +67,7 @@ mod errors;
 mod ids;
 mod page;
 
-/// The code `cargo xtask codegen` writes to `src/generated/` from `specs/flexiti.yaml`.
-mod generated {
-    pub mod models;
-    pub mod operations;
-    pub mod spec;
-    /// The request builders: `src/generated/builders.rs` as `build.rs` patches it (two faults
-    /// of the generator, which `build.rs` describes). Two lints fire on what the generator
-    /// writes (`dob: dob`; `u32::try_from` of a `u32` page size): allowed here until it
-    /// writes neither.
-    #[allow(clippy::redundant_field_names, clippy::useless_conversion)]
-    pub mod builders {
-        include!(concat!(env!("OUT_DIR"), "/builders.rs"));
-    }
-}
+mod generated;
 
 pub use api_core::{Error, ErrorKind, Response, Result};
 pub use client::{

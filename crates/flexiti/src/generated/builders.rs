@@ -50,7 +50,7 @@ impl crate::Client {
             params: SearchCustomersParams {
                 first_name: first_name.to_string(),
                 last_name: last_name.to_string(),
-                dob: dob,
+                dob,
                 postal_code: None,
                 lang: None,
             },
@@ -221,13 +221,13 @@ impl crate::Client {
     /// pure decode, so repeating it is harmless. The answer's fields are NOT SEEN.
     ///
     /// `POST /flexiti/pos-api/v2.5/client-id/{client_id}/customers/driverslicense` · idempotent
-    pub fn decode_drivers_license(
-        &self,
+    pub fn decode_drivers_license<'a>(
+        &'a self,
         body: &'a DriversLicenseRequest,
-    ) -> DecodeDriversLicense<'_> {
+    ) -> DecodeDriversLicense<'a> {
         DecodeDriversLicense {
             client: self,
-            params: DecodeDriversLicenseParams { body: body },
+            params: DecodeDriversLicenseParams { body },
         }
     }
 }
@@ -286,16 +286,16 @@ impl crate::Client {
     /// - `account_number`: The account number (not the card number).
     ///
     /// `POST /flexiti/pos-api/v2.5/client-id/{client_id}/account/{account_number}/verify` · side effect
-    pub fn verify_account(
-        &self,
+    pub fn verify_account<'a>(
+        &'a self,
         account_number: impl std::fmt::Display,
         body: &'a VerifyRequest,
-    ) -> VerifyAccount<'_> {
+    ) -> VerifyAccount<'a> {
         VerifyAccount {
             client: self,
             params: VerifyAccountParams {
                 account_number: account_number.to_string(),
-                body: body,
+                body,
             },
         }
     }
@@ -387,14 +387,14 @@ impl CloseAccountParams {
 /// `POST /flexiti/pos-api/v2.5.1/client-id/{client_id}/accounts/{account_number}/calculate-interest` · idempotent
 #[derive(Debug, Clone)]
 #[must_use = "a request builder sends nothing until `.send()`"]
-pub struct CalculateInterest<'a> {
+pub struct CalculateInterestBuilder<'a> {
     client: &'a crate::Client,
-    params: CalculateInterestParams<'a>,
+    params: CalculateInterestBuilderParams<'a>,
 }
 
-/// The inputs of [`CalculateInterest`].
+/// The inputs of [`CalculateInterestBuilder`].
 #[derive(Debug, Clone)]
-struct CalculateInterestParams<'a> {
+struct CalculateInterestBuilderParams<'a> {
     account_number: String,
     body: &'a CalculateInterestRequest,
     lang: Option<Lang>,
@@ -409,23 +409,23 @@ impl crate::Client {
     /// - `account_number`: The account number (not the card number).
     ///
     /// `POST /flexiti/pos-api/v2.5.1/client-id/{client_id}/accounts/{account_number}/calculate-interest` · idempotent
-    pub fn calculate_interest(
-        &self,
+    pub fn calculate_interest<'a>(
+        &'a self,
         account_number: impl std::fmt::Display,
         body: &'a CalculateInterestRequest,
-    ) -> CalculateInterest<'_> {
-        CalculateInterest {
+    ) -> CalculateInterestBuilder<'a> {
+        CalculateInterestBuilder {
             client: self,
-            params: CalculateInterestParams {
+            params: CalculateInterestBuilderParams {
                 account_number: account_number.to_string(),
-                body: body,
+                body,
                 lang: None,
             },
         }
     }
 }
 
-impl<'a> CalculateInterest<'a> {
+impl<'a> CalculateInterestBuilder<'a> {
     /// The language of messages, `en` (the default) or `fr`.
     ///
     /// Default: the client's own (`crate::Client::lang`).
@@ -449,7 +449,7 @@ impl<'a> CalculateInterest<'a> {
     }
 }
 
-impl<'a> CalculateInterestParams<'a> {
+impl<'a> CalculateInterestBuilderParams<'a> {
     fn operation(&self, client: &crate::Client) -> Result<Operation<CalculateInterest>> {
         super::operations::calculate_interest(
             client.client_id(),
@@ -487,13 +487,10 @@ impl crate::Client {
     /// (`limit_payment_amount_24`). The answer is NOT SEEN (an empty body is accepted).
     ///
     /// `POST /flexiti/pos-api/v2.5.1/client-id/{client_id}/transactions` · side effect
-    pub fn post_transaction(&self, body: &'a TransactionRequest) -> PostTransaction<'_> {
+    pub fn post_transaction<'a>(&'a self, body: &'a TransactionRequest) -> PostTransaction<'a> {
         PostTransaction {
             client: self,
-            params: PostTransactionParams {
-                body: body,
-                lang: None,
-            },
+            params: PostTransactionParams { body, lang: None },
         }
     }
 }
@@ -559,10 +556,13 @@ impl crate::Client {
     /// `plan_term_not_available`, `not_verified`, ...
     ///
     /// `POST /flexiti/pos-api/v2.5.1/client-id/{client_id}/authorization` · side effect
-    pub fn create_authorization(&self, body: &'a AuthorizationRequest) -> CreateAuthorization<'_> {
+    pub fn create_authorization<'a>(
+        &'a self,
+        body: &'a AuthorizationRequest,
+    ) -> CreateAuthorization<'a> {
         CreateAuthorization {
             client: self,
-            params: CreateAuthorizationParams { body: body },
+            params: CreateAuthorizationParams { body },
         }
     }
 }
@@ -787,17 +787,14 @@ impl<'a> ListAuthorizations<'a> {
     /// time. A failed page ends the stream with its error.
     pub fn paginate(self) -> api_core::Pages<crate::Authorization> {
         let size = self.params.page_size.unwrap_or(50);
-        // A size the type cannot hold fails the first page's check.
-        let per_page = u32::try_from(size).unwrap_or(0);
+        let per_page = size;
         let mut params = self.params;
         params.page_size = Some(size);
         api_core::pages(
             self.client.clone(),
             api_core::paginate::PageStyle::PageNumber { first: 1, per_page },
             move |client, page| {
-                params.page_number = Some(TryFrom::try_from(page.page).map_err(|_| {
-                    api_core::Error::invalid_input("page_number", "beyond the parameter's type")
-                })?);
+                params.page_number = Some(page.page);
                 params.operation(client)
             },
         )
@@ -850,16 +847,16 @@ impl crate::Client {
     /// - `authorization_id`: The authorization's id.
     ///
     /// `POST /flexiti/pos-api/v2.5.1/client-id/{client_id}/authorization/{authorization_id}/capture` · side effect
-    pub fn capture_authorization(
-        &self,
+    pub fn capture_authorization<'a>(
+        &'a self,
         authorization_id: impl std::fmt::Display,
         body: &'a CaptureRequest,
-    ) -> CaptureAuthorization<'_> {
+    ) -> CaptureAuthorization<'a> {
         CaptureAuthorization {
             client: self,
             params: CaptureAuthorizationParams {
                 authorization_id: authorization_id.to_string(),
-                body: body,
+                body,
             },
         }
     }
@@ -919,10 +916,10 @@ impl crate::Client {
     /// - `authorization_id`: The authorization's id.
     ///
     /// `POST /flexiti/pos-api/v2.5.1/client-id/{client_id}/authorization/{authorization_id}/release` · side effect
-    pub fn release_authorization(
-        &self,
+    pub fn release_authorization<'a>(
+        &'a self,
         authorization_id: impl std::fmt::Display,
-    ) -> ReleaseAuthorization<'_> {
+    ) -> ReleaseAuthorization<'a> {
         ReleaseAuthorization {
             client: self,
             params: ReleaseAuthorizationParams {
@@ -996,18 +993,18 @@ impl crate::Client {
     /// - `capture_id`: The capture's id.
     ///
     /// `POST /flexiti/pos-api/v2.5.1/client-id/{client_id}/authorization/{authorization_id}/capture/{capture_id}/return` · side effect
-    pub fn return_capture(
-        &self,
+    pub fn return_capture<'a>(
+        &'a self,
         authorization_id: impl std::fmt::Display,
         capture_id: impl std::fmt::Display,
         body: &'a ReturnRequest,
-    ) -> ReturnCapture<'_> {
+    ) -> ReturnCapture<'a> {
         ReturnCapture {
             client: self,
             params: ReturnCaptureParams {
                 authorization_id: authorization_id.to_string(),
                 capture_id: capture_id.to_string(),
-                body: body,
+                body,
             },
         }
     }
@@ -1073,16 +1070,16 @@ impl crate::Client {
     /// guess.
     ///
     /// `POST /flexiti/pos-api/v2.5/client-id/{client_id}/accounts/{account_number}/refund` · side effect
-    pub fn refund_account(
-        &self,
+    pub fn refund_account<'a>(
+        &'a self,
         account_number: impl std::fmt::Display,
         body: &'a RefundRequest,
-    ) -> RefundAccount<'_> {
+    ) -> RefundAccount<'a> {
         RefundAccount {
             client: self,
             params: RefundAccountParams {
                 account_number: account_number.to_string(),
-                body: body,
+                body,
             },
         }
     }
@@ -1236,17 +1233,14 @@ impl<'a> ListCaptures<'a> {
     /// time. A failed page ends the stream with its error.
     pub fn paginate(self) -> api_core::Pages<crate::Capture> {
         let size = self.params.page_size.unwrap_or(50);
-        // A size the type cannot hold fails the first page's check.
-        let per_page = u32::try_from(size).unwrap_or(0);
+        let per_page = size;
         let mut params = self.params;
         params.page_size = Some(size);
         api_core::pages(
             self.client.clone(),
             api_core::paginate::PageStyle::PageNumber { first: 1, per_page },
             move |client, page| {
-                params.page_number = Some(TryFrom::try_from(page.page).map_err(|_| {
-                    api_core::Error::invalid_input("page_number", "beyond the parameter's type")
-                })?);
+                params.page_number = Some(page.page);
                 params.operation(client)
             },
         )
@@ -1275,14 +1269,14 @@ impl ListCapturesParams {
 /// `POST /flexiti/pos-api/v2.5/client-id/{client_id}/widget/init` · side effect
 #[derive(Debug, Clone)]
 #[must_use = "a request builder sends nothing until `.send()`"]
-pub struct WidgetInit<'a> {
+pub struct WidgetInitBuilder<'a> {
     client: &'a crate::Client,
-    params: WidgetInitParams<'a>,
+    params: WidgetInitBuilderParams<'a>,
 }
 
-/// The inputs of [`WidgetInit`].
+/// The inputs of [`WidgetInitBuilder`].
 #[derive(Debug, Clone)]
-struct WidgetInitParams<'a> {
+struct WidgetInitBuilderParams<'a> {
     body: &'a WidgetInitRequest,
 }
 
@@ -1296,15 +1290,15 @@ impl crate::Client {
     /// Keep the same (refreshed) token for the whole flow.
     ///
     /// `POST /flexiti/pos-api/v2.5/client-id/{client_id}/widget/init` · side effect
-    pub fn widget_init(&self, body: &'a WidgetInitRequest) -> WidgetInit<'_> {
-        WidgetInit {
+    pub fn widget_init<'a>(&'a self, body: &'a WidgetInitRequest) -> WidgetInitBuilder<'a> {
+        WidgetInitBuilder {
             client: self,
-            params: WidgetInitParams { body: body },
+            params: WidgetInitBuilderParams { body },
         }
     }
 }
 
-impl<'a> WidgetInit<'a> {
+impl<'a> WidgetInitBuilder<'a> {
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
@@ -1320,7 +1314,7 @@ impl<'a> WidgetInit<'a> {
     }
 }
 
-impl<'a> WidgetInitParams<'a> {
+impl<'a> WidgetInitBuilderParams<'a> {
     fn operation(&self, client: &crate::Client) -> Result<Operation<WidgetInit>> {
         super::operations::widget_init(client.client_id(), self.body)
     }
@@ -1462,14 +1456,14 @@ impl I18nParams {
 /// `POST /flexiti/online-api/online/v2/client-id/{client_id}/systems/init` · side effect
 #[derive(Debug, Clone)]
 #[must_use = "a request builder sends nothing until `.send()`"]
-pub struct OnlineInit<'a> {
+pub struct OnlineInitBuilder<'a> {
     client: &'a crate::Client,
-    params: OnlineInitParams<'a>,
+    params: OnlineInitBuilderParams<'a>,
 }
 
-/// The inputs of [`OnlineInit`].
+/// The inputs of [`OnlineInitBuilder`].
 #[derive(Debug, Clone)]
-struct OnlineInitParams<'a> {
+struct OnlineInitBuilderParams<'a> {
     body: &'a OnlineInitRequest,
 }
 
@@ -1483,15 +1477,15 @@ impl crate::Client {
     /// `{code, error, error_description}`.
     ///
     /// `POST /flexiti/online-api/online/v2/client-id/{client_id}/systems/init` · side effect
-    pub fn online_init(&self, body: &'a OnlineInitRequest) -> OnlineInit<'_> {
-        OnlineInit {
+    pub fn online_init<'a>(&'a self, body: &'a OnlineInitRequest) -> OnlineInitBuilder<'a> {
+        OnlineInitBuilder {
             client: self,
-            params: OnlineInitParams { body: body },
+            params: OnlineInitBuilderParams { body },
         }
     }
 }
 
-impl<'a> OnlineInit<'a> {
+impl<'a> OnlineInitBuilder<'a> {
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
@@ -1507,7 +1501,7 @@ impl<'a> OnlineInit<'a> {
     }
 }
 
-impl<'a> OnlineInitParams<'a> {
+impl<'a> OnlineInitBuilderParams<'a> {
     fn operation(&self, client: &crate::Client) -> Result<Operation<OnlineInit>> {
         super::operations::online_init(client.client_id(), self.body)
     }
@@ -1538,10 +1532,13 @@ impl crate::Client {
     /// `online_init`.
     ///
     /// `POST /flexiti/online-api/online/client-id/{client_id}/systems/init` · side effect
-    pub fn online_init_apply_only(&self, body: &'a OnlineInitRequest) -> OnlineInitApplyOnly<'_> {
+    pub fn online_init_apply_only<'a>(
+        &'a self,
+        body: &'a OnlineInitRequest,
+    ) -> OnlineInitApplyOnly<'a> {
         OnlineInitApplyOnly {
             client: self,
-            params: OnlineInitApplyOnlyParams { body: body },
+            params: OnlineInitApplyOnlyParams { body },
         }
     }
 }
@@ -1592,10 +1589,10 @@ impl crate::Client {
     /// `online_init`; the answer is INFERRED to be the same.
     ///
     /// `POST /flexiti/online-api/online/client-id/{client_id}/systems/learn-more` · side effect
-    pub fn online_learn_more(&self, body: &'a OnlineInitRequest) -> OnlineLearnMore<'_> {
+    pub fn online_learn_more<'a>(&'a self, body: &'a OnlineInitRequest) -> OnlineLearnMore<'a> {
         OnlineLearnMore {
             client: self,
-            params: OnlineLearnMoreParams { body: body },
+            params: OnlineLearnMoreParams { body },
         }
     }
 }
