@@ -115,6 +115,19 @@ impl FuelPrice {
     }
 }
 
+impl FuelPriceBulkDelete {
+    /// A selection of the prices `ids` (checked when sent: at least one).
+    pub fn new<I>(ids: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: std::fmt::Display,
+    {
+        Self {
+            ids: ids.into_iter().map(|id| id.to_string()).collect(),
+        }
+    }
+}
+
 impl CreateWebhookSubscription {
     /// A subscription of `callback_url` to `event`, its deliveries signed with `signing_key`
     /// (checked when sent: a subscribable event, an https URL, a key that is not blank).
