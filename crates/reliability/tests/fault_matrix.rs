@@ -374,7 +374,7 @@ impl Op {
             }
             (Op::Fl3xxSubscription | Op::Fl3xxSubscribe, Client::Fl3xx(c)) => {
                 let s = if self == Op::Fl3xxSubscription {
-                    c.get_webhook_subscription(&fl3xx::Id::from("WS-1"))
+                    c.get_webhook_subscription(fl3xx::Id::from("WS-1"))
                         .send()
                         .await?
                 } else {
@@ -1209,7 +1209,7 @@ async fn the_default_cap_stops_reading_a_body_past_16_mib() {
 
         let started = Instant::now();
         let err = client
-            .get_webhook_subscription(&fl3xx::Id::from("WS-1"))
+            .get_webhook_subscription(fl3xx::Id::from("WS-1"))
             .send()
             .await
             .expect_err("past the cap");

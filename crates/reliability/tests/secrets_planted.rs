@@ -545,7 +545,7 @@ async fn fl3xx_credentials_stay_secret() {
     evidence.fail(
         "unknown flight",
         operator
-            .get_flight_permit(&fl3xx::Id::from("no-such"))
+            .get_flight_permit(fl3xx::Id::from("no-such"))
             .send()
             .await,
     );

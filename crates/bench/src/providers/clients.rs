@@ -108,7 +108,7 @@ impl Clients {
             Provider::Fl3xx => {
                 let page = self
                     .fl3xx
-                    .list_flights(&flight_window()?)
+                    .list_flights(flight_window()?)
                     .limit(50)
                     .offset(0)
                     .send()

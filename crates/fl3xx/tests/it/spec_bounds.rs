@@ -32,12 +32,12 @@ async fn page_sizes_dates_and_v1_limits_are_checked_before_sending() {
     .expect("window");
 
     // `limit`: minimum 10, maximum 50 (SEEN: "Page size, 10 to 50").
-    let high = invalid(op.list_flights(&window).limit(51).offset(0).send().await);
+    let high = invalid(op.list_flights(window).limit(51).offset(0).send().await);
     assert_eq!(
         (high.field.as_str(), &high.rule, high.value.as_deref()),
         ("limit", &Rule::Maximum(50), Some("51"))
     );
-    let low = invalid(op.list_flights(&window).limit(9).offset(0).send().await);
+    let low = invalid(op.list_flights(window).limit(9).offset(0).send().await);
     assert_eq!(low.rule, Rule::Minimum(10));
     assert_eq!(low.message, "must be at least 10; got 9");
 

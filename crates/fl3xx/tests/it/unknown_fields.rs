@@ -39,7 +39,7 @@ fn window() -> FlightWindow {
 async fn page(body: &str) -> fl3xx::Result<Vec<Flight>> {
     let (_server, client) = flights_answering(body).await;
     let page = client
-        .list_flights(&window())
+        .list_flights(window())
         .limit(10)
         .offset(0)
         .send()

@@ -427,7 +427,7 @@ async fn flight_reads_one_flight() {
     let (server, op) = serve("/api/external/flight/5001", ok(flight_json())).await;
     let found = op
         .v1()
-        .v1_get_flight(&Id::from("5001"))
+        .v1_get_flight(Id::from("5001"))
         .send()
         .await
         .expect("flight");
@@ -456,7 +456,7 @@ async fn flight_crew_reads_the_crews() {
     .await;
     let crew = op
         .v1()
-        .v1_flight_crew(&Id::from("5001"))
+        .v1_flight_crew(Id::from("5001"))
         .send()
         .await
         .expect("crew");
@@ -852,11 +852,11 @@ async fn bad_arguments_are_refused_before_sending() {
         "limit"
     );
     assert_eq!(
-        field_of(v1.v1_get_flight(&Id::from("")).send().await),
+        field_of(v1.v1_get_flight(Id::from("")).send().await),
         "flightId"
     );
     assert_eq!(
-        field_of(v1.v1_flight_crew(&Id::from(" ")).send().await),
+        field_of(v1.v1_flight_crew(Id::from(" ")).send().await),
         "flightId"
     );
     assert_eq!(field_of(v1.v1_get_crew("").send().await), "reference");
@@ -880,7 +880,7 @@ async fn v1_errors_are_typed_with_the_v1_operation() {
         })),
     )
     .await;
-    match op.v1().v1_get_flight(&Id::from("404")).send().await {
+    match op.v1().v1_get_flight(Id::from("404")).send().await {
         Err(Error::Api(e)) => {
             assert_eq!(e.kind, ErrorKind::NotFound);
             assert_eq!(e.operation, "v1_get_flight");
@@ -935,7 +935,7 @@ async fn a_fair_use_403_on_v2_holds_back_the_same_operators_v1_calls() {
         v1.flights_as_of(today, from, to, Some(V1FlightInclude::All), Some("UTC"))
             .await,
     );
-    held_back(v1.v1_get_flight(&Id::from("5001")).send().await);
+    held_back(v1.v1_get_flight(Id::from("5001")).send().await);
     let event = fl3xx::webhook::parse(
         br#"{"eventId":"e-1","resourceId":5001,"event":"FLIGHT_TIME_UPDATE","resourceType":"FLIGHT"}"#,
     )

@@ -750,7 +750,7 @@ async fn subscription_by_id() {
     )
     .await;
     let found = op
-        .get_webhook_subscription(&Id::from("WS-1"))
+        .get_webhook_subscription(Id::from("WS-1"))
         .send()
         .await
         .expect("found");
@@ -788,7 +788,7 @@ async fn update_subscription_patches_only_what_is_given() {
         status: Some(SubscriptionStatus::Inactive),
     };
     let updated = op
-        .update_webhook_subscription(&Id::from("WS-1"), &update)
+        .update_webhook_subscription(Id::from("WS-1"), &update)
         .send()
         .await
         .expect("updated")
@@ -816,7 +816,7 @@ async fn update_subscription_patches_only_what_is_given() {
     };
     assert_eq!(
         refused(
-            op.update_webhook_subscription(&Id::from("WS-1"), &plain_http)
+            op.update_webhook_subscription(Id::from("WS-1"), &plain_http)
                 .send()
                 .await
         )
@@ -828,7 +828,7 @@ async fn update_subscription_patches_only_what_is_given() {
         callback_url: None,
         status: Some(SubscriptionStatus::Active),
     };
-    op.update_webhook_subscription(&Id::from("WS-1"), &status_only)
+    op.update_webhook_subscription(Id::from("WS-1"), &status_only)
         .send()
         .await
         .expect("updated");
@@ -851,7 +851,7 @@ async fn delete_subscription_is_no_content() {
     )
     .await;
     let deleted = op
-        .delete_webhook_subscription(&Id::from("WS-1"))
+        .delete_webhook_subscription(Id::from("WS-1"))
         .send()
         .await
         .expect("deleted");
@@ -1011,8 +1011,7 @@ async fn flights_page_sends_the_encoded_window_and_checks_the_page_size() {
     .await;
     let window = january_window();
     for limit in [0, 9, 51, 255] {
-        let (field, message) =
-            refused(op.list_flights(&window).limit(limit).offset(0).send().await);
+        let (field, message) = refused(op.list_flights(window).limit(limit).offset(0).send().await);
         assert_eq!(field, "limit");
         // The spec's `minimum: 10` / `maximum: 50`, checked by generated code.
         let bound = if limit < 10 {
@@ -1025,7 +1024,7 @@ async fn flights_page_sends_the_encoded_window_and_checks_the_page_size() {
     nothing_sent(&server).await;
 
     let page = op
-        .list_flights(&window)
+        .list_flights(window)
         .limit(10)
         .offset(20)
         .send()
@@ -1235,7 +1234,7 @@ async fn ids_are_one_path_segment_and_never_empty() {
     )
     .await;
     let found = op
-        .get_webhook_subscription(&Id::from("a/../b?x"))
+        .get_webhook_subscription(Id::from("a/../b?x"))
         .send()
         .await
         .expect("found");
@@ -1252,12 +1251,12 @@ async fn ids_are_one_path_segment_and_never_empty() {
     let server = MockServer::start().await;
     let op = operator(&server);
     assert_eq!(
-        refused(op.get_webhook_subscription(&Id::from("")).send().await),
+        refused(op.get_webhook_subscription(Id::from("")).send().await),
         ("subscriptionId".to_owned(), "must not be empty".to_owned())
     );
     assert_eq!(refused(op.get_airport(" ").send().await).0, "airportCode");
     assert_eq!(
-        refused(op.delete_crew_qualification(&Id::from("")).send().await).0,
+        refused(op.delete_crew_qualification(Id::from("")).send().await).0,
         "crewQualificationId"
     );
     nothing_sent(&server).await;
@@ -1299,7 +1298,7 @@ async fn flight_permits_and_one_permit() {
     )
     .await;
     let permits = op
-        .get_flight_permits(&Id::from("5001"))
+        .get_flight_permits(Id::from("5001"))
         .send()
         .await
         .expect("permits")
@@ -1344,7 +1343,7 @@ async fn flight_permits_and_one_permit() {
     )
     .await;
     let permit = op
-        .get_flight_permit(&Id::from("P-1"))
+        .get_flight_permit(Id::from("P-1"))
         .send()
         .await
         .expect("permit")
@@ -1375,7 +1374,7 @@ async fn flight_slots_pprs_and_one_slot() {
     )
     .await;
     let slots = op
-        .get_flight_slots_pprs(&Id::from("5001"))
+        .get_flight_slots_pprs(Id::from("5001"))
         .send()
         .await
         .expect("slots")
@@ -1415,7 +1414,7 @@ async fn flight_slots_pprs_and_one_slot() {
     )
     .await;
     let slot = op
-        .get_slot_ppr(&Id::from("S-1"))
+        .get_slot_ppr(Id::from("S-1"))
         .send()
         .await
         .expect("slot")
@@ -1517,7 +1516,7 @@ async fn crew_qualification_reads_the_2_0_0_name_of_the_type() {
     )
     .await;
     let found = op
-        .get_crew_qualification(&Id::from("CQ-1"))
+        .get_crew_qualification(Id::from("CQ-1"))
         .send()
         .await
         .expect("found")
@@ -1612,7 +1611,7 @@ async fn update_crew_qualification_patches_only_what_is_given() {
         ..UpdateCrewQualification::default()
     };
     let updated = op
-        .update_crew_qualification(&Id::from("CQ-1"), &update)
+        .update_crew_qualification(Id::from("CQ-1"), &update)
         .send()
         .await
         .expect("updated");
@@ -1636,7 +1635,7 @@ async fn delete_crew_qualification_is_no_content() {
     )
     .await;
     let deleted = op
-        .delete_crew_qualification(&Id::from("CQ-1"))
+        .delete_crew_qualification(Id::from("CQ-1"))
         .send()
         .await
         .expect("deleted");
@@ -1745,7 +1744,7 @@ async fn qualification_type_uses_the_2_4_0_path() {
     )
     .await;
     let found = op
-        .get_qualification_type(&Id::from("QT-3"))
+        .get_qualification_type(Id::from("QT-3"))
         .send()
         .await
         .expect("found");
@@ -2083,7 +2082,7 @@ async fn a_success_body_that_does_not_match_is_a_decode_error_with_its_path() {
         answer(200, json!({"id": "WS-1", "event": "FLIGHT_CREATE"})),
     )
     .await;
-    match op.get_webhook_subscription(&Id::from("WS-1")).send().await {
+    match op.get_webhook_subscription(Id::from("WS-1")).send().await {
         Err(Error::Decode(e)) => {
             assert_eq!(e.operation, "get_webhook_subscription");
             assert!(e.message.contains("callbackUrl"), "{e}");

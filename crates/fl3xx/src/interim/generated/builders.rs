@@ -172,7 +172,7 @@ impl crate::OperatorClient {
             client: self,
             params: PutFuelPriceParams {
                 airport_code: airport_code.to_string(),
-                body: body,
+                body,
             },
         }
     }
@@ -297,7 +297,7 @@ impl crate::OperatorClient {
             client: self,
             params: UpdateFuelPriceParams {
                 fuel_price_id: fuel_price_id.to_string(),
-                body: body,
+                body,
             },
         }
     }
@@ -487,7 +487,7 @@ impl crate::OperatorClient {
     ) -> CreateWebhookSubscriptionBuilder<'a> {
         CreateWebhookSubscriptionBuilder {
             client: self,
-            params: CreateWebhookSubscriptionBuilderParams { body: body },
+            params: CreateWebhookSubscriptionBuilderParams { body },
         }
     }
 }
@@ -673,7 +673,7 @@ impl crate::OperatorClient {
             client: self,
             params: UpdateWebhookSubscriptionBuilderParams {
                 subscription_id: subscription_id.to_string(),
-                body: body,
+                body,
             },
         }
     }
@@ -840,6 +840,9 @@ impl<'a> ListFlights<'a> {
 
     /// Every item, page by page (50 a page unless `limit` is set), one page in memory at a
     /// time. A failed page ends the stream with its error.
+    // One conversion for every size and position type: a `u32` size or a `u64` offset
+    // makes it a no-op, which is fine.
+    #[allow(clippy::useless_conversion, clippy::unnecessary_fallible_conversions)]
     pub fn paginate(self) -> api_core::Pages<crate::Flight> {
         let size = self.params.limit.unwrap_or(50);
         // A size the type cannot hold fails the first page's check.
@@ -1194,6 +1197,9 @@ impl<'a> ListCrewQualifications<'a> {
 
     /// Every item, page by page (50 a page unless `limit` is set), one page in memory at a
     /// time. A failed page ends the stream with its error.
+    // One conversion for every size and position type: a `u32` size or a `u64` offset
+    // makes it a no-op, which is fine.
+    #[allow(clippy::useless_conversion, clippy::unnecessary_fallible_conversions)]
     pub fn paginate(self) -> api_core::Pages<crate::CrewQualification> {
         let size = self.params.limit.unwrap_or(50);
         // A size the type cannot hold fails the first page's check.
@@ -1257,7 +1263,7 @@ impl crate::OperatorClient {
     ) -> CreateCrewQualificationBuilder<'a> {
         CreateCrewQualificationBuilder {
             client: self,
-            params: CreateCrewQualificationBuilderParams { body: body },
+            params: CreateCrewQualificationBuilderParams { body },
         }
     }
 }
@@ -1443,7 +1449,7 @@ impl crate::OperatorClient {
             client: self,
             params: UpdateCrewQualificationBuilderParams {
                 crew_qualification_id: crew_qualification_id.to_string(),
-                body: body,
+                body,
             },
         }
     }
@@ -1544,6 +1550,9 @@ impl<'a> ListQualificationTypes<'a> {
 
     /// Every item, page by page (50 a page unless `limit` is set), one page in memory at a
     /// time. A failed page ends the stream with its error.
+    // One conversion for every size and position type: a `u32` size or a `u64` offset
+    // makes it a no-op, which is fine.
+    #[allow(clippy::useless_conversion, clippy::unnecessary_fallible_conversions)]
     pub fn paginate(self) -> api_core::Pages<crate::QualificationType> {
         let size = self.params.limit.unwrap_or(50);
         // A size the type cannot hold fails the first page's check.
@@ -1676,8 +1685,8 @@ impl crate::V1Client {
         V1ListFlights {
             client: self,
             params: V1ListFlightsParams {
-                from: from,
-                to: to,
+                from,
+                to,
                 include: None,
                 time_zone: None,
             },
@@ -2163,6 +2172,9 @@ impl<'a> V1ListAccounts<'a> {
 
     /// Every item, page by page (1000 a page unless `limit` is set), one page in memory at a
     /// time. A failed page ends the stream with its error.
+    // One conversion for every size and position type: a `u32` size or a `u64` offset
+    // makes it a no-op, which is fine.
+    #[allow(clippy::useless_conversion, clippy::unnecessary_fallible_conversions)]
     pub fn paginate(self) -> api_core::Pages<V1Account> {
         let size = self.params.limit.unwrap_or(1000);
         // A size the type cannot hold fails the first page's check.
