@@ -71,7 +71,8 @@ pub async fn child(provider: Provider, records: u64) -> Result<(), String> {
         Provider::Fl3xx => {
             clients
                 .fl3xx
-                .flights(providers::flight_window()?)
+                .list_flights(providers::flight_window()?)
+                .paginate()
                 .try_fold(0u64, |n, _| async move { Ok(n + 1) })
                 .await
         }

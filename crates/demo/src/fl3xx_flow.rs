@@ -51,7 +51,12 @@ pub async fn run(t: &mut Transcript) -> Result<(), Box<dyn StdError>> {
     let operator = fl3xx.for_operator(token.clone())?;
 
     let subscription = operator
-        .subscribe(WebhookEventType::FlightTimeUpdate, &hook, SIGNING_KEY)
+        .create_webhook_subscription(&fl3xx::CreateWebhookSubscription::new(
+            WebhookEventType::FlightTimeUpdate,
+            &hook,
+            SIGNING_KEY,
+        ))
+        .send()
         .await?;
     t.pass(format!(
         "subscribe to FLIGHT_TIME_UPDATE → {} ({}, expires {})",
@@ -78,7 +83,11 @@ pub async fn run(t: &mut Transcript) -> Result<(), Box<dyn StdError>> {
     let now = OffsetDateTime::now_utc();
     let window = FlightWindow::new(now - time::Duration::days(1), now + time::Duration::days(7))?;
     let before = sandbox.fl3xx().requests().len();
-    let flights: Vec<_> = operator.flights(window).try_collect().await?;
+    let flights: Vec<_> = operator
+        .list_flights(window)
+        .paginate()
+        .try_collect()
+        .await?;
     let pages = sandbox.fl3xx().requests().len() - before;
     t.check(
         !flights.is_empty() && pages >= 2,
@@ -97,7 +106,7 @@ pub async fn run(t: &mut Transcript) -> Result<(), Box<dyn StdError>> {
         ..FuelPrice::new("Vienna FBO", "Demo Fuel", Currency::Eur, FuelUnit::Liter)
     };
     let stored = operator
-        .put_fuel_price("LOWW", &price)
+        .put_fuel_price_or_empty("LOWW", &price)
         .await?
         .into_inner()
         .ok_or("the sandbox answered no price")?;
@@ -108,7 +117,7 @@ pub async fn run(t: &mut Transcript) -> Result<(), Box<dyn StdError>> {
         price_index: None,
     });
     let updated = operator
-        .update_fuel_price(&id, &cheaper)
+        .update_fuel_price_or_empty(&id, &cheaper)
         .await?
         .into_inner()
         .ok_or("the sandbox answered no price")?;
@@ -148,7 +157,7 @@ pub async fn run(t: &mut Transcript) -> Result<(), Box<dyn StdError>> {
     // Spend the rest of the fair-use budget, then see the 403 and the back-off.
     let mut throttled = None;
     for _ in 0..FAIR_USE {
-        match operator.airport("LOWW").await {
+        match operator.get_airport("LOWW").send().await {
             Ok(_) => continue,
             Err(e) => {
                 throttled = Some(e);
@@ -168,7 +177,7 @@ pub async fn run(t: &mut Transcript) -> Result<(), Box<dyn StdError>> {
         )),
     }
     let sent = sandbox.fl3xx().requests().len();
-    match operator.airport("LOWW").await {
+    match operator.get_airport("LOWW").send().await {
         Err(fl3xx::Error::RateLimited { retry_after }) => t.check(
             sandbox.fl3xx().requests().len() == sent,
             format!(

@@ -7,7 +7,10 @@
 
 use std::time::Duration;
 
-use fl3xx::{Fl3xx, FlightPoller, FlightWindow, OperatorClient, PollerConfig, WebhookEventType};
+use fl3xx::{
+    CreateWebhookSubscription, Fl3xx, FlightPoller, FlightWindow, OperatorClient, PollerConfig,
+    WebhookEventType,
+};
 use futures_util::TryStreamExt;
 use time::OffsetDateTime;
 
@@ -32,16 +35,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Every flight of the coming week, page by page.
     let now = OffsetDateTime::now_utc();
     let window = FlightWindow::new(now, now + time::Duration::days(7))?;
-    let flights: Vec<_> = operator.flights(window).try_collect().await?;
+    let flights: Vec<_> = operator
+        .list_flights(window)
+        .paginate()
+        .try_collect()
+        .await?;
     println!("{} flights this week", flights.len());
 
     // Changes pushed to us: one subscription per event, https only (loopback http for tests).
     let subscription = operator
-        .subscribe(
+        .create_webhook_subscription(&CreateWebhookSubscription::new(
             WebhookEventType::FlightTimeUpdate,
             "https://hooks.example.com/fl3xx",
             "my-signing-key",
-        )
+        ))
+        .send()
         .await?;
     println!(
         "subscribed: {} until {:?}",

@@ -1,8 +1,13 @@
-//! The flight list's filter and page size, built from typed values.
+//! The list filters, built from typed values and checked where a schema cannot: the
+//! flight list's window (its ends in order) and the crew qualification list's crew.
+
+use std::fmt;
 
 use api_core::date::{to_utc, write_date_time};
 use api_core::{Error, Result};
 use time::OffsetDateTime;
+
+use crate::Id;
 
 use crate::spec::LIST_FLIGHTS_PAGE_SIZES;
 
@@ -12,7 +17,9 @@ pub const MIN_PAGE_SIZE: u8 = *LIST_FLIGHTS_PAGE_SIZES.start();
 pub const MAX_PAGE_SIZE: u8 = *LIST_FLIGHTS_PAGE_SIZES.end();
 
 /// A range of estimated blocks-off times: the flight list's only documented filter,
-/// `blocksOffEstimatedDateTime,BTW,<from>,<to>` (both ends inclusive).
+/// `blocksOffEstimatedDateTime,BTW,<from>,<to>` (both ends inclusive). Its `Display` is the
+/// filter, so a window is what [`OperatorClient::list_flights`](crate::OperatorClient::list_flights)
+/// takes.
 ///
 /// ```
 /// use time::macros::datetime;
@@ -22,6 +29,15 @@ pub const MAX_PAGE_SIZE: u8 = *LIST_FLIGHTS_PAGE_SIZES.end();
 ///     "blocksOffEstimatedDateTime,BTW,2024-01-15T00:00:00.000Z,2024-01-16T11:30:00.000Z"
 /// );
 /// # Ok::<(), fl3xx::Error>(())
+/// ```
+///
+/// ```no_run
+/// # async fn run(operator: fl3xx::OperatorClient, window: fl3xx::FlightWindow) -> fl3xx::Result<()> {
+/// use futures_util::TryStreamExt;
+/// // One page of 20, then every flight (50 a page).
+/// let page = operator.list_flights(window).limit(20).offset(40).send().await?;
+/// let all: Vec<fl3xx::Flight> = operator.list_flights(window).paginate().try_collect().await?;
+/// # let _ = (page, all); Ok(()) }
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FlightWindow {
@@ -57,14 +73,59 @@ impl FlightWindow {
         self.to
     }
 
-    /// The `filter` query value (URL-encoded by the client when sent).
+    /// The `filter` query value (URL-encoded by the client when sent); also its `Display`.
     pub fn filter(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl fmt::Display for FlightWindow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Both ends are in UTC since `new`: written with a `Z`.
-        format!(
+        write!(
+            f,
             "blocksOffEstimatedDateTime,BTW,{},{}",
             write_date_time(self.from),
             write_date_time(self.to)
         )
+    }
+}
+
+/// One crew member's qualifications: the crew qualification list's filter,
+/// `crewId,EQ,<crew>`. Its `Display` is the filter, so it is what
+/// [`OperatorClient::list_crew_qualifications`](crate::OperatorClient::list_crew_qualifications)
+/// takes.
+///
+/// ```
+/// let crew = fl3xx::CrewFilter::new(&fl3xx::Id::from("77"))?;
+/// assert_eq!(crew.to_string(), "crewId,EQ,77");
+/// assert!(fl3xx::CrewFilter::new(&fl3xx::Id::from("77,isActive,EQ,false")).is_err());
+/// # Ok::<(), fl3xx::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrewFilter {
+    crew: String,
+}
+
+impl CrewFilter {
+    /// The qualifications of `crew`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] naming `crewId` when the id is blank, or holds a `,` (which
+    /// would add terms to the filter expression).
+    pub fn new(crew: &Id) -> Result<Self> {
+        let crew = crew.to_string();
+        crate::checks::not_blank("crewId", &crew)?;
+        if crew.contains(',') {
+            return Err(Error::invalid_input("crewId", "must not contain ','"));
+        }
+        Ok(Self { crew })
+    }
+}
+
+impl fmt::Display for CrewFilter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "crewId,EQ,{}", self.crew)
     }
 }
 

@@ -4,7 +4,7 @@
 //! webhooks.
 //!
 //! ```no_run
-//! use fl3xx::{Fl3xx, FlightWindow, WebhookEventType};
+//! use fl3xx::{CreateWebhookSubscription, Fl3xx, FlightWindow, WebhookEventType};
 //! use futures_util::TryStreamExt;
 //! use time::{Duration, OffsetDateTime};
 //!
@@ -14,14 +14,23 @@
 //!
 //! let now = OffsetDateTime::now_utc();
 //! let window = FlightWindow::new(now - Duration::days(1), now + Duration::days(7))?;
-//! let flights: Vec<_> = operator.flights(window).try_collect().await?;
+//! let flights: Vec<_> = operator.list_flights(window).paginate().try_collect().await?;
 //! println!("{} flights", flights.len());
 //!
-//! operator
-//!     .subscribe(WebhookEventType::FlightTimeUpdate, "https://hooks.example.com/fl3xx", "signing-key")
-//!     .await?;
+//! let subscription = CreateWebhookSubscription::new(
+//!     WebhookEventType::FlightTimeUpdate,
+//!     "https://hooks.example.com/fl3xx",
+//!     "signing-key",
+//! );
+//! operator.create_webhook_subscription(&subscription).send().await?;
 //! # Ok(()) }
 //! ```
+//!
+//! - Each operation is a method of its `operationId` on [`OperatorClient`] (v2) or
+//!   [`V1Client`] (v1) returning a request builder ([`builders`]): the method takes the
+//!   required inputs, setters the optional ones, then `.send().await`, or `.paginate()` for
+//!   every item of a list. An input that breaks the spec's bounds or checks is
+//!   [`Error::InvalidInput`] and nothing is sent.
 //!
 //! - Every v2 call carries `X-Api-Client-Id` and `X-Auth-Token` (secrets: never in `Debug`,
 //!   logs or errors).
@@ -39,6 +48,12 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+// Interim: what codegen will write as `generated/builders.rs` once `specs/fl3xx.yaml` can set
+// `x-client` (the generator's two fixes are in the CHANGELOG); made by the fixed generator,
+// kept under a `generated/` directory so that the tidy checks treat it as generated code.
+#[path = "interim/generated/builders.rs"]
+pub mod builders;
+mod checks;
 mod client;
 mod errors;
 mod flights;
@@ -56,7 +71,7 @@ pub use client::{
     BASE_URL_ENV, CLIENT_ID_ENV, Fl3xx, Fl3xxBuilder, OperatorClient, TEST_BASE_URL, TOKEN_ENV,
 };
 pub use errors::{FAIR_USE_INTERVAL, Fl3xxErrors};
-pub use flights::{FlightWindow, MAX_PAGE_SIZE, MIN_PAGE_SIZE};
+pub use flights::{CrewFilter, FlightWindow, MAX_PAGE_SIZE, MIN_PAGE_SIZE};
 pub use generated::models::*;
 /// What `specs/fl3xx.yaml` says about each operation: the table the client, the sandbox and the
 /// docs read (see [`api_core::spec`]).
@@ -101,6 +116,35 @@ impl FuelPrice {
             created_at_date_time: None,
             updated_at_date_time: None,
             extra: Default::default(),
+        }
+    }
+}
+
+impl FuelPriceBulkDelete {
+    /// A selection of the prices `ids` (checked when sent: at least one).
+    pub fn new<I>(ids: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: std::fmt::Display,
+    {
+        Self {
+            ids: ids.into_iter().map(|id| id.to_string()).collect(),
+        }
+    }
+}
+
+impl CreateWebhookSubscription {
+    /// A subscription of `callback_url` to `event`, its deliveries signed with `signing_key`
+    /// (checked when sent: a subscribable event, an https URL, a key that is not blank).
+    pub fn new(
+        event: WebhookEventType,
+        callback_url: impl Into<String>,
+        signing_key: impl Into<String>,
+    ) -> Self {
+        Self {
+            event,
+            callback_url: callback_url.into(),
+            signing_key: signing_key.into(),
         }
     }
 }

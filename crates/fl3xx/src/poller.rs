@@ -137,7 +137,12 @@ impl FlightPoller {
             started - self.config.lookback,
             started + self.config.lookahead,
         )?;
-        let flights: Vec<Flight> = self.client.flights(window).try_collect().await?;
+        let flights: Vec<Flight> = self
+            .client
+            .list_flights(window)
+            .paginate()
+            .try_collect()
+            .await?;
         // Only the flights of this window are remembered, so the checkpoint stays the size
         // of one window (a flight that re-enters it later is reported as new).
         let mut checkpoint = Checkpoint {

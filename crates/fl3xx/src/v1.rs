@@ -9,27 +9,30 @@
 //!     .flights(date!(2024 - 01 - 01), date!(2024 - 01 - 31), None, Some("UTC"))
 //!     .await?;
 //! for flight in flights.iter() {
-//!     let crew = v1.flight_crew(&flight.flight_id).await?;
+//!     let crew = v1.v1_flight_crew(&flight.flight_id).send().await?;
 //!     println!("{:?}: {} crew", flight.flight_number, crew.crews.len());
 //! }
 //! # Ok(()) }
 //! ```
 //!
+//! - Each operation is a method of its `operationId` returning a request builder
+//!   ([`builders`](crate::builders)): `v1.v1_get_airport("LOWW").send().await`. The flight list
+//!   also has [`V1Client::flights`], which checks its documented 6-month window first.
 //! - Every call carries the operator's `X-Auth-Token` **alone**: v1 takes no
 //!   `X-Api-Client-Id`.
 //! - The calls go through the operator connection's own limiter and retry budget, shared with
 //!   its v2 calls: after a fair-use 403 on either API, both are held back locally.
-//! - Lists are bare JSON arrays (`Vec<T>`). Ids are numbers in v1; [`Id`] reads them as text.
+//! - Lists are bare JSON arrays (`Vec<T>`). Ids are numbers in v1; [`Id`](crate::Id) reads them as text.
 //! - The models are generated from `specs/fl3xx.yaml` (`V1*`); unknown fields are kept in
 //!   each model's `extra`. What is INFERRED rather than documented is said on each item.
 
 use std::fmt;
 
-use api_core::{Error, Response, Result, Transport};
+use api_core::{Error, Execute, Operation, Response, Result, Transport};
+use serde::de::DeserializeOwned;
 use time::{Date, Month, OffsetDateTime};
 
-use crate::Id;
-use crate::generated::operations;
+use crate::checks::not_blank;
 
 #[doc(no_inline)]
 pub use crate::generated::models::{
@@ -41,7 +44,7 @@ pub use crate::generated::models::{
 /// documented limit of the v1 flight list.
 pub const FLIGHT_WINDOW_MONTHS: u8 = 6;
 
-/// The largest account page [`V1Client::accounts`] asks for. Our bound, not FL3XX's (which
+/// The largest account page [`V1Client::v1_list_accounts`] asks for. Our bound, not FL3XX's (which
 /// documents only the default, 100): it keeps one answer to a reasonable size. Stated in
 /// `specs/fl3xx.yaml`.
 pub const MAX_ACCOUNTS_PAGE: u16 = *crate::spec::V1_LIST_ACCOUNTS_PAGE_SIZES.end();
@@ -73,7 +76,8 @@ impl V1Client {
     }
 
     /// The flights from `from` to `to`, both days inclusive
-    /// (`GET /api/external/flight/flights`). `include` defaults to `NON_CANCELED` on the
+    /// (`GET /api/external/flight/flights`, [`V1Client::v1_list_flights`] with its window
+    /// checked). `include` defaults to `NON_CANCELED` on the
     /// server; `time_zone` (e.g. `"UTC"`) says in which zone the days are read.
     ///
     /// The window is checked against today (UTC) before anything is sent: FL3XX answers at
@@ -109,118 +113,27 @@ impl V1Client {
         time_zone: Option<&str>,
     ) -> Result<Response<Vec<V1Flight>>> {
         check_flight_window(today, from, to)?;
+        let mut list = self.v1_list_flights(from, to);
         if let Some(zone) = time_zone {
-            not_empty("timeZone", zone)?;
+            not_blank("timeZone", zone)?;
+            list = list.time_zone(zone);
         }
-        self.transport
-            .execute(operations::v1_list_flights(
-                from,
-                to,
-                include.as_ref(),
-                time_zone,
-            )?)
-            .await
-    }
-
-    /// One flight (`GET /api/external/flight/{flightId}`), e.g. the `resourceId` of a webhook.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`] for an empty id.
-    pub async fn flight(&self, flight: &Id) -> Result<Response<V1Flight>> {
-        not_empty("flightId", &flight.text())?;
-        self.transport
-            .execute(operations::v1_get_flight(&flight.text())?)
-            .await
-    }
-
-    /// The crew assigned to a flight (`GET /api/external/flight/{flightId}/crew`).
-    /// **Inferred:** the path and the answer `{"crews": [...]}` come from third-party code,
-    /// not from FL3XX's documentation.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`] for an empty id.
-    pub async fn flight_crew(&self, flight: &Id) -> Result<Response<V1FlightCrew>> {
-        not_empty("flightId", &flight.text())?;
-        self.transport
-            .execute(operations::v1_flight_crew(&flight.text())?)
-            .await
-    }
-
-    /// The operator's crew (`GET /api/external/staff/crew`), only those changed after
-    /// `modified_since` when given (sent in UTC as `YYYY-MM-DDTHH:mm:ss.SSSZ`).
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`] naming `modifiedSince` when `modified_since` has no date in
-    /// UTC (an instant at the very edge of `time`'s range with an offset).
-    pub async fn crew(
-        &self,
-        modified_since: Option<OffsetDateTime>,
-    ) -> Result<Response<Vec<V1Crew>>> {
-        self.transport
-            .execute(operations::v1_list_crew(modified_since)?)
-            .await
-    }
-
-    /// One crew member by reference (`GET /api/external/staff/crew/{reference}`).
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`] for an empty reference.
-    pub async fn crew_member(&self, reference: &str) -> Result<Response<V1Crew>> {
-        not_empty("reference", reference)?;
-        self.transport
-            .execute(operations::v1_get_crew(reference)?)
-            .await
-    }
-
-    /// The operator's fleet (`GET /api/external/aircraft`). **Inferred parameter:** FL3XX
-    /// documents an optional date that restricts the answer to aircraft changed after it, but
-    /// not its name or format; `modified_since` is sent as the crew list's `modifiedSince`
-    /// (UTC, `YYYY-MM-DDTHH:mm:ss.SSSZ`). A server that ignores it answers the whole fleet,
-    /// so pass `None` unless you have checked it on the test server.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`] naming `modifiedSince` when `modified_since` has no date in
-    /// UTC.
-    pub async fn aircraft(
-        &self,
-        modified_since: Option<OffsetDateTime>,
-    ) -> Result<Response<Vec<V1Aircraft>>> {
-        self.transport
-            .execute(operations::v1_list_aircraft(modified_since)?)
-            .await
-    }
-
-    /// One airport by ICAO, IATA or FAA code (`GET /api/external/airports/{airportCode}`):
-    /// richer than the v2 airport (coordinates, elevation, time zone, runways, ...).
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`] for an empty code.
-    pub async fn airport(&self, code: &str) -> Result<Response<V1Airport>> {
-        not_empty("airportCode", code)?;
-        self.transport
-            .execute(operations::v1_get_airport(code)?)
-            .await
-    }
-
-    /// One page of the operator's customer accounts (`GET /api/external/user/account`):
-    /// `limit` accounts after the first `offset`. FL3XX's defaults are 100 and 0; a page
-    /// shorter than `limit` is the last.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`] when `limit` is outside 1–[`MAX_ACCOUNTS_PAGE`] (the spec's
-    /// bound, ours: the documents give none).
-    pub async fn accounts(&self, limit: u16, offset: u64) -> Result<Response<Vec<V1Account>>> {
-        self.transport
-            .execute(operations::v1_list_accounts(Some(limit), Some(offset))?)
-            .await
+        if let Some(include) = include {
+            list = list.include(include);
+        }
+        list.send().await
     }
 }
 
-fn not_empty(field: &str, value: &str) -> Result<()> {
-    if value.trim().is_empty() {
-        return Err(Error::invalid_input(field, "must not be empty"));
+/// The v1 calls go through the operator's v1 transport: `X-Auth-Token` alone, the
+/// connection's limiter and retry budget.
+impl Execute for V1Client {
+    fn execute<T: DeserializeOwned + Send + 'static>(
+        &self,
+        operation: Operation<T>,
+    ) -> impl Future<Output = Result<Response<T>>> + Send {
+        self.transport.execute(operation)
     }
-    Ok(())
 }
 
 /// `date` moved by `months` calendar months, the day clamped to the target month's length

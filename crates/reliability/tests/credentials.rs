@@ -293,9 +293,9 @@ impl Provider {
                     .build()?
                     .for_operator(&secrets.fl3xx_token)?;
                 if self == Provider::Fl3xx {
-                    operator.airport("LOWW").await.map(drop)
+                    operator.get_airport("LOWW").send().await.map(drop)
                 } else {
-                    operator.v1().airport("LOWW").await.map(drop)
+                    operator.v1().v1_get_airport("LOWW").send().await.map(drop)
                 }
             }
             Provider::Flexiti => {

@@ -374,13 +374,16 @@ impl Op {
             }
             (Op::Fl3xxSubscription | Op::Fl3xxSubscribe, Client::Fl3xx(c)) => {
                 let s = if self == Op::Fl3xxSubscription {
-                    c.subscription(&fl3xx::Id::from("WS-1")).await?
+                    c.get_webhook_subscription(fl3xx::Id::from("WS-1"))
+                        .send()
+                        .await?
                 } else {
-                    c.subscribe(
+                    c.create_webhook_subscription(&fl3xx::CreateWebhookSubscription::new(
                         fl3xx::WebhookEventType::FlightTimeUpdate,
                         "https://hooks.example.com/fl3xx",
                         "fault-matrix-signing-key",
-                    )
+                    ))
+                    .send()
                     .await?
                 }
                 .into_inner();
@@ -1208,7 +1211,8 @@ async fn the_default_cap_stops_reading_a_body_past_16_mib() {
 
         let started = Instant::now();
         let err = client
-            .subscription(&fl3xx::Id::from("WS-1"))
+            .get_webhook_subscription(fl3xx::Id::from("WS-1"))
+            .send()
             .await
             .expect_err("past the cap");
         let elapsed = started.elapsed();

@@ -503,22 +503,24 @@ async fn fl3xx_credentials_stay_secret() {
     evidence.print("a V1Client", &operator.v1());
 
     let subscription = operator
-        .subscribe(
+        .create_webhook_subscription(&fl3xx::CreateWebhookSubscription::new(
             fl3xx::WebhookEventType::FlightTimeUpdate,
             "http://127.0.0.1:9/hooks",
             &signing_key,
-        )
+        ))
+        .send()
         .await
         .expect("subscribed");
     operator
-        .subscriptions()
+        .list_webhook_subscriptions()
+        .send()
         .await
         .expect("subscriptions listed");
     evidence.fail(
         "early renewal",
         operator.renew_subscription(&subscription).await,
     );
-    operator.airport("LOWW").await.expect("airport");
+    operator.get_airport("LOWW").send().await.expect("airport");
     // The sandbox does not emulate v1: its reads meet the wiremock failures below.
     let price = fl3xx::FuelPrice {
         pricing_private: Some(fl3xx::Pricing {
@@ -534,29 +536,35 @@ async fn fl3xx_credentials_stay_secret() {
     };
     // The second operator lacks the partner permission: a 403 that is not a rate limit.
     let second = fl3xx.for_operator(&other).expect("operator");
-    evidence.fail("no permission", second.put_fuel_price("LOWW", &price).await);
+    evidence.fail(
+        "no permission",
+        second.put_fuel_price_or_empty("LOWW", &price).await,
+    );
     operator
-        .put_fuel_price("LOWW", &price)
+        .put_fuel_price_or_empty("LOWW", &price)
         .await
         .expect("price set");
     evidence.fail(
         "unknown flight",
-        operator.flight_permit(&fl3xx::Id::from("no-such")).await,
+        operator
+            .get_flight_permit(fl3xx::Id::from("no-such"))
+            .send()
+            .await,
     );
     let stranger = fl3xx.for_operator(&wrong).expect("operator");
-    let e = evidence.fail("wrong token", stranger.airport("LOWW").await);
+    let e = evidence.fail("wrong token", stranger.get_airport("LOWW").send().await);
     assert_eq!(e.status().map(|s| s.as_u16()), Some(401), "{e:?}");
     // Spend the fair-use budget: the 403 rate limit, then the local refusal.
     let mut throttled = None;
     for _ in 0..8 {
-        if let Err(e) = operator.airport("LOWW").await {
+        if let Err(e) = operator.get_airport("LOWW").send().await {
             throttled = Some(e);
             break;
         }
     }
     let e = evidence.fail("fair use", throttled.map_or(Ok(()), Err));
     assert!(e.is_rate_limited(), "{e:?}");
-    evidence.fail("held back", operator.airport("LOWW").await);
+    evidence.fail("held back", operator.get_airport("LOWW").send().await);
     let requests = sandbox.fl3xx().requests();
     let wire = format!(
         "{}{}",
@@ -572,12 +580,12 @@ async fn fl3xx_credentials_stay_secret() {
         let server = failing_server(answer, None).await;
         let (p, _) = partner(&server.uri());
         let op = p.for_operator(&token).expect("operator");
-        evidence.fail(what, op.airport("LOWW").await);
-        evidence.fail(what, op.v1().airport("LOWW").await);
+        evidence.fail(what, op.get_airport("LOWW").send().await);
+        evidence.fail(what, op.v1().v1_get_airport("LOWW").send().await);
     }
     let (dead, _) = partner(&format!("http://127.0.0.1:{}", dead_port()));
     let op = dead.for_operator(&token).expect("operator");
-    evidence.fail("dead port", op.airport("LOWW").await);
+    evidence.fail("dead port", op.get_airport("LOWW").send().await);
     // Refused tokens: the error says why without the token.
     evidence.fail("blank token", fl3xx.for_operator("  ").map(drop));
     evidence.fail(

@@ -70,7 +70,7 @@ impl Clients {
                 token.expiration == "15 min"
             }
             Provider::Fl3xx => {
-                let airport = self.fl3xx.airport("LOWW").await.map_err(err)?;
+                let airport = self.fl3xx.get_airport("LOWW").send().await.map_err(err)?;
                 airport.icao.as_deref() == Some("LOWW")
             }
             Provider::Flexiti => {
@@ -112,7 +112,10 @@ impl Clients {
             Provider::Fl3xx => {
                 let page = self
                     .fl3xx
-                    .flights_page(&flight_window()?, 50, 0)
+                    .list_flights(flight_window()?)
+                    .limit(50)
+                    .offset(0)
+                    .send()
                     .await
                     .map_err(err)?;
                 Ok(page.len())

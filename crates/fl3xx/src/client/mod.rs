@@ -1,18 +1,17 @@
-//! The partner client and its per-operator clients; the operations are grouped by concern in
-//! the submodules (fuel prices, webhook subscriptions, flights, crew qualifications).
+//! The partner client and its per-operator clients. The operations are the generated request
+//! builders (`builders.rs`); the submodules hold the policy they cannot state (fuel-price
+//! answers that may be empty, subscription renewal).
 
 use std::fmt;
 use std::future::Future;
 
-use api_core::{Auth, ClientShell, Operation, Response, Result, Transport};
+use api_core::{Auth, ClientShell, Execute, Operation, Response, Result, Transport};
 use futures_util::FutureExt;
+use serde::de::DeserializeOwned;
 
 use crate::errors::{FAIR_USE_INTERVAL, Fl3xxErrors};
-use crate::generated::operations;
 use crate::*;
 
-mod crew;
-mod flights;
 mod fuel;
 mod webhooks;
 
@@ -37,7 +36,7 @@ const TOKEN_HEADER: &str = "X-Auth-Token";
 /// // One token per operator connection; all of them share one pool.
 /// let acme = fl3xx.for_operator("token-acme")?;
 /// let globex = fl3xx.for_operator("token-globex")?;
-/// println!("{:?}", acme.airport("LOWW").await?.name);
+/// println!("{:?}", acme.get_airport("LOWW").send().await?.name);
 /// # let _ = globex; Ok(()) }
 /// ```
 #[derive(Clone)]
@@ -103,7 +102,10 @@ impl Fl3xx {
         ])?)?;
         // v1 is the same connection: it spends the same fair-use budget.
         let v1 = transport.with_auth_sharing_limits(Auth::api_key(TOKEN_HEADER, token)?)?;
-        Ok(OperatorClient { transport, v1 })
+        Ok(OperatorClient {
+            transport,
+            v1: V1Client::new(v1),
+        })
     }
 }
 
@@ -138,11 +140,14 @@ impl Fl3xxBuilder {
 }
 
 /// The client of one operator connection. Cheap to clone.
+///
+/// Each v2 operation is a method of its `operationId` returning a request builder
+/// ([`builders`](crate::builders)): `operator.get_airport("LOWW").send().await`.
 #[derive(Clone)]
 pub struct OperatorClient {
     transport: Transport,
     /// The same connection for API v1, which takes `X-Auth-Token` alone.
-    v1: Transport,
+    v1: V1Client,
 }
 
 impl fmt::Debug for OperatorClient {
@@ -153,11 +158,15 @@ impl fmt::Debug for OperatorClient {
     }
 }
 
-fn id(field: &str, value: &str) -> Result<()> {
-    if value.trim().is_empty() {
-        return Err(api_core::Error::invalid_input(field, "must not be empty"));
+/// The v2 calls go through the operator's transport: both headers, its limiter and retry
+/// budget.
+impl Execute for OperatorClient {
+    fn execute<T: DeserializeOwned + Send + 'static>(
+        &self,
+        operation: Operation<T>,
+    ) -> impl Future<Output = Result<Response<T>>> + Send {
+        self.transport.execute(operation)
     }
-    Ok(())
 }
 
 impl OperatorClient {
@@ -177,39 +186,24 @@ impl OperatorClient {
         &self.transport
     }
 
-    // Plain functions returning the transport's future, not `async fn`s: an async wrapper
-    // keeps its by-value arguments in its state next to the future it awaits (api-core's
-    // transport explains the cost).
-    fn call<T: serde::de::DeserializeOwned>(
+    /// For answers that may be empty although the model has required fields. A plain
+    /// function returning the transport's future, not an `async fn` (api-core's transport
+    /// explains the cost).
+    fn call_or_empty<T: DeserializeOwned + Send + 'static>(
         &self,
-        op: Operation<T>,
-    ) -> impl Future<Output = Result<Response<T>>> {
-        self.transport.execute(op)
-    }
-
-    /// For answers that may be empty although the model has required fields.
-    fn call_or_empty<T: serde::de::DeserializeOwned>(
-        &self,
-        op: Operation<T>,
-    ) -> impl Future<Output = Result<Response<Option<T>>>> {
-        let op = Operation::<api_core::OrEmpty<T>>::new(op.into_request());
-        self.call(op)
-            .map(|sent| sent.map(|response| response.map(|body| body.0)))
-    }
-
-    // Airports.
-
-    /// One airport by FL3XX id, ICAO, IATA, FAA or local identifier (`GET /airports/{code}`).
-    pub async fn airport(&self, code: &str) -> Result<Response<Airport>> {
-        self.call(operations::get_airport(code)?).await
+        operation: Result<Operation<T>>,
+    ) -> impl Future<Output = Result<Response<Option<T>>>> + Send + '_ {
+        let operation =
+            operation.map(|op| Operation::<api_core::OrEmpty<T>>::new(op.into_request()));
+        api_core::send(self, operation).map(|sent| sent.map(|response| response.map(|body| body.0)))
     }
 
     // API v1.
 
     /// The v1 ("external") reads of this operator connection: sent with `X-Auth-Token` alone,
     /// through this client's limiter and retry budget (a fair-use pause holds back both APIs).
-    pub fn v1(&self) -> v1::V1Client {
-        v1::V1Client::new(self.v1.clone())
+    pub fn v1(&self) -> V1Client {
+        self.v1.clone()
     }
 
     // The resource behind a webhook.
@@ -229,8 +223,6 @@ impl OperatorClient {
                 format!("only FLIGHT resources can be fetched; got {kind}"),
             ));
         }
-        self.v1
-            .execute(operations::v1_get_flight(&event.resource_id.text())?)
-            .await
+        self.v1.v1_get_flight(&event.resource_id).send().await
     }
 }

@@ -435,6 +435,7 @@ impl api_core::validate::Validate for FuelPrice {
         if let Some(value) = &self.updated_at_date_time {
             value.check("updatedAtDateTime")?;
         }
+        crate::checks::fuel_price(self)?;
         Ok(())
     }
 }
@@ -445,6 +446,13 @@ impl api_core::validate::Validate for FuelPrice {
 pub struct FuelPriceBulkDelete {
     /// The ids of the prices to delete (a guess).
     pub ids: Vec<String>,
+}
+
+impl api_core::validate::Validate for FuelPriceBulkDelete {
+    fn validate(&self) -> api_core::Result<()> {
+        crate::checks::fuel_price_bulk_delete(self)?;
+        Ok(())
+    }
 }
 
 /// A webhook event. The first seventeen can be subscribed to; the group events after them
@@ -766,6 +774,13 @@ impl std::fmt::Debug for CreateWebhookSubscription {
     }
 }
 
+impl api_core::validate::Validate for CreateWebhookSubscription {
+    fn validate(&self) -> api_core::Result<()> {
+        crate::checks::create_webhook_subscription(self)?;
+        Ok(())
+    }
+}
+
 /// The body of `update_webhook_subscription`; absent fields are left as they are.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct UpdateWebhookSubscription {
@@ -779,6 +794,13 @@ pub struct UpdateWebhookSubscription {
     /// A new status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SubscriptionStatus>,
+}
+
+impl api_core::validate::Validate for UpdateWebhookSubscription {
+    fn validate(&self) -> api_core::Result<()> {
+        crate::checks::update_webhook_subscription(self)?;
+        Ok(())
+    }
 }
 
 /// The kind of resource a delivery is about.
@@ -1768,6 +1790,7 @@ impl api_core::validate::Validate for CreateCrewQualification {
         if let Some(value) = &self.training_start_date {
             value.check("trainingStartDate")?;
         }
+        crate::checks::create_crew_qualification(self)?;
         Ok(())
     }
 }

@@ -100,6 +100,9 @@ pub fn update_fuel_price(fuel_price_id: &str, body: &FuelPrice) -> Result<Operat
 pub fn delete_fuel_prices_bulk(
     body: Option<&FuelPriceBulkDelete>,
 ) -> Result<Operation<api_core::NoContent>> {
+    if let Some(body) = body {
+        api_core::validate::Validate::validate(body)?;
+    }
     let mut request = Request::of(&DELETE_FUEL_PRICES_BULK);
     if let Some(body) = body {
         request = request.json(body)?;
@@ -127,6 +130,7 @@ pub fn list_webhook_subscriptions() -> Result<Operation<crate::List<crate::Webho
 pub fn create_webhook_subscription(
     body: &CreateWebhookSubscription,
 ) -> Result<Operation<WebhookSubscription>> {
+    api_core::validate::Validate::validate(body)?;
     let request = Request::of(&CREATE_WEBHOOK_SUBSCRIPTION).json(body)?;
     Ok(Operation::new(request))
 }
@@ -171,6 +175,7 @@ pub fn update_webhook_subscription(
     subscription_id: &str,
     body: &UpdateWebhookSubscription,
 ) -> Result<Operation<WebhookSubscription>> {
+    api_core::validate::Validate::validate(body)?;
     let request = Request::of(&UPDATE_WEBHOOK_SUBSCRIPTION)
         .path_param("subscriptionId", subscription_id)?
         .json(body)?;
@@ -406,6 +411,9 @@ pub fn v1_list_flights(
     include: Option<&V1FlightInclude>,
     time_zone: Option<&str>,
 ) -> Result<Operation<Vec<V1Flight>>> {
+    if let Some(time_zone) = time_zone {
+        api_core::validate::length("timeZone", time_zone, Some(1), None)?;
+    }
     let mut request = Request::of(&V1_LIST_FLIGHTS)
         .query("from", api_core::date::write_date(from))
         .query("to", api_core::date::write_date(to));

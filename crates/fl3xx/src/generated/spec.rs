@@ -449,7 +449,7 @@ pub const V1_LIST_FLIGHTS: api_core::spec::OperationSpec = api_core::spec::Opera
             .required()
             .format("date"),
         api_core::spec::ParameterSpec::query("include"),
-        api_core::spec::ParameterSpec::query("timeZone"),
+        api_core::spec::ParameterSpec::query("timeZone").lengths(Some(1), None),
     ],
 };
 

@@ -63,14 +63,14 @@ async fn call(client: &OperatorClient, operation: usize, value: &str) -> Option<
     let id = Id::from(value);
     let v1 = client.v1();
     let result = match operation {
-        0 => client.airport(value).await.map(drop),
-        1 => client.flight_permits(&id).await.map(drop),
-        2 => client.flight_permit(&id).await.map(drop),
-        3 => client.flight_slots_pprs(&id).await.map(drop),
-        4 => v1.airport(value).await.map(drop),
-        5 => v1.flight(&id).await.map(drop),
-        6 => v1.flight_crew(&id).await.map(drop),
-        _ => v1.crew_member(value).await.map(drop),
+        0 => client.get_airport(value).send().await.map(drop),
+        1 => client.get_flight_permits(&id).send().await.map(drop),
+        2 => client.get_flight_permit(&id).send().await.map(drop),
+        3 => client.get_flight_slots_pprs(&id).send().await.map(drop),
+        4 => v1.v1_get_airport(value).send().await.map(drop),
+        5 => v1.v1_get_flight(&id).send().await.map(drop),
+        6 => v1.v1_flight_crew(&id).send().await.map(drop),
+        _ => v1.v1_get_crew(value).send().await.map(drop),
     };
     result.err()
 }

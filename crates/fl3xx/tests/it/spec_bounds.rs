@@ -32,17 +32,24 @@ async fn page_sizes_dates_and_v1_limits_are_checked_before_sending() {
     .expect("window");
 
     // `limit`: minimum 10, maximum 50 (SEEN: "Page size, 10 to 50").
-    let high = invalid(op.flights_page(&window, 51, 0).await);
+    let high = invalid(op.list_flights(window).limit(51).offset(0).send().await);
     assert_eq!(
         (high.field.as_str(), &high.rule, high.value.as_deref()),
         ("limit", &Rule::Maximum(50), Some("51"))
     );
-    let low = invalid(op.flights_page(&window, 9, 0).await);
+    let low = invalid(op.list_flights(window).limit(9).offset(0).send().await);
     assert_eq!(low.rule, Rule::Minimum(10));
     assert_eq!(low.message, "must be at least 10; got 9");
 
     // v1 accounts: `limit` 1–1000 (our bound, INFERRED in the spec).
-    let v1 = invalid(op.v1().accounts(1001, 0).await);
+    let v1 = invalid(
+        op.v1()
+            .v1_list_accounts()
+            .limit(1001)
+            .offset(0)
+            .send()
+            .await,
+    );
     assert_eq!(
         (v1.field.as_str(), &v1.rule),
         ("limit", &Rule::Maximum(1000))
@@ -62,7 +69,7 @@ async fn page_sizes_dates_and_v1_limits_are_checked_before_sending() {
         is_pilot_in_command: None,
         base_month: None,
     };
-    let date = invalid(op.create_crew_qualification(&new).await);
+    let date = invalid(op.create_crew_qualification(&new).send().await);
     assert_eq!(
         (date.field.as_str(), &date.rule, date.value.as_deref()),
         ("issueDate", &Rule::Format("date"), Some("2023-02-29"))

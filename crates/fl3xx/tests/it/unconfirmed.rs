@@ -1,7 +1,7 @@
 //! The operations behind the `unconfirmed` feature, on the wire (wiremock).
 #![cfg(feature = "unconfirmed")]
 
-use fl3xx::{Error, ErrorKind, Fl3xx, Id, OperatorClient};
+use fl3xx::{Error, ErrorKind, Fl3xx, FuelPriceBulkDelete, Id, OperatorClient};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -48,7 +48,7 @@ async fn only_request(server: &MockServer) -> Request {
 #[tokio::test]
 async fn without_a_selection_no_body_is_sent() {
     let (server, op) = serve(ResponseTemplate::new(204)).await;
-    let deleted = op.delete_fuel_prices_bulk(None).await.expect("deleted");
+    let deleted = op.delete_fuel_prices_bulk().send().await.expect("deleted");
     assert_eq!(deleted.status().as_u16(), 204);
     assert_eq!(deleted.into_inner(), api_core::NoContent);
     let request = only_request(&server).await;
@@ -60,7 +60,9 @@ async fn without_a_selection_no_body_is_sent() {
 async fn a_selection_is_sent_as_ids() {
     let (server, op) = serve(ResponseTemplate::new(200).set_body_json(json!({"deleted": 2}))).await;
     let ids = [Id::from("FP-1"), Id::from(7u64)];
-    op.delete_fuel_prices_bulk(Some(&ids))
+    op.delete_fuel_prices_bulk()
+        .body(&FuelPriceBulkDelete::new(&ids))
+        .send()
         .await
         .expect("deleted");
     let request = only_request(&server).await;
@@ -75,12 +77,13 @@ async fn a_selection_is_sent_as_ids() {
 #[tokio::test]
 async fn an_empty_selection_is_refused_before_sending() {
     let (server, op) = serve(ResponseTemplate::new(204)).await;
-    match op.delete_fuel_prices_bulk(Some(&[])).await {
+    let nothing = FuelPriceBulkDelete::new(Vec::<Id>::new());
+    match op.delete_fuel_prices_bulk().body(&nothing).send().await {
         Err(Error::InvalidInput(e)) => {
             assert_eq!(e.field, "ids");
             assert_eq!(
                 e.message,
-                "an empty selection is ambiguous: pass None to delete every price"
+                "an empty selection is ambiguous: send no body to delete every price"
             );
         }
         other => panic!("expected a local refusal, got {other:?}"),
@@ -101,7 +104,8 @@ async fn its_errors_say_the_operation_is_unconfirmed() {
     ))
     .await;
     let ids = [Id::from("FP-1")];
-    let error = match op.delete_fuel_prices_bulk(Some(&ids)).await {
+    let selection = FuelPriceBulkDelete::new(&ids);
+    let error = match op.delete_fuel_prices_bulk().body(&selection).send().await {
         Err(Error::Api(e)) => *e,
         other => panic!("expected an API error, got {other:?}"),
     };
@@ -122,7 +126,7 @@ async fn its_errors_say_the_operation_is_unconfirmed() {
 
     // Without a message of its own, the note stands alone.
     let (_server, op) = serve(ResponseTemplate::new(404)).await;
-    let error = match op.delete_fuel_prices_bulk(None).await {
+    let error = match op.delete_fuel_prices_bulk().send().await {
         Err(Error::Api(e)) => *e,
         other => panic!("expected an API error, got {other:?}"),
     };

@@ -38,7 +38,13 @@ fn window() -> FlightWindow {
 
 async fn page(body: &str) -> fl3xx::Result<Vec<Flight>> {
     let (_server, client) = flights_answering(body).await;
-    let page = client.flights_page(&window(), 10, 0).await?.into_inner();
+    let page = client
+        .list_flights(window())
+        .limit(10)
+        .offset(0)
+        .send()
+        .await?
+        .into_inner();
     Ok(page.iter().cloned().collect())
 }
 

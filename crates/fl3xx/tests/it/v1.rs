@@ -425,7 +425,12 @@ async fn the_window_limits_are_calendar_months_and_refused_before_sending() {
 #[tokio::test]
 async fn flight_reads_one_flight() {
     let (server, op) = serve("/api/external/flight/5001", ok(flight_json())).await;
-    let found = op.v1().flight(&Id::from("5001")).await.expect("flight");
+    let found = op
+        .v1()
+        .v1_get_flight(Id::from("5001"))
+        .send()
+        .await
+        .expect("flight");
     // The dates read as what they are.
     let real_off = found.real_date_off.as_ref().map(|t| t.get());
     assert_eq!(real_off, Some(Ok(datetime!(2024-01-15 08:03 UTC))));
@@ -449,7 +454,12 @@ async fn flight_crew_reads_the_crews() {
         })),
     )
     .await;
-    let crew = op.v1().flight_crew(&Id::from("5001")).await.expect("crew");
+    let crew = op
+        .v1()
+        .v1_flight_crew(Id::from("5001"))
+        .send()
+        .await
+        .expect("crew");
     assert_eq!(
         crew.into_inner(),
         V1FlightCrew {
@@ -560,7 +570,9 @@ async fn crew_lists_the_crew_changed_since_an_instant() {
     .await;
     let crew = op
         .v1()
-        .crew(Some(datetime!(2024-01-15 11:30:00.25 +01:00)))
+        .v1_list_crew()
+        .modified_since(datetime!(2024-01-15 11:30:00.25 +01:00))
+        .send()
         .await
         .expect("crew");
     let other = V1Crew {
@@ -577,7 +589,14 @@ async fn crew_lists_the_crew_changed_since_an_instant() {
     .await;
 
     let (server, op) = serve("/api/external/staff/crew", ok(json!([]))).await;
-    assert!(op.v1().crew(None).await.expect("crew").is_empty());
+    assert!(
+        op.v1()
+            .v1_list_crew()
+            .send()
+            .await
+            .expect("crew")
+            .is_empty()
+    );
     sent(&server, "/api/external/staff/crew", None).await;
 
     // An instant with no date in UTC is refused before anything is sent, naming the
@@ -585,14 +604,14 @@ async fn crew_lists_the_crew_changed_since_an_instant() {
     let (server, op) = serve("/api/external/staff/crew", ok(json!([]))).await;
     let edge = datetime!(9999-12-31 23:00 -05:00);
     assert_eq!(
-        refused(op.v1().crew(Some(edge)).await),
+        refused(op.v1().v1_list_crew().modified_since(edge).send().await),
         (
             "modifiedSince".to_owned(),
             "9999-12-31 23:00:00.0 -05:00:00 has no date in UTC".to_owned()
         )
     );
     assert_eq!(
-        refused(op.v1().aircraft(Some(edge)).await).0,
+        refused(op.v1().v1_list_aircraft().modified_since(edge).send().await).0,
         "modifiedSince"
     );
     nothing_sent(&server).await;
@@ -601,7 +620,12 @@ async fn crew_lists_the_crew_changed_since_an_instant() {
 #[tokio::test]
 async fn crew_member_reads_one_by_reference() {
     let (server, op) = serve("/api/external/staff/crew/HR-301", ok(crew_json())).await;
-    let found = op.v1().crew_member("HR-301").await.expect("crew member");
+    let found = op
+        .v1()
+        .v1_get_crew("HR-301")
+        .send()
+        .await
+        .expect("crew member");
     assert_eq!(found.into_inner(), crew_member());
     sent(&server, "/api/external/staff/crew/HR-301", None).await;
 }
@@ -631,7 +655,9 @@ async fn aircraft_lists_the_fleet() {
     let (server, op) = serve("/api/external/aircraft", ok(body)).await;
     let fleet = op
         .v1()
-        .aircraft(Some(datetime!(2024-03-01 00:00 UTC)))
+        .v1_list_aircraft()
+        .modified_since(datetime!(2024-03-01 00:00 UTC))
+        .send()
         .await
         .expect("fleet");
     assert_eq!(
@@ -671,7 +697,14 @@ async fn aircraft_lists_the_fleet() {
     .await;
 
     let (server, op) = serve("/api/external/aircraft", ok(json!([]))).await;
-    assert!(op.v1().aircraft(None).await.expect("fleet").is_empty());
+    assert!(
+        op.v1()
+            .v1_list_aircraft()
+            .send()
+            .await
+            .expect("fleet")
+            .is_empty()
+    );
     sent(&server, "/api/external/aircraft", None).await;
 }
 
@@ -700,7 +733,12 @@ async fn airport_reads_the_rich_v1_airport() {
         })),
     )
     .await;
-    let airport = op.v1().airport("LOWW").await.expect("airport");
+    let airport = op
+        .v1()
+        .v1_get_airport("LOWW")
+        .send()
+        .await
+        .expect("airport");
     assert_eq!(
         airport.into_inner(),
         V1Airport {
@@ -744,7 +782,14 @@ async fn accounts_reads_a_page() {
         }])),
     )
     .await;
-    let page = op.v1().accounts(100, 0).await.expect("accounts");
+    let page = op
+        .v1()
+        .v1_list_accounts()
+        .limit(100)
+        .offset(0)
+        .send()
+        .await
+        .expect("accounts");
     assert_eq!(
         page.into_inner(),
         vec![V1Account {
@@ -770,7 +815,10 @@ async fn accounts_reads_a_page() {
 
     let (server, op) = serve("/api/external/user/account", ok(json!([]))).await;
     op.v1()
-        .accounts(MAX_ACCOUNTS_PAGE, 2000)
+        .v1_list_accounts()
+        .limit(MAX_ACCOUNTS_PAGE)
+        .offset(2000)
+        .send()
         .await
         .expect("the largest page");
     sent(
@@ -786,7 +834,7 @@ async fn bad_arguments_are_refused_before_sending() {
     let server = MockServer::start().await;
     let v1 = operator(&server).v1();
     assert_eq!(
-        refused(v1.accounts(0, 0).await),
+        refused(v1.v1_list_accounts().limit(0).offset(0).send().await),
         (
             "limit".to_owned(),
             // The spec's bound (specs/fl3xx.yaml, `minimum: 1`), checked by generated code.
@@ -794,14 +842,26 @@ async fn bad_arguments_are_refused_before_sending() {
         )
     );
     assert_eq!(
-        field_of(v1.accounts(MAX_ACCOUNTS_PAGE + 1, 0).await),
+        field_of(
+            v1.v1_list_accounts()
+                .limit(MAX_ACCOUNTS_PAGE + 1)
+                .offset(0)
+                .send()
+                .await
+        ),
         "limit"
     );
-    assert_eq!(field_of(v1.flight(&Id::from("")).await), "flightId");
-    assert_eq!(field_of(v1.flight_crew(&Id::from(" ")).await), "flightId");
-    assert_eq!(field_of(v1.crew_member("").await), "reference");
     assert_eq!(
-        refused(v1.airport(" ").await),
+        field_of(v1.v1_get_flight(Id::from("")).send().await),
+        "flightId"
+    );
+    assert_eq!(
+        field_of(v1.v1_flight_crew(Id::from(" ")).send().await),
+        "flightId"
+    );
+    assert_eq!(field_of(v1.v1_get_crew("").send().await), "reference");
+    assert_eq!(
+        refused(v1.v1_get_airport(" ").send().await),
         ("airportCode".to_owned(), "must not be empty".to_owned())
     );
     nothing_sent(&server).await;
@@ -820,7 +880,7 @@ async fn v1_errors_are_typed_with_the_v1_operation() {
         })),
     )
     .await;
-    match op.v1().flight(&Id::from("404")).await {
+    match op.v1().v1_get_flight(Id::from("404")).send().await {
         Err(Error::Api(e)) => {
             assert_eq!(e.kind, ErrorKind::NotFound);
             assert_eq!(e.operation, "v1_get_flight");
@@ -865,7 +925,7 @@ async fn a_fair_use_403_on_v2_holds_back_the_same_operators_v1_calls() {
     fair_use_on(&server, "/api/v2/airports/LOWW").await;
     let fl3xx = partner(&server);
     let op = fl3xx.for_operator(TOKEN).expect("operator");
-    let error = op.airport("LOWW").await.expect_err("fair use");
+    let error = op.get_airport("LOWW").send().await.expect_err("fair use");
     assert!(error.is_rate_limited(), "{error:?}");
 
     let v1 = op.v1();
@@ -875,7 +935,7 @@ async fn a_fair_use_403_on_v2_holds_back_the_same_operators_v1_calls() {
         v1.flights_as_of(today, from, to, Some(V1FlightInclude::All), Some("UTC"))
             .await,
     );
-    held_back(v1.flight(&Id::from("5001")).await);
+    held_back(v1.v1_get_flight(Id::from("5001")).send().await);
     let event = fl3xx::webhook::parse(
         br#"{"eventId":"e-1","resourceId":5001,"event":"FLIGHT_TIME_UPDATE","resourceType":"FLIGHT"}"#,
     )
@@ -898,15 +958,15 @@ async fn a_fair_use_403_on_v1_holds_back_the_same_operators_v2_calls() {
     let server = MockServer::start().await;
     fair_use_on(&server, "/api/external/airports/LOWW").await;
     let op = operator(&server);
-    match op.v1().airport("LOWW").await {
+    match op.v1().v1_get_airport("LOWW").send().await {
         Err(Error::Api(e)) => {
             assert_eq!(e.kind, ErrorKind::TooManyRequests);
             assert_eq!(e.operation, "v1_get_airport");
         }
         other => panic!("expected the fair-use error, got {other:?}"),
     }
-    held_back(op.airport("LOWW").await);
-    held_back(op.v1().airport("LOWW").await);
+    held_back(op.get_airport("LOWW").send().await);
+    held_back(op.v1().v1_get_airport("LOWW").send().await);
     assert_eq!(requests(&server).await.len(), 1, "nothing sent while held");
 }
 

@@ -9,12 +9,12 @@ use api_core::RetryConfig;
 use api_core::date::{Date, DateTime};
 use api_core::money::Decimal;
 use fl3xx::{
-    Airport, AirportLocation, AirportRef, AppliesTo, CreateCrewQualification, CrewQualification,
-    Currency, Error, ErrorKind, FAIR_USE_INTERVAL, Fl3xx, Flight, FlightPermit, FlightWindow,
-    FuelPrice, FuelUnit, Id, Month, OperatorClient, PermitStatus, PermitType, Pricing,
-    QualificationKind, QualificationType, SlotPpr, SlotPprType, SubscriptionStatus, TrainingType,
-    UpdateCrewQualification, UpdateWebhookSubscription, Validity, ValidityUnit, WebhookEventType,
-    WebhookResourceType, WebhookSubscription,
+    Airport, AirportLocation, AirportRef, AppliesTo, CreateCrewQualification, CrewFilter,
+    CrewQualification, Currency, Error, ErrorKind, FAIR_USE_INTERVAL, Fl3xx, Flight, FlightPermit,
+    FlightWindow, FuelPrice, FuelUnit, Id, Month, OperatorClient, PermitStatus, PermitType,
+    Pricing, QualificationKind, QualificationType, SlotPpr, SlotPprType, SubscriptionStatus,
+    TrainingType, UpdateCrewQualification, UpdateWebhookSubscription, Validity, ValidityUnit,
+    WebhookEventType, WebhookResourceType, WebhookSubscription,
 };
 use futures_util::TryStreamExt;
 use serde_json::{Value, json};
@@ -216,8 +216,12 @@ async fn two_operators_of_one_partner_send_their_own_tokens_and_the_same_client_
     let fl3xx = partner(&server);
     let acme = fl3xx.for_operator(TOKEN).expect("acme");
     let globex = fl3xx.for_operator(OTHER_TOKEN).expect("globex");
-    acme.airport("LOWW").await.expect("acme's call");
-    globex.airport("LOWW").await.expect("globex's call");
+    acme.get_airport("LOWW").send().await.expect("acme's call");
+    globex
+        .get_airport("LOWW")
+        .send()
+        .await
+        .expect("globex's call");
     let all = requests(&server).await;
     assert_eq!(all.len(), 2);
     assert_sent(&all[0], "GET", "/api/v2/airports/LOWW", None, None);
@@ -251,7 +255,7 @@ async fn airport_by_code() {
         ),
     )
     .await;
-    let airport = op.airport("LOWW").await.expect("airport");
+    let airport = op.get_airport("LOWW").send().await.expect("airport");
     assert_eq!(airport.status().as_u16(), 200);
     assert_eq!(airport.attempts(), 1);
     let mut location_extra = serde_json::Map::new();
@@ -304,7 +308,12 @@ async fn fuel_prices_decode_money_leniently_and_unknown_enums() {
         ),
     )
     .await;
-    let prices = op.fuel_prices("LMML").await.expect("prices").into_inner();
+    let prices = op
+        .get_fuel_prices("LMML")
+        .send()
+        .await
+        .expect("prices")
+        .into_inner();
     assert_eq!(prices.len(), 2);
     assert!(prices.extra.is_empty());
     let first = &prices[0];
@@ -436,7 +445,7 @@ async fn put_fuel_price_sends_camel_case_and_money_as_numbers() {
     )
     .await;
     let saved = op
-        .put_fuel_price("LMML", &price_to_send())
+        .put_fuel_price_or_empty("LMML", &price_to_send())
         .await
         .expect("saved");
     assert_eq!(saved.into_inner(), Some(expected_price_answer()));
@@ -462,7 +471,7 @@ async fn fuel_prices_that_cannot_be_right_are_refused_before_sending() {
     let mut reversed = price_to_send();
     reversed.volume_from = Some(6000.0);
     assert_eq!(
-        refused(op.put_fuel_price("LMML", &reversed).await),
+        refused(op.put_fuel_price_or_empty("LMML", &reversed).await),
         (
             "volumeFrom".to_owned(),
             "6000 is above volumeTo 5000".to_owned()
@@ -470,12 +479,16 @@ async fn fuel_prices_that_cannot_be_right_are_refused_before_sending() {
     );
     let nameless = FuelPrice::new(" ", "Shell", Currency::Eur, FuelUnit::Liter);
     assert_eq!(
-        refused(op.update_fuel_price(&Id::from("FP-1"), &nameless).await).0,
+        refused(
+            op.update_fuel_price_or_empty(&Id::from("FP-1"), &nameless)
+                .await
+        )
+        .0,
         "fboName"
     );
     let no_contractor = FuelPrice::new("Jet Center", "", Currency::Usd, FuelUnit::GallonUsa);
     assert_eq!(
-        refused(op.put_fuel_price("LMML", &no_contractor).await).0,
+        refused(op.put_fuel_price_or_empty("LMML", &no_contractor).await).0,
         "contractorName"
     );
     nothing_sent(&server).await;
@@ -489,7 +502,7 @@ async fn delete_fuel_prices_is_no_content() {
         ResponseTemplate::new(204),
     )
     .await;
-    let deleted = op.delete_fuel_prices("LMML").await.expect("deleted");
+    let deleted = op.delete_fuel_prices("LMML").send().await.expect("deleted");
     assert_eq!(deleted.status().as_u16(), 204);
     assert_eq!(deleted.into_inner(), api_core::NoContent);
     sent(
@@ -511,7 +524,7 @@ async fn update_fuel_price() {
     )
     .await;
     let updated = op
-        .update_fuel_price(&Id::from("FP-1"), &price_to_send())
+        .update_fuel_price_or_empty(&Id::from("FP-1"), &price_to_send())
         .await
         .expect("updated");
     assert_eq!(updated.into_inner(), Some(expected_price_answer()));
@@ -542,7 +555,8 @@ async fn subscriptions_decode_wrapped_and_bare_lists() {
     for (body, extra) in [(wrapped, Some(json!(2))), (items, None)] {
         let (server, op) = serve("GET", "/api/v2/webhooks/subscriptions", answer(200, body)).await;
         let list = op
-            .subscriptions()
+            .list_webhook_subscriptions()
+            .send()
             .await
             .expect("subscriptions")
             .into_inner();
@@ -586,11 +600,12 @@ async fn subscribe_posts_one_event_and_decodes_the_201() {
     )
     .await;
     let created = op
-        .subscribe(
+        .create_webhook_subscription(&fl3xx::CreateWebhookSubscription::new(
             WebhookEventType::FlightTimeUpdate,
             "https://hooks.example.com/fl3xx",
             "whsec-signing-key",
-        )
+        ))
+        .send()
         .await
         .expect("subscribed");
     assert_eq!(created.status().as_u16(), 201);
@@ -637,11 +652,12 @@ async fn subscribe_sends_2_4_0_events_and_names_the_crate_does_not_know_yet() {
             answer(201, subscription_json("WS-7", "2024-02-15T10:30:00.000Z")),
         )
         .await;
-        op.subscribe(
+        op.create_webhook_subscription(&fl3xx::CreateWebhookSubscription::new(
             event,
             "https://hooks.example.com/fl3xx",
             "whsec-signing-key",
-        )
+        ))
+        .send()
         .await
         .expect("subscribed");
         sent(
@@ -666,8 +682,13 @@ async fn subscribe_refuses_group_events_plain_http_and_empty_keys_before_sending
     let https = "https://hooks.example.com/fl3xx";
     assert_eq!(
         refused(
-            op.subscribe(WebhookEventType::FlightUpdate, https, "key")
-                .await
+            op.create_webhook_subscription(&fl3xx::CreateWebhookSubscription::new(
+                WebhookEventType::FlightUpdate,
+                https,
+                "key"
+            ))
+            .send()
+            .await
         ),
         (
             "event".to_owned(),
@@ -677,11 +698,12 @@ async fn subscribe_refuses_group_events_plain_http_and_empty_keys_before_sending
     );
     assert_eq!(
         refused(
-            op.subscribe(
+            op.create_webhook_subscription(&fl3xx::CreateWebhookSubscription::new(
                 WebhookEventType::FlightCreate,
                 "http://hooks.example.com/fl3xx",
                 "key"
-            )
+            ))
+            .send()
             .await
         ),
         (
@@ -691,8 +713,13 @@ async fn subscribe_refuses_group_events_plain_http_and_empty_keys_before_sending
     );
     assert_eq!(
         refused(
-            op.subscribe(WebhookEventType::FlightCreate, "not a url", "key")
-                .await
+            op.create_webhook_subscription(&fl3xx::CreateWebhookSubscription::new(
+                WebhookEventType::FlightCreate,
+                "not a url",
+                "key"
+            ))
+            .send()
+            .await
         )
         .0,
         "callbackUrl"
@@ -700,8 +727,13 @@ async fn subscribe_refuses_group_events_plain_http_and_empty_keys_before_sending
     for key in ["", "   "] {
         assert_eq!(
             refused(
-                op.subscribe(WebhookEventType::FlightCreate, https, key)
-                    .await
+                op.create_webhook_subscription(&fl3xx::CreateWebhookSubscription::new(
+                    WebhookEventType::FlightCreate,
+                    https,
+                    key
+                ))
+                .send()
+                .await
             ),
             ("signingKey".to_owned(), "must not be empty".to_owned())
         );
@@ -717,7 +749,11 @@ async fn subscription_by_id() {
         answer(200, subscription_json("WS-1", "2024-02-15T10:30:00.000Z")),
     )
     .await;
-    let found = op.subscription(&Id::from("WS-1")).await.expect("found");
+    let found = op
+        .get_webhook_subscription(Id::from("WS-1"))
+        .send()
+        .await
+        .expect("found");
     assert_eq!(
         found.into_inner(),
         subscription("WS-1", "2024-02-15T10:30:00.000Z")
@@ -752,7 +788,8 @@ async fn update_subscription_patches_only_what_is_given() {
         status: Some(SubscriptionStatus::Inactive),
     };
     let updated = op
-        .update_subscription(&Id::from("WS-1"), &update)
+        .update_webhook_subscription(Id::from("WS-1"), &update)
+        .send()
         .await
         .expect("updated")
         .into_inner();
@@ -778,7 +815,12 @@ async fn update_subscription_patches_only_what_is_given() {
         status: None,
     };
     assert_eq!(
-        refused(op.update_subscription(&Id::from("WS-1"), &plain_http).await).0,
+        refused(
+            op.update_webhook_subscription(Id::from("WS-1"), &plain_http)
+                .send()
+                .await
+        )
+        .0,
         "callbackUrl"
     );
     nothing_sent(&server).await;
@@ -786,7 +828,8 @@ async fn update_subscription_patches_only_what_is_given() {
         callback_url: None,
         status: Some(SubscriptionStatus::Active),
     };
-    op.update_subscription(&Id::from("WS-1"), &status_only)
+    op.update_webhook_subscription(Id::from("WS-1"), &status_only)
+        .send()
         .await
         .expect("updated");
     sent(
@@ -808,7 +851,8 @@ async fn delete_subscription_is_no_content() {
     )
     .await;
     let deleted = op
-        .delete_subscription(&Id::from("WS-1"))
+        .delete_webhook_subscription(Id::from("WS-1"))
+        .send()
         .await
         .expect("deleted");
     assert_eq!(deleted.status().as_u16(), 204);
@@ -967,7 +1011,7 @@ async fn flights_page_sends_the_encoded_window_and_checks_the_page_size() {
     .await;
     let window = january_window();
     for limit in [0, 9, 51, 255] {
-        let (field, message) = refused(op.flights_page(&window, limit, 0).await);
+        let (field, message) = refused(op.list_flights(window).limit(limit).offset(0).send().await);
         assert_eq!(field, "limit");
         // The spec's `minimum: 10` / `maximum: 50`, checked by generated code.
         let bound = if limit < 10 {
@@ -980,7 +1024,10 @@ async fn flights_page_sends_the_encoded_window_and_checks_the_page_size() {
     nothing_sent(&server).await;
 
     let page = op
-        .flights_page(&window, 10, 20)
+        .list_flights(window)
+        .limit(10)
+        .offset(20)
+        .send()
         .await
         .expect("page")
         .into_inner();
@@ -1052,7 +1099,8 @@ async fn flights_stream_pages_by_fifty_until_a_short_page() {
     }
     let op = operator(&server);
     let all: Vec<Flight> = op
-        .flights(january_window())
+        .list_flights(january_window())
+        .paginate()
         .try_collect()
         .await
         .expect("every page");
@@ -1077,6 +1125,77 @@ async fn flights_stream_pages_by_fifty_until_a_short_page() {
 }
 
 #[tokio::test]
+async fn list_flights_paginate_walks_pages_of_the_size_set() {
+    let server = MockServer::start().await;
+    for (offset, count) in [(0, 20), (20, 20), (40, 3)] {
+        Mock::given(method("GET"))
+            .and(path("/api/v2/flights"))
+            .and(query_param("offset", offset.to_string()))
+            .respond_with(answer(200, flights(offset, count)))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    let op = operator(&server);
+    let all: Vec<Flight> = op
+        .list_flights(january_window())
+        .limit(20)
+        .paginate()
+        .try_collect()
+        .await
+        .expect("every page");
+    let ids: Vec<String> = all
+        .iter()
+        .map(|f| f.id().expect("an id").to_string())
+        .collect();
+    let expected: Vec<String> = (0..43).map(|n| format!("F{n}")).collect();
+    assert_eq!(ids, expected);
+    let sent = requests(&server).await;
+    assert_eq!(sent.len(), 3, "a short page is the last");
+    for (request, offset) in sent.iter().zip([0, 20, 40]) {
+        assert_sent(
+            request,
+            "GET",
+            "/api/v2/flights",
+            Some(&format!("{JANUARY_FILTER}&limit=20&offset={offset}")),
+            None,
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_builder_input_out_of_bounds_is_refused_without_a_request() {
+    let server = MockServer::start().await;
+    let op = operator(&server);
+    let error = op
+        .list_flights(january_window())
+        .limit(5)
+        .send()
+        .await
+        .expect_err("below 10");
+    let Error::InvalidInput(input) = &error else {
+        panic!("expected an input error, got {error:?}")
+    };
+    assert_eq!(
+        (input.field.as_str(), input.message.as_str()),
+        ("limit", "must be at least 10; got 5")
+    );
+    // The same check for `into_operation` and for the first page of `paginate`.
+    assert!(matches!(
+        op.list_flights(january_window()).limit(5).into_operation(),
+        Err(Error::InvalidInput(_))
+    ));
+    let pages: Vec<fl3xx::Result<Flight>> =
+        futures_util::StreamExt::collect(op.list_flights(january_window()).limit(5).paginate())
+            .await;
+    assert!(
+        matches!(pages.as_slice(), [Err(Error::InvalidInput(_))]),
+        "{pages:?}"
+    );
+    nothing_sent(&server).await;
+}
+
+#[tokio::test]
 async fn a_failed_page_ends_the_flights_stream_with_an_error() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
@@ -1091,8 +1210,10 @@ async fn a_failed_page_ends_the_flights_stream_with_an_error() {
         .respond_with(answer(500, json!({"message": "database down"})))
         .mount(&server)
         .await;
-    let results: Vec<fl3xx::Result<Flight>> =
-        futures_util::StreamExt::collect(operator(&server).flights(january_window())).await;
+    let results: Vec<fl3xx::Result<Flight>> = futures_util::StreamExt::collect(
+        operator(&server).list_flights(january_window()).paginate(),
+    )
+    .await;
     assert_eq!(results.len(), 51, "50 flights, then the error");
     assert!(results[..50].iter().all(Result::is_ok));
     let error = api_error(results.into_iter().nth(50).expect("the error"));
@@ -1112,7 +1233,11 @@ async fn ids_are_one_path_segment_and_never_empty() {
         ),
     )
     .await;
-    let found = op.subscription(&Id::from("a/../b?x")).await.expect("found");
+    let found = op
+        .get_webhook_subscription(Id::from("a/../b?x"))
+        .send()
+        .await
+        .expect("found");
     assert_eq!(found.id, Id::from("a/../b?x"));
     sent(
         &server,
@@ -1126,12 +1251,12 @@ async fn ids_are_one_path_segment_and_never_empty() {
     let server = MockServer::start().await;
     let op = operator(&server);
     assert_eq!(
-        refused(op.subscription(&Id::from("")).await),
+        refused(op.get_webhook_subscription(Id::from("")).send().await),
         ("subscriptionId".to_owned(), "must not be empty".to_owned())
     );
-    assert_eq!(refused(op.airport(" ").await).0, "airportCode");
+    assert_eq!(refused(op.get_airport(" ").send().await).0, "airportCode");
     assert_eq!(
-        refused(op.delete_crew_qualification(&Id::from("")).await).0,
+        refused(op.delete_crew_qualification(Id::from("")).send().await).0,
         "crewQualificationId"
     );
     nothing_sent(&server).await;
@@ -1173,7 +1298,8 @@ async fn flight_permits_and_one_permit() {
     )
     .await;
     let permits = op
-        .flight_permits(&Id::from("5001"))
+        .get_flight_permits(Id::from("5001"))
+        .send()
         .await
         .expect("permits")
         .into_inner();
@@ -1217,7 +1343,8 @@ async fn flight_permits_and_one_permit() {
     )
     .await;
     let permit = op
-        .flight_permit(&Id::from("P-1"))
+        .get_flight_permit(Id::from("P-1"))
+        .send()
         .await
         .expect("permit")
         .into_inner();
@@ -1247,7 +1374,8 @@ async fn flight_slots_pprs_and_one_slot() {
     )
     .await;
     let slots = op
-        .flight_slots_pprs(&Id::from("5001"))
+        .get_flight_slots_pprs(Id::from("5001"))
+        .send()
         .await
         .expect("slots")
         .into_inner();
@@ -1286,7 +1414,8 @@ async fn flight_slots_pprs_and_one_slot() {
     )
     .await;
     let slot = op
-        .slot_ppr(&Id::from("S-1"))
+        .get_slot_ppr(Id::from("S-1"))
+        .send()
         .await
         .expect("slot")
         .into_inner();
@@ -1340,13 +1469,18 @@ async fn crew_qualifications_filter_by_crew() {
     )
     .await;
     let crew = Id::from(77u64);
+    let filter = CrewFilter::new(&crew).expect("a crew filter");
     let list = op
-        .crew_qualifications(&crew, Some(20), Some(40))
+        .list_crew_qualifications(&filter)
+        .limit(20)
+        .offset(40)
+        .send()
         .await
         .expect("qualifications")
         .into_inner();
     assert_eq!(list.data, vec![qualification()]);
-    op.crew_qualifications(&crew, None, None)
+    op.list_crew_qualifications(&filter)
+        .send()
         .await
         .expect("qualifications");
     let all = requests(&server).await;
@@ -1361,13 +1495,11 @@ async fn crew_qualifications_filter_by_crew() {
     );
     assert_sent(&all[1], "GET", route, Some("filter=crewId%2CEQ%2C77"), None);
 
-    let server = MockServer::start().await;
-    let op = operator(&server);
+    // A blank crew is refused before there is a request to send.
     assert_eq!(
-        refused(op.crew_qualifications(&Id::from(" "), None, None).await),
+        refused(CrewFilter::new(&Id::from(" "))),
         ("crewId".to_owned(), "must not be empty".to_owned())
     );
-    nothing_sent(&server).await;
 }
 
 #[tokio::test]
@@ -1384,7 +1516,8 @@ async fn crew_qualification_reads_the_2_0_0_name_of_the_type() {
     )
     .await;
     let found = op
-        .crew_qualification(&Id::from("CQ-1"))
+        .get_crew_qualification(Id::from("CQ-1"))
+        .send()
         .await
         .expect("found")
         .into_inner();
@@ -1427,7 +1560,11 @@ async fn create_crew_qualification_sends_qualification_type_id() {
         is_pilot_in_command: Some(false),
         base_month: Some(Month::January),
     };
-    let created = op.create_crew_qualification(&new).await.expect("created");
+    let created = op
+        .create_crew_qualification(&new)
+        .send()
+        .await
+        .expect("created");
     assert_eq!(created.status().as_u16(), 201);
     assert_eq!(created.into_inner(), qualification());
     sent(
@@ -1448,13 +1585,13 @@ async fn create_crew_qualification_sends_qualification_type_id() {
     let mut no_type = new.clone();
     no_type.qualification_type_id = String::new();
     assert_eq!(
-        refused(op.create_crew_qualification(&no_type).await).0,
+        refused(op.create_crew_qualification(&no_type).send().await).0,
         "qualificationTypeId"
     );
     let mut no_crew = new;
     no_crew.crew_id = " ".into();
     assert_eq!(
-        refused(op.create_crew_qualification(&no_crew).await).0,
+        refused(op.create_crew_qualification(&no_crew).send().await).0,
         "crewId"
     );
     nothing_sent(&server).await;
@@ -1474,7 +1611,8 @@ async fn update_crew_qualification_patches_only_what_is_given() {
         ..UpdateCrewQualification::default()
     };
     let updated = op
-        .update_crew_qualification(&Id::from("CQ-1"), &update)
+        .update_crew_qualification(Id::from("CQ-1"), &update)
+        .send()
         .await
         .expect("updated");
     assert_eq!(updated.into_inner(), qualification());
@@ -1497,7 +1635,8 @@ async fn delete_crew_qualification_is_no_content() {
     )
     .await;
     let deleted = op
-        .delete_crew_qualification(&Id::from("CQ-1"))
+        .delete_crew_qualification(Id::from("CQ-1"))
+        .send()
         .await
         .expect("deleted");
     assert_eq!(deleted.into_inner(), api_core::NoContent);
@@ -1561,7 +1700,10 @@ async fn qualification_types_page_and_decode_unknown_values() {
     )
     .await;
     let types = op
-        .qualification_types(Some(10), Some(5))
+        .list_qualification_types()
+        .limit(10)
+        .offset(5)
+        .send()
         .await
         .expect("types")
         .into_inner();
@@ -1602,7 +1744,8 @@ async fn qualification_type_uses_the_2_4_0_path() {
     )
     .await;
     let found = op
-        .qualification_type(&Id::from("QT-3"))
+        .get_qualification_type(Id::from("QT-3"))
+        .send()
         .await
         .expect("found");
     assert_eq!(found.into_inner(), qualification_type());
@@ -1676,7 +1819,7 @@ async fn resource_of_reads_the_v1_flight_with_the_token_only() {
 /// `airport("LOWW")` against a server answering `template`: the error and the request count.
 async fn airport_fails(template: ResponseTemplate) -> (api_core::ApiError, usize) {
     let (server, op) = serve("GET", "/api/v2/airports/LOWW", template).await;
-    let error = api_error(op.airport("LOWW").await);
+    let error = api_error(op.get_airport("LOWW").send().await);
     assert_eq!(error.provider, "fl3xx");
     assert_eq!(error.operation, "get_airport");
     (error, requests(&server).await.len())
@@ -1735,7 +1878,7 @@ async fn a_permissions_403_does_not_hold_the_operator_back() {
         .await;
     let op = operator(&server);
     for _ in 0..2 {
-        let result = op.airport("LOWW").await;
+        let result = op.get_airport("LOWW").send().await;
         assert!(!result.as_ref().is_err_and(Error::is_rate_limited));
         let error = api_error(result);
         assert_eq!(error.kind, ErrorKind::Forbidden);
@@ -1782,7 +1925,7 @@ async fn the_fair_use_403_is_a_rate_limit_that_holds_this_operator_back() {
         let server = fair_use_server(header_value).await;
         let fl3xx = partner(&server);
         let op = fl3xx.for_operator(TOKEN).expect("operator");
-        let result = op.airport("LOWW").await;
+        let result = op.get_airport("LOWW").send().await;
         assert!(result.as_ref().is_err_and(Error::is_rate_limited));
         let error = api_error(result);
         assert_eq!(error.status.as_u16(), 403);
@@ -1796,7 +1939,7 @@ async fn the_fair_use_403_is_a_rate_limit_that_holds_this_operator_back() {
         assert_eq!(requests(&server).await.len(), 1, "never retried");
 
         // The same operator is held back locally, without a request.
-        match op.airport("LOWW").await {
+        match op.get_airport("LOWW").send().await {
             Err(Error::RateLimited { retry_after }) => {
                 assert!(
                     retry_after <= wait && retry_after > wait - Duration::from_secs(10),
@@ -1809,7 +1952,11 @@ async fn the_fair_use_403_is_a_rate_limit_that_holds_this_operator_back() {
 
         // Another operator connection has its own budget.
         let other = fl3xx.for_operator(OTHER_TOKEN).expect("operator");
-        other.airport("LOWW").await.expect("another operator");
+        other
+            .get_airport("LOWW")
+            .send()
+            .await
+            .expect("another operator");
         let all = requests(&server).await;
         assert_eq!(all.len(), 2);
         assert_eq!(header_of(&all[1], "x-auth-token"), Some(OTHER_TOKEN));
@@ -1840,7 +1987,7 @@ async fn validation_errors_carry_their_fields() {
         ),
     )
     .await;
-    let result = op.put_fuel_price("LMML", &price_to_send()).await;
+    let result = op.put_fuel_price_or_empty("LMML", &price_to_send()).await;
     let fields = result
         .as_ref()
         .err()
@@ -1889,7 +2036,11 @@ async fn a_get_that_recovers_reports_its_attempts() {
         .respond_with(answer(200, json!({"id": "123"})))
         .mount(&server)
         .await;
-    let airport = operator(&server).airport("LOWW").await.expect("second try");
+    let airport = operator(&server)
+        .get_airport("LOWW")
+        .send()
+        .await
+        .expect("second try");
     assert_eq!(airport.attempts(), 2);
     assert_eq!(airport.id, Id::from("123"));
     assert_eq!(requests(&server).await.len(), 2);
@@ -1906,11 +2057,12 @@ async fn gateway_errors_are_not_retried_for_a_subscribe() {
             .await;
         let error = api_error(
             operator(&server)
-                .subscribe(
+                .create_webhook_subscription(&fl3xx::CreateWebhookSubscription::new(
                     WebhookEventType::FlightCreate,
                     "https://hooks.example.com/fl3xx",
                     "key",
-                )
+                ))
+                .send()
                 .await,
         );
         assert_eq!(error.status.as_u16(), status);
@@ -1930,7 +2082,7 @@ async fn a_success_body_that_does_not_match_is_a_decode_error_with_its_path() {
         answer(200, json!({"id": "WS-1", "event": "FLIGHT_CREATE"})),
     )
     .await;
-    match op.subscription(&Id::from("WS-1")).await {
+    match op.get_webhook_subscription(Id::from("WS-1")).send().await {
         Err(Error::Decode(e)) => {
             assert_eq!(e.operation, "get_webhook_subscription");
             assert!(e.message.contains("callbackUrl"), "{e}");
@@ -1961,7 +2113,7 @@ async fn an_empty_fuel_price_answer_is_none_not_a_decode_error() {
         fl3xx::FuelUnit::Liter,
     );
     let answer = operator
-        .put_fuel_price("LOWW", &price)
+        .put_fuel_price_or_empty("LOWW", &price)
         .await
         .expect("an empty 200 is a success");
     assert_eq!(answer.into_inner(), None);
@@ -1986,7 +2138,11 @@ async fn the_v1_read_shares_the_operators_fair_use_budget() {
         .expect("partner")
         .for_operator("token")
         .expect("operator");
-    let throttled = operator.airport("LOWW").await.expect_err("fair use");
+    let throttled = operator
+        .get_airport("LOWW")
+        .send()
+        .await
+        .expect_err("fair use");
     assert!(throttled.is_rate_limited());
     let event = fl3xx::webhook::parse(
         br#"{"eventId":"e","resourceId":5001,"event":"FLIGHT_TIME_UPDATE","resourceType":"FLIGHT"}"#,
@@ -2011,9 +2167,8 @@ async fn a_crew_id_cannot_add_filter_terms() {
         .expect("partner")
         .for_operator("token")
         .expect("operator");
-    let error = operator
-        .crew_qualifications(&fl3xx::Id::from("77,isActive,EQ,false"), None, None)
-        .await
+    let error = fl3xx::CrewFilter::new(&fl3xx::Id::from("77,isActive,EQ,false"))
+        .map(|filter| operator.list_crew_qualifications(filter))
         .expect_err("comma");
     assert_eq!(error.to_string(), "invalid `crewId`: must not contain ','");
     assert!(
