@@ -1,9 +1,12 @@
 //! FL3XX: subscribe to flight updates, page through flights, change a fuel price, receive and
-//! verify a signed webhook, and meet the fair-use limit without hammering the server.
+//! verify a signed webhook, take a burst of repeated deliveries with one fetch, and meet the
+//! fair-use limit without hammering the server.
 
+use std::collections::HashSet;
 use std::error::Error as StdError;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use api_sandbox::{Fl3xxConfig, Sandbox, SandboxConfig};
 use axum::Router;
@@ -11,6 +14,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
+use fl3xx::inbox::{InboxConfig, Receipt, WebhookInbox};
 use fl3xx::{
     Currency, Fl3xx, FlightWindow, FuelPrice, FuelUnit, Pricing, WebhookEventType,
     WebhookNotification, webhook,
@@ -24,7 +28,30 @@ const SIGNING_KEY: &str = "demo-signing-key";
 /// The sandbox's fair-use budget for this run: small, so the demo reaches it.
 const FAIR_USE: u32 = 8;
 
-type Received = Arc<Mutex<Vec<Result<WebhookNotification, String>>>>;
+/// The demo's webhook receiver: what it verified, and the inbox it feeds.
+#[derive(Default)]
+struct Receiver {
+    verified: Mutex<Vec<Result<WebhookNotification, String>>>,
+    inbox: Inbox,
+    /// When set, the first delivery of each event is answered 503 after the inbox took it: an
+    /// acknowledgement lost on the way, so FL3XX delivers the event again.
+    lose_first_ack: AtomicBool,
+    acknowledged: Mutex<HashSet<String>>,
+    receipts: Mutex<Vec<Receipt>>,
+}
+
+/// A [`WebhookInbox`] that gathers a burst for 300 ms.
+struct Inbox(WebhookInbox);
+
+impl Default for Inbox {
+    fn default() -> Self {
+        Self(WebhookInbox::new(
+            InboxConfig::default().settle(Duration::from_millis(300)),
+        ))
+    }
+}
+
+type Received = Arc<Receiver>;
 
 pub async fn run(t: &mut Transcript) -> Result<(), Box<dyn StdError>> {
     let received = Received::default();
@@ -141,7 +168,11 @@ pub async fn run(t: &mut Transcript) -> Result<(), Box<dyn StdError>> {
         .fl3xx()
         .wait_for_deliveries(1, Duration::from_secs(5))
         .await;
-    let events = received.lock().map(|r| r.clone()).unwrap_or_default();
+    let events = received
+        .verified
+        .lock()
+        .map(|r| r.clone())
+        .unwrap_or_default();
     match events.first() {
         Some(Ok(event)) if delivered => t.check(
             event.event == WebhookEventType::FlightTimeUpdate
@@ -153,6 +184,8 @@ pub async fn run(t: &mut Transcript) -> Result<(), Box<dyn StdError>> {
         ),
         other => t.fail(format!("no verified webhook arrived: {other:?}")),
     }
+
+    burst(t, &sandbox, &operator, &token, flight_id, &received).await?;
 
     // Spend the rest of the fair-use budget, then see the 403 and the back-off.
     let mut throttled = None;
@@ -191,7 +224,72 @@ pub async fn run(t: &mut Transcript) -> Result<(), Box<dyn StdError>> {
     Ok(())
 }
 
-/// A receiver built on `fl3xx::webhook::verify`: answers 200 at once when the signature holds.
+/// Three changes to one flight in a row, each delivery's first acknowledgement lost: six
+/// deliveries, three events, one fetch.
+async fn burst(
+    t: &mut Transcript,
+    sandbox: &Sandbox,
+    operator: &fl3xx::OperatorClient,
+    token: &str,
+    flight_id: u64,
+    received: &Received,
+) -> Result<(), Box<dyn StdError>> {
+    // What the single webhook above left in the inbox is not part of the burst.
+    received
+        .inbox
+        .0
+        .due_at(Instant::now() + Duration::from_secs(3600));
+    let before = sandbox.fl3xx().deliveries().len();
+    received.lose_first_ack.store(true, Ordering::SeqCst);
+    for minutes in [5, 10, 15] {
+        sandbox
+            .fl3xx()
+            .update_flight_time(token, flight_id, minutes);
+    }
+    let delivered = sandbox
+        .fl3xx()
+        .wait_for_deliveries(before + 3, Duration::from_secs(5))
+        .await;
+    received.lose_first_ack.store(false, Ordering::SeqCst);
+    let posts: u32 = sandbox.fl3xx().deliveries()[before..]
+        .iter()
+        .map(|d| d.attempts)
+        .sum();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let work = received.inbox.0.due();
+    let receipts = received
+        .receipts
+        .lock()
+        .map(|r| r.clone())
+        .unwrap_or_default();
+    let repeats = receipts
+        .iter()
+        .filter(|r| **r == Receipt::Duplicate)
+        .count();
+    let sent = sandbox.fl3xx().requests().len();
+    let fetched = match work.as_slice() {
+        [one] => operator.resource_of(&one.events[0]).await.ok(),
+        _ => None,
+    };
+    t.check(
+        delivered
+            && posts == 6
+            && repeats == 3
+            && work.len() == 1
+            && work[0].events.len() == 3
+            && fetched.is_some()
+            && sandbox.fl3xx().requests().len() == sent + 1,
+        format!(
+            "a burst of 3 changes to flight {flight_id}, each delivered twice (first ack lost) \
+             → {posts} deliveries, {repeats} repeats dropped, 1 fetch for {} events (WebhookInbox)",
+            work.first().map_or(0, |w| w.events.len())
+        ),
+    );
+    Ok(())
+}
+
+/// A receiver built on `fl3xx::webhook::verify`: answers 200 at once when the signature holds,
+/// and hands the event to the inbox.
 async fn start_receiver(received: Received) -> std::io::Result<String> {
     async fn receive(
         State(received): State<Received>,
@@ -202,12 +300,22 @@ async fn start_receiver(received: Received) -> std::io::Result<String> {
             .get(webhook::SIGNATURE_HEADER)
             .and_then(|v| v.to_str().ok());
         let result = webhook::verify(&body, signature, SIGNING_KEY.as_bytes());
-        let status = if result.is_ok() {
-            StatusCode::OK
-        } else {
-            StatusCode::UNAUTHORIZED
-        };
-        if let Ok(mut list) = received.lock() {
+        let mut status = StatusCode::UNAUTHORIZED;
+        if let Ok(event) = &result {
+            status = StatusCode::OK;
+            let receipt = received.inbox.0.accept(event.clone());
+            if let Ok(mut receipts) = received.receipts.lock() {
+                receipts.push(receipt);
+            }
+            let first = received
+                .acknowledged
+                .lock()
+                .is_ok_and(|mut seen| seen.insert(event.event_id.clone()));
+            if first && received.lose_first_ack.load(Ordering::SeqCst) {
+                status = StatusCode::SERVICE_UNAVAILABLE;
+            }
+        }
+        if let Ok(mut list) = received.verified.lock() {
             list.push(result.map_err(|e| e.to_string()));
         }
         status
