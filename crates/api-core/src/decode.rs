@@ -52,43 +52,95 @@ pub fn decode_error_body(
 }
 
 /// The common JSON error shapes: `{"message", "errors": {field: [..]}}` (Laravel),
-/// `{"error", "error_description"}` (OAuth2) and `{"code", "message"}`.
+/// `{"error", "error_description"}` (OAuth2) and `{"code", "message"}`: [`ErrorBody::apply`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct JsonErrorDecoder;
 
-#[derive(Deserialize)]
-struct CommonErrorBody {
-    #[serde(default)]
-    message: Option<String>,
-    #[serde(default)]
-    error: Option<serde_json::Value>,
-    #[serde(default)]
-    error_description: Option<String>,
-    #[serde(default)]
-    code: Option<serde_json::Value>,
-    #[serde(default)]
-    errors: Option<serde_json::Value>,
-}
-
 impl ErrorDecoder for JsonErrorDecoder {
     fn decode_error(&self, error: &mut ApiError, body: &[u8]) {
-        let Ok(parsed) = serde_json::from_slice::<CommonErrorBody>(body) else {
-            return;
-        };
-        let error_text = match parsed.error {
-            Some(serde_json::Value::String(s)) => Some(s),
+        if let Some(parsed) = ErrorBody::parse(body) {
+            parsed.apply(error);
+        }
+    }
+}
+
+/// An error body read once in the common JSON shapes, for [`JsonErrorDecoder`] and for the
+/// providers' decoders that build on it: each takes the fields it reads the common way and
+/// finds its own among [`other`](Self::other).
+///
+/// ```
+/// use api_core::{ApiError, ErrorBody, StatusCode};
+///
+/// let body = br#"{"message":"Some inputs are wrong!","error":"wrong_inputs","field_errors":[{"param":"amount","msg":"required"}]}"#;
+/// let parsed = ErrorBody::parse(body).expect("JSON");
+/// let mut error = ApiError::new("example", "capture", StatusCode::BAD_REQUEST);
+/// error.message = parsed.message.clone();
+/// error.code = parsed.error_text();
+/// error.field_errors = parsed.other.get("field_errors").map(api_core::field_errors).unwrap_or_default();
+/// assert_eq!(error.field_errors["amount"], ["required"]);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct ErrorBody {
+    /// `message`.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// `error`: a code (`"wrong_inputs"`), an OAuth2 error, or a provider's own shape.
+    #[serde(default)]
+    pub error: Option<serde_json::Value>,
+    /// `error_description` (OAuth2).
+    #[serde(default)]
+    pub error_description: Option<String>,
+    /// `code`: text or a number.
+    #[serde(default)]
+    pub code: Option<serde_json::Value>,
+    /// `errors`: per-field messages (see [`field_errors`]).
+    #[serde(default)]
+    pub errors: Option<serde_json::Value>,
+    /// Every other top-level field.
+    #[serde(flatten)]
+    pub other: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ErrorBody {
+    /// The body as a JSON object; `None` when it is not one.
+    pub fn parse(body: &[u8]) -> Option<ErrorBody> {
+        serde_json::from_slice(body).ok()
+    }
+
+    /// `error` when it is a scalar (a code), as text.
+    pub fn error_text(&self) -> Option<String> {
+        self.error.as_ref().and_then(scalar_text)
+    }
+
+    /// `code` as text.
+    pub fn code_text(&self) -> Option<String> {
+        self.code.as_ref().and_then(scalar_text)
+    }
+
+    /// The per-field messages of `errors`.
+    pub fn field_errors(&self) -> FieldErrors {
+        self.errors.as_ref().map(field_errors).unwrap_or_default()
+    }
+
+    /// The common reading: the message from `message`, `error_description` or a string
+    /// `error`; the code from `code`, else a string `error` beside a message; the field
+    /// errors from `errors`.
+    pub fn apply(&self, error: &mut ApiError) {
+        let error_text = match &self.error {
+            Some(serde_json::Value::String(s)) => Some(s.clone()),
             _ => None,
         };
-        error.message = parsed
+        error.message = self
             .message
-            .or(parsed.error_description)
+            .clone()
+            .or_else(|| self.error_description.clone())
             .or_else(|| error_text.clone());
-        error.code = parsed
-            .code
-            .and_then(|c| scalar_text(&c))
+        error.code = self
+            .code_text()
             .or(error_text.filter(|_| error.message.is_some()));
-        if let Some(errors) = parsed.errors {
-            error.field_errors = field_errors(&errors);
+        if self.errors.is_some() {
+            error.field_errors = self.field_errors();
         }
     }
 }

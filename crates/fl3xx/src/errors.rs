@@ -9,26 +9,12 @@
 
 use std::time::Duration;
 
-use api_core::{ApiError, ErrorDecoder, ErrorKind, StatusCode};
+use api_core::{ApiError, ErrorBody, ErrorDecoder, ErrorKind, StatusCode};
 
 use crate::generated::operations::UNCONFIRMED_OPERATIONS;
-use serde::Deserialize;
-use serde_json::Value;
 
 /// FL3XX's fair-use policy: one request every 10 minutes for frequent requests.
 pub const FAIR_USE_INTERVAL: Duration = Duration::from_secs(600);
-
-#[derive(Deserialize)]
-struct Body {
-    #[serde(default)]
-    message: Option<String>,
-    #[serde(default)]
-    error: Option<Value>,
-    #[serde(default)]
-    code: Option<Value>,
-    #[serde(default)]
-    errors: Option<Value>,
-}
 
 fn speaks_of_rate_limit(text: &str) -> bool {
     let text = text.to_ascii_lowercase();
@@ -45,18 +31,21 @@ fn speaks_of_rate_limit(text: &str) -> bool {
 
 /// FL3XX's error decoder, as every client of this crate plugs it into its transport; public
 /// for a hand-built [`api_core::Transport`] and for the fuzz targets.
+///
+/// It reads the body once with api-core's [`ErrorBody`] and differs from the common reading
+/// ([`api_core::JsonErrorDecoder`]) only where Spring does: `error` is the status's reason
+/// phrase (`"Forbidden"`), a fallback message and never a code.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Fl3xxErrors;
 
 impl ErrorDecoder for Fl3xxErrors {
     fn decode_error(&self, error: &mut ApiError, body: &[u8]) {
-        let parsed = serde_json::from_slice::<Body>(body).ok();
+        let parsed = ErrorBody::parse(body);
         if let Some(body) = &parsed {
-            let error_text = body.error.as_ref().and_then(api_core::scalar_text);
-            error.message = body.message.clone().or(error_text);
-            error.code = body.code.as_ref().and_then(api_core::scalar_text);
-            if let Some(errors) = &body.errors {
-                error.field_errors = api_core::field_errors(errors);
+            error.message = body.message.clone().or_else(|| body.error_text());
+            error.code = body.code_text();
+            if body.errors.is_some() {
+                error.field_errors = body.field_errors();
             }
         }
         if error.status == StatusCode::FORBIDDEN {

@@ -8,11 +8,9 @@
 
 use std::fmt;
 
-use api_core::{ApiError, Error, ErrorDecoder, ErrorKind};
+use api_core::{ApiError, Error, ErrorBody, ErrorDecoder, ErrorKind};
 
 use crate::generated::operations::UNCONFIRMED_OPERATIONS;
-use serde::Deserialize;
-use serde_json::Value;
 
 /// Every error code the documentation lists, and `Unknown` for the others.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -181,31 +179,20 @@ impl fmt::Display for ErrorCode {
     }
 }
 
-#[derive(Deserialize)]
-struct Body {
-    #[serde(default)]
-    message: Option<String>,
-    #[serde(default)]
-    error: Option<Value>,
-    #[serde(default)]
-    error_description: Option<String>,
-    #[serde(default, alias = "error_fields")]
-    field_errors: Option<Value>,
-}
-
 /// Flexiti's error decoder, as the [`Client`](crate::Client) plugs it into its transport;
 /// public for a hand-built [`api_core::Transport`] and for the fuzz targets.
 ///
-/// It reads the body itself rather than through [`api_core::JsonErrorDecoder`], which would
-/// lose what Flexiti sends: the per-field messages are under `field_errors` (or
-/// `error_fields`), not `errors`; the code is `error` even when the Online API also sends a
-/// numeric `code` (which the common decoder prefers); and `error` may be a number.
+/// It reads the body once with api-core's [`ErrorBody`] and departs from the common reading
+/// ([`api_core::JsonErrorDecoder`]) where Flexiti does: the per-field messages are under
+/// `field_errors` (or `error_fields`), not `errors`; the code is `error` even when the Online
+/// API also sends a numeric `code` (which the common reading prefers); and `error` may be a
+/// number.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FlexitiErrors;
 
 impl ErrorDecoder for FlexitiErrors {
     fn decode_error(&self, error: &mut ApiError, body: &[u8]) {
-        if let Ok(body) = serde_json::from_slice::<Body>(body) {
+        if let Some(body) = ErrorBody::parse(body) {
             Self::refine(error, body);
         }
         if UNCONFIRMED_OPERATIONS.contains(&error.operation) {
@@ -219,14 +206,17 @@ impl ErrorDecoder for FlexitiErrors {
 }
 
 impl FlexitiErrors {
-    fn refine(error: &mut ApiError, body: Body) {
-        let code = body.error.as_ref().and_then(api_core::scalar_text);
+    fn refine(error: &mut ApiError, body: ErrorBody) {
+        let code = body.error_text();
+        let fields = ["field_errors", "error_fields"]
+            .iter()
+            .find_map(|key| body.other.get(*key));
         error.message = body
             .message
             .or(body.error_description)
             .or_else(|| code.clone());
         error.code = code;
-        if let Some(fields) = &body.field_errors {
+        if let Some(fields) = fields {
             error.field_errors = api_core::field_errors(fields);
         }
         if matches!(

@@ -9,9 +9,10 @@
 //!   200): [`ErrorKind::Unauthorized`];
 //! - a 404 from an operation whose path is only our guess: [`UNCONFIRMED_PATH`].
 
-use api_core::{ApiError, ErrorDecoder, ErrorKind, JsonErrorDecoder, StatusCode};
+#[cfg(doc)]
+use api_core::JsonErrorDecoder;
+use api_core::{ApiError, ErrorBody, ErrorDecoder, ErrorKind, StatusCode};
 use serde::Deserialize;
-use serde::de::{Deserializer, IgnoredAny, SeqAccess, Visitor};
 
 use crate::generated::operations::UNCONFIRMED_OPERATIONS;
 
@@ -23,106 +24,39 @@ pub const LICENSE_ALREADY_ENABLED: ErrorKind = ErrorKind::Provider("license_alre
 /// our guess of the path is wrong, or the operation does not exist.
 pub const UNCONFIRMED_PATH: ErrorKind = ErrorKind::Provider("unconfirmed_path");
 
-/// What FlashStart's bodies hold beyond the common shape that [`JsonErrorDecoder`] reads
+/// What FlashStart's bodies hold beyond the common reading of [`ErrorBody::apply`]
 /// (`message`, `errors`, `code` as text): the envelope `code` as a number, the 405's `error`
-/// (a field list, not the OAuth2 string `JsonErrorDecoder` reads there) and whether
+/// (a field list, not the OAuth2 string the common reading takes there) and whether
 /// `content` is the auth-token failure's empty array.
-#[derive(Deserialize)]
-struct Extra {
-    #[serde(default)]
-    code: Option<serde_json::Value>,
-    #[serde(default)]
-    error: Option<serde_json::Value>,
-    #[serde(default)]
-    content: Option<Content>,
-}
+struct Extra<'a>(&'a ErrorBody);
 
-/// The `content` of an error envelope, read without building it (it may be a whole page).
-enum Content {
-    /// `[]`, as in `{"code": 401, "content": []}`.
-    Empty,
-    /// Anything else.
-    Other,
-}
-
-impl<'de> Deserialize<'de> for Content {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Probe;
-        impl<'de> Visitor<'de> for Probe {
-            type Value = Content;
-
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("any JSON value")
-            }
-
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Content, A::Error> {
-                if seq.next_element::<IgnoredAny>()?.is_none() {
-                    return Ok(Content::Empty);
-                }
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Content::Other)
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Content, A::Error> {
-                IgnoredAny.visit_map(map).map(|_| Content::Other)
-            }
-
-            fn visit_bool<E>(self, _: bool) -> Result<Content, E> {
-                Ok(Content::Other)
-            }
-
-            fn visit_i64<E>(self, _: i64) -> Result<Content, E> {
-                Ok(Content::Other)
-            }
-
-            fn visit_u64<E>(self, _: u64) -> Result<Content, E> {
-                Ok(Content::Other)
-            }
-
-            fn visit_f64<E>(self, _: f64) -> Result<Content, E> {
-                Ok(Content::Other)
-            }
-
-            fn visit_str<E>(self, _: &str) -> Result<Content, E> {
-                Ok(Content::Other)
-            }
-
-            fn visit_unit<E>(self) -> Result<Content, E> {
-                Ok(Content::Other)
-            }
-        }
-        deserializer.deserialize_any(Probe)
-    }
-}
-
-impl Extra {
+impl Extra<'_> {
     /// The envelope's `code`, when it is a status-sized number (bare or quoted).
     fn code(&self) -> Option<u16> {
-        self.code
-            .as_ref()
-            .and_then(api_core::scalar_text)
-            .and_then(|c| c.parse().ok())
+        self.0.code_text().and_then(|c| c.parse().ok())
     }
 
     /// `{"code": 401, "content": []}`: the customer cannot log in.
     fn is_auth_token_failure(&self) -> bool {
-        self.code() == Some(401) && matches!(self.content, Some(Content::Empty))
+        self.code() == Some(401)
+            && matches!(self.0.other.get("content"), Some(serde_json::Value::Array(items)) if items.is_empty())
     }
 }
 
 /// FlashStart's error decoder, as the [`Client`](crate::Client) plugs it into its transport;
 /// public for a hand-built [`api_core::Transport`] and for the fuzz targets.
 ///
-/// It builds on [`JsonErrorDecoder`] (`message`, `code`, the `errors` field map) and adds
+/// It builds on api-core's common reading ([`ErrorBody::apply`], as [`JsonErrorDecoder`]:
+/// `message`, `code`, the `errors` field map), from one parse of the body, and adds
 /// what is FlashStart's own: the `error` field list of a 405, the kinds below, and the
 /// auth-token failure `{"code": 401, "content": []}` whatever the HTTP status.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FsfltErrors;
 
 impl FsfltErrors {
-    fn refine(error: &mut ApiError, body: &Extra) {
-        // `JsonErrorDecoder` reads a string `error` as the message; a list or map is fields.
-        if let Some(list) = body.error.as_ref().filter(|e| !e.is_string()) {
+    fn refine(error: &mut ApiError, body: &Extra<'_>) {
+        // The common reading takes a string `error` as the message; a list or map is fields.
+        if let Some(list) = body.0.error.as_ref().filter(|e| !e.is_string()) {
             error.field_errors.extend(api_core::field_errors(list));
         }
         let text = error
@@ -153,9 +87,9 @@ impl FsfltErrors {
 
 impl ErrorDecoder for FsfltErrors {
     fn decode_error(&self, error: &mut ApiError, body: &[u8]) {
-        JsonErrorDecoder.decode_error(error, body);
-        if let Ok(extra) = serde_json::from_slice::<Extra>(body) {
-            Self::refine(error, &extra);
+        if let Some(parsed) = ErrorBody::parse(body) {
+            parsed.apply(error);
+            Self::refine(error, &Extra(&parsed));
         }
         if error.status == StatusCode::NOT_FOUND
             && error.kind == ErrorKind::NotFound
