@@ -169,7 +169,21 @@ impl TransportBuilder {
     /// `redirect(reqwest::redirect::Policy::none())`: the transport follows redirects itself,
     /// by rules that depend on the request (docs/reliability.md), and a client that follows
     /// them on its own would carry API-key headers to other hosts and repeat side effects.
-    /// Its own timeouts apply as well.
+    /// Its own timeouts apply as well. Take `reqwest` from [`crate::reqwest`] (each provider
+    /// crate re-exports `api_core`), so its version is this crate's.
+    ///
+    /// ```
+    /// use api_core::reqwest;
+    ///
+    /// let http = reqwest::Client::builder()
+    ///     .redirect(reqwest::redirect::Policy::none())
+    ///     .build()?;
+    /// let transport = api_core::Transport::builder("example", "https://api.example.com")
+    ///     .http_client(http)
+    ///     .build()?;
+    /// # let _ = transport;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self

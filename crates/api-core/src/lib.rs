@@ -98,6 +98,9 @@ pub use transport::Transport;
 pub use unknown::{FromObject, Object, ReadWith, from_object};
 
 pub use async_trait::async_trait;
+/// The `reqwest` this crate is built on: [`TransportBuilder::http_client`] takes its
+/// `Client`, so build one from this re-export and the versions cannot drift apart.
+pub use reqwest;
 pub use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 pub use reqwest::{Method, StatusCode, Url};
 pub use secrecy::{ExposeSecret, SecretString};
