@@ -175,6 +175,8 @@ impl TransportBuilder {
     /// ```
     /// use api_core::reqwest;
     ///
+    /// // reqwest is built without a default TLS crypto provider: install api-core's first.
+    /// api_core::tls::install_default_provider();
     /// let http = reqwest::Client::builder()
     ///     .redirect(reqwest::redirect::Policy::none())
     ///     .build()?;
