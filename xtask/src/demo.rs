@@ -3,10 +3,10 @@
 use crate::run::{cargo, step};
 
 pub fn run(args: &[&str]) -> Result<(), String> {
+    // Not `--quiet`: a first run builds for minutes, and cargo's progress shows it is working;
+    // the transcript then streams line by line as each step runs.
     step(
         "demo",
-        cargo()
-            .args(["run", "--quiet", "--package", "demo", "--"])
-            .args(args),
+        cargo().args(["run", "--package", "demo", "--"]).args(args),
     )
 }

@@ -242,7 +242,8 @@ impl ApiError {
             self.status.as_u16()
         )?;
         if let Some(code) = &self.code {
-            write!(out, " [{}]", clip(code))?;
+            // Named: a bare bracket beside the HTTP status reads as a second status.
+            write!(out, " (code {})", clip(code))?;
         }
         if let Some(message) = &self.message {
             write!(out, ": {}", clip(message))?;

@@ -665,7 +665,7 @@ async fn check_success_turns_a_200_into_an_error() {
     assert_eq!((api.provider, api.operation), ("test", "charge"));
     assert_eq!(
         err.to_string(),
-        "test charge failed with HTTP 200 [E_DECLINED]: Card declined"
+        "test charge failed with HTTP 200 (code E_DECLINED): Card declined"
     );
 }
 
