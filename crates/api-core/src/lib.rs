@@ -56,6 +56,7 @@ pub mod lenient;
 pub mod money;
 mod oauth2;
 pub mod paginate;
+pub mod prelude;
 mod rate_limit;
 mod redirect;
 mod request;

@@ -7,12 +7,12 @@
 
 use std::time::Duration;
 
+use fl3xx::prelude::*; // TryStreamExt, for the page stream
+use fl3xx::time::OffsetDateTime;
 use fl3xx::{
     CreateWebhookSubscription, Fl3xx, FlightPoller, FlightWindow, OperatorClient, PollerConfig,
     WebhookEventType,
 };
-use futures_util::TryStreamExt;
-use time::OffsetDateTime;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -5,8 +5,8 @@
 //!
 //! ```no_run
 //! use fl3xx::{CreateWebhookSubscription, Fl3xx, FlightWindow, WebhookEventType};
-//! use futures_util::TryStreamExt;
-//! use time::{Duration, OffsetDateTime};
+//! use fl3xx::prelude::*; // TryStreamExt, for the page stream
+//! use fl3xx::time::{Duration, OffsetDateTime};
 //!
 //! # async fn run() -> fl3xx::Result<()> {
 //! let fl3xx = Fl3xx::builder().client_id("partner-id").build()?;
@@ -62,6 +62,10 @@ mod subscriptions;
 pub mod v1;
 pub mod webhook;
 
+/// The stream extension traits a `.paginate()` stream wants (`use fl3xx::prelude::*;`).
+pub use api_core::prelude;
+/// The `time` crate, whose values [`FlightWindow`] and the date fields take.
+pub use api_core::time;
 pub use api_core::{Error, ErrorKind, Response, Result};
 pub use client::{
     BASE_URL_ENV, CLIENT_ID_ENV, Fl3xx, Fl3xxBuilder, OperatorClient, TEST_BASE_URL, TOKEN_ENV,

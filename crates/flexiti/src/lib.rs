@@ -32,7 +32,7 @@
 //! lists also stream every item with `.paginate()`:
 //!
 //! ```no_run
-//! use futures_util::StreamExt;
+//! use flexiti::prelude::*; // StreamExt, for the page stream
 //! # async fn run(client: flexiti::Client) -> flexiti::Result<()> {
 //! let mut open = client
 //!     .list_authorizations()
@@ -69,6 +69,10 @@ mod page;
 
 mod generated;
 
+/// Exact money: `"1200.00".parse::<Decimal>()`, or `Decimal::new(120000, 2)`.
+pub use api_core::money::Decimal;
+/// The stream extension traits a `.paginate()` stream wants (`use flexiti::prelude::*;`).
+pub use api_core::prelude;
 pub use api_core::{Error, ErrorKind, Response, Result};
 pub use client::{
     CLIENT_ID_ENV, CLIENT_SECRET_ENV, Client, ClientBuilder, CustomerKey, ENVIRONMENT_ENV,
@@ -89,8 +93,6 @@ pub use page::Page;
 
 /// The transport crate, for its builder, money and error types.
 pub use api_core;
-
-use api_core::money::Decimal;
 
 impl FinancingOption {
     /// A promotional purchase on `plan_id` (from [`Client::calculate_interest`]), with its

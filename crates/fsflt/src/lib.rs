@@ -42,6 +42,8 @@ mod ids;
 mod login;
 mod validate;
 
+/// The stream extension traits a `.paginate()` stream wants (`use fsflt::prelude::*;`).
+pub use api_core::prelude;
 /// The checks of a request body (`body.validate()`), run by every operation before it sends:
 /// the spec's bounds, then the rules a schema cannot state (`src/validate.rs`).
 pub use api_core::validate::Validate;

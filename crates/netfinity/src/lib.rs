@@ -38,6 +38,8 @@ pub mod pingback;
 mod validate;
 
 pub use accepted::{SmsAccepted, Track};
+/// The stream extension traits a `.paginate()` stream wants (`use netfinity::prelude::*;`).
+pub use api_core::prelude;
 pub use api_core::{Error, ErrorKind, RateLimit, Response, Result};
 pub use client::{
     BASE_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_RATE_LIMIT_PER_MINUTE, TOKEN_ENV,
