@@ -34,7 +34,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Every flight of the coming week, page by page.
     let now = OffsetDateTime::now_utc();
-    let window = FlightWindow::new(now, now + time::Duration::days(7))?;
+    let window = FlightWindow::new(now, now + fl3xx::time::Duration::days(7))?;
     let flights: Vec<_> = operator
         .list_flights(window)
         .paginate()
