@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::Result;
 use crate::paginate::{Page, PageRequest, PageStyle, paginate};
-use crate::request::Operation;
+use crate::request::{CallSettings, Operation};
 use crate::response::Response;
 
 /// A provider's client, as its generated request builders see it.
@@ -56,6 +56,17 @@ pub fn send<C: Execute, T: DeserializeOwned + Send + 'static>(
         Ok(operation) => Either::Left(client.execute(operation)),
         Err(error) => Either::Right(std::future::ready(Err(error))),
     }
+}
+
+/// The operation with a builder's per-call settings (unchanged when there are none).
+pub fn configure<T>(
+    operation: Result<Operation<T>>,
+    settings: CallSettings,
+) -> Result<Operation<T>> {
+    if settings.is_empty() {
+        return operation;
+    }
+    operation.map(|operation| operation.map_request(|request| request.settings(settings)))
 }
 
 /// Every item of a paged list, as a boxed stream: `Unpin`, `Send` and `'static`, so it can be

@@ -84,13 +84,13 @@ pub use error::{
     ApiError, DecodeError, Error, ErrorKind, FieldErrors, InvalidInput, Result, TransportError,
     TransportErrorKind,
 };
-pub use execute::{Execute, Pages, pages, send};
+pub use execute::{Execute, Pages, configure, pages, send};
 pub use id::{Id, IdText};
 pub use oauth2::{ClientAuthMethod, OAuth2, TokenCache, TokenFetcher};
 pub use rate_limit::{
     InMemoryRateLimiter, RateLimit, RateLimitInfo, RateLimiter, parse_retry_after, retry_after,
 };
-pub use request::{Body, Idempotency, Operation, Request};
+pub use request::{Body, CallSettings, Idempotency, Operation, Request};
 pub use response::{NoContent, OrEmpty, Response};
 pub use retry::RetryConfig;
 pub use shell::ClientShell;

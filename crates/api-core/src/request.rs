@@ -77,6 +77,58 @@ pub struct Request {
     pub(crate) operation: &'static str,
     pub(crate) allow_empty_response: bool,
     pub(crate) spec: Option<&'static OperationSpec>,
+    /// Per-call overrides of the client's settings; boxed, as most calls have none.
+    pub(crate) settings: Option<Box<CallSettings>>,
+}
+
+/// Per-call overrides of a client's transport settings: a request builder's `.timeout(..)`,
+/// `.max_attempts(..)` and `.max_wait(..)` set them; unset fields keep the client's.
+///
+/// ```
+/// use std::time::Duration;
+/// use api_core::{CallSettings, Method, Request};
+///
+/// let request = Request::new(Method::GET, "/items")
+///     .settings(CallSettings::default().timeout(Duration::from_secs(2)).max_attempts(1));
+/// assert_eq!(request.call_settings().and_then(|s| s.timeout), Some(Duration::from_secs(2)));
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CallSettings {
+    /// The whole call's time limit, every attempt and wait included (the client's
+    /// `request_timeout` otherwise).
+    pub timeout: Option<std::time::Duration>,
+    /// The most attempts, the first included (the client's `RetryConfig::max_attempts`
+    /// otherwise). A side effect is still repeated only when the server cannot have acted.
+    pub max_attempts: Option<u32>,
+    /// The longest wait for a rate limit, local or the server's `Retry-After` (the client's
+    /// `RetryConfig::max_rate_limit_wait` otherwise).
+    pub max_wait: Option<std::time::Duration>,
+}
+
+impl CallSettings {
+    /// The same, with the call's time limit.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The same, with the most attempts (at least 1).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = Some(attempts.max(1));
+        self
+    }
+
+    /// The same, with the longest rate-limit wait.
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.max_wait = Some(wait);
+        self
+    }
+
+    /// True when nothing is overridden.
+    pub fn is_empty(&self) -> bool {
+        *self == CallSettings::default()
+    }
 }
 
 /// Characters escaped in a path segment: everything but RFC 3986 unreserved characters.
@@ -112,6 +164,18 @@ const SEGMENT: &AsciiSet = &CONTROLS
     .add(b'}');
 
 impl Request {
+    /// The same, with per-call overrides of the client's settings (none when `settings` is
+    /// empty).
+    pub fn settings(mut self, settings: CallSettings) -> Self {
+        self.settings = (!settings.is_empty()).then(|| Box::new(settings));
+        self
+    }
+
+    /// The per-call overrides, when any.
+    pub fn call_settings(&self) -> Option<&CallSettings> {
+        self.settings.as_deref()
+    }
+
     /// A request for `path_template` (relative to the base URL, `{name}` marks a parameter).
     /// Its idempotency class follows from the method until [`Request::idempotency`] says otherwise.
     pub fn new(method: Method, path_template: &'static str) -> Self {
@@ -132,6 +196,7 @@ impl Request {
             operation: path_template,
             allow_empty_response: false,
             spec: None,
+            settings: None,
         }
     }
 
@@ -150,6 +215,7 @@ impl Request {
             operation: spec.id,
             allow_empty_response: spec.empty_response,
             spec: Some(spec),
+            settings: None,
         }
     }
 

@@ -15,6 +15,43 @@ use super::types::Context;
 /// The `use` lines of `builders.rs`.
 pub const IMPORTS: &str = "#[allow(unused_imports)]\nuse super::models::*;\nuse api_core::{Operation, Response, Result};\n\n";
 
+/// The setters every builder has (per-call overrides of the client's settings); no spec
+/// parameter may take their names.
+const CALL_SETTINGS: &str =
+    "/// For this call only: the whole call's time limit, every attempt and wait included (the
+/// client's `request_timeout` otherwise).
+pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+self.settings = self.settings.timeout(timeout);
+self
+}
+
+/// For this call only: the most attempts, the first included (the client's
+/// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+/// server cannot have acted on it.
+pub fn max_attempts(mut self, attempts: u32) -> Self {
+self.settings = self.settings.max_attempts(attempts);
+self
+}
+
+/// For this call only: the longest wait for a rate limit, the client's own or the server's
+/// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+self.settings = self.settings.max_wait(wait);
+self
+}
+
+";
+
+/// Names a builder's own methods take.
+const RESERVED: &[&str] = &[
+    "timeout",
+    "max_attempts",
+    "max_wait",
+    "send",
+    "paginate",
+    "into_operation",
+];
+
 /// Appends the builder of one operation.
 pub fn emit(
     cx: &Context,
@@ -49,6 +86,17 @@ pub fn emit(
     } else {
         ""
     };
+    if let Some(arg) = function
+        .args
+        .iter()
+        .find(|arg| RESERVED.contains(&arg.ident.as_str()))
+    {
+        return Err(format!(
+            "{at}: the parameter `{}` takes the name of a builder method; give it an \
+             `x-rust-name`",
+            arg.ident
+        ));
+    }
     let page = paging(function, operation, parameters, at)?;
     if page.is_some() && has_body {
         return Err(format!(
@@ -92,7 +140,7 @@ pub fn emit(
     );
     let _ = writeln!(
         out,
-        "pub struct {builder}<'a> {{\nclient: &'a {client},\nparams: {params}{lifetime},\n}}\n"
+        "pub struct {builder}<'a> {{\nclient: &'a {client},\nparams: {params}{lifetime},\nsettings: api_core::CallSettings,\n}}\n"
     );
 
     // Its inputs, apart from the client.
@@ -177,10 +225,11 @@ pub fn emit(
             let _ = writeln!(out, "{}: {value},", arg.ident);
         }
     }
-    out.push_str("},\n}\n}\n}\n\n");
+    out.push_str("},\nsettings: api_core::CallSettings::default(),\n}\n}\n}\n\n");
 
-    // Setters, `into_operation`, `send`, `paginate`.
+    // Setters, per-call settings, `into_operation`, `send`, `paginate`.
     let _ = writeln!(out, "{gate}impl<'a> {builder}<'a> {{");
+    out.push_str(CALL_SETTINGS);
     for arg in function.args.iter().filter(|arg| !arg.required) {
         match &arg.description {
             Some(text) if !text.trim().is_empty() => doc(out, text.trim()),
@@ -217,7 +266,7 @@ pub fn emit(
     );
     let _ = writeln!(
         out,
-        "pub fn into_operation(self) -> Result<{operation_type}> {{\nself.params.operation(self.client)\n}}\n"
+        "pub fn into_operation(self) -> Result<{operation_type}> {{\napi_core::configure(self.params.operation(self.client), self.settings)\n}}\n"
     );
     doc(
         out,
@@ -229,7 +278,8 @@ pub fn emit(
             let _ = writeln!(
                 out,
                 "pub fn send(self) -> impl Future<Output = Result<Response<{}>>> + Send + 'a {{\n\
-                 api_core::send(self.client, self.params.operation(self.client))\n}}\n",
+                 let operation = api_core::configure(self.params.operation(self.client), self.settings);\n\
+                 api_core::send(self.client, operation)\n}}\n",
                 function.response
             );
         }
@@ -237,7 +287,8 @@ pub fn emit(
             let _ = writeln!(
                 out,
                 "pub fn send(self) -> impl Future<Output = Result<Response<{}>>> + Send + 'a {{\n\
-                 let sent = api_core::send(self.client, self.params.operation(self.client));\n\
+                 let operation = api_core::configure(self.params.operation(self.client), self.settings);\n\
+                 let sent = api_core::send(self.client, operation);\n\
                  futures_util::FutureExt::map(sent, |sent| sent.map(|response| response.map({envelope}::into_content)))\n}}\n",
                 function.content
             );
@@ -269,11 +320,11 @@ pub fn emit(
             "pub fn paginate(self) -> api_core::Pages<{item}> {{\n\
              let size = self.params.{size}.unwrap_or({per_page});\n\
              {per_page_line}\n\
-             let mut params = self.params;\n\
+             let (mut params, settings) = (self.params, self.settings);\n\
              params.{size} = Some(size);\n\
              api_core::pages(self.client.clone(), {style}, move |client, page| {{\n\
              {position_line}\n\
-             params.operation(client)\n}})\n}}\n",
+             api_core::configure(params.operation(client), settings)\n}})\n}}\n",
             size = page.size,
             per_page = page.per_page,
             per_page_line = if page.size_type == "u32" {

@@ -1697,8 +1697,22 @@ fn builders_take_required_inputs_in_the_client_method_and_the_rest_in_setters() 
         AddNote {
             client: self,
             params: AddNoteParams { body },
+            settings: api_core::CallSettings::default(),
         }
     }",
+    );
+    // Per-call settings reach the operation on every path out of the builder.
+    assert_contains(
+        &out,
+        "pub fn max_attempts(mut self, attempts: u32) -> Self {",
+    );
+    assert_contains(
+        &out,
+        "api_core::configure(self.params.operation(self.client), self.settings)",
+    );
+    assert_contains(
+        &out,
+        "api_core::configure(params.operation(client), settings)",
     );
     // Without `x-client`, no builders.
     let plain = BUILDER_SPEC.replace("x-client: crate::Client\n", "");

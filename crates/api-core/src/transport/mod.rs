@@ -199,7 +199,8 @@ impl Transport {
         // Entering a span on every poll costs even when no subscriber wants it.
         let entered = (!span.is_disabled()).then(|| span.clone());
         let call = async move {
-            let deadline = Deadline::start(self.inner.call_timeout);
+            let timeout = request.settings.as_ref().and_then(|s| s.timeout);
+            let deadline = Deadline::start(timeout.unwrap_or(self.inner.call_timeout));
             let result = self.run(&request, &deadline, &span).await;
             if !span.is_disabled() {
                 span.record("elapsed_ms", millis(deadline.elapsed()));

@@ -23,6 +23,13 @@ impl Transport {
         span: &tracing::Span,
     ) -> Result<(RawResponse, u32)> {
         let inner = &self.inner;
+        let settings = request.settings.as_deref();
+        let max_attempts = settings
+            .and_then(|s| s.max_attempts)
+            .unwrap_or(inner.retry.max_attempts);
+        let max_wait = settings
+            .and_then(|s| s.max_wait)
+            .unwrap_or(inner.retry.max_rate_limit_wait);
         // Moved into the first attempt's request; only a retry builds it again.
         let mut url = Some(self.url(request)?);
         let mut attempt: u32 = 0;
@@ -31,7 +38,7 @@ impl Transport {
             attempt = attempt.saturating_add(1);
             span.record("attempts", attempt);
             if !inner.limiter.acquire_now() {
-                let max_wait = inner.retry.max_rate_limit_wait.min(deadline.left());
+                let max_wait = max_wait.min(deadline.left());
                 // Bounded as well: a shared limiter may wait on its store, not only on time.
                 // Boxed: the slow path, kept out of every call's state.
                 Box::pin(deadline.bound(inner.limiter.acquire(max_wait))).await?;
@@ -80,7 +87,7 @@ impl Transport {
                 // client back for longer, whatever its header said.
                 inner.limiter.pause(wait).await;
             }
-            let retry_allowed = attempt < inner.retry.max_attempts
+            let retry_allowed = attempt < max_attempts
                 && may_retry(
                     request.idempotency,
                     request.idempotency_key.is_some(),
@@ -91,7 +98,7 @@ impl Transport {
             }
             let wait = match error.retry_after() {
                 // A server that asks for more than we accept to wait gets its error back.
-                Some(hint) if hint > inner.retry.max_rate_limit_wait => return Err(error),
+                Some(hint) if hint > max_wait => return Err(error),
                 Some(hint) => hint,
                 None => inner.retry.backoff(attempt),
             };

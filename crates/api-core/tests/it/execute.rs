@@ -4,7 +4,9 @@
 use crate::common;
 
 use api_core::paginate::PageStyle;
-use api_core::{Error, Execute, HeaderName, HeaderValue, Method, Operation, Request, Response};
+use api_core::{
+    CallSettings, Error, Execute, HeaderName, HeaderValue, Method, Operation, Request, Response,
+};
 use futures_util::StreamExt;
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -135,4 +137,42 @@ async fn a_page_that_fails_its_check_ends_the_stream_with_the_error() {
             .expect("recorded")
             .is_empty()
     );
+}
+
+#[tokio::test]
+async fn per_call_settings_override_the_clients_attempts_and_timeout() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/numbers"))
+        .respond_with(ResponseTemplate::new(503).set_body_string("down"))
+        .mount(&server)
+        .await;
+    let provider = client(&server); // 3 attempts (common::builder)
+    let once = api_core::configure(numbers(0, 2), CallSettings::default().max_attempts(1));
+    let error = api_core::send(&provider, once).await.expect_err("503");
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(server.received_requests().await.expect("recorded").len(), 1);
+
+    let error = api_core::send(&provider, numbers(0, 2))
+        .await
+        .expect_err("503");
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(server.received_requests().await.expect("recorded").len(), 4);
+
+    // A 50 ms limit for the whole call against a server that answers after 2 s.
+    let slow = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(2)))
+        .mount(&slow)
+        .await;
+    let started = std::time::Instant::now();
+    let quick = api_core::configure(
+        numbers(0, 2),
+        CallSettings::default().timeout(std::time::Duration::from_millis(50)),
+    );
+    let error = api_core::send(&client(&slow), quick)
+        .await
+        .expect_err("timed out");
+    assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(1));
 }

@@ -17,6 +17,7 @@ use api_core::{Operation, Response, Result};
 pub struct GetAirport<'a> {
     client: &'a crate::OperatorClient,
     params: GetAirportParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`GetAirport`].
@@ -39,23 +40,47 @@ impl crate::OperatorClient {
             params: GetAirportParams {
                 airport_code: airport_code.to_string(),
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> GetAirport<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<Airport>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<Airport>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -75,6 +100,7 @@ impl GetAirportParams {
 pub struct GetFuelPrices<'a> {
     client: &'a crate::OperatorClient,
     params: GetFuelPricesParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`GetFuelPrices`].
@@ -98,17 +124,40 @@ impl crate::OperatorClient {
             params: GetFuelPricesParams {
                 airport_code: airport_code.to_string(),
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> GetFuelPrices<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<crate::List<crate::FuelPrice>>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
@@ -116,7 +165,8 @@ impl<'a> GetFuelPrices<'a> {
     pub fn send(
         self,
     ) -> impl Future<Output = Result<Response<crate::List<crate::FuelPrice>>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -139,6 +189,7 @@ impl GetFuelPricesParams {
 pub struct PutFuelPrice<'a> {
     client: &'a crate::OperatorClient,
     params: PutFuelPriceParams<'a>,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`PutFuelPrice`].
@@ -170,23 +221,47 @@ impl crate::OperatorClient {
                 airport_code: airport_code.to_string(),
                 body,
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> PutFuelPrice<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<FuelPrice>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<FuelPrice>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -206,6 +281,7 @@ impl<'a> PutFuelPriceParams<'a> {
 pub struct DeleteFuelPrices<'a> {
     client: &'a crate::OperatorClient,
     params: DeleteFuelPricesParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`DeleteFuelPrices`].
@@ -228,23 +304,47 @@ impl crate::OperatorClient {
             params: DeleteFuelPricesParams {
                 airport_code: airport_code.to_string(),
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> DeleteFuelPrices<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<api_core::NoContent>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<api_core::NoContent>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -264,6 +364,7 @@ impl DeleteFuelPricesParams {
 pub struct UpdateFuelPrice<'a> {
     client: &'a crate::OperatorClient,
     params: UpdateFuelPriceParams<'a>,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`UpdateFuelPrice`].
@@ -295,23 +396,47 @@ impl crate::OperatorClient {
                 fuel_price_id: fuel_price_id.to_string(),
                 body,
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> UpdateFuelPrice<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<FuelPrice>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<FuelPrice>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -332,6 +457,7 @@ impl<'a> UpdateFuelPriceParams<'a> {
 pub struct DeleteFuelPricesBulk<'a> {
     client: &'a crate::OperatorClient,
     params: DeleteFuelPricesBulkParams<'a>,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`DeleteFuelPricesBulk`].
@@ -359,12 +485,35 @@ impl crate::OperatorClient {
         DeleteFuelPricesBulk {
             client: self,
             params: DeleteFuelPricesBulkParams { body: None },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 #[cfg(feature = "unconfirmed")]
 impl<'a> DeleteFuelPricesBulk<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// Sets `the body`.
     pub fn body(mut self, body: &'a FuelPriceBulkDelete) -> Self {
         self.params.body = Some(body);
@@ -376,13 +525,14 @@ impl<'a> DeleteFuelPricesBulk<'a> {
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<api_core::NoContent>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<api_core::NoContent>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -403,6 +553,7 @@ impl<'a> DeleteFuelPricesBulkParams<'a> {
 pub struct ListWebhookSubscriptions<'a> {
     client: &'a crate::OperatorClient,
     params: ListWebhookSubscriptionsParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`ListWebhookSubscriptions`].
@@ -419,17 +570,40 @@ impl crate::OperatorClient {
         ListWebhookSubscriptions {
             client: self,
             params: ListWebhookSubscriptionsParams {},
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> ListWebhookSubscriptions<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<crate::List<crate::WebhookSubscription>>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
@@ -438,7 +612,8 @@ impl<'a> ListWebhookSubscriptions<'a> {
         self,
     ) -> impl Future<Output = Result<Response<crate::List<crate::WebhookSubscription>>>> + Send + 'a
     {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -461,6 +636,7 @@ impl ListWebhookSubscriptionsParams {
 pub struct CreateWebhookSubscriptionBuilder<'a> {
     client: &'a crate::OperatorClient,
     params: CreateWebhookSubscriptionBuilderParams<'a>,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`CreateWebhookSubscriptionBuilder`].
@@ -484,23 +660,47 @@ impl crate::OperatorClient {
         CreateWebhookSubscriptionBuilder {
             client: self,
             params: CreateWebhookSubscriptionBuilderParams { body },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> CreateWebhookSubscriptionBuilder<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<WebhookSubscription>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<WebhookSubscription>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -520,6 +720,7 @@ impl<'a> CreateWebhookSubscriptionBuilderParams<'a> {
 pub struct GetWebhookSubscription<'a> {
     client: &'a crate::OperatorClient,
     params: GetWebhookSubscriptionParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`GetWebhookSubscription`].
@@ -545,23 +746,47 @@ impl crate::OperatorClient {
             params: GetWebhookSubscriptionParams {
                 subscription_id: subscription_id.to_string(),
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> GetWebhookSubscription<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<WebhookSubscription>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<WebhookSubscription>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -581,6 +806,7 @@ impl GetWebhookSubscriptionParams {
 pub struct DeleteWebhookSubscription<'a> {
     client: &'a crate::OperatorClient,
     params: DeleteWebhookSubscriptionParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`DeleteWebhookSubscription`].
@@ -606,23 +832,47 @@ impl crate::OperatorClient {
             params: DeleteWebhookSubscriptionParams {
                 subscription_id: subscription_id.to_string(),
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> DeleteWebhookSubscription<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<api_core::NoContent>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<api_core::NoContent>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -642,6 +892,7 @@ impl DeleteWebhookSubscriptionParams {
 pub struct UpdateWebhookSubscriptionBuilder<'a> {
     client: &'a crate::OperatorClient,
     params: UpdateWebhookSubscriptionBuilderParams<'a>,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`UpdateWebhookSubscriptionBuilder`].
@@ -671,23 +922,47 @@ impl crate::OperatorClient {
                 subscription_id: subscription_id.to_string(),
                 body,
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> UpdateWebhookSubscriptionBuilder<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<WebhookSubscription>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<WebhookSubscription>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -707,6 +982,7 @@ impl<'a> UpdateWebhookSubscriptionBuilderParams<'a> {
 pub struct RenewWebhookSubscription<'a> {
     client: &'a crate::OperatorClient,
     params: RenewWebhookSubscriptionParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`RenewWebhookSubscription`].
@@ -733,23 +1009,47 @@ impl crate::OperatorClient {
             params: RenewWebhookSubscriptionParams {
                 subscription_id: subscription_id.to_string(),
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> RenewWebhookSubscription<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<WebhookSubscription>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<WebhookSubscription>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -769,6 +1069,7 @@ impl RenewWebhookSubscriptionParams {
 pub struct ListFlights<'a> {
     client: &'a crate::OperatorClient,
     params: ListFlightsParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`ListFlights`].
@@ -797,11 +1098,34 @@ impl crate::OperatorClient {
                 limit: None,
                 offset: None,
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> ListFlights<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// Page size, 10 to 50.
     ///
     /// `paginate` sets it for each page.
@@ -823,7 +1147,7 @@ impl<'a> ListFlights<'a> {
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<crate::List<crate::Flight>>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
@@ -831,7 +1155,8 @@ impl<'a> ListFlights<'a> {
     pub fn send(
         self,
     ) -> impl Future<Output = Result<Response<crate::List<crate::Flight>>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 
     /// Every item, page by page (50 a page unless `limit` is set), one page in memory at a
@@ -839,14 +1164,14 @@ impl<'a> ListFlights<'a> {
     pub fn paginate(self) -> api_core::Pages<crate::Flight> {
         let size = self.params.limit.unwrap_or(50);
         let per_page = u32::from(size);
-        let mut params = self.params;
+        let (mut params, settings) = (self.params, self.settings);
         params.limit = Some(size);
         api_core::pages(
             self.client.clone(),
             api_core::paginate::PageStyle::Offset { limit: per_page },
             move |client, page| {
                 params.offset = Some(page.offset);
-                params.operation(client)
+                api_core::configure(params.operation(client), settings)
             },
         )
     }
@@ -871,6 +1196,7 @@ impl ListFlightsParams {
 pub struct GetFlightPermits<'a> {
     client: &'a crate::OperatorClient,
     params: GetFlightPermitsParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`GetFlightPermits`].
@@ -891,17 +1217,40 @@ impl crate::OperatorClient {
             params: GetFlightPermitsParams {
                 flight_id: flight_id.to_string(),
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> GetFlightPermits<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<crate::List<crate::FlightPermit>>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
@@ -909,7 +1258,8 @@ impl<'a> GetFlightPermits<'a> {
     pub fn send(
         self,
     ) -> impl Future<Output = Result<Response<crate::List<crate::FlightPermit>>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -932,6 +1282,7 @@ impl GetFlightPermitsParams {
 pub struct GetFlightPermit<'a> {
     client: &'a crate::OperatorClient,
     params: GetFlightPermitParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`GetFlightPermit`].
@@ -958,23 +1309,47 @@ impl crate::OperatorClient {
             params: GetFlightPermitParams {
                 flight_permit_id: flight_permit_id.to_string(),
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> GetFlightPermit<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<FlightPermit>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<FlightPermit>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -994,6 +1369,7 @@ impl GetFlightPermitParams {
 pub struct GetFlightSlotsPprs<'a> {
     client: &'a crate::OperatorClient,
     params: GetFlightSlotsPprsParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`GetFlightSlotsPprs`].
@@ -1017,17 +1393,40 @@ impl crate::OperatorClient {
             params: GetFlightSlotsPprsParams {
                 flight_id: flight_id.to_string(),
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> GetFlightSlotsPprs<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<crate::List<crate::SlotPpr>>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
@@ -1035,7 +1434,8 @@ impl<'a> GetFlightSlotsPprs<'a> {
     pub fn send(
         self,
     ) -> impl Future<Output = Result<Response<crate::List<crate::SlotPpr>>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -1058,6 +1458,7 @@ impl GetFlightSlotsPprsParams {
 pub struct GetSlotPpr<'a> {
     client: &'a crate::OperatorClient,
     params: GetSlotPprParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`GetSlotPpr`].
@@ -1081,23 +1482,47 @@ impl crate::OperatorClient {
             params: GetSlotPprParams {
                 slot_ppr_id: slot_ppr_id.to_string(),
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> GetSlotPpr<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<SlotPpr>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<SlotPpr>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -1117,6 +1542,7 @@ impl GetSlotPprParams {
 pub struct ListCrewQualifications<'a> {
     client: &'a crate::OperatorClient,
     params: ListCrewQualificationsParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`ListCrewQualifications`].
@@ -1147,11 +1573,34 @@ impl crate::OperatorClient {
                 limit: None,
                 offset: None,
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> ListCrewQualifications<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// Page size.
     ///
     /// `paginate` sets it for each page.
@@ -1173,7 +1622,7 @@ impl<'a> ListCrewQualifications<'a> {
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<crate::List<crate::CrewQualification>>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
@@ -1182,7 +1631,8 @@ impl<'a> ListCrewQualifications<'a> {
         self,
     ) -> impl Future<Output = Result<Response<crate::List<crate::CrewQualification>>>> + Send + 'a
     {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 
     /// Every item, page by page (50 a page unless `limit` is set), one page in memory at a
@@ -1191,14 +1641,14 @@ impl<'a> ListCrewQualifications<'a> {
         let size = self.params.limit.unwrap_or(50);
         // A size the type cannot hold fails the first page's check.
         let per_page = u32::try_from(size).unwrap_or(0);
-        let mut params = self.params;
+        let (mut params, settings) = (self.params, self.settings);
         params.limit = Some(size);
         api_core::pages(
             self.client.clone(),
             api_core::paginate::PageStyle::Offset { limit: per_page },
             move |client, page| {
                 params.offset = Some(page.offset);
-                params.operation(client)
+                api_core::configure(params.operation(client), settings)
             },
         )
     }
@@ -1223,6 +1673,7 @@ impl ListCrewQualificationsParams {
 pub struct CreateCrewQualificationBuilder<'a> {
     client: &'a crate::OperatorClient,
     params: CreateCrewQualificationBuilderParams<'a>,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`CreateCrewQualificationBuilder`].
@@ -1245,23 +1696,47 @@ impl crate::OperatorClient {
         CreateCrewQualificationBuilder {
             client: self,
             params: CreateCrewQualificationBuilderParams { body },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> CreateCrewQualificationBuilder<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<CrewQualification>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<CrewQualification>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -1281,6 +1756,7 @@ impl<'a> CreateCrewQualificationBuilderParams<'a> {
 pub struct GetCrewQualification<'a> {
     client: &'a crate::OperatorClient,
     params: GetCrewQualificationParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`GetCrewQualification`].
@@ -1306,23 +1782,47 @@ impl crate::OperatorClient {
             params: GetCrewQualificationParams {
                 crew_qualification_id: crew_qualification_id.to_string(),
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> GetCrewQualification<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<CrewQualification>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<CrewQualification>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -1342,6 +1842,7 @@ impl GetCrewQualificationParams {
 pub struct DeleteCrewQualification<'a> {
     client: &'a crate::OperatorClient,
     params: DeleteCrewQualificationParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`DeleteCrewQualification`].
@@ -1367,23 +1868,47 @@ impl crate::OperatorClient {
             params: DeleteCrewQualificationParams {
                 crew_qualification_id: crew_qualification_id.to_string(),
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> DeleteCrewQualification<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<api_core::NoContent>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<api_core::NoContent>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -1403,6 +1928,7 @@ impl DeleteCrewQualificationParams {
 pub struct UpdateCrewQualificationBuilder<'a> {
     client: &'a crate::OperatorClient,
     params: UpdateCrewQualificationBuilderParams<'a>,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`UpdateCrewQualificationBuilder`].
@@ -1432,23 +1958,47 @@ impl crate::OperatorClient {
                 crew_qualification_id: crew_qualification_id.to_string(),
                 body,
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> UpdateCrewQualificationBuilder<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<CrewQualification>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<CrewQualification>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -1468,6 +2018,7 @@ impl<'a> UpdateCrewQualificationBuilderParams<'a> {
 pub struct ListQualificationTypes<'a> {
     client: &'a crate::OperatorClient,
     params: ListQualificationTypesParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`ListQualificationTypes`].
@@ -1488,11 +2039,34 @@ impl crate::OperatorClient {
                 limit: None,
                 offset: None,
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> ListQualificationTypes<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// Page size.
     ///
     /// `paginate` sets it for each page.
@@ -1514,7 +2088,7 @@ impl<'a> ListQualificationTypes<'a> {
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<crate::List<crate::QualificationType>>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
@@ -1523,7 +2097,8 @@ impl<'a> ListQualificationTypes<'a> {
         self,
     ) -> impl Future<Output = Result<Response<crate::List<crate::QualificationType>>>> + Send + 'a
     {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 
     /// Every item, page by page (50 a page unless `limit` is set), one page in memory at a
@@ -1532,14 +2107,14 @@ impl<'a> ListQualificationTypes<'a> {
         let size = self.params.limit.unwrap_or(50);
         // A size the type cannot hold fails the first page's check.
         let per_page = u32::try_from(size).unwrap_or(0);
-        let mut params = self.params;
+        let (mut params, settings) = (self.params, self.settings);
         params.limit = Some(size);
         api_core::pages(
             self.client.clone(),
             api_core::paginate::PageStyle::Offset { limit: per_page },
             move |client, page| {
                 params.offset = Some(page.offset);
-                params.operation(client)
+                api_core::configure(params.operation(client), settings)
             },
         )
     }
@@ -1564,6 +2139,7 @@ impl ListQualificationTypesParams {
 pub struct GetQualificationType<'a> {
     client: &'a crate::OperatorClient,
     params: GetQualificationTypeParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`GetQualificationType`].
@@ -1590,23 +2166,47 @@ impl crate::OperatorClient {
             params: GetQualificationTypeParams {
                 qualification_type_id: qualification_type_id.to_string(),
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> GetQualificationType<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<QualificationType>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<QualificationType>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -1626,6 +2226,7 @@ impl GetQualificationTypeParams {
 pub struct V1ListFlights<'a> {
     client: &'a crate::V1Client,
     params: V1ListFlightsParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`V1ListFlights`].
@@ -1663,11 +2264,34 @@ impl crate::V1Client {
                 include: None,
                 time_zone: None,
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> V1ListFlights<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// Which flights, `NON_CANCELED` (the server's default) or `ALL`.
     pub fn include(mut self, include: V1FlightInclude) -> Self {
         self.params.include = Some(include);
@@ -1685,13 +2309,14 @@ impl<'a> V1ListFlights<'a> {
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<Vec<V1Flight>>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<Vec<V1Flight>>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -1716,6 +2341,7 @@ impl V1ListFlightsParams {
 pub struct V1GetFlight<'a> {
     client: &'a crate::V1Client,
     params: V1GetFlightParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`V1GetFlight`].
@@ -1740,23 +2366,47 @@ impl crate::V1Client {
             params: V1GetFlightParams {
                 flight_id: flight_id.to_string(),
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> V1GetFlight<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<V1Flight>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<V1Flight>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -1776,6 +2426,7 @@ impl V1GetFlightParams {
 pub struct V1FlightCrewBuilder<'a> {
     client: &'a crate::V1Client,
     params: V1FlightCrewBuilderParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`V1FlightCrewBuilder`].
@@ -1800,23 +2451,47 @@ impl crate::V1Client {
             params: V1FlightCrewBuilderParams {
                 flight_id: flight_id.to_string(),
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> V1FlightCrewBuilder<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<V1FlightCrew>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<V1FlightCrew>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -1836,6 +2511,7 @@ impl V1FlightCrewBuilderParams {
 pub struct V1ListCrew<'a> {
     client: &'a crate::V1Client,
     params: V1ListCrewParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`V1ListCrew`].
@@ -1857,11 +2533,34 @@ impl crate::V1Client {
             params: V1ListCrewParams {
                 modified_since: None,
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> V1ListCrew<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// Only crew changed after this instant (ISO 8601 date-time, e.g.
     /// `2024-01-15T10:30:00.000Z`).
     pub fn modified_since(mut self, modified_since: api_core::time::OffsetDateTime) -> Self {
@@ -1874,13 +2573,14 @@ impl<'a> V1ListCrew<'a> {
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<Vec<V1Crew>>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<Vec<V1Crew>>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -1900,6 +2600,7 @@ impl V1ListCrewParams {
 pub struct V1GetCrew<'a> {
     client: &'a crate::V1Client,
     params: V1GetCrewParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`V1GetCrew`].
@@ -1922,23 +2623,47 @@ impl crate::V1Client {
             params: V1GetCrewParams {
                 reference: reference.to_string(),
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> V1GetCrew<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<V1Crew>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<V1Crew>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -1958,6 +2683,7 @@ impl V1GetCrewParams {
 pub struct V1ListAircraft<'a> {
     client: &'a crate::V1Client,
     params: V1ListAircraftParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`V1ListAircraft`].
@@ -1982,11 +2708,34 @@ impl crate::V1Client {
             params: V1ListAircraftParams {
                 modified_since: None,
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> V1ListAircraft<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// Only aircraft changed after this instant (INFERRED name and format: ISO 8601
     /// date-time, as the crew list takes).
     pub fn modified_since(mut self, modified_since: api_core::time::OffsetDateTime) -> Self {
@@ -1999,13 +2748,14 @@ impl<'a> V1ListAircraft<'a> {
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<Vec<V1Aircraft>>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<Vec<V1Aircraft>>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -2025,6 +2775,7 @@ impl V1ListAircraftParams {
 pub struct V1GetAirport<'a> {
     client: &'a crate::V1Client,
     params: V1GetAirportParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`V1GetAirport`].
@@ -2048,23 +2799,47 @@ impl crate::V1Client {
             params: V1GetAirportParams {
                 airport_code: airport_code.to_string(),
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> V1GetAirport<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<V1Airport>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<V1Airport>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -2084,6 +2859,7 @@ impl V1GetAirportParams {
 pub struct V1ListAccounts<'a> {
     client: &'a crate::V1Client,
     params: V1ListAccountsParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`V1ListAccounts`].
@@ -2107,11 +2883,34 @@ impl crate::V1Client {
                 limit: None,
                 offset: None,
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> V1ListAccounts<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// Page size (the server's default is 100). The documents give no maximum: 1–1000
     /// is our bound (INFERRED), so one call cannot ask for an unbounded page.
     ///
@@ -2134,13 +2933,14 @@ impl<'a> V1ListAccounts<'a> {
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<Vec<V1Account>>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<Vec<V1Account>>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 
     /// Every item, page by page (1000 a page unless `limit` is set), one page in memory at a
@@ -2148,14 +2948,14 @@ impl<'a> V1ListAccounts<'a> {
     pub fn paginate(self) -> api_core::Pages<V1Account> {
         let size = self.params.limit.unwrap_or(1000);
         let per_page = u32::from(size);
-        let mut params = self.params;
+        let (mut params, settings) = (self.params, self.settings);
         params.limit = Some(size);
         api_core::pages(
             self.client.clone(),
             api_core::paginate::PageStyle::Offset { limit: per_page },
             move |client, page| {
                 params.offset = Some(page.offset);
-                params.operation(client)
+                api_core::configure(params.operation(client), settings)
             },
         )
     }

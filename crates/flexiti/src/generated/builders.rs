@@ -17,6 +17,7 @@ use api_core::{Operation, Response, Result};
 pub struct SearchCustomers<'a> {
     client: &'a crate::Client,
     params: SearchCustomersParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`SearchCustomers`].
@@ -54,11 +55,34 @@ impl crate::Client {
                 postal_code: None,
                 lang: None,
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> SearchCustomers<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// Postal code, 6 characters (`A1A1A1`, SEEN); one space in the middle is accepted
     /// (`A1A 1A1`, INFERRED).
     pub fn postal_code(mut self, postal_code: impl std::fmt::Display) -> Self {
@@ -79,13 +103,14 @@ impl<'a> SearchCustomers<'a> {
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<Vec<CustomerAccount>>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<Vec<CustomerAccount>>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -111,6 +136,7 @@ impl SearchCustomersParams {
 pub struct LookupCustomer<'a> {
     client: &'a crate::Client,
     params: LookupCustomerParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`LookupCustomer`].
@@ -139,11 +165,34 @@ impl crate::Client {
                 customer_id: None,
                 lang: None,
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> LookupCustomer<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The virtual credit card number (ASCII, 16); not empty (INFERRED).
     pub fn vcc_number(mut self, vcc_number: impl std::fmt::Display) -> Self {
         self.params.vcc_number = Some(vcc_number.to_string());
@@ -175,13 +224,14 @@ impl<'a> LookupCustomer<'a> {
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<CustomerLookup>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<CustomerLookup>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -206,6 +256,7 @@ impl LookupCustomerParams {
 pub struct DecodeDriversLicense<'a> {
     client: &'a crate::Client,
     params: DecodeDriversLicenseParams<'a>,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`DecodeDriversLicense`].
@@ -228,23 +279,47 @@ impl crate::Client {
         DecodeDriversLicense {
             client: self,
             params: DecodeDriversLicenseParams { body },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> DecodeDriversLicense<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<DriversLicense>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<DriversLicense>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -263,6 +338,7 @@ impl<'a> DecodeDriversLicenseParams<'a> {
 pub struct VerifyAccount<'a> {
     client: &'a crate::Client,
     params: VerifyAccountParams<'a>,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`VerifyAccount`].
@@ -297,23 +373,47 @@ impl crate::Client {
                 account_number: account_number.to_string(),
                 body,
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> VerifyAccount<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<VerifyResponse>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<VerifyResponse>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -332,6 +432,7 @@ impl<'a> VerifyAccountParams<'a> {
 pub struct CloseAccount<'a> {
     client: &'a crate::Client,
     params: CloseAccountParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`CloseAccount`].
@@ -355,23 +456,47 @@ impl crate::Client {
             params: CloseAccountParams {
                 account_number: account_number.to_string(),
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> CloseAccount<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<api_core::NoContent>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<api_core::NoContent>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -390,6 +515,7 @@ impl CloseAccountParams {
 pub struct CalculateInterestBuilder<'a> {
     client: &'a crate::Client,
     params: CalculateInterestBuilderParams<'a>,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`CalculateInterestBuilder`].
@@ -421,11 +547,34 @@ impl crate::Client {
                 body,
                 lang: None,
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> CalculateInterestBuilder<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The language of messages, `en` (the default) or `fr`.
     ///
     /// Default: the client's own (`crate::Client::lang`).
@@ -439,13 +588,14 @@ impl<'a> CalculateInterestBuilder<'a> {
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<CalculateInterest>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<CalculateInterest>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -469,6 +619,7 @@ impl<'a> CalculateInterestBuilderParams<'a> {
 pub struct PostTransaction<'a> {
     client: &'a crate::Client,
     params: PostTransactionParams<'a>,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`PostTransaction`].
@@ -491,11 +642,34 @@ impl crate::Client {
         PostTransaction {
             client: self,
             params: PostTransactionParams { body, lang: None },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> PostTransaction<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The language of messages, `en` (the default) or `fr`.
     ///
     /// Default: the client's own (`crate::Client::lang`).
@@ -509,13 +683,14 @@ impl<'a> PostTransaction<'a> {
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<TransactionResult>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<TransactionResult>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -538,6 +713,7 @@ impl<'a> PostTransactionParams<'a> {
 pub struct CreateAuthorization<'a> {
     client: &'a crate::Client,
     params: CreateAuthorizationParams<'a>,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`CreateAuthorization`].
@@ -563,23 +739,47 @@ impl crate::Client {
         CreateAuthorization {
             client: self,
             params: CreateAuthorizationParams { body },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> CreateAuthorization<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<Authorization>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<Authorization>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -598,6 +798,7 @@ impl<'a> CreateAuthorizationParams<'a> {
 pub struct GetAuthorization<'a> {
     client: &'a crate::Client,
     params: GetAuthorizationParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`GetAuthorization`].
@@ -625,11 +826,34 @@ impl crate::Client {
                 authorization_id: authorization_id.to_string(),
                 lang: None,
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> GetAuthorization<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The language of messages, `en` (the default) or `fr`.
     ///
     /// Default: the client's own (`crate::Client::lang`).
@@ -643,13 +867,14 @@ impl<'a> GetAuthorization<'a> {
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<Authorization>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<Authorization>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -672,6 +897,7 @@ impl GetAuthorizationParams {
 pub struct ListAuthorizations<'a> {
     client: &'a crate::Client,
     params: ListAuthorizationsParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`ListAuthorizations`].
@@ -707,11 +933,34 @@ impl crate::Client {
                 page_number: None,
                 page_size: None,
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> ListAuthorizations<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The language of messages, `en` (the default) or `fr`.
     ///
     /// Default: the client's own (`crate::Client::lang`).
@@ -772,7 +1021,7 @@ impl<'a> ListAuthorizations<'a> {
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<crate::Page<crate::Authorization>>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
@@ -780,7 +1029,8 @@ impl<'a> ListAuthorizations<'a> {
     pub fn send(
         self,
     ) -> impl Future<Output = Result<Response<crate::Page<crate::Authorization>>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 
     /// Every item, page by page (50 a page unless `page_size` is set), one page in memory at a
@@ -788,14 +1038,14 @@ impl<'a> ListAuthorizations<'a> {
     pub fn paginate(self) -> api_core::Pages<crate::Authorization> {
         let size = self.params.page_size.unwrap_or(50);
         let per_page = size;
-        let mut params = self.params;
+        let (mut params, settings) = (self.params, self.settings);
         params.page_size = Some(size);
         api_core::pages(
             self.client.clone(),
             api_core::paginate::PageStyle::PageNumber { first: 1, per_page },
             move |client, page| {
                 params.page_number = Some(page.page);
-                params.operation(client)
+                api_core::configure(params.operation(client), settings)
             },
         )
     }
@@ -829,6 +1079,7 @@ impl ListAuthorizationsParams {
 pub struct CaptureAuthorization<'a> {
     client: &'a crate::Client,
     params: CaptureAuthorizationParams<'a>,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`CaptureAuthorization`].
@@ -858,23 +1109,47 @@ impl crate::Client {
                 authorization_id: authorization_id.to_string(),
                 body,
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> CaptureAuthorization<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<Capture>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<Capture>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -897,6 +1172,7 @@ impl<'a> CaptureAuthorizationParams<'a> {
 pub struct ReleaseAuthorization<'a> {
     client: &'a crate::Client,
     params: ReleaseAuthorizationParams<'a>,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`ReleaseAuthorization`].
@@ -926,11 +1202,34 @@ impl crate::Client {
                 authorization_id: authorization_id.to_string(),
                 body: None,
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> ReleaseAuthorization<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// Sets `the body`.
     pub fn body(mut self, body: &'a ReleaseRequest) -> Self {
         self.params.body = Some(body);
@@ -942,13 +1241,14 @@ impl<'a> ReleaseAuthorization<'a> {
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<Release>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<Release>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -971,6 +1271,7 @@ impl<'a> ReleaseAuthorizationParams<'a> {
 pub struct ReturnCapture<'a> {
     client: &'a crate::Client,
     params: ReturnCaptureParams<'a>,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`ReturnCapture`].
@@ -1006,23 +1307,47 @@ impl crate::Client {
                 capture_id: capture_id.to_string(),
                 body,
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> ReturnCapture<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<ReturnResult>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<ReturnResult>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -1047,6 +1372,7 @@ impl<'a> ReturnCaptureParams<'a> {
 pub struct RefundAccount<'a> {
     client: &'a crate::Client,
     params: RefundAccountParams<'a>,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`RefundAccount`].
@@ -1081,24 +1407,48 @@ impl crate::Client {
                 account_number: account_number.to_string(),
                 body,
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 #[cfg(feature = "unconfirmed")]
 impl<'a> RefundAccount<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<Refund>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<Refund>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -1118,6 +1468,7 @@ impl<'a> RefundAccountParams<'a> {
 pub struct ListCaptures<'a> {
     client: &'a crate::Client,
     params: ListCapturesParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`ListCaptures`].
@@ -1153,11 +1504,34 @@ impl crate::Client {
                 page_number: None,
                 page_size: None,
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> ListCaptures<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The language of messages, `en` (the default) or `fr`.
     ///
     /// Default: the client's own (`crate::Client::lang`).
@@ -1218,7 +1592,7 @@ impl<'a> ListCaptures<'a> {
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<crate::Page<crate::Capture>>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
@@ -1226,7 +1600,8 @@ impl<'a> ListCaptures<'a> {
     pub fn send(
         self,
     ) -> impl Future<Output = Result<Response<crate::Page<crate::Capture>>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 
     /// Every item, page by page (50 a page unless `page_size` is set), one page in memory at a
@@ -1234,14 +1609,14 @@ impl<'a> ListCaptures<'a> {
     pub fn paginate(self) -> api_core::Pages<crate::Capture> {
         let size = self.params.page_size.unwrap_or(50);
         let per_page = size;
-        let mut params = self.params;
+        let (mut params, settings) = (self.params, self.settings);
         params.page_size = Some(size);
         api_core::pages(
             self.client.clone(),
             api_core::paginate::PageStyle::PageNumber { first: 1, per_page },
             move |client, page| {
                 params.page_number = Some(page.page);
-                params.operation(client)
+                api_core::configure(params.operation(client), settings)
             },
         )
     }
@@ -1272,6 +1647,7 @@ impl ListCapturesParams {
 pub struct WidgetInitBuilder<'a> {
     client: &'a crate::Client,
     params: WidgetInitBuilderParams<'a>,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`WidgetInitBuilder`].
@@ -1294,23 +1670,47 @@ impl crate::Client {
         WidgetInitBuilder {
             client: self,
             params: WidgetInitBuilderParams { body },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> WidgetInitBuilder<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<WidgetInit>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<WidgetInit>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -1329,6 +1729,7 @@ impl<'a> WidgetInitBuilderParams<'a> {
 pub struct TermsAndConditions<'a> {
     client: &'a crate::Client,
     params: TermsAndConditionsParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`TermsAndConditions`].
@@ -1347,11 +1748,34 @@ impl crate::Client {
         TermsAndConditions {
             client: self,
             params: TermsAndConditionsParams { lang: None },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> TermsAndConditions<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The language of messages, `en` (the default) or `fr`.
     ///
     /// Default: the client's own (`crate::Client::lang`).
@@ -1365,13 +1789,14 @@ impl<'a> TermsAndConditions<'a> {
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<serde_json::Value>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<serde_json::Value>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -1393,6 +1818,7 @@ impl TermsAndConditionsParams {
 pub struct I18n<'a> {
     client: &'a crate::Client,
     params: I18nParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`I18n`].
@@ -1413,11 +1839,34 @@ impl crate::Client {
         I18n {
             client: self,
             params: I18nParams { lang: None },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> I18n<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The language of messages, `en` (the default) or `fr`.
     ///
     /// Default: the client's own (`crate::Client::lang`).
@@ -1431,13 +1880,14 @@ impl<'a> I18n<'a> {
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<serde_json::Value>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<serde_json::Value>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -1459,6 +1909,7 @@ impl I18nParams {
 pub struct OnlineInitBuilder<'a> {
     client: &'a crate::Client,
     params: OnlineInitBuilderParams<'a>,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`OnlineInitBuilder`].
@@ -1481,23 +1932,47 @@ impl crate::Client {
         OnlineInitBuilder {
             client: self,
             params: OnlineInitBuilderParams { body },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> OnlineInitBuilder<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<OnlineInit>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<OnlineInit>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -1516,6 +1991,7 @@ impl<'a> OnlineInitBuilderParams<'a> {
 pub struct OnlineInitApplyOnly<'a> {
     client: &'a crate::Client,
     params: OnlineInitApplyOnlyParams<'a>,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`OnlineInitApplyOnly`].
@@ -1539,23 +2015,47 @@ impl crate::Client {
         OnlineInitApplyOnly {
             client: self,
             params: OnlineInitApplyOnlyParams { body },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> OnlineInitApplyOnly<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<OnlineInit>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<OnlineInit>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -1574,6 +2074,7 @@ impl<'a> OnlineInitApplyOnlyParams<'a> {
 pub struct OnlineLearnMore<'a> {
     client: &'a crate::Client,
     params: OnlineLearnMoreParams<'a>,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`OnlineLearnMore`].
@@ -1593,23 +2094,47 @@ impl crate::Client {
         OnlineLearnMore {
             client: self,
             params: OnlineLearnMoreParams { body },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> OnlineLearnMore<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<OnlineInit>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<OnlineInit>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -1628,6 +2153,7 @@ impl<'a> OnlineLearnMoreParams<'a> {
 pub struct OnlinePaymentCalculator<'a> {
     client: &'a crate::Client,
     params: OnlinePaymentCalculatorParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`OnlinePaymentCalculator`].
@@ -1656,11 +2182,34 @@ impl crate::Client {
                 price: price.to_string(),
                 lang: None,
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> OnlinePaymentCalculator<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The language of messages, `en` (the default) or `fr`.
     ///
     /// Default: the client's own (`crate::Client::lang`).
@@ -1674,13 +2223,14 @@ impl<'a> OnlinePaymentCalculator<'a> {
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<PaymentCalculator>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<PaymentCalculator>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -1704,6 +2254,7 @@ impl OnlinePaymentCalculatorParams {
 pub struct OnlineNotificationByOrderId<'a> {
     client: &'a crate::Client,
     params: OnlineNotificationByOrderIdParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`OnlineNotificationByOrderId`].
@@ -1731,23 +2282,47 @@ impl crate::Client {
             params: OnlineNotificationByOrderIdParams {
                 order_id: order_id.to_string(),
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> OnlineNotificationByOrderId<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<OnlineNotification>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<OnlineNotification>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -1766,6 +2341,7 @@ impl OnlineNotificationByOrderIdParams {
 pub struct OnlineNotificationByMerchantOrderId<'a> {
     client: &'a crate::Client,
     params: OnlineNotificationByMerchantOrderIdParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`OnlineNotificationByMerchantOrderId`].
@@ -1791,23 +2367,47 @@ impl crate::Client {
             params: OnlineNotificationByMerchantOrderIdParams {
                 merchant_order_id: merchant_order_id.to_string(),
             },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> OnlineNotificationByMerchantOrderId<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<OnlineNotification>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<OnlineNotification>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 
@@ -1830,6 +2430,7 @@ impl OnlineNotificationByMerchantOrderIdParams {
 pub struct OnlinePaymentAvailability<'a> {
     client: &'a crate::Client,
     params: OnlinePaymentAvailabilityParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`OnlinePaymentAvailability`].
@@ -1851,24 +2452,48 @@ impl crate::Client {
         OnlinePaymentAvailability {
             client: self,
             params: OnlinePaymentAvailabilityParams {},
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 #[cfg(feature = "unconfirmed")]
 impl<'a> OnlinePaymentAvailability<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<PaymentAvailability>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<PaymentAvailability>>> + Send + 'a {
-        api_core::send(self.client, self.params.operation(self.client))
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        api_core::send(self.client, operation)
     }
 }
 

@@ -17,6 +17,7 @@ use api_core::{Operation, Response, Result};
 pub struct GetAuthToken<'a> {
     client: &'a crate::Client,
     params: GetAuthTokenParams<'a>,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`GetAuthToken`].
@@ -37,23 +38,47 @@ impl crate::Client {
         GetAuthToken {
             client: self,
             params: GetAuthTokenParams { body },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> GetAuthToken<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<crate::Envelope<AuthToken>>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<AuthToken>>> + Send + 'a {
-        let sent = api_core::send(self.client, self.params.operation(self.client));
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        let sent = api_core::send(self.client, operation);
         futures_util::FutureExt::map(sent, |sent| {
             sent.map(|response| response.map(crate::Envelope::into_content))
         })
@@ -76,6 +101,7 @@ impl<'a> GetAuthTokenParams<'a> {
 pub struct CreateCustomer<'a> {
     client: &'a crate::Client,
     params: CreateCustomerParams<'a>,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`CreateCustomer`].
@@ -92,23 +118,47 @@ impl crate::Client {
         CreateCustomer {
             client: self,
             params: CreateCustomerParams { body },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> CreateCustomer<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<crate::Envelope<CreatedCustomer>>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<CreatedCustomer>>> + Send + 'a {
-        let sent = api_core::send(self.client, self.params.operation(self.client));
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        let sent = api_core::send(self.client, operation);
         futures_util::FutureExt::map(sent, |sent| {
             sent.map(|response| response.map(crate::Envelope::into_content))
         })
@@ -135,6 +185,7 @@ impl<'a> CreateCustomerParams<'a> {
 pub struct ListCustomers<'a> {
     client: &'a crate::Client,
     params: ListCustomersParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`ListCustomers`].
@@ -157,24 +208,48 @@ impl crate::Client {
         ListCustomers {
             client: self,
             params: ListCustomersParams {},
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 #[cfg(feature = "unconfirmed")]
 impl<'a> ListCustomers<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<crate::Envelope<Vec<CustomerSummary>>>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<Vec<CustomerSummary>>>> + Send + 'a {
-        let sent = api_core::send(self.client, self.params.operation(self.client));
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        let sent = api_core::send(self.client, operation);
         futures_util::FutureExt::map(sent, |sent| {
             sent.map(|response| response.map(crate::Envelope::into_content))
         })
@@ -202,6 +277,7 @@ impl ListCustomersParams {
 pub struct CustomerDetails<'a> {
     client: &'a crate::Client,
     params: CustomerDetailsParams<'a>,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`CustomerDetails`].
@@ -228,24 +304,48 @@ impl crate::Client {
         CustomerDetails {
             client: self,
             params: CustomerDetailsParams { body },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 #[cfg(feature = "unconfirmed")]
 impl<'a> CustomerDetails<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<crate::Envelope<CustomerSummary>>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<CustomerSummary>>> + Send + 'a {
-        let sent = api_core::send(self.client, self.params.operation(self.client));
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        let sent = api_core::send(self.client, operation);
         futures_util::FutureExt::map(sent, |sent| {
             sent.map(|response| response.map(crate::Envelope::into_content))
         })
@@ -273,6 +373,7 @@ impl<'a> CustomerDetailsParams<'a> {
 pub struct CustomerLicenseAction<'a> {
     client: &'a crate::Client,
     params: CustomerLicenseActionParams<'a>,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`CustomerLicenseAction`].
@@ -302,24 +403,48 @@ impl crate::Client {
         CustomerLicenseAction {
             client: self,
             params: CustomerLicenseActionParams { body },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 #[cfg(feature = "unconfirmed")]
 impl<'a> CustomerLicenseAction<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<crate::Envelope<String>>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<String>>> + Send + 'a {
-        let sent = api_core::send(self.client, self.params.operation(self.client));
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        let sent = api_core::send(self.client, operation);
         futures_util::FutureExt::map(sent, |sent| {
             sent.map(|response| response.map(crate::Envelope::into_content))
         })
@@ -344,6 +469,7 @@ impl<'a> CustomerLicenseActionParams<'a> {
 pub struct SetCustomerPassword<'a> {
     client: &'a crate::Client,
     params: SetCustomerPasswordParams<'a>,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`SetCustomerPassword`].
@@ -371,24 +497,48 @@ impl crate::Client {
         SetCustomerPassword {
             client: self,
             params: SetCustomerPasswordParams { body },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 #[cfg(feature = "unconfirmed")]
 impl<'a> SetCustomerPassword<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<crate::Envelope<String>>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<String>>> + Send + 'a {
-        let sent = api_core::send(self.client, self.params.operation(self.client));
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        let sent = api_core::send(self.client, operation);
         futures_util::FutureExt::map(sent, |sent| {
             sent.map(|response| response.map(crate::Envelope::into_content))
         })
@@ -412,6 +562,7 @@ impl<'a> SetCustomerPasswordParams<'a> {
 pub struct AvailableLicenses<'a> {
     client: &'a crate::Client,
     params: AvailableLicensesParams<'a>,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`AvailableLicenses`].
@@ -434,23 +585,47 @@ impl crate::Client {
         AvailableLicenses {
             client: self,
             params: AvailableLicensesParams { body },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> AvailableLicenses<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<crate::Envelope<Vec<AvailableLicense>>>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<Vec<AvailableLicense>>>> + Send + 'a {
-        let sent = api_core::send(self.client, self.params.operation(self.client));
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        let sent = api_core::send(self.client, operation);
         futures_util::FutureExt::map(sent, |sent| {
             sent.map(|response| response.map(crate::Envelope::into_content))
         })
@@ -476,6 +651,7 @@ impl<'a> AvailableLicensesParams<'a> {
 pub struct AssignDemo<'a> {
     client: &'a crate::Client,
     params: AssignDemoParams<'a>,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`AssignDemo`].
@@ -494,23 +670,47 @@ impl crate::Client {
         AssignDemo {
             client: self,
             params: AssignDemoParams { body },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> AssignDemo<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<crate::Envelope<DemoLicense>>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<DemoLicense>>> + Send + 'a {
-        let sent = api_core::send(self.client, self.params.operation(self.client));
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        let sent = api_core::send(self.client, operation);
         futures_util::FutureExt::map(sent, |sent| {
             sent.map(|response| response.map(crate::Envelope::into_content))
         })
@@ -533,6 +733,7 @@ impl<'a> AssignDemoParams<'a> {
 pub struct AssignLicense<'a> {
     client: &'a crate::Client,
     params: AssignLicenseParams<'a>,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`AssignLicense`].
@@ -551,23 +752,47 @@ impl crate::Client {
         AssignLicense {
             client: self,
             params: AssignLicenseParams { body },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> AssignLicense<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<crate::Envelope<AssignedLicense>>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<AssignedLicense>>> + Send + 'a {
-        let sent = api_core::send(self.client, self.params.operation(self.client));
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        let sent = api_core::send(self.client, operation);
         futures_util::FutureExt::map(sent, |sent| {
             sent.map(|response| response.map(crate::Envelope::into_content))
         })
@@ -593,6 +818,7 @@ impl<'a> AssignLicenseParams<'a> {
 pub struct SuspendLicense<'a> {
     client: &'a crate::Client,
     params: SuspendLicenseParams<'a>,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`SuspendLicense`].
@@ -609,23 +835,47 @@ impl crate::Client {
         SuspendLicense {
             client: self,
             params: SuspendLicenseParams { body },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> SuspendLicense<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<crate::Envelope<String>>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<String>>> + Send + 'a {
-        let sent = api_core::send(self.client, self.params.operation(self.client));
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        let sent = api_core::send(self.client, operation);
         futures_util::FutureExt::map(sent, |sent| {
             sent.map(|response| response.map(crate::Envelope::into_content))
         })
@@ -648,6 +898,7 @@ impl<'a> SuspendLicenseParams<'a> {
 pub struct EnableLicense<'a> {
     client: &'a crate::Client,
     params: EnableLicenseParams<'a>,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`EnableLicense`].
@@ -664,23 +915,47 @@ impl crate::Client {
         EnableLicense {
             client: self,
             params: EnableLicenseParams { body },
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 impl<'a> EnableLicense<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<crate::Envelope<String>>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<String>>> + Send + 'a {
-        let sent = api_core::send(self.client, self.params.operation(self.client));
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        let sent = api_core::send(self.client, operation);
         futures_util::FutureExt::map(sent, |sent| {
             sent.map(|response| response.map(crate::Envelope::into_content))
         })
@@ -704,6 +979,7 @@ impl<'a> EnableLicenseParams<'a> {
 pub struct LicenseVersions<'a> {
     client: &'a crate::Client,
     params: LicenseVersionsParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`LicenseVersions`].
@@ -727,24 +1003,48 @@ impl crate::Client {
         LicenseVersions {
             client: self,
             params: LicenseVersionsParams {},
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 #[cfg(feature = "unconfirmed")]
 impl<'a> LicenseVersions<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<crate::Envelope<Vec<DirectoryEntry>>>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<Vec<DirectoryEntry>>>> + Send + 'a {
-        let sent = api_core::send(self.client, self.params.operation(self.client));
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        let sent = api_core::send(self.client, operation);
         futures_util::FutureExt::map(sent, |sent| {
             sent.map(|response| response.map(crate::Envelope::into_content))
         })
@@ -772,6 +1072,7 @@ impl LicenseVersionsParams {
 pub struct Currencies<'a> {
     client: &'a crate::Client,
     params: CurrenciesParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`Currencies`].
@@ -795,24 +1096,48 @@ impl crate::Client {
         Currencies {
             client: self,
             params: CurrenciesParams {},
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 #[cfg(feature = "unconfirmed")]
 impl<'a> Currencies<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<crate::Envelope<Vec<DirectoryEntry>>>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<Vec<DirectoryEntry>>>> + Send + 'a {
-        let sent = api_core::send(self.client, self.params.operation(self.client));
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        let sent = api_core::send(self.client, operation);
         futures_util::FutureExt::map(sent, |sent| {
             sent.map(|response| response.map(crate::Envelope::into_content))
         })
@@ -840,6 +1165,7 @@ impl CurrenciesParams {
 pub struct Countries<'a> {
     client: &'a crate::Client,
     params: CountriesParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`Countries`].
@@ -863,24 +1189,48 @@ impl crate::Client {
         Countries {
             client: self,
             params: CountriesParams {},
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 #[cfg(feature = "unconfirmed")]
 impl<'a> Countries<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<crate::Envelope<Vec<DirectoryEntry>>>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<Vec<DirectoryEntry>>>> + Send + 'a {
-        let sent = api_core::send(self.client, self.params.operation(self.client));
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        let sent = api_core::send(self.client, operation);
         futures_util::FutureExt::map(sent, |sent| {
             sent.map(|response| response.map(crate::Envelope::into_content))
         })
@@ -908,6 +1258,7 @@ impl CountriesParams {
 pub struct Industries<'a> {
     client: &'a crate::Client,
     params: IndustriesParams,
+    settings: api_core::CallSettings,
 }
 
 /// The inputs of [`Industries`].
@@ -931,24 +1282,48 @@ impl crate::Client {
         Industries {
             client: self,
             params: IndustriesParams {},
+            settings: api_core::CallSettings::default(),
         }
     }
 }
 
 #[cfg(feature = "unconfirmed")]
 impl<'a> Industries<'a> {
+    /// For this call only: the whole call's time limit, every attempt and wait included (the
+    /// client's `request_timeout` otherwise).
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.settings = self.settings.timeout(timeout);
+        self
+    }
+
+    /// For this call only: the most attempts, the first included (the client's
+    /// `RetryConfig::max_attempts` otherwise). A side effect is still repeated only when the
+    /// server cannot have acted on it.
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.settings = self.settings.max_attempts(attempts);
+        self
+    }
+
+    /// For this call only: the longest wait for a rate limit, the client's own or the server's
+    /// `Retry-After` (the client's `RetryConfig::max_rate_limit_wait` otherwise).
+    pub fn max_wait(mut self, wait: std::time::Duration) -> Self {
+        self.settings = self.settings.max_wait(wait);
+        self
+    }
+
     /// The checked operation, not sent: for a look at the request, or a custom executor.
     ///
     /// # Errors
     /// [`api_core::Error::InvalidInput`] when an input breaks the spec's bounds.
     pub fn into_operation(self) -> Result<Operation<crate::Envelope<Vec<DirectoryEntry>>>> {
-        self.params.operation(self.client)
+        api_core::configure(self.params.operation(self.client), self.settings)
     }
 
     /// Sends the request; an input that breaks the spec's bounds is answered as
     /// [`api_core::Error::InvalidInput`] without one.
     pub fn send(self) -> impl Future<Output = Result<Response<Vec<DirectoryEntry>>>> + Send + 'a {
-        let sent = api_core::send(self.client, self.params.operation(self.client));
+        let operation = api_core::configure(self.params.operation(self.client), self.settings);
+        let sent = api_core::send(self.client, operation);
         futures_util::FutureExt::map(sent, |sent| {
             sent.map(|response| response.map(crate::Envelope::into_content))
         })
