@@ -5,47 +5,10 @@
 
 use fl3xx::{Error, Fl3xx, Id, OperatorClient};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, FileFailurePersistence, TestRunner};
+use api_test_support::{config, nasty, percent_decode};
+use proptest::test_runner::TestRunner;
 use wiremock::matchers::any as any_request;
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-/// Explicit settings, whatever `PROPTEST_CASES` says; no regression files.
-fn config(cases: u32) -> Config {
-    Config {
-        cases,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Off)),
-        ..Config::default()
-    }
-}
-
-/// Strings built to break paths: separators, dots, escapes, spaces, non-ASCII.
-fn nasty() -> impl Strategy<Value = String> {
-    prop_oneof![
-        "[/.%?#&=+; a-zA-Z0-9é€😀\\\\{}]{0,12}",
-        Just(".".to_owned()),
-        Just("..".to_owned()),
-        Just("%2e%2E".to_owned()),
-        Just("../../api/v2/flights".to_owned()),
-        any::<String>(),
-    ]
-}
-
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
 
 /// The operations with an id in their path: the path with `X` where the id goes.
 const OPERATIONS: [&str; 8] = [
@@ -101,7 +64,7 @@ fn ids_never_change_the_request_path() {
 
     let mut runner = TestRunner::new(config(96));
     runner
-        .run(&(0..OPERATIONS.len(), nasty()), |(operation, value)| {
+        .run(&(0..OPERATIONS.len(), nasty("../../api/v2/flights")), |(operation, value)| {
             let before = runtime
                 .block_on(server.received_requests())
                 .unwrap_or_default()

@@ -4,50 +4,13 @@
 
 use flexiti::{Client, Environment, Error, Id};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, FileFailurePersistence, TestRunner};
+use api_test_support::{config, nasty, percent_decode};
+use proptest::test_runner::TestRunner;
 use wiremock::matchers::{any as any_request, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const TOKEN_PATH: &str = "/flexiti/pos-api/v2.5/oauth/token";
 const ONLINE_TOKEN_PATH: &str = "/flexiti/online-api/oauth/token";
-
-/// Explicit settings, whatever `PROPTEST_CASES` says; no regression files.
-fn config(cases: u32) -> Config {
-    Config {
-        cases,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Off)),
-        ..Config::default()
-    }
-}
-
-/// Strings built to break paths: separators, dots, escapes, spaces, non-ASCII.
-fn nasty() -> impl Strategy<Value = String> {
-    prop_oneof![
-        "[/.%?#&=+; a-zA-Z0-9é€😀\\\\{}]{0,12}",
-        Just(".".to_owned()),
-        Just("..".to_owned()),
-        Just("%2e%2E".to_owned()),
-        Just("../../oauth/token".to_owned()),
-        any::<String>(),
-    ]
-}
-
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
 
 /// Operations with ids in their path: `C` is the client id, `X` the id.
 const OPERATIONS: [&str; 4] = [
@@ -171,7 +134,7 @@ fn ids_never_change_the_request_path() {
     let client = client_for(&server, "props-client").expect("client");
     let mut runner = TestRunner::new(config(64));
     runner
-        .run(&(0..OPERATIONS.len(), nasty()), |(operation, value)| {
+        .run(&(0..OPERATIONS.len(), nasty("../../oauth/token")), |(operation, value)| {
             check_call(
                 &runtime,
                 &server,
@@ -191,7 +154,7 @@ fn client_ids_never_change_the_request_path() {
     let server = runtime.block_on(server());
     let mut runner = TestRunner::new(config(12));
     runner
-        .run(&(nasty(), 0..OPERATIONS.len()), |(client_id, operation)| {
+        .run(&(nasty("../../oauth/token"), 0..OPERATIONS.len()), |(client_id, operation)| {
             let client = match client_for(&server, &client_id) {
                 Ok(client) => client,
                 Err(Error::Config(_)) if client_id.trim().is_empty() => return Ok(()),

@@ -2,16 +2,9 @@
 //! error (field, rule, value) the generated checks give.
 
 use api_core::validate::Rule;
-use fsflt::{AvailableLicensesRequest, Client, CustomerCode, Error, NewCustomer};
+use fsflt::{AvailableLicensesRequest, Client, CustomerCode, NewCustomer};
+use api_test_support::invalid;
 use wiremock::MockServer;
-
-/// The input error of a refused call (its `Debug` when it is anything else).
-fn invalid<T: std::fmt::Debug>(result: Result<T, Error>) -> api_core::InvalidInput {
-    result
-        .expect_err("refused")
-        .into_invalid_input()
-        .expect("an input error")
-}
 
 #[tokio::test]
 async fn passwords_and_codes_are_checked_before_sending() {
