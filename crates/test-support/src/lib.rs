@@ -1,11 +1,11 @@
 //! What the provider crates' tests share, written once: a one-route mock server, reading a
-//! recorded request, the input error of a refused call, and proptest's settings and the
+//! recorded request, the input or API error of a refused call, and proptest's settings and the
 //! path-breaking strings every provider's property tests throw at its path parameters.
 //!
 //! A dev-dependency only (`publish = false`): `cargo publish` drops a path dev-dependency
 //! without a version, so the provider crates publish without it.
 
-use api_core::{Error, InvalidInput};
+use api_core::{ApiError, Error, FieldErrors, InvalidInput};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError};
 use wiremock::matchers::{method, path};
@@ -46,6 +46,32 @@ pub fn invalid<T: std::fmt::Debug>(result: Result<T, Error>) -> InvalidInput {
         Err(Error::InvalidInput(input)) => *input,
         other => panic!("expected an input error, got {other:?}"),
     }
+}
+
+/// The API error of a failed call; the test fails on success or another error.
+#[track_caller]
+pub fn api_error<T: std::fmt::Debug>(result: Result<T, Error>) -> ApiError {
+    match result {
+        Err(Error::Api(error)) => *error,
+        other => panic!("expected an API error, got {other:?}"),
+    }
+}
+
+/// The per-field messages of a failed call; the test fails when there are none.
+#[track_caller]
+pub fn field_errors<T>(result: &Result<T, Error>) -> FieldErrors {
+    match result.as_ref().err().and_then(Error::field_errors) {
+        Some(fields) => fields.clone(),
+        None => panic!("expected field errors"),
+    }
+}
+
+/// Asserts a request's method, path and query (`None`: no query at all).
+#[track_caller]
+pub fn assert_target(request: &Request, verb: &str, route: &str, query: Option<&str>) {
+    assert_eq!(request.method.as_str(), verb);
+    assert_eq!(request.url.path(), route);
+    assert_eq!(request.url.query(), query);
 }
 
 /// The field an `InvalidInput` names, or `None` for `Ok`; any other error fails the case.
@@ -114,5 +140,26 @@ mod tests {
         let refused: Result<(), Error> = Err(Error::invalid_input("limit", "too small"));
         assert_eq!(invalid(refused).field, "limit");
         assert_eq!(invalid_field::<()>(Ok(())).ok(), Some(None));
+    }
+
+    #[test]
+    fn api_errors_are_read() {
+        let mut error = ApiError::new("test", "op", api_core::StatusCode::UNPROCESSABLE_ENTITY);
+        error.field_errors.insert("id".into(), vec!["taken".into()]);
+        let failed: Result<(), Error> = Err(Error::from(error));
+        assert_eq!(field_errors(&failed)["id"], ["taken"]);
+        assert_eq!(api_error(failed).status.as_u16(), 422);
+    }
+
+    #[test]
+    #[should_panic(expected = "expected an API error")]
+    fn an_input_error_is_not_an_api_error() {
+        api_error::<()>(Err(Error::invalid_input("id", "blank")));
+    }
+
+    #[test]
+    #[should_panic(expected = "expected field errors")]
+    fn an_input_error_has_no_field_errors() {
+        field_errors::<()>(&Err(Error::invalid_input("id", "blank")));
     }
 }

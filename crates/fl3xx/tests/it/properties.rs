@@ -3,9 +3,9 @@
 //! exactly the operation's segments, the id's segment decoding to the id — or the client
 //! refuses it with a typed `InvalidInput` and sends nothing.
 
+use api_test_support::{config, nasty, percent_decode};
 use fl3xx::{Error, Fl3xx, Id, OperatorClient};
 use proptest::prelude::*;
-use api_test_support::{config, nasty, percent_decode};
 use proptest::test_runner::TestRunner;
 use wiremock::matchers::any as any_request;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -64,41 +64,44 @@ fn ids_never_change_the_request_path() {
 
     let mut runner = TestRunner::new(config(96));
     runner
-        .run(&(0..OPERATIONS.len(), nasty("../../api/v2/flights")), |(operation, value)| {
-            let before = runtime
-                .block_on(server.received_requests())
-                .unwrap_or_default()
-                .len();
-            let error = runtime.block_on(call(&client, operation, &value));
-            let received = runtime
-                .block_on(server.received_requests())
-                .unwrap_or_default();
-            if let Some(Error::InvalidInput(e)) = &error {
-                let refused = value.trim().is_empty() || value == "." || value == "..";
-                prop_assert!(refused, "{:?} refused: {:?}", value, e);
-                prop_assert_eq!(received.len(), before, "sent after all");
-                return Ok(());
-            }
-            prop_assert_eq!(
-                error.as_ref().and_then(|e| e.status()).map(|s| s.as_u16()),
-                Some(404),
-                "{:?}",
-                error
-            );
-            prop_assert_eq!(received.len(), before + 1);
-            let request = &received[before];
-            prop_assert_eq!(request.url.query(), None);
-            let want: Vec<&str> = OPERATIONS[operation].split('/').collect();
-            let got: Vec<&str> = request.url.path().split('/').collect();
-            prop_assert_eq!(got.len(), want.len(), "{}", request.url);
-            for (got, want) in got.iter().zip(&want) {
-                if *want == "X" {
-                    prop_assert_eq!(percent_decode(got), Some(value.clone()));
-                } else {
-                    prop_assert_eq!(got, want);
+        .run(
+            &(0..OPERATIONS.len(), nasty("../../api/v2/flights")),
+            |(operation, value)| {
+                let before = runtime
+                    .block_on(server.received_requests())
+                    .unwrap_or_default()
+                    .len();
+                let error = runtime.block_on(call(&client, operation, &value));
+                let received = runtime
+                    .block_on(server.received_requests())
+                    .unwrap_or_default();
+                if let Some(Error::InvalidInput(e)) = &error {
+                    let refused = value.trim().is_empty() || value == "." || value == "..";
+                    prop_assert!(refused, "{:?} refused: {:?}", value, e);
+                    prop_assert_eq!(received.len(), before, "sent after all");
+                    return Ok(());
                 }
-            }
-            Ok(())
-        })
+                prop_assert_eq!(
+                    error.as_ref().and_then(|e| e.status()).map(|s| s.as_u16()),
+                    Some(404),
+                    "{:?}",
+                    error
+                );
+                prop_assert_eq!(received.len(), before + 1);
+                let request = &received[before];
+                prop_assert_eq!(request.url.query(), None);
+                let want: Vec<&str> = OPERATIONS[operation].split('/').collect();
+                let got: Vec<&str> = request.url.path().split('/').collect();
+                prop_assert_eq!(got.len(), want.len(), "{}", request.url);
+                for (got, want) in got.iter().zip(&want) {
+                    if *want == "X" {
+                        prop_assert_eq!(percent_decode(got), Some(value.clone()));
+                    } else {
+                        prop_assert_eq!(got, want);
+                    }
+                }
+                Ok(())
+            },
+        )
         .expect("property");
 }

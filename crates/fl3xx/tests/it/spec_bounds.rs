@@ -3,9 +3,9 @@
 
 use api_core::date::Date;
 use api_core::validate::Rule;
+use api_test_support::invalid;
 use fl3xx::{CreateCrewQualification, Fl3xx, FlightWindow};
 use time::macros::datetime;
-use api_test_support::invalid;
 use wiremock::MockServer;
 
 #[tokio::test]

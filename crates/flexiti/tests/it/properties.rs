@@ -2,9 +2,9 @@
 //! reference-id and idempotency-key checks accept exactly what they document, and `Id`s
 //! encode as documented.
 
+use api_test_support::{config, nasty, percent_decode};
 use flexiti::{Client, Environment, Error, Id};
 use proptest::prelude::*;
-use api_test_support::{config, nasty, percent_decode};
 use proptest::test_runner::TestRunner;
 use wiremock::matchers::{any as any_request, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -134,16 +134,19 @@ fn ids_never_change_the_request_path() {
     let client = client_for(&server, "props-client").expect("client");
     let mut runner = TestRunner::new(config(64));
     runner
-        .run(&(0..OPERATIONS.len(), nasty("../../oauth/token")), |(operation, value)| {
-            check_call(
-                &runtime,
-                &server,
-                &client,
-                "props-client",
-                operation,
-                &value,
-            )
-        })
+        .run(
+            &(0..OPERATIONS.len(), nasty("../../oauth/token")),
+            |(operation, value)| {
+                check_call(
+                    &runtime,
+                    &server,
+                    &client,
+                    "props-client",
+                    operation,
+                    &value,
+                )
+            },
+        )
         .expect("property");
 }
 
@@ -154,16 +157,19 @@ fn client_ids_never_change_the_request_path() {
     let server = runtime.block_on(server());
     let mut runner = TestRunner::new(config(12));
     runner
-        .run(&(nasty("../../oauth/token"), 0..OPERATIONS.len()), |(client_id, operation)| {
-            let client = match client_for(&server, &client_id) {
-                Ok(client) => client,
-                Err(Error::Config(_)) if client_id.trim().is_empty() => return Ok(()),
-                Err(other) => return Err(TestCaseError::fail(format!("{other:?}"))),
-            };
-            check_call(
-                &runtime, &server, &client, &client_id, operation, "20076677",
-            )
-        })
+        .run(
+            &(nasty("../../oauth/token"), 0..OPERATIONS.len()),
+            |(client_id, operation)| {
+                let client = match client_for(&server, &client_id) {
+                    Ok(client) => client,
+                    Err(Error::Config(_)) if client_id.trim().is_empty() => return Ok(()),
+                    Err(other) => return Err(TestCaseError::fail(format!("{other:?}"))),
+                };
+                check_call(
+                    &runtime, &server, &client, &client_id, operation, "20076677",
+                )
+            },
+        )
         .expect("property");
 }
 

@@ -2,8 +2,8 @@
 //! request), with the structured error the generated checks give.
 
 use api_core::validate::Rule;
-use flexiti::{Client, Environment};
 use api_test_support::invalid;
+use flexiti::{Client, Environment};
 use wiremock::MockServer;
 
 #[tokio::test]

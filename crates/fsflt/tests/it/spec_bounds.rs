@@ -2,8 +2,8 @@
 //! error (field, rule, value) the generated checks give.
 
 use api_core::validate::Rule;
-use fsflt::{AvailableLicensesRequest, Client, CustomerCode, NewCustomer};
 use api_test_support::invalid;
+use fsflt::{AvailableLicensesRequest, Client, CustomerCode, NewCustomer};
 use wiremock::MockServer;
 
 #[tokio::test]
