@@ -105,6 +105,45 @@ pub fn nasty(escape: &'static str) -> impl Strategy<Value = String> {
     ]
 }
 
+/// The one request a call answered by a catch-all 404 sent: `error` must be that 404 and
+/// `received` hold exactly one request more than the `before` received earlier.
+pub fn sent_once<'r>(
+    error: Option<&Error>,
+    received: &'r [Request],
+    before: usize,
+) -> Result<&'r Request, TestCaseError> {
+    prop_assert_eq!(
+        error.and_then(Error::status).map(|s| s.as_u16()),
+        Some(404),
+        "{:?}",
+        error
+    );
+    prop_assert_eq!(received.len(), before + 1);
+    received
+        .get(before)
+        .ok_or_else(|| TestCaseError::fail("no request"))
+}
+
+/// Checks a request's path against `template`, segment by segment: a segment that `values`
+/// names (`("X", id)`) must percent-decode to its value, any other must be the same.
+pub fn check_segments(
+    path: &str,
+    template: &str,
+    values: &[(&str, &str)],
+) -> Result<(), TestCaseError> {
+    let want: Vec<&str> = template.split('/').collect();
+    let got: Vec<&str> = path.split('/').collect();
+    prop_assert_eq!(got.len(), want.len(), "{}", path);
+    for (got, want) in got.iter().zip(&want) {
+        let decoded = percent_decode(got);
+        match values.iter().find(|(name, _)| name == want) {
+            Some((_, value)) => prop_assert_eq!(decoded.as_deref(), Some(*value)),
+            None => prop_assert_eq!(got, want),
+        }
+    }
+    Ok(())
+}
+
 /// `text` with its `%XX` escapes decoded; `None` for a broken escape or bytes that are not
 /// UTF-8.
 pub fn percent_decode(text: &str) -> Option<String> {
@@ -133,6 +172,15 @@ mod tests {
         assert_eq!(percent_decode("a%2Fb%C3%A9").as_deref(), Some("a/bé"));
         assert_eq!(percent_decode("%2"), None);
         assert_eq!(percent_decode("%FF"), None);
+    }
+
+    #[test]
+    fn segments_are_checked() {
+        let values = [("C", "a/b"), ("X", "..")];
+        assert!(check_segments("/c/a%2Fb/x/%2E%2E", "/c/C/x/X", &values).is_ok());
+        assert!(check_segments("/c/a/b/x/..", "/c/C/x/X", &values).is_err());
+        assert!(check_segments("/d/a%2Fb/x/%2E%2E", "/c/C/x/X", &values).is_err());
+        assert!(sent_once(None, &[], 0).is_err());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! exactly the operation's segments, the id's segment decoding to the id — or the client
 //! refuses it with a typed `InvalidInput` and sends nothing.
 
-use api_test_support::{config, nasty, percent_decode};
+use api_test_support::{check_segments, config, nasty, sent_once};
 use fl3xx::{Error, Fl3xx, Id, OperatorClient};
 use proptest::prelude::*;
 use proptest::test_runner::TestRunner;
@@ -81,25 +81,9 @@ fn ids_never_change_the_request_path() {
                     prop_assert_eq!(received.len(), before, "sent after all");
                     return Ok(());
                 }
-                prop_assert_eq!(
-                    error.as_ref().and_then(|e| e.status()).map(|s| s.as_u16()),
-                    Some(404),
-                    "{:?}",
-                    error
-                );
-                prop_assert_eq!(received.len(), before + 1);
-                let request = &received[before];
+                let request = sent_once(error.as_ref(), &received, before)?;
                 prop_assert_eq!(request.url.query(), None);
-                let want: Vec<&str> = OPERATIONS[operation].split('/').collect();
-                let got: Vec<&str> = request.url.path().split('/').collect();
-                prop_assert_eq!(got.len(), want.len(), "{}", request.url);
-                for (got, want) in got.iter().zip(&want) {
-                    if *want == "X" {
-                        prop_assert_eq!(percent_decode(got), Some(value.clone()));
-                    } else {
-                        prop_assert_eq!(got, want);
-                    }
-                }
+                check_segments(request.url.path(), OPERATIONS[operation], &[("X", &value)])?;
                 Ok(())
             },
         )

@@ -2,7 +2,7 @@
 //! reference-id and idempotency-key checks accept exactly what they document, and `Id`s
 //! encode as documented.
 
-use api_test_support::{config, nasty, percent_decode};
+use api_test_support::{check_segments, config, nasty, sent_once};
 use flexiti::{Client, Environment, Error, Id};
 use proptest::prelude::*;
 use proptest::test_runner::TestRunner;
@@ -90,26 +90,9 @@ fn check_call(
         prop_assert_eq!(received.len(), before, "sent after all");
         return Ok(());
     }
-    prop_assert_eq!(
-        error.as_ref().and_then(|e| e.status()).map(|s| s.as_u16()),
-        Some(404),
-        "{:?}",
-        error
-    );
-    prop_assert_eq!(received.len(), before + 1);
-    let request = &received[before];
-    let want: Vec<&str> = OPERATIONS[operation].split('/').collect();
-    let got: Vec<&str> = request.url.path().split('/').collect();
-    prop_assert_eq!(got.len(), want.len(), "{}", request.url);
-    for (got, want) in got.iter().zip(&want) {
-        let decoded = percent_decode(got);
-        match *want {
-            "X" => prop_assert_eq!(decoded.as_deref(), Some(value)),
-            "C" => prop_assert_eq!(decoded.as_deref(), Some(client_id)),
-            _ => prop_assert_eq!(got, want),
-        }
-    }
-    Ok(())
+    let request = sent_once(error.as_ref(), &received, before)?;
+    let values = [("X", value), ("C", client_id)];
+    check_segments(request.url.path(), OPERATIONS[operation], &values)
 }
 
 fn runtime() -> tokio::runtime::Runtime {
