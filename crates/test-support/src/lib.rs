@@ -5,7 +5,7 @@
 //! A dev-dependency only (`publish = false`): `cargo publish` drops a path dev-dependency
 //! without a version, so the provider crates publish without it.
 
-use api_core::{ApiError, Error, FieldErrors, InvalidInput};
+use api_core::{ApiError, Error, ErrorDecoder, FieldErrors, InvalidInput, StatusCode};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError};
 use wiremock::matchers::{method, path};
@@ -72,6 +72,22 @@ pub fn assert_target(request: &Request, verb: &str, route: &str, query: Option<&
     assert_eq!(request.method.as_str(), verb);
     assert_eq!(request.url.path(), route);
     assert_eq!(request.url.query(), query);
+}
+
+/// What `decoder` makes of an error answer with `status` and `body` to `provider`'s
+/// `operation` (the test fails on a status outside 100–999).
+#[track_caller]
+pub fn decoded(
+    decoder: &dyn ErrorDecoder,
+    provider: &'static str,
+    operation: &'static str,
+    status: u16,
+    body: &str,
+) -> ApiError {
+    let Ok(status) = StatusCode::from_u16(status) else {
+        panic!("not an HTTP status: {status}");
+    };
+    api_core::decode_error_body(decoder, provider, operation, status, body.as_bytes())
 }
 
 /// The field an `InvalidInput` names, or `None` for `Ok`; any other error fails the case.
@@ -172,6 +188,12 @@ mod tests {
         assert_eq!(percent_decode("a%2Fb%C3%A9").as_deref(), Some("a/bé"));
         assert_eq!(percent_decode("%2"), None);
         assert_eq!(percent_decode("%FF"), None);
+    }
+
+    #[test]
+    fn error_bodies_are_decoded() {
+        let error = decoded(&api_core::JsonErrorDecoder, "test", "op", 404, "{}");
+        assert_eq!((error.provider, error.status.as_u16()), ("test", 404));
     }
 
     #[test]
