@@ -8,6 +8,7 @@
 use api_core::{ApiError, Error, ErrorDecoder, FieldErrors, InvalidInput, StatusCode};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError};
+use serde::de::DeserializeOwned;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -160,6 +161,35 @@ pub fn check_segments(
     Ok(())
 }
 
+/// What `digits` decodes to, written as a JSON string and as a JSON number alike; the test
+/// fails when either does not decode or the two differ.
+#[track_caller]
+pub fn string_or_number<T>(digits: &str) -> T
+where
+    T: DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let read = |json: String| match serde_json::from_str::<T>(&json) {
+        Ok(value) => value,
+        Err(error) => panic!("{json} does not decode: {error}"),
+    };
+    let quoted = read(format!("\"{digits}\""));
+    assert_eq!(
+        quoted,
+        read(digits.to_owned()),
+        "as a string and as a number"
+    );
+    quoted
+}
+
+/// `value` as JSON text (the test fails when it does not serialize).
+#[track_caller]
+pub fn json<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_string(value) {
+        Ok(text) => text,
+        Err(error) => panic!("does not serialize: {error}"),
+    }
+}
+
 /// `text` with its `%XX` escapes decoded; `None` for a broken escape or bytes that are not
 /// UTF-8.
 pub fn percent_decode(text: &str) -> Option<String> {
@@ -194,6 +224,18 @@ mod tests {
     fn error_bodies_are_decoded() {
         let error = decoded(&api_core::JsonErrorDecoder, "test", "op", 404, "{}");
         assert_eq!((error.provider, error.status.as_u16()), ("test", 404));
+    }
+
+    #[test]
+    fn strings_and_numbers_decode_alike() {
+        let id: api_core::Id = string_or_number("5001");
+        assert_eq!(json(&id), "\"5001\"");
+    }
+
+    #[test]
+    #[should_panic(expected = "as a string and as a number")]
+    fn a_string_and_a_number_that_differ_fail() {
+        string_or_number::<serde_json::Value>("1");
     }
 
     #[test]
