@@ -93,6 +93,42 @@ impl ErrorDecoder for JsonErrorDecoder {
     }
 }
 
+/// The two fields most JSON error bodies carry, for a provider's own [`ErrorDecoder`] to
+/// read beside its own fields (`#[serde(flatten)]`): `message`, a text, and `error`, a code
+/// or a text (Spring and OAuth2 both send it), a string or a number.
+///
+/// ```
+/// #[derive(serde::Deserialize)]
+/// struct Body {
+///     #[serde(flatten)]
+///     base: api_core::ErrorBodyBase,
+///     #[serde(default)]
+///     errors: Option<serde_json::Value>,
+/// }
+/// let body: Body = serde_json::from_str(r#"{"error": 42, "message": "no", "errors": []}"#)?;
+/// assert_eq!(body.base.message.as_deref(), Some("no"));
+/// assert_eq!(body.base.error_text().as_deref(), Some("42"));
+/// assert!(body.errors.is_some());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, Deserialize)]
+#[non_exhaustive]
+pub struct ErrorBodyBase {
+    /// `message`, when a string.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// `error`, whatever its JSON type.
+    #[serde(default)]
+    pub error: Option<serde_json::Value>,
+}
+
+impl ErrorBodyBase {
+    /// `error` as text, when a scalar ([`scalar_text`]).
+    pub fn error_text(&self) -> Option<String> {
+        self.error.as_ref().and_then(scalar_text)
+    }
+}
+
 /// A JSON scalar as text (`"E42"` → `E42`, `42` → `42`); `None` for null, arrays, objects.
 pub fn scalar_text(value: &serde_json::Value) -> Option<String> {
     match value {

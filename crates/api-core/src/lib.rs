@@ -76,7 +76,9 @@ pub use config::{
     DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_SERVER_PAUSE, DEFAULT_REQUEST_TIMEOUT, TransportBuilder, is_loopback,
 };
-pub use decode::{ErrorDecoder, JsonErrorDecoder, decode_error_body, field_errors, scalar_text};
+pub use decode::{
+    ErrorBodyBase, ErrorDecoder, JsonErrorDecoder, decode_error_body, field_errors, scalar_text,
+};
 pub use error::{
     ApiError, DecodeError, Error, ErrorKind, FieldErrors, InvalidInput, Result, TransportError,
     TransportErrorKind,

@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use api_core::{ApiError, ErrorDecoder, ErrorKind, StatusCode};
+use api_core::{ApiError, ErrorBodyBase, ErrorDecoder, ErrorKind, StatusCode};
 
 use crate::generated::operations::UNCONFIRMED_OPERATIONS;
 use serde::Deserialize;
@@ -20,10 +20,8 @@ pub const FAIR_USE_INTERVAL: Duration = Duration::from_secs(600);
 
 #[derive(Deserialize)]
 struct Body {
-    #[serde(default)]
-    message: Option<String>,
-    #[serde(default)]
-    error: Option<Value>,
+    #[serde(flatten)]
+    base: ErrorBodyBase,
     #[serde(default)]
     code: Option<Value>,
     #[serde(default)]
@@ -52,8 +50,7 @@ impl ErrorDecoder for Fl3xxErrors {
     fn decode_error(&self, error: &mut ApiError, body: &[u8]) {
         let parsed = serde_json::from_slice::<Body>(body).ok();
         if let Some(body) = &parsed {
-            let error_text = body.error.as_ref().and_then(api_core::scalar_text);
-            error.message = body.message.clone().or(error_text);
+            error.message = body.base.message.clone().or(body.base.error_text());
             error.code = body.code.as_ref().and_then(api_core::scalar_text);
             if let Some(errors) = &body.errors {
                 error.field_errors = api_core::field_errors(errors);
@@ -62,7 +59,7 @@ impl ErrorDecoder for Fl3xxErrors {
         if error.status == StatusCode::FORBIDDEN {
             let text = parsed
                 .as_ref()
-                .and_then(|b| b.message.clone())
+                .and_then(|b| b.base.message.clone())
                 .unwrap_or_else(|| String::from_utf8_lossy(body).into_owned());
             if speaks_of_rate_limit(&text) {
                 error.kind = ErrorKind::TooManyRequests;

@@ -183,10 +183,8 @@ impl fmt::Display for ErrorCode {
 
 #[derive(Deserialize)]
 struct Body {
-    #[serde(default)]
-    message: Option<String>,
-    #[serde(default)]
-    error: Option<Value>,
+    #[serde(flatten)]
+    base: api_core::ErrorBodyBase,
     #[serde(default)]
     error_description: Option<String>,
     #[serde(default, alias = "error_fields")]
@@ -220,8 +218,9 @@ impl ErrorDecoder for FlexitiErrors {
 
 impl FlexitiErrors {
     fn refine(error: &mut ApiError, body: Body) {
-        let code = body.error.as_ref().and_then(api_core::scalar_text);
+        let code = body.base.error_text();
         error.message = body
+            .base
             .message
             .or(body.error_description)
             .or_else(|| code.clone());
