@@ -77,14 +77,7 @@ mod tests {
     use super::*;
 
     fn decoded(status: u16, body: &str) -> ApiError {
-        let status = StatusCode::from_u16(status).expect("status");
-        api_core::decode_error_body(
-            &Fl3xxErrors,
-            "fl3xx",
-            "list_flights",
-            status,
-            body.as_bytes(),
-        )
+        api_test_support::decoded(&Fl3xxErrors, "fl3xx", "list_flights", status, body)
     }
 
     #[test]

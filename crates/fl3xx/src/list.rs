@@ -1,11 +1,9 @@
 //! List answers: `{"data": [...]}` (seen for qualification lists, assumed elsewhere) or a bare
 //! array (as v1 answers).
 
-use std::fmt;
-use std::marker::PhantomData;
 use std::ops::Deref;
 
-use serde::de::{MapAccess, SeqAccess, Visitor};
+use api_core::lenient::{Envelope, list_envelope};
 use serde::{Deserialize, Deserializer};
 
 /// The items of a list answer, with any other top-level fields kept.
@@ -43,42 +41,8 @@ impl<T> IntoIterator for List<T> {
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for List<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        // A visitor rather than an untagged enum, so that a bad item keeps its error message.
-        struct ListVisitor<T>(PhantomData<T>);
-
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for ListVisitor<T> {
-            type Value = List<T>;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a list: an array or an object with a `data` array")
-            }
-
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<List<T>, A::Error> {
-                let mut data = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-                while let Some(item) = seq.next_element()? {
-                    data.push(item);
-                }
-                Ok(List {
-                    data,
-                    extra: serde_json::Map::new(),
-                })
-            }
-
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<List<T>, A::Error> {
-                let mut data = Vec::new();
-                let mut extra = serde_json::Map::new();
-                while let Some(key) = map.next_key::<String>()? {
-                    if key == "data" {
-                        data = map.next_value()?;
-                    } else {
-                        extra.insert(key, map.next_value()?);
-                    }
-                }
-                Ok(List { data, extra })
-            }
-        }
-
-        deserializer.deserialize_any(ListVisitor(PhantomData))
+        let Envelope { items, extra } = list_envelope(deserializer, &["data"])?;
+        Ok(List { data: items, extra })
     }
 }
 

@@ -235,13 +235,12 @@ mod tests {
     use api_core::StatusCode;
 
     fn decoded(status: u16, body: &str) -> ApiError {
-        let status = StatusCode::from_u16(status).expect("status");
-        api_core::decode_error_body(
+        api_test_support::decoded(
             &FlexitiErrors,
             "flexiti",
             "capture_authorization",
             status,
-            body.as_bytes(),
+            body,
         )
     }
 

@@ -1,10 +1,8 @@
 //! Paged lists whose envelope the docs do not show.
 
-use std::fmt;
-use std::marker::PhantomData;
 use std::ops::Deref;
 
-use serde::de::{MapAccess, SeqAccess, Visitor};
+use api_core::lenient::{Envelope, list_envelope};
 use serde::{Deserialize, Deserializer};
 
 /// One page of a list. The envelope is not documented: a bare array decodes, and so does an
@@ -46,41 +44,8 @@ impl<T> IntoIterator for Page<T> {
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Page<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct PageVisitor<T>(PhantomData<T>);
-
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for PageVisitor<T> {
-            type Value = Page<T>;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a list: an array, or an object holding one")
-            }
-
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Page<T>, A::Error> {
-                let mut items = Vec::new();
-                while let Some(item) = seq.next_element()? {
-                    items.push(item);
-                }
-                Ok(Page {
-                    items,
-                    extra: serde_json::Map::new(),
-                })
-            }
-
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Page<T>, A::Error> {
-                let mut items = Vec::new();
-                let mut extra = serde_json::Map::new();
-                while let Some(key) = map.next_key::<String>()? {
-                    if LIST_KEYS.contains(&key.as_str()) {
-                        items = map.next_value()?;
-                    } else {
-                        extra.insert(key, map.next_value()?);
-                    }
-                }
-                Ok(Page { items, extra })
-            }
-        }
-
-        deserializer.deserialize_any(PageVisitor(PhantomData))
+        let Envelope { items, extra } = list_envelope(deserializer, LIST_KEYS)?;
+        Ok(Page { items, extra })
     }
 }
 

@@ -170,13 +170,7 @@ mod tests {
     use super::*;
 
     fn decoded(status: u16, operation: &'static str, body: &str) -> ApiError {
-        api_core::decode_error_body(
-            &FsfltErrors,
-            "fsflt",
-            operation,
-            StatusCode::from_u16(status).expect("status"),
-            body.as_bytes(),
-        )
+        api_test_support::decoded(&FsfltErrors, "fsflt", operation, status, body)
     }
 
     #[test]

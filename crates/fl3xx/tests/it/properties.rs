@@ -3,49 +3,12 @@
 //! exactly the operation's segments, the id's segment decoding to the id — or the client
 //! refuses it with a typed `InvalidInput` and sends nothing.
 
+use api_test_support::{check_segments, config, nasty, sent_once};
 use fl3xx::{Error, Fl3xx, Id, OperatorClient};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, FileFailurePersistence, TestRunner};
+use proptest::test_runner::TestRunner;
 use wiremock::matchers::any as any_request;
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-/// Explicit settings, whatever `PROPTEST_CASES` says; no regression files.
-fn config(cases: u32) -> Config {
-    Config {
-        cases,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Off)),
-        ..Config::default()
-    }
-}
-
-/// Strings built to break paths: separators, dots, escapes, spaces, non-ASCII.
-fn nasty() -> impl Strategy<Value = String> {
-    prop_oneof![
-        "[/.%?#&=+; a-zA-Z0-9é€😀\\\\{}]{0,12}",
-        Just(".".to_owned()),
-        Just("..".to_owned()),
-        Just("%2e%2E".to_owned()),
-        Just("../../api/v2/flights".to_owned()),
-        any::<String>(),
-    ]
-}
-
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
 
 /// The operations with an id in their path: the path with `X` where the id goes.
 const OPERATIONS: [&str; 8] = [
@@ -101,41 +64,28 @@ fn ids_never_change_the_request_path() {
 
     let mut runner = TestRunner::new(config(96));
     runner
-        .run(&(0..OPERATIONS.len(), nasty()), |(operation, value)| {
-            let before = runtime
-                .block_on(server.received_requests())
-                .unwrap_or_default()
-                .len();
-            let error = runtime.block_on(call(&client, operation, &value));
-            let received = runtime
-                .block_on(server.received_requests())
-                .unwrap_or_default();
-            if let Some(Error::InvalidInput(e)) = &error {
-                let refused = value.trim().is_empty() || value == "." || value == "..";
-                prop_assert!(refused, "{:?} refused: {:?}", value, e);
-                prop_assert_eq!(received.len(), before, "sent after all");
-                return Ok(());
-            }
-            prop_assert_eq!(
-                error.as_ref().and_then(|e| e.status()).map(|s| s.as_u16()),
-                Some(404),
-                "{:?}",
-                error
-            );
-            prop_assert_eq!(received.len(), before + 1);
-            let request = &received[before];
-            prop_assert_eq!(request.url.query(), None);
-            let want: Vec<&str> = OPERATIONS[operation].split('/').collect();
-            let got: Vec<&str> = request.url.path().split('/').collect();
-            prop_assert_eq!(got.len(), want.len(), "{}", request.url);
-            for (got, want) in got.iter().zip(&want) {
-                if *want == "X" {
-                    prop_assert_eq!(percent_decode(got), Some(value.clone()));
-                } else {
-                    prop_assert_eq!(got, want);
+        .run(
+            &(0..OPERATIONS.len(), nasty("../../api/v2/flights")),
+            |(operation, value)| {
+                let before = runtime
+                    .block_on(server.received_requests())
+                    .unwrap_or_default()
+                    .len();
+                let error = runtime.block_on(call(&client, operation, &value));
+                let received = runtime
+                    .block_on(server.received_requests())
+                    .unwrap_or_default();
+                if let Some(Error::InvalidInput(e)) = &error {
+                    let refused = value.trim().is_empty() || value == "." || value == "..";
+                    prop_assert!(refused, "{:?} refused: {:?}", value, e);
+                    prop_assert_eq!(received.len(), before, "sent after all");
+                    return Ok(());
                 }
-            }
-            Ok(())
-        })
+                let request = sent_once(error.as_ref(), &received, before)?;
+                prop_assert_eq!(request.url.query(), None);
+                check_segments(request.url.path(), OPERATIONS[operation], &[("X", &value)])?;
+                Ok(())
+            },
+        )
         .expect("property");
 }

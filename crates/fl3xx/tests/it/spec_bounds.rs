@@ -3,17 +3,10 @@
 
 use api_core::date::Date;
 use api_core::validate::Rule;
-use fl3xx::{CreateCrewQualification, Error, Fl3xx, FlightWindow};
+use api_test_support::invalid;
+use fl3xx::{CreateCrewQualification, Fl3xx, FlightWindow};
 use time::macros::datetime;
 use wiremock::MockServer;
-
-/// The input error of a refused call (its `Debug` when it is anything else).
-fn invalid<T: std::fmt::Debug>(result: Result<T, Error>) -> api_core::InvalidInput {
-    result
-        .expect_err("refused")
-        .into_invalid_input()
-        .expect("an input error")
-}
 
 #[tokio::test]
 async fn page_sizes_dates_and_v1_limits_are_checked_before_sending() {
@@ -75,11 +68,5 @@ async fn page_sizes_dates_and_v1_limits_are_checked_before_sending() {
         ("issueDate", &Rule::Format("date"), Some("2023-02-29"))
     );
 
-    assert!(
-        server
-            .received_requests()
-            .await
-            .expect("recorded")
-            .is_empty()
-    );
+    assert!(api_test_support::requests(&server).await.is_empty());
 }

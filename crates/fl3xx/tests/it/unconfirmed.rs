@@ -1,22 +1,17 @@
 //! The operations behind the `unconfirmed` feature, on the wire (wiremock).
 #![cfg(feature = "unconfirmed")]
 
-use fl3xx::{Error, ErrorKind, Fl3xx, FuelPriceBulkDelete, Id, OperatorClient};
+use api_test_support::{api_error, assert_target, header as header_of, invalid, requests};
+use fl3xx::{ErrorKind, Fl3xx, FuelPriceBulkDelete, Id, OperatorClient};
 use serde_json::{Value, json};
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{MockServer, Request, ResponseTemplate};
 
 const CLIENT_ID: &str = "fl3xx-unconfirmed-client";
 const TOKEN: &str = "fl3xx-unconfirmed-token";
 const ROUTE: &str = "/api/v2/partners/airport-fuel-prices";
 
 async fn serve(answer: ResponseTemplate) -> (MockServer, OperatorClient) {
-    let server = MockServer::start().await;
-    Mock::given(method("DELETE"))
-        .and(path(ROUTE))
-        .respond_with(answer)
-        .mount(&server)
-        .await;
+    let server = api_test_support::serve("DELETE", ROUTE, answer).await;
     let client = Fl3xx::builder()
         .client_id(CLIENT_ID)
         .base_url(server.uri())
@@ -27,18 +22,10 @@ async fn serve(answer: ResponseTemplate) -> (MockServer, OperatorClient) {
     (server, client)
 }
 
-fn header_of<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
-    request.headers.get(name).and_then(|v| v.to_str().ok())
-}
-
 /// The one request: `DELETE` on the bulk path with both credentials.
 async fn only_request(server: &MockServer) -> Request {
-    let mut requests = server.received_requests().await.expect("recording is on");
-    assert_eq!(requests.len(), 1, "exactly one request");
-    let request = requests.remove(0);
-    assert_eq!(request.method.as_str(), "DELETE");
-    assert_eq!(request.url.path(), ROUTE);
-    assert_eq!(request.url.query(), None);
+    let request = api_test_support::only_request(server).await;
+    assert_target(&request, "DELETE", ROUTE, None);
     assert_eq!(header_of(&request, "x-api-client-id"), Some(CLIENT_ID));
     assert_eq!(header_of(&request, "x-auth-token"), Some(TOKEN));
     assert_eq!(header_of(&request, "accept"), Some("application/json"));
@@ -78,23 +65,13 @@ async fn a_selection_is_sent_as_ids() {
 async fn an_empty_selection_is_refused_before_sending() {
     let (server, op) = serve(ResponseTemplate::new(204)).await;
     let nothing = FuelPriceBulkDelete::new(Vec::<Id>::new());
-    match op.delete_fuel_prices_bulk().body(&nothing).send().await {
-        Err(Error::InvalidInput(e)) => {
-            assert_eq!(e.field, "ids");
-            assert_eq!(
-                e.message,
-                "an empty selection is ambiguous: send no body to delete every price"
-            );
-        }
-        other => panic!("expected a local refusal, got {other:?}"),
-    }
-    assert!(
-        server
-            .received_requests()
-            .await
-            .expect("recording is on")
-            .is_empty()
+    let e = invalid(op.delete_fuel_prices_bulk().body(&nothing).send().await);
+    assert_eq!(e.field, "ids");
+    assert_eq!(
+        e.message,
+        "an empty selection is ambiguous: send no body to delete every price"
     );
+    assert!(requests(&server).await.is_empty());
 }
 
 #[tokio::test]
@@ -105,10 +82,7 @@ async fn its_errors_say_the_operation_is_unconfirmed() {
     .await;
     let ids = [Id::from("FP-1")];
     let selection = FuelPriceBulkDelete::new(&ids);
-    let error = match op.delete_fuel_prices_bulk().body(&selection).send().await {
-        Err(Error::Api(e)) => *e,
-        other => panic!("expected an API error, got {other:?}"),
-    };
+    let error = api_error(op.delete_fuel_prices_bulk().body(&selection).send().await);
     assert_eq!(error.kind, ErrorKind::BadRequest);
     assert_eq!(error.operation, "delete_fuel_prices_bulk");
     assert_eq!(
@@ -126,10 +100,7 @@ async fn its_errors_say_the_operation_is_unconfirmed() {
 
     // Without a message of its own, the note stands alone.
     let (_server, op) = serve(ResponseTemplate::new(404)).await;
-    let error = match op.delete_fuel_prices_bulk().send().await {
-        Err(Error::Api(e)) => *e,
-        other => panic!("expected an API error, got {other:?}"),
-    };
+    let error = api_error(op.delete_fuel_prices_bulk().send().await);
     assert_eq!(error.kind, ErrorKind::NotFound);
     assert_eq!(
         error.message.as_deref(),

@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use api_test_support::{assert_target, header as header_of, invalid, only_request, requests};
 use fl3xx::v1::{
     FLIGHT_WINDOW_MONTHS, MAX_ACCOUNTS_PAGE, V1Account, V1Aircraft, V1Airport, V1Crew,
     V1CrewAssignment, V1Flight, V1FlightCrew, V1FlightInclude, V1Gender, V1Link,
@@ -40,12 +41,7 @@ fn operator(server: &MockServer) -> OperatorClient {
 
 /// A server answering `GET route` with `answer`, and an operator client for it.
 async fn serve(route: &str, answer: ResponseTemplate) -> (MockServer, OperatorClient) {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(route))
-        .respond_with(answer)
-        .mount(&server)
-        .await;
+    let server = api_test_support::serve("GET", route, answer).await;
     let client = operator(&server);
     (server, client)
 }
@@ -54,19 +50,9 @@ fn ok(body: Value) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(body)
 }
 
-fn header_of<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
-    request.headers.get(name).and_then(|v| v.to_str().ok())
-}
-
-async fn requests(server: &MockServer) -> Vec<Request> {
-    server.received_requests().await.expect("recording is on")
-}
-
 /// Asserts one v1 request: GET, the path and query, the token alone, `Accept`, no body.
 fn assert_v1(request: &Request, route: &str, query: Option<&str>) {
-    assert_eq!(request.method.as_str(), "GET");
-    assert_eq!(request.url.path(), route);
-    assert_eq!(request.url.query(), query);
+    assert_target(request, "GET", route, query);
     assert_eq!(header_of(request, "x-auth-token"), Some(TOKEN));
     assert_eq!(
         header_of(request, "x-api-client-id"),
@@ -80,9 +66,7 @@ fn assert_v1(request: &Request, route: &str, query: Option<&str>) {
 
 /// The one request the server received, checked as [`assert_v1`].
 async fn sent(server: &MockServer, route: &str, query: Option<&str>) {
-    let all = requests(server).await;
-    assert_eq!(all.len(), 1, "exactly one request");
-    assert_v1(&all[0], route, query);
+    assert_v1(&only_request(server).await, route, query);
 }
 
 async fn nothing_sent(server: &MockServer) {
@@ -91,10 +75,8 @@ async fn nothing_sent(server: &MockServer) {
 
 /// The `InvalidInput` of a call refused before sending: its field and message.
 fn refused<T: std::fmt::Debug>(result: fl3xx::Result<T>) -> (String, String) {
-    match result {
-        Err(Error::InvalidInput(e)) => (e.field.clone(), e.message.clone()),
-        other => panic!("expected a local refusal, got {other:?}"),
-    }
+    let input = invalid(result);
+    (input.field, input.message)
 }
 
 fn field_of<T: std::fmt::Debug>(result: fl3xx::Result<T>) -> String {

@@ -8,6 +8,9 @@ use std::time::Duration;
 use api_core::RetryConfig;
 use api_core::date::{Date, DateTime};
 use api_core::money::Decimal;
+use api_test_support::{
+    api_error, field_errors, header as header_of, invalid, only_request, requests,
+};
 use fl3xx::{
     Airport, AirportLocation, AirportRef, AppliesTo, CreateCrewQualification, CrewFilter,
     CrewQualification, Currency, Error, ErrorKind, FAIR_USE_INTERVAL, Fl3xx, Flight, FlightPermit,
@@ -54,32 +57,13 @@ fn operator(server: &MockServer) -> OperatorClient {
 
 /// A server answering `verb route` with `answer`, and an operator client for it.
 async fn serve(verb: &str, route: &str, answer: ResponseTemplate) -> (MockServer, OperatorClient) {
-    let server = MockServer::start().await;
-    Mock::given(method(verb))
-        .and(path(route))
-        .respond_with(answer)
-        .mount(&server)
-        .await;
+    let server = api_test_support::serve(verb, route, answer).await;
     let client = operator(&server);
     (server, client)
 }
 
 fn answer(status: u16, body: Value) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_json(body)
-}
-
-fn header_of<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
-    request.headers.get(name).and_then(|v| v.to_str().ok())
-}
-
-async fn requests(server: &MockServer) -> Vec<Request> {
-    server.received_requests().await.expect("recording is on")
-}
-
-async fn only_request(server: &MockServer) -> Request {
-    let mut all = requests(server).await;
-    assert_eq!(all.len(), 1, "exactly one request");
-    all.remove(0)
 }
 
 /// Asserts one v2 request: method, path, query, both credentials, `Accept`, and the body
@@ -131,17 +115,8 @@ fn dec(text: &str) -> Decimal {
 
 /// The `InvalidInput` of a call refused before sending: its field and message.
 fn refused<T: std::fmt::Debug>(result: fl3xx::Result<T>) -> (String, String) {
-    match result {
-        Err(Error::InvalidInput(e)) => (e.field.clone(), e.message.clone()),
-        other => panic!("expected a local refusal, got {other:?}"),
-    }
-}
-
-fn api_error<T: std::fmt::Debug>(result: fl3xx::Result<T>) -> api_core::ApiError {
-    match result {
-        Err(Error::Api(e)) => *e,
-        other => panic!("expected an API error, got {other:?}"),
-    }
+    let input = invalid(result);
+    (input.field, input.message)
 }
 
 fn subscription_json(id: &str, expiry: &str) -> Value {
@@ -1988,12 +1963,7 @@ async fn validation_errors_carry_their_fields() {
     )
     .await;
     let result = op.put_fuel_price_or_empty("LMML", &price_to_send()).await;
-    let fields = result
-        .as_ref()
-        .err()
-        .and_then(Error::field_errors)
-        .cloned()
-        .expect("field errors");
+    let fields = field_errors(&result);
     assert_eq!(fields.len(), 2);
     assert_eq!(fields["currency"], ["must be EUR or USD", "is required"]);
     assert_eq!(fields["unit"], ["must not be null"]);
@@ -2154,7 +2124,7 @@ async fn the_v1_read_shares_the_operators_fair_use_budget() {
         }
         other => panic!("the v1 read ignored the operator's pause: {other:?}"),
     }
-    assert_eq!(server.received_requests().await.expect("recorded").len(), 1);
+    assert_eq!(api_test_support::requests(&server).await.len(), 1);
 }
 
 #[tokio::test]
@@ -2171,11 +2141,5 @@ async fn a_crew_id_cannot_add_filter_terms() {
         .map(|filter| operator.list_crew_qualifications(filter))
         .expect_err("comma");
     assert_eq!(error.to_string(), "invalid `crewId`: must not contain ','");
-    assert!(
-        server
-            .received_requests()
-            .await
-            .expect("recorded")
-            .is_empty()
-    );
+    assert!(api_test_support::requests(&server).await.is_empty());
 }

@@ -2,16 +2,9 @@
 //! request), with the structured error the generated checks give.
 
 use api_core::validate::Rule;
-use flexiti::{Client, Environment, Error};
+use api_test_support::invalid;
+use flexiti::{Client, Environment};
 use wiremock::MockServer;
-
-/// The input error of a refused call (its `Debug` when it is anything else).
-fn invalid<T: std::fmt::Debug>(result: Result<T, Error>) -> api_core::InvalidInput {
-    result
-        .expect_err("refused")
-        .into_invalid_input()
-        .expect("an input error")
-}
 
 #[tokio::test]
 async fn page_numbers_and_sizes_are_checked_before_sending() {
@@ -48,11 +41,5 @@ async fn page_numbers_and_sizes_are_checked_before_sending() {
         ("page_size", &Rule::Minimum(1))
     );
 
-    assert!(
-        server
-            .received_requests()
-            .await
-            .expect("recorded")
-            .is_empty()
-    );
+    assert!(api_test_support::requests(&server).await.is_empty());
 }

@@ -4,6 +4,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use api_test_support::{header, requests};
 use flexiti::api_core::money::Decimal;
 use flexiti::{
     AuthorizationRequest, CalculateInterestRequest, CaptureRequest, Client, CustomerKey,
@@ -45,15 +46,10 @@ fn client(server: &MockServer) -> Client {
 
 /// A server whose token endpoint answers `tok-1` and whose `route` answers `answer`.
 async fn mock(verb: &str, route: &str, answer: ResponseTemplate) -> (MockServer, Client) {
-    let server = MockServer::start().await;
+    let server = api_test_support::serve(verb, route, answer).await;
     Mock::given(method("POST"))
         .and(path(TOKEN_PATH))
         .respond_with(token("tok-1"))
-        .mount(&server)
-        .await;
-    Mock::given(method(verb))
-        .and(path(route))
-        .respond_with(answer)
         .mount(&server)
         .await;
     let client = client(&server);
@@ -79,10 +75,6 @@ async fn token_requests(server: &MockServer) -> Vec<Request> {
         .into_iter()
         .filter(|r| r.url.path() == TOKEN_PATH)
         .collect()
-}
-
-fn header<'a>(r: &'a Request, name: &str) -> Option<&'a str> {
-    r.headers.get(name).and_then(|v| v.to_str().ok())
 }
 
 fn is_guid(value: &str) -> bool {
@@ -399,14 +391,7 @@ async fn bad_amounts_are_refused_before_any_request() {
         .await
         .expect_err("too large");
     assert!(matches!(e, Error::InvalidInput(_)), "{e}");
-    assert!(
-        server
-            .received_requests()
-            .await
-            .expect("recorded")
-            .is_empty(),
-        "no token, no call"
-    );
+    assert!(requests(&server).await.is_empty(), "no token, no call");
 }
 
 #[tokio::test]
@@ -719,12 +704,5 @@ async fn bad_builder_inputs_are_invalid_input_and_nothing_is_sent() {
     );
     assert!(futures_util::StreamExt::next(&mut pages).await.is_none());
 
-    assert!(
-        server
-            .received_requests()
-            .await
-            .expect("recorded")
-            .is_empty(),
-        "no token, no call"
-    );
+    assert!(requests(&server).await.is_empty(), "no token, no call");
 }

@@ -1,30 +1,12 @@
 //! Property tests of the request checks and of login links: each check never panics and
 //! accepts exactly what its documentation says, compared with a plain reference predicate.
 
+use api_test_support::invalid_field as field;
 use fsflt::{
     AssignRequest, AuthToken, AvailableLicensesRequest, CustomerCode, DemoRequest, Error, Lang,
     MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, NewCustomer, Validate,
 };
 use proptest::prelude::*;
-use proptest::test_runner::{Config, FileFailurePersistence};
-
-/// Explicit settings, whatever `PROPTEST_CASES` says; no regression files.
-fn config() -> Config {
-    Config {
-        cases: 256,
-        failure_persistence: Some(Box::new(FileFailurePersistence::Off)),
-        ..Config::default()
-    }
-}
-
-/// The field an `InvalidInput` names, or `None` for `Ok`; anything else fails the test.
-fn field(result: fsflt::Result<()>) -> Result<Option<String>, TestCaseError> {
-    match result {
-        Ok(()) => Ok(None),
-        Err(Error::InvalidInput(e)) => Ok(Some(e.field)),
-        Err(other) => Err(TestCaseError::fail(format!("not InvalidInput: {other:?}"))),
-    }
-}
 
 fn blank(value: &str) -> bool {
     value.trim().is_empty()
@@ -52,7 +34,7 @@ fn lang() -> impl Strategy<Value = Option<Lang>> {
 }
 
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(api_test_support::config(256))]
 
     /// The spec's bounds (generated, in the spec's order): password 8–15 characters,
     /// country two upper-case letters; then its `x-check` (hand-written): email non-blank

@@ -2,16 +2,9 @@
 //! error (field, rule, value) the generated checks give.
 
 use api_core::validate::Rule;
-use fsflt::{AvailableLicensesRequest, Client, CustomerCode, Error, NewCustomer};
+use api_test_support::invalid;
+use fsflt::{AvailableLicensesRequest, Client, CustomerCode, NewCustomer};
 use wiremock::MockServer;
-
-/// The input error of a refused call (its `Debug` when it is anything else).
-fn invalid<T: std::fmt::Debug>(result: Result<T, Error>) -> api_core::InvalidInput {
-    result
-        .expect_err("refused")
-        .into_invalid_input()
-        .expect("an input error")
-}
 
 #[tokio::test]
 async fn passwords_and_codes_are_checked_before_sending() {
@@ -54,11 +47,5 @@ async fn passwords_and_codes_are_checked_before_sending() {
         ("currency_code", Some(4), Some("EURO"))
     );
 
-    assert!(
-        server
-            .received_requests()
-            .await
-            .expect("recorded")
-            .is_empty()
-    );
+    assert!(api_test_support::requests(&server).await.is_empty());
 }

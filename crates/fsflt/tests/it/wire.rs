@@ -3,23 +3,18 @@
 use std::str::FromStr;
 
 use api_core::money::Decimal;
+use api_test_support::{assert_target, header, invalid, requests, serve};
 use fsflt::{
     AssignRequest, AuthTokenRequest, AvailableLicensesRequest, Client, CustomerCode, DemoRequest,
     Error, ErrorKind, LICENSE_ALREADY_SUSPENDED, Lang, LicenseAction, LicenseId, NewCustomer,
 };
 use serde_json::{Value, json};
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{MockServer, Request, ResponseTemplate};
 
 const KEY: &str = "fsflt-test-key-91ab";
 
 async fn mock(verb: &str, route: &str, answer: ResponseTemplate) -> (MockServer, Client) {
-    let server = MockServer::start().await;
-    Mock::given(method(verb))
-        .and(path(route))
-        .respond_with(answer)
-        .mount(&server)
-        .await;
+    let server = serve(verb, route, answer).await;
     let client = Client::builder()
         .api_key(KEY)
         .base_url(server.uri())
@@ -32,16 +27,19 @@ fn ok(content: Value) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(json!({"code": 200, "content": content}))
 }
 
-/// The one request the server received: method, path, the three headers, the JSON body.
+/// The one request the server received, with no query and the three headers checked.
+async fn checked_request(server: &MockServer) -> Request {
+    let request = api_test_support::only_request(server).await;
+    assert_eq!(header(&request, "x-api-key"), Some(KEY));
+    assert_eq!(header(&request, "accept"), Some("application/json"));
+    assert_eq!(header(&request, "content-type"), Some("application/json"));
+    assert_eq!(request.url.query(), None);
+    request
+}
+
+/// The one request the server received (checked as above): method, path, the JSON body.
 async fn only_request(server: &MockServer) -> (String, String, Value) {
-    let requests = server.received_requests().await.expect("recorded");
-    assert_eq!(requests.len(), 1, "exactly one request");
-    let r = &requests[0];
-    let header = |name: &str| r.headers.get(name).and_then(|v| v.to_str().ok());
-    assert_eq!(header("x-api-key"), Some(KEY));
-    assert_eq!(header("accept"), Some("application/json"));
-    assert_eq!(header("content-type"), Some("application/json"));
-    assert_eq!(r.url.query(), None);
+    let r = checked_request(server).await;
     let body = serde_json::from_slice(&r.body).expect("a JSON body");
     (r.method.to_string(), r.url.path().to_owned(), body)
 }
@@ -301,7 +299,7 @@ async fn documented_errors() {
         error.as_api().and_then(|a| a.message.as_deref()),
         Some("license already suspended")
     );
-    assert_eq!(server.received_requests().await.expect("recorded").len(), 1);
+    assert_eq!(requests(&server).await.len(), 1);
 
     let (server, client) = mock(
         "POST",
@@ -323,7 +321,7 @@ async fn documented_errors() {
         ["the license info may only contain letters, numbers, dashes and whitespace."]
     );
     assert_eq!(
-        server.received_requests().await.expect("recorded").len(),
+        requests(&server).await.len(),
         1,
         "a validation 500 is never retried"
     );
@@ -413,18 +411,9 @@ async fn bad_input_never_reaches_the_server() {
         ),
     ];
     for (error, field) in cases {
-        match error {
-            Error::InvalidInput(e) => assert_eq!(e.field, field),
-            other => panic!("expected invalid input for {field}, got {other:?}"),
-        }
+        assert_eq!(invalid::<()>(Err(error)).field, field);
     }
-    assert!(
-        server
-            .received_requests()
-            .await
-            .expect("recorded")
-            .is_empty()
-    );
+    assert!(requests(&server).await.is_empty());
 }
 
 /// A builder with a bad input answers `InvalidInput` from `send()` and from
@@ -461,13 +450,7 @@ async fn a_builders_bad_input_is_invalid_input_and_sends_nothing() {
         error.into_invalid_input().ok().map(|e| e.field).as_deref(),
         Some("license_code")
     );
-    assert!(
-        server
-            .received_requests()
-            .await
-            .expect("recorded")
-            .is_empty()
-    );
+    assert!(requests(&server).await.is_empty());
 }
 
 /// The FlashStart builders have no setters (the spec has no optional parameters: every
@@ -511,16 +494,8 @@ async fn the_exact_wire_of_a_builder_with_every_optional_input_set() {
         .await
         .expect("licences");
     assert!(licences.is_empty());
-    let requests = server.received_requests().await.expect("recorded");
-    assert_eq!(requests.len(), 1, "exactly one request");
-    let r = &requests[0];
-    assert_eq!(r.method.as_str(), "GET");
-    assert_eq!(r.url.path(), "/customerarea/licenses/available");
-    assert_eq!(r.url.query(), None);
-    let header = |name: &str| r.headers.get(name).and_then(|v| v.to_str().ok());
-    assert_eq!(header("x-api-key"), Some(KEY));
-    assert_eq!(header("accept"), Some("application/json"));
-    assert_eq!(header("content-type"), Some("application/json"));
+    let r = checked_request(&server).await;
+    assert_target(&r, "GET", "/customerarea/licenses/available", None);
     // Byte for byte: the fields in the schema's order, nothing else.
     assert_eq!(
         std::str::from_utf8(&r.body).expect("UTF-8"),

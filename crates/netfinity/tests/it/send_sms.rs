@@ -3,6 +3,9 @@
 use std::time::Duration;
 
 use api_core::RetryConfig;
+use api_test_support::{
+    api_error, assert_target, field_errors, header, invalid, only_request, requests,
+};
 use netfinity::{Client, Error, ErrorKind, Sms};
 use serde_json::json;
 use wiremock::matchers::{method, path};
@@ -48,29 +51,14 @@ async fn the_request_on_the_wire() {
     // Sent once: its pingbacks carry this uuid.
     assert_eq!(accepted.track(), netfinity::Track::Uuid("5b9c"));
 
-    let requests = server.received_requests().await.expect("recorded");
-    assert_eq!(requests.len(), 1);
-    let request = &requests[0];
-    assert_eq!(request.method.as_str(), "POST");
-    assert_eq!(request.url.path(), PATH);
-    assert_eq!(request.url.query(), None);
-    let header = |name: &str| {
-        request
-            .headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    };
-    assert_eq!(
-        header("authorization").as_deref(),
-        Some("Bearer nf-test-token-7c1e")
-    );
-    assert_eq!(header("accept").as_deref(), Some("application/json"));
-    assert_eq!(header("content-type").as_deref(), Some("application/json"));
-    assert_eq!(
-        header("user-agent"),
-        Some(format!("netfinity/{}", env!("CARGO_PKG_VERSION")))
-    );
+    let request = only_request(&server).await;
+    assert_target(&request, "POST", PATH, None);
+    let header = |name: &str| header(&request, name);
+    assert_eq!(header("authorization"), Some("Bearer nf-test-token-7c1e"));
+    assert_eq!(header("accept"), Some("application/json"));
+    assert_eq!(header("content-type"), Some("application/json"));
+    let agent = format!("netfinity/{}", env!("CARGO_PKG_VERSION"));
+    assert_eq!(header("user-agent"), Some(agent.as_str()));
     assert_eq!(
         request.body,
         br#"{"msisdn":"359881234567","text":"test 1","id":"123"}"#
@@ -107,15 +95,6 @@ async fn an_empty_or_unknown_success_body_is_tolerated() {
     assert_eq!(accepted.raw()["data"]["queued"], 1);
 }
 
-fn api_error(
-    result: netfinity::Result<netfinity::Response<netfinity::SmsAccepted>>,
-) -> api_core::ApiError {
-    match result {
-        Err(Error::Api(e)) => *e,
-        other => panic!("expected an API error, got {other:?}"),
-    }
-}
-
 #[tokio::test]
 async fn unauthorized_forbidden_and_not_acceptable() {
     let cases = [
@@ -134,7 +113,7 @@ async fn unauthorized_forbidden_and_not_acceptable() {
         assert_eq!(error.provider, "netfinity");
         assert_eq!(error.operation, "send_sms");
         assert!(error.field_errors.is_empty());
-        assert_eq!(server.received_requests().await.expect("recorded").len(), 1);
+        assert_eq!(requests(&server).await.len(), 1);
     }
 }
 
@@ -149,12 +128,7 @@ async fn validation_errors_carry_every_field_message() {
     })))
     .await;
     let result = client.send_sms(&sms()).await;
-    let fields = result
-        .as_ref()
-        .err()
-        .and_then(Error::field_errors)
-        .cloned()
-        .expect("field errors");
+    let fields = field_errors(&result);
     assert_eq!(
         fields["msisdn"],
         ["The msisdn must be between 8 and 20 digits."]
@@ -187,7 +161,7 @@ async fn throttle_limit_is_a_typed_rate_limit_with_its_headers() {
     assert_eq!((limit.limit, limit.remaining), (Some(60), Some(0)));
     assert_eq!(error.message.as_deref(), Some("Too Many Attempts."));
     // 42 s is beyond the default 30 s maximum wait: returned at once, not retried.
-    assert_eq!(server.received_requests().await.expect("recorded").len(), 1);
+    assert_eq!(requests(&server).await.len(), 1);
 }
 
 #[tokio::test]
@@ -202,18 +176,10 @@ async fn invalid_messages_never_reach_the_server() {
         (Sms::new("359881234567", "hi").with_id("has-dash"), "id"),
     ];
     for (message, field) in cases {
-        match client.send_sms(&message).await {
-            Err(Error::InvalidInput(e)) => assert_eq!(e.field, field, "{message:?}"),
-            other => panic!("expected invalid input for {message:?}, got {other:?}"),
-        }
+        let refused = invalid(client.send_sms(&message).await);
+        assert_eq!(refused.field, field, "{message:?}");
     }
-    assert!(
-        server
-            .received_requests()
-            .await
-            .expect("recorded")
-            .is_empty()
-    );
+    assert!(requests(&server).await.is_empty());
 }
 
 #[tokio::test]
@@ -224,7 +190,7 @@ async fn a_send_without_id_is_never_repeated_after_the_server_may_have_acted() {
         let error = api_error(client.send_sms(&message).await);
         assert_eq!(error.status.as_u16(), status);
         assert_eq!(
-            server.received_requests().await.expect("recorded").len(),
+            requests(&server).await.len(),
             1,
             "HTTP {status} must not be retried without an id"
         );
@@ -283,7 +249,7 @@ async fn a_throttled_send_within_the_maximum_wait_is_repeated_once_the_server_al
         .expect("accepted after the wait");
     assert!(started.elapsed() >= Duration::from_secs(1));
     assert_eq!(accepted.attempts(), 2);
-    assert_eq!(server.received_requests().await.expect("recorded").len(), 2);
+    assert_eq!(requests(&server).await.len(), 2);
 }
 
 #[test]

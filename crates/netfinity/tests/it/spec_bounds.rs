@@ -55,11 +55,5 @@ async fn msisdn_text_and_id_bounds_are_checked_before_sending() {
     );
     assert_eq!((id.field.as_str(), id.position), ("id", Some(6)));
 
-    assert!(
-        server
-            .received_requests()
-            .await
-            .expect("recorded")
-            .is_empty()
-    );
+    assert!(api_test_support::requests(&server).await.is_empty());
 }
