@@ -17,20 +17,17 @@ use fl3xx::{
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The real API with FL3XX_CLIENT_ID and FL3XX_TOKEN set; otherwise a local sandbox.
-    let (operator, _sandbox) = match OperatorClient::from_env() {
-        Ok(operator) => (operator, None),
-        Err(_) => {
-            let config = api_sandbox::SandboxConfig::default();
-            let sandbox = api_sandbox::Sandbox::start(config.clone()).await?;
+    let (operator, _sandbox) =
+        api_sandbox::or_sandbox(OperatorClient::from_env, |sandbox, config| {
             let fl3xx = Fl3xx::builder()
-                .client_id(config.fl3xx.client_id)
+                .client_id(&config.fl3xx.client_id)
                 .base_url(sandbox.fl3xx_url())
                 .build()?;
             // One client per operator connection, all over one connection pool.
-            let operator = fl3xx.for_operator(config.fl3xx.tokens[0].clone())?;
-            (operator, Some(sandbox))
-        }
-    };
+            let token = config.fl3xx.tokens.first().cloned().unwrap_or_default();
+            Ok(fl3xx.for_operator(token)?)
+        })
+        .await?;
 
     // Every flight of the coming week, page by page.
     let now = OffsetDateTime::now_utc();

@@ -14,19 +14,14 @@ use flexiti::{
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The real API (TRAINING by default) with credentials set; otherwise a local sandbox.
-    let (client, _sandbox) = match Client::from_env() {
-        Ok(client) => (client, None),
-        Err(_) => {
-            let config = api_sandbox::SandboxConfig::default();
-            let sandbox = api_sandbox::Sandbox::start(config.clone()).await?;
-            let client = Client::builder()
-                .client_id(config.flexiti.client_id)
-                .client_secret(config.flexiti.client_secret)
-                .environment(Environment::custom(sandbox.flexiti_url()))
-                .build()?;
-            (client, Some(sandbox))
-        }
-    };
+    let (client, _sandbox) = api_sandbox::or_sandbox(Client::from_env, |sandbox, config| {
+        Ok(Client::builder()
+            .client_id(&config.flexiti.client_id)
+            .client_secret(&config.flexiti.client_secret)
+            .environment(Environment::custom(sandbox.flexiti_url()))
+            .build()?)
+    })
+    .await?;
 
     // One reference id for the whole purchase: every call of `flow` carries it.
     let flow = client.flow();

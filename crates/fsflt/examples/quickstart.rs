@@ -13,18 +13,13 @@ use fsflt::{
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The real API with FSFLT_API_KEY set; otherwise a local sandbox.
-    let (client, _sandbox) = match Client::from_env() {
-        Ok(client) => (client, None),
-        Err(_) => {
-            let config = api_sandbox::SandboxConfig::default();
-            let sandbox = api_sandbox::Sandbox::start(config.clone()).await?;
-            let client = Client::builder()
-                .api_key(config.fsflt.api_key)
-                .base_url(sandbox.fsflt_url())
-                .build()?;
-            (client, Some(sandbox))
-        }
-    };
+    let (client, _sandbox) = api_sandbox::or_sandbox(Client::from_env, |sandbox, config| {
+        Ok(Client::builder()
+            .api_key(&config.fsflt.api_key)
+            .base_url(sandbox.fsflt_url())
+            .build()?)
+    })
+    .await?;
 
     let mut new = NewCustomer::new("it@rossi.example", "s3cretpass", "Rossi", "IT", 3);
     new.company_name = Some("Rossi Srl".into());

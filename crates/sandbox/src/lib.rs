@@ -95,6 +95,38 @@ pub struct Sandbox {
     server: Option<JoinHandle<()>>,
 }
 
+/// The client the environment configures, or else one for a sandbox started here: how the
+/// examples run against the real API when credentials are set and offline otherwise. Keep
+/// the returned sandbox alive as long as the client is used.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// // With a client crate: `or_sandbox(netfinity::Client::from_env, |sandbox, config| ...)`,
+/// // building the client from `sandbox.netfinity_url()` and `config.netfinity.token`.
+/// let (base_url, _sandbox) = api_sandbox::or_sandbox(
+///     || std::env::var("NETFINITY_BASE_URL"),
+///     |sandbox, _config| Ok(sandbox.netfinity_url()),
+/// )
+/// .await?;
+/// println!("sending to {base_url}");
+/// # Ok(()) }
+/// ```
+///
+/// # Errors
+/// When the sandbox cannot start, or `build` fails.
+pub async fn or_sandbox<C, E>(
+    from_env: impl FnOnce() -> Result<C, E>,
+    build: impl FnOnce(&Sandbox, &SandboxConfig) -> Result<C, Box<dyn std::error::Error>>,
+) -> Result<(C, Option<Sandbox>), Box<dyn std::error::Error>> {
+    if let Ok(client) = from_env() {
+        return Ok((client, None));
+    }
+    let config = SandboxConfig::default();
+    let sandbox = Sandbox::start(config.clone()).await?;
+    let client = build(&sandbox, &config)?;
+    Ok((client, Some(sandbox)))
+}
+
 impl Sandbox {
     /// Starts a sandbox on a free port of `127.0.0.1`, serving in a spawned task.
     ///
