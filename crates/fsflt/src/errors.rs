@@ -4,7 +4,8 @@
 //! - validation as HTTP **500** `{"code": 500, "message": ..., "errors": {field: [..]}}`:
 //!   a [`ErrorKind::Validation`], not a server error, so it is never retried;
 //! - 405 `{"code": 405, "message": "license already suspended", "error": []}`:
-//!   [`LICENSE_ALREADY_SUSPENDED`] (and its mirror [`LICENSE_ALREADY_ENABLED`]);
+//!   [`LICENSE_ALREADY_SUSPENDED`] from `suspend_license`, [`LICENSE_ALREADY_ENABLED`] from
+//!   `enable_license` (whose documented 405 carries the same text: the operation decides);
 //! - the auth-token failure `{"code": 401, "content": []}`, whatever the HTTP status (even
 //!   200): [`ErrorKind::Unauthorized`];
 //! - a 404 from an operation whose path is only our guess: [`UNCONFIRMED_PATH`].
@@ -71,6 +72,16 @@ impl FsfltErrors {
             && (error.status == StatusCode::INTERNAL_SERVER_ERROR || envelope_code == Some(500))
         {
             ErrorKind::Validation
+        } else if error.status == StatusCode::METHOD_NOT_ALLOWED
+            && error.operation == crate::spec::ENABLE_LICENSE.id
+        {
+            // The document's 405 for `enable` reads "license already suspended" (seed 003,
+            // the same example as `suspend`'s): for this operation any 405 is the mirror case.
+            LICENSE_ALREADY_ENABLED
+        } else if error.status == StatusCode::METHOD_NOT_ALLOWED
+            && error.operation == crate::spec::SUSPEND_LICENSE.id
+        {
+            LICENSE_ALREADY_SUSPENDED
         } else if text.contains("already suspended") {
             LICENSE_ALREADY_SUSPENDED
         } else if text.contains("already enabled") || text.contains("already active") {

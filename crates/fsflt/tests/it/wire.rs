@@ -6,7 +6,8 @@ use api_core::money::Decimal;
 use api_test_support::{assert_target, header, invalid, requests, serve};
 use fsflt::{
     AssignRequest, AuthTokenRequest, AvailableLicensesRequest, Client, CustomerCode, DemoRequest,
-    Error, ErrorKind, LICENSE_ALREADY_SUSPENDED, Lang, LicenseAction, LicenseId, NewCustomer,
+    Error, ErrorKind, LICENSE_ALREADY_ENABLED, LICENSE_ALREADY_SUSPENDED, Lang, LicenseAction,
+    LicenseId, NewCustomer,
 };
 use serde_json::{Value, json};
 use wiremock::{MockServer, Request, ResponseTemplate};
@@ -299,6 +300,27 @@ async fn documented_errors() {
         error.as_api().and_then(|a| a.message.as_deref()),
         Some("license already suspended")
     );
+    assert_eq!(requests(&server).await.len(), 1);
+
+    // Seed 003's 405 example for `enable` ("resume license renewal") is word for word the
+    // `suspend` one; from `enable_license` it means the licence is already enabled.
+    let (server, client) = mock(
+        "POST",
+        "/customerarea/licenses/enable",
+        ResponseTemplate::new(405).set_body_json(
+            json!({"code": 405, "message": "license already suspended", "error": []}),
+        ),
+    )
+    .await;
+    let error = client
+        .enable_license(&LicenseAction::new(
+            CustomerCode::from(1001),
+            &LicenseId::from(1),
+        ))
+        .send()
+        .await
+        .expect_err("already enabled");
+    assert_eq!(error.kind(), Some(LICENSE_ALREADY_ENABLED));
     assert_eq!(requests(&server).await.len(), 1);
 
     let (server, client) = mock(

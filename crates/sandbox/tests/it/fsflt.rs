@@ -294,9 +294,10 @@ async fn full_flow_customer_licences_suspension_and_login() {
     assert_eq!(enabled.json, ok(json!("license enabled successfully")));
     let twice = api(&sandbox, "POST", ENABLE, &ids).await;
     assert_eq!(twice.status, 405);
+    // Seed 003's 405 example for `enable`, word for word (the same text as `suspend`'s).
     assert_eq!(
         twice.json,
-        json!({"code": 405, "message": "license already enabled", "error": []})
+        json!({"code": 405, "message": "license already suspended", "error": []})
     );
 
     // Login token for the customer; an unknown customer gets 404 {code:401, content:[]}.
@@ -985,7 +986,7 @@ async fn suspend_and_enable_validation() {
     assert_eq!(answer.status, 405);
     assert_eq!(
         answer.text,
-        r#"{"code":405,"message":"license already enabled","error":[]}"#
+        r#"{"code":405,"message":"license already suspended","error":[]}"#
     );
     assert!(!sandbox.fsflt().licences()[0].suspended);
     let answer = api(&sandbox, "POST", SUSPEND, &ids).await;
