@@ -78,11 +78,10 @@ impl FsfltErrors {
             // The document's 405 for `enable` reads "license already suspended" (seed 003,
             // the same example as `suspend`'s): for this operation any 405 is the mirror case.
             LICENSE_ALREADY_ENABLED
-        } else if error.status == StatusCode::METHOD_NOT_ALLOWED
-            && error.operation == crate::spec::SUSPEND_LICENSE.id
+        } else if (error.status == StatusCode::METHOD_NOT_ALLOWED
+            && error.operation == crate::spec::SUSPEND_LICENSE.id)
+            || text.contains("already suspended")
         {
-            LICENSE_ALREADY_SUSPENDED
-        } else if text.contains("already suspended") {
             LICENSE_ALREADY_SUSPENDED
         } else if text.contains("already enabled") || text.contains("already active") {
             LICENSE_ALREADY_ENABLED
