@@ -59,6 +59,7 @@ pub struct TransportBuilder {
     rate_limit: Option<RateLimit>,
     limiter: Option<Arc<dyn RateLimiter>>,
     decoder: Arc<dyn ErrorDecoder>,
+    interceptor: Option<Arc<dyn crate::Interceptor>>,
 }
 
 impl fmt::Debug for TransportBuilder {
@@ -97,6 +98,7 @@ impl TransportBuilder {
             rate_limit: None,
             limiter: None,
             decoder: Arc::new(JsonErrorDecoder),
+            interceptor: None,
         }
     }
 
@@ -162,6 +164,13 @@ impl TransportBuilder {
     /// credentials would cross the network in clear text.
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Installs an [`Interceptor`](crate::Interceptor): it sees every attempt's request just
+    /// before it is sent, and its answer (a signature, a header, a log line, a metric).
+    pub fn interceptor(mut self, interceptor: impl crate::Interceptor) -> Self {
+        self.interceptor = Some(Arc::new(interceptor));
         self
     }
 
@@ -269,6 +278,7 @@ impl TransportBuilder {
                 budget: Arc::default(),
                 limiter,
                 decoder: self.decoder,
+                interceptor: self.interceptor,
                 http,
             }),
         })

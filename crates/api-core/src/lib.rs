@@ -50,6 +50,7 @@ mod decode;
 mod error;
 mod execute;
 mod id;
+mod interceptor;
 pub mod lenient;
 #[cfg(feature = "money")]
 #[cfg_attr(docsrs, doc(cfg(feature = "money")))]
@@ -86,6 +87,7 @@ pub use error::{
 };
 pub use execute::{Execute, Pages, configure, pages, send};
 pub use id::{Id, IdText};
+pub use interceptor::{Interceptor, OutgoingRequest, ReceivedResponse};
 pub use oauth2::{ClientAuthMethod, OAuth2, TokenCache, TokenFetcher};
 pub use rate_limit::{
     InMemoryRateLimiter, RateLimit, RateLimitInfo, RateLimiter, parse_retry_after, retry_after,

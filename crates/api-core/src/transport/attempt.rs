@@ -32,7 +32,7 @@ impl Transport {
         deadline: &Deadline,
     ) -> Result<RawResponse> {
         let inner = &self.inner;
-        let outgoing = outgoing(
+        let mut outgoing = outgoing(
             &inner.default_headers,
             request,
             url,
@@ -40,6 +40,7 @@ impl Transport {
             true,
             token,
         )?;
+        self.intercept(request, &mut outgoing)?;
         // Read here, not taken from the call's start: the limiter or the token may have
         // made the call wait, and the attempt gets only what is left of its deadline.
         let left = deadline.left();
@@ -69,6 +70,14 @@ impl Transport {
                     },
                     crate::body::ReadError::Io(e) => self.transport_error(request, e),
                 })?;
+            if let Some(interceptor) = &inner.interceptor {
+                interceptor.after_receive(&crate::ReceivedResponse {
+                    operation: request.operation,
+                    status: parts.status,
+                    headers: &parts.headers,
+                    body: &body,
+                });
+            }
             Ok(RawResponse {
                 status: parts.status,
                 headers: parts.headers,
@@ -83,6 +92,17 @@ impl Transport {
             Err(_) => Err(Error::Timeout {
                 what: "request",
                 elapsed: started.elapsed(),
+            }),
+        }
+    }
+
+    /// Hands the request about to be sent to the interceptor, when there is one.
+    fn intercept(&self, request: &Request, outgoing: &mut reqwest::Request) -> Result<()> {
+        match &self.inner.interceptor {
+            None => Ok(()),
+            Some(interceptor) => interceptor.before_send(&mut crate::OutgoingRequest {
+                request: outgoing,
+                operation: request.operation,
             }),
         }
     }
@@ -120,7 +140,7 @@ impl Transport {
             followed = followed.saturating_add(1);
             method = next_method;
             with_body &= keep_body;
-            let outgoing = outgoing(
+            let mut outgoing = outgoing(
                 &self.inner.default_headers,
                 request,
                 url,
@@ -128,6 +148,7 @@ impl Transport {
                 with_body,
                 token,
             )?;
+            self.intercept(request, &mut outgoing)?;
             response = self
                 .inner
                 .http

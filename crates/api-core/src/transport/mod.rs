@@ -55,6 +55,7 @@ pub(crate) struct Inner {
     pub(crate) budget: Arc<RetryBudget>,
     pub(crate) limiter: Arc<dyn RateLimiter>,
     pub(crate) decoder: Arc<dyn ErrorDecoder>,
+    pub(crate) interceptor: Option<Arc<dyn crate::Interceptor>>,
     pub(crate) http: reqwest::Client,
 }
 
@@ -143,6 +144,7 @@ impl Transport {
                 budget,
                 limiter,
                 decoder: inner.decoder.clone(),
+                interceptor: inner.interceptor.clone(),
                 http: inner.http.clone(),
             }),
         })

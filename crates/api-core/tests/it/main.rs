@@ -7,6 +7,7 @@ mod dates;
 mod execute;
 mod extremes;
 mod hardening;
+mod interceptor;
 mod numbers;
 mod oauth2;
 mod properties;
