@@ -8,7 +8,7 @@ use crate::run::{cargo, step};
 /// tested and documented too. (Not `--all-features`: `rustls` and `native-tls` exclude each
 /// other in spirit, and the native-tls build has its own step.)
 const EXTRA_FEATURES: &str =
-    "api-core/money,fsflt/unconfirmed,fl3xx/unconfirmed,flexiti/unconfirmed";
+    "api-core/money,api-core/metrics,fsflt/unconfirmed,fl3xx/unconfirmed,flexiti/unconfirmed";
 
 pub fn run() -> Result<(), String> {
     let started = Instant::now();

@@ -66,6 +66,7 @@ pub mod retry;
 mod shell;
 pub mod signature;
 pub mod spec;
+pub mod telemetry;
 pub mod tls;
 mod token_cache;
 mod transport;

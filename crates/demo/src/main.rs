@@ -8,6 +8,7 @@
 mod fl3xx_flow;
 mod flexiti_flow;
 mod fsflt_flow;
+mod metrics;
 mod netfinity_flow;
 mod shared_limit;
 mod transcript;
@@ -27,6 +28,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
+    let recorder = metrics::install();
     let mut transcript = Transcript::default();
     if let Err(e) = netfinity_flow::run(&mut transcript).await {
         transcript.fail(format!("netfinity flow aborted: {e}"));
@@ -40,5 +42,6 @@ async fn main() -> ExitCode {
     if let Err(e) = flexiti_flow::run(&mut transcript).await {
         transcript.fail(format!("flexiti flow aborted: {e}"));
     }
+    metrics::show(&mut transcript, recorder.as_ref());
     transcript.finish()
 }

@@ -207,15 +207,24 @@ impl Transport {
             if !span.is_disabled() {
                 span.record("elapsed_ms", millis(deadline.elapsed()));
             }
-            let (raw, attempts) = result?;
-            let value = decode_body(
+            let answer = result.and_then(|(raw, attempts)| {
+                let value: T = decode_body(
+                    self.inner.provider,
+                    request.operation,
+                    raw.status,
+                    &raw.body,
+                    request.allow_empty_response,
+                )?;
+                Ok(Response::new(value, raw.status, raw.headers, attempts))
+            });
+            crate::telemetry::call_finished(
                 self.inner.provider,
                 request.operation,
-                raw.status,
-                &raw.body,
-                request.allow_empty_response,
-            )?;
-            Ok(Response::new(value, raw.status, raw.headers, attempts))
+                &request.method,
+                answer.as_ref().map(|r| (r.status(), r.attempts())),
+                deadline.elapsed(),
+            );
+            answer
         };
         match entered {
             None => Either::Left(call),

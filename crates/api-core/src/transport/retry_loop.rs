@@ -41,7 +41,13 @@ impl Transport {
                 let max_wait = max_wait.min(deadline.left());
                 // Bounded as well: a shared limiter may wait on its store, not only on time.
                 // Boxed: the slow path, kept out of every call's state.
-                Box::pin(deadline.bound(inner.limiter.acquire(max_wait))).await?;
+                let acquired = Box::pin(deadline.bound(inner.limiter.acquire(max_wait))).await;
+                if let Err(error) = acquired {
+                    if matches!(error, Error::RateLimited { .. }) {
+                        crate::telemetry::refused_locally(inner.provider, request.operation);
+                    }
+                    return Err(error);
+                }
             }
             // A token endpoint out of reach is a `Connect` failure (the call never left), so
             // it takes the retry path below like a refused connection, whatever the method.
@@ -105,6 +111,7 @@ impl Transport {
             if deadline.reached_by(wait) {
                 return Err(error);
             }
+            crate::telemetry::retried(inner.provider, request.operation);
             if !inner.budget.try_acquire(&error) {
                 tracing::warn!(error = %error, "retry budget exhausted; not retrying");
                 return Err(error);
