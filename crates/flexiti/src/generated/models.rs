@@ -2232,20 +2232,36 @@ impl<'de> api_core::FromObject<'de> for WidgetInit {
     }
 }
 
-/// An Online API flow to start (SEEN), sent form-encoded. `merchant_orderid` is the
-/// spelling of Flexiti's docs and Magento code; Hyperswitch and the JS SDK send
-/// `merchant_order_id` (INFERRED conflict).
+/// An Online API flow to start (SEEN), sent form-encoded. Required: `lang`, `flow`,
+/// `amount_requested`; `merchant_orderid` is "Optional" (SEEN, ONL, Online API
+/// Endpoints Reference, page 2200436750, revisions 3 to 9). `customer_id` or `vcc` is
+/// required for the Buy and Apply/Buy flows (SEEN, ONL revision 9: "Required for Buy &
+/// Apply/ Buy Flow if VCC is not provided"; an older revision says "Buy Flow" only: we
+/// follow the newer), checked by `x-check` before anything is sent. `merchant_orderid`
+/// is the spelling of Flexiti's docs and Magento code and what the client sends;
+/// Hyperswitch and the JS SDK send `merchant_order_id` (a conflict between sources), read
+/// as an alias.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OnlineInitRequest {
-    /// The merchant's order id; not empty (INFERRED).
-    pub merchant_orderid: String,
+    /// The merchant's order id: optional (SEEN, ONL); not empty when given (INFERRED).
+    /// `merchant_order_id` (Hyperswitch, JS SDK) is read as the same field.
+    ///
+    /// Also read from `merchant_order_id`.
+    #[serde(
+        alias = "merchant_order_id",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub merchant_orderid: Option<String>,
     /// Whether the shopper checks out as a guest.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_guest: Option<bool>,
-    /// The customer (for Buy, when `vcc` is absent).
+    /// The customer: required for Buy and Apply/Buy when `vcc` is absent (SEEN, ONL
+    /// revision 9).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
-    /// The virtual card number (for Buy, when `customer_id` is absent).
+    /// The virtual card number: required for Buy and Apply/Buy when `customer_id` is
+    /// absent (SEEN, ONL revision 9).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vcc: Option<String>,
     /// Whether the shopper bought from the merchant before.
@@ -2297,7 +2313,9 @@ pub struct OnlineInitRequest {
 
 impl api_core::validate::Validate for OnlineInitRequest {
     fn validate(&self) -> api_core::Result<()> {
-        api_core::validate::length("merchant_orderid", &self.merchant_orderid, Some(1), None)?;
+        if let Some(value) = &self.merchant_orderid {
+            api_core::validate::length("merchant_orderid", value, Some(1), None)?;
+        }
         api_core::validate::length("lang", &self.lang, Some(1), None)?;
         if let Some(value) = &self.dob {
             value.check("dob")?;

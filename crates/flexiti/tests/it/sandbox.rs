@@ -309,7 +309,7 @@ async fn an_expired_token_is_refreshed_once_and_the_call_succeeds() {
 
 fn online_request(order: &str) -> OnlineInitRequest {
     OnlineInitRequest {
-        merchant_orderid: order.to_owned(),
+        merchant_orderid: Some(order.to_owned()),
         is_guest: None,
         customer_id: Some("828930".to_owned()),
         vcc: None,

@@ -22,7 +22,9 @@ const AVAILABLE_TO_CENTS: i64 = 1_000_000;
 #[derive(Debug)]
 pub(super) struct OnlineOrder {
     pub(super) id: u64,
-    merchant_order_id: String,
+    /// The merchant's order id, when one was sent (it is optional: Online API Endpoints
+    /// Reference, `merchant_orderid` "Optional").
+    merchant_order_id: Option<String>,
     /// `apply`, `buy` or `apply/buy`.
     flow: &'static str,
     /// The `customer_id` sent, if any.
@@ -98,7 +100,10 @@ fn wrong_inputs(fields: Fields<'_>) -> Problem {
 }
 
 /// `POST online/v2/client-id/{id}/systems/init`, `online/client-id/{id}/systems/init`
-/// (apply only) and `…/systems/learn-more`: form-encoded (or JSON) fields.
+/// (apply only) and `…/systems/learn-more`: form-encoded (or JSON) fields. As the Online API
+/// Endpoints Reference (revision 9) lists them: `lang`, `flow` and `amount_requested` are
+/// required, `merchant_orderid` is optional (also read as `merchant_order_id`, the spelling of
+/// Hyperswitch and the JS SDK), and the Buy and Apply/Buy flows need `customer_id` or `vcc`.
 pub(super) fn init(data: &mut Data, req: &Req) -> Answer {
     let body = req.body().map_err(|problem| Problem {
         status: StatusCode::BAD_REQUEST,
@@ -111,21 +116,19 @@ pub(super) fn init(data: &mut Data, req: &Req) -> Answer {
         } else {
             "merchant_orderid"
         };
-    let merchant_order_id = fields.string(order_key, true, 64);
+    let merchant_order_id = fields.string(order_key, false, 64);
     let lang = fields.string("lang", true, 10);
     let flow = fields.choice("flow", true, &FLOWS);
     let amount = fields.amount("amount_requested", true);
     let customer_id = fields.string("customer_id", false, 20);
     let vcc = fields.string("vcc", false, 16);
-    if flow == Some("buy") && customer_id.is_none() && vcc.is_none() {
+    if matches!(flow, Some("buy" | "apply/buy")) && customer_id.is_none() && vcc.is_none() {
         fields.fail(
             "customer_id",
-            "required for the buy flow when vcc is absent",
+            "required for the buy and apply/buy flows when vcc is absent",
         );
     }
-    let (Some(merchant_order_id), Some(_), Some(flow), Some(_), true) =
-        (merchant_order_id, lang, flow, amount, fields.is_ok())
-    else {
+    let (Some(_), Some(flow), Some(_), true) = (lang, flow, amount, fields.is_ok()) else {
         return Err(wrong_inputs(fields));
     };
     let id = data.next_order;
@@ -167,7 +170,7 @@ pub(super) fn notification_by_merchant_order(data: &Data, id: &str) -> Answer {
         .orders
         .iter()
         .rev()
-        .find(|o| o.merchant_order_id == id)
+        .find(|o| o.merchant_order_id.as_deref() == Some(id))
         .ok_or_else(order_not_found)?;
     wire::ok(&order.notification())
 }

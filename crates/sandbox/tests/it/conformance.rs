@@ -1161,7 +1161,7 @@ async fn flexiti(check: &mut Check) {
         (format!("{root}/systems/learn-more"), "ORD-44"),
     ] {
         let body = format!(
-            "merchant_orderid={merchant_order}&lang=en&flow=apply%2Fbuy&amount_requested=499.00&is_guest=true"
+            "merchant_orderid={merchant_order}&lang=en&flow=apply%2Fbuy&amount_requested=499.00&is_guest=true&vcc=4000123412341234"
         );
         let answer = check.send(p, "POST", &path, o, form, &body).await;
         if order.is_empty() {

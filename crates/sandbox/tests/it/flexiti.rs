@@ -1745,7 +1745,7 @@ async fn online_init_checkout_and_notifications() {
         "POST",
         &init_url,
         &form,
-        "merchant_orderid=ORD-42&lang=en&flow=apply%2Fbuy&amount_requested=499.00&is_guest=true",
+        "merchant_orderid=ORD-42&lang=en&flow=apply%2Fbuy&amount_requested=499.00&is_guest=true&vcc=4000123412341234",
     )
     .await;
     assert_eq!(init.status, 200, "{}", init.text);
@@ -1857,7 +1857,7 @@ async fn online_init_checkout_and_notifications() {
         json!({
             "code": 400,
             "error": "wrong_inputs",
-            "error_description": "merchant_orderid required; lang required; amount_requested must be a positive amount with at most 2 decimals; customer_id required for the buy flow when vcc is absent"
+            "error_description": "lang required; amount_requested must be a positive amount with at most 2 decimals; customer_id required for the buy and apply/buy flows when vcc is absent"
         })
     );
 
