@@ -2192,15 +2192,16 @@ impl api_core::validate::Validate for WidgetInitRequest {
     }
 }
 
-/// The answer of `widget_init`: a URL to the widget. The field name is INFERRED; every
-/// other field is kept.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+/// The answer of `widget_init`: `{"redirection_url": "{posapi_url}/#/widget/{client_id}/{token}?lang=en&x-reference-id={GUID}&widget_session_id={GUID}"}`
+/// (SEEN, Flexiti SDK Init Method, page 149520436, "Success Response"). Every other
+/// field is kept.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct WidgetInit {
-    /// The widget's URL.
+    /// The widget's URL (SEEN). `url`, the name this crate once guessed, is read as an
+    /// alias.
     ///
-    /// Also read from `redirection_url`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    /// Also read from `url`.
+    pub redirection_url: String,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -2218,15 +2219,17 @@ impl<'de> api_core::FromObject<'de> for WidgetInit {
     fn from_object<A: serde::de::MapAccess<'de>>(
         mut object: api_core::Object<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut url = None;
+        let mut redirection_url = None;
         while let Some(key) = object.next_key()? {
             match &*key {
-                "url" | "redirection_url" => object.value(&mut url, "url")?,
+                "redirection_url" | "url" => {
+                    object.value(&mut redirection_url, "redirection_url")?
+                }
                 _ => object.keep(key)?,
             }
         }
         Ok(Self {
-            url: url.unwrap_or_default(),
+            redirection_url: object.required(redirection_url, "redirection_url")?,
             extra: object.into_extra(),
         })
     }
@@ -2403,18 +2406,128 @@ pub struct ApplyResult {
     /// The new customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<crate::Id>,
-    /// `SUCCESS` is SEEN; the other values are not.
+    /// The application's status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub apply_status: Option<String>,
+    pub apply_status: Option<ApplyStatus>,
+}
+
+/// An application's status in an Online notification. `SUCCESS` is SEEN (ONL, the
+/// notifications example: `"apply": {"customer_id": 1293836, "apply_status":
+/// "SUCCESS"}`); no other value is documented, and any other decodes as `Unknown`.
+///
+/// A value this version of the crate does not know decodes as `Unknown`, never as an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ApplyStatus {
+    /// `SUCCESS`
+    Success,
+    /// A value this version of the crate does not know, kept as received.
+    Unknown(String),
+}
+
+impl ApplyStatus {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Success => "SUCCESS",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ApplyStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "SUCCESS" => Self::Success,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::fmt::Display for ApplyStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for ApplyStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ApplyStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// A purchase's status in an Online notification, as Hyperswitch's Flexiti connector
+/// reads it (`juspay/hyperswitch`,
+/// `crates/hyperswitch_connectors/src/connectors/flexiti/transformers.rs`:
+/// `enum FlexitiPurchaseStatus { Success, Failed }`, serde's default names, "Since this
+/// is an alpha integration, we don't have access to all the status mapping"). No Flexiti
+/// page shows a purchase status: the values are INFERRED from Hyperswitch, and any other
+/// decodes as `Unknown`.
+///
+/// A value this version of the crate does not know decodes as `Unknown`, never as an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PurchaseStatus {
+    /// `Success`
+    Success,
+    /// `Failed`
+    Failed,
+    /// A value this version of the crate does not know, kept as received.
+    Unknown(String),
+}
+
+impl PurchaseStatus {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Success => "Success",
+            Self::Failed => "Failed",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for PurchaseStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "Success" => Self::Success,
+            "Failed" => Self::Failed,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::fmt::Display for PurchaseStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for PurchaseStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
 }
 
 /// The result of a purchase. INFERRED from Hyperswitch's connector, which reads
-/// `purchase.status` as `Success` or `Failed`.
+/// `purchase.status`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseResult {
     /// The purchase's status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub status: Option<PurchaseStatus>,
 }
 
 /// The result of a hosted Online API flow (SEEN for apply; `purchase` INFERRED). Every

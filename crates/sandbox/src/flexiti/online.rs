@@ -63,28 +63,38 @@ impl OnlineOrder {
         };
     }
 
-    /// The notification a merchant reads.
+    /// The notification a merchant reads. Only documented statuses are answered: the apply
+    /// result's `SUCCESS` (Online API Endpoints Reference, the notifications example) and the
+    /// purchase's `Success` / `Failed` (Hyperswitch's connector). No document shows a pending
+    /// order or a failed application: a pending order has no `apply` or `purchase` result yet,
+    /// and a failed application no `apply_status` (both *ours*).
     fn notification(&self) -> Value {
         let (apply_status, purchase_status, customer_id, date) = match &self.outcome {
-            Outcome::Pending => ("PENDING", "PENDING", self.customer_id.clone(), self.created),
-            Outcome::Success { customer_id, at } => {
-                ("SUCCESS", "Success", Some(customer_id.clone()), *at)
-            }
-            Outcome::Failed { at } => ("DECLINED", "Failed", self.customer_id.clone(), *at),
+            Outcome::Pending => (None, None, self.customer_id.clone(), self.created),
+            Outcome::Success { customer_id, at } => (
+                Some("SUCCESS"),
+                Some("Success"),
+                Some(customer_id.clone()),
+                *at,
+            ),
+            Outcome::Failed { at } => (None, Some("Failed"), self.customer_id.clone(), *at),
         };
         let mut body = Map::new();
         body.insert("transaction_id".into(), json!(self.id));
         body.insert("flow".into(), json!(self.flow));
         body.insert("callback_url".into(), json!(""));
-        if self.flow.contains("apply") {
+        let ended = purchase_status.is_some();
+        if ended && self.flow.contains("apply") {
             let customer_id = customer_id.as_deref().map_or(Value::Null, number_json);
-            body.insert(
-                "apply".into(),
-                json!({"customer_id": customer_id, "apply_status": apply_status}),
-            );
+            let mut apply = Map::new();
+            apply.insert("customer_id".into(), customer_id);
+            if let Some(status) = apply_status {
+                apply.insert("apply_status".into(), json!(status));
+            }
+            body.insert("apply".into(), Value::Object(apply));
         }
-        if self.flow.contains("buy") {
-            body.insert("purchase".into(), json!({ "status": purchase_status }));
+        if let (Some(status), true) = (purchase_status, self.flow.contains("buy")) {
+            body.insert("purchase".into(), json!({ "status": status }));
         }
         body.insert("date".into(), json!(format_time(date)));
         Value::Object(body)

@@ -1656,7 +1656,12 @@ async fn widget_terms_i18n_and_drivers_licence() {
     )
     .await;
     assert_eq!(widget.status, 200, "{}", widget.text);
-    let url = widget.json["url"].as_str().expect("url");
+    // The field of the SDK Init Method page's success response: `{"redirection_url":
+    // "{posapi_url}/#/widget/{client_id}/{token}?lang=en&x-reference-id={GUID}&widget_session_id={GUID}"}`.
+    let url = widget.json["redirection_url"]
+        .as_str()
+        .expect("redirection_url");
+    assert!(widget.json.get("url").is_none());
     let expected = format!(
         "{}/#/widget/{CLIENT}/{t}?lang=en&x-reference-id=2f1c3d4e5f60718293a4b5c6d7e8f901&widget_session_id=",
         sandbox.flexiti_url()
@@ -1772,8 +1777,6 @@ async fn online_init_checkout_and_notifications() {
             "transaction_id": 131209,
             "flow": "apply/buy",
             "callback_url": "",
-            "apply": {"customer_id": null, "apply_status": "PENDING"},
-            "purchase": {"status": "PENDING"},
             "date": pending.json["date"]
         })
     );
