@@ -2016,21 +2016,36 @@ impl api_core::validate::Validate for ReturnResult {
     }
 }
 
-/// What to refund. INFERRED (the body is not documented).
+/// What to refund, with the fields of TXN's refund example (SEEN,
+/// https://flexiti.atlassian.net/wiki/pages/diffpages.action?originalId=2603516233&pageId=2612625439:
+/// `{"reference": "orderid-12345", "amount": 1000.12, "external_location_id":
+/// "00-12345", "external_employee_id": "12345-SMITH", "vcc_number":
+/// "1234567890123423", "capture_id": 346123, "sku_data": {...}}`, the in-store ids
+/// commented "if in-store channel"). Which fields are required is NOT SEEN: `amount` is
+/// required here (INFERRED: a refund needs one), the others are optional.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RefundRequest {
-    /// The amount, `number(18,2)`.
-    #[serde(with = "api_core::money::lenient")]
-    pub amount: api_core::money::Decimal,
-    /// The merchant's reference.
+    /// The merchant's order id (`"orderid-12345"`, SEEN).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
-    /// The store (in store).
+    /// The amount, `number(18,2)` (`1000.12`, SEEN).
+    #[serde(with = "api_core::money::lenient")]
+    pub amount: api_core::money::Decimal,
+    /// The store, in store (`"00-12345"`, SEEN).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_location_id: Option<String>,
-    /// The employee (in store).
+    /// The employee, in store (`"12345-SMITH"`, SEEN).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_employee_id: Option<String>,
+    /// The virtual card number (`"1234567890123423"`, SEEN).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vcc_number: Option<String>,
+    /// The capture refunded against (`346123`, SEEN).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capture_id: Option<crate::Id>,
+    /// The refunded items (SEEN, negative totals in the example).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku_data: Option<SkuData>,
 }
 
 impl api_core::validate::Validate for RefundRequest {
@@ -2040,19 +2055,21 @@ impl api_core::validate::Validate for RefundRequest {
     }
 }
 
-/// A refund. NOT SEEN (INFERRED fields); every other field is kept.
+/// The answer to a refund: `{}` (SEEN, TXN revision, "Success Response: { }"). The
+/// fields below are INFERRED and may never come; every field is optional and every other
+/// field is kept.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct Refund {
-    /// The refund's id.
+    /// The refund's id (INFERRED).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refund_id: Option<crate::Id>,
-    /// The amount refunded.
+    /// The amount refunded (INFERRED).
     #[serde(
         skip_serializing_if = "Option::is_none",
         with = "api_core::money::lenient_option"
     )]
     pub amount: Option<api_core::money::Decimal>,
-    /// When (UTC, ISO 8601).
+    /// When (UTC, ISO 8601; INFERRED).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<api_core::date::DateTime>,
     /// Fields this version of the crate does not know, kept as received.

@@ -295,3 +295,55 @@ fn widget_purchase() -> flexiti::WidgetInitRequest {
         account_type: None,
     }
 }
+
+/// TXN, `POST /client-id/{client_id}/accounts/{account_number}/refund`
+/// (https://flexiti.atlassian.net/wiki/pages/diffpages.action?originalId=2603516233&pageId=2612625439):
+/// "Example Request: No SKU" `{ "reference": "orderid-12345", "amount": 1000.12
+/// "external_location_id" : "00-12345", //if in-store channel "external_employee_id"
+/// :"12345-SMITH" //if in-store channel "vcc_number": "1234567890123423", "capture_id": 346123
+/// }` and "Success Response: { }". The path's version (v2.5) is our inference.
+#[tokio::test]
+async fn a_refund_sends_the_documented_body_and_accepts_an_empty_answer() {
+    let server = server().await;
+    let refund = "/flexiti/pos-api/v2.5/client-id/doc-client/accounts/20076677/refund";
+    Mock::given(method("POST"))
+        .and(path(refund))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let request = flexiti::RefundRequest {
+        reference: Some("orderid-12345".to_owned()),
+        amount: "1000.12".parse().expect("amount"),
+        external_location_id: Some("00-12345".to_owned()),
+        external_employee_id: Some("12345-SMITH".to_owned()),
+        vcc_number: Some("1234567890123423".to_owned()),
+        capture_id: Some(flexiti::Id::from(346_123)),
+        sku_data: None,
+    };
+    let answer = client
+        .refund_account("20076677", &request)
+        .send()
+        .await
+        .expect("{} is a success")
+        .into_inner();
+    assert_eq!(answer.refund_id, None);
+    let sent = requests_to(&server, refund).await;
+    assert_eq!(sent.len(), 1);
+    let body: serde_json::Value = serde_json::from_slice(&sent[0].body).expect("json");
+    assert_eq!(
+        body,
+        json!({
+            "reference": "orderid-12345",
+            "amount": 1000.12,
+            "external_location_id": "00-12345",
+            "external_employee_id": "12345-SMITH",
+            "vcc_number": "1234567890123423",
+            "capture_id": 346123
+        })
+    );
+    assert!(
+        sent[0].headers.get("x-idempotency-key").is_some(),
+        "moves money: keyed (see docs/providers/flexiti.md)"
+    );
+}

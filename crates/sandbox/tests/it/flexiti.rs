@@ -1375,11 +1375,49 @@ async fn authorize_capture_return_release_and_refund() {
     )
     .await;
     assert_eq!(refund.status, 200, "{}", refund.text);
-    assert_eq!(
-        refund.json,
-        json!({"refund_id": 800001, "amount": 99.75, "reference": "GOODWILL", "date": refund.json["date"]})
+    // TXN's refund example answers "Success Response: { }".
+    assert_eq!(refund.json, json!({}));
+    // The other fields of TXN's example are read: a capture of the account is accepted, an
+    // unknown one is not (404, ours), and a vcc_number of another account is a mismatch.
+    let with_capture = pos(
+        &sandbox,
+        &t,
+        "POST",
+        "v2.5",
+        &format!("/accounts/{JANE}/refund"),
+        &json!({"reference": "orderid-12345", "amount": 0.25, "external_location_id": "00-12345",
+                "external_employee_id": "12345-SMITH", "capture_id": 300004,
+                "sku_data": {"purchase_order": "100001234"}}),
+    )
+    .await;
+    assert_eq!(with_capture.status, 200, "{}", with_capture.text);
+    assert_eq!(with_capture.json, json!({}));
+    let unknown_capture = pos(
+        &sandbox,
+        &t,
+        "POST",
+        "v2.5",
+        &format!("/accounts/{JANE}/refund"),
+        &json!({"amount": 0.25, "capture_id": 1}),
+    )
+    .await;
+    assert_eq!(unknown_capture.status, 404, "{}", unknown_capture.text);
+    let other_card = pos(
+        &sandbox,
+        &t,
+        "POST",
+        "v2.5",
+        &format!("/accounts/{JANE}/refund"),
+        &json!({"amount": 0.25, "vcc_number": "1234567890123423"}),
+    )
+    .await;
+    assert_error(
+        &other_card,
+        409,
+        &pos_path("v2.5", &format!("/accounts/{JANE}/refund")),
+        "vcc_account_mismatch",
     );
-    assert_eq!(balance(&sandbox, JANE), "4200.00");
+    assert_eq!(balance(&sandbox, JANE), "4200.25");
     let too_big = pos(
         &sandbox,
         &t,
