@@ -13,6 +13,8 @@ use async_trait::async_trait;
 use reqwest::Url;
 use secrecy::SecretString;
 
+use reqwest::header::HeaderName;
+
 use crate::access_token::AccessToken;
 use crate::auth::CredentialScope;
 use crate::error::{Error, Result};
@@ -63,6 +65,10 @@ pub enum ClientAuthMethod {
     Body,
 }
 
+/// The value of a header added to every token request ([`OAuth2::token_header`]), computed
+/// afresh for each request.
+pub(crate) type TokenHeaderValue = Arc<dyn Fn() -> String + Send + Sync>;
+
 /// An OAuth2 client-credentials configuration and its token cache.
 ///
 /// ```
@@ -82,6 +88,8 @@ pub struct OAuth2 {
     pub(crate) cache: Arc<dyn TokenCache>,
     /// [`OAuth2::partition`], computed once.
     pub(crate) partition: OnceLock<String>,
+    /// Headers added to every token request ([`OAuth2::token_header`]).
+    pub(crate) token_headers: Vec<(HeaderName, TokenHeaderValue)>,
 }
 
 impl fmt::Debug for OAuth2 {
@@ -93,6 +101,14 @@ impl fmt::Debug for OAuth2 {
             .field("scopes", &self.scopes)
             .field("method", &self.method)
             .field("refresh_ahead", &self.refresh_ahead)
+            .field(
+                "token_headers",
+                &self
+                    .token_headers
+                    .iter()
+                    .map(|(name, _)| name.as_str())
+                    .collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -118,6 +134,7 @@ impl OAuth2 {
             refresh_ahead: Duration::from_secs(60),
             cache: Arc::new(InMemoryTokenCache::default()),
             partition: OnceLock::new(),
+            token_headers: Vec::new(),
         })
     }
 
@@ -137,6 +154,37 @@ impl OAuth2 {
     /// How long before expiry a token is replaced.
     pub fn refresh_ahead(mut self, margin: Duration) -> Self {
         self.refresh_ahead = margin;
+        self
+    }
+
+    /// Adds the header `name` to every token request, with the value `value` returns when
+    /// the request is made: a fresh one each time (a trace id a provider requires on its
+    /// token endpoint), or always the same (`move || fixed.clone()`). The client's default
+    /// headers are sent too; this one is added after them, and replaces one of the same name.
+    /// The header is not part of the credential: it does not change [`OAuth2::partition`].
+    ///
+    /// A value that is not a valid header value fails the token request with
+    /// [`Error::Auth`], before anything is sent.
+    ///
+    /// ```
+    /// use api_core::{HeaderName, OAuth2};
+    /// use std::sync::atomic::{AtomicU64, Ordering};
+    /// let next = AtomicU64::new(1);
+    /// let oauth = OAuth2::client_credentials("https://auth.example.com/oauth/token", "id", "secret")?
+    ///     .token_header(HeaderName::from_static("x-trace-id"), move || {
+    ///         format!("trace-{}", next.fetch_add(1, Ordering::Relaxed))
+    ///     })
+    ///     .token_header(HeaderName::from_static("x-tenant"), || "acme".to_owned());
+    /// assert!(format!("{oauth:?}").contains("x-trace-id"));
+    /// # Ok::<(), api_core::Error>(())
+    /// ```
+    pub fn token_header(
+        mut self,
+        name: HeaderName,
+        value: impl Fn() -> String + Send + Sync + 'static,
+    ) -> Self {
+        self.token_headers.retain(|(known, _)| *known != name);
+        self.token_headers.push((name, Arc::new(value)));
         self
     }
 

@@ -3,7 +3,7 @@
 
 use std::time::SystemTime;
 
-use reqwest::header::{CONTENT_TYPE, HeaderValue};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use secrecy::ExposeSecret;
 
 use super::Transport;
@@ -89,6 +89,19 @@ impl TokenFetcher for TokenRequest<'_> {
                 form.push(("client_id", &oauth.client_id));
                 form.push(("client_secret", oauth.client_secret.expose_secret()));
             }
+        }
+        if !oauth.token_headers.is_empty() {
+            let mut extra = HeaderMap::with_capacity(oauth.token_headers.len());
+            for (name, value) in &oauth.token_headers {
+                let value = HeaderValue::try_from(value()).map_err(|_| {
+                    Error::Auth(format!(
+                        "the token request's `{name}` header has a value that is not a valid header value"
+                    ))
+                })?;
+                extra.insert(name.clone(), value);
+            }
+            // `headers` replaces a default header of the same name.
+            builder = builder.headers(extra);
         }
         let body = serde_urlencoded::to_string(&form)
             .map_err(|e| Error::Auth(format!("cannot encode the token request: {e}")))?;

@@ -12,5 +12,6 @@ mod oauth2;
 mod properties;
 mod redirects_and_limits;
 mod retries;
+mod token_headers;
 mod tracing_secrets;
 mod transport;

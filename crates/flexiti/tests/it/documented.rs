@@ -347,3 +347,38 @@ async fn a_refund_sends_the_documented_body_and_accepts_an_empty_answer() {
         "moves money: keyed (see docs/providers/flexiti.md)"
     );
 }
+
+/// The token request carries `x-reference-id`: "HEADER | x-reference-id | Yes | ASCII string
+/// (32) GUID | Unique identifier for the flow for traceability purposes" (Online API
+/// Endpoints Reference, `POST /oauth/token`, page 2200436750; newer Authentication
+/// revisions list it as required too). One token serves many flows, so each token request
+/// gets its own GUID.
+#[tokio::test]
+async fn every_token_request_carries_its_own_reference_id() {
+    let server = server().await;
+    let client = client(&server);
+    // One POS (merchant) token request and one Online token request.
+    let _ = client
+        .lookup_customer()
+        .account_number("20076677")
+        .send()
+        .await;
+    let _ = client
+        .online_notification_by_order_id("131209")
+        .send()
+        .await;
+    let mut ids = Vec::new();
+    for token_path in [POS_TOKEN, ONLINE_TOKEN] {
+        let sent = requests_to(&server, token_path).await;
+        assert_eq!(sent.len(), 1, "{token_path}");
+        let values: Vec<_> = sent[0].headers.get_all("x-reference-id").iter().collect();
+        assert_eq!(values.len(), 1, "{token_path}: one x-reference-id");
+        let id = values[0].to_str().expect("ASCII").to_owned();
+        assert!(
+            id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()),
+            "a GUID in ASCII(32): {id}"
+        );
+        ids.push(id);
+    }
+    assert_ne!(ids[0], ids[1], "a fresh GUID per token request");
+}

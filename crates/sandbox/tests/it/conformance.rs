@@ -905,7 +905,11 @@ async fn flexiti_token(check: &Check, path: &str, form: &str) -> String {
     let answer = call(
         "POST",
         &url,
-        &[("content-type", "application/x-www-form-urlencoded")],
+        &[
+            ("content-type", "application/x-www-form-urlencoded"),
+            // Required on the token request too (Online API Endpoints Reference).
+            ("x-reference-id", "5b0c9a3e1d7f4e2a8c6b4d2f0e1a3c5b"),
+        ],
         form,
     )
     .await;

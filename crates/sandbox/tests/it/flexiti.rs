@@ -43,12 +43,19 @@ fn token_url(sandbox: &Sandbox, online: bool) -> String {
     }
 }
 
+/// The `x-reference-id` of the token requests: "HEADER | x-reference-id | Yes | ASCII string
+/// (32) GUID" (Online API Endpoints Reference, `POST /oauth/token`).
+const TOKEN_REFERENCE: (&str, &str) = ("x-reference-id", "5b0c9a3e1d7f4e2a8c6b4d2f0e1a3c5b");
+
 /// POSTs a form to a token endpoint.
 async fn token_call(sandbox: &Sandbox, online: bool, form: &str) -> Answer {
     call(
         "POST",
         &token_url(sandbox, online),
-        &[("content-type", "application/x-www-form-urlencoded")],
+        &[
+            ("content-type", "application/x-www-form-urlencoded"),
+            TOKEN_REFERENCE,
+        ],
         form,
     )
     .await
@@ -275,12 +282,27 @@ async fn token_endpoint_takes_forms_credentials_and_scopes() {
         json!({"error": "invalid_client", "error_description": "Bad client credentials"})
     );
 
+    // Without x-reference-id: refused, before the credentials are read.
+    let unreferenced = call(
+        "POST",
+        &token_url(&sandbox, false),
+        &[("content-type", "application/x-www-form-urlencoded")],
+        CREDENTIALS,
+    )
+    .await;
+    assert_eq!(unreferenced.status, 400);
+    assert_eq!(
+        unreferenced.json,
+        json!({"error": "invalid_request", "error_description": "Missing x-reference-id header"})
+    );
+
     // HTTP Basic, customer scope.
     let basic = call(
         "POST",
         &token_url(&sandbox, false),
         &[
             ("content-type", "application/x-www-form-urlencoded"),
+            TOKEN_REFERENCE,
             // base64("sandbox-flexiti:sandbox-flexiti-secret")
             (
                 "authorization",
@@ -368,9 +390,9 @@ async fn token_endpoint_takes_forms_credentials_and_scopes() {
         json!({"code": 401, "error": "invalid_token", "error_description": "Invalid or expired token"})
     );
 
-    assert_eq!(flexiti.token_requests(), 11);
+    assert_eq!(flexiti.token_requests(), 12);
     let recorded = flexiti.requests();
-    assert_eq!(recorded.len(), 13);
+    assert_eq!(recorded.len(), 14);
     assert_eq!(recorded[0].method, "POST");
     assert_eq!(
         recorded[0].path,
