@@ -1062,7 +1062,7 @@ impl crate::Client {
     /// account balance limit", ERR). The endpoint is SEEN (TXN's contents, "6 POST
     /// /client-id/{client_id}/accounts/{account_number}/refund", and its own error table in
     /// ERR); the body and the `{}` answer are SEEN in a TXN revision
-    /// (https://flexiti.atlassian.net/wiki/pages/diffpages.action?originalId=2603516233&pageId=2612625439,
+    /// (<https://flexiti.atlassian.net/wiki/pages/diffpages.action?originalId=2603516233&pageId=2612625439>,
     /// "Example Request: No SKU" and "Success Response: { }"). The version segment, v2.5, is
     /// INFERRED: no refund URL is shown, and the changelog's list of endpoints moved to
     /// v2.5.1 (calculate-interest, authorization, GET authorization(s), captures; TXN also

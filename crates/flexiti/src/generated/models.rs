@@ -2017,7 +2017,7 @@ impl api_core::validate::Validate for ReturnResult {
 }
 
 /// What to refund, with the fields of TXN's refund example (SEEN,
-/// https://flexiti.atlassian.net/wiki/pages/diffpages.action?originalId=2603516233&pageId=2612625439:
+/// <https://flexiti.atlassian.net/wiki/pages/diffpages.action?originalId=2603516233&pageId=2612625439>:
 /// `{"reference": "orderid-12345", "amount": 1000.12, "external_location_id":
 /// "00-12345", "external_employee_id": "12345-SMITH", "vcc_number":
 /// "1234567890123423", "capture_id": 346123, "sku_data": {...}}`, the in-store ids
