@@ -26,6 +26,17 @@ pub trait TokenFetcher: Send + Sync {
     /// Asks the authorization server for a new token.
     async fn fetch(&self) -> Result<AccessToken>;
 
+    /// A new token in place of `previous`, the cache's current one, which is about to expire
+    /// (or was never used): the transport's fetcher sends `grant_type=refresh_token` when
+    /// [`OAuth2::refresh_tokens`] is on and `previous` carries a refresh token and has not
+    /// expired, and falls back to [`TokenFetcher::fetch`] when that fails. The default is
+    /// [`TokenFetcher::fetch`]. A cache calls it under its single flight, so a refresh token
+    /// is used by one caller only.
+    async fn refresh(&self, previous: &AccessToken) -> Result<AccessToken> {
+        let _ = previous;
+        self.fetch().await
+    }
+
     /// Which credential the tokens belong to, for a cache that holds the tokens of several
     /// credentials (a store shared between processes). The transport's fetcher names its
     /// provider and [`Auth::fingerprint`](crate::Auth::fingerprint); the default is `None`.
@@ -90,6 +101,8 @@ pub struct OAuth2 {
     pub(crate) partition: OnceLock<String>,
     /// Headers added to every token request ([`OAuth2::token_header`]).
     pub(crate) token_headers: Vec<(HeaderName, TokenHeaderValue)>,
+    /// [`OAuth2::refresh_tokens`].
+    pub(crate) refresh_tokens: bool,
 }
 
 impl fmt::Debug for OAuth2 {
@@ -101,6 +114,7 @@ impl fmt::Debug for OAuth2 {
             .field("scopes", &self.scopes)
             .field("method", &self.method)
             .field("refresh_ahead", &self.refresh_ahead)
+            .field("refresh_tokens", &self.refresh_tokens)
             .field(
                 "token_headers",
                 &self
@@ -135,6 +149,7 @@ impl OAuth2 {
             cache: Arc::new(InMemoryTokenCache::default()),
             partition: OnceLock::new(),
             token_headers: Vec::new(),
+            refresh_tokens: false,
         })
     }
 
@@ -185,6 +200,22 @@ impl OAuth2 {
     ) -> Self {
         self.token_headers.retain(|(known, _)| *known != name);
         self.token_headers.push((name, Arc::new(value)));
+        self
+    }
+
+    /// Renews a token ahead of its expiry with the refresh token the server issued with it
+    /// (`grant_type=refresh_token&refresh_token=…`, RFC 6749 §6, with the same client
+    /// authentication and scope), instead of asking again with the client credentials: for
+    /// servers whose flows are tied to one token (Flexiti). A token without a refresh token,
+    /// an expired one (which such servers refuse to refresh), a cache that holds none, and a
+    /// refused or failed refresh all fall back to the client credentials. Off by default.
+    ///
+    /// The in-memory cache refreshes under its single flight, so a single-use refresh token
+    /// is sent once. A cache shared between processes that does not pass the previous token
+    /// to [`TokenFetcher::refresh`] (api-core-redis's, today) keeps using the client
+    /// credentials.
+    pub fn refresh_tokens(mut self, on: bool) -> Self {
+        self.refresh_tokens = on;
         self
     }
 

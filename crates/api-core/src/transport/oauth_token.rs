@@ -1,7 +1,7 @@
 //! The OAuth2 token an attempt carries: from the cache, else fetched from the token endpoint
 //! (client credentials) within the call's deadline.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use secrecy::ExposeSecret;
@@ -68,10 +68,36 @@ impl TokenFetcher for TokenRequest<'_> {
     }
 
     async fn fetch(&self) -> Result<AccessToken> {
+        self.exchange(None).await
+    }
+
+    async fn refresh(&self, previous: &AccessToken) -> Result<AccessToken> {
+        let usable = self.oauth.refresh_tokens && previous.is_fresh(Duration::ZERO);
+        let Some(refresh) = previous.refresh_token().filter(|_| usable) else {
+            return self.exchange(None).await;
+        };
+        match self.exchange(Some(refresh.expose_secret())).await {
+            Ok(token) => Ok(token),
+            Err(error) => {
+                // A refused refresh token (used, revoked) or a failed exchange: the client
+                // credentials still get a token.
+                tracing::debug!(%error, "oauth2 refresh failed; asking with the client credentials");
+                self.exchange(None).await
+            }
+        }
+    }
+}
+
+impl TokenRequest<'_> {
+    /// One token request: client credentials, or the refresh grant with `refresh`.
+    async fn exchange(&self, refresh: Option<&str>) -> Result<AccessToken> {
         let inner = &self.transport.inner;
         let oauth = self.oauth;
         let scope = oauth.scopes.join(" ");
-        let mut form: Vec<(&str, &str)> = vec![("grant_type", "client_credentials")];
+        let mut form: Vec<(&str, &str)> = match refresh {
+            Some(refresh) => vec![("grant_type", "refresh_token"), ("refresh_token", refresh)],
+            None => vec![("grant_type", "client_credentials")],
+        };
         if !scope.is_empty() {
             form.push(("scope", &scope));
         }

@@ -11,6 +11,7 @@ mod numbers;
 mod oauth2;
 mod properties;
 mod redirects_and_limits;
+mod refresh_tokens;
 mod retries;
 mod token_headers;
 mod tracing_secrets;

@@ -161,8 +161,12 @@ impl ClientBuilder {
             let mut oauth = OAuth2::client_credentials(&token_url, id.clone(), secret.clone())?
                 .client_auth(ClientAuthMethod::Body)
                 .scopes([scope])
-                // Tokens live 20 minutes and cannot be refreshed once expired: renew early.
+                // Tokens live 20 minutes and cannot be refreshed once expired: renew early,
+                // with the refresh token (`grant_type=refresh_token`, AUTH and ONL: "the
+                // refresh token is used to get a new access token when the current one is
+                // about to expire"), else with the client credentials.
                 .refresh_ahead(Duration::from_secs(120))
+                .refresh_tokens(true)
                 // The token request carries `x-reference-id` too ("HEADER | x-reference-id |
                 // Yes", Online API Endpoints Reference and newer Authentication revisions):
                 // a new GUID per token request, since one token serves many flows.

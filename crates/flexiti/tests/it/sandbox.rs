@@ -482,3 +482,46 @@ async fn the_payment_calculator_decodes_string_amounts() {
     }
     sandbox.shutdown().await;
 }
+
+/// Online API Endpoints Reference, `POST /oauth/token`: "The auth token is active for 20
+/// minutes and the refresh token is used to get a new access token when the current one is
+/// about to expire. It cannot be refreshed after it is expired. … To use it add the refresh
+/// token (provided in the original /oauth/token call) and change the grant_type to
+/// refresh_token." Tokens of 60 s, renewed 120 s ahead: every call renews, with the refresh
+/// token of the one before.
+#[tokio::test]
+async fn a_token_about_to_expire_is_renewed_with_its_refresh_token() {
+    let mut config = SandboxConfig::default();
+    config.flexiti.token_lifetime = std::time::Duration::from_secs(60);
+    let sandbox = Sandbox::start(config).await.expect("sandbox");
+    let client = client(&sandbox);
+    let key = CustomerKey::Account(Id::from("20076677"));
+    for _ in 0..3 {
+        client
+            .lookup_customer_by(&key)
+            .send()
+            .await
+            .expect("lookup");
+    }
+    let grants: Vec<String> = sandbox
+        .flexiti()
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/oauth/token"))
+        .map(|r| {
+            let body = String::from_utf8(r.body).expect("utf-8");
+            let grant = body
+                .split('&')
+                .find_map(|p| p.strip_prefix("grant_type="))
+                .unwrap_or_default()
+                .to_owned();
+            assert_eq!(r.status, 200, "{body}");
+            grant
+        })
+        .collect();
+    assert_eq!(
+        grants,
+        ["client_credentials", "refresh_token", "refresh_token"]
+    );
+    sandbox.shutdown().await;
+}
