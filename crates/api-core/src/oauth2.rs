@@ -210,10 +210,10 @@ impl OAuth2 {
     /// an expired one (which such servers refuse to refresh), a cache that holds none, and a
     /// refused or failed refresh all fall back to the client credentials. Off by default.
     ///
-    /// The in-memory cache refreshes under its single flight, so a single-use refresh token
-    /// is sent once. A cache shared between processes that does not pass the previous token
-    /// to [`TokenFetcher::refresh`] (api-core-redis's, today) keeps using the client
-    /// credentials.
+    /// The in-memory cache refreshes under its single flight, and api-core-redis's cache
+    /// from the one process holding its lock (the others wait for the stored result), so a
+    /// single-use refresh token is sent once. A cache that never calls
+    /// [`TokenFetcher::refresh`] keeps using the client credentials.
     pub fn refresh_tokens(mut self, on: bool) -> Self {
         self.refresh_tokens = on;
         self
