@@ -52,8 +52,11 @@ return 0
 ///   outlives its use. Anyone who can read this Redis can call the API with it until then:
 ///   protect Redis like the client secret (password or ACL, TLS or a private network, no
 ///   persistence you do not need);
+/// - `…:refresh` holds the refresh token issued with it (also in clear text, same TTL), when
+///   the server issued one: with [`api_core::OAuth2::refresh_tokens`] the next lock holder
+///   renews the token with it, so a single-use refresh token is sent by one process only;
 /// - `…:lock` is held (`SET NX PX`, [`RedisStoreBuilder::token_lock_ttl`]) by the process
-///   fetching a token; the others poll for the token every 25 ms;
+///   fetching (or refreshing) a token; the others poll for the token every 25 ms;
 /// - `…:failed` shares a failed token request for 5 s with the processes that were
 ///   waiting for it, so that they report the same error instead of asking again.
 ///
@@ -189,19 +192,50 @@ impl RedisTokenCache {
             millis_since_epoch(now),
             token.secret().expose_secret()
         );
+        let refresh_key = format!("{key}:refresh");
+        let refresh = token.refresh_token().map(|r| r.expose_secret().to_owned());
         let key = key.to_owned();
         let ttl = millis(left).max(1);
         self.store
             .run("token cache", |mut c| async move {
-                redis::cmd("SET")
+                // The refresh token issued with it, under its own key and for as long: the
+                // next lock holder renews with it (one refresher; the others wait).
+                let mut pipe = redis::pipe();
+                pipe.atomic()
+                    .cmd("SET")
                     .arg(key)
                     .arg(value)
                     .arg("PX")
                     .arg(ttl)
-                    .query_async::<()>(&mut c)
+                    .ignore();
+                match refresh {
+                    Some(refresh) => pipe
+                        .cmd("SET")
+                        .arg(&refresh_key)
+                        .arg(refresh)
+                        .arg("PX")
+                        .arg(ttl)
+                        .ignore(),
+                    None => pipe.cmd("DEL").arg(&refresh_key).ignore(),
+                };
+                pipe.query_async::<()>(&mut c).await
+            })
+            .await
+    }
+
+    /// The refresh token stored with the token of `key`, if any (none when Redis fails).
+    async fn refresh_token(&self, key: &str) -> Option<String> {
+        let key = format!("{key}:refresh");
+        self.store
+            .run("token cache", |mut c| async move {
+                redis::cmd("GET")
+                    .arg(key)
+                    .query_async::<Option<String>>(&mut c)
                     .await
             })
             .await
+            .ok()
+            .flatten()
     }
 
     async fn store_failure(&self, key: &str, error: &Error) {
@@ -291,13 +325,26 @@ impl RedisTokenCache {
         fetcher: &dyn TokenFetcher,
     ) -> Result<AccessToken> {
         // A token may have landed between the last read and the lock.
-        if let Ok((Some(stored), _)) = self.read(key).await
-            && stored.token.is_fresh(margin)
-        {
-            self.unlock(lock, owner).await;
-            return Ok(stored.token);
-        }
-        let outcome = fetcher.fetch().await;
+        let previous = match self.read(key).await {
+            Ok((Some(stored), _)) if stored.token.is_fresh(margin) => {
+                self.unlock(lock, owner).await;
+                return Ok(stored.token);
+            }
+            Ok((stored, _)) => stored.map(|s| s.token),
+            Err(_) => None,
+        };
+        // Only the lock holder renews, so a single-use refresh token is sent once; the
+        // fetcher falls back to the client credentials when the refresh is refused.
+        let refresh = match &previous {
+            Some(_) => self.refresh_token(key).await,
+            None => None,
+        };
+        let outcome = match (previous, refresh) {
+            (Some(previous), Some(refresh)) => {
+                fetcher.refresh(&previous.with_refresh_token(refresh)).await
+            }
+            _ => fetcher.fetch().await,
+        };
         match &outcome {
             Ok(token) => {
                 if let Err(unavailable) = self.store_token(key, token).await {

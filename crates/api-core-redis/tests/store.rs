@@ -488,3 +488,58 @@ fn a_malformed_url_is_a_config_error_that_does_not_echo_it() {
     let err = RedisStore::open("redis://127.0.0.1/").expect_err("outside a runtime");
     assert!(matches!(err, Error::Config(_)));
 }
+
+/// Flexiti's refresh tokens are used up by a refresh (the sandbox answers 401 to a used one,
+/// as "a token cannot be refreshed after it is expired" suggests a refresh token is single
+/// use). Workers sharing the token through Redis renew it one at a time: the lock holder
+/// refreshes with the stored refresh token, the others wait for the stored result, so no
+/// refresh token is sent twice. Tokens of 60 s, renewed 120 s ahead: every wave renews.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn workers_sharing_a_token_refresh_it_one_at_a_time() {
+    let redis = RedisServer::start();
+    let mut config = SandboxConfig::default();
+    config.flexiti.token_lifetime = Duration::from_secs(60);
+    let sandbox = Sandbox::start(config).await.expect("sandbox");
+    let workers: Vec<_> = (0..3)
+        .map(|_| flexiti(&sandbox, &RedisStore::open(redis.url()).expect("store")))
+        .collect();
+    for _wave in 0..3 {
+        let mut calls = tokio::task::JoinSet::new();
+        for worker in &workers {
+            for _ in 0..5 {
+                let worker = worker.clone();
+                calls.spawn(async move { worker.lookup_customer_by(&lookup()).send().await });
+            }
+        }
+        while let Some(outcome) = calls.join_next().await {
+            outcome.expect("joined").expect("lookup");
+        }
+    }
+    let tokens: Vec<_> = sandbox
+        .flexiti()
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/oauth/token"))
+        .collect();
+    let grants: Vec<String> = tokens
+        .iter()
+        .map(|r| {
+            let body = String::from_utf8_lossy(&r.body);
+            assert_eq!(r.status, 200, "no refresh token sent twice: {body}");
+            body.split('&')
+                .find_map(|p| p.strip_prefix("grant_type="))
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        grants.first().map(String::as_str),
+        Some("client_credentials")
+    );
+    assert!(grants.len() >= 3, "one renewal a wave at least: {grants:?}");
+    assert!(
+        grants[1..].iter().all(|g| g == "refresh_token"),
+        "{grants:?}"
+    );
+    sandbox.shutdown().await;
+}

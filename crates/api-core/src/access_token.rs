@@ -25,6 +25,8 @@ pub struct AccessToken {
 struct TokenInner {
     secret: SecretString,
     expires_at: SystemTime,
+    /// The refresh token the server issued with it (RFC 6749 §5.1), if any.
+    refresh: Option<SecretString>,
     /// `Bearer <token>` as a sensitive header value, built at the first request that sends
     /// it (every call sends it, so building it per call would cost an allocation each).
     bearer: OnceLock<Option<HeaderValue>>,
@@ -37,9 +39,28 @@ impl AccessToken {
             inner: Arc::new(TokenInner {
                 secret: SecretString::from(secret.into()),
                 expires_at,
+                refresh: None,
                 bearer: OnceLock::new(),
             }),
         }
+    }
+
+    /// The same token with the refresh token the server issued with it.
+    pub fn with_refresh_token(self, refresh: impl Into<String>) -> Self {
+        Self {
+            inner: Arc::new(TokenInner {
+                secret: self.inner.secret.clone(),
+                expires_at: self.inner.expires_at,
+                refresh: Some(SecretString::from(refresh.into())),
+                bearer: OnceLock::new(),
+            }),
+        }
+    }
+
+    /// The refresh token issued with this token, if the server sent one (kept from
+    /// [`AccessToken::from_token_answer`]).
+    pub fn refresh_token(&self) -> Option<&SecretString> {
+        self.inner.refresh.as_ref()
     }
 
     /// The token in a token endpoint's answer (RFC 6749 §5.1), valid from `requested_at` for
@@ -103,7 +124,11 @@ impl AccessToken {
         // beyond `MAX_TOKEN_LIFETIME` (or beyond what the clock can hold) counts as that.
         let lifetime = Duration::from_secs(token.expires_in.unwrap_or(300)).min(MAX_TOKEN_LIFETIME);
         let expires_at = requested_at.checked_add(lifetime).unwrap_or(requested_at);
-        Ok(AccessToken::new(token.access_token, expires_at))
+        let access = AccessToken::new(token.access_token, expires_at);
+        Ok(match token.refresh_token.filter(|r| !r.is_empty()) {
+            Some(refresh) => access.with_refresh_token(refresh),
+            None => access,
+        })
     }
 
     /// The token itself.
@@ -149,6 +174,10 @@ impl fmt::Debug for AccessToken {
         f.debug_struct("AccessToken")
             .field("secret", &"[REDACTED]")
             .field("expires_at", &self.inner.expires_at)
+            .field(
+                "refresh_token",
+                &self.inner.refresh.as_ref().map(|_| "[REDACTED]"),
+            )
             .finish()
     }
 }
@@ -160,6 +189,8 @@ pub(crate) struct TokenResponse {
     pub(crate) access_token: String,
     #[serde(default, deserialize_with = "lenient_seconds")]
     pub(crate) expires_in: Option<u64>,
+    #[serde(default)]
+    pub(crate) refresh_token: Option<String>,
 }
 
 /// The token endpoint's error body (RFC 6749 §5.2).

@@ -13,6 +13,8 @@ use async_trait::async_trait;
 use reqwest::Url;
 use secrecy::SecretString;
 
+use reqwest::header::HeaderName;
+
 use crate::access_token::AccessToken;
 use crate::auth::CredentialScope;
 use crate::error::{Error, Result};
@@ -23,6 +25,17 @@ use crate::token_cache::InMemoryTokenCache;
 pub trait TokenFetcher: Send + Sync {
     /// Asks the authorization server for a new token.
     async fn fetch(&self) -> Result<AccessToken>;
+
+    /// A new token in place of `previous`, the cache's current one, which is about to expire
+    /// (or was never used): the transport's fetcher sends `grant_type=refresh_token` when
+    /// [`OAuth2::refresh_tokens`] is on and `previous` carries a refresh token and has not
+    /// expired, and falls back to [`TokenFetcher::fetch`] when that fails. The default is
+    /// [`TokenFetcher::fetch`]. A cache calls it under its single flight, so a refresh token
+    /// is used by one caller only.
+    async fn refresh(&self, previous: &AccessToken) -> Result<AccessToken> {
+        let _ = previous;
+        self.fetch().await
+    }
 
     /// Which credential the tokens belong to, for a cache that holds the tokens of several
     /// credentials (a store shared between processes). The transport's fetcher names its
@@ -63,6 +76,10 @@ pub enum ClientAuthMethod {
     Body,
 }
 
+/// The value of a header added to every token request ([`OAuth2::token_header`]), computed
+/// afresh for each request.
+pub(crate) type TokenHeaderValue = Arc<dyn Fn() -> String + Send + Sync>;
+
 /// An OAuth2 client-credentials configuration and its token cache.
 ///
 /// ```
@@ -82,6 +99,10 @@ pub struct OAuth2 {
     pub(crate) cache: Arc<dyn TokenCache>,
     /// [`OAuth2::partition`], computed once.
     pub(crate) partition: OnceLock<String>,
+    /// Headers added to every token request ([`OAuth2::token_header`]).
+    pub(crate) token_headers: Vec<(HeaderName, TokenHeaderValue)>,
+    /// [`OAuth2::refresh_tokens`].
+    pub(crate) refresh_tokens: bool,
 }
 
 impl fmt::Debug for OAuth2 {
@@ -93,6 +114,15 @@ impl fmt::Debug for OAuth2 {
             .field("scopes", &self.scopes)
             .field("method", &self.method)
             .field("refresh_ahead", &self.refresh_ahead)
+            .field("refresh_tokens", &self.refresh_tokens)
+            .field(
+                "token_headers",
+                &self
+                    .token_headers
+                    .iter()
+                    .map(|(name, _)| name.as_str())
+                    .collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -118,6 +148,8 @@ impl OAuth2 {
             refresh_ahead: Duration::from_secs(60),
             cache: Arc::new(InMemoryTokenCache::default()),
             partition: OnceLock::new(),
+            token_headers: Vec::new(),
+            refresh_tokens: false,
         })
     }
 
@@ -137,6 +169,53 @@ impl OAuth2 {
     /// How long before expiry a token is replaced.
     pub fn refresh_ahead(mut self, margin: Duration) -> Self {
         self.refresh_ahead = margin;
+        self
+    }
+
+    /// Adds the header `name` to every token request, with the value `value` returns when
+    /// the request is made: a fresh one each time (a trace id a provider requires on its
+    /// token endpoint), or always the same (`move || fixed.clone()`). The client's default
+    /// headers are sent too; this one is added after them, and replaces one of the same name.
+    /// The header is not part of the credential: it does not change [`OAuth2::partition`].
+    ///
+    /// A value that is not a valid header value fails the token request with
+    /// [`Error::Auth`], before anything is sent.
+    ///
+    /// ```
+    /// use api_core::{HeaderName, OAuth2};
+    /// use std::sync::atomic::{AtomicU64, Ordering};
+    /// let next = AtomicU64::new(1);
+    /// let oauth = OAuth2::client_credentials("https://auth.example.com/oauth/token", "id", "secret")?
+    ///     .token_header(HeaderName::from_static("x-trace-id"), move || {
+    ///         format!("trace-{}", next.fetch_add(1, Ordering::Relaxed))
+    ///     })
+    ///     .token_header(HeaderName::from_static("x-tenant"), || "acme".to_owned());
+    /// assert!(format!("{oauth:?}").contains("x-trace-id"));
+    /// # Ok::<(), api_core::Error>(())
+    /// ```
+    pub fn token_header(
+        mut self,
+        name: HeaderName,
+        value: impl Fn() -> String + Send + Sync + 'static,
+    ) -> Self {
+        self.token_headers.retain(|(known, _)| *known != name);
+        self.token_headers.push((name, Arc::new(value)));
+        self
+    }
+
+    /// Renews a token ahead of its expiry with the refresh token the server issued with it
+    /// (`grant_type=refresh_token&refresh_token=…`, RFC 6749 §6, with the same client
+    /// authentication and scope), instead of asking again with the client credentials: for
+    /// servers whose flows are tied to one token (Flexiti). A token without a refresh token,
+    /// an expired one (which such servers refuse to refresh), a cache that holds none, and a
+    /// refused or failed refresh all fall back to the client credentials. Off by default.
+    ///
+    /// The in-memory cache refreshes under its single flight, and api-core-redis's cache
+    /// from the one process holding its lock (the others wait for the stored result), so a
+    /// single-use refresh token is sent once. A cache that never calls
+    /// [`TokenFetcher::refresh`] keeps using the client credentials.
+    pub fn refresh_tokens(mut self, on: bool) -> Self {
+        self.refresh_tokens = on;
         self
     }
 

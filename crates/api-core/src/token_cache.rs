@@ -149,7 +149,12 @@ impl Slot {
         {
             return Ok(token);
         }
-        let outcome = fetcher.fetch().await;
+        // The current token, stale or not, lets the fetcher refresh it rather than start over.
+        let previous = self.token.read().unwrap_or_else(|p| p.into_inner()).clone();
+        let outcome = match &previous {
+            Some(previous) => fetcher.refresh(previous).await,
+            None => fetcher.fetch().await,
+        };
         // Counted on completion, so that callers who arrived during the fetch see it as
         // newer than their own arrival.
         let generation = self

@@ -20,6 +20,9 @@ pub enum ErrorCode {
     InvalidClient,
     InvalidRequest,
     InvalidToken,
+    /// "The Developer Portal account being used is not provisioned for the API being
+    /// accessed": answered with **409** on every endpoint (the error tables), so it is an
+    /// `ErrorKind::Conflict`, not a 403 scope refusal; never retried.
     InvalidRole,
     InsufficientScope,
     WrongInputs,

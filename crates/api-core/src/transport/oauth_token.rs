@@ -1,9 +1,9 @@
 //! The OAuth2 token an attempt carries: from the cache, else fetched from the token endpoint
 //! (client credentials) within the call's deadline.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
-use reqwest::header::{CONTENT_TYPE, HeaderValue};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use secrecy::ExposeSecret;
 
 use super::Transport;
@@ -68,10 +68,36 @@ impl TokenFetcher for TokenRequest<'_> {
     }
 
     async fn fetch(&self) -> Result<AccessToken> {
+        self.exchange(None).await
+    }
+
+    async fn refresh(&self, previous: &AccessToken) -> Result<AccessToken> {
+        let usable = self.oauth.refresh_tokens && previous.is_fresh(Duration::ZERO);
+        let Some(refresh) = previous.refresh_token().filter(|_| usable) else {
+            return self.exchange(None).await;
+        };
+        match self.exchange(Some(refresh.expose_secret())).await {
+            Ok(token) => Ok(token),
+            Err(error) => {
+                // A refused refresh token (used, revoked) or a failed exchange: the client
+                // credentials still get a token.
+                tracing::debug!(%error, "oauth2 refresh failed; asking with the client credentials");
+                self.exchange(None).await
+            }
+        }
+    }
+}
+
+impl TokenRequest<'_> {
+    /// One token request: client credentials, or the refresh grant with `refresh`.
+    async fn exchange(&self, refresh: Option<&str>) -> Result<AccessToken> {
         let inner = &self.transport.inner;
         let oauth = self.oauth;
         let scope = oauth.scopes.join(" ");
-        let mut form: Vec<(&str, &str)> = vec![("grant_type", "client_credentials")];
+        let mut form: Vec<(&str, &str)> = match refresh {
+            Some(refresh) => vec![("grant_type", "refresh_token"), ("refresh_token", refresh)],
+            None => vec![("grant_type", "client_credentials")],
+        };
         if !scope.is_empty() {
             form.push(("scope", &scope));
         }
@@ -89,6 +115,19 @@ impl TokenFetcher for TokenRequest<'_> {
                 form.push(("client_id", &oauth.client_id));
                 form.push(("client_secret", oauth.client_secret.expose_secret()));
             }
+        }
+        if !oauth.token_headers.is_empty() {
+            let mut extra = HeaderMap::with_capacity(oauth.token_headers.len());
+            for (name, value) in &oauth.token_headers {
+                let value = HeaderValue::try_from(value()).map_err(|_| {
+                    Error::Auth(format!(
+                        "the token request's `{name}` header has a value that is not a valid header value"
+                    ))
+                })?;
+                extra.insert(name.clone(), value);
+            }
+            // `headers` replaces a default header of the same name.
+            builder = builder.headers(extra);
         }
         let body = serde_urlencoded::to_string(&form)
             .map_err(|e| Error::Auth(format!("cannot encode the token request: {e}")))?;

@@ -12,6 +12,8 @@ mod numbers;
 mod oauth2;
 mod properties;
 mod redirects_and_limits;
+mod refresh_tokens;
 mod retries;
+mod token_headers;
 mod tracing_secrets;
 mod transport;

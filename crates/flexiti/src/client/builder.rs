@@ -9,10 +9,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use api_core::{
-    Auth, ClientAuthMethod, ClientShell, Error, OAuth2, Result, TokenCache, TransportBuilder,
+    Auth, ClientAuthMethod, ClientShell, Error, HeaderName, OAuth2, Result, TokenCache,
+    TransportBuilder,
 };
 
-use super::{CLIENT_ID_ENV, CLIENT_SECRET_ENV, ENVIRONMENT_ENV};
+use super::{CLIENT_ID_ENV, CLIENT_SECRET_ENV, ENVIRONMENT_ENV, REFERENCE_HEADER};
 use crate::errors::FlexitiErrors;
 use crate::*;
 
@@ -160,8 +161,16 @@ impl ClientBuilder {
             let mut oauth = OAuth2::client_credentials(&token_url, id.clone(), secret.clone())?
                 .client_auth(ClientAuthMethod::Body)
                 .scopes([scope])
-                // Tokens live 20 minutes and cannot be refreshed once expired: renew early.
-                .refresh_ahead(Duration::from_secs(120));
+                // Tokens live 20 minutes and cannot be refreshed once expired: renew early,
+                // with the refresh token (`grant_type=refresh_token`, AUTH and ONL: "the
+                // refresh token is used to get a new access token when the current one is
+                // about to expire"), else with the client credentials.
+                .refresh_ahead(Duration::from_secs(120))
+                .refresh_tokens(true)
+                // The token request carries `x-reference-id` too ("HEADER | x-reference-id |
+                // Yes", Online API Endpoints Reference and newer Authentication revisions):
+                // a new GUID per token request, since one token serves many flows.
+                .token_header(HeaderName::from_static(REFERENCE_HEADER), crate::ids::guid);
             if let Some(cache) = &token_cache {
                 oauth = oauth.cache(cache.clone());
             }

@@ -120,7 +120,10 @@ pub(crate) fn refund_request(request: &RefundRequest) -> Result<()> {
 }
 
 /// The Online API's init: `amount_requested` is an amount sent as text (`"499.99"`), so the
-/// schema says `string`; its value must still be an amount ([`amount`]).
+/// schema says `string`; its value must still be an amount ([`amount`]). The Buy and
+/// Apply/Buy flows need `customer_id` or `vcc` (SEEN, Online API Endpoints Reference,
+/// revision 9: "Optional - Required for Buy & Apply/ Buy Flow if VCC is not provided"), a
+/// rule between fields that the schema cannot state. A blank value counts as absent.
 pub(crate) fn online_init_request(request: &OnlineInitRequest) -> Result<()> {
     let value = Decimal::from_str_exact(request.amount_requested.trim()).map_err(|_| {
         Error::invalid_input(
@@ -128,5 +131,14 @@ pub(crate) fn online_init_request(request: &OnlineInitRequest) -> Result<()> {
             format!("{:?} is not an amount", request.amount_requested),
         )
     })?;
-    amount("amount_requested", value)
+    amount("amount_requested", value)?;
+    let given = |field: &Option<String>| field.as_deref().is_some_and(|v| !v.trim().is_empty());
+    let buys = matches!(request.flow, OnlineFlow::Buy | OnlineFlow::ApplyBuy);
+    if buys && !given(&request.customer_id) && !given(&request.vcc) {
+        return Err(Error::invalid_input(
+            "customer_id",
+            "the buy and apply/buy flows need customer_id or vcc",
+        ));
+    }
+    Ok(())
 }

@@ -1366,7 +1366,6 @@ impl<'a> ReturnCaptureParams<'a> {
 ///
 /// Made by [`crate::Client::refund_account`]; set the optional inputs, then `.send().await`.
 /// `POST /flexiti/pos-api/v2.5/client-id/{client_id}/accounts/{account_number}/refund` · side effect
-#[cfg(feature = "unconfirmed")]
 #[derive(Debug, Clone)]
 #[must_use = "a request builder sends nothing until `.send()`"]
 pub struct RefundAccount<'a> {
@@ -1376,24 +1375,26 @@ pub struct RefundAccount<'a> {
 }
 
 /// The inputs of [`RefundAccount`].
-#[cfg(feature = "unconfirmed")]
 #[derive(Debug, Clone)]
 struct RefundAccountParams<'a> {
     account_number: String,
     body: &'a RefundRequest,
 }
 
-#[cfg(feature = "unconfirmed")]
 impl crate::Client {
     /// Refund or credit an account.
     ///
-    /// An account-level refund, not tied to a capture (error
-    /// `refunds_limit_exceeded_amount`). The version segment is INFERRED (v2.5).
+    /// An account-level refund (error `refunds_limit_exceeded_amount`, "Refund amount exceeds
+    /// account balance limit", ERR). The endpoint is SEEN (TXN's contents, "6 POST
+    /// /client-id/{client_id}/accounts/{account_number}/refund", and its own error table in
+    /// ERR); the body and the `{}` answer are SEEN in a TXN revision
+    /// (<https://flexiti.atlassian.net/wiki/pages/diffpages.action?originalId=2603516233&pageId=2612625439>,
+    /// "Example Request: No SKU" and "Success Response: { }"). The version segment, v2.5, is
+    /// INFERRED: no refund URL is shown, and the changelog's list of endpoints moved to
+    /// v2.5.1 (calculate-interest, authorization, GET authorization(s), captures; TXN also
+    /// shows transactions) does not name refund, so it stays where every other endpoint is.
     ///
     /// - `account_number`: The account number (not the card number).
-    ///
-    /// **Unconfirmed.** the path is documented, the body is not: amount and reference are our
-    /// guess.
     ///
     /// `POST /flexiti/pos-api/v2.5/client-id/{client_id}/accounts/{account_number}/refund` · side effect
     pub fn refund_account<'a>(
@@ -1412,7 +1413,6 @@ impl crate::Client {
     }
 }
 
-#[cfg(feature = "unconfirmed")]
 impl<'a> RefundAccount<'a> {
     /// For this call only: the whole call's time limit, every attempt and wait included (the
     /// client's `request_timeout` otherwise).
@@ -1452,7 +1452,6 @@ impl<'a> RefundAccount<'a> {
     }
 }
 
-#[cfg(feature = "unconfirmed")]
 impl<'a> RefundAccountParams<'a> {
     fn operation(&self, client: &crate::Client) -> Result<Operation<Refund>> {
         super::operations::refund_account(client.client_id(), &self.account_number, self.body)

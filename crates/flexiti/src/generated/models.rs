@@ -2016,21 +2016,36 @@ impl api_core::validate::Validate for ReturnResult {
     }
 }
 
-/// What to refund. INFERRED (the body is not documented).
+/// What to refund, with the fields of TXN's refund example (SEEN,
+/// <https://flexiti.atlassian.net/wiki/pages/diffpages.action?originalId=2603516233&pageId=2612625439>:
+/// `{"reference": "orderid-12345", "amount": 1000.12, "external_location_id":
+/// "00-12345", "external_employee_id": "12345-SMITH", "vcc_number":
+/// "1234567890123423", "capture_id": 346123, "sku_data": {...}}`, the in-store ids
+/// commented "if in-store channel"). Which fields are required is NOT SEEN: `amount` is
+/// required here (INFERRED: a refund needs one), the others are optional.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RefundRequest {
-    /// The amount, `number(18,2)`.
-    #[serde(with = "api_core::money::lenient")]
-    pub amount: api_core::money::Decimal,
-    /// The merchant's reference.
+    /// The merchant's order id (`"orderid-12345"`, SEEN).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
-    /// The store (in store).
+    /// The amount, `number(18,2)` (`1000.12`, SEEN).
+    #[serde(with = "api_core::money::lenient")]
+    pub amount: api_core::money::Decimal,
+    /// The store, in store (`"00-12345"`, SEEN).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_location_id: Option<String>,
-    /// The employee (in store).
+    /// The employee, in store (`"12345-SMITH"`, SEEN).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_employee_id: Option<String>,
+    /// The virtual card number (`"1234567890123423"`, SEEN).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vcc_number: Option<String>,
+    /// The capture refunded against (`346123`, SEEN).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capture_id: Option<crate::Id>,
+    /// The refunded items (SEEN, negative totals in the example).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku_data: Option<SkuData>,
 }
 
 impl api_core::validate::Validate for RefundRequest {
@@ -2040,19 +2055,21 @@ impl api_core::validate::Validate for RefundRequest {
     }
 }
 
-/// A refund. NOT SEEN (INFERRED fields); every other field is kept.
+/// The answer to a refund: `{}` (SEEN, TXN revision, "Success Response: { }"). The
+/// fields below are INFERRED and may never come; every field is optional and every other
+/// field is kept.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct Refund {
-    /// The refund's id.
+    /// The refund's id (INFERRED).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refund_id: Option<crate::Id>,
-    /// The amount refunded.
+    /// The amount refunded (INFERRED).
     #[serde(
         skip_serializing_if = "Option::is_none",
         with = "api_core::money::lenient_option"
     )]
     pub amount: Option<api_core::money::Decimal>,
-    /// When (UTC, ISO 8601).
+    /// When (UTC, ISO 8601; INFERRED).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<api_core::date::DateTime>,
     /// Fields this version of the crate does not know, kept as received.
@@ -2192,15 +2209,16 @@ impl api_core::validate::Validate for WidgetInitRequest {
     }
 }
 
-/// The answer of `widget_init`: a URL to the widget. The field name is INFERRED; every
-/// other field is kept.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+/// The answer of `widget_init`: `{"redirection_url": "{posapi_url}/#/widget/{client_id}/{token}?lang=en&x-reference-id={GUID}&widget_session_id={GUID}"}`
+/// (SEEN, Flexiti SDK Init Method, page 149520436, "Success Response"). Every other
+/// field is kept.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct WidgetInit {
-    /// The widget's URL.
+    /// The widget's URL (SEEN). `url`, the name this crate once guessed, is read as an
+    /// alias.
     ///
-    /// Also read from `redirection_url`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    /// Also read from `url`.
+    pub redirection_url: String,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -2218,34 +2236,52 @@ impl<'de> api_core::FromObject<'de> for WidgetInit {
     fn from_object<A: serde::de::MapAccess<'de>>(
         mut object: api_core::Object<'de, A>,
     ) -> Result<Self, A::Error> {
-        let mut url = None;
+        let mut redirection_url = None;
         while let Some(key) = object.next_key()? {
             match &*key {
-                "url" | "redirection_url" => object.value(&mut url, "url")?,
+                "redirection_url" | "url" => {
+                    object.value(&mut redirection_url, "redirection_url")?
+                }
                 _ => object.keep(key)?,
             }
         }
         Ok(Self {
-            url: url.unwrap_or_default(),
+            redirection_url: object.required(redirection_url, "redirection_url")?,
             extra: object.into_extra(),
         })
     }
 }
 
-/// An Online API flow to start (SEEN), sent form-encoded. `merchant_orderid` is the
-/// spelling of Flexiti's docs and Magento code; Hyperswitch and the JS SDK send
-/// `merchant_order_id` (INFERRED conflict).
+/// An Online API flow to start (SEEN), sent form-encoded. Required: `lang`, `flow`,
+/// `amount_requested`; `merchant_orderid` is "Optional" (SEEN, ONL, Online API
+/// Endpoints Reference, page 2200436750, revisions 3 to 9). `customer_id` or `vcc` is
+/// required for the Buy and Apply/Buy flows (SEEN, ONL revision 9: "Required for Buy &
+/// Apply/ Buy Flow if VCC is not provided"; an older revision says "Buy Flow" only: we
+/// follow the newer), checked by `x-check` before anything is sent. `merchant_orderid`
+/// is the spelling of Flexiti's docs and Magento code and what the client sends;
+/// Hyperswitch and the JS SDK send `merchant_order_id` (a conflict between sources), read
+/// as an alias.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct OnlineInitRequest {
-    /// The merchant's order id; not empty (INFERRED).
-    pub merchant_orderid: String,
+    /// The merchant's order id: optional (SEEN, ONL); not empty when given (INFERRED).
+    /// `merchant_order_id` (Hyperswitch, JS SDK) is read as the same field.
+    ///
+    /// Also read from `merchant_order_id`.
+    #[serde(
+        alias = "merchant_order_id",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub merchant_orderid: Option<String>,
     /// Whether the shopper checks out as a guest.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_guest: Option<bool>,
-    /// The customer (for Buy, when `vcc` is absent).
+    /// The customer: required for Buy and Apply/Buy when `vcc` is absent (SEEN, ONL
+    /// revision 9).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
-    /// The virtual card number (for Buy, when `customer_id` is absent).
+    /// The virtual card number: required for Buy and Apply/Buy when `customer_id` is
+    /// absent (SEEN, ONL revision 9).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vcc: Option<String>,
     /// Whether the shopper bought from the merchant before.
@@ -2297,7 +2333,9 @@ pub struct OnlineInitRequest {
 
 impl api_core::validate::Validate for OnlineInitRequest {
     fn validate(&self) -> api_core::Result<()> {
-        api_core::validate::length("merchant_orderid", &self.merchant_orderid, Some(1), None)?;
+        if let Some(value) = &self.merchant_orderid {
+            api_core::validate::length("merchant_orderid", value, Some(1), None)?;
+        }
         api_core::validate::length("lang", &self.lang, Some(1), None)?;
         if let Some(value) = &self.dob {
             value.check("dob")?;
@@ -2385,18 +2423,128 @@ pub struct ApplyResult {
     /// The new customer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<crate::Id>,
-    /// `SUCCESS` is SEEN; the other values are not.
+    /// The application's status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub apply_status: Option<String>,
+    pub apply_status: Option<ApplyStatus>,
+}
+
+/// An application's status in an Online notification. `SUCCESS` is SEEN (ONL, the
+/// notifications example: `"apply": {"customer_id": 1293836, "apply_status":
+/// "SUCCESS"}`); no other value is documented, and any other decodes as `Unknown`.
+///
+/// A value this version of the crate does not know decodes as `Unknown`, never as an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ApplyStatus {
+    /// `SUCCESS`
+    Success,
+    /// A value this version of the crate does not know, kept as received.
+    Unknown(String),
+}
+
+impl ApplyStatus {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Success => "SUCCESS",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ApplyStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "SUCCESS" => Self::Success,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::fmt::Display for ApplyStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for ApplyStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ApplyStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
+}
+
+/// A purchase's status in an Online notification, as Hyperswitch's Flexiti connector
+/// reads it (`juspay/hyperswitch`,
+/// `crates/hyperswitch_connectors/src/connectors/flexiti/transformers.rs`:
+/// `enum FlexitiPurchaseStatus { Success, Failed }`, serde's default names, "Since this
+/// is an alpha integration, we don't have access to all the status mapping"). No Flexiti
+/// page shows a purchase status: the values are INFERRED from Hyperswitch, and any other
+/// decodes as `Unknown`.
+///
+/// A value this version of the crate does not know decodes as `Unknown`, never as an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PurchaseStatus {
+    /// `Success`
+    Success,
+    /// `Failed`
+    Failed,
+    /// A value this version of the crate does not know, kept as received.
+    Unknown(String),
+}
+
+impl PurchaseStatus {
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Success => "Success",
+            Self::Failed => "Failed",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for PurchaseStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "Success" => Self::Success,
+            "Failed" => Self::Failed,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::fmt::Display for PurchaseStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for PurchaseStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PurchaseStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_str()))
+    }
 }
 
 /// The result of a purchase. INFERRED from Hyperswitch's connector, which reads
-/// `purchase.status` as `Success` or `Failed`.
+/// `purchase.status`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseResult {
     /// The purchase's status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub status: Option<PurchaseStatus>,
 }
 
 /// The result of a hosted Online API flow (SEEN for apply; `purchase` INFERRED). Every

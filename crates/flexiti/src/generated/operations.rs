@@ -8,7 +8,7 @@ use super::spec::*;
 use api_core::{Operation, Request, Result};
 
 /// The operations the public documentation does not fully show (compiled with the `unconfirmed` feature).
-pub const UNCONFIRMED_OPERATIONS: &[&str] = &["refund_account", "online_payment_availability"];
+pub const UNCONFIRMED_OPERATIONS: &[&str] = &["online_payment_availability"];
 
 /// Find a customer's accounts by identity.
 ///
@@ -409,17 +409,20 @@ pub fn return_capture(
 
 /// Refund or credit an account.
 ///
-/// An account-level refund, not tied to a capture (error
-/// `refunds_limit_exceeded_amount`). The version segment is INFERRED (v2.5).
+/// An account-level refund (error `refunds_limit_exceeded_amount`, "Refund amount exceeds
+/// account balance limit", ERR). The endpoint is SEEN (TXN's contents, "6 POST
+/// /client-id/{client_id}/accounts/{account_number}/refund", and its own error table in
+/// ERR); the body and the `{}` answer are SEEN in a TXN revision
+/// (<https://flexiti.atlassian.net/wiki/pages/diffpages.action?originalId=2603516233&pageId=2612625439>,
+/// "Example Request: No SKU" and "Success Response: { }"). The version segment, v2.5, is
+/// INFERRED: no refund URL is shown, and the changelog's list of endpoints moved to
+/// v2.5.1 (calculate-interest, authorization, GET authorization(s), captures; TXN also
+/// shows transactions) does not name refund, so it stays where every other endpoint is.
 ///
 /// - `client_id`: The OAuth client id.
 /// - `account_number`: The account number (not the card number).
 ///
-/// **Unconfirmed.** the path is documented, the body is not: amount and reference are our
-/// guess. Enable the `unconfirmed` feature to use it.
-///
 /// `POST /flexiti/pos-api/v2.5/client-id/{client_id}/accounts/{account_number}/refund` · side effect
-#[cfg(feature = "unconfirmed")]
 pub fn refund_account(
     client_id: &str,
     account_number: &str,

@@ -335,7 +335,7 @@ pub const REFUND_ACCOUNT: api_core::spec::OperationSpec = api_core::spec::Operat
     scopes: &["merchant"],
     idempotency_key_header: Some("x-idempotency-key"),
     moves_money: true,
-    unconfirmed: true,
+    unconfirmed: false,
     empty_response: true,
     pagination: None,
     parameters: &[

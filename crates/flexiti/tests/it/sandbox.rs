@@ -8,8 +8,9 @@ use flexiti::api_core::date::Date;
 use flexiti::api_core::money::Decimal;
 use flexiti::api_core::time;
 use flexiti::{
-    AuthorizationRequest, CalculateInterestRequest, CaptureRequest, Client, CustomerKey,
-    Environment, Error, FinancingOption, Id, OnlineFlow, OnlineInitRequest, ReturnRequest,
+    ApplyStatus, AuthorizationRequest, CalculateInterestRequest, CaptureRequest, Client,
+    CustomerKey, Environment, Error, FinancingOption, Id, OnlineFlow, OnlineInitRequest,
+    PurchaseStatus, ReturnRequest,
 };
 use futures_util::StreamExt;
 
@@ -309,7 +310,7 @@ async fn an_expired_token_is_refreshed_once_and_the_call_succeeds() {
 
 fn online_request(order: &str) -> OnlineInitRequest {
     OnlineInitRequest {
-        merchant_orderid: order.to_owned(),
+        merchant_orderid: Some(order.to_owned()),
         is_guest: None,
         customer_id: Some("828930".to_owned()),
         vcc: None,
@@ -416,8 +417,9 @@ async fn an_online_order_is_started_completed_and_reported() {
         .expect("pending")
         .into_inner();
     assert_eq!(
-        pending.purchase.and_then(|p| p.status).as_deref(),
-        Some("PENDING")
+        pending.purchase.and_then(|p| p.status),
+        None,
+        "no document shows a pending status: the sandbox sends no result yet"
     );
 
     let order: u64 = init.online_order_id.as_u64().expect("numeric id");
@@ -431,11 +433,11 @@ async fn an_online_order_is_started_completed_and_reported() {
     assert_eq!(done.transaction_id, Some(init.online_order_id.clone()));
     assert_eq!(done.flow, Some(OnlineFlow::ApplyBuy));
     assert_eq!(
-        done.purchase.and_then(|p| p.status).as_deref(),
-        Some("Success")
+        done.purchase.and_then(|p| p.status),
+        Some(PurchaseStatus::Success)
     );
     let apply = done.apply.expect("apply result");
-    assert_eq!(apply.apply_status.as_deref(), Some("SUCCESS"));
+    assert_eq!(apply.apply_status, Some(ApplyStatus::Success));
     assert_eq!(apply.customer_id, Some(Id::from("828930")));
 
     let by_merchant = client
@@ -478,5 +480,48 @@ async fn the_payment_calculator_decodes_string_amounts() {
             answer.html_render
         );
     }
+    sandbox.shutdown().await;
+}
+
+/// Online API Endpoints Reference, `POST /oauth/token`: "The auth token is active for 20
+/// minutes and the refresh token is used to get a new access token when the current one is
+/// about to expire. It cannot be refreshed after it is expired. … To use it add the refresh
+/// token (provided in the original /oauth/token call) and change the grant_type to
+/// refresh_token." Tokens of 60 s, renewed 120 s ahead: every call renews, with the refresh
+/// token of the one before.
+#[tokio::test]
+async fn a_token_about_to_expire_is_renewed_with_its_refresh_token() {
+    let mut config = SandboxConfig::default();
+    config.flexiti.token_lifetime = std::time::Duration::from_secs(60);
+    let sandbox = Sandbox::start(config).await.expect("sandbox");
+    let client = client(&sandbox);
+    let key = CustomerKey::Account(Id::from("20076677"));
+    for _ in 0..3 {
+        client
+            .lookup_customer_by(&key)
+            .send()
+            .await
+            .expect("lookup");
+    }
+    let grants: Vec<String> = sandbox
+        .flexiti()
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/oauth/token"))
+        .map(|r| {
+            let body = String::from_utf8(r.body).expect("utf-8");
+            let grant = body
+                .split('&')
+                .find_map(|p| p.strip_prefix("grant_type="))
+                .unwrap_or_default()
+                .to_owned();
+            assert_eq!(r.status, 200, "{body}");
+            grant
+        })
+        .collect();
+    assert_eq!(
+        grants,
+        ["client_credentials", "refresh_token", "refresh_token"]
+    );
     sandbox.shutdown().await;
 }

@@ -118,6 +118,16 @@ impl FlexitiHandle {
                 "Content type must be application/x-www-form-urlencoded",
             ));
         }
+        // The token request carries `x-reference-id` too: "HEADER | x-reference-id | Yes |
+        // ASCII string (32) GUID" (Online API Endpoints Reference, `POST /oauth/token`; newer
+        // Authentication revisions list it the same way). Checked after the encoding, before
+        // the credentials.
+        if wire::header(&parts.headers, "x-reference-id").is_none_or(|v| v.trim().is_empty()) {
+            return Err(Problem::oauth(
+                "invalid_request",
+                "Missing x-reference-id header",
+            ));
+        }
         let form = wire::pairs(&String::from_utf8_lossy(body));
         let param = |name: &str| {
             form.iter()

@@ -41,7 +41,6 @@ pub(crate) const PREFIX: &str = "/flexiti-sandbox";
 const FIRST_AUTHORIZATION_ID: u64 = 1_000_001;
 const FIRST_CAPTURE_ID: u64 = 300_001;
 const FIRST_RETURN_ID: u64 = 900_001;
-const FIRST_REFUND_ID: u64 = 800_001;
 const FIRST_TRANSACTION_ID: u64 = 600_001;
 /// The `online_order_id` of the documented example.
 const FIRST_ONLINE_ORDER_ID: u64 = 131_209;
@@ -116,7 +115,6 @@ struct State {
     next_authorization: u64,
     next_capture: u64,
     next_return: u64,
-    next_refund: u64,
     next_transaction: u64,
     next_order: u64,
     next_customer: u64,
@@ -147,7 +145,6 @@ impl FlexitiHandle {
             next_authorization: FIRST_AUTHORIZATION_ID,
             next_capture: FIRST_CAPTURE_ID,
             next_return: FIRST_RETURN_ID,
-            next_refund: FIRST_REFUND_ID,
             next_transaction: FIRST_TRANSACTION_ID,
             next_order: FIRST_ONLINE_ORDER_ID,
             next_customer: FIRST_NEW_CUSTOMER_ID,

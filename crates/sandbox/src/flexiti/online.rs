@@ -22,7 +22,9 @@ const AVAILABLE_TO_CENTS: i64 = 1_000_000;
 #[derive(Debug)]
 pub(super) struct OnlineOrder {
     pub(super) id: u64,
-    merchant_order_id: String,
+    /// The merchant's order id, when one was sent (it is optional: Online API Endpoints
+    /// Reference, `merchant_orderid` "Optional").
+    merchant_order_id: Option<String>,
     /// `apply`, `buy` or `apply/buy`.
     flow: &'static str,
     /// The `customer_id` sent, if any.
@@ -61,28 +63,38 @@ impl OnlineOrder {
         };
     }
 
-    /// The notification a merchant reads.
+    /// The notification a merchant reads. Only documented statuses are answered: the apply
+    /// result's `SUCCESS` (Online API Endpoints Reference, the notifications example) and the
+    /// purchase's `Success` / `Failed` (Hyperswitch's connector). No document shows a pending
+    /// order or a failed application: a pending order has no `apply` or `purchase` result yet,
+    /// and a failed application no `apply_status` (both *ours*).
     fn notification(&self) -> Value {
         let (apply_status, purchase_status, customer_id, date) = match &self.outcome {
-            Outcome::Pending => ("PENDING", "PENDING", self.customer_id.clone(), self.created),
-            Outcome::Success { customer_id, at } => {
-                ("SUCCESS", "Success", Some(customer_id.clone()), *at)
-            }
-            Outcome::Failed { at } => ("DECLINED", "Failed", self.customer_id.clone(), *at),
+            Outcome::Pending => (None, None, self.customer_id.clone(), self.created),
+            Outcome::Success { customer_id, at } => (
+                Some("SUCCESS"),
+                Some("Success"),
+                Some(customer_id.clone()),
+                *at,
+            ),
+            Outcome::Failed { at } => (None, Some("Failed"), self.customer_id.clone(), *at),
         };
         let mut body = Map::new();
         body.insert("transaction_id".into(), json!(self.id));
         body.insert("flow".into(), json!(self.flow));
         body.insert("callback_url".into(), json!(""));
-        if self.flow.contains("apply") {
+        let ended = purchase_status.is_some();
+        if ended && self.flow.contains("apply") {
             let customer_id = customer_id.as_deref().map_or(Value::Null, number_json);
-            body.insert(
-                "apply".into(),
-                json!({"customer_id": customer_id, "apply_status": apply_status}),
-            );
+            let mut apply = Map::new();
+            apply.insert("customer_id".into(), customer_id);
+            if let Some(status) = apply_status {
+                apply.insert("apply_status".into(), json!(status));
+            }
+            body.insert("apply".into(), Value::Object(apply));
         }
-        if self.flow.contains("buy") {
-            body.insert("purchase".into(), json!({ "status": purchase_status }));
+        if let (Some(status), true) = (purchase_status, self.flow.contains("buy")) {
+            body.insert("purchase".into(), json!({ "status": status }));
         }
         body.insert("date".into(), json!(format_time(date)));
         Value::Object(body)
@@ -98,7 +110,10 @@ fn wrong_inputs(fields: Fields<'_>) -> Problem {
 }
 
 /// `POST online/v2/client-id/{id}/systems/init`, `online/client-id/{id}/systems/init`
-/// (apply only) and `…/systems/learn-more`: form-encoded (or JSON) fields.
+/// (apply only) and `…/systems/learn-more`: form-encoded (or JSON) fields. As the Online API
+/// Endpoints Reference (revision 9) lists them: `lang`, `flow` and `amount_requested` are
+/// required, `merchant_orderid` is optional (also read as `merchant_order_id`, the spelling of
+/// Hyperswitch and the JS SDK), and the Buy and Apply/Buy flows need `customer_id` or `vcc`.
 pub(super) fn init(data: &mut Data, req: &Req) -> Answer {
     let body = req.body().map_err(|problem| Problem {
         status: StatusCode::BAD_REQUEST,
@@ -111,21 +126,19 @@ pub(super) fn init(data: &mut Data, req: &Req) -> Answer {
         } else {
             "merchant_orderid"
         };
-    let merchant_order_id = fields.string(order_key, true, 64);
+    let merchant_order_id = fields.string(order_key, false, 64);
     let lang = fields.string("lang", true, 10);
     let flow = fields.choice("flow", true, &FLOWS);
     let amount = fields.amount("amount_requested", true);
     let customer_id = fields.string("customer_id", false, 20);
     let vcc = fields.string("vcc", false, 16);
-    if flow == Some("buy") && customer_id.is_none() && vcc.is_none() {
+    if matches!(flow, Some("buy" | "apply/buy")) && customer_id.is_none() && vcc.is_none() {
         fields.fail(
             "customer_id",
-            "required for the buy flow when vcc is absent",
+            "required for the buy and apply/buy flows when vcc is absent",
         );
     }
-    let (Some(merchant_order_id), Some(_), Some(flow), Some(_), true) =
-        (merchant_order_id, lang, flow, amount, fields.is_ok())
-    else {
+    let (Some(_), Some(flow), Some(_), true) = (lang, flow, amount, fields.is_ok()) else {
         return Err(wrong_inputs(fields));
     };
     let id = data.next_order;
@@ -167,7 +180,7 @@ pub(super) fn notification_by_merchant_order(data: &Data, id: &str) -> Answer {
         .orders
         .iter()
         .rev()
-        .find(|o| o.merchant_order_id == id)
+        .find(|o| o.merchant_order_id.as_deref() == Some(id))
         .ok_or_else(order_not_found)?;
     wire::ok(&order.notification())
 }

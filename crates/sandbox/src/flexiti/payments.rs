@@ -4,7 +4,7 @@
 use super::accounts::{self, account_not_found, not_active, within_a_day};
 use super::routes::Req;
 use super::transactions::*;
-use super::wire::{self, Answer, Fields, Problem, format_time, money};
+use super::wire::{self, Answer, Fields, Problem};
 use super::{State as Data, now};
 use serde_json::json;
 use time::OffsetDateTime;
@@ -19,17 +19,34 @@ pub(super) struct Payment {
     at: OffsetDateTime,
 }
 
-/// `POST accounts/{n}/refund` `{amount, reference?}`: credits the account, up to what it
-/// owes.
+/// `POST accounts/{n}/refund` with the fields of TXN's refund example (`reference, amount,
+/// external_location_id, external_employee_id, vcc_number, capture_id, sku_data`): credits
+/// the account, up to what it owes, and answers `{}` as the example does. `amount` is
+/// required (*inferred*); a `vcc_number` must be the account's (409 `vcc_account_mismatch`,
+/// ERR's refund table); a `capture_id` must be a capture on the account (404 `not_found`,
+/// *ours*); `sku_data` must be an object, and is not used.
 pub(super) fn refund(data: &mut Data, req: &Req, number: &str) -> Answer {
     let body = req.body()?;
     let mut fields = Fields::new(&body);
     let amount = fields.amount("amount", true);
-    let reference = fields.string("reference", false, 40);
+    fields.string("reference", false, 40);
+    fields.string("external_location_id", false, 40);
+    fields.string("external_employee_id", false, 40);
+    let vcc = fields.digits("vcc_number", false, 16);
+    let capture_id = fields.integer("capture_id", false);
+    if fields.get("sku_data").is_some_and(|v| !v.is_object()) {
+        fields.fail("sku_data", "invalid");
+    }
     let (Some(amount), true) = (amount, fields.is_ok()) else {
         return Err(fields.problem());
     };
+    if capture_id.is_some_and(|id| !capture_on(data, id, number)) {
+        return Err(Problem::not_found("Capture not found"));
+    }
     let account = data.account_mut(number).ok_or_else(account_not_found)?;
+    if vcc.is_some_and(|v| v != account.vcc_number) {
+        return Err(accounts::vcc_mismatch());
+    }
     if amount > account.balance {
         return Err(Problem::conflict(
             "refunds_limit_exceeded_amount",
@@ -37,13 +54,7 @@ pub(super) fn refund(data: &mut Data, req: &Req, number: &str) -> Answer {
         ));
     }
     account.balance -= amount;
-    let refund_id = next(&mut data.next_refund);
-    wire::ok(&json!({
-        "refund_id": refund_id,
-        "amount": money(amount),
-        "reference": reference,
-        "date": format_time(now()),
-    }))
+    wire::ok(&json!({}))
 }
 
 /// `POST transactions` (v2.5.1) `{transaction_type, amount, account_number | vcc_number |

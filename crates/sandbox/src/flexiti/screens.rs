@@ -102,7 +102,7 @@ pub(super) fn widget_init(req: &Req) -> Answer {
         wire::percent_encode(&req.reference_id),
         wire::uuid_v4(),
     );
-    wire::ok(&json!({ "url": url }))
+    wire::ok(&json!({ "redirection_url": url }))
 }
 
 #[cfg(test)]

@@ -438,6 +438,13 @@ pub(super) fn give_back(data: &mut Data, req: &Req, id: u64, capture_id: u64) ->
     }))
 }
 
+/// Whether capture `id` is on account `number` (a refund's `capture_id`).
+pub(super) fn capture_on(data: &Data, id: u64, number: &str) -> bool {
+    data.captures
+        .iter()
+        .any(|c| c.id == id && c.account == number)
+}
+
 /// `GET captures?account_number&authorization_id` (v2.5.1).
 pub(super) fn captures(data: &Data, req: &Req) -> Answer {
     let mut fields = Fields::new(&req.query);

@@ -905,7 +905,11 @@ async fn flexiti_token(check: &Check, path: &str, form: &str) -> String {
     let answer = call(
         "POST",
         &url,
-        &[("content-type", "application/x-www-form-urlencoded")],
+        &[
+            ("content-type", "application/x-www-form-urlencoded"),
+            // Required on the token request too (Online API Endpoints Reference).
+            ("x-reference-id", "5b0c9a3e1d7f4e2a8c6b4d2f0e1a3c5b"),
+        ],
         form,
     )
     .await;
@@ -1161,7 +1165,7 @@ async fn flexiti(check: &mut Check) {
         (format!("{root}/systems/learn-more"), "ORD-44"),
     ] {
         let body = format!(
-            "merchant_orderid={merchant_order}&lang=en&flow=apply%2Fbuy&amount_requested=499.00&is_guest=true"
+            "merchant_orderid={merchant_order}&lang=en&flow=apply%2Fbuy&amount_requested=499.00&is_guest=true&vcc=4000123412341234"
         );
         let answer = check.send(p, "POST", &path, o, form, &body).await;
         if order.is_empty() {

@@ -43,12 +43,19 @@ fn token_url(sandbox: &Sandbox, online: bool) -> String {
     }
 }
 
+/// The `x-reference-id` of the token requests: "HEADER | x-reference-id | Yes | ASCII string
+/// (32) GUID" (Online API Endpoints Reference, `POST /oauth/token`).
+const TOKEN_REFERENCE: (&str, &str) = ("x-reference-id", "5b0c9a3e1d7f4e2a8c6b4d2f0e1a3c5b");
+
 /// POSTs a form to a token endpoint.
 async fn token_call(sandbox: &Sandbox, online: bool, form: &str) -> Answer {
     call(
         "POST",
         &token_url(sandbox, online),
-        &[("content-type", "application/x-www-form-urlencoded")],
+        &[
+            ("content-type", "application/x-www-form-urlencoded"),
+            TOKEN_REFERENCE,
+        ],
         form,
     )
     .await
@@ -275,12 +282,27 @@ async fn token_endpoint_takes_forms_credentials_and_scopes() {
         json!({"error": "invalid_client", "error_description": "Bad client credentials"})
     );
 
+    // Without x-reference-id: refused, before the credentials are read.
+    let unreferenced = call(
+        "POST",
+        &token_url(&sandbox, false),
+        &[("content-type", "application/x-www-form-urlencoded")],
+        CREDENTIALS,
+    )
+    .await;
+    assert_eq!(unreferenced.status, 400);
+    assert_eq!(
+        unreferenced.json,
+        json!({"error": "invalid_request", "error_description": "Missing x-reference-id header"})
+    );
+
     // HTTP Basic, customer scope.
     let basic = call(
         "POST",
         &token_url(&sandbox, false),
         &[
             ("content-type", "application/x-www-form-urlencoded"),
+            TOKEN_REFERENCE,
             // base64("sandbox-flexiti:sandbox-flexiti-secret")
             (
                 "authorization",
@@ -368,9 +390,9 @@ async fn token_endpoint_takes_forms_credentials_and_scopes() {
         json!({"code": 401, "error": "invalid_token", "error_description": "Invalid or expired token"})
     );
 
-    assert_eq!(flexiti.token_requests(), 11);
+    assert_eq!(flexiti.token_requests(), 12);
     let recorded = flexiti.requests();
-    assert_eq!(recorded.len(), 13);
+    assert_eq!(recorded.len(), 14);
     assert_eq!(recorded[0].method, "POST");
     assert_eq!(
         recorded[0].path,
@@ -1375,11 +1397,49 @@ async fn authorize_capture_return_release_and_refund() {
     )
     .await;
     assert_eq!(refund.status, 200, "{}", refund.text);
-    assert_eq!(
-        refund.json,
-        json!({"refund_id": 800001, "amount": 99.75, "reference": "GOODWILL", "date": refund.json["date"]})
+    // TXN's refund example answers "Success Response: { }".
+    assert_eq!(refund.json, json!({}));
+    // The other fields of TXN's example are read: a capture of the account is accepted, an
+    // unknown one is not (404, ours), and a vcc_number of another account is a mismatch.
+    let with_capture = pos(
+        &sandbox,
+        &t,
+        "POST",
+        "v2.5",
+        &format!("/accounts/{JANE}/refund"),
+        &json!({"reference": "orderid-12345", "amount": 0.25, "external_location_id": "00-12345",
+                "external_employee_id": "12345-SMITH", "capture_id": 300004,
+                "sku_data": {"purchase_order": "100001234"}}),
+    )
+    .await;
+    assert_eq!(with_capture.status, 200, "{}", with_capture.text);
+    assert_eq!(with_capture.json, json!({}));
+    let unknown_capture = pos(
+        &sandbox,
+        &t,
+        "POST",
+        "v2.5",
+        &format!("/accounts/{JANE}/refund"),
+        &json!({"amount": 0.25, "capture_id": 1}),
+    )
+    .await;
+    assert_eq!(unknown_capture.status, 404, "{}", unknown_capture.text);
+    let other_card = pos(
+        &sandbox,
+        &t,
+        "POST",
+        "v2.5",
+        &format!("/accounts/{JANE}/refund"),
+        &json!({"amount": 0.25, "vcc_number": "1234567890123423"}),
+    )
+    .await;
+    assert_error(
+        &other_card,
+        409,
+        &pos_path("v2.5", &format!("/accounts/{JANE}/refund")),
+        "vcc_account_mismatch",
     );
-    assert_eq!(balance(&sandbox, JANE), "4200.00");
+    assert_eq!(balance(&sandbox, JANE), "4200.25");
     let too_big = pos(
         &sandbox,
         &t,
@@ -1656,7 +1716,12 @@ async fn widget_terms_i18n_and_drivers_licence() {
     )
     .await;
     assert_eq!(widget.status, 200, "{}", widget.text);
-    let url = widget.json["url"].as_str().expect("url");
+    // The field of the SDK Init Method page's success response: `{"redirection_url":
+    // "{posapi_url}/#/widget/{client_id}/{token}?lang=en&x-reference-id={GUID}&widget_session_id={GUID}"}`.
+    let url = widget.json["redirection_url"]
+        .as_str()
+        .expect("redirection_url");
+    assert!(widget.json.get("url").is_none());
     let expected = format!(
         "{}/#/widget/{CLIENT}/{t}?lang=en&x-reference-id=2f1c3d4e5f60718293a4b5c6d7e8f901&widget_session_id=",
         sandbox.flexiti_url()
@@ -1745,7 +1810,7 @@ async fn online_init_checkout_and_notifications() {
         "POST",
         &init_url,
         &form,
-        "merchant_orderid=ORD-42&lang=en&flow=apply%2Fbuy&amount_requested=499.00&is_guest=true",
+        "merchant_orderid=ORD-42&lang=en&flow=apply%2Fbuy&amount_requested=499.00&is_guest=true&vcc=4000123412341234",
     )
     .await;
     assert_eq!(init.status, 200, "{}", init.text);
@@ -1772,8 +1837,6 @@ async fn online_init_checkout_and_notifications() {
             "transaction_id": 131209,
             "flow": "apply/buy",
             "callback_url": "",
-            "apply": {"customer_id": null, "apply_status": "PENDING"},
-            "purchase": {"status": "PENDING"},
             "date": pending.json["date"]
         })
     );
@@ -1857,7 +1920,7 @@ async fn online_init_checkout_and_notifications() {
         json!({
             "code": 400,
             "error": "wrong_inputs",
-            "error_description": "merchant_orderid required; lang required; amount_requested must be a positive amount with at most 2 decimals; customer_id required for the buy flow when vcc is absent"
+            "error_description": "lang required; amount_requested must be a positive amount with at most 2 decimals; customer_id required for the buy and apply/buy flows when vcc is absent"
         })
     );
 
