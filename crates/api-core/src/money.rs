@@ -35,6 +35,22 @@ use crate::lenient::scalar::{Read, Reading, Refusal, float_is_exact};
 /// The most significant digits an `f64` carries exactly through its shortest text form.
 const F64_EXACT_DIGITS: u32 = 15;
 
+/// An amount written as text, exactly (`"1200.00"`, `"0.5"`): the readable way to make one.
+///
+/// ```
+/// let amount = api_core::money::amount("1200.00")?;
+/// assert_eq!(amount.to_string(), "1200.00");
+/// assert!(api_core::money::amount("12,00").is_err());
+/// # Ok::<(), api_core::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidInput`] (field `amount`) for text that is not a decimal number.
+pub fn amount(text: &str) -> Result<Decimal> {
+    Decimal::from_str_exact(text.trim())
+        .map_err(|_| Error::invalid_input("amount", format!("{text:?} is not an amount")))
+}
+
 /// Checks that `amount` fits `DECIMAL(precision, scale)`: at most `scale` decimal places and
 /// `precision` digits in all.
 ///

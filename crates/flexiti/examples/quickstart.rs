@@ -5,7 +5,6 @@
 //! cargo run -p flexiti --example flexiti-quickstart
 //! ```
 
-use flexiti::api_core::money::Decimal;
 use flexiti::{
     AuthorizationRequest, CalculateInterestRequest, CaptureRequest, Client, CustomerKey,
     Environment, ErrorCode, FinancingOption, Id,
@@ -33,7 +32,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("available credit: {:?}", customer.available_credit);
 
     // Plans for the amount, then an authorization on the first promotional plan.
-    let amount = Decimal::new(60000, 2); // 600.00, exact
+    let amount = flexiti::amount("600.00")?; // exact
     let plans = flow
         .calculate_interest(&account, &CalculateInterestRequest { amount })
         .send()
@@ -56,14 +55,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let id = authorization.authorization_id.clone().ok_or("no id")?;
 
     // Capture in two parts; each capture carries its own idempotency key, reused on retries.
-    flow.capture_authorization(&id, &CaptureRequest::new(Decimal::new(40000, 2)))
+    flow.capture_authorization(&id, &CaptureRequest::new(flexiti::amount("400.00")?))
         .send()
         .await?;
-    flow.capture_authorization(&id, &CaptureRequest::new(Decimal::new(20000, 2)))
+    flow.capture_authorization(&id, &CaptureRequest::new(flexiti::amount("200.00")?))
         .send()
         .await?;
     match flow
-        .capture_authorization(&id, &CaptureRequest::new(Decimal::new(100, 2)))
+        .capture_authorization(&id, &CaptureRequest::new(flexiti::amount("1.00")?))
         .send()
         .await
     {

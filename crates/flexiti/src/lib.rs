@@ -5,7 +5,6 @@
 //! and list what happened.
 //!
 //! ```no_run
-//! use flexiti::api_core::money::Decimal;
 //! use flexiti::{AuthorizationRequest, CaptureRequest, Client, Environment, FinancingOption, Id};
 //!
 //! # async fn run() -> flexiti::Result<()> {
@@ -16,7 +15,7 @@
 //!     .build()?;
 //! let flow = client.flow(); // one x-reference-id for the whole purchase
 //! let account = Id::from("20076677");
-//! let amount = Decimal::new(120000, 2); // 1200.00
+//! let amount = flexiti::amount("1200.00")?; // exact
 //! let request = AuthorizationRequest::new(account, amount, FinancingOption::promotional(101, Some(12)));
 //! let auth = flow.create_authorization(&request).send().await?;
 //! if let Some(id) = &auth.authorization_id {
@@ -69,8 +68,11 @@ mod page;
 
 mod generated;
 
-/// Exact money: `"1200.00".parse::<Decimal>()`, or `Decimal::new(120000, 2)`.
+/// Exact money: [`amount`]`("1200.00")`, or `Decimal::new(120000, 2)`.
 pub use api_core::money::Decimal;
+/// An amount from its text, exactly: `flexiti::amount("1200.00")?` (an `InvalidInput` error
+/// for text that is not a number).
+pub use api_core::money::amount;
 /// The stream extension traits a `.paginate()` stream wants (`use flexiti::prelude::*;`).
 pub use api_core::prelude;
 pub use api_core::{Error, ErrorKind, Response, Result};
