@@ -9,6 +9,7 @@
 //! | `api.client.attempts` | histogram | `api.provider`, `api.operation` |
 //! | `api.client.retries` | counter | `api.provider`, `api.operation` |
 //! | `api.client.rate_limit.refusals` | counter: calls refused locally, nothing sent | `api.provider`, `api.operation` |
+//! | `api.client.token.requests` | counter: OAuth2 token requests | `api.provider`, `grant_type` (`client_credentials`, `refresh_token`) |
 //!
 //! `outcome` is `ok`, or what went wrong: the [`ErrorKind`](crate::ErrorKind) of an API
 //! error (`too_many_requests`, `not_found`, …), `timeout`, `transport`, `decode`,
@@ -82,6 +83,14 @@ pub(crate) fn refused_locally(provider: &'static str, operation: &'static str) {
         "api.operation" => operation,
     )
     .increment(1);
+}
+
+/// An OAuth2 token request is about to be sent.
+#[cfg_attr(not(feature = "metrics"), allow(unused_variables))]
+pub(crate) fn token_requested(provider: &'static str, grant_type: &'static str) {
+    #[cfg(feature = "metrics")]
+    metrics::counter!("api.client.token.requests", "api.provider" => provider, "grant_type" => grant_type)
+        .increment(1);
 }
 
 /// The `outcome` label of an error.

@@ -92,6 +92,14 @@ impl TokenRequest<'_> {
     /// One token request: client credentials, or the refresh grant with `refresh`.
     async fn exchange(&self, refresh: Option<&str>) -> Result<AccessToken> {
         let inner = &self.transport.inner;
+        crate::telemetry::token_requested(
+            inner.provider,
+            if refresh.is_some() {
+                "refresh_token"
+            } else {
+                "client_credentials"
+            },
+        );
         let oauth = self.oauth;
         let scope = oauth.scopes.join(" ");
         let mut form: Vec<(&str, &str)> = match refresh {
