@@ -982,7 +982,7 @@ impl<'de> api_core::FromObject<'de> for AirportRef {
 }
 
 /// A flight, as listed by `list_flights`. The 2.4.0 page
-/// (https://developer.fl3xx.com/reference/v2/flights/getflights.md) describes the item in
+/// <https://developer.fl3xx.com/reference/v2/flights/getflights.md> describes the item in
 /// prose only ("Flight identification (ID, flight number, tail number)", "Quote
 /// information (quote ID, external reference, identifier)", "Time estimates", "Airport
 /// details ... with ICAO, IATA, FAA codes", "Customer and account identifiers",
@@ -992,7 +992,7 @@ impl<'de> api_core::FromObject<'de> for AirportRef {
 /// public code shows the item's JSON names, so every name stays INFERRED except the
 /// filter field `blocksOffEstimatedDateTime` (SEEN as a name, on the same page); none was
 /// corrected. Each property says where its guess comes from (mostly the v1 flight,
-/// SEEN in https://developer.fl3xx.com/reference/flights/getflightbyid.md). Unknown
+/// SEEN in <https://developer.fl3xx.com/reference/flights/getflightbyid.md>). Unknown
 /// fields are kept. The prose also mentions passenger and trip information, not
 /// modelled. The names carry no aliases (a body with both a name and its alias would
 /// fail to decode); `Flight::id()` and `Flight::tail()` fall back to the v1 names kept
@@ -1009,7 +1009,7 @@ pub struct Flight {
     #[serde(rename = "flightNumber", skip_serializing_if = "Option::is_none")]
     pub flight_number: Option<String>,
     /// The aircraft's registration. INFERRED name: the prose says "tail number"; v1's
-    /// flight says `registrationNumber` (SEEN, https://developer.fl3xx.com/docs/flights),
+    /// flight says `registrationNumber` (SEEN, <https://developer.fl3xx.com/docs/flights>),
     /// which `Flight::tail()` falls back to, and v1's pax details say `tailNumber` (SEEN,
     /// reference/flight-pax-details).
     #[serde(rename = "tailNumber", skip_serializing_if = "Option::is_none")]
@@ -1057,7 +1057,7 @@ pub struct Flight {
     pub account_id: Option<crate::Id>,
     /// The workflow type, e.g. `CHARTER`. INFERRED name: the prose says "Workflow type";
     /// v1's aircraft schedule items call it `workflow` (SEEN,
-    /// https://developer.fl3xx.com./docs/read-fleet).
+    /// <https://developer.fl3xx.com./docs/read-fleet>).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub workflow: Option<String>,
     /// The operator's name for the workflow. INFERRED name: the prose says "custom
