@@ -55,7 +55,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // Or polled within the fair-use policy: at most one poll per interval (10 minutes by
-    // default), resumable from the checkpoint stored after each batch.
+    // default), one request per poll (`max_pages`), resumable from the checkpoint stored
+    // after each batch.
     let config = PollerConfig {
         interval: Duration::from_secs(600),
         ..PollerConfig::default()

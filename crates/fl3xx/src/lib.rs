@@ -37,8 +37,9 @@
 //! - A 403 that reports the fair-use rate limit is [`ErrorKind::TooManyRequests`] and holds the
 //!   operator's calls back ([`FAIR_USE_INTERVAL`] unless the server says otherwise); a
 //!   permissions 403 stays [`ErrorKind::Forbidden`].
-//! - [`FlightPoller`] yields new and changed flights no more often than every 10 minutes and
-//!   resumes from a stored [`Checkpoint`].
+//! - [`FlightPoller`] yields new and changed flights no more often than every 10 minutes, with
+//!   at most [`PollerConfig::max_pages`] requests a poll (1 by default), and resumes from a
+//!   stored [`Checkpoint`].
 //! - [`webhook::verify`] checks a delivery's HMAC-SHA256 signature in constant time and decodes
 //!   it.
 //! - The 2.0.0 and 2.4.0 documents disagree on some names: both are accepted when decoding, and
@@ -78,7 +79,9 @@ pub use generated::models::*;
 pub use generated::spec;
 pub use ids::{Id, IdText};
 pub use list::List;
-pub use poller::{ChangeKind, Checkpoint, FlightChange, FlightPoller, PollBatch, PollerConfig};
+pub use poller::{
+    ChangeKind, Checkpoint, FlightChange, FlightPoller, PollBatch, PollerConfig, Sweep,
+};
 pub use subscriptions::RENEWAL_WINDOW;
 pub use v1::V1Client;
 

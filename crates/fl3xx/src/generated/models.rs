@@ -981,67 +981,88 @@ impl<'de> api_core::FromObject<'de> for AirportRef {
     }
 }
 
-/// A flight, as listed by `list_flights`. The documentation describes the item in prose
-/// only: every JSON name here is INFERRED (from the prose, the filter field
-/// `blocksOffEstimatedDateTime` and the v1 flight), and unknown fields are kept. The
-/// prose also mentions passenger and trip information, not modelled. The names carry no
-/// aliases (a body with both a name and its alias would fail to decode); `Flight::id()`
-/// and `Flight::tail()` fall back to the v1 names kept in `extra`.
+/// A flight, as listed by `list_flights`. The 2.4.0 page
+/// <https://developer.fl3xx.com/reference/v2/flights/getflights.md> describes the item in
+/// prose only ("Flight identification (ID, flight number, tail number)", "Quote
+/// information (quote ID, external reference, identifier)", "Time estimates", "Airport
+/// details ... with ICAO, IATA, FAA codes", "Customer and account identifiers",
+/// "Workflow type and custom workflow name"). Searched again for #21 (the developer
+/// portal's v2 pages, FL3XX-Gmbh/sample-webhook-client, Gridiron-Air/FL3XX-Aptaero-Sync,
+/// public code spelling `/api/v2/flights` or `blocksOffEstimatedDateTime`): no page or
+/// public code shows the item's JSON names, so every name stays INFERRED except the
+/// filter field `blocksOffEstimatedDateTime` (SEEN as a name, on the same page); none was
+/// corrected. Each property says where its guess comes from (mostly the v1 flight,
+/// SEEN in <https://developer.fl3xx.com/reference/flights/getflightbyid.md>). Unknown
+/// fields are kept. The prose also mentions passenger and trip information, not
+/// modelled. The names carry no aliases (a body with both a name and its alias would
+/// fail to decode); `Flight::id()` and `Flight::tail()` fall back to the v1 names kept
+/// in `extra`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct Flight {
-    /// The flight's id (INFERRED name). No alias for `id`: a body holding both names
-    /// would fail to decode, and every Flight name is a guess; `Flight::id()` falls back
-    /// to an `id` kept in `extra`.
+    /// The flight's id. INFERRED name: the prose says "ID"; v1 calls it `flightId` (SEEN,
+    /// reference/flights/getflightbyid.md). No alias for `id`: a body holding both names
+    /// would fail to decode; `Flight::id()` falls back to an `id` kept in `extra`.
     #[serde(rename = "flightId", skip_serializing_if = "Option::is_none")]
     pub flight_id: Option<crate::Id>,
-    /// The flight number.
+    /// The flight number. INFERRED name: the prose says "flight number"; v1 calls it
+    /// `flightNumber` (SEEN, reference/flights/getflightbyid.md).
     #[serde(rename = "flightNumber", skip_serializing_if = "Option::is_none")]
     pub flight_number: Option<String>,
-    /// The aircraft's registration (INFERRED name; v1 says `registrationNumber`, which
-    /// `Flight::tail()` falls back to).
+    /// The aircraft's registration. INFERRED name: the prose says "tail number"; v1's
+    /// flight says `registrationNumber` (SEEN, <https://developer.fl3xx.com/docs/flights>),
+    /// which `Flight::tail()` falls back to, and v1's pax details say `tailNumber` (SEEN,
+    /// reference/flight-pax-details).
     #[serde(rename = "tailNumber", skip_serializing_if = "Option::is_none")]
     pub tail_number: Option<String>,
-    /// The quote's id.
+    /// The quote's id. INFERRED name, from the prose "quote ID" (no v1 twin).
     #[serde(rename = "quoteId", skip_serializing_if = "Option::is_none")]
     pub quote_id: Option<crate::Id>,
-    /// The quote's external reference.
+    /// The quote's external reference. INFERRED name, from the prose "external reference".
     #[serde(
         rename = "quoteExternalReference",
         skip_serializing_if = "Option::is_none"
     )]
     pub quote_external_reference: Option<String>,
-    /// The quote's identifier.
+    /// The quote's identifier. INFERRED name, from the prose "identifier".
     #[serde(rename = "quoteIdentifier", skip_serializing_if = "Option::is_none")]
     pub quote_identifier: Option<String>,
-    /// Estimated blocks-off time (the filter's field name, SEEN; the format INFERRED from
-    /// the filter's, `2024-01-15T10:30:00.000Z`).
+    /// Estimated blocks-off time. The name is SEEN as the filter's field
+    /// (reference/v2/flights/getflights.md); that the item carries it under that name,
+    /// and its format (the filter's, `2024-01-15T10:30:00.000Z`), are INFERRED.
     #[serde(
         rename = "blocksOffEstimatedDateTime",
         skip_serializing_if = "Option::is_none"
     )]
     pub blocks_off_estimated_date_time: Option<api_core::date::DateTime>,
-    /// Estimated blocks-on time (the format INFERRED, as blocks-off).
+    /// Estimated blocks-on time. INFERRED name and format, by analogy with blocks-off.
     #[serde(
         rename = "blocksOnEstimatedDateTime",
         skip_serializing_if = "Option::is_none"
     )]
     pub blocks_on_estimated_date_time: Option<api_core::date::DateTime>,
-    /// Where the flight departs.
+    /// Where the flight departs. INFERRED name, from the prose "departure airports with
+    /// ICAO, IATA, FAA codes" (v1 says `airportFrom`, a code).
     #[serde(rename = "departureAirport", skip_serializing_if = "Option::is_none")]
     pub departure_airport: Option<AirportRef>,
-    /// Where the flight arrives.
+    /// Where the flight arrives. INFERRED name, from the prose (v1 says `airportTo`).
     #[serde(rename = "arrivalAirport", skip_serializing_if = "Option::is_none")]
     pub arrival_airport: Option<AirportRef>,
-    /// The customer.
+    /// The customer. INFERRED name: the prose says "customer ... identifiers"; v1 calls it
+    /// `customerId` (SEEN, reference/flights/getflightbyid.md).
     #[serde(rename = "customerId", skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<crate::Id>,
-    /// The account.
+    /// The account. INFERRED name: the prose says "account identifiers"; v1 calls it
+    /// `accountId` (SEEN, reference/flights/getflightbyid.md).
     #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<crate::Id>,
-    /// The workflow type, e.g. `CHARTER`.
+    /// The workflow type, e.g. `CHARTER`. INFERRED name: the prose says "Workflow type";
+    /// v1's aircraft schedule items call it `workflow` (SEEN,
+    /// <https://developer.fl3xx.com./docs/read-fleet>).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub workflow: Option<String>,
-    /// The operator's name for the workflow.
+    /// The operator's name for the workflow. INFERRED name: the prose says "custom
+    /// workflow name"; v1's flight calls it `workflowCustomName` (SEEN,
+    /// reference/flights/getflights).
     #[serde(rename = "workflowCustomName", skip_serializing_if = "Option::is_none")]
     pub workflow_custom_name: Option<String>,
     /// Fields this version of the crate does not know, kept as received.

@@ -494,7 +494,9 @@ pub fn v1_get_crew(reference: &str) -> Result<Operation<V1Crew>> {
 /// is a bare JSON array. The documentation mentions an optional date parameter that
 /// restricts the answer to aircraft modified after that date, without showing its name:
 /// `modifiedSince` is INFERRED (the crew list's name). A server that ignores it answers
-/// the whole fleet.
+/// the whole fleet. The fleet is read through v1 because no v2 aircraft path is public:
+/// the 2.4.0 index (seed 002, developer.fl3xx.com/reference/v2.md) describes an Aircraft
+/// tag in prose only (#21; see docs/providers/fl3xx.md, "v2 aircraft").
 ///
 /// - `modified_since`: Only aircraft changed after this instant (INFERRED name and format: ISO 8601
 ///   date-time, as the crew list takes).

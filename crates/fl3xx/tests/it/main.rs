@@ -2,6 +2,7 @@
 //! its own, and linking 7 of them cost more than running them (issue #17).
 
 mod poller;
+mod poller_budget;
 mod properties;
 mod spec_bounds;
 mod unconfirmed;

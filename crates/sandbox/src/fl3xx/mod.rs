@@ -218,6 +218,18 @@ impl Fl3xxHandle {
             .unwrap_or_default()
     }
 
+    /// Ends the current fair-use window of `token`'s operator, as if
+    /// [`Fl3xxConfig::fair_use_window`] had passed: its next request starts a new window.
+    /// False when the token is unknown. For tests of a client's budget, without waiting.
+    pub fn end_fair_use_window(&self, token: &str) -> bool {
+        let mut state = self.state();
+        let Some(index) = state.operator_index(token) else {
+            return false;
+        };
+        state.windows.remove(&index);
+        true
+    }
+
     /// The `operatorUuid` the webhook deliveries of `token`'s operator carry (stable: derived
     /// from the token); `None` for an unknown token.
     pub fn operator_uuid(&self, token: &str) -> Option<String> {
