@@ -1,5 +1,6 @@
 //! Flexiti: token, customer lookup, plans for an amount, authorize, capture in two parts,
-//! return part, list authorizations, and a retried capture that does not charge twice.
+//! return part, list authorizations, a retried capture that does not charge twice, and the
+//! Online widget flow on one customer token.
 
 use std::error::Error as StdError;
 use std::str::FromStr;
@@ -175,6 +176,63 @@ pub async fn run(t: &mut Transcript) -> Result<(), Box<dyn StdError>> {
         )),
         other => t.fail(format!("a three-decimal amount was not refused: {other:?}")),
     }
+    online_widget(t, &client, &sandbox).await?;
     sandbox.shutdown().await;
+    Ok(())
+}
+
+/// The Online channel's widget flow as the Widget page asks: one customer token and one
+/// reference id from `widget_init` to `create_authorization`.
+async fn online_widget(
+    t: &mut Transcript,
+    client: &Client,
+    sandbox: &Sandbox,
+) -> Result<(), Box<dyn StdError>> {
+    let before = sandbox.flexiti().requests().len();
+    let flow = client.online_flow().await?;
+    let widget = flexiti::WidgetInitRequest {
+        flow: flexiti::WidgetFlow::Purchase,
+        customer_identification: Some(flexiti::CustomerIdentification {
+            account_number: Some(Id::from(ACCOUNT)),
+            vcc_number: None,
+            personal_information: None,
+        }),
+        lang: None,
+        tos_agreement: None,
+        email: None,
+        phone_number: None,
+        address_1: None,
+        address_2: None,
+        city: None,
+        province: None,
+        account_type: None,
+    };
+    let started = flow.widget_init(&widget).send().await?;
+    let purchase = AuthorizationRequest::new(
+        Id::from(ACCOUNT),
+        dollars("80.00")?,
+        FinancingOption::regular(),
+    );
+    flow.create_authorization(&purchase).send().await?;
+    let calls: Vec<_> = sandbox.flexiti().requests()[before..]
+        .iter()
+        .filter(|r| !r.path.ends_with("/oauth/token"))
+        .cloned()
+        .collect();
+    let same = |name: &str| {
+        calls.len() == 2
+            && calls[0].header(name).is_some()
+            && calls[0].header(name) == calls[1].header(name)
+    };
+    t.check(
+        same("authorization") && same("x-reference-id"),
+        format!(
+            "Online widget flow: widget_init → the widget's URL ({} characters; it holds the \
+             token, so it is not printed), then create_authorization: one customer token and \
+             one reference id ({}) from start to finish",
+            started.redirection_url.len(),
+            flow.reference_id().unwrap_or("?")
+        ),
+    );
     Ok(())
 }

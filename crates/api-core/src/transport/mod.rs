@@ -150,6 +150,17 @@ impl Transport {
         })
     }
 
+    /// The OAuth2 token this transport sends, from its cache or fetched now (`None` without
+    /// OAuth2): for a flow that must send one token from start to finish, pinned on a sibling
+    /// with `Auth::bearer`.
+    ///
+    /// # Errors
+    /// As a call's token fetch: the token endpoint unreachable or refusing the credentials.
+    pub async fn access_token(&self) -> Result<Option<crate::AccessToken>> {
+        let deadline = Deadline::start(self.inner.call_timeout);
+        self.token(&deadline).await
+    }
+
     /// The provider name used in spans and errors.
     pub fn provider(&self) -> &'static str {
         self.inner.provider

@@ -200,6 +200,7 @@ impl ClientBuilder {
             merchant,
             customer,
             online,
+            pinned: None,
             client_id: id.into(),
             reference_id: None,
             idempotency_key: None,

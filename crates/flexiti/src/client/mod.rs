@@ -7,7 +7,7 @@ use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 
-use api_core::{Error, Execute, HeaderValue, Operation, Response, Result, Transport};
+use api_core::{Error, Execute, ExposeSecret, HeaderValue, Operation, Response, Result, Transport};
 use futures_util::future::Either;
 
 use crate::ids::guid;
@@ -63,6 +63,9 @@ pub struct Client {
     merchant: Transport,
     customer: Transport,
     online: Transport,
+    /// An Online flow's one customer token ([`Client::online_flow`]): sent on every POS call
+    /// the customer scope may make, in place of the cached customer token.
+    pinned: Option<Transport>,
     client_id: Arc<str>,
     reference_id: Option<TraceValue>,
     idempotency_key: Option<TraceValue>,
@@ -112,6 +115,34 @@ impl Client {
         // would carry a new one, as without a flow.
         flow.reference_id = TraceValue::fresh("x-reference-id").ok();
         flow
+    }
+
+    /// The POS API's Online channel as one flow (Widget page: Flexiti "takes the
+    /// access_token as a referential value for the entire flow … use this token from start
+    /// to finish"): a clone with one new reference id and one customer-scoped token, fetched
+    /// now and sent on every call the customer scope may make, `widget_init` through
+    /// `create_authorization`. Back-office calls (capture, release, return) keep the merchant
+    /// token. The token is not refreshed: finish the flow within its lifetime (20 minutes).
+    ///
+    /// ```no_run
+    /// # async fn run(client: flexiti::Client, widget: flexiti::WidgetInitRequest, purchase: flexiti::AuthorizationRequest) -> flexiti::Result<()> {
+    /// let flow = client.online_flow().await?;
+    /// let widget = flow.widget_init(&widget).send().await?; // show widget.redirection_url
+    /// let authorization = flow.create_authorization(&purchase).send().await?; // same token, same reference id
+    /// # let _ = (widget, authorization); Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// The token request's: the token endpoint unreachable or refusing the credentials.
+    pub async fn online_flow(&self) -> Result<Client> {
+        let token =
+            self.customer.access_token().await?.ok_or_else(|| {
+                Error::Config("the customer transport has no OAuth2 token".into())
+            })?;
+        let bearer = api_core::Auth::bearer(token.secret().expose_secret().to_owned());
+        let mut flow = self.flow();
+        flow.pinned = Some(self.customer.with_auth_sharing_limits(bearer)?);
+        Ok(flow)
     }
 
     /// A clone whose calls all carry `reference_id` (at most 32 visible ASCII characters).
@@ -214,6 +245,9 @@ impl Client {
     fn transport_for(&self, operation: Option<&api_core::spec::OperationSpec>) -> &Transport {
         match operation {
             Some(op) if op.credentials.first() == Some(&spec::ONLINE_OAUTH2_SCHEME) => &self.online,
+            Some(op) if self.pinned.is_some() && op.allows_scope(spec::OAUTH2_CUSTOMER_SCOPE) => {
+                self.pinned.as_ref().unwrap_or(&self.customer)
+            }
             Some(op) if op.scopes.first() == Some(&spec::OAUTH2_CUSTOMER_SCOPE) => &self.customer,
             _ => &self.merchant,
         }

@@ -525,3 +525,55 @@ async fn a_token_about_to_expire_is_renewed_with_its_refresh_token() {
     );
     sandbox.shutdown().await;
 }
+
+/// Widget page: Flexiti "takes the access_token as a referential value for the entire flow …
+/// use this token from start to finish"; the customer scope lists `authorization` for Online
+/// flows (AUTH). One flow: one customer token, one reference id, widget to authorization.
+#[tokio::test]
+async fn the_online_flow_keeps_one_customer_token_and_one_reference_id() {
+    let (sandbox, client) = start().await;
+    let flow = client.online_flow().await.expect("a customer token");
+    let widget = flexiti::WidgetInitRequest {
+        flow: flexiti::WidgetFlow::Purchase,
+        customer_identification: Some(flexiti::CustomerIdentification {
+            account_number: Some(Id::from(ACCOUNT)),
+            vcc_number: None,
+            personal_information: None,
+        }),
+        lang: None,
+        tos_agreement: None,
+        email: None,
+        phone_number: None,
+        address_1: None,
+        address_2: None,
+        city: None,
+        province: None,
+        account_type: None,
+    };
+    let started = flow.widget_init(&widget).send().await.expect("widget");
+    assert!(!started.redirection_url.is_empty());
+    flow.create_authorization(&AuthorizationRequest::new(
+        Id::from(ACCOUNT),
+        dec("120.00"),
+        FinancingOption::regular(),
+    ))
+    .send()
+    .await
+    .expect("authorized with the customer token");
+
+    let calls: Vec<_> = sandbox
+        .flexiti()
+        .requests()
+        .into_iter()
+        .filter(|r| !r.path.ends_with("/oauth/token"))
+        .collect();
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert!(calls[0].path.ends_with("/widget/init"));
+    assert!(calls[1].path.ends_with("/authorization"));
+    let bearer = calls[0].header("authorization").expect("a bearer");
+    assert_eq!(calls[1].header("authorization"), Some(bearer));
+    let reference = calls[0].header("x-reference-id").expect("a reference id");
+    assert_eq!(calls[1].header("x-reference-id"), Some(reference));
+    // One token request in all: the flow's customer token.
+    assert_eq!(sandbox.flexiti().token_requests(), 1);
+}
