@@ -160,14 +160,7 @@ pub fn emit(
 
     // The client's method.
     let _ = writeln!(out, "{gate}impl {client} {{");
-    doc(out, &summary);
-    if let Some(description) = operation
-        .description
-        .as_deref()
-        .filter(|d| !d.trim().is_empty())
-    {
-        doc_paragraph(out, description);
-    }
+    super::operations::operation_docs(out, operation, &function.trace_name);
     let required: Vec<&Arg> = function
         .args
         .iter()

@@ -614,20 +614,7 @@ impl Function {
     }
 
     fn emit(&self, out: &mut String, operation: &Operation, parameters: &[Parameter]) {
-        let summary = operation
-            .summary
-            .as_deref()
-            .filter(|s| !s.trim().is_empty())
-            .map(sentence)
-            .unwrap_or_else(|| format!("The `{}` operation.", self.trace_name));
-        doc(out, &summary);
-        if let Some(description) = operation
-            .description
-            .as_deref()
-            .filter(|d| !d.trim().is_empty())
-        {
-            doc_paragraph(out, description);
-        }
+        operation_docs(out, operation, &self.trace_name);
         let documented: Vec<String> = parameters
             .iter()
             .filter(|p| p.location == "path" || p.location == "query")
@@ -708,6 +695,26 @@ fn argument_ident(parameter: &Parameter, at: &str) -> Result<String, String> {
             "{at}: `x-rust-name: {name}` is not a snake_case identifier"
         )),
     }
+}
+
+/// The operation's summary (a sentence; the name when it has none) and its description as
+/// doc lines; answers the summary.
+pub(super) fn operation_docs(out: &mut String, operation: &Operation, name: &str) -> String {
+    let summary = operation
+        .summary
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .map(sentence)
+        .unwrap_or_else(|| format!("The `{name}` operation."));
+    doc(out, &summary);
+    if let Some(description) = operation
+        .description
+        .as_deref()
+        .filter(|d| !d.trim().is_empty())
+    {
+        doc_paragraph(out, description);
+    }
+    summary
 }
 
 /// A parameter's `x-client-value` method, checked to be an identifier.
