@@ -190,23 +190,7 @@ async fn online_widget(
 ) -> Result<(), Box<dyn StdError>> {
     let before = sandbox.flexiti().requests().len();
     let flow = client.online_flow().await?;
-    let widget = flexiti::WidgetInitRequest {
-        flow: flexiti::WidgetFlow::Purchase,
-        customer_identification: Some(flexiti::CustomerIdentification {
-            account_number: Some(Id::from(ACCOUNT)),
-            vcc_number: None,
-            personal_information: None,
-        }),
-        lang: None,
-        tos_agreement: None,
-        email: None,
-        phone_number: None,
-        address_1: None,
-        address_2: None,
-        city: None,
-        province: None,
-        account_type: None,
-    };
+    let widget = flexiti::WidgetInitRequest::purchase(Id::from(ACCOUNT));
     let started = flow.widget_init(&widget).send().await?;
     let purchase = AuthorizationRequest::new(
         Id::from(ACCOUNT),

@@ -172,3 +172,27 @@ impl ReturnRequest {
         }
     }
 }
+
+impl WidgetInitRequest {
+    /// The widget's purchase flow for the account `account` (the SDK Init Method's "Example
+    /// Request for Buy Flow", with one key); set the other fields as needed.
+    pub fn purchase(account: Id) -> Self {
+        WidgetInitRequest {
+            flow: WidgetFlow::Purchase,
+            customer_identification: Some(CustomerIdentification {
+                account_number: Some(account),
+                vcc_number: None,
+                personal_information: None,
+            }),
+            lang: None,
+            tos_agreement: None,
+            email: None,
+            phone_number: None,
+            address_1: None,
+            address_2: None,
+            city: None,
+            province: None,
+            account_type: None,
+        }
+    }
+}

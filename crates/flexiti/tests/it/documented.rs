@@ -277,23 +277,7 @@ fn online_notification_statuses_are_typed_with_unknown() {
 /// The SDK Init Method's "Example Request for Buy Flow", reduced to one key:
 /// `{"customer_identification": {"account_number": 20009100}, "flow": "purchase"}`.
 fn widget_purchase() -> flexiti::WidgetInitRequest {
-    flexiti::WidgetInitRequest {
-        flow: flexiti::WidgetFlow::Purchase,
-        customer_identification: Some(flexiti::CustomerIdentification {
-            account_number: Some(flexiti::Id::from(20_009_100)),
-            vcc_number: None,
-            personal_information: None,
-        }),
-        lang: None,
-        tos_agreement: None,
-        email: None,
-        phone_number: None,
-        address_1: None,
-        address_2: None,
-        city: None,
-        province: None,
-        account_type: None,
-    }
+    flexiti::WidgetInitRequest::purchase(flexiti::Id::from(20_009_100))
 }
 
 /// TXN, `POST /client-id/{client_id}/accounts/{account_number}/refund`

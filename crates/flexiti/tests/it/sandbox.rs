@@ -533,23 +533,7 @@ async fn a_token_about_to_expire_is_renewed_with_its_refresh_token() {
 async fn the_online_flow_keeps_one_customer_token_and_one_reference_id() {
     let (sandbox, client) = start().await;
     let flow = client.online_flow().await.expect("a customer token");
-    let widget = flexiti::WidgetInitRequest {
-        flow: flexiti::WidgetFlow::Purchase,
-        customer_identification: Some(flexiti::CustomerIdentification {
-            account_number: Some(Id::from(ACCOUNT)),
-            vcc_number: None,
-            personal_information: None,
-        }),
-        lang: None,
-        tos_agreement: None,
-        email: None,
-        phone_number: None,
-        address_1: None,
-        address_2: None,
-        city: None,
-        province: None,
-        account_type: None,
-    };
+    let widget = flexiti::WidgetInitRequest::purchase(Id::from(ACCOUNT));
     let started = flow.widget_init(&widget).send().await.expect("widget");
     assert!(!started.redirection_url.is_empty());
     flow.create_authorization(&AuthorizationRequest::new(
