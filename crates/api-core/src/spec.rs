@@ -19,6 +19,7 @@
 //!     idempotency_key_header: None,
 //!     moves_money: false,
 //!     unconfirmed: false,
+//!     unconfirmed_body: false,
 //!     empty_response: false,
 //!     pagination: Some(Pagination { style: PageStyle::Offset, size: "limit", position: "offset" }),
 //!     parameters: &[ParameterSpec::query("limit").bounds(Some(10), Some(50))],
@@ -61,6 +62,9 @@ pub struct OperationSpec {
     /// True when the public documentation does not show it fully (`x-unconfirmed`); the
     /// crate compiles it only with its `unconfirmed` feature.
     pub unconfirmed: bool,
+    /// True when the operation is documented but its (optional) request body is our guess
+    /// (`x-unconfirmed-body`): an error answer to a request with a body says so.
+    pub unconfirmed_body: bool,
     /// True when an empty 2xx body is a success (`x-empty-response`, or no response content).
     pub empty_response: bool,
     /// How it pages (`x-pagination`), when it returns one page of a list.

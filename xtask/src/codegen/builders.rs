@@ -86,6 +86,16 @@ pub fn emit(
     } else {
         ""
     };
+    if operation.x_unconfirmed_body.is_some()
+        && !function
+            .args
+            .iter()
+            .any(|arg| matches!(arg.kind, ArgKind::Body(_)) && !arg.required)
+    {
+        return Err(format!(
+            "{at}: `x-unconfirmed-body` needs an optional request body"
+        ));
+    }
     if let Some(arg) = function
         .args
         .iter()
@@ -242,6 +252,23 @@ pub fn emit(
         {
             doc_paragraph(out, "`paginate` sets it for each page.");
         }
+        let body_gate = match (&arg.kind, &operation.x_unconfirmed_body) {
+            (ArgKind::Body(_), Some(note)) => {
+                doc_paragraph(
+                    out,
+                    &wrap(
+                        &format!(
+                            "**Unconfirmed body.** {} Enable the `unconfirmed` feature to send one.",
+                            sentence(note)
+                        ),
+                        92,
+                    ),
+                );
+                "#[cfg(feature = \"unconfirmed\")]\n"
+            }
+            _ => "",
+        };
+        out.push_str(body_gate);
         let _ = writeln!(
             out,
             "pub fn {ident}(mut self, {ident}: {}) -> Self {{\nself.params.{ident} = Some({});\nself\n}}\n",

@@ -643,6 +643,12 @@ impl Function {
             };
             doc_paragraph(out, &wrap(&note, 92));
         }
+        if let Some(note) = &operation.x_unconfirmed_body {
+            doc_paragraph(
+                out,
+                &wrap(&format!("**Unconfirmed body.** {}", sentence(note)), 92),
+            );
+        }
         doc_paragraph(
             out,
             &format!("`{} {}` · {}", self.method, self.path, self.idempotency.1),

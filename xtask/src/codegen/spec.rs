@@ -199,6 +199,10 @@ pub struct Operation {
     pub x_empty_response: bool,
     #[serde(rename = "x-unconfirmed", default)]
     pub x_unconfirmed: Unconfirmed,
+    /// `x-unconfirmed-body: note`: the operation is documented, its optional request body is
+    /// our guess: the builder's body setter needs the `unconfirmed` feature.
+    #[serde(rename = "x-unconfirmed-body")]
+    pub x_unconfirmed_body: Option<String>,
     /// The operation's own security requirements (alternatives), replacing the spec's.
     pub security: Option<Vec<Ordered<Vec<String>>>>,
     /// `x-moves-money: true`: the operation moves money.

@@ -187,7 +187,7 @@ pub fn emit_spec(
         "pub const {const_name}: api_core::spec::OperationSpec = api_core::spec::OperationSpec {{\n\
          id: {},\nmethod: api_core::Method::{method},\npath: {},\n\
          idempotency: api_core::Idempotency::{idempotency},\ncredentials: {},\nscopes: {},\n\
-         idempotency_key_header: {},\nmoves_money: {},\nunconfirmed: {},\n\
+         idempotency_key_header: {},\nmoves_money: {},\nunconfirmed: {},\nunconfirmed_body: {},\n\
          empty_response: {},\npagination: {},\nparameters: &[{}],\n}};\n",
         literal(name),
         literal(path),
@@ -199,6 +199,7 @@ pub fn emit_spec(
             .map_or_else(|| "None".to_owned(), |h| format!("Some({})", literal(h))),
         operation.x_moves_money,
         operation.x_unconfirmed.is_set(),
+        operation.x_unconfirmed_body.is_some(),
         operation.x_empty_response || super::operations::success_has_no_content(cx, operation),
         pagination.unwrap_or_else(|| "None".to_owned()),
         params.join(", ")
@@ -361,6 +362,9 @@ pub fn docs_table(cx: &Context) -> Result<String, String> {
             }
             if operation.x_unconfirmed.is_set() {
                 notes.push("**unconfirmed** (feature `unconfirmed`)".to_owned());
+            }
+            if operation.x_unconfirmed_body.is_some() {
+                notes.push("its body is **unconfirmed** (feature `unconfirmed`)".to_owned());
             }
             let _ = writeln!(
                 out,

@@ -1761,3 +1761,34 @@ fn builder_extensions_are_checked() {
         "`x-pagination` needs `per-page` when `size` has no `maximum`",
     );
 }
+
+#[test]
+fn an_unconfirmed_body_gates_only_the_body_setter() {
+    let spec = BUILDER_SPEC.replace(
+        "      x-client: crate::Other\n      requestBody:\n        required: true",
+        "      x-client: crate::Other\n      x-unconfirmed-body: The selection is a guess\n      requestBody:\n        required: false",
+    );
+    let out = builders(&spec).expect("generates");
+    assert_contains(
+        &out,
+        "    /// **Unconfirmed body.** The selection is a guess. Enable the `unconfirmed` feature to send
+    /// one.
+    #[cfg(feature = \"unconfirmed\")]
+    pub fn body(mut self, body: &'a Note) -> Self {",
+    );
+    // The operation itself is not gated, and its table entry says which part is a guess.
+    assert_contains(
+        &out,
+        "impl crate::Other {\n    /// The `add_note` operation.",
+    );
+    assert_contains(
+        &generated_table(&spec),
+        "unconfirmed: false,\n    unconfirmed_body: true,",
+    );
+    let required = builders(&spec.replace("required: false", "required: true"))
+        .expect_err("a required body cannot be a guess");
+    assert_contains(
+        &required,
+        "`x-unconfirmed-body` needs an optional request body",
+    );
+}

@@ -171,6 +171,15 @@ impl Transport {
         } else {
             self.inner.decoder.decode_error(&mut error, &raw.body);
         }
+        if request.spec.is_some_and(|spec| spec.unconfirmed_body)
+            && !matches!(request.body, crate::request::Body::None)
+        {
+            // The failure may be our guess of the body, not the caller's input: say so.
+            error.add_note(&format!(
+                "(the body of `{}` is unconfirmed: our guess)",
+                request.operation
+            ));
+        }
         complete(&mut error, raw, self.inner.max_server_pause);
         error
     }

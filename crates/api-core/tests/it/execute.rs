@@ -176,3 +176,70 @@ async fn per_call_settings_override_the_clients_attempts_and_timeout() {
     assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
     assert!(started.elapsed() < std::time::Duration::from_secs(1));
 }
+
+/// An operation documented without a body, whose body is our guess (`x-unconfirmed-body`).
+const GUESSED_BODY: api_core::spec::OperationSpec = api_core::spec::OperationSpec {
+    id: "delete_all",
+    method: Method::DELETE,
+    path: "/items",
+    idempotency: api_core::Idempotency::Idempotent,
+    credentials: &[],
+    scopes: &[],
+    idempotency_key_header: None,
+    moves_money: false,
+    unconfirmed: false,
+    unconfirmed_body: true,
+    empty_response: true,
+    pagination: None,
+    parameters: &[],
+};
+
+#[tokio::test]
+async fn an_error_to_a_guessed_body_says_so_and_the_note_survives_a_1_mib_message() {
+    let server = MockServer::start().await;
+    let long = format!("Start {}", "m".repeat(1 << 20));
+    Mock::given(method("DELETE"))
+        .respond_with(
+            ResponseTemplate::new(400).set_body_json(serde_json::json!({ "message": long })),
+        )
+        .mount(&server)
+        .await;
+    let provider = client(&server);
+    let with_body = Request::of(&GUESSED_BODY)
+        .json(&serde_json::json!({"ids": ["a"]}))
+        .expect("json");
+    let error = api_core::send(
+        &provider,
+        Ok(Operation::<api_core::NoContent>::new(with_body)),
+    )
+    .await
+    .expect_err("400");
+    let message = error
+        .as_api()
+        .and_then(|a| a.message.clone())
+        .unwrap_or_default();
+    assert!(
+        message.len() <= api_core::ApiError::TEXT_LIMIT,
+        "{}",
+        message.len()
+    );
+    assert!(message.starts_with("Start mmm"), "{message:.40}");
+    assert!(
+        message.ends_with(" bytes] (the body of `delete_all` is unconfirmed: our guess)"),
+        "{message}"
+    );
+
+    // Without a body: the documented form, no note.
+    let without = Request::of(&GUESSED_BODY);
+    let error = api_core::send(
+        &provider,
+        Ok(Operation::<api_core::NoContent>::new(without)),
+    )
+    .await
+    .expect_err("400");
+    let message = error
+        .as_api()
+        .and_then(|a| a.message.clone())
+        .unwrap_or_default();
+    assert!(!message.contains("unconfirmed"), "{message:.60}");
+}

@@ -451,7 +451,6 @@ impl<'a> UpdateFuelPriceParams<'a> {
 ///
 /// Made by [`crate::OperatorClient::delete_fuel_prices_bulk`]; set the optional inputs, then `.send().await`.
 /// `DELETE /api/v2/partners/airport-fuel-prices` · idempotent
-#[cfg(feature = "unconfirmed")]
 #[derive(Debug, Clone)]
 #[must_use = "a request builder sends nothing until `.send()`"]
 pub struct DeleteFuelPricesBulk<'a> {
@@ -461,13 +460,11 @@ pub struct DeleteFuelPricesBulk<'a> {
 }
 
 /// The inputs of [`DeleteFuelPricesBulk`].
-#[cfg(feature = "unconfirmed")]
 #[derive(Debug, Clone)]
 struct DeleteFuelPricesBulkParams<'a> {
     body: Option<&'a FuelPriceBulkDelete>,
 }
 
-#[cfg(feature = "unconfirmed")]
 impl crate::OperatorClient {
     /// Delete fuel prices in bulk.
     ///
@@ -475,10 +472,6 @@ impl crate::OperatorClient {
     /// The documentation describes this as deleting **all** of the partner's prices across
     /// all airports, and its curl example sends no body: without a body, this does what the
     /// documentation says.
-    ///
-    /// **Unconfirmed.** The path is SEEN (the team's copy of the 2.4.0 page), the selection is not:
-    /// the `ids` body is a guess, and a server that ignores it deletes every price of the partner,
-    /// not the selected ones. Try it on the test server first.
     ///
     /// `DELETE /api/v2/partners/airport-fuel-prices` · idempotent
     pub fn delete_fuel_prices_bulk<'a>(&'a self) -> DeleteFuelPricesBulk<'a> {
@@ -490,7 +483,6 @@ impl crate::OperatorClient {
     }
 }
 
-#[cfg(feature = "unconfirmed")]
 impl<'a> DeleteFuelPricesBulk<'a> {
     /// For this call only: the whole call's time limit, every attempt and wait included (the
     /// client's `request_timeout` otherwise).
@@ -515,6 +507,12 @@ impl<'a> DeleteFuelPricesBulk<'a> {
     }
 
     /// Sets `the body`.
+    ///
+    /// **Unconfirmed body.** The path and the no-body form are SEEN (seed 002: "Delete all … across
+    /// all airports", its curl example sends no body); the selection is not: the `ids` body is a
+    /// guess, and a server that ignores it deletes every price of the partner, not the selected
+    /// ones. Try it on the test server first. Enable the `unconfirmed` feature to send one.
+    #[cfg(feature = "unconfirmed")]
     pub fn body(mut self, body: &'a FuelPriceBulkDelete) -> Self {
         self.params.body = Some(body);
         self
@@ -536,7 +534,6 @@ impl<'a> DeleteFuelPricesBulk<'a> {
     }
 }
 
-#[cfg(feature = "unconfirmed")]
 impl<'a> DeleteFuelPricesBulkParams<'a> {
     fn operation(&self, client: &crate::OperatorClient) -> Result<Operation<api_core::NoContent>> {
         let _ = client;

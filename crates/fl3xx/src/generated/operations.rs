@@ -7,9 +7,6 @@ use super::models::*;
 use super::spec::*;
 use api_core::{Operation, Request, Result};
 
-/// The operations the public documentation does not fully show (compiled with the `unconfirmed` feature).
-pub const UNCONFIRMED_OPERATIONS: &[&str] = &["delete_fuel_prices_bulk"];
-
 /// Get one airport.
 ///
 /// Deleted and inactive airports are not found.
@@ -90,13 +87,12 @@ pub fn update_fuel_price(fuel_price_id: &str, body: &FuelPrice) -> Result<Operat
 /// all airports, and its curl example sends no body: without a body, this does what the
 /// documentation says.
 ///
-/// **Unconfirmed.** The path is SEEN (the team's copy of the 2.4.0 page), the selection is not:
-/// the `ids` body is a guess, and a server that ignores it deletes every price of the partner,
-/// not the selected ones. Try it on the test server first. Enable the `unconfirmed` feature to
-/// use it.
+/// **Unconfirmed body.** The path and the no-body form are SEEN (seed 002: "Delete all … across
+/// all airports", its curl example sends no body); the selection is not: the `ids` body is a
+/// guess, and a server that ignores it deletes every price of the partner, not the selected
+/// ones. Try it on the test server first.
 ///
 /// `DELETE /api/v2/partners/airport-fuel-prices` · idempotent
-#[cfg(feature = "unconfirmed")]
 pub fn delete_fuel_prices_bulk(
     body: Option<&FuelPriceBulkDelete>,
 ) -> Result<Operation<api_core::NoContent>> {

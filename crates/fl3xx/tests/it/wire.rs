@@ -490,6 +490,21 @@ async fn delete_fuel_prices_is_no_content() {
     .await;
 }
 
+/// Seed 002: "Delete all … across all airports", its curl example with no body: the
+/// documented form needs no feature.
+#[tokio::test]
+async fn delete_all_fuel_prices_sends_no_body() {
+    let route = "/api/v2/partners/airport-fuel-prices";
+    let (server, op) = serve("DELETE", route, ResponseTemplate::new(204)).await;
+    let deleted = op.delete_fuel_prices_bulk().send().await.expect("deleted");
+    assert_eq!(deleted.status().as_u16(), 204);
+    assert_eq!(deleted.into_inner(), api_core::NoContent);
+    let request = only_request(&server).await;
+    assert!(request.body.is_empty());
+    assert_eq!(api_test_support::header(&request, "content-type"), None);
+    assert_sent(&request, "DELETE", route, None, None);
+}
+
 #[tokio::test]
 async fn update_fuel_price() {
     let (server, op) = serve(

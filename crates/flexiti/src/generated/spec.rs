@@ -36,6 +36,7 @@ pub const SEARCH_CUSTOMERS: api_core::spec::OperationSpec = api_core::spec::Oper
     idempotency_key_header: None,
     moves_money: false,
     unconfirmed: false,
+    unconfirmed_body: false,
     empty_response: false,
     pagination: None,
     parameters: &[
@@ -90,6 +91,7 @@ pub const LOOKUP_CUSTOMER: api_core::spec::OperationSpec = api_core::spec::Opera
     idempotency_key_header: None,
     moves_money: false,
     unconfirmed: false,
+    unconfirmed_body: false,
     empty_response: false,
     pagination: None,
     parameters: &[
@@ -112,6 +114,7 @@ pub const DECODE_DRIVERS_LICENSE: api_core::spec::OperationSpec = api_core::spec
     idempotency_key_header: None,
     moves_money: false,
     unconfirmed: false,
+    unconfirmed_body: false,
     empty_response: false,
     pagination: None,
     parameters: &[api_core::spec::ParameterSpec::path("client_id")],
@@ -128,6 +131,7 @@ pub const VERIFY_ACCOUNT: api_core::spec::OperationSpec = api_core::spec::Operat
     idempotency_key_header: None,
     moves_money: false,
     unconfirmed: false,
+    unconfirmed_body: false,
     empty_response: false,
     pagination: None,
     parameters: &[
@@ -147,6 +151,7 @@ pub const CLOSE_ACCOUNT: api_core::spec::OperationSpec = api_core::spec::Operati
     idempotency_key_header: None,
     moves_money: false,
     unconfirmed: false,
+    unconfirmed_body: false,
     empty_response: true,
     pagination: None,
     parameters: &[
@@ -166,6 +171,7 @@ pub const CALCULATE_INTEREST: api_core::spec::OperationSpec = api_core::spec::Op
     idempotency_key_header: None,
     moves_money: false,
     unconfirmed: false,
+    unconfirmed_body: false,
     empty_response: false,
     pagination: None,
     parameters: &[
@@ -186,6 +192,7 @@ pub const POST_TRANSACTION: api_core::spec::OperationSpec = api_core::spec::Oper
     idempotency_key_header: Some("x-idempotency-key"),
     moves_money: true,
     unconfirmed: false,
+    unconfirmed_body: false,
     empty_response: true,
     pagination: None,
     parameters: &[
@@ -205,6 +212,7 @@ pub const CREATE_AUTHORIZATION: api_core::spec::OperationSpec = api_core::spec::
     idempotency_key_header: Some("x-idempotency-key"),
     moves_money: true,
     unconfirmed: false,
+    unconfirmed_body: false,
     empty_response: false,
     pagination: None,
     parameters: &[api_core::spec::ParameterSpec::path("client_id")],
@@ -221,6 +229,7 @@ pub const GET_AUTHORIZATION: api_core::spec::OperationSpec = api_core::spec::Ope
     idempotency_key_header: None,
     moves_money: false,
     unconfirmed: false,
+    unconfirmed_body: false,
     empty_response: false,
     pagination: None,
     parameters: &[
@@ -241,6 +250,7 @@ pub const LIST_AUTHORIZATIONS: api_core::spec::OperationSpec = api_core::spec::O
     idempotency_key_header: None,
     moves_money: false,
     unconfirmed: false,
+    unconfirmed_body: false,
     empty_response: false,
     pagination: Some(api_core::spec::Pagination {
         style: api_core::spec::PageStyle::PageNumber { first: 1 },
@@ -278,6 +288,7 @@ pub const CAPTURE_AUTHORIZATION: api_core::spec::OperationSpec = api_core::spec:
     idempotency_key_header: Some("x-idempotency-key"),
     moves_money: true,
     unconfirmed: false,
+    unconfirmed_body: false,
     empty_response: true,
     pagination: None,
     parameters: &[
@@ -297,6 +308,7 @@ pub const RELEASE_AUTHORIZATION: api_core::spec::OperationSpec = api_core::spec:
     idempotency_key_header: Some("x-idempotency-key"),
     moves_money: true,
     unconfirmed: false,
+    unconfirmed_body: false,
     empty_response: true,
     pagination: None,
     parameters: &[
@@ -316,6 +328,7 @@ pub const RETURN_CAPTURE: api_core::spec::OperationSpec = api_core::spec::Operat
     idempotency_key_header: Some("x-idempotency-key"),
     moves_money: true,
     unconfirmed: false,
+    unconfirmed_body: false,
     empty_response: true,
     pagination: None,
     parameters: &[
@@ -336,6 +349,7 @@ pub const REFUND_ACCOUNT: api_core::spec::OperationSpec = api_core::spec::Operat
     idempotency_key_header: Some("x-idempotency-key"),
     moves_money: true,
     unconfirmed: false,
+    unconfirmed_body: false,
     empty_response: true,
     pagination: None,
     parameters: &[
@@ -355,6 +369,7 @@ pub const LIST_CAPTURES: api_core::spec::OperationSpec = api_core::spec::Operati
     idempotency_key_header: None,
     moves_money: false,
     unconfirmed: false,
+    unconfirmed_body: false,
     empty_response: false,
     pagination: Some(api_core::spec::Pagination {
         style: api_core::spec::PageStyle::PageNumber { first: 1 },
@@ -392,6 +407,7 @@ pub const WIDGET_INIT: api_core::spec::OperationSpec = api_core::spec::Operation
     idempotency_key_header: None,
     moves_money: false,
     unconfirmed: false,
+    unconfirmed_body: false,
     empty_response: false,
     pagination: None,
     parameters: &[api_core::spec::ParameterSpec::path("client_id")],
@@ -408,6 +424,7 @@ pub const TERMS_AND_CONDITIONS: api_core::spec::OperationSpec = api_core::spec::
     idempotency_key_header: None,
     moves_money: false,
     unconfirmed: false,
+    unconfirmed_body: false,
     empty_response: false,
     pagination: None,
     parameters: &[
@@ -427,6 +444,7 @@ pub const I18N: api_core::spec::OperationSpec = api_core::spec::OperationSpec {
     idempotency_key_header: None,
     moves_money: false,
     unconfirmed: false,
+    unconfirmed_body: false,
     empty_response: false,
     pagination: None,
     parameters: &[
@@ -446,6 +464,7 @@ pub const ONLINE_INIT: api_core::spec::OperationSpec = api_core::spec::Operation
     idempotency_key_header: None,
     moves_money: false,
     unconfirmed: false,
+    unconfirmed_body: false,
     empty_response: false,
     pagination: None,
     parameters: &[api_core::spec::ParameterSpec::path("client_id")],
@@ -462,6 +481,7 @@ pub const ONLINE_INIT_APPLY_ONLY: api_core::spec::OperationSpec = api_core::spec
     idempotency_key_header: None,
     moves_money: false,
     unconfirmed: false,
+    unconfirmed_body: false,
     empty_response: false,
     pagination: None,
     parameters: &[api_core::spec::ParameterSpec::path("client_id")],
@@ -478,6 +498,7 @@ pub const ONLINE_LEARN_MORE: api_core::spec::OperationSpec = api_core::spec::Ope
     idempotency_key_header: None,
     moves_money: false,
     unconfirmed: false,
+    unconfirmed_body: false,
     empty_response: false,
     pagination: None,
     parameters: &[api_core::spec::ParameterSpec::path("client_id")],
@@ -495,6 +516,7 @@ pub const ONLINE_PAYMENT_CALCULATOR: api_core::spec::OperationSpec =
         idempotency_key_header: None,
         moves_money: false,
         unconfirmed: false,
+        unconfirmed_body: false,
         empty_response: false,
         pagination: None,
         parameters: &[
@@ -543,6 +565,7 @@ pub const ONLINE_NOTIFICATION_BY_ORDER_ID: api_core::spec::OperationSpec =
         idempotency_key_header: None,
         moves_money: false,
         unconfirmed: false,
+        unconfirmed_body: false,
         empty_response: false,
         pagination: None,
         parameters: &[
@@ -563,6 +586,7 @@ pub const ONLINE_NOTIFICATION_BY_MERCHANT_ORDER_ID: api_core::spec::OperationSpe
         idempotency_key_header: None,
         moves_money: false,
         unconfirmed: false,
+        unconfirmed_body: false,
         empty_response: false,
         pagination: None,
         parameters: &[
@@ -583,6 +607,7 @@ pub const ONLINE_PAYMENT_AVAILABILITY: api_core::spec::OperationSpec =
         idempotency_key_header: None,
         moves_money: false,
         unconfirmed: true,
+        unconfirmed_body: false,
         empty_response: false,
         pagination: None,
         parameters: &[api_core::spec::ParameterSpec::path("client_id")],

@@ -18,6 +18,7 @@ pub const SEND_SMS: api_core::spec::OperationSpec = api_core::spec::OperationSpe
     idempotency_key_header: None,
     moves_money: false,
     unconfirmed: false,
+    unconfirmed_body: false,
     empty_response: true,
     pagination: None,
     parameters: &[],
