@@ -38,6 +38,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod admin;
 mod common;
 mod fl3xx;
 mod flexiti;
@@ -56,6 +57,7 @@ use axum::Router;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use admin::ADMIN_PREFIX;
 pub use fl3xx::{Fl3xxConfig, Fl3xxHandle, WebhookDeliveryRecord};
 pub use flexiti::{FlexitiConfig, FlexitiHandle};
 pub use fsflt::{FsfltConfig, FsfltHandle, SandboxCustomer, SandboxLicence};
@@ -154,6 +156,16 @@ impl Sandbox {
             fl3xx.clone(),
             flexiti.clone(),
         );
+        let app = admin::mount(
+            app,
+            admin::Emulators {
+                netfinity: netfinity.clone(),
+                fsflt: fsflt.clone(),
+                fl3xx: fl3xx.clone(),
+                flexiti: flexiti.clone(),
+                base_url: loopback_url(addr),
+            },
+        );
         let mut shutdown = stopped;
         let server = tokio::spawn(async move {
             let result = axum::serve(listener, app)
@@ -219,6 +231,12 @@ impl Sandbox {
     /// The FL3XX emulator's state: requests, flights, webhook deliveries.
     pub fn fl3xx(&self) -> Fl3xxHandle {
         self.fl3xx.clone()
+    }
+
+    /// The sandbox's own routes: `{base}/_sandbox/health` (each provider's base URL) and
+    /// `{base}/_sandbox/requests/{provider}` (the recorded requests, credentials redacted).
+    pub fn admin_url(&self) -> String {
+        format!("{}{}", self.base_url(), ADMIN_PREFIX)
     }
 
     /// The Flexiti host URL, `http://127.0.0.1:PORT/flexiti-sandbox`: a client uses it in

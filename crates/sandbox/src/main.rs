@@ -135,6 +135,10 @@ async fn main() -> ExitCode {
         }
     };
     println!("api-sandbox listening on {}", sandbox.base_url());
+    println!(
+        "admin      {0}/health, {0}/requests/{{provider}} (credentials redacted)",
+        sandbox.admin_url()
+    );
     println!("netfinity  {}", sandbox.netfinity_url());
     println!("  token          {}", netfinity.token);
     if let Some(limited) = &netfinity.limited_token {
