@@ -1,12 +1,12 @@
 //! The sandbox's own routes, under [`ADMIN_PREFIX`] (a prefix no provider uses): its health,
-//! with each provider's base URL, and the requests each emulator recorded, credentials
-//! redacted. For tests and tools in any language: plain HTTP and JSON.
+//! with each provider's base URL; the requests each emulator recorded, credentials redacted;
+//! and faults on demand. For tests and tools in any language: plain HTTP and JSON.
 
 use axum::Router;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use crate::{Fl3xxHandle, FlexitiHandle, FsfltHandle, NetfinityHandle, RecordedRequest};
@@ -50,12 +50,81 @@ pub(crate) fn mount(app: Router, emulators: Emulators) -> Router {
         }),
     )
     .route(
+        &format!("{ADMIN_PREFIX}/faults/{{provider}}"),
+        post({
+            let emulators = emulators.clone();
+            move |Path(provider): Path<String>, axum::Json(spec): axum::Json<Value>| {
+                let emulators = emulators.clone();
+                async move { inject(&emulators, &provider, &spec) }
+            }
+        }),
+    )
+    .route(
         &format!("{ADMIN_PREFIX}/requests/{{provider}}"),
         get(move |Path(provider): Path<String>| {
             let emulators = emulators.clone();
             async move { requests(&emulators, &provider) }
         }),
     )
+}
+
+/// `POST {ADMIN_PREFIX}/faults/{provider}` with `{"status", "headers": {name: value},
+/// "body", "times", "path"}` (all but `status` optional): the next `times` answers (1) of
+/// the provider, or of its paths containing `path`, replaced.
+fn inject(emulators: &Emulators, provider: &str, spec: &Value) -> Response {
+    let Some(faults) = faults_of(emulators, provider) else {
+        return unknown_provider(provider);
+    };
+    let Some(status) = spec["status"].as_u64().and_then(|s| u16::try_from(s).ok()) else {
+        let message = "`status` (a number) is required";
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({ "message": message })),
+        )
+            .into_response();
+    };
+    let mut fault = crate::Fault::status(status);
+    if let Some(headers) = spec["headers"].as_object() {
+        for (name, value) in headers {
+            if let Some(value) = value.as_str() {
+                fault = fault.header(name, value);
+            }
+        }
+    }
+    if let Some(body) = spec["body"].as_str() {
+        fault = fault.body(body);
+    }
+    if let Some(times) = spec["times"].as_u64().and_then(|t| u32::try_from(t).ok()) {
+        fault = fault.times(times);
+    }
+    if let Some(path) = spec["path"].as_str() {
+        fault = fault.on_path(path);
+    }
+    faults.inject(fault);
+    (
+        StatusCode::CREATED,
+        axum::Json(json!({ "pending": faults.pending() })),
+    )
+        .into_response()
+}
+
+fn faults_of(emulators: &Emulators, provider: &str) -> Option<crate::Faults> {
+    Some(match provider {
+        "netfinity" => emulators.netfinity.faults(),
+        "fsflt" => emulators.fsflt.faults(),
+        "fl3xx" => emulators.fl3xx.faults(),
+        "flexiti" => emulators.flexiti.faults(),
+        _ => return None,
+    })
+}
+
+fn unknown_provider(provider: &str) -> Response {
+    let message = format!("no provider {provider:?}: netfinity, fsflt, fl3xx or flexiti");
+    (
+        StatusCode::NOT_FOUND,
+        axum::Json(json!({ "message": message })),
+    )
+        .into_response()
 }
 
 /// The recorded requests of `provider`, oldest first, credentials redacted.

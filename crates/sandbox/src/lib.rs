@@ -58,6 +58,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use admin::ADMIN_PREFIX;
+pub use common::faults::{Fault, Faults};
 pub use fl3xx::{Fl3xxConfig, Fl3xxHandle, WebhookDeliveryRecord};
 pub use flexiti::{FlexitiConfig, FlexitiHandle};
 pub use fsflt::{FsfltConfig, FsfltHandle, SandboxCustomer, SandboxLicence};

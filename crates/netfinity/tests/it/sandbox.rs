@@ -160,3 +160,30 @@ async fn limited_token_is_forbidden() {
     );
     sandbox.shutdown().await;
 }
+
+/// A 429 injected through the sandbox's public fault API: the server cannot have acted, so
+/// the client repeats the send once the `Retry-After` has passed, and the message goes once.
+#[tokio::test]
+async fn an_injected_429_is_waited_out_and_the_message_sent_once() {
+    let (sandbox, client) = sandbox(60, None).await;
+    sandbox.netfinity().faults().inject(
+        api_sandbox::Fault::status(429)
+            .header("retry-after", "0")
+            .body(r#"{"message":"Too Many Attempts."}"#),
+    );
+    let accepted = client
+        .send_sms(&Sms::new("359881234567", "after a 429"))
+        .await
+        .expect("sent after the 429");
+    assert_eq!(accepted.attempts(), 2);
+    let statuses: Vec<u16> = sandbox
+        .netfinity()
+        .requests()
+        .iter()
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(statuses, [429, 200]);
+    assert_eq!(sandbox.netfinity().accepted().len(), 1);
+    assert_eq!(sandbox.netfinity().faults().pending(), 0);
+    sandbox.shutdown().await;
+}

@@ -51,6 +51,9 @@ pub(crate) trait Emulator: Clone + Send + Sync + 'static {
 
     /// Keeps a request and the status it was answered with.
     fn record(&self, request: RecordedRequest);
+
+    /// The faults waiting for this emulator's next requests.
+    fn faults(&self) -> crate::Faults;
 }
 
 /// The routes of every operation in `table`, under `prefix`, each with `emulator`'s handler;
@@ -161,10 +164,13 @@ async fn recorded<E: Emulator>(emulator: E, request: Request, next: Next) -> Res
     let path = parts.uri.path().to_owned();
     let headers = recorded_headers(&parts.headers);
     let (body, response) = match read(body).await {
-        Some(body) => {
-            let request = Request::from_parts(parts, Body::from(body.clone()));
-            (body, next.run(request).await)
-        }
+        Some(body) => match emulator.faults().answer(&path).await {
+            Some(fault) => (body, fault),
+            None => {
+                let request = Request::from_parts(parts, Body::from(body.clone()));
+                (body, next.run(request).await)
+            }
+        },
         None => (Bytes::new(), emulator.too_large(&parts)),
     };
     emulator.record(RecordedRequest {

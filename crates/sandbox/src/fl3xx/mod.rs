@@ -110,6 +110,8 @@ pub struct Fl3xxHandle {
 
 #[derive(Debug)]
 struct Shared {
+    /// Faults waiting for this emulator's next requests.
+    faults: crate::Faults,
     config: Fl3xxConfig,
     state: Mutex<State>,
     /// Woken whenever a delivery record is added.
@@ -193,6 +195,7 @@ impl Fl3xxHandle {
         }
         Self {
             inner: Arc::new(Shared {
+                faults: crate::Faults::default(),
                 config,
                 state: Mutex::new(state),
                 delivered: Notify::new(),
@@ -200,6 +203,13 @@ impl Fl3xxHandle {
                 runtime: tokio::runtime::Handle::current(),
             }),
         }
+    }
+
+    /// The faults waiting for this emulator's next requests: `inject` one to have the next
+    /// answers replaced (a 429 with `Retry-After`, a 503), whatever the request; they are
+    /// recorded like any answer.
+    pub fn faults(&self) -> crate::Faults {
+        self.inner.faults.clone()
     }
 
     /// Every request under `/fl3xx` (unknown paths and refused ones included), in the order

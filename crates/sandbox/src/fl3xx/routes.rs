@@ -232,6 +232,10 @@ impl Emulator for Fl3xxHandle {
     fn record(&self, request: RecordedRequest) {
         self.state().requests.push(request);
     }
+
+    fn faults(&self) -> crate::Faults {
+        Self::faults(self)
+    }
 }
 
 /// Where API v1 (`X-Auth-Token` alone) lives: the paths a 404 or 405 authenticates as v1

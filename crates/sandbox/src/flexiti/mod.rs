@@ -86,6 +86,8 @@ pub struct FlexitiHandle {
 
 #[derive(Debug)]
 struct Shared {
+    /// Faults waiting for this emulator's next requests.
+    faults: crate::Faults,
     config: FlexitiConfig,
     /// `http://127.0.0.1:PORT/flexiti-sandbox`: the host a client uses.
     url: String,
@@ -151,11 +153,19 @@ impl FlexitiHandle {
         };
         Self {
             inner: Arc::new(Shared {
+                faults: crate::Faults::default(),
                 config,
                 url: format!("{base_url}{PREFIX}"),
                 state: Mutex::new(state),
             }),
         }
+    }
+
+    /// The faults waiting for this emulator's next requests: `inject` one to have the next
+    /// answers replaced (a 429 with `Retry-After`, a 503), whatever the request; they are
+    /// recorded like any answer.
+    pub fn faults(&self) -> crate::Faults {
+        self.inner.faults.clone()
     }
 
     /// Every request under `/flexiti-sandbox` (unknown paths and refused ones included), in

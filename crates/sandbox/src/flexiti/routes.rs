@@ -127,6 +127,10 @@ impl Emulator for FlexitiHandle {
     fn record(&self, request: RecordedRequest) {
         self.state().requests.push(request);
     }
+
+    fn faults(&self) -> crate::Faults {
+        Self::faults(self)
+    }
 }
 
 /// The path below the prefix (`/` for the prefix itself).

@@ -112,6 +112,8 @@ pub struct FsfltHandle {
 
 #[derive(Debug)]
 struct Shared {
+    /// Faults waiting for this emulator's next requests.
+    faults: crate::Faults,
     config: FsfltConfig,
     state: Mutex<State>,
 }
@@ -144,10 +146,18 @@ impl FsfltHandle {
     pub(crate) fn new(config: FsfltConfig) -> Self {
         Self {
             inner: Arc::new(Shared {
+                faults: crate::Faults::default(),
                 config,
                 state: Mutex::default(),
             }),
         }
+    }
+
+    /// The faults waiting for this emulator's next requests: `inject` one to have the next
+    /// answers replaced (a 429 with `Retry-After`, a 503), whatever the request; they are
+    /// recorded like any answer.
+    pub fn faults(&self) -> crate::Faults {
+        self.inner.faults.clone()
     }
 
     /// Every request under `/fsflt` (unknown paths included), in the order they were

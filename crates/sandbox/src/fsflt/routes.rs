@@ -80,6 +80,10 @@ impl Emulator for FsfltHandle {
     fn record(&self, request: RecordedRequest) {
         self.state().requests.push(request);
     }
+
+    fn faults(&self) -> crate::Faults {
+        Self::faults(self)
+    }
 }
 
 /// One call, as the handlers see it: the parsed body and the configured pool per licence.

@@ -126,6 +126,8 @@ pub struct NetfinityHandle {
 
 #[derive(Debug)]
 struct Shared {
+    /// Faults waiting for this emulator's next requests.
+    faults: crate::Faults,
     config: NetfinityConfig,
     callback_url: Mutex<Option<String>>,
     state: Mutex<State>,
@@ -163,6 +165,7 @@ impl NetfinityHandle {
     pub(crate) fn new(config: NetfinityConfig, stopped: watch::Receiver<bool>) -> Self {
         Self {
             inner: Arc::new(Shared {
+                faults: crate::Faults::default(),
                 callback_url: Mutex::new(config.callback_url.clone()),
                 config,
                 state: Mutex::default(),
@@ -177,6 +180,13 @@ impl NetfinityHandle {
     /// accepted.
     pub fn set_callback_url(&self, url: Option<String>) {
         *lock(&self.inner.callback_url) = url;
+    }
+
+    /// The faults waiting for this emulator's next requests: `inject` one to have the next
+    /// answers replaced (a 429 with `Retry-After`, a 503), whatever the request; they are
+    /// recorded like any answer.
+    pub fn faults(&self) -> crate::Faults {
+        self.inner.faults.clone()
     }
 
     /// Every request under the prefix (the send endpoint, and any other path), in the order

@@ -55,6 +55,10 @@ impl Emulator for NetfinityHandle {
     fn record(&self, request: RecordedRequest) {
         self.record_request(request);
     }
+
+    fn faults(&self) -> crate::Faults {
+        Self::faults(self)
+    }
 }
 
 /// One request, as the handler sees it.
