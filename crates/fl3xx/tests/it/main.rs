@@ -1,6 +1,7 @@
 //! The integration tests of `fl3xx`, one binary: each file below was a test binary of
 //! its own, and linking 7 of them cost more than running them (issue #17).
 
+mod faults;
 mod poller;
 mod poller_budget;
 mod properties;

@@ -2,6 +2,7 @@
 //! its own, and linking 3 of them cost more than running them (issue #17).
 
 mod documented;
+mod faults;
 mod properties;
 mod sandbox;
 mod spec_bounds;

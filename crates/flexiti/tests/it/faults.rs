@@ -1,0 +1,63 @@
+//! The client against the sandbox with faults injected through its public API.
+
+use api_sandbox::{Fault, Sandbox, SandboxConfig};
+use flexiti::{Client, CustomerKey, Environment, ErrorKind, Id};
+
+async fn start() -> (Sandbox, Client) {
+    let config = SandboxConfig::default();
+    let sandbox = Sandbox::start(config.clone()).await.expect("sandbox");
+    let client = Client::builder()
+        .client_id(&config.flexiti.client_id)
+        .client_secret(&config.flexiti.client_secret)
+        .environment(Environment::custom(sandbox.flexiti_url()))
+        .build()
+        .expect("client");
+    (sandbox, client)
+}
+
+/// A 429 on the lookup (not on the token request: the fault names the path) is waited out.
+#[tokio::test]
+async fn an_injected_429_is_waited_out() {
+    let (sandbox, client) = start().await;
+    sandbox.flexiti().faults().inject(
+        Fault::status(429)
+            .header("retry-after", "0")
+            .on_path("/customers/lookup"),
+    );
+    let customer = client
+        .lookup_customer_by(&CustomerKey::Account(Id::from("20076677")))
+        .send()
+        .await
+        .expect("after the 429");
+    assert_eq!(customer.account_number, Some(Id::from("20076677")));
+    let lookups: Vec<u16> = sandbox
+        .flexiti()
+        .requests()
+        .iter()
+        .filter(|r| r.path.contains("/customers/lookup"))
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(lookups, [429, 200]);
+    sandbox.shutdown().await;
+}
+
+/// A 503 answered to every attempt: the client gives up after its attempts with the 503.
+#[tokio::test]
+async fn an_injected_outage_ends_with_its_503() {
+    let (sandbox, client) = start().await;
+    sandbox.flexiti().faults().inject(
+        Fault::status(503)
+            .header("retry-after", "0")
+            .on_path("/customers/lookup")
+            .times(10),
+    );
+    let error = client
+        .lookup_customer_by(&CustomerKey::Account(Id::from("20076677")))
+        .max_attempts(2)
+        .send()
+        .await
+        .expect_err("down");
+    assert_eq!(error.kind(), Some(ErrorKind::ServiceUnavailable));
+    assert_eq!(sandbox.flexiti().faults().pending(), 8);
+    sandbox.shutdown().await;
+}
