@@ -60,6 +60,16 @@ pub(crate) fn mount(app: Router, emulators: Emulators) -> Router {
         }),
     )
     .route(
+        &format!("{ADMIN_PREFIX}/trigger/fl3xx/webhook"),
+        post({
+            let fl3xx = emulators.fl3xx.clone();
+            move |axum::Json(spec): axum::Json<Value>| {
+                let fl3xx = fl3xx.clone();
+                async move { trigger_webhook(&fl3xx, &spec).await }
+            }
+        }),
+    )
+    .route(
         &format!("{ADMIN_PREFIX}/requests/{{provider}}"),
         get(move |Path(provider): Path<String>| {
             let emulators = emulators.clone();
@@ -106,6 +116,33 @@ fn inject(emulators: &Emulators, provider: &str, spec: &Value) -> Response {
         axum::Json(json!({ "pending": faults.pending() })),
     )
         .into_response()
+}
+
+/// `POST {ADMIN_PREFIX}/trigger/fl3xx/webhook` with `{"url", "key", "event",
+/// "resource_id"}`: one signed FL3XX delivery, now; answers its status and attempts.
+async fn trigger_webhook(fl3xx: &Fl3xxHandle, spec: &Value) -> Response {
+    let (Some(url), Some(key), Some(event)) = (
+        spec["url"].as_str(),
+        spec["key"].as_str(),
+        spec["event"].as_str(),
+    ) else {
+        let message = "`url`, `key` and `event` (texts) are required";
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({ "message": message })),
+        )
+            .into_response();
+    };
+    let resource_id = spec["resource_id"].as_u64().unwrap_or(5001);
+    match fl3xx.trigger_webhook(url, key, event, resource_id).await {
+        Some(record) => axum::Json(json!({
+            "status": record.status,
+            "attempts": record.attempts,
+            "body": record.body,
+        }))
+        .into_response(),
+        None => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
 }
 
 fn faults_of(emulators: &Emulators, provider: &str) -> Option<crate::Faults> {

@@ -325,6 +325,44 @@ pub(super) fn fire(handle: &Fl3xxHandle, event: Event) {
     }
 }
 
+impl Fl3xxHandle {
+    /// Sends one signed delivery of `event` about flight `resource_id` to `url`, now, signed
+    /// with `key` as a subscription's would be (`X-Webhook-Signature`), with up to 3 attempts;
+    /// answers its record. Any event name is sent as given: a documented one, or one to test
+    /// how a receiver takes a name it does not know.
+    pub async fn trigger_webhook(
+        &self,
+        url: &str,
+        key: &str,
+        event: &str,
+        resource_id: u64,
+    ) -> Option<WebhookDeliveryRecord> {
+        let operator_uuid = self
+            .state()
+            .operators
+            .first()
+            .map(|o| o.uuid.clone())
+            .unwrap_or_default();
+        let now = OffsetDateTime::now_utc();
+        let body = Body {
+            event_id: uuid_v4(),
+            resource_id,
+            operator_uuid: &operator_uuid,
+            event,
+            timestamp: i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(0),
+            resource_type: "FLIGHT",
+        };
+        let body = serde_json::to_string(&body).unwrap_or_default();
+        let target = Target {
+            subscription_id: "triggered".to_owned(),
+            url: url.to_owned(),
+            key: key.to_owned(),
+        };
+        deliver(self, target, body).await;
+        self.deliveries().pop()
+    }
+}
+
 /// Up to 3 POSTs of one delivery, until one is answered 2xx; then records it.
 async fn deliver(handle: &Fl3xxHandle, target: Target, body: String) {
     let signature = sign(&target.key, body.as_bytes());
