@@ -70,6 +70,16 @@ pub(crate) fn mount(app: Router, emulators: Emulators) -> Router {
         }),
     )
     .route(
+        &format!("{ADMIN_PREFIX}/trigger/netfinity/pingback"),
+        post({
+            let netfinity = emulators.netfinity.clone();
+            move |axum::Json(spec): axum::Json<Value>| {
+                let netfinity = netfinity.clone();
+                async move { trigger_pingback(&netfinity, &spec).await }
+            }
+        }),
+    )
+    .route(
         &format!("{ADMIN_PREFIX}/requests/{{provider}}"),
         get(move |Path(provider): Path<String>| {
             let emulators = emulators.clone();
@@ -142,6 +152,45 @@ async fn trigger_webhook(fl3xx: &Fl3xxHandle, spec: &Value) -> Response {
         }))
         .into_response(),
         None => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// `POST {ADMIN_PREFIX}/trigger/netfinity/pingback` with `{"url", "code", "uuid", "id"}`:
+/// one pingback of a documented status, now; answers the packet and whether it was
+/// acknowledged.
+async fn trigger_pingback(netfinity: &NetfinityHandle, spec: &Value) -> Response {
+    let (Some(url), Some(code)) = (
+        spec["url"].as_str(),
+        spec["code"].as_u64().and_then(|c| u16::try_from(c).ok()),
+    ) else {
+        let message = "`url` (a text) and `code` (a number) are required";
+        return (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({ "message": message })),
+        )
+            .into_response();
+    };
+    let uuid = spec["uuid"]
+        .as_str()
+        .unwrap_or("00000000-0000-4000-8000-000000000000");
+    match netfinity
+        .trigger_pingback(url, uuid, spec["id"].as_str(), code)
+        .await
+    {
+        Some(record) => axum::Json(json!({
+            "body": record.body,
+            "attempts": record.attempts,
+            "acknowledged": record.acknowledged,
+        }))
+        .into_response(),
+        None => {
+            let message = format!("{code} is not a documented pingback status");
+            (
+                StatusCode::BAD_REQUEST,
+                axum::Json(json!({ "message": message })),
+            )
+                .into_response()
+        }
     }
 }
 

@@ -187,3 +187,34 @@ async fn an_injected_429_is_waited_out_and_the_message_sent_once() {
     assert_eq!(sandbox.netfinity().faults().pending(), 0);
     sandbox.shutdown().await;
 }
+
+/// The sandbox's trigger route, over plain HTTP: one pingback of a documented status, parsed
+/// by this crate's own parser and acknowledged.
+#[tokio::test]
+async fn a_triggered_pingback_is_parsed_and_acknowledged() {
+    let (url, received) = receiver().await;
+    let (sandbox, _client) = sandbox(60, None).await;
+    api_core::tls::install_default_provider();
+    let request = serde_json::json!({"url": url, "code": 204, "uuid": "5b9c", "id": "order42"});
+    let bytes = api_core::reqwest::Client::new()
+        .post(format!(
+            "{}/trigger/netfinity/pingback",
+            sandbox.admin_url()
+        ))
+        .header("content-type", "application/json")
+        .body(request.to_string())
+        .send()
+        .await
+        .expect("sent")
+        .bytes()
+        .await
+        .expect("an answer");
+    let answer: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
+    assert_eq!(answer["acknowledged"], true);
+    assert_eq!(answer["body"]["payload"]["status"]["code"], 204);
+    let received = received.lock().map(|r| r.clone()).unwrap_or_default();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].payload.status.code, SmsStatusCode::Delivered);
+    assert_eq!(received[0].id.as_deref(), Some("order42"));
+    sandbox.shutdown().await;
+}

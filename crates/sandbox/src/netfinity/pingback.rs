@@ -40,21 +40,13 @@ pub(super) enum Outcome {
 }
 
 impl Outcome {
-    /// The status codes and descriptions reported, in order.
-    fn statuses(self) -> &'static [(u16, &'static str)] {
+    /// The status codes reported, in order.
+    fn codes(self) -> &'static [u16] {
         match self {
-            Outcome::Delivered => &[
-                (201, "Queued"),
-                (202, "Delivery queued in remote network"),
-                (203, "Delivered to SMSC"),
-                (204, "Delivered to end user"),
-            ],
-            Outcome::FloodProtection => &[(401, "Rejected by Recipient protection")],
-            Outcome::RejectedDestination => &[(501, "Rejected Destination")],
-            Outcome::InsufficientFunds => &[
-                (301, "Delayed due to Insufficient funds"),
-                (400, "Rejected Funds"),
-            ],
+            Outcome::Delivered => &[201, 202, 203, 204],
+            Outcome::FloodProtection => &[401],
+            Outcome::RejectedDestination => &[501],
+            Outcome::InsufficientFunds => &[301, 400],
         }
     }
 }
@@ -112,53 +104,106 @@ pub(super) fn spawn(
 
 async fn run(handle: &NetfinityHandle, url: &str, uuid: &str, id: Option<&str>, outcome: Outcome) {
     let config = handle.config();
-    for &(code, description) in outcome.statuses() {
+    for &code in outcome.codes() {
         tokio::time::sleep(config.pingback_delay).await;
-        let now = OffsetDateTime::now_utc();
-        let meta = (code == 301).then(|| Meta {
-            voucher: Voucher {
-                uuid: uuid_v4(),
-                expires: timestamp(now + VOUCHER_VALIDITY),
-            },
-        });
-        let body = Body {
-            uuid,
-            id,
-            service: SERVICE,
-            timestamp: timestamp(now),
-            payload: Payload {
-                status: Status { code, description },
-                meta,
-            },
-        };
-        let bytes = Bytes::from(serde_json::to_vec(&body).unwrap_or_default());
-        let value = serde_json::to_value(&body).unwrap_or_default();
-        let mut attempts = 0;
-        let mut ack_body = None;
-        while attempts < MAX_ATTEMPTS {
-            if attempts > 0 {
-                tokio::time::sleep(config.pingback_retry_delay).await;
+        let description = description(code);
+        let record = send_one(handle, url, uuid, id, code, description).await;
+        handle.record_pingback(record);
+    }
+}
+
+/// One pingback with `code`, delivered with the documented retries; its record.
+async fn send_one(
+    handle: &NetfinityHandle,
+    url: &str,
+    uuid: &str,
+    id: Option<&str>,
+    code: u16,
+    description: &'static str,
+) -> PingbackRecord {
+    let config = handle.config();
+    let now = OffsetDateTime::now_utc();
+    let meta = (code == 301).then(|| Meta {
+        voucher: Voucher {
+            uuid: uuid_v4(),
+            expires: timestamp(now + VOUCHER_VALIDITY),
+        },
+    });
+    let body = Body {
+        uuid,
+        id,
+        service: SERVICE,
+        timestamp: timestamp(now),
+        payload: Payload {
+            status: Status { code, description },
+            meta,
+        },
+    };
+    let bytes = Bytes::from(serde_json::to_vec(&body).unwrap_or_default());
+    let value = serde_json::to_value(&body).unwrap_or_default();
+    let mut attempts = 0;
+    let mut ack_body = None;
+    while attempts < MAX_ATTEMPTS {
+        if attempts > 0 {
+            tokio::time::sleep(config.pingback_retry_delay).await;
+        }
+        attempts += 1;
+        match deliver(url, bytes.clone()).await {
+            Ok(ack) => {
+                ack_body = Some(ack);
+                break;
             }
-            attempts += 1;
-            match deliver(url, bytes.clone()).await {
-                Ok(ack) => {
-                    ack_body = Some(ack);
-                    break;
-                }
-                Err(reason) => {
-                    tracing::debug!(%url, code, attempts, %reason, "netfinity pingback not acknowledged");
-                }
+            Err(reason) => {
+                tracing::debug!(%url, code, attempts, %reason, "netfinity pingback not acknowledged");
             }
         }
-        handle.record_pingback(PingbackRecord {
-            uuid: uuid.to_owned(),
-            id: id.map(str::to_owned),
-            code,
-            body: value,
-            attempts,
-            acknowledged: ack_body.is_some(),
-            ack_body,
-        });
+    }
+    PingbackRecord {
+        uuid: uuid.to_owned(),
+        id: id.map(str::to_owned),
+        code,
+        body: value,
+        attempts,
+        acknowledged: ack_body.is_some(),
+        ack_body,
+    }
+}
+
+/// Every status code a pingback reports (the documents' table), with its description.
+const STATUSES: &[(u16, &str)] = &[
+    (201, "Queued"),
+    (202, "Delivery queued in remote network"),
+    (203, "Delivered to SMSC"),
+    (204, "Delivered to end user"),
+    (301, "Delayed due to Insufficient funds"),
+    (400, "Rejected Funds"),
+    (401, "Rejected by Recipient protection"),
+    (501, "Rejected Destination"),
+];
+
+/// The documented description of `code`.
+fn description(code: u16) -> &'static str {
+    STATUSES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or("Unknown", |(_, d)| *d)
+}
+
+impl NetfinityHandle {
+    /// Sends one pingback with status `code` to `url`, now, for the message `uuid` (and your
+    /// `id`), with the documented retries; answers its record, or `None` for a code the
+    /// documents do not list.
+    pub async fn trigger_pingback(
+        &self,
+        url: &str,
+        uuid: &str,
+        id: Option<&str>,
+        code: u16,
+    ) -> Option<PingbackRecord> {
+        STATUSES.iter().find(|(c, _)| *c == code)?;
+        let record = send_one(self, url, uuid, id, code, description(code)).await;
+        self.record_pingback(record.clone());
+        Some(record)
     }
 }
 
