@@ -1,6 +1,7 @@
 //! The sandbox's own routes, under [`ADMIN_PREFIX`] (a prefix no provider uses): its health,
 //! with each provider's base URL; the requests each emulator recorded, credentials redacted;
-//! and faults on demand. For tests and tools in any language: plain HTTP and JSON.
+//! faults on demand; the clock; provider-initiated traffic (an FL3XX webhook, a Netfinity
+//! pingback). For tests and tools in any language: plain HTTP and JSON.
 
 use axum::Router;
 use axum::extract::Path;
@@ -25,6 +26,8 @@ pub(crate) struct Emulators {
     pub(crate) fsflt: FsfltHandle,
     pub(crate) fl3xx: Fl3xxHandle,
     pub(crate) flexiti: FlexitiHandle,
+    /// The clock every emulator reads.
+    pub(crate) clock: crate::Clock,
     /// `http://ADDR`, the base every provider's prefix hangs off.
     pub(crate) base_url: String,
 }
@@ -80,12 +83,42 @@ pub(crate) fn mount(app: Router, emulators: Emulators) -> Router {
         }),
     )
     .route(
+        &format!("{ADMIN_PREFIX}/clock"),
+        post({
+            let clock = emulators.clock.clone();
+            move |axum::Json(spec): axum::Json<Value>| {
+                let clock = clock.clone();
+                async move { advance_clock(&clock, &spec) }
+            }
+        }),
+    )
+    .route(
         &format!("{ADMIN_PREFIX}/requests/{{provider}}"),
         get(move |Path(provider): Path<String>| {
             let emulators = emulators.clone();
             async move { requests(&emulators, &provider) }
         }),
     )
+}
+
+/// `POST {ADMIN_PREFIX}/clock` with `{"advance_ms"}`: moves the sandbox's clock forward;
+/// answers how far ahead of the wall clock it now is, `{"offset_ms"}`.
+fn advance_clock(clock: &crate::Clock, spec: &Value) -> Response {
+    let Some(advance) = spec["advance_ms"].as_u64() else {
+        return bad_request("`advance_ms` (a number of milliseconds, 0 or more) is required");
+    };
+    clock.advance(std::time::Duration::from_millis(advance));
+    let offset = u64::try_from(clock.offset().as_millis()).unwrap_or(u64::MAX);
+    axum::Json(json!({ "offset_ms": offset })).into_response()
+}
+
+/// The sandbox's own refusal of a malformed admin request.
+fn bad_request(message: &str) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        axum::Json(json!({ "message": message })),
+    )
+        .into_response()
 }
 
 /// `POST {ADMIN_PREFIX}/faults/{provider}` with `{"status", "headers": {name: value},
@@ -96,12 +129,7 @@ fn inject(emulators: &Emulators, provider: &str, spec: &Value) -> Response {
         return unknown_provider(provider);
     };
     let Some(status) = spec["status"].as_u64().and_then(|s| u16::try_from(s).ok()) else {
-        let message = "`status` (a number) is required";
-        return (
-            StatusCode::BAD_REQUEST,
-            axum::Json(json!({ "message": message })),
-        )
-            .into_response();
+        return bad_request("`status` (a number) is required");
     };
     let mut fault = crate::Fault::status(status);
     if let Some(headers) = spec["headers"].as_object() {
@@ -136,12 +164,7 @@ async fn trigger_webhook(fl3xx: &Fl3xxHandle, spec: &Value) -> Response {
         spec["key"].as_str(),
         spec["event"].as_str(),
     ) else {
-        let message = "`url`, `key` and `event` (texts) are required";
-        return (
-            StatusCode::BAD_REQUEST,
-            axum::Json(json!({ "message": message })),
-        )
-            .into_response();
+        return bad_request("`url`, `key` and `event` (texts) are required");
     };
     let resource_id = spec["resource_id"].as_u64().unwrap_or(5001);
     match fl3xx.trigger_webhook(url, key, event, resource_id).await {
@@ -163,12 +186,7 @@ async fn trigger_pingback(netfinity: &NetfinityHandle, spec: &Value) -> Response
         spec["url"].as_str(),
         spec["code"].as_u64().and_then(|c| u16::try_from(c).ok()),
     ) else {
-        let message = "`url` (a text) and `code` (a number) are required";
-        return (
-            StatusCode::BAD_REQUEST,
-            axum::Json(json!({ "message": message })),
-        )
-            .into_response();
+        return bad_request("`url` (a text) and `code` (a number) are required");
     };
     let uuid = spec["uuid"]
         .as_str()
@@ -183,14 +201,7 @@ async fn trigger_pingback(netfinity: &NetfinityHandle, spec: &Value) -> Response
             "acknowledged": record.acknowledged,
         }))
         .into_response(),
-        None => {
-            let message = format!("{code} is not a documented pingback status");
-            (
-                StatusCode::BAD_REQUEST,
-                axum::Json(json!({ "message": message })),
-            )
-                .into_response()
-        }
+        None => bad_request(&format!("{code} is not a documented pingback status")),
     }
 }
 
@@ -220,14 +231,7 @@ fn requests(emulators: &Emulators, provider: &str) -> Response {
         "fsflt" => emulators.fsflt.requests(),
         "fl3xx" => emulators.fl3xx.requests(),
         "flexiti" => emulators.flexiti.requests(),
-        other => {
-            let message = format!("no provider {other:?}: netfinity, fsflt, fl3xx or flexiti");
-            return (
-                StatusCode::NOT_FOUND,
-                axum::Json(json!({ "message": message })),
-            )
-                .into_response();
-        }
+        other => return unknown_provider(other),
     };
     let list: Vec<Value> = recorded.iter().map(redacted).collect();
     axum::Json(Value::Array(list)).into_response()

@@ -58,6 +58,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use admin::ADMIN_PREFIX;
+pub use common::clock::Clock;
 pub use common::faults::{Fault, Faults};
 pub use fl3xx::{Fl3xxConfig, Fl3xxHandle, WebhookDeliveryRecord};
 pub use flexiti::{FlexitiConfig, FlexitiHandle};
@@ -145,12 +146,13 @@ impl Sandbox {
     /// When the listener cannot be bound.
     pub async fn start_on(addr: SocketAddr, config: SandboxConfig) -> std::io::Result<Sandbox> {
         let (stop, stopped) = watch::channel(false);
-        let netfinity = NetfinityHandle::new(config.netfinity, stopped.clone());
-        let fsflt = FsfltHandle::new(config.fsflt);
-        let fl3xx = Fl3xxHandle::new(config.fl3xx, stopped.clone());
+        let clock = Clock::default();
+        let netfinity = NetfinityHandle::new(config.netfinity, stopped.clone(), clock.clone());
+        let fsflt = FsfltHandle::new(config.fsflt, clock.clone());
+        let fl3xx = Fl3xxHandle::new(config.fl3xx, stopped.clone(), clock.clone());
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
-        let flexiti = FlexitiHandle::new(config.flexiti, &loopback_url(addr));
+        let flexiti = FlexitiHandle::new(config.flexiti, &loopback_url(addr), clock.clone());
         let app = router(
             netfinity.clone(),
             fsflt.clone(),
@@ -164,6 +166,7 @@ impl Sandbox {
                 fsflt: fsflt.clone(),
                 fl3xx: fl3xx.clone(),
                 flexiti: flexiti.clone(),
+                clock: clock.clone(),
                 base_url: loopback_url(addr),
             },
         );
@@ -232,6 +235,12 @@ impl Sandbox {
     /// The FL3XX emulator's state: requests, flights, webhook deliveries.
     pub fn fl3xx(&self) -> Fl3xxHandle {
         self.fl3xx.clone()
+    }
+
+    /// The sandbox's clock, shared by every emulator: `advance` it to pass a token's lifetime,
+    /// a throttle, fair-use or flood window or a subscription's expiry without sleeping.
+    pub fn clock(&self) -> Clock {
+        self.netfinity.clock().clone()
     }
 
     /// The sandbox's own routes: `{base}/_sandbox/health` (each provider's base URL) and

@@ -61,3 +61,41 @@ async fn an_injected_outage_ends_with_its_503() {
     assert_eq!(sandbox.flexiti().faults().pending(), 8);
     sandbox.shutdown().await;
 }
+
+/// The sandbox's clock moves past the token's 20 minutes while the client's own clock still
+/// counts it live: the next call gets the sandbox's 401, the client drops its token, fetches a
+/// new one (the refresh grant is refused for an expired token, so by client credentials) and
+/// the call succeeds, once.
+#[tokio::test]
+async fn a_token_expired_on_the_sandbox_clock_is_replaced_once() {
+    let (sandbox, client) = start().await;
+    let key = CustomerKey::Account(Id::from("20076677"));
+    client.lookup_customer_by(&key).send().await.expect("first");
+    sandbox
+        .clock()
+        .advance(std::time::Duration::from_secs(21 * 60));
+
+    let customer = client.lookup_customer_by(&key).send().await.expect("after");
+    assert_eq!(customer.account_number, Some(Id::from("20076677")));
+    let recorded = sandbox.flexiti().requests();
+    let seen: Vec<(&str, u16)> = recorded
+        .iter()
+        .map(|r| (r.path.rsplit('/').next().unwrap_or(""), r.status))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("token", 200),
+            ("lookup", 200),
+            ("lookup", 401),
+            ("token", 200),
+            ("lookup", 200)
+        ]
+    );
+    let second_token = String::from_utf8_lossy(&recorded[3].body);
+    assert!(
+        second_token.contains("grant_type=client_credentials"),
+        "{second_token}"
+    );
+    sandbox.shutdown().await;
+}

@@ -3,6 +3,7 @@
 //! request window of the throttles ([`window`]), and the Laravel answers of FlashStart and
 //! Netfinity ([`laravel`]).
 
+pub(crate) mod clock;
 pub(crate) mod faults;
 pub(crate) mod laravel;
 pub(crate) mod routes;

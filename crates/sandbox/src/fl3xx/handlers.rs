@@ -81,7 +81,7 @@ impl Handlers for State {
     }
 
     fn renew_webhook_subscription(&mut self, req: &Req<'_>) -> Answer {
-        webhooks::renew(self.caller(req)?, req.param("subscriptionId"))
+        webhooks::renew(self.caller(req)?, req.param("subscriptionId"), req.now)
     }
 
     fn list_flights(&mut self, req: &Req<'_>) -> Answer {

@@ -112,6 +112,8 @@ pub struct Fl3xxHandle {
 struct Shared {
     /// Faults waiting for this emulator's next requests.
     faults: crate::Faults,
+    /// The sandbox's clock.
+    clock: crate::Clock,
     config: Fl3xxConfig,
     state: Mutex<State>,
     /// Woken whenever a delivery record is added.
@@ -153,8 +155,12 @@ struct Operator {
 
 impl Fl3xxHandle {
     /// A new emulator; must be called within a Tokio runtime (deliveries are spawned on it).
-    pub(crate) fn new(config: Fl3xxConfig, stopped: watch::Receiver<bool>) -> Self {
-        let now = now_ms();
+    pub(crate) fn new(
+        config: Fl3xxConfig,
+        stopped: watch::Receiver<bool>,
+        clock: crate::Clock,
+    ) -> Self {
+        let now = now_ms(&clock);
         // Blocks-off times start 2 days before now, on the hour.
         let start = (now - time::Duration::days(2))
             .replace_minute(0)
@@ -196,6 +202,7 @@ impl Fl3xxHandle {
         Self {
             inner: Arc::new(Shared {
                 faults: crate::Faults::default(),
+                clock,
                 config,
                 state: Mutex::new(state),
                 delivered: Notify::new(),
@@ -210,6 +217,11 @@ impl Fl3xxHandle {
     /// recorded like any answer.
     pub fn faults(&self) -> crate::Faults {
         self.inner.faults.clone()
+    }
+
+    /// The sandbox's clock, as this emulator reads it.
+    pub(crate) fn clock(&self) -> &crate::Clock {
+        &self.inner.clock
     }
 
     /// Every request under `/fl3xx` (unknown paths and refused ones included), in the order
@@ -260,8 +272,13 @@ impl Fl3xxHandle {
             let Some(flight) = operator.flights.iter_mut().find(|f| f.id == flight_id) else {
                 return false;
             };
-            flight.shift(time::Duration::minutes(minutes), now_ms());
-            webhooks::Event::new(operator, "FLIGHT_TIME_UPDATE", flight_id)
+            flight.shift(time::Duration::minutes(minutes), now_ms(self.clock()));
+            webhooks::Event::new(
+                operator,
+                "FLIGHT_TIME_UPDATE",
+                flight_id,
+                now_ms(self.clock()),
+            )
         };
         webhooks::fire(self, fired);
         true
@@ -278,9 +295,12 @@ impl Fl3xxHandle {
             let id = state.next_flight_id;
             state.next_flight_id += 1;
             let operator = &mut state.operators[index];
-            let flight = Flight::after(&operator.flights, id, now_ms());
+            let flight = Flight::after(&operator.flights, id, now_ms(self.clock()));
             operator.flights.push(flight);
-            (id, webhooks::Event::new(operator, "FLIGHT_CREATE", id))
+            (
+                id,
+                webhooks::Event::new(operator, "FLIGHT_CREATE", id, now_ms(self.clock())),
+            )
         };
         webhooks::fire(self, fired);
         Some(id)
@@ -362,8 +382,8 @@ impl State {
 }
 
 /// Now, UTC, to the millisecond (the precision of the API's timestamps).
-fn now_ms() -> OffsetDateTime {
-    let now = OffsetDateTime::now_utc();
+fn now_ms(clock: &crate::Clock) -> OffsetDateTime {
+    let now = clock.utc();
     now.replace_millisecond(now.millisecond()).unwrap_or(now)
 }
 

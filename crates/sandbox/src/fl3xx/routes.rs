@@ -13,7 +13,6 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use tokio::time::Instant;
 
 use super::{Fl3xxHandle, PREFIX};
 use crate::RecordedRequest;
@@ -143,6 +142,8 @@ pub(super) struct Req<'a> {
     pub(super) operator: usize,
     /// The path parameters, by the spec's names.
     params: &'a BTreeMap<String, String>,
+    /// Now, on the sandbox's clock, to the millisecond.
+    pub(super) now: time::OffsetDateTime,
 }
 
 impl Req<'_> {
@@ -305,6 +306,7 @@ impl Fl3xxHandle {
             body: &request.body,
             operator,
             params: &request.params,
+            now: super::now_ms(self.clock()),
         };
         let answer = {
             let mut state = self.state();
@@ -357,7 +359,7 @@ impl Fl3xxHandle {
     /// Counts one request against operator `operator`'s fixed window.
     fn hit(&self, operator: usize) -> FairUse {
         let config = self.config();
-        let now = Instant::now();
+        let now = self.clock().instant();
         let mut state = self.state();
         let window = state.windows.entry(operator).or_insert(Window::new(now));
         match window.hit(now, config.fair_use_limit, config.fair_use_window) {

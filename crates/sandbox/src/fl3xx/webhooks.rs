@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use time::{Date, Month, OffsetDateTime};
 
 use super::routes::{Answer, Problem, Req, created, data, no_content, ok};
-use super::{Fl3xxHandle, Operator, WebhookDeliveryRecord, format_time, now_ms, uuid_v4};
+use super::{Fl3xxHandle, Operator, WebhookDeliveryRecord, format_time, uuid_v4};
 use crate::http_client;
 
 /// The event types one can subscribe to (the group types, such as `FLIGHT_UPDATE`, only
@@ -119,7 +119,7 @@ pub(super) fn create(operator: &mut Operator, next: &mut u64, req: &Req) -> Answ
         return Err(Problem::bad_request(HTTPS_ONLY));
     }
     let signing_key = required(&fields, "signingKey")?;
-    let now = now_ms();
+    let now = req.now;
     let subscription = Subscription {
         id: format!("WS-{next}"),
         event,
@@ -168,7 +168,7 @@ pub(super) fn patch(operator: &mut Operator, id: &str, req: &Req) -> Answer {
     if let Some(active) = active {
         subscription.active = active;
     }
-    subscription.updated = now_ms();
+    subscription.updated = req.now;
     ok(&subscription.wire())
 }
 
@@ -181,10 +181,9 @@ pub(super) fn delete(operator: &mut Operator, id: &str) -> Answer {
 
 /// `POST /api/v2/webhooks/subscriptions/{id}/renewals`: one month more, only within the
 /// last 5 days before expiry.
-pub(super) fn renew(operator: &mut Operator, id: &str) -> Answer {
+pub(super) fn renew(operator: &mut Operator, id: &str, now: OffsetDateTime) -> Answer {
     let index = position(operator, id)?;
     let subscription = &mut operator.subscriptions[index];
-    let now = now_ms();
     if now < subscription.expires - RENEWAL_WINDOW || now >= subscription.expires {
         return Err(Problem::bad_request(RENEWAL_CLOSED));
     }
@@ -263,8 +262,12 @@ struct Target {
 
 impl Event {
     /// `event` on `flight_id`, for the operator's active, unexpired subscriptions to it.
-    pub(super) fn new(operator: &Operator, event: &'static str, flight_id: u64) -> Event {
-        let now = now_ms();
+    pub(super) fn new(
+        operator: &Operator,
+        event: &'static str,
+        flight_id: u64,
+        now: OffsetDateTime,
+    ) -> Event {
         Event {
             event,
             flight_id,

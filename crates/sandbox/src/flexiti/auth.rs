@@ -166,7 +166,7 @@ impl FlexitiHandle {
                 let Some(refresh) = param("refresh_token") else {
                     return Err(Problem::oauth("invalid_request", "Missing refresh token"));
                 };
-                state.refresh(api, refresh)?
+                state.refresh(api, refresh, self.clock().instant())?
             }
             Some(other) => {
                 return Err(Problem::oauth(
@@ -183,7 +183,7 @@ impl FlexitiHandle {
             Token {
                 api,
                 scope,
-                expires: Instant::now() + lifetime,
+                expires: self.clock().instant() + lifetime,
             },
         );
         state.grants.insert(
@@ -208,7 +208,7 @@ impl FlexitiHandle {
 impl State {
     /// Uses up a refresh token of `api`; its scope. 401 `invalid_token` when it is unknown,
     /// used, of the other API, or its access token has expired.
-    fn refresh(&mut self, api: Api, refresh: &str) -> Result<Scope, Problem> {
+    fn refresh(&mut self, api: Api, refresh: &str, now: Instant) -> Result<Scope, Problem> {
         let invalid = || {
             Problem::new(
                 StatusCode::UNAUTHORIZED,
@@ -220,7 +220,7 @@ impl State {
         let live = self
             .tokens
             .get(&grant.access)
-            .is_some_and(|t| t.expires > Instant::now());
+            .is_some_and(|t| t.expires > now);
         if grant.api != api || !live {
             return Err(invalid());
         }
@@ -229,15 +229,20 @@ impl State {
         Ok(scope)
     }
 
-    /// The bearer token of a request, when it is a live token of `api`: `(token, scope)`.
-    pub(super) fn bearer(&mut self, headers: &HeaderMap, api: Api) -> Option<(String, Scope)> {
+    /// The bearer token of a request, when it is a live token of `api` at `now`: `(token,
+    /// scope)`.
+    pub(super) fn bearer(
+        &mut self,
+        headers: &HeaderMap,
+        api: Api,
+        now: Instant,
+    ) -> Option<(String, Scope)> {
         let value = wire::header(headers, AUTHORIZATION.as_str())?;
         let (scheme, token) = value.split_once(' ')?;
         if !scheme.eq_ignore_ascii_case("bearer") {
             return None;
         }
         let token = token.trim();
-        let now = Instant::now();
         self.tokens.retain(|_, t| t.expires > now);
         let found = self.tokens.get(token).filter(|t| t.api == api)?;
         Some((token.to_owned(), found.scope))

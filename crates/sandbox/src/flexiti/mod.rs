@@ -88,6 +88,8 @@ pub struct FlexitiHandle {
 struct Shared {
     /// Faults waiting for this emulator's next requests.
     faults: crate::Faults,
+    /// The sandbox's clock.
+    clock: crate::Clock,
     config: FlexitiConfig,
     /// `http://127.0.0.1:PORT/flexiti-sandbox`: the host a client uses.
     url: String,
@@ -130,7 +132,7 @@ struct Replay {
 }
 
 impl FlexitiHandle {
-    pub(crate) fn new(config: FlexitiConfig, base_url: &str) -> Self {
+    pub(crate) fn new(config: FlexitiConfig, base_url: &str, clock: crate::Clock) -> Self {
         let state = State {
             requests: Vec::new(),
             token_requests: 0,
@@ -154,6 +156,7 @@ impl FlexitiHandle {
         Self {
             inner: Arc::new(Shared {
                 faults: crate::Faults::default(),
+                clock,
                 config,
                 url: format!("{base_url}{PREFIX}"),
                 state: Mutex::new(state),
@@ -166,6 +169,11 @@ impl FlexitiHandle {
     /// recorded like any answer.
     pub fn faults(&self) -> crate::Faults {
         self.inner.faults.clone()
+    }
+
+    /// The sandbox's clock, as this emulator reads it.
+    pub(crate) fn clock(&self) -> &crate::Clock {
+        &self.inner.clock
     }
 
     /// Every request under `/flexiti-sandbox` (unknown paths and refused ones included), in

@@ -85,7 +85,11 @@ impl Emulator for FlexitiHandle {
         let style = match api_of(relative) {
             Some(api) => {
                 let style = style(api, relative);
-                if self.state().bearer(&parts.headers, api).is_none() {
+                if self
+                    .state()
+                    .bearer(&parts.headers, api, self.clock().instant())
+                    .is_none()
+                {
                     return unauthorized(style);
                 }
                 style
@@ -101,7 +105,11 @@ impl Emulator for FlexitiHandle {
         let relative = relative(&parts);
         let api = api_of(relative).unwrap_or(Api::Pos);
         let style = style(api, relative);
-        if self.state().bearer(&parts.headers, api).is_none() {
+        if self
+            .state()
+            .bearer(&parts.headers, api, self.clock().instant())
+            .is_none()
+        {
             return unauthorized(style);
         }
         if client_segment(relative) != Some(self.config().client_id.as_str()) {
@@ -219,7 +227,7 @@ impl FlexitiHandle {
         };
         let style = style(api, relative);
         let mut state = self.state();
-        let Some((token, scope)) = state.bearer(&parts.headers, api) else {
+        let Some((token, scope)) = state.bearer(&parts.headers, api, self.clock().instant()) else {
             return unauthorized(style);
         };
         if request.params.get("client_id") != Some(&self.config().client_id) {

@@ -37,7 +37,7 @@ pub(super) fn available(data: &Data, body: &Body, pool: u32) -> Response {
 }
 
 /// `POST /customerarea/licenses/demo`.
-pub(super) fn demo(data: &mut Data, body: &Body) -> Response {
+pub(super) fn demo(data: &mut Data, body: &Body, today: time::Date) -> Response {
     let mut errors = Errors::default();
     let customer = customer(&mut errors, data, body);
     let demos = |code: u64| {
@@ -54,7 +54,6 @@ pub(super) fn demo(data: &mut Data, body: &Body) -> Response {
     let (Some(customer), true) = (customer, errors.is_empty()) else {
         return invalid(&errors);
     };
-    let today = today();
     let expiry = catalogue::format_date(catalogue::add_days(today, DEMO_DAYS));
     let license_id = data.new_licence(SandboxLicence {
         license_id: 0,
@@ -77,7 +76,7 @@ pub(super) fn demo(data: &mut Data, body: &Body) -> Response {
 }
 
 /// `POST /customerarea/licenses/assign`.
-pub(super) fn assign(data: &mut Data, body: &Body, pool: u32) -> Response {
+pub(super) fn assign(data: &mut Data, body: &Body, pool: u32, today: time::Date) -> Response {
     let mut errors = Errors::default();
     let customer = customer(&mut errors, data, body);
     let entry = errors
@@ -105,7 +104,7 @@ pub(super) fn assign(data: &mut Data, body: &Body, pool: u32) -> Response {
         return invalid(&errors);
     };
     *data.used.entry((customer, entry.code)).or_default() += 1;
-    let start = today();
+    let start = today;
     let start_date = catalogue::format_date(start);
     let expiry_date = catalogue::format_date(catalogue::add_months(start, entry.months));
     let license_id = data.new_licence(SandboxLicence {

@@ -114,6 +114,8 @@ pub struct FsfltHandle {
 struct Shared {
     /// Faults waiting for this emulator's next requests.
     faults: crate::Faults,
+    /// The sandbox's clock.
+    clock: crate::Clock,
     config: FsfltConfig,
     state: Mutex<State>,
 }
@@ -143,10 +145,11 @@ impl Default for State {
 }
 
 impl FsfltHandle {
-    pub(crate) fn new(config: FsfltConfig) -> Self {
+    pub(crate) fn new(config: FsfltConfig, clock: crate::Clock) -> Self {
         Self {
             inner: Arc::new(Shared {
                 faults: crate::Faults::default(),
+                clock,
                 config,
                 state: Mutex::default(),
             }),
@@ -158,6 +161,11 @@ impl FsfltHandle {
     /// recorded like any answer.
     pub fn faults(&self) -> crate::Faults {
         self.inner.faults.clone()
+    }
+
+    /// The sandbox's clock, as this emulator reads it.
+    pub(crate) fn clock(&self) -> &crate::Clock {
+        &self.inner.clock
     }
 
     /// Every request under `/fsflt` (unknown paths included), in the order they were

@@ -10,7 +10,6 @@ use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use serde::Serialize;
 use serde_json::{Value, json};
-use time::OffsetDateTime;
 
 use super::catalogue::Entry;
 use super::fields::{Body, Errors, integer};
@@ -86,10 +85,12 @@ impl Emulator for FsfltHandle {
     }
 }
 
-/// One call, as the handlers see it: the parsed body and the configured pool per licence.
+/// One call, as the handlers see it: the parsed body, the configured pool per licence, and
+/// the day on the sandbox's clock.
 pub(super) struct Call {
     body: Body,
     pool: u32,
+    today: time::Date,
 }
 
 impl FsfltHandle {
@@ -102,6 +103,7 @@ impl FsfltHandle {
         let call = Call {
             body: Body::parse(&request.body),
             pool: self.config().pool_per_licence,
+            today: self.clock().utc().date(),
         };
         spec::dispatch(&mut *self.state(), operation, &call)
             .unwrap_or_else(|| message(StatusCode::NOT_FOUND, "Not Found"))
@@ -141,11 +143,11 @@ impl Handlers for Data {
     }
 
     fn assign_demo(&mut self, call: &Call) -> Response {
-        licences::demo(self, &call.body)
+        licences::demo(self, &call.body, call.today)
     }
 
     fn assign_license(&mut self, call: &Call) -> Response {
-        licences::assign(self, &call.body, call.pool)
+        licences::assign(self, &call.body, call.pool, call.today)
     }
 
     fn suspend_license(&mut self, call: &Call) -> Response {
@@ -306,11 +308,6 @@ pub(super) fn customer(errors: &mut Errors, data: &Data, body: &Body) -> Option<
         errors.add("customer_code", CUSTOMER_CODE_INVALID);
     }
     code
-}
-
-/// Today's date, UTC.
-pub(super) fn today() -> time::Date {
-    OffsetDateTime::now_utc().date()
 }
 
 /// A random character of the URL-safe alphabet.

@@ -128,6 +128,8 @@ pub struct NetfinityHandle {
 struct Shared {
     /// Faults waiting for this emulator's next requests.
     faults: crate::Faults,
+    /// The sandbox's clock.
+    clock: crate::Clock,
     config: NetfinityConfig,
     callback_url: Mutex<Option<String>>,
     state: Mutex<State>,
@@ -162,10 +164,15 @@ struct Recent {
 }
 
 impl NetfinityHandle {
-    pub(crate) fn new(config: NetfinityConfig, stopped: watch::Receiver<bool>) -> Self {
+    pub(crate) fn new(
+        config: NetfinityConfig,
+        stopped: watch::Receiver<bool>,
+        clock: crate::Clock,
+    ) -> Self {
         Self {
             inner: Arc::new(Shared {
                 faults: crate::Faults::default(),
+                clock,
                 callback_url: Mutex::new(config.callback_url.clone()),
                 config,
                 state: Mutex::default(),
@@ -187,6 +194,11 @@ impl NetfinityHandle {
     /// recorded like any answer.
     pub fn faults(&self) -> crate::Faults {
         self.inner.faults.clone()
+    }
+
+    /// The sandbox's clock, as this emulator reads it.
+    pub(crate) fn clock(&self) -> &crate::Clock {
+        &self.inner.clock
     }
 
     /// Every request under the prefix (the send endpoint, and any other path), in the order

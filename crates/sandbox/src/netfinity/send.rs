@@ -9,7 +9,6 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use serde::Serialize;
 use serde_json::Value;
-use tokio::time::Instant;
 
 use super::pingback::{self, Outcome};
 use super::validate::{FieldErrors, validate};
@@ -169,7 +168,7 @@ impl NetfinityHandle {
     /// Counts one request against `token`'s fixed window.
     fn hit(&self, token: &str) -> Hit {
         let config = self.config();
-        let now = Instant::now();
+        let now = self.clock().instant();
         let mut state = self.state();
         let window = state
             .windows
@@ -180,7 +179,7 @@ impl NetfinityHandle {
 
     /// Stores an accepted message and decides what its pingbacks will say.
     fn accept(&self, uuid: &str, msisdn: String, text: String, id: Option<String>) -> Outcome {
-        let now = Instant::now();
+        let now = self.clock().instant();
         let mut state = self.state();
         while state
             .recent
@@ -284,7 +283,8 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_reused_id_is_refused_whenever_a_repeated_text_only_within_10_minutes() {
         let (_stop, stopped) = tokio::sync::watch::channel(false);
-        let handle = NetfinityHandle::new(NetfinityConfig::default(), stopped);
+        let handle =
+            NetfinityHandle::new(NetfinityConfig::default(), stopped, crate::Clock::default());
         let send = |uuid: &str, text: &str, id: Option<&str>| {
             handle.accept(uuid, "359881234567".into(), text.into(), id.map(Into::into))
         };

@@ -56,3 +56,55 @@ async fn health_and_recorded_traffic_without_credentials() {
     assert_eq!(unknown.status, 404);
     sandbox.shutdown().await;
 }
+
+/// The clock moved over HTTP: a Flexiti token issued before is past its 20 minutes after, and
+/// the answer says how far ahead the clock is. A body without `advance_ms` is refused.
+#[tokio::test]
+async fn the_clock_advanced_over_http_expires_a_token() {
+    let config = SandboxConfig::default();
+    let sandbox = Sandbox::start(config.clone()).await.expect("sandbox");
+    let form = format!(
+        "grant_type=client_credentials&client_id={}&client_secret={}",
+        config.flexiti.client_id, config.flexiti.client_secret
+    );
+    let token_url = format!("{}/flexiti/pos-api/v2.5/oauth/token", sandbox.flexiti_url());
+    let issued = call(
+        "POST",
+        &token_url,
+        &[
+            ("content-type", "application/x-www-form-urlencoded"),
+            ("x-reference-id", "clock-1"),
+        ],
+        &form,
+    )
+    .await;
+    assert_eq!(issued.status, 200, "{}", issued.text);
+    let bearer = format!(
+        "Bearer {}",
+        issued.json["access_token"].as_str().unwrap_or("")
+    );
+    let i18n = format!(
+        "{}/flexiti/pos-api/v2.5/client-id/{}/i18n",
+        sandbox.flexiti_url(),
+        config.flexiti.client_id
+    );
+    let headers = [
+        ("authorization", bearer.as_str()),
+        ("x-reference-id", "clock-2"),
+    ];
+    assert_eq!(call("GET", &i18n, &headers, "").await.status, 200);
+
+    let clock = format!("{}/clock", sandbox.admin_url());
+    let json = [("content-type", "application/json")];
+    let moved = call("POST", &clock, &json, r#"{"advance_ms": 1260000}"#).await;
+    assert_eq!(moved.status, 200, "{}", moved.text);
+    assert_eq!(moved.json, json!({"offset_ms": 1_260_000}));
+    assert_eq!(sandbox.clock().offset().as_secs(), 1260);
+    let expired = call("GET", &i18n, &headers, "").await;
+    assert_eq!(expired.status, 401, "{}", expired.text);
+
+    let refused = call("POST", &clock, &json, r#"{"advance": 5}"#).await;
+    assert_eq!(refused.status, 400);
+    assert_eq!(sandbox.clock().offset().as_secs(), 1260);
+    sandbox.shutdown().await;
+}
