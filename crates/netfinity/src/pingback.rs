@@ -12,7 +12,7 @@
 //! use netfinity::{SmsStatusCode, pingback};
 //!
 //! let body = br#"{"uuid":"9f1c","id":"order42","service":"sms-notification",
-//!   "timestamp":"2020-12-31 23:59:59",
+//!   "timestamp":"2020-12-31T21:59:59.000000Z",
 //!   "payload":{"status":{"code":204,"description":"Delivered to end user"}}}"#;
 //! let event = pingback::parse(body)?;
 //! assert_eq!(event.payload.status.code, SmsStatusCode::Delivered);

@@ -93,9 +93,15 @@ pub struct Pingback {
     /// The service identifier (its value for SMS notification is not documented).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
-    /// When the packet was generated. The format is not documented; the docs show
-    /// `2020-12-31 23:59:59` (no offset, presumably Bulgarian local time: `DateTime::local`
-    /// reads it).
+    /// When the packet was generated. SEEN: "час и дата на генериране на съобщението"
+    /// ("the time and date the message was generated"; docs.netfinity.bg,
+    /// api/communication/receiving, "Структура на данните"), with no format and no
+    /// example. The one example date in the docs, `2020-12-31 23:59:59`, is the voucher's
+    /// `expires` (api/smsnotification/process, "Delay"), not this field. INFERRED: an
+    /// RFC 3339 instant, Laravel's JSON date form (`2020-12-31T21:59:59.000000Z`), the
+    /// framework whose error bodies the API answers with; the sandbox sends that. Kept as
+    /// received: `DateTime::get` reads an RFC 3339 text, `DateTime::local` also the
+    /// voucher's form, and a Unix time sent as a number stays its digits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<api_core::date::DateTime>,
     /// The status report.

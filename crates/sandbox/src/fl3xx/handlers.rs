@@ -17,7 +17,7 @@ impl State {
     /// A v1 read of the caller's operator.
     fn v1(&mut self, req: &Req<'_>, route: v1::Route) -> Answer {
         let operator = self.caller(req)?;
-        v1::answer(operator, &route, &req.query)
+        v1::answer(operator, &route, &req.query, req.now)
     }
 }
 

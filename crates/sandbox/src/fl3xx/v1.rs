@@ -54,10 +54,15 @@ pub(super) enum Route {
 }
 
 /// Answers a v1 GET of `operator`.
-pub(super) fn answer(operator: &Operator, route: &Route, query: &Query) -> Answer {
+pub(super) fn answer(
+    operator: &Operator,
+    route: &Route,
+    query: &Query,
+    now: OffsetDateTime,
+) -> Answer {
     match route {
-        Route::Flights => list_flights(operator, query),
-        Route::Flight(id) => ok(&flight_json(flight(operator, id)?, now())),
+        Route::Flights => list_flights(operator, query, now),
+        Route::Flight(id) => ok(&flight_json(flight(operator, id)?, now)),
         Route::FlightCrew(id) => ok(&json!({ "crews": flight_crew(flight(operator, id)?) })),
         Route::Crew => {
             let listed = modified_since(operator, query)?;
@@ -96,7 +101,7 @@ pub(super) fn answer(operator: &Operator, route: &Route, query: &Query) -> Answe
 /// `GET flight/flights?from&to[&include][&timeZone]`: the flights whose estimated blocks-off
 /// day (UTC) lies in the window, oldest first. The sandbox has no cancelled flights, so
 /// `include` changes nothing; the only zone it reads days in is `UTC`.
-fn list_flights(operator: &Operator, query: &Query) -> Answer {
+fn list_flights(operator: &Operator, query: &Query, now: OffsetDateTime) -> Answer {
     let from = query
         .get("from")
         .and_then(parse_day)
@@ -108,7 +113,7 @@ fn list_flights(operator: &Operator, query: &Query) -> Answer {
     if from > to {
         return Err(Problem::bad_request(WINDOW_ORDER));
     }
-    let today = now().date();
+    let today = now.date();
     if from < add_months(today, -WINDOW_MONTHS) {
         return Err(Problem::bad_request(FROM_TOO_EARLY));
     }
@@ -124,7 +129,6 @@ fn list_flights(operator: &Operator, query: &Query) -> Answer {
     if query.get("timeZone").is_some_and(|z| z != "UTC") {
         return Err(Problem::bad_request(TIME_ZONE_INVALID));
     }
-    let now = now();
     let mut listed: Vec<&Flight> = operator
         .flights
         .iter()
@@ -429,10 +433,6 @@ fn add_months(date: Date, months: i32) -> Date {
     };
     let day = date.day().min(month.length(year));
     Date::from_calendar_date(year, month, day).unwrap_or(date)
-}
-
-fn now() -> OffsetDateTime {
-    OffsetDateTime::now_utc()
 }
 
 #[cfg(test)]

@@ -304,7 +304,7 @@ pub(super) fn fire(handle: &Fl3xxHandle, event: Event) {
     if event.targets.is_empty() {
         return;
     }
-    let now = OffsetDateTime::now_utc();
+    let now = handle.clock().utc();
     let timestamp = i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(0);
     let body = Body {
         event_id: uuid_v4(),
@@ -346,7 +346,7 @@ impl Fl3xxHandle {
             .first()
             .map(|o| o.uuid.clone())
             .unwrap_or_default();
-        let now = OffsetDateTime::now_utc();
+        let now = self.clock().utc();
         let body = Body {
             event_id: uuid_v4(),
             resource_id,

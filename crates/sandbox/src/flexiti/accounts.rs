@@ -5,9 +5,9 @@
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
+use super::State as Data;
 use super::routes::Req;
 use super::wire::{self, Answer, Fields, Problem, money, money_text};
-use super::{State as Data, now};
 
 /// The PIN of the `sms` and `email` verification formats (fixed in TRAINING and MI).
 pub(super) const SMS_PIN: &str = "2222";
@@ -404,7 +404,7 @@ pub(super) fn calculate_interest(data: &Data, req: &Req, number: &str) -> Answer
         .authorizations
         .iter()
         .filter(|a| a.account == number && a.transaction_type == "regular_purchase")
-        .filter(|a| within_a_day(a.date))
+        .filter(|a| within_a_day(a.date, req.now))
         .count();
     let regular_payment = (wire::div_round(amount * 3, 100).max(MIN_PAYMENT_CENTS)).min(amount);
     let promotional: Vec<Value> = PLANS
@@ -456,9 +456,9 @@ pub(super) fn calculate_interest(data: &Data, req: &Req, number: &str) -> Answer
     }))
 }
 
-/// True when `at` is within the last 24 hours.
-pub(super) fn within_a_day(at: OffsetDateTime) -> bool {
-    at > now() - time::Duration::hours(24)
+/// True when `at` is within the 24 hours before `now`.
+pub(super) fn within_a_day(at: OffsetDateTime, now: OffsetDateTime) -> bool {
+    at > now - time::Duration::hours(24)
 }
 
 #[cfg(test)]

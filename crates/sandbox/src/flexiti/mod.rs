@@ -24,7 +24,6 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use axum::Router;
-use time::OffsetDateTime;
 
 use crate::RecordedRequest;
 use accounts::Account;
@@ -222,13 +221,14 @@ impl FlexitiHandle {
     }
 
     fn finish_order(&self, online_order_id: u64, success: bool) -> bool {
+        let now = wire::now_ms(self.clock());
         let mut state = self.state();
         let state = &mut *state;
         let Some(order) = state.orders.iter_mut().find(|o| o.id == online_order_id) else {
             return false;
         };
         if matches!(order.outcome, Outcome::Pending) {
-            order.finish(success, &mut state.next_customer);
+            order.finish(success, &mut state.next_customer, now);
         }
         true
     }
@@ -258,9 +258,4 @@ impl State {
     fn account_mut(&mut self, number: &str) -> Option<&mut Account> {
         self.accounts.iter_mut().find(|a| a.number == number)
     }
-}
-
-/// Now, UTC, to the millisecond.
-fn now() -> OffsetDateTime {
-    wire::now_ms()
 }

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use super::accounts::number_json;
 use super::routes::Req;
 use super::wire::{self, Answer, Fields, Problem, Reply, format_time};
-use super::{FlexitiHandle, State as Data, now};
+use super::{FlexitiHandle, State as Data};
 
 /// The flows of `systems/init`.
 const FLOWS: [&str; 3] = ["apply", "buy", "apply/buy"];
@@ -49,8 +49,7 @@ pub(super) enum Outcome {
 impl OnlineOrder {
     /// Ends a pending order; a successful apply flow gets a new customer id when none was
     /// sent.
-    pub(super) fn finish(&mut self, success: bool, next_customer: &mut u64) {
-        let at = now();
+    pub(super) fn finish(&mut self, success: bool, next_customer: &mut u64, at: OffsetDateTime) {
         self.outcome = if success {
             let customer_id = self.customer_id.clone().unwrap_or_else(|| {
                 let id = *next_customer;
@@ -148,7 +147,7 @@ pub(super) fn init(data: &mut Data, req: &Req) -> Answer {
         merchant_order_id,
         flow,
         customer_id,
-        created: now(),
+        created: req.now,
         outcome: Outcome::Pending,
     });
     wire::ok(&json!({
@@ -257,6 +256,7 @@ impl FlexitiHandle {
     /// `GET {prefix}/online/checkout/{id}`: the hosted page; visiting it completes a pending
     /// order.
     pub(super) fn checkout(&self, id: &str) -> Reply {
+        let now = wire::now_ms(self.clock());
         let mut state = self.state();
         let state = &mut *state;
         let order = id
@@ -270,7 +270,7 @@ impl FlexitiHandle {
             );
         };
         if matches!(order.outcome, Outcome::Pending) {
-            order.finish(true, &mut state.next_customer);
+            order.finish(true, &mut state.next_customer, now);
         }
         let status = match order.outcome {
             Outcome::Failed { .. } => "declined",

@@ -1,11 +1,11 @@
 //! Money that moves without an authorization: refunds and the in-store `transactions`
 //! (deposits, payments, trade-ins).
 
+use super::State as Data;
 use super::accounts::{self, account_not_found, not_active, within_a_day};
 use super::routes::Req;
 use super::transactions::*;
 use super::wire::{self, Answer, Fields, Problem};
-use super::{State as Data, now};
 use serde_json::json;
 use time::OffsetDateTime;
 
@@ -113,7 +113,7 @@ pub(super) fn transaction(data: &mut Data, req: &Req) -> Answer {
         let paid: i64 = data
             .payments
             .iter()
-            .filter(|p| p.account == number && p.kind != "tradein" && within_a_day(p.at))
+            .filter(|p| p.account == number && p.kind != "tradein" && within_a_day(p.at, req.now))
             .map(|p| p.amount)
             .sum();
         if paid + amount > PAYMENT_LIMIT_24H_CENTS {
@@ -130,7 +130,7 @@ pub(super) fn transaction(data: &mut Data, req: &Req) -> Answer {
         account: number,
         kind,
         amount,
-        at: now(),
+        at: req.now,
     });
     let transaction_id = next(&mut data.next_transaction);
     wire::ok(&json!({ "transaction_id": transaction_id }))

@@ -191,6 +191,8 @@ pub(super) struct Req<'a> {
     pub(super) client_id: &'a str,
     /// `http://127.0.0.1:PORT/flexiti-sandbox`.
     pub(super) url: &'a str,
+    /// The sandbox clock's now, UTC, to the millisecond.
+    pub(super) now: time::OffsetDateTime,
     /// The path parameters, by the spec's names.
     pub(super) params: &'a BTreeMap<String, String>,
 }
@@ -263,6 +265,7 @@ impl FlexitiHandle {
             lang,
             client_id: &self.config().client_id,
             url: self.url(),
+            now: wire::now_ms(self.clock()),
             params: &request.params,
         };
         idempotent(&mut state, &req, |state| {

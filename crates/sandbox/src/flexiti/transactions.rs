@@ -4,10 +4,10 @@
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
+use super::State as Data;
 use super::accounts::{self, account_not_found, not_active};
 use super::routes::Req;
 use super::wire::{self, Answer, Fields, Problem, format_time, money};
-use super::{State as Data, now};
 
 /// Payments (deposits and in-store payments) allowed per account in 24 hours: 10,000.00.
 pub(super) const PAYMENT_LIMIT_24H_CENTS: i64 = 1_000_000;
@@ -192,7 +192,7 @@ pub(super) fn authorize(data: &mut Data, req: &Req) -> Answer {
             "The amount exceeds the available credit",
         ));
     }
-    let date = now();
+    let date = req.now;
     let id = next(&mut data.next_authorization);
     let mut authorization = Authorization {
         id,
@@ -314,7 +314,7 @@ pub(super) fn capture(data: &mut Data, req: &Req, id: u64) -> Answer {
         account.held -= amount;
         account.balance += amount;
     }
-    let date = now();
+    let date = req.now;
     let capture_id = next(&mut data.next_capture);
     data.captures.push(Capture {
         id: capture_id,
@@ -361,7 +361,7 @@ pub(super) fn release(data: &mut Data, req: &Req, id: u64) -> Answer {
     wire::ok(&json!({
         "authorization_id": id,
         "amount": money(amount),
-        "date": format_time(now()),
+        "date": format_time(req.now),
     }))
 }
 
@@ -397,7 +397,7 @@ pub(super) fn give_back(data: &mut Data, req: &Req, id: u64, capture_id: u64) ->
             "Only promotional purchases can be returned",
         ));
     }
-    if capture.date < now() - time::Duration::days(RETURN_DAYS) {
+    if capture.date < req.now - time::Duration::days(RETURN_DAYS) {
         return Err(Problem::conflict(
             "return_date_exceeded",
             "The capture is more than 100 days old",
@@ -431,7 +431,7 @@ pub(super) fn give_back(data: &mut Data, req: &Req, id: u64, capture_id: u64) ->
         "return_id": return_id,
         "reference": reference,
         "capture_id": capture_id,
-        "date": format_time(now()),
+        "date": format_time(req.now),
         "amount": money(amount),
         "remaining_capture_amount": money(left - amount),
         "remaining_authorization_amount": money(remaining_authorization),

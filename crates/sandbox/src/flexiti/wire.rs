@@ -361,9 +361,9 @@ pub(super) fn parse_date(text: &str) -> Option<time::Date> {
     .ok()
 }
 
-/// Now, UTC, to the millisecond.
-pub(super) fn now_ms() -> OffsetDateTime {
-    let now = OffsetDateTime::now_utc();
+/// The sandbox clock's now, UTC, to the millisecond.
+pub(super) fn now_ms(clock: &crate::Clock) -> OffsetDateTime {
+    let now = clock.utc();
     now.replace_millisecond(now.millisecond()).unwrap_or(now)
 }
 

@@ -122,11 +122,11 @@ async fn send_one(
     description: &'static str,
 ) -> PingbackRecord {
     let config = handle.config();
-    let now = OffsetDateTime::now_utc();
+    let now = handle.clock().utc();
     let meta = (code == 301).then(|| Meta {
         voucher: Voucher {
             uuid: uuid_v4(),
-            expires: timestamp(now + VOUCHER_VALIDITY),
+            expires: voucher_expiry(now + VOUCHER_VALIDITY),
         },
     });
     let body = Body {
@@ -220,10 +220,22 @@ async fn deliver(url: &str, body: Bytes) -> Result<String, String> {
     Ok(String::from_utf8_lossy(&answer.body).into_owned())
 }
 
-/// `YYYY-MM-DD HH:MM:SS`, the format the docs show (UTC here).
-fn timestamp(at: OffsetDateTime) -> String {
+/// `YYYY-MM-DD HH:MM:SS`, the form of the docs' one voucher example ("expires":
+/// "2020-12-31 23:59:59", api/smsnotification/process); UTC here.
+fn voucher_expiry(at: OffsetDateTime) -> String {
     at.format(format_description!(
         "[year]-[month]-[day] [hour]:[minute]:[second]"
+    ))
+    .unwrap_or_default()
+}
+
+/// The packet's `timestamp`, which the docs describe ("the time and date the message was
+/// generated") without a format: RFC 3339 in UTC with microseconds, as Laravel writes dates
+/// in JSON (`2020-12-31T21:59:59.000000Z`; INFERRED).
+fn timestamp(at: OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    at.format(format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
     ))
     .unwrap_or_default()
 }

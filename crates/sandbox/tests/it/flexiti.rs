@@ -1119,6 +1119,21 @@ async fn verify_then_post_payments_with_the_pin() {
     .await;
     assert_eq!(exactly.status, 200, "{}", exactly.text);
     assert_eq!(balance(&sandbox, JANE), "15000.00");
+    // A day later on the sandbox's clock the 24 hours are over (a new token: the old one
+    // expired with them), and the verification code still holds.
+    sandbox.clock().advance(Duration::from_secs(24 * 3600 + 1));
+    let t = token(&sandbox, "merchant").await;
+    let next_day = pos(
+        &sandbox,
+        &t,
+        "POST",
+        "v2.5.1",
+        "/transactions",
+        &payment(json!(code), "REQ-3", "deposit", "4990.01"),
+    )
+    .await;
+    assert_eq!(next_day.status, 200, "{}", next_day.text);
+    assert_eq!(balance(&sandbox, JANE), "19990.01");
 
     // A frozen account is not active.
     let frozen_verify = pos(

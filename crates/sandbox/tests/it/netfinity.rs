@@ -195,8 +195,9 @@ fn received(shared: &Shared) -> Vec<Received> {
     shared.lock().expect("lock").received.clone()
 }
 
-/// True for `YYYY-MM-DD HH:MM:SS`.
-fn is_timestamp(value: &Value) -> bool {
+/// True for `YYYY-MM-DD HH:MM:SS`, the form of the docs' voucher example ("expires":
+/// "2020-12-31 23:59:59", api/smsnotification/process).
+fn is_voucher_expiry(value: &Value) -> bool {
     let Some(s) = value.as_str() else {
         return false;
     };
@@ -205,6 +206,23 @@ fn is_timestamp(value: &Value) -> bool {
             4 | 7 => c == '-',
             10 => c == ' ',
             13 | 16 => c == ':',
+            _ => c.is_ascii_digit(),
+        })
+}
+
+/// True for `YYYY-MM-DDTHH:MM:SS.ffffffZ`: the envelope's `timestamp`, which the docs give no
+/// format (api/communication/receiving); ours is RFC 3339 as Laravel writes it in JSON.
+fn is_timestamp(value: &Value) -> bool {
+    let Some(s) = value.as_str() else {
+        return false;
+    };
+    s.len() == 27
+        && s.char_indices().all(|(i, c)| match i {
+            4 | 7 => c == '-',
+            10 => c == 'T',
+            13 | 16 => c == ':',
+            19 => c == '.',
+            26 => c == 'Z',
             _ => c.is_ascii_digit(),
         })
 }
@@ -935,8 +953,10 @@ async fn insufficient_funds_prefix_gets_301_with_a_voucher_then_400() {
     let delayed = &got[0].body;
     let voucher = &delayed["payload"]["meta"]["voucher"];
     assert!(is_uuid(&voucher["uuid"]), "{delayed}");
-    assert!(is_timestamp(&voucher["expires"]), "{delayed}");
-    assert!(voucher["expires"].as_str() > delayed["timestamp"].as_str());
+    assert!(is_voucher_expiry(&voucher["expires"]), "{delayed}");
+    // Both UTC; the voucher's validity lies after the packet was made.
+    let expires = voucher["expires"].as_str().unwrap_or("").replace(' ', "T");
+    assert!(expires.as_str() > delayed["timestamp"].as_str().unwrap_or(""));
     let mut expected = expected_pingback(
         delayed,
         &uuid,
