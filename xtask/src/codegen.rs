@@ -57,6 +57,7 @@ mod emit;
 mod models;
 mod names;
 mod operations;
+mod optional;
 mod pattern;
 mod spec;
 mod table;

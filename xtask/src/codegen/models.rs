@@ -6,6 +6,7 @@ use std::fmt::Write;
 use super::checks::{self, Value};
 use super::emit::{doc, doc_paragraph, literal};
 use super::names;
+use super::optional;
 use super::spec::{AdditionalProperties, Schema};
 use super::types::{Context, Kind, Ty, reject_property_extensions};
 
@@ -16,6 +17,7 @@ pub fn emit(cx: &Context) -> Result<String, String> {
     let mut out = String::new();
     let mut readers = Readers::default();
     let validated = validated(cx);
+    let sent_only = optional::sent_only(cx.spec);
     for (name, schema) in cx.spec.components.schemas.iter() {
         let at = format!("components.schemas.{name}");
         let (_, ty, kind) = cx.component(&format!("#/components/schemas/{name}"), &at)?;
@@ -24,7 +26,8 @@ pub fn emit(cx: &Context) -> Result<String, String> {
         match kind {
             Kind::External => continue,
             Kind::Struct => {
-                emit_struct(cx, &mut out, &mut readers, &rust, schema, &at)?;
+                let decoded = !sent_only.contains(name);
+                emit_struct(cx, &mut out, &mut readers, &rust, schema, decoded, &at)?;
                 if validated.contains(name) {
                     emit_validate(cx, &mut out, &validated, &rust, schema, &at)?;
                 }
@@ -186,6 +189,7 @@ fn emit_struct(
     readers: &mut Readers,
     rust: &str,
     schema: &Schema,
+    decoded: bool,
     at: &str,
 ) -> Result<(), String> {
     match &schema.additional_properties {
@@ -206,6 +210,18 @@ fn emit_struct(
         if schema.properties.get(required).is_none() {
             return Err(format!(
                 "{at}: `required` names `{required}`, which is no property"
+            ));
+        }
+    }
+    if schema.x_optional.is_some() {
+        let uses = schema
+            .properties
+            .iter()
+            .any(|(json, p)| !schema.required.iter().any(|r| r == json) && p.x_optional.is_none());
+        if !decoded || !uses {
+            return Err(format!(
+                "{at}: `x-optional` on a schema that is only sent, or whose optional fields all \
+                 give their own reason"
             ));
         }
     }
@@ -249,6 +265,15 @@ fn emit_struct(
         }
         if property.x_secret {
             doc_paragraph(&mut fields, "A credential: `Debug` never shows it.");
+        }
+        if decoded && !required && cx.spec.x_optional_reasons {
+            let why = optional::reason(schema, property, &field_at)?;
+            doc_paragraph(&mut fields, &format!("Optional: {why}"));
+        } else if property.x_optional.is_some() && (required || !decoded) {
+            return Err(format!(
+                "{field_at}: `x-optional` on a field that is not optional, or of a schema \
+                 that is only sent"
+            ));
         }
         debug_fields.push((ident.clone(), property.x_secret, optional));
         if !aliases.is_empty() {

@@ -100,6 +100,11 @@ pub struct Spec {
     pub paths: Ordered<PathItem>,
     #[serde(default)]
     pub components: Components,
+    /// `x-optional-reasons: false` turns off the rule that every optional field of a struct
+    /// decoded from answers says why (`x-optional`); on unless turned off (the generator's
+    /// own test specs turn it off).
+    #[serde(rename = "x-optional-reasons", default = "yes")]
+    pub x_optional_reasons: bool,
     /// `x-envelope: path`: every operation's response `T` is decoded as `path<T>`.
     #[serde(rename = "x-envelope")]
     pub x_envelope: Option<String>,
@@ -359,6 +364,11 @@ pub struct Schema {
     /// the generated `Validate` runs last (a rule a schema cannot state).
     #[serde(rename = "x-check")]
     pub x_check: Option<String>,
+    /// On a property of a struct decoded from answers, or on the struct for all its optional
+    /// properties: why the field is an `Option` (the documents do not guarantee it). Required
+    /// for every optional field of such a struct; shown in the field's doc.
+    #[serde(rename = "x-optional")]
+    pub x_optional: Option<String>,
     // Bounds, checked before a request is sent.
     pub minimum: Option<i64>,
     pub maximum: Option<i64>,
@@ -386,4 +396,8 @@ pub struct Schema {
 pub enum AdditionalProperties {
     Allowed(bool),
     Schema(Box<Schema>),
+}
+
+fn yes() -> bool {
+    true
 }

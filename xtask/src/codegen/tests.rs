@@ -5,6 +5,7 @@ use super::*;
 
 const SPEC: &str = r##"
 openapi: 3.0.3
+x-optional-reasons: false
 info:
   title: Test API
   version: 1.0.0
@@ -168,7 +169,7 @@ fn assert_contains(text: &str, snippet: &str) {
 /// The error for `schemas` (YAML under `components.schemas`, indented by four spaces).
 fn schema_error(schemas: &str) -> String {
     let yaml = format!(
-        "openapi: 3.0.3\ninfo:\n  title: T\n  version: '1'\ncomponents:\n  schemas:\n{schemas}"
+        "openapi: 3.0.3\nx-optional-reasons: false\ninfo:\n  title: T\n  version: '1'\ncomponents:\n  schemas:\n{schemas}"
     );
     generated(&yaml).expect_err("the spec should be rejected")
 }
@@ -297,7 +298,7 @@ impl<'de> serde::Deserialize<'de> for Order {
 #[test]
 fn keep_unknown_with_no_property_keeps_every_field() {
     let models = generated(
-        "openapi: 3.0.3\ninfo: {title: T, version: '1'}\ncomponents:\n  schemas:\n    Bag:\n      \
+        "openapi: 3.0.3\nx-optional-reasons: false\ninfo: {title: T, version: '1'}\ncomponents:\n  schemas:\n    Bag:\n      \
          type: object\n      x-keep-unknown: true\n",
     )
     .expect("generates")
@@ -488,6 +489,7 @@ pub fn refund_order(id: &str) -> Result<Operation<api_core::NoContent>> {
 fn imports_used_only_by_unconfirmed_operations_are_gated_too() {
     let yaml = r#"
 openapi: 3.0.3
+x-optional-reasons: false
 info: {title: T, version: '1'}
 paths:
   /things:
@@ -555,7 +557,7 @@ fn number_without_format_is_an_error() {
         "    A:\n      type: object\n      properties:\n        a: {type: number, format: float}\n",
     );
     let (_, models, _) = generated(
-        "openapi: 3.0.3\ninfo: {title: T, version: '1'}\ncomponents:\n  schemas:\n    A:\n      \
+        "openapi: 3.0.3\nx-optional-reasons: false\ninfo: {title: T, version: '1'}\ncomponents:\n  schemas:\n    A:\n      \
          type: object\n      properties:\n        a: {type: number, x-rust-type: crate::Decimal}\n",
     )
     .expect("x-rust-type wins");
@@ -582,6 +584,7 @@ fn unsupported_constructs_are_errors() {
 /// loosely typed fields through custom serde functions.
 const ENVELOPE_SPEC: &str = r##"
 openapi: 3.0.3
+x-optional-reasons: false
 info: {title: Wrapped API, version: '1'}
 x-envelope: crate::Envelope
 paths:
@@ -780,6 +783,7 @@ pub const UNCONFIRMED_OPERATIONS: &[&str] = &[\"ping\", \"countries\"];
 fn unconfirmed_sentences_say_what_is_a_guess() {
     let yaml = r#"
 openapi: 3.0.3
+x-optional-reasons: false
 info: {title: T, version: '1'}
 paths:
   /prices:
@@ -866,6 +870,7 @@ fn bad_serde_extensions_are_errors() {
 /// Fields read under their current name or an older one, sent under the current one.
 const ALIASES_SPEC: &str = r##"
 openapi: 3.0.3
+x-optional-reasons: false
 info: {title: Drifting API, version: '2.4.0'}
 components:
   schemas:
@@ -977,6 +982,7 @@ fn bad_aliases_are_errors() {
 /// A path `client_id` and a query `clientId` both become `client_id` without `x-rust-name`.
 const RUST_NAME_SPEC: &str = r##"
 openapi: 3.0.3
+x-optional-reasons: false
 info: {title: Named API, version: '1'}
 paths:
   /client-id/{client_id}/calculator:
@@ -1066,6 +1072,7 @@ fn colliding_or_bad_argument_names_are_errors() {
 
 const DATES_SPEC: &str = r##"
 openapi: 3.0.3
+x-optional-reasons: false
 info:
   title: Dates
   version: '1'
@@ -1248,6 +1255,7 @@ fn committed_code_matches_the_specs() {
 #[test]
 fn secret_fields_are_redacted_in_debug() {
     let yaml = "openapi: 3.0.3
+x-optional-reasons: false
 info:
   title: T
   version: '1'
@@ -1429,6 +1437,7 @@ fn one_changed_fact_reaches_validation_table_and_docs() {
 
 const BOUNDS_SPEC: &str = r#"
 openapi: 3.0.3
+x-optional-reasons: false
 info: {title: B, version: '1'}
 security:
   - oauth: [reader]
@@ -1568,7 +1577,7 @@ fn bounds_the_generator_cannot_check_are_errors() {
     ];
     for (schema, expected) in cases {
         let yaml = format!(
-            "openapi: 3.0.3\ninfo: {{title: T, version: '1'}}\npaths:\n  /x:\n    get:\n      operationId: x\n      parameters:\n        - {{name: p, in: query, schema: {schema}}}\n      responses:\n        '200': {{description: Ok.}}\n"
+            "openapi: 3.0.3\nx-optional-reasons: false\ninfo: {{title: T, version: '1'}}\npaths:\n  /x:\n    get:\n      operationId: x\n      parameters:\n        - {{name: p, in: query, schema: {schema}}}\n      responses:\n        '200': {{description: Ok.}}\n"
         );
         let error = generate("specs/test.yaml", &yaml).expect_err(schema);
         assert!(error.contains(expected), "{schema}: {error}");
@@ -1586,6 +1595,7 @@ fn bounds_the_generator_cannot_check_are_errors() {
 
 const BUILDER_SPEC: &str = r##"
 openapi: 3.0.3
+x-optional-reasons: false
 info: {title: B, version: '1'}
 x-client: crate::Client
 paths:
@@ -1790,5 +1800,160 @@ fn an_unconfirmed_body_gates_only_the_body_setter() {
     assert_contains(
         &required,
         "`x-unconfirmed-body` needs an optional request body",
+    );
+}
+
+/// A spec with one operation that sends `Form` and answers `Answer`; `answer` and `form` are
+/// their YAML (indented by four spaces), with the rule on.
+fn optional_spec(answer: &str, form: &str) -> String {
+    format!(
+        "openapi: 3.0.3
+info:
+  title: T
+  version: '1'
+paths:
+  /things:
+    post:
+      operationId: make
+      requestBody:
+        content:
+          application/json:
+            schema:
+              $ref: '#/components/schemas/Form'
+      responses:
+        '200':
+          description: Made.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/Answer'
+components:
+  schemas:
+{answer}{form}"
+    )
+}
+
+const FORM: &str = "    Form:
+      type: object
+      properties:
+        note:
+          type: string
+";
+
+#[test]
+fn optional_fields_of_answers_say_why_and_of_requests_need_not() {
+    let answer = "    Answer:
+      type: object
+      x-optional: the documents list it without saying every answer carries it.
+      required: [id]
+      properties:
+        id:
+          type: string
+        name:
+          type: string
+        code:
+          type: string
+          x-optional: only some things have a code.
+";
+    let (_, models, _) = generated(&optional_spec(answer, FORM)).expect("generates");
+    assert_contains(
+        &models,
+        "    ///\n    /// Optional: the documents list it without saying every answer carries it.\n    \
+         #[serde(default, skip_serializing_if = \"Option::is_none\")]\n    pub name: Option<String>,",
+    );
+    assert_contains(
+        &models,
+        "    ///\n    /// Optional: only some things have a code.\n",
+    );
+    // The form's optional `note` needs no reason and gets none.
+    let form = models
+        .split("pub struct Form {")
+        .nth(1)
+        .and_then(|rest| rest.split("\n}\n").next())
+        .expect("the Form struct");
+    assert!(form.contains("pub note: Option<String>,"), "{form}");
+    assert!(!form.contains("Optional:"), "{form}");
+}
+
+#[test]
+fn an_optional_field_of_an_answer_without_a_reason_is_an_error() {
+    let answer = "    Answer:
+      type: object
+      properties:
+        name:
+          type: string
+";
+    let error = generated(&optional_spec(answer, FORM)).expect_err("no reason");
+    assert!(
+        error.starts_with(
+            "components.schemas.Answer.properties.name: an optional field of a schema decoded \
+             from answers needs a reason"
+        ),
+        "{error}"
+    );
+    // A schema no operation names (a webhook's payload) is decoded too.
+    let unnamed = "    Hook:
+      type: object
+      properties:
+        at:
+          type: string
+";
+    let error = generated(&optional_spec(
+        &format!("{answer}{unnamed}").replace(
+            "        name:\n          type: string\n",
+            "        name:\n          type: string\n          x-optional: why.\n",
+        ),
+        FORM,
+    ))
+    .expect_err("no reason on the hook");
+    assert!(
+        error.starts_with("components.schemas.Hook.properties.at:"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_reason_on_a_required_field_or_a_sent_field_is_an_error() {
+    let answer = "    Answer:
+      type: object
+      required: [id]
+      properties:
+        id:
+          type: string
+          x-optional: stale.
+";
+    let error = generated(&optional_spec(answer, FORM)).expect_err("stale reason");
+    assert!(
+        error.starts_with("components.schemas.Answer.properties.id: `x-optional` on a field"),
+        "{error}"
+    );
+    let answer = "    Answer:
+      type: object
+      required: [id]
+      properties:
+        id:
+          type: string
+";
+    let form = FORM.replace(
+        "          type: string\n",
+        "          type: string\n          x-optional: why.\n",
+    );
+    let error = generated(&optional_spec(answer, &form)).expect_err("reason on a sent field");
+    assert!(
+        error.starts_with("components.schemas.Form.properties.note: `x-optional` on a field"),
+        "{error}"
+    );
+    let unused = "    Answer:
+      type: object
+      x-optional: stale.
+      required: [id]
+      properties:
+        id:
+          type: string
+";
+    let error = generated(&optional_spec(unused, FORM)).expect_err("unused schema reason");
+    assert!(
+        error.starts_with("components.schemas.Answer: `x-optional` on a schema"),
+        "{error}"
     );
 }

@@ -8,28 +8,44 @@ pub struct Airport {
     /// FL3XX's id of the airport (a string in v2, e.g. `"123"`).
     pub id: crate::Id,
     /// The airport's name.
+    ///
+    /// Optional: the v2 reference lists the airport's fields without marking any required but `id`, and not every airport has every code (a private field has no IATA or FAA code).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The ICAO code.
+    ///
+    /// Optional: the v2 reference lists the airport's fields without marking any required but `id`, and not every airport has every code (a private field has no IATA or FAA code).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub icao: Option<String>,
     /// The IATA code.
+    ///
+    /// Optional: the v2 reference lists the airport's fields without marking any required but `id`, and not every airport has every code (a private field has no IATA or FAA code).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub iata: Option<String>,
     /// The FAA code.
+    ///
+    /// Optional: the v2 reference lists the airport's fields without marking any required but `id`, and not every airport has every code (a private field has no IATA or FAA code).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub faa: Option<String>,
     /// The local identifier.
+    ///
+    /// Optional: the v2 reference lists the airport's fields without marking any required but `id`, and not every airport has every code (a private field has no IATA or FAA code).
     #[serde(rename = "localIdentifier", skip_serializing_if = "Option::is_none")]
     pub local_identifier: Option<String>,
     /// The city the airport serves.
+    ///
+    /// Optional: the v2 reference lists the airport's fields without marking any required but `id`, and not every airport has every code (a private field has no IATA or FAA code).
     #[serde(rename = "servedCity", skip_serializing_if = "Option::is_none")]
     pub served_city: Option<String>,
     /// The IANA time zone, e.g. `Europe/Vienna` (SEEN with a lower-case z; v1 writes
     /// `timeZone`).
+    ///
+    /// Optional: the v2 reference lists the airport's fields without marking any required but `id`, and not every airport has every code (a private field has no IATA or FAA code).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
     /// Where the airport is.
+    ///
+    /// Optional: the v2 reference lists the airport's fields without marking any required but `id`, and not every airport has every code (a private field has no IATA or FAA code).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<AirportLocation>,
     /// Fields this version of the crate does not know, kept as received.
@@ -92,9 +108,13 @@ impl<'de> api_core::FromObject<'de> for Airport {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct AirportLocation {
     /// Latitude in degrees (INFERRED).
+    ///
+    /// Optional: the field is INFERRED, not seen in a document, so it may never come.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latitude: Option<f64>,
     /// Longitude in degrees (INFERRED).
+    ///
+    /// Optional: the field is INFERRED, not seen in a document, so it may never come.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub longitude: Option<f64>,
     /// Fields this version of the crate does not know, kept as received.
@@ -245,6 +265,8 @@ pub struct Pricing {
     pub price: api_core::money::Decimal,
     /// The price index. A JSON number in the SEEN example (`105.5`); a string is
     /// accepted too.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(
         rename = "priceIndex",
         default,
@@ -261,6 +283,8 @@ pub struct Pricing {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct FuelPrice {
     /// The price's id (in answers).
+    ///
+    /// Optional: the answer fields after `remarks` are SEEN only in one example answer, and the request fields the docs mark optional are optional here too.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<crate::Id>,
     /// The FBO (fixed-base operator) at the airport that provides the fuel.
@@ -274,53 +298,85 @@ pub struct FuelPrice {
     /// The volume unit the prices are per.
     pub unit: FuelUnit,
     /// The smallest volume (inclusive) this price applies to.
+    ///
+    /// Optional: the answer fields after `remarks` are SEEN only in one example answer, and the request fields the docs mark optional are optional here too.
     #[serde(rename = "volumeFrom", skip_serializing_if = "Option::is_none")]
     pub volume_from: Option<f64>,
     /// The largest volume (inclusive) this price applies to.
+    ///
+    /// Optional: the answer fields after `remarks` are SEEN only in one example answer, and the request fields the docs mark optional are optional here too.
     #[serde(rename = "volumeTo", skip_serializing_if = "Option::is_none")]
     pub volume_to: Option<f64>,
     /// The price for private flights.
+    ///
+    /// Optional: the answer fields after `remarks` are SEEN only in one example answer, and the request fields the docs mark optional are optional here too.
     #[serde(rename = "pricingPrivate", skip_serializing_if = "Option::is_none")]
     pub pricing_private: Option<Pricing>,
     /// The price for commercial flights.
+    ///
+    /// Optional: the answer fields after `remarks` are SEEN only in one example answer, and the request fields the docs mark optional are optional here too.
     #[serde(rename = "pricingCommercial", skip_serializing_if = "Option::is_none")]
     pub pricing_commercial: Option<Pricing>,
     /// Pre-arrival instructions, e.g. "24-hour notice required".
+    ///
+    /// Optional: the answer fields after `remarks` are SEEN only in one example answer, and the request fields the docs mark optional are optional here too.
     #[serde(rename = "preArrivalRemarks", skip_serializing_if = "Option::is_none")]
     pub pre_arrival_remarks: Option<String>,
     /// Accepted payment methods, e.g. "Credit Card, Invoice".
+    ///
+    /// Optional: the answer fields after `remarks` are SEEN only in one example answer, and the request fields the docs mark optional are optional here too.
     #[serde(rename = "paymentMethod", skip_serializing_if = "Option::is_none")]
     pub payment_method: Option<String>,
     /// The FBO's or provider's phone number.
+    ///
+    /// Optional: the answer fields after `remarks` are SEEN only in one example answer, and the request fields the docs mark optional are optional here too.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// The FBO's or provider's email address.
+    ///
+    /// Optional: the answer fields after `remarks` are SEEN only in one example answer, and the request fields the docs mark optional are optional here too.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Other remarks.
+    ///
+    /// Optional: the answer fields after `remarks` are SEEN only in one example answer, and the request fields the docs mark optional are optional here too.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remarks: Option<String>,
     /// When the price expires, e.g. `2024-12-31T23:59:59.000Z`.
+    ///
+    /// Optional: the answer fields after `remarks` are SEEN only in one example answer, and the request fields the docs mark optional are optional here too.
     #[serde(rename = "expirationDateTime", skip_serializing_if = "Option::is_none")]
     pub expiration_date_time: Option<api_core::date::DateTime>,
     /// The airport (in answers).
+    ///
+    /// Optional: the answer fields after `remarks` are SEEN only in one example answer, and the request fields the docs mark optional are optional here too.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub airport: Option<AirportRef>,
     /// Where the price came from, e.g. "Partner API" (in answers).
+    ///
+    /// Optional: the answer fields after `remarks` are SEEN only in one example answer, and the request fields the docs mark optional are optional here too.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// The vendor's id (in answers).
+    ///
+    /// Optional: the answer fields after `remarks` are SEEN only in one example answer, and the request fields the docs mark optional are optional here too.
     #[serde(rename = "vendorId", skip_serializing_if = "Option::is_none")]
     pub vendor_id: Option<String>,
     /// The vendor's name (in answers).
+    ///
+    /// Optional: the answer fields after `remarks` are SEEN only in one example answer, and the request fields the docs mark optional are optional here too.
     #[serde(rename = "vendorName", skip_serializing_if = "Option::is_none")]
     pub vendor_name: Option<String>,
     /// When the price was created (in answers; the format INFERRED, as
     /// `expirationDateTime`).
+    ///
+    /// Optional: the answer fields after `remarks` are SEEN only in one example answer, and the request fields the docs mark optional are optional here too.
     #[serde(rename = "createdAtDateTime", skip_serializing_if = "Option::is_none")]
     pub created_at_date_time: Option<api_core::date::DateTime>,
     /// When the price was last changed (in answers; the format INFERRED, as
     /// `expirationDateTime`).
+    ///
+    /// Optional: the answer fields after `remarks` are SEEN only in one example answer, and the request fields the docs mark optional are optional here too.
     #[serde(rename = "updatedAtDateTime", skip_serializing_if = "Option::is_none")]
     pub updated_at_date_time: Option<api_core::date::DateTime>,
     /// Fields this version of the crate does not know, kept as received.
@@ -666,16 +722,24 @@ pub struct WebhookSubscription {
     #[serde(rename = "callbackUrl")]
     pub callback_url: String,
     /// Whether it delivers.
+    ///
+    /// Optional: the subscription's status and dates are SEEN in the answer examples of 2.4.0, not in every answer (the create answer of older revisions has neither).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<SubscriptionStatus>,
     /// When it was created, e.g. `2024-01-15T10:30:00.000Z`.
+    ///
+    /// Optional: the subscription's status and dates are SEEN in the answer examples of 2.4.0, not in every answer (the create answer of older revisions has neither).
     #[serde(rename = "createdAtDateTime", skip_serializing_if = "Option::is_none")]
     pub created_at_date_time: Option<api_core::date::DateTime>,
     /// When it was last changed, e.g. `2024-01-15T10:30:00.000Z`.
+    ///
+    /// Optional: the subscription's status and dates are SEEN in the answer examples of 2.4.0, not in every answer (the create answer of older revisions has neither).
     #[serde(rename = "updatedAtDateTime", skip_serializing_if = "Option::is_none")]
     pub updated_at_date_time: Option<api_core::date::DateTime>,
     /// When it expires, e.g. `2024-02-15T10:30:00.000Z`; renewal is allowed in the last
     /// 5 days before.
+    ///
+    /// Optional: the subscription's status and dates are SEEN in the answer examples of 2.4.0, not in every answer (the create answer of older revisions has neither).
     #[serde(rename = "expirationDateTime", skip_serializing_if = "Option::is_none")]
     pub expiration_date_time: Option<api_core::date::DateTime>,
     /// Fields this version of the crate does not know, kept as received.
@@ -870,14 +934,20 @@ pub struct WebhookNotification {
     #[serde(rename = "resourceId")]
     pub resource_id: crate::Id,
     /// The operator the resource belongs to.
+    ///
+    /// Optional: the official sample client reads only `eventId`, `resourceId` and `event`; the other fields are SEEN in its example body, not promised.
     #[serde(rename = "operatorUuid", skip_serializing_if = "Option::is_none")]
     pub operator_uuid: Option<String>,
     /// What happened; may be a group event such as `FLIGHT_UPDATE`.
     pub event: WebhookEventType,
     /// When it happened, in milliseconds since the Unix epoch.
+    ///
+    /// Optional: the official sample client reads only `eventId`, `resourceId` and `event`; the other fields are SEEN in its example body, not promised.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<i64>,
     /// The kind of resource (`FLIGHT`).
+    ///
+    /// Optional: the official sample client reads only `eventId`, `resourceId` and `event`; the other fields are SEEN in its example body, not promised.
     #[serde(rename = "resourceType", skip_serializing_if = "Option::is_none")]
     pub resource_type: Option<WebhookResourceType>,
     /// Fields this version of the crate does not know, kept as received.
@@ -930,15 +1000,23 @@ impl<'de> api_core::FromObject<'de> for WebhookNotification {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct AirportRef {
     /// FL3XX's id of the airport.
+    ///
+    /// Optional: the codes are SEEN in prose only, and not every airport has every code.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<crate::Id>,
     /// The ICAO code.
+    ///
+    /// Optional: the codes are SEEN in prose only, and not every airport has every code.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub icao: Option<String>,
     /// The IATA code.
+    ///
+    /// Optional: the codes are SEEN in prose only, and not every airport has every code.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub iata: Option<String>,
     /// The FAA code.
+    ///
+    /// Optional: the codes are SEEN in prose only, and not every airport has every code.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub faa: Option<String>,
     /// Fields this version of the crate does not know, kept as received.
@@ -1002,39 +1080,55 @@ pub struct Flight {
     /// The flight's id. INFERRED name: the prose says "ID"; v1 calls it `flightId` (SEEN,
     /// reference/flights/getflightbyid.md). No alias for `id`: a body holding both names
     /// would fail to decode; `Flight::id()` falls back to an `id` kept in `extra`.
+    ///
+    /// Optional: the 2.4.0 reference describes a flight in prose only ("Flight identification (ID, flight number, tail number)", ...), with no field marked required; every other field is kept in `extra`.
     #[serde(rename = "flightId", skip_serializing_if = "Option::is_none")]
     pub flight_id: Option<crate::Id>,
     /// The flight number. INFERRED name: the prose says "flight number"; v1 calls it
     /// `flightNumber` (SEEN, reference/flights/getflightbyid.md).
+    ///
+    /// Optional: the 2.4.0 reference describes a flight in prose only ("Flight identification (ID, flight number, tail number)", ...), with no field marked required; every other field is kept in `extra`.
     #[serde(rename = "flightNumber", skip_serializing_if = "Option::is_none")]
     pub flight_number: Option<String>,
     /// The aircraft's registration. INFERRED name: the prose says "tail number"; v1's
     /// flight says `registrationNumber` (SEEN, <https://developer.fl3xx.com/docs/flights>),
     /// which `Flight::tail()` falls back to, and v1's pax details say `tailNumber` (SEEN,
     /// reference/flight-pax-details).
+    ///
+    /// Optional: the 2.4.0 reference describes a flight in prose only ("Flight identification (ID, flight number, tail number)", ...), with no field marked required; every other field is kept in `extra`.
     #[serde(rename = "tailNumber", skip_serializing_if = "Option::is_none")]
     pub tail_number: Option<String>,
     /// The quote's id. INFERRED name, from the prose "quote ID" (no v1 twin).
+    ///
+    /// Optional: the 2.4.0 reference describes a flight in prose only ("Flight identification (ID, flight number, tail number)", ...), with no field marked required; every other field is kept in `extra`.
     #[serde(rename = "quoteId", skip_serializing_if = "Option::is_none")]
     pub quote_id: Option<crate::Id>,
     /// The quote's external reference. INFERRED name, from the prose "external reference".
+    ///
+    /// Optional: the 2.4.0 reference describes a flight in prose only ("Flight identification (ID, flight number, tail number)", ...), with no field marked required; every other field is kept in `extra`.
     #[serde(
         rename = "quoteExternalReference",
         skip_serializing_if = "Option::is_none"
     )]
     pub quote_external_reference: Option<String>,
     /// The quote's identifier. INFERRED name, from the prose "identifier".
+    ///
+    /// Optional: the 2.4.0 reference describes a flight in prose only ("Flight identification (ID, flight number, tail number)", ...), with no field marked required; every other field is kept in `extra`.
     #[serde(rename = "quoteIdentifier", skip_serializing_if = "Option::is_none")]
     pub quote_identifier: Option<String>,
     /// Estimated blocks-off time. The name is SEEN as the filter's field
     /// (reference/v2/flights/getflights.md); that the item carries it under that name,
     /// and its format (the filter's, `2024-01-15T10:30:00.000Z`), are INFERRED.
+    ///
+    /// Optional: the 2.4.0 reference describes a flight in prose only ("Flight identification (ID, flight number, tail number)", ...), with no field marked required; every other field is kept in `extra`.
     #[serde(
         rename = "blocksOffEstimatedDateTime",
         skip_serializing_if = "Option::is_none"
     )]
     pub blocks_off_estimated_date_time: Option<api_core::date::DateTime>,
     /// Estimated blocks-on time. INFERRED name and format, by analogy with blocks-off.
+    ///
+    /// Optional: the 2.4.0 reference describes a flight in prose only ("Flight identification (ID, flight number, tail number)", ...), with no field marked required; every other field is kept in `extra`.
     #[serde(
         rename = "blocksOnEstimatedDateTime",
         skip_serializing_if = "Option::is_none"
@@ -1042,27 +1136,39 @@ pub struct Flight {
     pub blocks_on_estimated_date_time: Option<api_core::date::DateTime>,
     /// Where the flight departs. INFERRED name, from the prose "departure airports with
     /// ICAO, IATA, FAA codes" (v1 says `airportFrom`, a code).
+    ///
+    /// Optional: the 2.4.0 reference describes a flight in prose only ("Flight identification (ID, flight number, tail number)", ...), with no field marked required; every other field is kept in `extra`.
     #[serde(rename = "departureAirport", skip_serializing_if = "Option::is_none")]
     pub departure_airport: Option<AirportRef>,
     /// Where the flight arrives. INFERRED name, from the prose (v1 says `airportTo`).
+    ///
+    /// Optional: the 2.4.0 reference describes a flight in prose only ("Flight identification (ID, flight number, tail number)", ...), with no field marked required; every other field is kept in `extra`.
     #[serde(rename = "arrivalAirport", skip_serializing_if = "Option::is_none")]
     pub arrival_airport: Option<AirportRef>,
     /// The customer. INFERRED name: the prose says "customer ... identifiers"; v1 calls it
     /// `customerId` (SEEN, reference/flights/getflightbyid.md).
+    ///
+    /// Optional: the 2.4.0 reference describes a flight in prose only ("Flight identification (ID, flight number, tail number)", ...), with no field marked required; every other field is kept in `extra`.
     #[serde(rename = "customerId", skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<crate::Id>,
     /// The account. INFERRED name: the prose says "account identifiers"; v1 calls it
     /// `accountId` (SEEN, reference/flights/getflightbyid.md).
+    ///
+    /// Optional: the 2.4.0 reference describes a flight in prose only ("Flight identification (ID, flight number, tail number)", ...), with no field marked required; every other field is kept in `extra`.
     #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<crate::Id>,
     /// The workflow type, e.g. `CHARTER`. INFERRED name: the prose says "Workflow type";
     /// v1's aircraft schedule items call it `workflow` (SEEN,
     /// <https://developer.fl3xx.com./docs/read-fleet>).
+    ///
+    /// Optional: the 2.4.0 reference describes a flight in prose only ("Flight identification (ID, flight number, tail number)", ...), with no field marked required; every other field is kept in `extra`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub workflow: Option<String>,
     /// The operator's name for the workflow. INFERRED name: the prose says "custom
     /// workflow name"; v1's flight calls it `workflowCustomName` (SEEN,
     /// reference/flights/getflights).
+    ///
+    /// Optional: the 2.4.0 reference describes a flight in prose only ("Flight identification (ID, flight number, tail number)", ...), with no field marked required; every other field is kept in `extra`.
     #[serde(rename = "workflowCustomName", skip_serializing_if = "Option::is_none")]
     pub workflow_custom_name: Option<String>,
     /// Fields this version of the crate does not know, kept as received.
@@ -1371,24 +1477,38 @@ pub struct FlightPermit {
     /// The permit's id.
     pub id: crate::Id,
     /// The permit number.
+    ///
+    /// Optional: the reference page is cut off before it says which fields are required.
     #[serde(rename = "permitNumber", skip_serializing_if = "Option::is_none")]
     pub permit_number: Option<String>,
     /// The permit's status.
+    ///
+    /// Optional: the reference page is cut off before it says which fields are required.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<PermitStatus>,
     /// What the permit allows.
+    ///
+    /// Optional: the reference page is cut off before it says which fields are required.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<PermitType>,
     /// Notes.
+    ///
+    /// Optional: the reference page is cut off before it says which fields are required.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// Notes shared with the provider.
+    ///
+    /// Optional: the reference page is cut off before it says which fields are required.
     #[serde(rename = "externalNotes", skip_serializing_if = "Option::is_none")]
     pub external_notes: Option<String>,
     /// The trip support provider.
+    ///
+    /// Optional: the reference page is cut off before it says which fields are required.
     #[serde(rename = "tripProviderId", skip_serializing_if = "Option::is_none")]
     pub trip_provider_id: Option<String>,
     /// The provider's public id.
+    ///
+    /// Optional: the reference page is cut off before it says which fields are required.
     #[serde(rename = "providerPublicId", skip_serializing_if = "Option::is_none")]
     pub provider_public_id: Option<String>,
     /// Fields this version of the crate does not know, kept as received.
@@ -1450,24 +1570,38 @@ pub struct SlotPpr {
     /// The slot's or PPR's id.
     pub id: crate::Id,
     /// The slot or PPR reference.
+    ///
+    /// Optional: the reference page is cut off before it says which fields are required.
     #[serde(rename = "permitNumber", skip_serializing_if = "Option::is_none")]
     pub permit_number: Option<String>,
     /// The status.
+    ///
+    /// Optional: the reference page is cut off before it says which fields are required.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<PermitStatus>,
     /// Slot or PPR.
+    ///
+    /// Optional: the reference page is cut off before it says which fields are required.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<SlotPprType>,
     /// The direction (its values are not documented).
+    ///
+    /// Optional: the reference page is cut off before it says which fields are required.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub direction: Option<String>,
     /// Notes.
+    ///
+    /// Optional: the reference page is cut off before it says which fields are required.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The trip support provider.
+    ///
+    /// Optional: the reference page is cut off before it says which fields are required.
     #[serde(rename = "tripProviderId", skip_serializing_if = "Option::is_none")]
     pub trip_provider_id: Option<String>,
     /// The provider's public id.
+    ///
+    /// Optional: the reference page is cut off before it says which fields are required.
     #[serde(rename = "providerPublicId", skip_serializing_if = "Option::is_none")]
     pub provider_public_id: Option<String>,
     /// Fields this version of the crate does not know, kept as received.
@@ -1625,6 +1759,8 @@ pub struct CrewQualification {
     pub crew_id: crate::Id,
     /// The qualification type (2.4.0 name; 2.0.0 and v1 say `qualificationId`).
     ///
+    /// Optional: the documents list this field without saying every answer carries it.
+    ///
     /// Also read from `qualificationId`.
     #[serde(
         rename = "qualificationTypeId",
@@ -1632,30 +1768,48 @@ pub struct CrewQualification {
     )]
     pub qualification_type_id: Option<crate::Id>,
     /// The licence number.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "licenseNumber", skip_serializing_if = "Option::is_none")]
     pub license_number: Option<String>,
     /// The authority that issued it.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "issuingAuthority", skip_serializing_if = "Option::is_none")]
     pub issuing_authority: Option<String>,
     /// The issuing country, ISO 3166-1 alpha-3 (e.g. `AUT`).
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// When it was issued, `YYYY-MM-DD`.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "issueDate", skip_serializing_if = "Option::is_none")]
     pub issue_date: Option<api_core::date::Date>,
     /// When it expires, `YYYY-MM-DD`.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "expiryDate", skip_serializing_if = "Option::is_none")]
     pub expiry_date: Option<api_core::date::Date>,
     /// When the training started, `YYYY-MM-DD`.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "trainingStartDate", skip_serializing_if = "Option::is_none")]
     pub training_start_date: Option<api_core::date::Date>,
     /// Notes.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// Whether it qualifies the crew member as pilot in command.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "isPilotInCommand", skip_serializing_if = "Option::is_none")]
     pub is_pilot_in_command: Option<bool>,
     /// The base month of the qualification's cycle.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "baseMonth", skip_serializing_if = "Option::is_none")]
     pub base_month: Option<Month>,
     /// Fields this version of the crate does not know, kept as received.
@@ -2285,9 +2439,13 @@ impl<'de> serde::Deserialize<'de> for ValidityUnit {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Validity {
     /// The unit.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<ValidityUnit>,
     /// How many units.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<i64>,
 }
@@ -2298,40 +2456,64 @@ pub struct QualificationType {
     /// The qualification type's id.
     pub id: crate::Id,
     /// Its name.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Its abbreviation.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub abbreviation: Option<String>,
     /// The warning text.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warning: Option<String>,
     /// Notes.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// The parent qualification type.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "parentId", skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<crate::Id>,
     /// Whom it applies to.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "appliesTo", skip_serializing_if = "Option::is_none")]
     pub applies_to: Option<AppliesTo>,
     /// Whether it is active.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "isActive", skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
     /// Whether it shows on the roster (2.4.0).
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "isVisibleOnRoster", skip_serializing_if = "Option::is_none")]
     pub is_visible_on_roster: Option<bool>,
     /// Its kind.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<QualificationKind>,
     /// Its training type.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "trainingType", skip_serializing_if = "Option::is_none")]
     pub training_type: Option<TrainingType>,
     /// How long it stays valid.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub validity: Option<Validity>,
     /// The grace period; its shape (`{"start": {...}, ...}`) is only partly documented,
     /// so it is kept as JSON.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "gracePeriod", skip_serializing_if = "Option::is_none")]
     pub grace_period: Option<serde_json::Value>,
     /// Fields this version of the crate does not know, kept as received.
@@ -2408,19 +2590,29 @@ impl<'de> api_core::FromObject<'de> for QualificationType {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct ErrorBody {
     /// What went wrong.
+    ///
+    /// Optional: error bodies differ by endpoint and status, so each field is read when present.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// The HTTP status.
+    ///
+    /// Optional: error bodies differ by endpoint and status, so each field is read when present.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<i64>,
     /// The status's reason phrase, e.g. "Forbidden".
+    ///
+    /// Optional: error bodies differ by endpoint and status, so each field is read when present.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// The request path.
+    ///
+    /// Optional: error bodies differ by endpoint and status, so each field is read when present.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// When the error happened (Spring writes text or epoch milliseconds, depending on
     /// its configuration).
+    ///
+    /// Optional: error bodies differ by endpoint and status, so each field is read when present.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<serde_json::Value>,
     /// Fields this version of the crate does not know, kept as received.
@@ -2529,100 +2721,162 @@ pub struct V1Flight {
     #[serde(rename = "flightId")]
     pub flight_id: crate::Id,
     /// The customer account's id.
+    ///
+    /// Optional: only `flightId` is known to be in every v1 flight (reference/flights/getflights lists the others without saying so).
     #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<crate::Id>,
     /// The customer account's name.
+    ///
+    /// Optional: only `flightId` is known to be in every v1 flight (reference/flights/getflights lists the others without saying so).
     #[serde(rename = "accountName", skip_serializing_if = "Option::is_none")]
     pub account_name: Option<String>,
     /// The customer account's reference.
+    ///
+    /// Optional: only `flightId` is known to be in every v1 flight (reference/flights/getflights lists the others without saying so).
     #[serde(rename = "accountReference", skip_serializing_if = "Option::is_none")]
     pub account_reference: Option<String>,
     /// The customer account's trigram.
+    ///
+    /// Optional: only `flightId` is known to be in every v1 flight (reference/flights/getflights lists the others without saying so).
     #[serde(rename = "accountTrigram", skip_serializing_if = "Option::is_none")]
     pub account_trigram: Option<String>,
     /// The booking's identifier (shown to users).
+    ///
+    /// Optional: only `flightId` is known to be in every v1 flight (reference/flights/getflights lists the others without saying so).
     #[serde(rename = "bookingIdentifier", skip_serializing_if = "Option::is_none")]
     pub booking_identifier: Option<String>,
     /// The booking's reference.
+    ///
+    /// Optional: only `flightId` is known to be in every v1 flight (reference/flights/getflights lists the others without saying so).
     #[serde(rename = "bookingReference", skip_serializing_if = "Option::is_none")]
     pub booking_reference: Option<String>,
     /// The flight number.
+    ///
+    /// Optional: only `flightId` is known to be in every v1 flight (reference/flights/getflights lists the others without saying so).
     #[serde(rename = "flightNumber", skip_serializing_if = "Option::is_none")]
     pub flight_number: Option<String>,
     /// The operator's own flight number.
+    ///
+    /// Optional: only `flightId` is known to be in every v1 flight (reference/flights/getflights lists the others without saying so).
     #[serde(
         rename = "flightNumberCompany",
         skip_serializing_if = "Option::is_none"
     )]
     pub flight_number_company: Option<String>,
     /// The aircraft's registration (tail number).
+    ///
+    /// Optional: only `flightId` is known to be in every v1 flight (reference/flights/getflights lists the others without saying so).
     #[serde(rename = "registrationNumber", skip_serializing_if = "Option::is_none")]
     pub registration_number: Option<String>,
     /// The aircraft's category, e.g. `HEAVY_JET`.
+    ///
+    /// Optional: only `flightId` is known to be in every v1 flight (reference/flights/getflights lists the others without saying so).
     #[serde(rename = "aircraftCategory", skip_serializing_if = "Option::is_none")]
     pub aircraft_category: Option<String>,
     /// The planned departure airport's code.
+    ///
+    /// Optional: only `flightId` is known to be in every v1 flight (reference/flights/getflights lists the others without saying so).
     #[serde(rename = "airportFrom", skip_serializing_if = "Option::is_none")]
     pub airport_from: Option<String>,
     /// The planned arrival airport's code.
+    ///
+    /// Optional: only `flightId` is known to be in every v1 flight (reference/flights/getflights lists the others without saying so).
     #[serde(rename = "airportTo", skip_serializing_if = "Option::is_none")]
     pub airport_to: Option<String>,
     /// The actual departure airport's code.
+    ///
+    /// Optional: only `flightId` is known to be in every v1 flight (reference/flights/getflights lists the others without saying so).
     #[serde(rename = "realAirportFrom", skip_serializing_if = "Option::is_none")]
     pub real_airport_from: Option<String>,
     /// The actual arrival airport's code.
+    ///
+    /// Optional: only `flightId` is known to be in every v1 flight (reference/flights/getflights lists the others without saying so).
     #[serde(rename = "realAirportTo", skip_serializing_if = "Option::is_none")]
     pub real_airport_to: Option<String>,
     /// Estimated blocks-off time, UTC.
+    ///
+    /// Optional: only `flightId` is known to be in every v1 flight (reference/flights/getflights lists the others without saying so).
     #[serde(rename = "blockOffEstUTC", skip_serializing_if = "Option::is_none")]
     pub block_off_est_utc: Option<String>,
     /// Estimated blocks-on time, UTC.
+    ///
+    /// Optional: only `flightId` is known to be in every v1 flight (reference/flights/getflights lists the others without saying so).
     #[serde(rename = "blockOnEstUTC", skip_serializing_if = "Option::is_none")]
     pub block_on_est_utc: Option<String>,
     /// Estimated blocks-off time, local to the departure airport.
+    ///
+    /// Optional: only `flightId` is known to be in every v1 flight (reference/flights/getflights lists the others without saying so).
     #[serde(rename = "blockOffEstLocal", skip_serializing_if = "Option::is_none")]
     pub block_off_est_local: Option<String>,
     /// Estimated blocks-on time, local to the arrival airport.
+    ///
+    /// Optional: only `flightId` is known to be in every v1 flight (reference/flights/getflights lists the others without saying so).
     #[serde(rename = "blockOnEstLocal", skip_serializing_if = "Option::is_none")]
     pub block_on_est_local: Option<String>,
     /// Estimated blocks-off time (the older all-lower-case name).
+    ///
+    /// Optional: only `flightId` is known to be in every v1 flight (reference/flights/getflights lists the others without saying so).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub blocksoffestimated: Option<String>,
     /// Estimated blocks-on time (the older all-lower-case name).
+    ///
+    /// Optional: only `flightId` is known to be in every v1 flight (reference/flights/getflights lists the others without saying so).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub blocksonestimated: Option<String>,
     /// Estimated time of departure.
+    ///
+    /// Optional: only `flightId` is known to be in every v1 flight (reference/flights/getflights lists the others without saying so).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub etd: Option<String>,
     /// Estimated time of arrival.
+    ///
+    /// Optional: only `flightId` is known to be in every v1 flight (reference/flights/getflights lists the others without saying so).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eta: Option<String>,
     /// Actual blocks-off time (the format INFERRED, a date-time).
+    ///
+    /// Optional: only `flightId` is known to be in every v1 flight (reference/flights/getflights lists the others without saying so).
     #[serde(rename = "realDateOFF", skip_serializing_if = "Option::is_none")]
     pub real_date_off: Option<api_core::date::DateTime>,
     /// Actual blocks-on time (the format INFERRED, a date-time).
+    ///
+    /// Optional: only `flightId` is known to be in every v1 flight (reference/flights/getflights lists the others without saying so).
     #[serde(rename = "realDateON", skip_serializing_if = "Option::is_none")]
     pub real_date_on: Option<api_core::date::DateTime>,
     /// Actual arrival (in) time (the format INFERRED, a date-time).
+    ///
+    /// Optional: only `flightId` is known to be in every v1 flight (reference/flights/getflights lists the others without saying so).
     #[serde(rename = "realDateIN", skip_serializing_if = "Option::is_none")]
     pub real_date_in: Option<api_core::date::DateTime>,
     /// The departure date (the format INFERRED, `YYYY-MM-DD`).
+    ///
+    /// Optional: only `flightId` is known to be in every v1 flight (reference/flights/getflights lists the others without saying so).
     #[serde(rename = "dateFrom", skip_serializing_if = "Option::is_none")]
     pub date_from: Option<api_core::date::Date>,
     /// The arrival date (the format INFERRED, `YYYY-MM-DD`).
+    ///
+    /// Optional: only `flightId` is known to be in every v1 flight (reference/flights/getflights lists the others without saying so).
     #[serde(rename = "dateTo", skip_serializing_if = "Option::is_none")]
     pub date_to: Option<api_core::date::Date>,
     /// The flight's status as text; observed values are `Scheduled`, `Off Block` and
     /// `On Block` (the full list is not documented).
+    ///
+    /// Optional: only `flightId` is known to be in every v1 flight (reference/flights/getflights lists the others without saying so).
     #[serde(rename = "flightStatus", skip_serializing_if = "Option::is_none")]
     pub flight_status: Option<String>,
     /// Whether the post-flight record is closed.
+    ///
+    /// Optional: only `flightId` is known to be in every v1 flight (reference/flights/getflights lists the others without saying so).
     #[serde(rename = "postFlightClosed", skip_serializing_if = "Option::is_none")]
     pub post_flight_closed: Option<bool>,
     /// The operator's name for the flight's workflow.
+    ///
+    /// Optional: only `flightId` is known to be in every v1 flight (reference/flights/getflights lists the others without saying so).
     #[serde(rename = "workflowCustomName", skip_serializing_if = "Option::is_none")]
     pub workflow_custom_name: Option<String>,
     /// The passengers' references (their shape is not documented; kept as JSON).
+    ///
+    /// Optional: only `flightId` is known to be in every v1 flight (reference/flights/getflights lists the others without saying so).
     #[serde(rename = "paxReferences", skip_serializing_if = "Option::is_none")]
     pub pax_references: Option<Vec<serde_json::Value>>,
     /// Fields this version of the crate does not know, kept as received.
@@ -2789,18 +3043,28 @@ pub struct V1CrewAssignment {
     #[serde(rename = "pilotId")]
     pub pilot_id: crate::Id,
     /// The crew member's personnel number.
+    ///
+    /// Optional: the field is INFERRED, not seen in a document, so it may never come.
     #[serde(rename = "personnelNumber", skip_serializing_if = "Option::is_none")]
     pub personnel_number: Option<String>,
     /// First name (INFERRED).
+    ///
+    /// Optional: the field is INFERRED, not seen in a document, so it may never come.
     #[serde(rename = "firstName", skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
     /// Last name (INFERRED).
+    ///
+    /// Optional: the field is INFERRED, not seen in a document, so it may never come.
     #[serde(rename = "lastName", skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// The crew member's trigram (INFERRED).
+    ///
+    /// Optional: the field is INFERRED, not seen in a document, so it may never come.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trigram: Option<String>,
     /// The crew member's role on this flight, e.g. `CMD` (INFERRED).
+    ///
+    /// Optional: the field is INFERRED, not seen in a document, so it may never come.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
     /// Fields this version of the crate does not know, kept as received.
@@ -2950,91 +3214,147 @@ impl<'de> serde::Deserialize<'de> for V1Gender {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct V1Crew {
     /// The crew member's id (the key of the flight-crew endpoints).
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "pilotId", skip_serializing_if = "Option::is_none")]
     pub pilot_id: Option<crate::Id>,
     /// The crew member's reference in another system.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "externalReference", skip_serializing_if = "Option::is_none")]
     pub external_reference: Option<String>,
     /// The personnel number.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "personnelNumber", skip_serializing_if = "Option::is_none")]
     pub personnel_number: Option<String>,
     /// The salutation (`Mr`, `Mrs`, `Miss`, `Ms`, `unDef`, `Dr` or `Ing`).
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub salutation: Option<String>,
     /// First name.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "firstName", skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
     /// Middle name.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "middleName", skip_serializing_if = "Option::is_none")]
     pub middle_name: Option<String>,
     /// Last name.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "lastName", skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// The name shown in logs.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "logName", skip_serializing_if = "Option::is_none")]
     pub log_name: Option<String>,
     /// The crew member's trigram.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trigram: Option<String>,
     /// Email address.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Phone number.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// Mobile number.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mobile: Option<String>,
     /// The employment status, e.g. `ACTIVE`.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// Gender.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gender: Option<V1Gender>,
     /// Nationality.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nationality: Option<String>,
     /// Date of birth, `YYYY-MM-DD`.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "birthDate", skip_serializing_if = "Option::is_none")]
     pub birth_date: Option<api_core::date::Date>,
     /// Place of birth.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "birthPlace", skip_serializing_if = "Option::is_none")]
     pub birth_place: Option<String>,
     /// Country of birth.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "birthCountry", skip_serializing_if = "Option::is_none")]
     pub birth_country: Option<String>,
     /// Job title.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "jobTitle", skip_serializing_if = "Option::is_none")]
     pub job_title: Option<String>,
     /// Start of employment (date-time).
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "employedSince", skip_serializing_if = "Option::is_none")]
     pub employed_since: Option<api_core::date::DateTime>,
     /// End of employment (date-time).
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "employedUntil", skip_serializing_if = "Option::is_none")]
     pub employed_until: Option<api_core::date::DateTime>,
     /// The crew member's roles by group, e.g. `{"Staff": ["Pilot", "Flight Attendant"]}`
     /// (the example is from third-party code; kept as JSON).
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub roles: Option<serde_json::Value>,
     /// The aircraft (types or registrations) the crew member flies.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "pilotOnAircraft", skip_serializing_if = "Option::is_none")]
     pub pilot_on_aircraft: Option<Vec<String>>,
     /// The most block hours a month.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(
         rename = "maxBlockHoursPerMonth",
         skip_serializing_if = "Option::is_none"
     )]
     pub max_block_hours_per_month: Option<i32>,
     /// Body weight, in `weightUnit`.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub weight: Option<f64>,
     /// The unit of `weight`.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "weightUnit", skip_serializing_if = "Option::is_none")]
     pub weight_unit: Option<String>,
     /// Luggage weight, in `luggageUnit`.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "luggageWeight", skip_serializing_if = "Option::is_none")]
     pub luggage_weight: Option<f64>,
     /// The unit of `luggageWeight` (`KILOGRAM` or `POUND`).
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "luggageUnit", skip_serializing_if = "Option::is_none")]
     pub luggage_unit: Option<String>,
     /// Fields this version of the crate does not know, kept as received.
@@ -3172,9 +3492,13 @@ impl api_core::validate::Validate for V1Crew {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct V1Link {
     /// What it links to, e.g. `self`, `schedule` or `picture`.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rel: Option<String>,
     /// The URL.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub href: Option<String>,
     /// Fields this version of the crate does not know, kept as received.
@@ -3220,28 +3544,44 @@ pub struct V1Aircraft {
     #[serde(rename = "tailNumber")]
     pub tail_number: String,
     /// Passenger seats.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "numberOfSeats", skip_serializing_if = "Option::is_none")]
     pub number_of_seats: Option<i64>,
     /// The aircraft type.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// The model.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
     /// The type's display name.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "typeName", skip_serializing_if = "Option::is_none")]
     pub type_name: Option<String>,
     /// The home base. Its shape (an airport code or an airport object) is not documented:
     /// kept as JSON.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub homebase: Option<serde_json::Value>,
     /// The category, e.g. `HEAVY_JET` or `ULTRA_LONG_RANGE_JET`.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
     /// The token used in the aircraft's flight numbers.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "flightNumberToken", skip_serializing_if = "Option::is_none")]
     pub flight_number_token: Option<String>,
     /// Links to the aircraft (`self`), its schedule and its picture.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<V1Link>>,
     /// Fields this version of the crate does not know, kept as received.
@@ -3309,48 +3649,76 @@ pub struct V1Airport {
     /// FL3XX's id of the airport (a number in v1).
     pub id: crate::Id,
     /// The airport's name.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The ICAO code.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub icao: Option<String>,
     /// The IATA code.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub iata: Option<String>,
     /// The FAA code.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub faa: Option<String>,
     /// The city (INFERRED name).
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// The state or region.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
     /// The country, ISO 3166-1 alpha-2.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// The IANA time zone, e.g. `Europe/Vienna` (v2 writes `timezone`).
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "timeZone", skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
     /// Latitude in degrees.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latitude: Option<f64>,
     /// Longitude in degrees.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub longitude: Option<f64>,
     /// Elevation (its unit is not documented).
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub elevation: Option<f64>,
     /// The longest runway's length (its unit is not documented).
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(
         rename = "longestRunwayLength",
         skip_serializing_if = "Option::is_none"
     )]
     pub longest_runway_length: Option<f64>,
     /// The rescue and fire-fighting category, `A_1` to `A_10`.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "rescueFireCategory", skip_serializing_if = "Option::is_none")]
     pub rescue_fire_category: Option<String>,
     /// The helicopter rescue and fire-fighting category, `H_1` to `H_3` or `NONE_HELI`.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(
         rename = "rescueFireHeliCategory",
         skip_serializing_if = "Option::is_none"
@@ -3440,33 +3808,53 @@ impl<'de> api_core::FromObject<'de> for V1Airport {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct V1Account {
     /// The account's id (read-only; SEEN with a lower-case `id`).
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accountid: Option<crate::Id>,
     /// The account's internal id.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "internalId", skip_serializing_if = "Option::is_none")]
     pub internal_id: Option<crate::Id>,
     /// The account number.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "accountNumber", skip_serializing_if = "Option::is_none")]
     pub account_number: Option<String>,
     /// The account's name.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Email address.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Phone number.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
     /// Mobile number.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mobile: Option<String>,
     /// The account's reference in another system.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "externalReference", skip_serializing_if = "Option::is_none")]
     pub external_reference: Option<String>,
     /// The VAT number.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(rename = "vatNumber", skip_serializing_if = "Option::is_none")]
     pub vat_number: Option<String>,
     /// Notes.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     /// Fields this version of the crate does not know, kept as received.

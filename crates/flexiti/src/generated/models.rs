@@ -691,60 +691,84 @@ impl<'de> serde::Deserialize<'de> for Salutation {
 pub struct CustomerAccount {
     /// The customer (a string up to 20; `"<master>-<authorized user>"` for business
     /// authorised users; a number in older revisions).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<crate::Id>,
+    pub customer_id: crate::Id,
     /// The account's status.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub account_status: Option<AccountStatus>,
+    pub account_status: AccountStatus,
     /// Why the account has its status (4 letters, such as `NNOR` or `FFRD`).
+    ///
+    /// Optional: the search item's table (SEEN) lists it, but revisions rename fields (`account_type`, `tos`), so only the id, status and account number are relied on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_status_reason_code: Option<String>,
     /// Whether the customer agreed to the terms of service.
+    ///
+    /// Optional: the search item's table (SEEN) lists it, but revisions rename fields (`account_type`, `tos`), so only the id, status and account number are relied on.
     ///
     /// Also read from `tos`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tos_agreement: Option<bool>,
     /// The risk rating (`L`, `M`, `H`, ...; `N` for none).
+    ///
+    /// Optional: the search item's table (SEEN) lists it, but revisions rename fields (`account_type`, `tos`), so only the id, status and account number are relied on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub risk_rating: Option<String>,
     /// The account number (up to 14 digits; not the card number).
     pub account_number: crate::Id,
     /// Consumer or business.
     ///
+    /// Optional: the search item's table (SEEN) lists it, but revisions rename fields (`account_type`, `tos`), so only the id, status and account number are relied on.
+    ///
     /// Also read from `account_type` or `account-type`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_account_type: Option<AccountType>,
     /// The credit limit (a JSON string in the examples, `"1000.00"`).
+    ///
+    /// Optional: the search item's table (SEEN) lists it, but revisions rename fields (`account_type`, `tos`), so only the id, status and account number are relied on.
     #[serde(
         skip_serializing_if = "Option::is_none",
         with = "api_core::money::lenient_option"
     )]
     pub credit_limit: Option<api_core::money::Decimal>,
     /// The credit available (a JSON string in the examples).
+    ///
+    /// Optional: the search item's table (SEEN) lists it, but revisions rename fields (`account_type`, `tos`), so only the id, status and account number are relied on.
     #[serde(
         skip_serializing_if = "Option::is_none",
         with = "api_core::money::lenient_option"
     )]
     pub available_credit: Option<api_core::money::Decimal>,
     /// The merchant where the account was opened.
+    ///
+    /// Optional: the search item's table (SEEN) lists it, but revisions rename fields (`account_type`, `tos`), so only the id, status and account number are relied on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub originating_merchant_id: Option<crate::Id>,
     /// That merchant's name.
+    ///
+    /// Optional: the search item's table (SEEN) lists it, but revisions rename fields (`account_type`, `tos`), so only the id, status and account number are relied on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub originating_merchant_name: Option<String>,
     /// When the account was opened, `YYYY-MM-DD`.
+    ///
+    /// Optional: the search item's table (SEEN) lists it, but revisions rename fields (`account_type`, `tos`), so only the id, status and account number are relied on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub creation_date: Option<api_core::date::Date>,
     /// First name.
+    ///
+    /// Optional: the search item's table (SEEN) lists it, but revisions rename fields (`account_type`, `tos`), so only the id, status and account number are relied on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
     /// Last name.
+    ///
+    /// Optional: the search item's table (SEEN) lists it, but revisions rename fields (`account_type`, `tos`), so only the id, status and account number are relied on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// The card's last four digits.
+    ///
+    /// Optional: the search item's table (SEEN) lists it, but revisions rename fields (`account_type`, `tos`), so only the id, status and account number are relied on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub card_ending_in: Option<String>,
     /// `en-CA` or `fr-CA`.
+    ///
+    /// Optional: the search item's table (SEEN) lists it, but revisions rename fields (`account_type`, `tos`), so only the id, status and account number are relied on.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preferred_language: Option<String>,
     /// Fields this version of the crate does not know, kept as received.
@@ -816,8 +840,8 @@ impl<'de> api_core::FromObject<'de> for CustomerAccount {
             }
         }
         Ok(Self {
-            customer_id: customer_id.unwrap_or_default(),
-            account_status: account_status.unwrap_or_default(),
+            customer_id: object.required(customer_id, "customer_id")?,
+            account_status: object.required(account_status, "account_status")?,
             account_status_reason_code: account_status_reason_code.unwrap_or_default(),
             tos_agreement: tos_agreement.unwrap_or_default(),
             risk_rating: risk_rating.unwrap_or_default(),
@@ -850,6 +874,8 @@ impl api_core::validate::Validate for CustomerAccount {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SecurityQuestion {
     /// The question's id, sent back as `security_qid` to `verify_account`.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -857,6 +883,8 @@ pub struct SecurityQuestion {
     )]
     pub id: Option<String>,
     /// The question.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
 }
@@ -865,15 +893,23 @@ pub struct SecurityQuestion {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Offer {
     /// The plan's name.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan_name: Option<String>,
     /// The plan's id.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan_id: Option<i64>,
     /// The kind of offer.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offer_category: Option<OfferCategory>,
     /// The term, in months.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub term_options: Option<i64>,
 }
@@ -882,54 +918,86 @@ pub struct Offer {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct CustomerLookup {
     /// The credit available.
+    ///
+    /// Optional: the lookup answer is SEEN only in an older revision, whose fields may have changed.
     #[serde(
         skip_serializing_if = "Option::is_none",
         with = "api_core::money::lenient_option"
     )]
     pub available_credit: Option<api_core::money::Decimal>,
     /// The account number.
+    ///
+    /// Optional: the lookup answer is SEEN only in an older revision, whose fields may have changed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_number: Option<crate::Id>,
     /// The customer.
+    ///
+    /// Optional: the lookup answer is SEEN only in an older revision, whose fields may have changed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<crate::Id>,
     /// The account's status (INFERRED).
+    ///
+    /// Optional: the lookup answer is SEEN only in an older revision, whose fields may have changed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_status: Option<AccountStatus>,
     /// First name (INFERRED).
+    ///
+    /// Optional: the lookup answer is SEEN only in an older revision, whose fields may have changed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
     /// Last name (INFERRED).
+    ///
+    /// Optional: the lookup answer is SEEN only in an older revision, whose fields may have changed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// The customer's security question.
+    ///
+    /// Optional: the lookup answer is SEEN only in an older revision, whose fields may have changed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub security_qid: Option<SecurityQuestion>,
     /// Phone number.
+    ///
+    /// Optional: the lookup answer is SEEN only in an older revision, whose fields may have changed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
     /// Address, first line.
+    ///
+    /// Optional: the lookup answer is SEEN only in an older revision, whose fields may have changed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address_1: Option<String>,
     /// Address, second line.
+    ///
+    /// Optional: the lookup answer is SEEN only in an older revision, whose fields may have changed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address_2: Option<String>,
     /// City.
+    ///
+    /// Optional: the lookup answer is SEEN only in an older revision, whose fields may have changed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// Postal code.
+    ///
+    /// Optional: the lookup answer is SEEN only in an older revision, whose fields may have changed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// Province, two letters (`ON`, `QC`, ...).
+    ///
+    /// Optional: the lookup answer is SEEN only in an older revision, whose fields may have changed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub province: Option<String>,
     /// Whether the account has payment protection.
+    ///
+    /// Optional: the lookup answer is SEEN only in an older revision, whose fields may have changed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_protection: Option<bool>,
     /// The risk rating.
+    ///
+    /// Optional: the lookup answer is SEEN only in an older revision, whose fields may have changed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub risk_rating: Option<String>,
     /// The offers available to the customer.
+    ///
+    /// Optional: the lookup answer is SEEN only in an older revision, whose fields may have changed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offer_types: Option<Vec<Offer>>,
     /// Fields this version of the crate does not know, kept as received.
@@ -1030,24 +1098,38 @@ impl api_core::validate::Validate for DriversLicenseRequest {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct DriversLicense {
     /// First name.
+    ///
+    /// Optional: the licence's fields are what a scan could read; a scan may read fewer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
     /// Last name.
+    ///
+    /// Optional: the licence's fields are what a scan could read; a scan may read fewer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// Date of birth (the format INFERRED, `YYYY-MM-DD` as elsewhere).
+    ///
+    /// Optional: the licence's fields are what a scan could read; a scan may read fewer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dob: Option<api_core::date::Date>,
     /// Address.
+    ///
+    /// Optional: the licence's fields are what a scan could read; a scan may read fewer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address_1: Option<String>,
     /// City.
+    ///
+    /// Optional: the licence's fields are what a scan could read; a scan may read fewer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// Province.
+    ///
+    /// Optional: the licence's fields are what a scan could read; a scan may read fewer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub province: Option<String>,
     /// Postal code.
+    ///
+    /// Optional: the licence's fields are what a scan could read; a scan may read fewer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// Fields this version of the crate does not know, kept as received.
@@ -1166,9 +1248,13 @@ impl api_core::validate::Validate for CalculateInterestRequest {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Fee {
     /// What the fee is (at most 50).
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The fee.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -1176,9 +1262,13 @@ pub struct Fee {
     )]
     pub amount: Option<api_core::money::Decimal>,
     /// The kind of fee, such as `admin_total` (at most 20).
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// A message to show.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
@@ -1187,6 +1277,8 @@ pub struct Fee {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct InterestCustomer {
     /// The credit available.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -1194,6 +1286,8 @@ pub struct InterestCustomer {
     )]
     pub available_credit: Option<api_core::money::Decimal>,
     /// The annual interest rate, `number(5,4)`.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -1201,12 +1295,18 @@ pub struct InterestCustomer {
     )]
     pub air: Option<api_core::money::Decimal>,
     /// First name.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
     /// Last name.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     /// The customer's category.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     ///
     /// Also read from `customer_category_type`.
     #[serde(
@@ -1221,6 +1321,8 @@ pub struct InterestCustomer {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct RegularPurchase {
     /// The payment.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -1228,6 +1330,8 @@ pub struct RegularPurchase {
     )]
     pub term_amount: Option<api_core::money::Decimal>,
     /// The annual interest rate.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -1236,9 +1340,13 @@ pub struct RegularPurchase {
     pub air: Option<api_core::money::Decimal>,
     /// True when the purchase may skip verification (at most 3 regular purchases in 24
     /// hours and at most $200).
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify: Option<bool>,
     /// The fees.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fees: Option<Vec<Fee>>,
 }
@@ -1247,9 +1355,13 @@ pub struct RegularPurchase {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PlanTerm {
     /// The term, in months.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub term: Option<i64>,
     /// The monthly payment.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -1258,9 +1370,13 @@ pub struct PlanTerm {
     pub term_amount: Option<api_core::money::Decimal>,
     /// The annual rates (v2.5.1; replaces v2.5's `apr`). It has "3 sub-levels" whose
     /// names are NOT SEEN: kept as JSON.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annual_rates: Option<serde_json::Value>,
     /// The fees.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fees: Option<Vec<Fee>>,
 }
@@ -1269,38 +1385,48 @@ pub struct PlanTerm {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PromotionalPlan {
     /// The plan's id (send it in `financing_option.plan_id`).
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan_id: Option<i64>,
     /// The plan's name (since 22.9.0).
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan_name: Option<String>,
     /// The terms.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms: Option<Vec<PlanTerm>>,
 }
 
 /// The plans, terms and payments for an amount (SEEN, v2.5.1).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CalculateInterest {
     /// The account.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub account_number: Option<crate::Id>,
+    pub account_number: crate::Id,
     /// Consumer or business.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_type: Option<AccountType>,
     /// The amount.
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        with = "api_core::money::lenient_option"
-    )]
-    pub amount: Option<api_core::money::Decimal>,
+    #[serde(with = "api_core::money::lenient")]
+    pub amount: api_core::money::Decimal,
     /// The customer.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer: Option<InterestCustomer>,
     /// The regular purchase.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub regular_purchase: Option<RegularPurchase>,
     /// The promotional plans.
+    ///
+    /// Optional: the documents list this field without saying every answer carries it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub promotional_purchase: Option<Vec<PromotionalPlan>>,
     /// Fields this version of the crate does not know, kept as received.
@@ -1330,7 +1456,7 @@ impl<'de> api_core::FromObject<'de> for CalculateInterest {
             match &*key {
                 "account_number" => object.value(&mut account_number, "account_number")?,
                 "account_type" => object.value(&mut account_type, "account_type")?,
-                "amount" => object.value_with::<ReadLenientOption>(&mut amount, "amount")?,
+                "amount" => object.value_with::<ReadLenient>(&mut amount, "amount")?,
                 "customer" => object.value(&mut customer, "customer")?,
                 "regular_purchase" => object.value(&mut regular_purchase, "regular_purchase")?,
                 "promotional_purchase" => {
@@ -1340,9 +1466,9 @@ impl<'de> api_core::FromObject<'de> for CalculateInterest {
             }
         }
         Ok(Self {
-            account_number: account_number.unwrap_or_default(),
+            account_number: object.required(account_number, "account_number")?,
             account_type: account_type.unwrap_or_default(),
-            amount: amount.unwrap_or_default(),
+            amount: object.required(amount, "amount")?,
             customer: customer.unwrap_or_default(),
             regular_purchase: regular_purchase.unwrap_or_default(),
             promotional_purchase: promotional_purchase.unwrap_or_default(),
@@ -1394,6 +1520,8 @@ impl api_core::validate::Validate for TransactionRequest {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct TransactionResult {
     /// The transaction (INFERRED).
+    ///
+    /// Optional: the field is INFERRED, not seen in a document, so it may never come.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<crate::Id>,
     /// Fields this version of the crate does not know, kept as received.
@@ -1577,42 +1705,64 @@ impl api_core::validate::Validate for AuthorizationRequest {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct Authorization {
     /// The authorization's id (up to 16 digits).
+    ///
+    /// Optional: the authorization's fields are INFERRED from the list filters and the return answer (NOT SEEN), so any may be missing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_id: Option<crate::Id>,
     /// The merchant's order id.
+    ///
+    /// Optional: the authorization's fields are INFERRED from the list filters and the return answer (NOT SEEN), so any may be missing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The amount authorized.
+    ///
+    /// Optional: the authorization's fields are INFERRED from the list filters and the return answer (NOT SEEN), so any may be missing.
     #[serde(
         skip_serializing_if = "Option::is_none",
         with = "api_core::money::lenient_option"
     )]
     pub amount: Option<api_core::money::Decimal>,
     /// When (UTC, ISO 8601).
+    ///
+    /// Optional: the authorization's fields are INFERRED from the list filters and the return answer (NOT SEEN), so any may be missing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<api_core::date::DateTime>,
     /// The status.
+    ///
+    /// Optional: the authorization's fields are INFERRED from the list filters and the return answer (NOT SEEN), so any may be missing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_status: Option<AuthorizationStatus>,
     /// Promotional or regular.
+    ///
+    /// Optional: the authorization's fields are INFERRED from the list filters and the return answer (NOT SEEN), so any may be missing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transaction_type: Option<FinancingType>,
     /// The plan.
+    ///
+    /// Optional: the authorization's fields are INFERRED from the list filters and the return answer (NOT SEEN), so any may be missing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan_id: Option<i64>,
     /// The term, in months.
+    ///
+    /// Optional: the authorization's fields are INFERRED from the list filters and the return answer (NOT SEEN), so any may be missing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub term: Option<i64>,
     /// The capture, with `auto_capture`.
+    ///
+    /// Optional: the authorization's fields are INFERRED from the list filters and the return answer (NOT SEEN), so any may be missing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub capture_id: Option<crate::Id>,
     /// What is left to capture.
+    ///
+    /// Optional: the authorization's fields are INFERRED from the list filters and the return answer (NOT SEEN), so any may be missing.
     #[serde(
         skip_serializing_if = "Option::is_none",
         with = "api_core::money::lenient_option"
     )]
     pub remaining_authorization_amount: Option<api_core::money::Decimal>,
     /// The account.
+    ///
+    /// Optional: the authorization's fields are INFERRED from the list filters and the return answer (NOT SEEN), so any may be missing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_number: Option<crate::Id>,
     /// Fields this version of the crate does not know, kept as received.
@@ -1721,24 +1871,36 @@ impl api_core::validate::Validate for CaptureRequest {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct Capture {
     /// The capture's id.
+    ///
+    /// Optional: the capture's fields are INFERRED (NOT SEEN), so any may be missing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub capture_id: Option<crate::Id>,
     /// The authorization.
+    ///
+    /// Optional: the capture's fields are INFERRED (NOT SEEN), so any may be missing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_id: Option<crate::Id>,
     /// The amount captured.
+    ///
+    /// Optional: the capture's fields are INFERRED (NOT SEEN), so any may be missing.
     #[serde(
         skip_serializing_if = "Option::is_none",
         with = "api_core::money::lenient_option"
     )]
     pub amount: Option<api_core::money::Decimal>,
     /// The merchant's reference.
+    ///
+    /// Optional: the capture's fields are INFERRED (NOT SEEN), so any may be missing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// When (UTC, ISO 8601).
+    ///
+    /// Optional: the capture's fields are INFERRED (NOT SEEN), so any may be missing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<api_core::date::DateTime>,
     /// What is left to capture.
+    ///
+    /// Optional: the capture's fields are INFERRED (NOT SEEN), so any may be missing.
     #[serde(
         skip_serializing_if = "Option::is_none",
         with = "api_core::money::lenient_option"
@@ -1828,15 +1990,21 @@ impl api_core::validate::Validate for ReleaseRequest {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct Release {
     /// The authorization.
+    ///
+    /// Optional: the release's fields are INFERRED (NOT SEEN), so any may be missing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_id: Option<crate::Id>,
     /// The amount released.
+    ///
+    /// Optional: the release's fields are INFERRED (NOT SEEN), so any may be missing.
     #[serde(
         skip_serializing_if = "Option::is_none",
         with = "api_core::money::lenient_option"
     )]
     pub amount: Option<api_core::money::Decimal>,
     /// When (UTC, ISO 8601).
+    ///
+    /// Optional: the release's fields are INFERRED (NOT SEEN), so any may be missing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<api_core::date::DateTime>,
     /// Fields this version of the crate does not know, kept as received.
@@ -1923,30 +2091,44 @@ impl api_core::validate::Validate for ReturnRequest {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct ReturnResult {
     /// The return's id (up to 16 digits).
+    ///
+    /// Optional: one revision answers a return with `{}` (SEEN), so every field may be missing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub return_id: Option<crate::Id>,
     /// The merchant's reference.
+    ///
+    /// Optional: one revision answers a return with `{}` (SEEN), so every field may be missing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// The capture.
+    ///
+    /// Optional: one revision answers a return with `{}` (SEEN), so every field may be missing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub capture_id: Option<crate::Id>,
     /// When (UTC, ISO 8601).
+    ///
+    /// Optional: one revision answers a return with `{}` (SEEN), so every field may be missing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<api_core::date::DateTime>,
     /// The amount returned.
+    ///
+    /// Optional: one revision answers a return with `{}` (SEEN), so every field may be missing.
     #[serde(
         skip_serializing_if = "Option::is_none",
         with = "api_core::money::lenient_option"
     )]
     pub amount: Option<api_core::money::Decimal>,
     /// What is left of the capture.
+    ///
+    /// Optional: one revision answers a return with `{}` (SEEN), so every field may be missing.
     #[serde(
         skip_serializing_if = "Option::is_none",
         with = "api_core::money::lenient_option"
     )]
     pub remaining_capture_amount: Option<api_core::money::Decimal>,
     /// What is left of the authorization.
+    ///
+    /// Optional: one revision answers a return with `{}` (SEEN), so every field may be missing.
     #[serde(
         skip_serializing_if = "Option::is_none",
         with = "api_core::money::lenient_option"
@@ -2061,15 +2243,21 @@ impl api_core::validate::Validate for RefundRequest {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct Refund {
     /// The refund's id (INFERRED).
+    ///
+    /// Optional: the documented answer to a refund is `{}` (TXN, "Success Response: { }"); these fields are INFERRED and may never come.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refund_id: Option<crate::Id>,
     /// The amount refunded (INFERRED).
+    ///
+    /// Optional: the documented answer to a refund is `{}` (TXN, "Success Response: { }"); these fields are INFERRED and may never come.
     #[serde(
         skip_serializing_if = "Option::is_none",
         with = "api_core::money::lenient_option"
     )]
     pub amount: Option<api_core::money::Decimal>,
     /// When (UTC, ISO 8601; INFERRED).
+    ///
+    /// Optional: the documented answer to a refund is `{}` (TXN, "Success Response: { }"); these fields are INFERRED and may never come.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<api_core::date::DateTime>,
     /// Fields this version of the crate does not know, kept as received.
@@ -2355,34 +2543,25 @@ pub struct OnlineInit {
 }
 
 /// A monthly plan of the payment calculator (values are strings; SEEN).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PaymentPlan {
     /// The monthly payment (`"166.33"`).
-    #[serde(
-        rename = "monthlyPayment",
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "api_core::money::lenient_option"
-    )]
-    pub monthly_payment: Option<api_core::money::Decimal>,
+    #[serde(rename = "monthlyPayment", with = "api_core::money::lenient")]
+    pub monthly_payment: api_core::money::Decimal,
     /// The number of months (`"3"`).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "api_core::lenient::option_u64"
-    )]
-    pub months: Option<u64>,
+    #[serde(deserialize_with = "api_core::lenient::u64")]
+    pub months: u64,
 }
 
 /// The payment calculator (SEEN; camelCase names).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct PaymentCalculator {
     /// The calculator's HTML.
-    #[serde(rename = "htmlRender", skip_serializing_if = "Option::is_none")]
-    pub html_render: Option<String>,
+    #[serde(rename = "htmlRender")]
+    pub html_render: String,
     /// The monthly plan.
-    #[serde(rename = "paymentPlan", skip_serializing_if = "Option::is_none")]
-    pub payment_plan: Option<PaymentPlan>,
+    #[serde(rename = "paymentPlan")]
+    pub payment_plan: PaymentPlan,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -2410,22 +2589,23 @@ impl<'de> api_core::FromObject<'de> for PaymentCalculator {
             }
         }
         Ok(Self {
-            html_render: html_render.unwrap_or_default(),
-            payment_plan: payment_plan.unwrap_or_default(),
+            html_render: object.required(html_render, "htmlRender")?,
+            payment_plan: object.required(payment_plan, "paymentPlan")?,
             extra: object.into_extra(),
         })
     }
 }
 
 /// The result of an application (SEEN).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ApplyResult {
     /// The new customer.
+    ///
+    /// Optional: a declined or pending application has no customer (the one SEEN example is a success).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<crate::Id>,
     /// The application's status.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub apply_status: Option<ApplyStatus>,
+    pub apply_status: ApplyStatus,
 }
 
 /// An application's status in an Online notification. `SUCCESS` is SEEN (ONL, the
@@ -2543,32 +2723,34 @@ impl<'de> serde::Deserialize<'de> for PurchaseStatus {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PurchaseResult {
     /// The purchase's status.
+    ///
+    /// Optional: the field is INFERRED, not seen in a document, so it may never come.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<PurchaseStatus>,
 }
 
 /// The result of a hosted Online API flow (SEEN for apply; `purchase` INFERRED). Every
 /// other field is kept.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct OnlineNotification {
     /// The transaction (`131222`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub transaction_id: Option<crate::Id>,
+    pub transaction_id: crate::Id,
     /// The flow.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub flow: Option<OnlineFlow>,
+    pub flow: OnlineFlow,
     /// The callback URL (empty in the example).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub callback_url: Option<String>,
+    pub callback_url: String,
     /// The application's result.
+    ///
+    /// Optional: only the apply flows report an application.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub apply: Option<ApplyResult>,
     /// The purchase's result.
+    ///
+    /// Optional: only the buy flows report a purchase (INFERRED from Hyperswitch's connector).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub purchase: Option<PurchaseResult>,
     /// When (ISO 8601, `2022-06-13T22:29:20.276Z`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub date: Option<api_core::date::DateTime>,
+    pub date: api_core::date::DateTime,
     /// Fields this version of the crate does not know, kept as received.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,
@@ -2604,12 +2786,12 @@ impl<'de> api_core::FromObject<'de> for OnlineNotification {
             }
         }
         Ok(Self {
-            transaction_id: transaction_id.unwrap_or_default(),
-            flow: flow.unwrap_or_default(),
-            callback_url: callback_url.unwrap_or_default(),
+            transaction_id: object.required(transaction_id, "transaction_id")?,
+            flow: object.required(flow, "flow")?,
+            callback_url: object.required(callback_url, "callback_url")?,
             apply: apply.unwrap_or_default(),
             purchase: purchase.unwrap_or_default(),
-            date: date.unwrap_or_default(),
+            date: object.required(date, "date")?,
             extra: object.into_extra(),
         })
     }
@@ -2617,9 +2799,7 @@ impl<'de> api_core::FromObject<'de> for OnlineNotification {
 
 impl api_core::validate::Validate for OnlineNotification {
     fn validate(&self) -> api_core::Result<()> {
-        if let Some(value) = &self.date {
-            value.check("date")?;
-        }
+        self.date.check("date")?;
         Ok(())
     }
 }
@@ -2657,15 +2837,23 @@ impl<'de> api_core::FromObject<'de> for PaymentAvailability {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct FieldError {
     /// The input's name.
+    ///
+    /// Optional: error bodies differ by endpoint and status, so each field is read when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub param: Option<String>,
     /// What is wrong (`invalid`).
+    ///
+    /// Optional: error bodies differ by endpoint and status, so each field is read when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msg: Option<String>,
     /// The value sent.
+    ///
+    /// Optional: error bodies differ by endpoint and status, so each field is read when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<serde_json::Value>,
     /// The kind of error (one revision).
+    ///
+    /// Optional: error bodies differ by endpoint and status, so each field is read when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
 }
@@ -2677,21 +2865,33 @@ pub struct FieldError {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct ErrorBody {
     /// The path called.
+    ///
+    /// Optional: error bodies differ by endpoint and status, so each field is read when present.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// A sentence (`Some inputs are wrong!`).
+    ///
+    /// Optional: error bodies differ by endpoint and status, so each field is read when present.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// The error code (`wrong_inputs`, `not_enough_credit`, ...).
+    ///
+    /// Optional: error bodies differ by endpoint and status, so each field is read when present.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// A sentence (token endpoint and Online API).
+    ///
+    /// Optional: error bodies differ by endpoint and status, so each field is read when present.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_description: Option<String>,
     /// A numeric code (Online API); kept as JSON.
+    ///
+    /// Optional: error bodies differ by endpoint and status, so each field is read when present.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<serde_json::Value>,
     /// The rejected inputs.
+    ///
+    /// Optional: error bodies differ by endpoint and status, so each field is read when present.
     ///
     /// Also read from `error_fields`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2741,6 +2941,19 @@ impl<'de> api_core::FromObject<'de> for ErrorBody {
             field_errors: field_errors.unwrap_or_default(),
             extra: object.into_extra(),
         })
+    }
+}
+
+/// `api_core::money::lenient::deserialize`, as `api_core::Object::value_with` calls it.
+enum ReadLenient {}
+
+impl<'de> api_core::ReadWith<'de> for ReadLenient {
+    type Value = api_core::money::Decimal;
+
+    fn read<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<api_core::money::Decimal, D::Error> {
+        api_core::money::lenient::deserialize(deserializer)
     }
 }
 

@@ -258,7 +258,7 @@ fn online_notification_statuses_are_typed_with_unknown() {
     }))
     .expect("the documented example");
     assert_eq!(
-        apply.apply.and_then(|a| a.apply_status),
+        apply.apply.map(|a| a.apply_status),
         Some(ApplyStatus::Success)
     );
     for (text, status) in [
@@ -267,7 +267,8 @@ fn online_notification_statuses_are_typed_with_unknown() {
         ("PENDING", PurchaseStatus::Unknown("PENDING".to_owned())),
     ] {
         let buy: OnlineNotification = serde_json::from_value(json!({
-            "transaction_id": "131222", "flow": "buy", "purchase": { "status": text }
+            "transaction_id": "131222", "flow": "buy", "callback_url": "",
+            "purchase": { "status": text }, "date": "2022-06-13T22:29:20.276Z"
         }))
         .expect("decodes");
         assert_eq!(buy.purchase.and_then(|p| p.status), Some(status));

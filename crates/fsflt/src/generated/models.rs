@@ -537,27 +537,41 @@ pub struct AvailableLicense {
     /// The code to assign it with, e.g. `CL-Q-A005-M1` (separator INFERRED).
     pub license_code: String,
     /// The licence's name, in the requested language.
+    ///
+    /// Optional: the key names are INFERRED (the seed shows the values, not the keys), so a field may come under another name; unknown fields are kept in `extra`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub license_name: Option<String>,
     /// The duration in months (sent as a string, `"1"`).
+    ///
+    /// Optional: the key names are INFERRED (the seed shows the values, not the keys), so a field may come under another name; unknown fields are kept in `extra`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub license_duration_months: Option<u64>,
     /// The version (sent as a string, `"0"`).
+    ///
+    /// Optional: the key names are INFERRED (the seed shows the values, not the keys), so a field may come under another name; unknown fields are kept in `extra`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub license_version: Option<u64>,
     /// The size, as human text (`"5 users"`).
+    ///
+    /// Optional: the key names are INFERRED (the seed shows the values, not the keys), so a field may come under another name; unknown fields are kept in `extra`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub license_quantity: Option<String>,
     /// The licence's points (a JSON number, `0.5`).
+    ///
+    /// Optional: the key names are INFERRED (the seed shows the values, not the keys), so a field may come under another name; unknown fields are kept in `extra`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub license_points: Option<f64>,
     /// The price, in `license_amount_currency`.
+    ///
+    /// Optional: the key names are INFERRED (the seed shows the values, not the keys), so a field may come under another name; unknown fields are kept in `extra`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         with = "api_core::money::lenient_option"
     )]
     pub license_amount: Option<api_core::money::Decimal>,
     /// The currency of the price, e.g. `EUR`.
+    ///
+    /// Optional: the key names are INFERRED (the seed shows the values, not the keys), so a field may come under another name; unknown fields are kept in `extra`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub license_amount_currency: Option<String>,
     /// Fields this version of the crate does not know, kept as received.
@@ -625,15 +639,23 @@ impl<'de> api_core::FromObject<'de> for AvailableLicense {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct DemoLicense {
     /// The customer's name or login.
+    ///
+    /// Optional: the key names are INFERRED (the seed shows the values, not the keys), so a field may come under another name; unknown fields are kept in `extra`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer: Option<String>,
     /// The licence version, e.g. `CL-DEMO`.
+    ///
+    /// Optional: the key names are INFERRED (the seed shows the values, not the keys), so a field may come under another name; unknown fields are kept in `extra`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// The licence's name.
+    ///
+    /// Optional: the key names are INFERRED (the seed shows the values, not the keys), so a field may come under another name; unknown fields are kept in `extra`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub license: Option<String>,
     /// When the demo ends (`2022-01-12`).
+    ///
+    /// Optional: the key names are INFERRED (the seed shows the values, not the keys), so a field may come under another name; unknown fields are kept in `extra`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expiry_date: Option<api_core::date::Date>,
     /// The new licence (a number on the wire here).
@@ -694,23 +716,33 @@ impl api_core::validate::Validate for DemoLicense {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct AssignedLicense {
     /// The customer's name.
+    ///
+    /// Optional: the key names are INFERRED (the seed shows the values, not the keys), so a field may come under another name; unknown fields are kept in `extra`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer: Option<String>,
     /// The new licence (a string on the wire here).
     pub license_id: crate::LicenseId,
     /// When the licence starts (`2022-01-18`).
+    ///
+    /// Optional: the key names are INFERRED (the seed shows the values, not the keys), so a field may come under another name; unknown fields are kept in `extra`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<api_core::date::Date>,
     /// When the licence ends (`2022-01-31`).
+    ///
+    /// Optional: the key names are INFERRED (the seed shows the values, not the keys), so a field may come under another name; unknown fields are kept in `extra`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expiry_date: Option<api_core::date::Date>,
     /// The amount taken from the reseller credit, in `currency_code`.
+    ///
+    /// Optional: the key names are INFERRED (the seed shows the values, not the keys), so a field may come under another name; unknown fields are kept in `extra`.
     #[serde(
         skip_serializing_if = "Option::is_none",
         with = "api_core::money::lenient_option"
     )]
     pub deducted_amount: Option<api_core::money::Decimal>,
     /// The currency of `deducted_amount`.
+    ///
+    /// Optional: the key names are INFERRED (the seed shows the values, not the keys), so a field may come under another name; unknown fields are kept in `extra`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency_code: Option<String>,
     /// Fields this version of the crate does not know, kept as received.
@@ -778,12 +810,18 @@ impl api_core::validate::Validate for AssignedLicense {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct CustomerSummary {
     /// The customer's code.
+    ///
+    /// Optional: the documents do not show this answer: the fields are guesses from the request fields, and every other field is kept in `extra`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_code: Option<crate::CustomerCode>,
     /// The customer's name.
+    ///
+    /// Optional: the documents do not show this answer: the fields are guesses from the request fields, and every other field is kept in `extra`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
     /// The customer's email address.
+    ///
+    /// Optional: the documents do not show this answer: the fields are guesses from the request fields, and every other field is kept in `extra`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Fields this version of the crate does not know, kept as received.
@@ -830,9 +868,13 @@ impl<'de> api_core::FromObject<'de> for CustomerSummary {
 pub struct DirectoryEntry {
     /// The code to send as `version_code`, `currency_code`, `country_code` or
     /// `industry_code`; a number or a string on the wire.
+    ///
+    /// Optional: the documents do not show this answer: the fields are guesses from the request fields, and every other field is kept in `extra`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// The entry's name.
+    ///
+    /// Optional: the documents do not show this answer: the fields are guesses from the request fields, and every other field is kept in `extra`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Fields this version of the crate does not know, kept as received.
@@ -873,6 +915,8 @@ impl<'de> api_core::FromObject<'de> for DirectoryEntry {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ErrorMessage {
     /// What went wrong ("invalid token or unauthorized admin").
+    ///
+    /// Optional: error bodies differ by endpoint and status, so each field is read when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
@@ -881,12 +925,18 @@ pub struct ErrorMessage {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ValidationError {
     /// The envelope code (500).
+    ///
+    /// Optional: error bodies differ by endpoint and status, so each field is read when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<i64>,
     /// A summary ("the given data was invalid").
+    ///
+    /// Optional: error bodies differ by endpoint and status, so each field is read when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// The messages for each invalid field, by field name.
+    ///
+    /// Optional: error bodies differ by endpoint and status, so each field is read when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<std::collections::BTreeMap<String, Vec<String>>>,
 }
@@ -895,12 +945,18 @@ pub struct ValidationError {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct FsfltError {
     /// The envelope code (405).
+    ///
+    /// Optional: error bodies differ by endpoint and status, so each field is read when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<i64>,
     /// What went wrong ("license already suspended").
+    ///
+    /// Optional: error bodies differ by endpoint and status, so each field is read when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Details; the docs only show an empty array.
+    ///
+    /// Optional: error bodies differ by endpoint and status, so each field is read when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<serde_json::Value>,
 }

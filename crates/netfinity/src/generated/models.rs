@@ -62,6 +62,8 @@ impl api_core::validate::Validate for Sms {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ErrorBody {
     /// What went wrong.
+    ///
+    /// Optional: error bodies differ by endpoint and status, so each field is read when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
@@ -72,6 +74,8 @@ pub struct ValidationErrorBody {
     /// A summary, e.g. "The given data was invalid."
     pub message: String,
     /// The messages for each invalid field, by field name.
+    ///
+    /// Optional: error bodies differ by endpoint and status, so each field is read when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<std::collections::BTreeMap<String, Vec<String>>>,
 }
@@ -88,9 +92,13 @@ pub struct Pingback {
     /// Netfinity's identifier of the request.
     pub uuid: String,
     /// Your identifier, if you sent one.
+    ///
+    /// Optional: it carries your `id` only if you sent one with the message ("полето id ще съдържа полезна стойност само ако сте подали вашето id", api/smsnotification/process).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The service identifier (its value for SMS notification is not documented).
+    ///
+    /// Optional: the envelope (api/communication/receiving) shows it in every pingback, but a pingback refused for a missing detail would be lost with its status: a pingback needs only `uuid` and `payload` to be acknowledged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
     /// When the packet was generated. SEEN: "час и дата на генериране на съобщението"
@@ -102,6 +110,8 @@ pub struct Pingback {
     /// framework whose error bodies the API answers with; the sandbox sends that. Kept as
     /// received: `DateTime::get` reads an RFC 3339 text, `DateTime::local` also the
     /// voucher's form, and a Unix time sent as a number stays its digits.
+    ///
+    /// Optional: the envelope shows it in every pingback, but a pingback refused for a missing detail would be lost with its status (see `service`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<api_core::date::DateTime>,
     /// The status report.
@@ -124,6 +134,8 @@ pub struct PingbackPayload {
     /// The status of the message.
     pub status: SmsStatus,
     /// Extra information, such as a voucher with status 301.
+    ///
+    /// Optional: only a 301 (delayed) may carry it (api/smsnotification/process, "Delay").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<PingbackMeta>,
     /// Fields this version of the crate does not know, kept as received.
@@ -175,6 +187,8 @@ pub struct SmsStatus {
     /// The status code.
     pub code: SmsStatusCode,
     /// The status in words.
+    ///
+    /// Optional: the docs' examples of 400, 501 and 201 are cut off before it (api/smsnotification/process).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
@@ -269,6 +283,8 @@ impl<'de> serde::Deserialize<'de> for SmsStatusCode {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct PingbackMeta {
     /// The voucher, with status 301.
+    ///
+    /// Optional: "Информацията за voucher е опционална": present only while the service has an active payment (api/smsnotification/process).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub voucher: Option<Voucher>,
     /// Fields this version of the crate does not know, kept as received.
@@ -315,10 +331,14 @@ impl api_core::validate::Validate for PingbackMeta {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Voucher {
     /// The voucher's identifier.
+    ///
+    /// Optional: the one example shows both fields, but a pingback refused for a missing voucher detail would be lost with its status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uuid: Option<String>,
     /// When the voucher expires, e.g. `2020-12-31 23:59:59` (no offset: `DateTime::local`
     /// reads it).
+    ///
+    /// Optional: the one example shows both fields, but a pingback refused for a missing voucher detail would be lost with its status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires: Option<api_core::date::DateTime>,
 }
@@ -340,6 +360,8 @@ pub struct PingbackAck {
     /// The pingback's `uuid`.
     pub uuid: String,
     /// The pingback's `id`, when it had one.
+    ///
+    /// Optional: it echoes the pingback's `id`, which comes only if you sent one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
