@@ -13,10 +13,10 @@ use futures_core::Stream;
 use futures_util::future::Either;
 use serde::de::DeserializeOwned;
 
+use crate::decode::Response;
 use crate::error::Result;
 use crate::paginate::{Page, PageRequest, PageStyle, paginate};
 use crate::request::{CallSettings, Operation};
-use crate::response::Response;
 
 /// A provider's client, as its generated request builders see it.
 ///

@@ -42,10 +42,8 @@
 
 mod access_token;
 mod auth;
-mod body;
 mod config;
 pub mod date;
-mod deadline;
 mod decode;
 mod error;
 mod execute;
@@ -61,7 +59,6 @@ pub mod prelude;
 mod rate_limit;
 mod redirect;
 mod request;
-mod response;
 pub mod retry;
 mod shell;
 pub mod signature;
@@ -82,6 +79,7 @@ pub use config::{
 pub use decode::{
     ErrorBody, ErrorDecoder, JsonErrorDecoder, decode_error_body, field_errors, scalar_text,
 };
+pub use decode::{NoContent, OrEmpty, Response};
 pub use error::{
     ApiError, DecodeError, Error, ErrorKind, FieldErrors, InvalidInput, Result, TransportError,
     TransportErrorKind,
@@ -94,7 +92,6 @@ pub use rate_limit::{
     InMemoryRateLimiter, RateLimit, RateLimitInfo, RateLimiter, parse_retry_after, retry_after,
 };
 pub use request::{Body, CallSettings, Idempotency, Operation, Request};
-pub use response::{NoContent, OrEmpty, Response};
 pub use retry::RetryConfig;
 pub use shell::ClientShell;
 pub use token_cache::InMemoryTokenCache;

@@ -33,7 +33,6 @@
 mod accepted;
 mod client;
 mod generated;
-mod gsm;
 pub mod pingback;
 mod validate;
 
@@ -48,10 +47,9 @@ pub use generated::models::*;
 /// What `specs/netfinity.yaml` says about each operation: the table the client, the sandbox and the
 /// docs read (see [`api_core::spec`]).
 pub use generated::spec;
-pub use gsm::{first_non_gsm, is_gsm};
 pub use validate::{
-    MAX_ID_CHARS, MAX_MSISDN_DIGITS, MAX_TEXT_CHARS, MIN_MSISDN_DIGITS, validate_id,
-    validate_msisdn, validate_text,
+    MAX_ID_CHARS, MAX_MSISDN_DIGITS, MAX_TEXT_CHARS, MIN_MSISDN_DIGITS, first_non_gsm, is_gsm,
+    validate_id, validate_msisdn, validate_text,
 };
 
 /// The transport crate, for its builder and error types.

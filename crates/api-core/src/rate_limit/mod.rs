@@ -3,10 +3,9 @@
 //! The limiter is a trait so that a store shared between processes (Redis, ...) can
 //! replace the in-memory default; every clone of a client shares one limiter.
 
-// The trait and the pace are here; the default limiter is in_memory.rs, on the GCRA of
-// gcra.rs; the server's signals (`X-RateLimit-*`, `Retry-After`) are read in headers.rs.
+// The trait and the pace are here; the default limiter and its GCRA are in in_memory.rs; the
+// server's signals (`X-RateLimit-*`, `Retry-After`) are read in headers.rs.
 
-mod gcra;
 mod headers;
 mod in_memory;
 

@@ -1,13 +1,16 @@
 //! One attempt on the wire: the URL, the request as reqwest sends it, the redirects it may
 //! follow and the whole body, within the attempt's time.
+//!
+//! Also the body read, bounded (`read_limited`).
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
+use http_body::Body as _;
+use http_body_util::BodyExt as _;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode, Url};
 
-use super::Transport;
+use super::{Deadline, Transport};
 use crate::access_token::AccessToken;
-use crate::deadline::Deadline;
 use crate::error::{Error, Result, TransportError, TransportErrorKind};
 use crate::redirect::{self, Next};
 use crate::request::{Body, Idempotency, Request};
@@ -62,13 +65,13 @@ impl Transport {
             }
             // Taken apart rather than borrowed: the headers move instead of being copied.
             let (parts, body) = http::Response::from(response).into_parts();
-            let body = crate::body::read_limited(body, inner.max_response_bytes)
+            let body = read_limited(body, inner.max_response_bytes)
                 .await
                 .map_err(|e| match e {
-                    crate::body::ReadError::TooLarge => Error::ResponseTooLarge {
+                    ReadError::TooLarge => Error::ResponseTooLarge {
                         limit: inner.max_response_bytes,
                     },
-                    crate::body::ReadError::Io(e) => self.transport_error(request, e),
+                    ReadError::Io(e) => self.transport_error(request, e),
                 })?;
             if let Some(interceptor) = &inner.interceptor {
                 interceptor.after_receive(&crate::ReceivedResponse {
@@ -258,4 +261,68 @@ fn outgoing(
     outgoing_headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     *outgoing.body_mut() = Some(body.clone().into());
     Ok(outgoing)
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading a response body without ever holding more than the configured limit.
+
+pub(crate) enum ReadError {
+    /// The body is larger than the limit; the rest was not read.
+    TooLarge,
+    /// The connection failed while reading.
+    Io(reqwest::Error),
+}
+
+/// Reads the whole body, refusing at once when its announced length (`Content-Length`)
+/// exceeds `limit` and stopping as soon as the bytes read exceed it otherwise.
+pub(crate) async fn read_limited(mut body: reqwest::Body, limit: u64) -> Result<Bytes, ReadError> {
+    let announced = body.size_hint().exact();
+    if announced.is_some_and(|len| len > limit) {
+        return Err(ReadError::TooLarge);
+    }
+    // Allocated at the first chunk that needs copying.
+    let mut buffer = BytesMut::new();
+    while let Some(frame) = body.frame().await {
+        // Trailers carry no body bytes.
+        let Ok(chunk) = frame.map_err(ReadError::Io)?.into_data() else {
+            continue;
+        };
+        let read = u64::try_from(buffer.len().saturating_add(chunk.len())).unwrap_or(u64::MAX);
+        if read > limit {
+            return Err(ReadError::TooLarge);
+        }
+        if buffer.is_empty() && announced == Some(chunk.len() as u64) {
+            // The whole body in one chunk: keep it as it came, without a copy.
+            return Ok(chunk);
+        }
+        if buffer.is_empty() {
+            let capacity = announced.unwrap_or(0).min(limit);
+            buffer.reserve(usize::try_from(capacity).unwrap_or(0));
+        }
+        buffer.extend_from_slice(&chunk);
+    }
+    Ok(buffer.freeze())
+}
+
+#[cfg(test)]
+mod body_tests {
+    use super::*;
+
+    fn read(body: &'static str, limit: u64) -> Result<Bytes, ReadError> {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime")
+            .block_on(read_limited(reqwest::Body::from(body), limit))
+    }
+
+    #[test]
+    fn reads_a_body_up_to_the_limit() {
+        assert!(matches!(read("{\"a\":1}", 7), Ok(b) if b == "{\"a\":1}"));
+        assert!(matches!(read("", 0), Ok(b) if b.is_empty()));
+    }
+
+    #[test]
+    fn refuses_an_announced_length_over_the_limit_before_reading() {
+        assert!(matches!(read("{\"a\":1}", 6), Err(ReadError::TooLarge)));
+    }
 }

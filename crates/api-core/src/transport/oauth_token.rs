@@ -6,31 +6,26 @@ use std::time::{Duration, SystemTime};
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use secrecy::ExposeSecret;
 
+use super::Deadline;
 use super::Transport;
 use crate::access_token::AccessToken;
-use crate::auth::{Auth, CredentialScope};
-use crate::deadline::Deadline;
+use crate::auth::CredentialScope;
 use crate::error::{Error, Result, TransportError, TransportErrorKind};
 use crate::oauth2::{OAuth2, TokenFetcher};
 
 impl Transport {
-    /// The OAuth2 token for this attempt, when the client uses OAuth2. Fetching one counts
-    /// against the call's deadline like everything else the call waits for.
-    pub(super) async fn token(&self, deadline: &Deadline) -> Result<Option<AccessToken>> {
-        let Auth::OAuth2(oauth) = &self.inner.auth else {
-            return Ok(None);
-        };
+    /// The OAuth2 token for this attempt of a client that uses OAuth2 (`oauth`). Fetching one
+    /// counts against the call's deadline like everything else the call waits for.
+    pub(super) async fn token(&self, oauth: &OAuth2, deadline: &Deadline) -> Result<AccessToken> {
         if let Some(token) = oauth.cache.peek(oauth.refresh_ahead, oauth.partition()) {
-            return Ok(Some(token));
+            return Ok(token);
         }
         let fetcher = TokenRequest {
             transport: self,
             oauth,
         };
         // Boxed: the slow path, kept out of every call's state.
-        Box::pin(deadline.bound(oauth.cache.get(oauth.refresh_ahead, &fetcher)))
-            .await
-            .map(Some)
+        Box::pin(deadline.bound(oauth.cache.get(oauth.refresh_ahead, &fetcher))).await
     }
 }
 
@@ -151,17 +146,19 @@ impl TokenRequest<'_> {
                 .await
                 .map_err(|e| token_unreachable(inner.provider, e.without_url()))?;
             let status = response.status();
-            let bytes = crate::body::read_limited(
+            let bytes = super::attempt::read_limited(
                 http::Response::from(response).into_body(),
                 inner.max_response_bytes,
             )
             .await
             .map_err(|e| match e {
-                crate::body::ReadError::TooLarge => Error::Auth(format!(
+                super::attempt::ReadError::TooLarge => Error::Auth(format!(
                     "token response exceeds the {}-byte limit",
                     inner.max_response_bytes
                 )),
-                crate::body::ReadError::Io(e) => token_unreachable(inner.provider, e.without_url()),
+                super::attempt::ReadError::Io(e) => {
+                    token_unreachable(inner.provider, e.without_url())
+                }
             })?;
             Ok::<_, Error>((status, bytes))
         };

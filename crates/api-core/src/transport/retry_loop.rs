@@ -5,10 +5,10 @@ use std::time::{Duration, SystemTime};
 
 use reqwest::header::HeaderMap;
 
+use super::Deadline;
 use super::attempt::RawResponse;
 use super::{Transport, millis};
 use crate::auth::Auth;
-use crate::deadline::Deadline;
 use crate::error::{ApiError, Error, ErrorKind, Result, excerpt};
 use crate::rate_limit::{RateLimitInfo, retry_after};
 use crate::request::Request;
@@ -51,7 +51,12 @@ impl Transport {
             }
             // A token endpoint out of reach is a `Connect` failure (the call never left), so
             // it takes the retry path below like a refused connection, whatever the method.
-            let token = self.token(deadline).await;
+            // Only an OAuth2 client has a token to fetch (`oauth_token.rs`); other credentials
+            // are fixed headers, merged when the client was built.
+            let token = match &inner.auth {
+                Auth::OAuth2(oauth) => self.token(oauth, deadline).await.map(Some),
+                _ => Ok(None),
+            };
             // Each answer is settled into a small `Error` before anything else is awaited:
             // a response or an `ApiError` held across an await would sit in every call's
             // state (the state is copied whole each time a future moves).
