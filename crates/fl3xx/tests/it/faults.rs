@@ -1,6 +1,6 @@
 //! The client against the sandbox with faults injected through its public API: FL3XX's
 //! fair-use 403 and a permission 403, a subscription created and its answer lost, a read cut
-//! short, and an operator token revoked.
+//! short, a slow body, and an operator token revoked.
 
 use api_core::TransportErrorKind;
 use api_sandbox::{Fault, FaultKind, Sandbox, SandboxConfig};
@@ -92,6 +92,25 @@ async fn a_read_cut_short_is_repeated() {
     let faults: Vec<Option<FaultKind>> =
         sandbox.fl3xx().requests().iter().map(|r| r.fault).collect();
     assert_eq!(faults, [Some(FaultKind::Truncated), None]);
+    sandbox.shutdown().await;
+}
+
+/// An answer whose body arrives 8 bytes at a time over 30 ms, within the request timeout, is
+/// read whole, once.
+#[tokio::test]
+async fn a_slow_body_within_the_timeout_is_read_whole() {
+    let (sandbox, operator) = start().await;
+    sandbox
+        .fl3xx()
+        .faults()
+        .inject(Fault::slow_body(std::time::Duration::from_millis(30)).chunk_bytes(8));
+    let started = std::time::Instant::now();
+    let airport = operator.get_airport("LOWW").send().await.expect("slowly");
+    assert!(started.elapsed() >= std::time::Duration::from_millis(30));
+    assert_eq!(airport.icao.as_deref(), Some("LOWW"));
+    let faults: Vec<Option<FaultKind>> =
+        sandbox.fl3xx().requests().iter().map(|r| r.fault).collect();
+    assert_eq!(faults, [Some(FaultKind::SlowBody)]);
     sandbox.shutdown().await;
 }
 

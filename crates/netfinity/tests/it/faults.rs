@@ -1,5 +1,8 @@
 //! The client against the sandbox with faults injected through its public API: an answer
-//! lost after the SMS was accepted, an answer cut short, and a token revoked in the panel.
+//! lost after the SMS was accepted, an answer cut short, an answer too late, and a token
+//! revoked in the panel.
+
+use std::time::Duration;
 
 use api_core::TransportErrorKind;
 use api_sandbox::{Fault, FaultKind, Sandbox, SandboxConfig};
@@ -69,6 +72,48 @@ async fn an_answer_cut_short_is_a_body_error_and_not_sent_again() {
         .expect_err("a cut body");
     assert_eq!(transport_kind(&error), TransportErrorKind::Body, "{error}");
     assert_eq!(sandbox.netfinity().requests().len(), 1);
+    assert_eq!(sandbox.netfinity().accepted().len(), 1);
+    sandbox.shutdown().await;
+}
+
+/// The sandbox accepts the SMS and holds its answer for 50 ms, past the client's 20 ms
+/// request timeout: the attempt times out (`Timeout` of the `"request"`), and the send,
+/// which may have gone (it did), is not repeated.
+#[tokio::test]
+async fn a_late_answer_past_the_request_timeout_is_not_sent_again() {
+    let (sandbox, _, token) = start().await;
+    let client = Client::builder()
+        .token(token)
+        .base_url(sandbox.netfinity_url())
+        .rate_limit(None)
+        .configure(|t| t.request_timeout(Duration::from_millis(20)))
+        .build()
+        .expect("client");
+    sandbox
+        .netfinity()
+        .faults()
+        .inject(Fault::latency(Duration::from_millis(50)));
+    let error = client
+        .send_sms(&Sms::new("359881234567", "late"))
+        .await
+        .expect_err("timed out");
+    assert!(
+        matches!(
+            error,
+            Error::Timeout {
+                what: "request",
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    let faults: Vec<Option<FaultKind>> = sandbox
+        .netfinity()
+        .requests()
+        .iter()
+        .map(|r| r.fault)
+        .collect();
+    assert_eq!(faults, [Some(FaultKind::Latency)]);
     assert_eq!(sandbox.netfinity().accepted().len(), 1);
     sandbox.shutdown().await;
 }
