@@ -104,11 +104,6 @@ impl FaultKind {
     pub fn from_name(name: &str) -> Option<FaultKind> {
         Self::ALL.into_iter().find(|kind| kind.name() == name)
     }
-
-    /// Whether the emulator handles a request this kind meets (its side effect happens).
-    pub fn reaches_the_emulator(self) -> bool {
-        !matches!(self, FaultKind::Status | FaultKind::DropBeforeHandling)
-    }
 }
 
 impl Fault {
