@@ -1,6 +1,6 @@
 //! The sandbox's own routes, under [`ADMIN_PREFIX`] (a prefix no provider uses): its health,
 //! with each provider's base URL; the requests each emulator recorded, credentials redacted;
-//! faults on demand; the clock; provider-initiated traffic (an FL3XX webhook, a Netfinity
+//! faults on demand; credentials revoked on demand; the clock; provider-initiated traffic (an FL3XX webhook, a Netfinity
 //! pingback). For tests and tools in any language: plain HTTP and JSON.
 
 use axum::Router;
@@ -63,6 +63,16 @@ pub(crate) fn mount(app: Router, emulators: Emulators) -> Router {
         }),
     )
     .route(
+        &format!("{ADMIN_PREFIX}/revoke/{{provider}}"),
+        post({
+            let emulators = emulators.clone();
+            move |Path(provider): Path<String>, axum::Json(spec): axum::Json<Value>| {
+                let emulators = emulators.clone();
+                async move { revoke(&emulators, &provider, &spec) }
+            }
+        }),
+    )
+    .route(
         &format!("{ADMIN_PREFIX}/trigger/fl3xx/webhook"),
         post({
             let fl3xx = emulators.fl3xx.clone();
@@ -121,39 +131,47 @@ fn bad_request(message: &str) -> Response {
         .into_response()
 }
 
-/// `POST {ADMIN_PREFIX}/faults/{provider}` with `{"status", "headers": {name: value},
-/// "body", "times", "path"}` (all but `status` optional): the next `times` answers (1) of
-/// the provider, or of its paths containing `path`, replaced.
+/// `POST {ADMIN_PREFIX}/faults/{provider}` with `{"kind", "status", "headers": {name:
+/// value}, "body", "times", "path", "delay_ms", "over_ms", "chunk_bytes", "keep_bytes"}`
+/// (see [`crate::Fault`]; `kind` is `"status"` when absent): the next `times` requests (1)
+/// of the provider, or of its paths containing `path`, meet the fault. Answers 201 with
+/// `{"pending"}`, or 400 with what is wrong.
 fn inject(emulators: &Emulators, provider: &str, spec: &Value) -> Response {
     let Some(faults) = faults_of(emulators, provider) else {
         return unknown_provider(provider);
     };
-    let Some(status) = spec["status"].as_u64().and_then(|s| u16::try_from(s).ok()) else {
-        return bad_request("`status` (a number) is required");
+    let fault = match crate::Fault::from_json(spec) {
+        Ok(fault) => fault,
+        Err(message) => return bad_request(&message),
     };
-    let mut fault = crate::Fault::status(status);
-    if let Some(headers) = spec["headers"].as_object() {
-        for (name, value) in headers {
-            if let Some(value) = value.as_str() {
-                fault = fault.header(name, value);
-            }
-        }
-    }
-    if let Some(body) = spec["body"].as_str() {
-        fault = fault.body(body);
-    }
-    if let Some(times) = spec["times"].as_u64().and_then(|t| u32::try_from(t).ok()) {
-        fault = fault.times(times);
-    }
-    if let Some(path) = spec["path"].as_str() {
-        fault = fault.on_path(path);
-    }
     faults.inject(fault);
     (
         StatusCode::CREATED,
         axum::Json(json!({ "pending": faults.pending() })),
     )
         .into_response()
+}
+
+/// `POST {ADMIN_PREFIX}/revoke/{provider}` with `{"credential"}`: the emulator refuses that
+/// credential from now on with its documented 401 (Netfinity's bearer token, FlashStart's
+/// API key, an FL3XX operator token); for Flexiti, every token issued so far expires (no
+/// `credential` needed). Answers `{"revoked"}`: false when the emulator never accepted it.
+fn revoke(emulators: &Emulators, provider: &str, spec: &Value) -> Response {
+    let credential = spec["credential"].as_str();
+    let revoked = match (provider, credential) {
+        ("flexiti", _) => {
+            emulators.flexiti.expire_tokens();
+            true
+        }
+        ("netfinity" | "fsflt" | "fl3xx", None) => {
+            return bad_request("`credential` (a text) is required");
+        }
+        ("netfinity", Some(token)) => emulators.netfinity.revoke_token(token),
+        ("fsflt", Some(key)) => emulators.fsflt.revoke_api_key(key),
+        ("fl3xx", Some(token)) => emulators.fl3xx.revoke_token(token),
+        (other, _) => return unknown_provider(other),
+    };
+    axum::Json(json!({ "revoked": revoked })).into_response()
 }
 
 /// `POST {ADMIN_PREFIX}/trigger/fl3xx/webhook` with `{"url", "key", "event",
@@ -256,5 +274,6 @@ fn redacted(request: &RecordedRequest) -> Value {
         "headers": headers,
         "body": String::from_utf8_lossy(&request.body),
         "status": request.status,
+        "fault": request.fault.map(crate::FaultKind::name),
     })
 }

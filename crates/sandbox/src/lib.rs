@@ -59,7 +59,7 @@ use tokio::task::JoinHandle;
 
 pub use admin::ADMIN_PREFIX;
 pub use common::clock::Clock;
-pub use common::faults::{Fault, Faults};
+pub use common::faults::{Fault, FaultKind, Faults};
 pub use fl3xx::{Fl3xxConfig, Fl3xxHandle, WebhookDeliveryRecord};
 pub use flexiti::{FlexitiConfig, FlexitiHandle};
 pub use fsflt::{FsfltConfig, FsfltHandle, SandboxCustomer, SandboxLicence};

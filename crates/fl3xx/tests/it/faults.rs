@@ -1,7 +1,10 @@
-//! The client against the sandbox with faults injected through its public API.
+//! The client against the sandbox with faults injected through its public API: FL3XX's
+//! fair-use 403 and a permission 403, a subscription created and its answer lost, a read cut
+//! short, a slow body, and an operator token revoked.
 
-use api_sandbox::{Fault, Sandbox, SandboxConfig};
-use fl3xx::{ErrorKind, Fl3xx, OperatorClient};
+use api_core::TransportErrorKind;
+use api_sandbox::{Fault, FaultKind, Sandbox, SandboxConfig};
+use fl3xx::{CreateWebhookSubscription, Error, ErrorKind, Fl3xx, OperatorClient, WebhookEventType};
 
 async fn start() -> (Sandbox, OperatorClient) {
     let config = SandboxConfig::default();
@@ -15,6 +18,132 @@ async fn start() -> (Sandbox, OperatorClient) {
         .for_operator(token)
         .expect("operator");
     (sandbox, operator)
+}
+
+/// The transport error's kind, or a panic naming what came instead.
+fn transport_kind(error: &Error) -> TransportErrorKind {
+    match error {
+        Error::Transport(transport) => transport.kind,
+        other => panic!("expected a transport error, got {other:?}"),
+    }
+}
+
+/// The sandbox stores the subscription, then closes the connection without an answer. A
+/// subscription (a POST, no idempotency key) must not be sent again (a second one would
+/// deliver every event twice); the client says the request may have gone
+/// (`Transport(Request)`), and the operator has exactly one subscription.
+#[tokio::test]
+async fn a_subscription_created_then_its_answer_lost_is_not_created_again() {
+    let (sandbox, operator) = start().await;
+    sandbox
+        .fl3xx()
+        .faults()
+        .inject(Fault::drop_after_handling().on_path("/webhooks/subscriptions"));
+    let error = operator
+        .create_webhook_subscription(&CreateWebhookSubscription::new(
+            WebhookEventType::FlightTimeUpdate,
+            "https://hooks.example.com/fl3xx",
+            "my-signing-key",
+        ))
+        .send()
+        .await
+        .expect_err("no answer");
+    assert_eq!(
+        transport_kind(&error),
+        TransportErrorKind::Request,
+        "{error}"
+    );
+    let posts: Vec<(u16, Option<FaultKind>)> = sandbox
+        .fl3xx()
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST")
+        .map(|r| (r.status, r.fault))
+        .collect();
+    assert_eq!(posts.len(), 1, "{posts:?}");
+    assert_eq!(posts[0].1, Some(FaultKind::DropAfterHandling));
+    assert!((200..300).contains(&posts[0].0), "{posts:?}");
+
+    let subscriptions = operator
+        .list_webhook_subscriptions()
+        .send()
+        .await
+        .expect("the list");
+    assert_eq!(subscriptions.data.len(), 1);
+    assert_eq!(
+        subscriptions.data[0].callback_url,
+        "https://hooks.example.com/fl3xx"
+    );
+    sandbox.shutdown().await;
+}
+
+/// A read whose answer is cut short of its `Content-Length` is safe to repeat: the client
+/// reads the airport on its second attempt.
+#[tokio::test]
+async fn a_read_cut_short_is_repeated() {
+    let (sandbox, operator) = start().await;
+    sandbox.fl3xx().faults().inject(Fault::truncated(12));
+    let airport = operator
+        .get_airport("LOWW")
+        .send()
+        .await
+        .expect("the second attempt");
+    assert_eq!(airport.icao.as_deref(), Some("LOWW"));
+    let faults: Vec<Option<FaultKind>> =
+        sandbox.fl3xx().requests().iter().map(|r| r.fault).collect();
+    assert_eq!(faults, [Some(FaultKind::Truncated), None]);
+    sandbox.shutdown().await;
+}
+
+/// An answer whose body arrives 8 bytes at a time over 30 ms, within the request timeout, is
+/// read whole, once.
+#[tokio::test]
+async fn a_slow_body_within_the_timeout_is_read_whole() {
+    let (sandbox, operator) = start().await;
+    sandbox
+        .fl3xx()
+        .faults()
+        .inject(Fault::slow_body(std::time::Duration::from_millis(30)).chunk_bytes(8));
+    let started = std::time::Instant::now();
+    let airport = operator.get_airport("LOWW").send().await.expect("slowly");
+    assert!(started.elapsed() >= std::time::Duration::from_millis(30));
+    assert_eq!(airport.icao.as_deref(), Some("LOWW"));
+    let faults: Vec<Option<FaultKind>> =
+        sandbox.fl3xx().requests().iter().map(|r| r.fault).collect();
+    assert_eq!(faults, [Some(FaultKind::SlowBody)]);
+    sandbox.shutdown().await;
+}
+
+/// An operator token revoked in FL3XX (the sandbox's `revoke_token`): the 401 is the answer
+/// at once, never repeated, and the error shows no part of the token.
+#[tokio::test]
+async fn a_revoked_operator_token_is_unauthorized_at_once() {
+    let (sandbox, operator) = start().await;
+    let token = SandboxConfig::default().fl3xx.tokens[0].clone();
+    operator
+        .get_airport("LOWW")
+        .send()
+        .await
+        .expect("the token works");
+    assert!(sandbox.fl3xx().revoke_token(&token));
+
+    let error = operator
+        .get_airport("LOWW")
+        .send()
+        .await
+        .expect_err("revoked");
+    assert_eq!(error.kind(), Some(ErrorKind::Unauthorized));
+    let statuses: Vec<u16> = sandbox
+        .fl3xx()
+        .requests()
+        .iter()
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(statuses, [200, 401]);
+    for shown in [format!("{error}"), format!("{error:?}")] {
+        assert!(!shown.contains(&token), "{shown}");
+    }
+    sandbox.shutdown().await;
 }
 
 /// FL3XX's fair-use 403 (its Spring body) with `Retry-After: 0`: read as a rate limit, waited

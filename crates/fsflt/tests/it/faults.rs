@@ -1,7 +1,12 @@
-//! The client against the sandbox with faults injected through its public API.
+//! The client against the sandbox with faults injected through its public API: a 429 waited
+//! out or returned, answers lost after the licence was assigned or the customer created, and
+//! an API key revoked in the panel.
 
-use api_sandbox::{Fault, Sandbox, SandboxConfig};
-use fsflt::{AuthTokenRequest, Client, CustomerCode, ErrorKind, NewCustomer};
+use api_sandbox::{Fault, FaultKind, Sandbox, SandboxConfig};
+use fsflt::{
+    AssignRequest, AuthTokenRequest, AvailableLicensesRequest, Client, CustomerCode, ErrorKind,
+    NewCustomer,
+};
 
 async fn start() -> (Sandbox, Client) {
     let config = SandboxConfig::default();
@@ -61,5 +66,132 @@ async fn a_retry_after_beyond_the_wait_limit_is_the_answer() {
         .expect_err("not waited out");
     assert_eq!(error.kind(), Some(ErrorKind::TooManyRequests));
     assert_eq!(sandbox.fsflt().requests().len(), 1);
+    sandbox.shutdown().await;
+}
+
+/// The transport error's kind, or a panic naming what came instead.
+fn transport_kind(error: &fsflt::Error) -> api_core::TransportErrorKind {
+    match error {
+        fsflt::Error::Transport(transport) => transport.kind,
+        other => panic!("expected a transport error, got {other:?}"),
+    }
+}
+
+/// The sandbox assigns the licence, then closes the connection without an answer. An
+/// assignment has no idempotency key: the client must not send it again (a second licence
+/// would be billed), and says the request may have gone (`Transport(Request)`).
+#[tokio::test]
+async fn a_licence_assigned_then_its_answer_lost_is_not_assigned_again() {
+    let (sandbox, client) = start().await;
+    let new = NewCustomer::new("it@rossi.example", "s3cretpass", "Rossi", "IT", 1);
+    let customer = client
+        .create_customer(&new)
+        .send()
+        .await
+        .expect("created")
+        .customer_code;
+    let offers = client
+        .available_licenses(&AvailableLicensesRequest::for_customer(customer))
+        .send()
+        .await
+        .expect("offers");
+    let offer = offers.first().expect("an offer");
+    sandbox
+        .fsflt()
+        .faults()
+        .inject(Fault::drop_after_handling().on_path("/licenses/assign"));
+
+    let error = client
+        .assign_license(&AssignRequest::new(
+            customer,
+            &offer.license_code,
+            "Head office",
+        ))
+        .send()
+        .await
+        .expect_err("no answer");
+    assert_eq!(
+        transport_kind(&error),
+        api_core::TransportErrorKind::Request,
+        "{error}"
+    );
+    let assignments: Vec<(u16, Option<FaultKind>)> = sandbox
+        .fsflt()
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/licenses/assign"))
+        .map(|r| (r.status, r.fault))
+        .collect();
+    assert_eq!(assignments, [(200, Some(FaultKind::DropAfterHandling))]);
+    let licences = sandbox.fsflt().licences();
+    assert_eq!(licences.len(), 1);
+    assert_eq!(licences[0].license_code, offer.license_code);
+    assert_eq!(licences[0].customer_code, customer.get());
+    sandbox.shutdown().await;
+}
+
+/// The same for a customer creation: created once, not repeated, `Transport(Request)`.
+#[tokio::test]
+async fn a_customer_created_then_its_answer_lost_is_not_created_again() {
+    let (sandbox, client) = start().await;
+    sandbox
+        .fsflt()
+        .faults()
+        .inject(Fault::drop_after_handling());
+    let new = NewCustomer::new("it@rossi.example", "s3cretpass", "Rossi", "IT", 1);
+    let error = client
+        .create_customer(&new)
+        .send()
+        .await
+        .expect_err("no answer");
+    assert_eq!(
+        transport_kind(&error),
+        api_core::TransportErrorKind::Request,
+        "{error}"
+    );
+    assert_eq!(sandbox.fsflt().requests().len(), 1);
+    let customers = sandbox.fsflt().customers();
+    assert_eq!(customers.len(), 1);
+    assert_eq!(customers[0].email, "it@rossi.example");
+    sandbox.shutdown().await;
+}
+
+/// An API key revoked in FlashStart's reseller panel (the sandbox's `revoke_api_key`): the
+/// documented 401 is the answer at once, never repeated, and the error shows no part of the
+/// key.
+#[tokio::test]
+async fn a_revoked_api_key_is_unauthorized_at_once() {
+    let config = SandboxConfig::default();
+    let key = config.fsflt.api_key.clone();
+    let (sandbox, client) = start().await;
+    let new = NewCustomer::new("it@rossi.example", "s3cretpass", "Rossi", "IT", 1);
+    let customer = client
+        .create_customer(&new)
+        .send()
+        .await
+        .expect("the key works")
+        .customer_code;
+    assert!(sandbox.fsflt().revoke_api_key(&key));
+
+    let error = client
+        .get_auth_token(&AuthTokenRequest::for_customer(customer))
+        .send()
+        .await
+        .expect_err("revoked");
+    assert_eq!(error.kind(), Some(ErrorKind::Unauthorized));
+    assert_eq!(
+        error.as_api().and_then(|a| a.message.as_deref()),
+        Some("invalid token or unauthorized admin")
+    );
+    let statuses: Vec<u16> = sandbox
+        .fsflt()
+        .requests()
+        .iter()
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(statuses, [200, 401]);
+    for shown in [format!("{error}"), format!("{error:?}")] {
+        assert!(!shown.contains(&key), "{shown}");
+    }
     sandbox.shutdown().await;
 }

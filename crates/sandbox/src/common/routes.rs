@@ -17,6 +17,7 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{MethodFilter, MethodRouter, any};
 
+use super::delivery::Delivery;
 use super::wire::{percent_decode, recorded_headers};
 use crate::RecordedRequest;
 
@@ -157,28 +158,31 @@ async fn read(body: Body) -> Option<Bytes> {
     axum::body::to_bytes(body, MAX_BODY_BYTES).await.ok()
 }
 
-/// Reads the body (413 past the limit), answers, and records the request with its status.
+/// Reads the body (413 past the limit), answers (through the first fault waiting for the
+/// path, if any), and records the request with its status and fault before the answer leaves.
 async fn recorded<E: Emulator>(emulator: E, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
     let method = parts.method.to_string();
     let path = parts.uri.path().to_owned();
     let headers = recorded_headers(&parts.headers);
-    let (body, response) = match read(body).await {
-        Some(body) => match emulator.faults().answer(&path).await {
-            Some(fault) => (body, fault),
-            None => {
-                let request = Request::from_parts(parts, Body::from(body.clone()));
-                (body, next.run(request).await)
-            }
-        },
-        None => (Bytes::new(), emulator.too_large(&parts)),
+    let (body, delivery) = match read(body).await {
+        Some(body) => {
+            let handle = next.run(Request::from_parts(parts, Body::from(body.clone())));
+            let delivery = match emulator.faults().take(&path) {
+                Some(fault) => fault.deliver(handle).await,
+                None => Delivery::plain(handle.await),
+            };
+            (body, delivery)
+        }
+        None => (Bytes::new(), Delivery::plain(emulator.too_large(&parts))),
     };
     emulator.record(RecordedRequest {
         method,
         path,
         headers,
         body: body.to_vec(),
-        status: response.status().as_u16(),
+        status: delivery.status,
+        fault: delivery.fault,
     });
-    response
+    delivery.send().await
 }

@@ -112,6 +112,8 @@ pub struct Fl3xxHandle {
 struct Shared {
     /// Faults waiting for this emulator's next requests.
     faults: crate::Faults,
+    /// Operator tokens revoked since the start.
+    revoked: crate::common::revoked::Revoked,
     /// The sandbox's clock.
     clock: crate::Clock,
     config: Fl3xxConfig,
@@ -202,6 +204,7 @@ impl Fl3xxHandle {
         Self {
             inner: Arc::new(Shared {
                 faults: crate::Faults::default(),
+                revoked: crate::common::revoked::Revoked::default(),
                 clock,
                 config,
                 state: Mutex::new(state),
@@ -213,10 +216,18 @@ impl Fl3xxHandle {
     }
 
     /// The faults waiting for this emulator's next requests: `inject` one to have the next
-    /// answers replaced (a 429 with `Retry-After`, a 503), whatever the request; they are
-    /// recorded like any answer.
+    /// answers replaced (a 429 with `Retry-After`, a 503), delayed, slowed, cut short or
+    /// lost, whatever the request; they are recorded with the request they met.
     pub fn faults(&self) -> crate::Faults {
         self.inner.faults.clone()
+    }
+
+    /// Revokes an operator token, as an operator does in FL3XX's settings: from now on a
+    /// request carrying it gets the 401 for a wrong token (API v1 and v2 alike). True when it
+    /// was one of [`Fl3xxConfig::tokens`].
+    pub fn revoke_token(&self, token: &str) -> bool {
+        self.inner.revoked.revoke(token);
+        self.state().operator_index(token).is_some()
     }
 
     /// The sandbox's clock, as this emulator reads it.

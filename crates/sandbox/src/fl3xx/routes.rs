@@ -343,7 +343,7 @@ impl Fl3xxHandle {
             return None;
         }
         let token = header(AUTH_TOKEN)?;
-        self.state().operator_index(token)
+        self.operator_of(token)
     }
 
     /// The index of the operator whose token the request carries, whatever the client id
@@ -353,6 +353,14 @@ impl Fl3xxHandle {
             .get(AUTH_TOKEN)
             .and_then(|v| v.to_str().ok())
             .map(str::trim)?;
+        self.operator_of(token)
+    }
+
+    /// The index of the operator of `token`, unless the token was revoked.
+    fn operator_of(&self, token: &str) -> Option<usize> {
+        if self.inner.revoked.contains(token) {
+            return None;
+        }
         self.state().operator_index(token)
     }
 

@@ -164,8 +164,8 @@ impl FlexitiHandle {
     }
 
     /// The faults waiting for this emulator's next requests: `inject` one to have the next
-    /// answers replaced (a 429 with `Retry-After`, a 503), whatever the request; they are
-    /// recorded like any answer.
+    /// answers replaced (a 429 with `Retry-After`, a 503), delayed, slowed, cut short or
+    /// lost, whatever the request; they are recorded with the request they met.
     pub fn faults(&self) -> crate::Faults {
         self.inner.faults.clone()
     }

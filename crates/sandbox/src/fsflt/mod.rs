@@ -114,6 +114,8 @@ pub struct FsfltHandle {
 struct Shared {
     /// Faults waiting for this emulator's next requests.
     faults: crate::Faults,
+    /// API keys revoked since the start.
+    revoked: crate::common::revoked::Revoked,
     /// The sandbox's clock.
     clock: crate::Clock,
     config: FsfltConfig,
@@ -149,6 +151,7 @@ impl FsfltHandle {
         Self {
             inner: Arc::new(Shared {
                 faults: crate::Faults::default(),
+                revoked: crate::common::revoked::Revoked::default(),
                 clock,
                 config,
                 state: Mutex::default(),
@@ -157,10 +160,18 @@ impl FsfltHandle {
     }
 
     /// The faults waiting for this emulator's next requests: `inject` one to have the next
-    /// answers replaced (a 429 with `Retry-After`, a 503), whatever the request; they are
-    /// recorded like any answer.
+    /// answers replaced (a 429 with `Retry-After`, a 503), delayed, slowed, cut short or
+    /// lost, whatever the request; they are recorded with the request they met.
     pub fn faults(&self) -> crate::Faults {
         self.inner.faults.clone()
+    }
+
+    /// Revokes an API key, as FlashStart's reseller panel does: from now on a request
+    /// carrying it gets the documented 401 `{"message":"invalid token or unauthorized
+    /// admin"}`. True when it was the key the emulator accepted ([`FsfltConfig::api_key`]).
+    pub fn revoke_api_key(&self, key: &str) -> bool {
+        self.inner.revoked.revoke(key);
+        key == self.inner.config.api_key
     }
 
     /// The sandbox's clock, as this emulator reads it.

@@ -97,7 +97,8 @@ impl FsfltHandle {
     /// A call of `operation`: the API key, then the handler.
     fn call(&self, operation: &'static OperationSpec, request: &Incoming) -> Response {
         let key = crate::common::wire::header(&request.parts.headers, API_KEY);
-        if key != Some(self.config().api_key.as_str()) {
+        let revoked = key.is_some_and(|key| self.inner.revoked.contains(key));
+        if revoked || key != Some(self.config().api_key.as_str()) {
             return message(StatusCode::UNAUTHORIZED, UNAUTHORIZED);
         }
         let call = Call {

@@ -73,8 +73,13 @@ pub struct RecordedRequest {
     pub headers: BTreeMap<String, String>,
     /// The raw body.
     pub body: Vec<u8>,
-    /// The status code the sandbox answered.
+    /// The status code the sandbox answered. For a connection dropped after handling
+    /// ([`Fault::drop_after_handling`](crate::Fault::drop_after_handling)), the status the
+    /// emulator answered, which never left; 0 when nothing answered
+    /// ([`Fault::drop_before_handling`](crate::Fault::drop_before_handling)).
     pub status: u16,
+    /// The injected fault that met the request, if one did.
+    pub fault: Option<crate::FaultKind>,
 }
 
 impl RecordedRequest {
@@ -128,6 +133,8 @@ pub struct NetfinityHandle {
 struct Shared {
     /// Faults waiting for this emulator's next requests.
     faults: crate::Faults,
+    /// Tokens revoked since the start.
+    revoked: crate::common::revoked::Revoked,
     /// The sandbox's clock.
     clock: crate::Clock,
     config: NetfinityConfig,
@@ -172,6 +179,7 @@ impl NetfinityHandle {
         Self {
             inner: Arc::new(Shared {
                 faults: crate::Faults::default(),
+                revoked: crate::common::revoked::Revoked::default(),
                 clock,
                 callback_url: Mutex::new(config.callback_url.clone()),
                 config,
@@ -190,10 +198,20 @@ impl NetfinityHandle {
     }
 
     /// The faults waiting for this emulator's next requests: `inject` one to have the next
-    /// answers replaced (a 429 with `Retry-After`, a 503), whatever the request; they are
-    /// recorded like any answer.
+    /// answers replaced (a 429 with `Retry-After`, a 503), delayed, slowed, cut short or
+    /// lost, whatever the request; they are recorded with the request they met.
     pub fn faults(&self) -> crate::Faults {
         self.inner.faults.clone()
+    }
+
+    /// Revokes a bearer token, as Netfinity's panel does: from now on a request carrying it
+    /// gets the documented 401 `{"message":"Bearer token wrong"}`. True when it was a token
+    /// the emulator accepted ([`NetfinityConfig::token`] or
+    /// [`NetfinityConfig::limited_token`]).
+    pub fn revoke_token(&self, token: &str) -> bool {
+        self.inner.revoked.revoke(token);
+        let config = &self.inner.config;
+        token == config.token || config.limited_token.as_deref() == Some(token)
     }
 
     /// The sandbox's clock, as this emulator reads it.

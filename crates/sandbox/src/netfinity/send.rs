@@ -96,6 +96,9 @@ impl NetfinityHandle {
         // 1. Bearer token.
         let config = self.config();
         let token = bearer_token(&parts.headers);
+        if token.is_some_and(|token| self.inner.revoked.contains(token)) {
+            return message(StatusCode::UNAUTHORIZED, "Bearer token wrong");
+        }
         if config.limited_token.is_some() && token == config.limited_token.as_deref() {
             return message(StatusCode::FORBIDDEN, "Token capabilities missing");
         }
