@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use api_core::{
-    CredentialScope, Error, InMemoryRateLimiter, RateLimit, RateLimitInfo, RateLimiter, Result,
-    async_trait,
+    BoxFuture, CredentialScope, Error, InMemoryRateLimiter, RateLimit, RateLimitInfo, RateLimiter,
+    Result,
 };
 use redis::Script;
 
@@ -239,35 +239,40 @@ impl RedisRateLimiter {
     }
 }
 
-#[async_trait]
 impl RateLimiter for RedisRateLimiter {
-    async fn acquire(&self, max_wait: Duration) -> Result<()> {
-        match self.acquire_shared(max_wait).await {
-            Ok(outcome) => outcome,
-            Err(unavailable) => match self.store.inner.on_unavailable {
-                OnUnavailable::FailClosed => {
-                    Err(unavailable.into_error(self.provider, "rate limit"))
-                }
-                OnUnavailable::InMemory => self.fallback.acquire(max_wait).await,
-            },
-        }
+    fn acquire(&self, max_wait: Duration) -> BoxFuture<'_, Result<()>> {
+        Box::pin(async move {
+            match self.acquire_shared(max_wait).await {
+                Ok(outcome) => outcome,
+                Err(unavailable) => match self.store.inner.on_unavailable {
+                    OnUnavailable::FailClosed => {
+                        Err(unavailable.into_error(self.provider, "rate limit"))
+                    }
+                    OnUnavailable::InMemory => self.fallback.acquire(max_wait).await,
+                },
+            }
+        })
     }
 
-    async fn pause(&self, wait: Duration) {
-        // Kept locally too, so the fallback honours it should Redis fail next.
-        self.fallback.pause(wait).await;
-        if let Err(unavailable) = self.shared_pause(wait).await {
-            tracing::debug!(%unavailable, "the server's pause was kept in this process only");
-        }
+    fn pause(&self, wait: Duration) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            // Kept locally too, so the fallback honours it should Redis fail next.
+            self.fallback.pause(wait).await;
+            if let Err(unavailable) = self.shared_pause(wait).await {
+                tracing::debug!(%unavailable, "the server's pause was kept in this process only");
+            }
+        })
     }
 
-    async fn observe(&self, info: &RateLimitInfo) {
-        if info.remaining == Some(0)
-            && let Some(wait) = info.reset_after(SystemTime::now())
-            && !wait.is_zero()
-        {
-            self.pause(wait).await;
-        }
+    fn observe<'a>(&'a self, info: &'a RateLimitInfo) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            if info.remaining == Some(0)
+                && let Some(wait) = info.reset_after(SystemTime::now())
+                && !wait.is_zero()
+            {
+                self.pause(wait).await;
+            }
+        })
     }
 
     fn bind(

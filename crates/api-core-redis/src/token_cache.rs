@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use api_core::{
-    AccessToken, CredentialScope, Error, ExposeSecret, InMemoryTokenCache, Result, TokenCache,
-    TokenFetcher, async_trait,
+    AccessToken, BoxFuture, CredentialScope, Error, ExposeSecret, InMemoryTokenCache, Result,
+    TokenCache, TokenFetcher,
 };
 use redis::Script;
 
@@ -358,70 +358,77 @@ impl RedisTokenCache {
     }
 }
 
-#[async_trait]
 impl TokenCache for RedisTokenCache {
-    async fn get(&self, margin: Duration, fetcher: &dyn TokenFetcher) -> Result<AccessToken> {
-        let scope = fetcher.scope().ok_or_else(|| {
-            Error::Config(
-                "RedisTokenCache needs a token fetcher that names its credential \
-                 (TokenFetcher::scope)"
-                    .into(),
-            )
-        })?;
-        let key = self.key(&scope);
-        let local = self.local(&key);
-        let outcome = match self.get_shared(&key, &local, margin, fetcher).await {
-            Ok(outcome) => outcome,
-            Err(unavailable) => match self.store.inner.on_unavailable {
-                OnUnavailable::FailClosed => {
-                    return Err(unavailable.into_error(scope.provider, "token cache"));
-                }
-                OnUnavailable::InMemory => local.fallback.get(margin, fetcher).await,
-            },
-        };
-        if let Ok(token) = &outcome {
-            *local.last.lock().unwrap_or_else(PoisonError::into_inner) =
-                Some(token.secret().expose_secret().to_owned());
-        }
-        outcome
+    fn get<'a>(
+        &'a self,
+        margin: Duration,
+        fetcher: &'a dyn TokenFetcher,
+    ) -> BoxFuture<'a, Result<AccessToken>> {
+        Box::pin(async move {
+            let scope = fetcher.scope().ok_or_else(|| {
+                Error::Config(
+                    "RedisTokenCache needs a token fetcher that names its credential \
+                     (TokenFetcher::scope)"
+                        .into(),
+                )
+            })?;
+            let key = self.key(&scope);
+            let local = self.local(&key);
+            let outcome = match self.get_shared(&key, &local, margin, fetcher).await {
+                Ok(outcome) => outcome,
+                Err(unavailable) => match self.store.inner.on_unavailable {
+                    OnUnavailable::FailClosed => {
+                        return Err(unavailable.into_error(scope.provider, "token cache"));
+                    }
+                    OnUnavailable::InMemory => local.fallback.get(margin, fetcher).await,
+                },
+            };
+            if let Ok(token) = &outcome {
+                *local.last.lock().unwrap_or_else(PoisonError::into_inner) =
+                    Some(token.secret().expose_secret().to_owned());
+            }
+            outcome
+        })
     }
 
-    async fn invalidate(&self, stale: &AccessToken) {
-        let secret = stale.secret().expose_secret();
-        let locals: Vec<(String, Arc<Local>)> = self
-            .local
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        for (key, local) in locals {
-            let handed_out = local
-                .last
+    fn invalidate<'a>(&'a self, stale: &'a AccessToken) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            let secret = stale.secret().expose_secret();
+            let locals: Vec<(String, Arc<Local>)> = self
+                .local
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .as_deref()
-                == Some(secret);
-            if !handed_out {
-                continue;
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            for (key, local) in locals {
+                let handed_out = local
+                    .last
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .as_deref()
+                    == Some(secret);
+                if !handed_out {
+                    continue;
+                }
+                local.fallback.invalidate(stale).await;
+                let script = self.invalidate.clone();
+                let secret = secret.to_owned();
+                let deleted = self
+                    .store
+                    .run("token cache", |mut c| async move {
+                        script
+                            .key(key)
+                            .arg(secret)
+                            .invoke_async::<i64>(&mut c)
+                            .await
+                    })
+                    .await;
+                if let Err(unavailable) = deleted {
+                    tracing::debug!(%unavailable, "rejected token left to expire in redis");
+                }
             }
-            local.fallback.invalidate(stale).await;
-            let script = self.invalidate.clone();
-            let secret = secret.to_owned();
-            let deleted = self
-                .store
-                .run("token cache", |mut c| async move {
-                    script
-                        .key(key)
-                        .arg(secret)
-                        .invoke_async::<i64>(&mut c)
-                        .await
-                })
-                .await;
-            if let Err(unavailable) = deleted {
-                tracing::debug!(%unavailable, "rejected token left to expire in redis");
-            }
-        }
+        })
     }
 }
 

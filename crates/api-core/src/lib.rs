@@ -98,7 +98,9 @@ pub use token_cache::InMemoryTokenCache;
 pub use transport::Transport;
 pub use unknown::{FromObject, Object, ReadWith, from_object};
 
-pub use async_trait::async_trait;
+/// The boxed future the async methods of [`RateLimiter`], [`TokenCache`] and
+/// [`oauth2::TokenFetcher`] return (they are used as trait objects).
+pub use futures_util::future::BoxFuture;
 /// The `reqwest` this crate is built on: [`TransportBuilder::http_client`] takes its
 /// `Client`, so build one from this re-export and the versions cannot drift apart.
 pub use reqwest;

@@ -9,7 +9,7 @@ use std::fmt;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use async_trait::async_trait;
+use futures_util::future::BoxFuture;
 use reqwest::Url;
 use secrecy::SecretString;
 
@@ -20,11 +20,12 @@ use crate::auth::CredentialScope;
 use crate::error::{Error, Result};
 use crate::token_cache::InMemoryTokenCache;
 
-/// Fetches a new token (the transport implements it with the token request).
-#[async_trait]
+/// Fetches a new token (the transport implements it with the token request). The async
+/// methods return a boxed future (the trait is used as `dyn TokenFetcher`): wrap the body in
+/// `Box::pin(async move { … })`.
 pub trait TokenFetcher: Send + Sync {
     /// Asks the authorization server for a new token.
-    async fn fetch(&self) -> Result<AccessToken>;
+    fn fetch(&self) -> BoxFuture<'_, Result<AccessToken>>;
 
     /// A new token in place of `previous`, the cache's current one, which is about to expire
     /// (or was never used): the transport's fetcher sends `grant_type=refresh_token` when
@@ -32,9 +33,9 @@ pub trait TokenFetcher: Send + Sync {
     /// expired, and falls back to [`TokenFetcher::fetch`] when that fails. The default is
     /// [`TokenFetcher::fetch`]. A cache calls it under its single flight, so a refresh token
     /// is used by one caller only.
-    async fn refresh(&self, previous: &AccessToken) -> Result<AccessToken> {
+    fn refresh<'a>(&'a self, previous: &'a AccessToken) -> BoxFuture<'a, Result<AccessToken>> {
         let _ = previous;
-        self.fetch().await
+        self.fetch()
     }
 
     /// Which credential the tokens belong to, for a cache that holds the tokens of several
@@ -46,11 +47,15 @@ pub trait TokenFetcher: Send + Sync {
 }
 
 /// Holds the current token. Implementations must make concurrent callers share one fetch.
-#[async_trait]
+/// The async methods return a boxed future (the trait is used as `dyn TokenCache`).
 pub trait TokenCache: Send + Sync + fmt::Debug {
     /// A token valid for at least `margin`, fetched through `fetcher` when there is none:
     /// however many callers arrive together, `fetcher` runs once.
-    async fn get(&self, margin: Duration, fetcher: &dyn TokenFetcher) -> Result<AccessToken>;
+    fn get<'a>(
+        &'a self,
+        margin: Duration,
+        fetcher: &'a dyn TokenFetcher,
+    ) -> BoxFuture<'a, Result<AccessToken>>;
 
     /// A token of the credential `partition` names ([`OAuth2::partition`]) valid for at least
     /// `margin` when one is at hand without waiting (no I/O, no lock held across an await),
@@ -63,7 +68,7 @@ pub trait TokenCache: Send + Sync + fmt::Debug {
     }
 
     /// Forgets `stale` (the server rejected it) unless a newer token already replaced it.
-    async fn invalidate(&self, stale: &AccessToken);
+    fn invalidate<'a>(&'a self, stale: &'a AccessToken) -> BoxFuture<'a, ()>;
 }
 
 /// Where the client id and secret go in the token request.

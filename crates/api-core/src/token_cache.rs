@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use async_trait::async_trait;
+use futures_util::future::BoxFuture;
 
 use crate::access_token::AccessToken;
 use crate::error::{Error, Result, TransportError, TransportErrorKind};
@@ -76,7 +76,6 @@ impl InMemoryTokenCache {
     }
 }
 
-#[async_trait]
 impl TokenCache for InMemoryTokenCache {
     fn peek(&self, margin: Duration, partition: &str) -> Option<AccessToken> {
         let slots = self.slots.read().unwrap_or_else(|p| p.into_inner());
@@ -84,26 +83,34 @@ impl TokenCache for InMemoryTokenCache {
         slot.fresh(margin)
     }
 
-    async fn get(&self, margin: Duration, fetcher: &dyn TokenFetcher) -> Result<AccessToken> {
-        // A fetcher that names no credential shares the unnamed partition.
-        let partition = fetcher
-            .scope()
-            .map(|scope| scope.fingerprint)
-            .unwrap_or_default();
-        self.slot(&partition).get(margin, fetcher).await
+    fn get<'a>(
+        &'a self,
+        margin: Duration,
+        fetcher: &'a dyn TokenFetcher,
+    ) -> BoxFuture<'a, Result<AccessToken>> {
+        Box::pin(async move {
+            // A fetcher that names no credential shares the unnamed partition.
+            let partition = fetcher
+                .scope()
+                .map(|scope| scope.fingerprint)
+                .unwrap_or_default();
+            self.slot(&partition).get(margin, fetcher).await
+        })
     }
 
-    async fn invalidate(&self, stale: &AccessToken) {
-        let slots: Vec<Arc<Slot>> = self
-            .slots
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
-            .map(|(_, slot)| slot.clone())
-            .collect();
-        for slot in slots {
-            slot.invalidate(stale);
-        }
+    fn invalidate<'a>(&'a self, stale: &'a AccessToken) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            let slots: Vec<Arc<Slot>> = self
+                .slots
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .iter()
+                .map(|(_, slot)| slot.clone())
+                .collect();
+            for slot in slots {
+                slot.invalidate(stale);
+            }
+        })
     }
 }
 
@@ -226,13 +233,14 @@ mod tests {
     /// A fetcher that names its credential, as the transport's does.
     struct Named(&'static str, &'static str);
 
-    #[async_trait]
     impl TokenFetcher for Named {
-        async fn fetch(&self) -> Result<AccessToken> {
-            Ok(AccessToken::new(
-                self.1,
-                SystemTime::now() + Duration::from_secs(600),
-            ))
+        fn fetch(&self) -> BoxFuture<'_, Result<AccessToken>> {
+            Box::pin(async move {
+                Ok(AccessToken::new(
+                    self.1,
+                    SystemTime::now() + Duration::from_secs(600),
+                ))
+            })
         }
 
         fn scope(&self) -> Option<CredentialScope> {
@@ -275,18 +283,19 @@ mod tests {
         fail: bool,
     }
 
-    #[async_trait]
     impl TokenFetcher for CountingFetcher {
-        async fn fetch(&self) -> Result<AccessToken> {
-            let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
-            tokio::time::sleep(Duration::from_millis(20)).await;
-            if self.fail {
-                return Err(Error::Auth("token endpoint answered HTTP 401".into()));
-            }
-            Ok(AccessToken::new(
-                format!("token-{n}"),
-                SystemTime::now() + Duration::from_secs(1200),
-            ))
+        fn fetch(&self) -> BoxFuture<'_, Result<AccessToken>> {
+            Box::pin(async move {
+                let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                if self.fail {
+                    return Err(Error::Auth("token endpoint answered HTTP 401".into()));
+                }
+                Ok(AccessToken::new(
+                    format!("token-{n}"),
+                    SystemTime::now() + Duration::from_secs(1200),
+                ))
+            })
         }
     }
 

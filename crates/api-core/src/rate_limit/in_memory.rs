@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-use async_trait::async_trait;
+use futures_util::future::BoxFuture;
 use tokio::time::Instant;
 
 use super::{RateLimit, RateLimiter};
@@ -61,7 +61,6 @@ impl InMemoryRateLimiter {
     }
 }
 
-#[async_trait]
 impl RateLimiter for InMemoryRateLimiter {
     fn acquire_now(&self) -> bool {
         self.pause_left() == Duration::ZERO
@@ -71,37 +70,39 @@ impl RateLimiter for InMemoryRateLimiter {
                 .is_none_or(|pace| pace.check(Instant::now()).is_ok())
     }
 
-    async fn acquire(&self, max_wait: Duration) -> Result<()> {
-        let mut waited = Duration::ZERO;
-        loop {
-            let paused = self.pause_left();
-            if paused > Duration::ZERO {
-                if waited.saturating_add(paused) > max_wait {
-                    return Err(Error::RateLimited {
-                        retry_after: paused,
-                    });
-                }
-                tokio::time::sleep(paused).await;
-                waited = waited.saturating_add(paused);
-                continue;
-            }
-            let Some(pace) = &self.pace else {
-                return Ok(());
-            };
-            match pace.check(Instant::now()) {
-                Ok(()) => return Ok(()),
-                Err(wait) => {
-                    if waited.saturating_add(wait) > max_wait {
-                        return Err(Error::RateLimited { retry_after: wait });
+    fn acquire(&self, max_wait: Duration) -> BoxFuture<'_, Result<()>> {
+        Box::pin(async move {
+            let mut waited = Duration::ZERO;
+            loop {
+                let paused = self.pause_left();
+                if paused > Duration::ZERO {
+                    if waited.saturating_add(paused) > max_wait {
+                        return Err(Error::RateLimited {
+                            retry_after: paused,
+                        });
                     }
-                    tokio::time::sleep(wait).await;
-                    waited = waited.saturating_add(wait);
+                    tokio::time::sleep(paused).await;
+                    waited = waited.saturating_add(paused);
+                    continue;
+                }
+                let Some(pace) = &self.pace else {
+                    return Ok(());
+                };
+                match pace.check(Instant::now()) {
+                    Ok(()) => return Ok(()),
+                    Err(wait) => {
+                        if waited.saturating_add(wait) > max_wait {
+                            return Err(Error::RateLimited { retry_after: wait });
+                        }
+                        tokio::time::sleep(wait).await;
+                        waited = waited.saturating_add(wait);
+                    }
                 }
             }
-        }
+        })
     }
 
-    async fn pause(&self, wait: Duration) {
+    fn pause(&self, wait: Duration) -> BoxFuture<'_, ()> {
         // A server's `Retry-After` can be any number: beyond what the clock can hold it
         // is a pause for as long as this process will plausibly run.
         let now = Instant::now();
@@ -117,6 +118,7 @@ impl RateLimiter for InMemoryRateLimiter {
             *paused = Some(until);
         }
         self.ever_paused.store(true, Ordering::Release);
+        Box::pin(std::future::ready(()))
     }
 }
 

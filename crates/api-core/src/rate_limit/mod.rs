@@ -14,7 +14,7 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
+use futures_util::future::BoxFuture;
 
 pub use self::headers::{RateLimitInfo, parse_retry_after, retry_after};
 pub use self::in_memory::InMemoryRateLimiter;
@@ -83,14 +83,35 @@ impl RateLimit {
 }
 
 /// Decides when a request may go out. Shared by every clone of a client.
-#[async_trait]
+///
+/// The async methods return a boxed future (the trait is used as `dyn RateLimiter`); an
+/// implementation wraps its body in `Box::pin(async move { … })`:
+///
+/// ```
+/// use std::time::Duration;
+/// use api_core::{BoxFuture, RateLimiter, Result};
+///
+/// /// Lets everything through and ignores the server's pauses.
+/// #[derive(Debug)]
+/// struct Unlimited;
+///
+/// impl RateLimiter for Unlimited {
+///     fn acquire(&self, _max_wait: Duration) -> BoxFuture<'_, Result<()>> {
+///         Box::pin(async { Ok(()) })
+///     }
+///
+///     fn pause(&self, _wait: Duration) -> BoxFuture<'_, ()> {
+///         Box::pin(async {})
+///     }
+/// }
+/// ```
 pub trait RateLimiter: Send + Sync + fmt::Debug {
     /// Waits until a request may be sent.
     ///
     /// # Errors
     /// [`Error::RateLimited`](crate::Error::RateLimited) at once, without waiting, when the
     /// wait would exceed `max_wait`.
-    async fn acquire(&self, max_wait: Duration) -> Result<()>;
+    fn acquire(&self, max_wait: Duration) -> BoxFuture<'_, Result<()>>;
 
     /// Takes a slot when one is free right now, without waiting or any I/O; `false` sends
     /// the transport to [`RateLimiter::acquire`]. A fast path for the common case, where
@@ -101,14 +122,15 @@ pub trait RateLimiter: Send + Sync + fmt::Debug {
 
     /// Records that the server asked for no request before `wait` has passed (429 and
     /// `Retry-After`, or a provider's own signal): every holder of this limiter waits.
-    async fn pause(&self, wait: Duration);
+    fn pause(&self, wait: Duration) -> BoxFuture<'_, ()>;
 
     /// Reads the `X-RateLimit-*` headers of a response, which the transport passes on for
     /// every response that carries them. The default ignores them (the in-memory limiter
     /// relies on its pace and on 429 pauses); a shared limiter can push the budget of every
     /// worker back when the server announces that none is left.
-    async fn observe(&self, info: &RateLimitInfo) {
+    fn observe<'a>(&'a self, info: &'a RateLimitInfo) -> BoxFuture<'a, ()> {
         let _ = info;
+        Box::pin(std::future::ready(()))
     }
 
     /// A limiter for another credential, or `None` to keep this one as it is.

@@ -3,6 +3,7 @@
 
 use std::time::{Duration, SystemTime};
 
+use futures_util::future::BoxFuture;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use secrecy::ExposeSecret;
 
@@ -53,7 +54,6 @@ struct TokenRequest<'a> {
     oauth: &'a OAuth2,
 }
 
-#[async_trait::async_trait]
 impl TokenFetcher for TokenRequest<'_> {
     fn scope(&self) -> Option<CredentialScope> {
         Some(CredentialScope::new(
@@ -62,24 +62,26 @@ impl TokenFetcher for TokenRequest<'_> {
         ))
     }
 
-    async fn fetch(&self) -> Result<AccessToken> {
-        self.exchange(None).await
+    fn fetch(&self) -> BoxFuture<'_, Result<AccessToken>> {
+        Box::pin(async move { self.exchange(None).await })
     }
 
-    async fn refresh(&self, previous: &AccessToken) -> Result<AccessToken> {
-        let usable = self.oauth.refresh_tokens && previous.is_fresh(Duration::ZERO);
-        let Some(refresh) = previous.refresh_token().filter(|_| usable) else {
-            return self.exchange(None).await;
-        };
-        match self.exchange(Some(refresh.expose_secret())).await {
-            Ok(token) => Ok(token),
-            Err(error) => {
-                // A refused refresh token (used, revoked) or a failed exchange: the client
-                // credentials still get a token.
-                tracing::debug!(%error, "oauth2 refresh failed; asking with the client credentials");
-                self.exchange(None).await
+    fn refresh<'a>(&'a self, previous: &'a AccessToken) -> BoxFuture<'a, Result<AccessToken>> {
+        Box::pin(async move {
+            let usable = self.oauth.refresh_tokens && previous.is_fresh(Duration::ZERO);
+            let Some(refresh) = previous.refresh_token().filter(|_| usable) else {
+                return self.exchange(None).await;
+            };
+            match self.exchange(Some(refresh.expose_secret())).await {
+                Ok(token) => Ok(token),
+                Err(error) => {
+                    // A refused refresh token (used, revoked) or a failed exchange: the client
+                    // credentials still get a token.
+                    tracing::debug!(%error, "oauth2 refresh failed; asking with the client credentials");
+                    self.exchange(None).await
+                }
             }
-        }
+        })
     }
 }
 
