@@ -47,6 +47,7 @@ pub mod date;
 mod decode;
 mod error;
 mod execute;
+mod form;
 mod id;
 mod interceptor;
 pub mod lenient;

@@ -317,7 +317,7 @@ impl Request {
     /// # Errors
     /// [`Error::InvalidInput`] when `body` is not a flat map or struct of scalars.
     pub fn form<B: Serialize + ?Sized>(mut self, body: &B) -> Result<Self> {
-        let text = serde_urlencoded::to_string(body)
+        let text = crate::form::to_string(body)
             .map_err(|e| Error::invalid_input("body", format!("cannot form-encode: {e}")))?;
         self.body = Body::Form(Bytes::from(text));
         Ok(self)

@@ -134,8 +134,9 @@ impl TokenRequest<'_> {
             // `headers` replaces a default header of the same name.
             builder = builder.headers(extra);
         }
-        let body = serde_urlencoded::to_string(&form)
-            .map_err(|e| Error::Auth(format!("cannot encode the token request: {e}")))?;
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&form)
+            .finish();
         let requested_at = SystemTime::now();
         let exchange = async {
             let response = builder
