@@ -72,7 +72,8 @@ pub use netfinity::{
 ///
 /// 11011: above 1023 (no privilege needed), below every operating system's ephemeral range
 /// (Linux from 32768, Windows and macOS from 49152), so an outgoing connection is never given
-/// it, and no common development server, database or mock (stripe-mock's 12111) uses it.
+/// it, and it is the default of no development server, database or mock we know of
+/// (stripe-mock's are 12111 and 12112); `/etc/services` does not name it.
 pub const DEFAULT_PORT: u16 = 11011;
 
 /// How long [`Sandbox::shutdown`] waits for open connections to finish before it cuts them.
