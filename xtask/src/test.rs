@@ -6,9 +6,11 @@ use crate::run::{cargo, step};
 
 /// Optional features that no workspace crate turns on yet, so that their code is linted,
 /// tested and documented too. (Not `--all-features`: `rustls` and `native-tls` exclude each
-/// other in spirit, and the native-tls build has its own step.)
-const EXTRA_FEATURES: &str =
-    "api-core/money,api-core/metrics,fsflt/unconfirmed,fl3xx/unconfirmed,flexiti/unconfirmed";
+/// other in spirit, and the native-tls build has its own step.) `api-sandbox/cli` is the
+/// sandbox binary's (its `required-features`): with it the build step makes the binary and
+/// the tests step runs `crates/sandbox/tests/binary.rs` against it.
+const EXTRA_FEATURES: &str = "api-core/money,api-core/metrics,fsflt/unconfirmed,fl3xx/unconfirmed,\
+                              flexiti/unconfirmed,api-sandbox/cli";
 
 pub fn run() -> Result<(), String> {
     let started = Instant::now();

@@ -67,6 +67,15 @@ pub use netfinity::{
     AcceptedSms, NetfinityConfig, NetfinityHandle, PingbackRecord, RecordedRequest,
 };
 
+/// The port the `api-sandbox` binary listens on unless told otherwise (`--port`; `--port 0`
+/// picks a free one). [`Sandbox::start`] always takes a free port.
+///
+/// 11011: above 1023 (no privilege needed), below every operating system's ephemeral range
+/// (Linux from 32768, Windows and macOS from 49152), so an outgoing connection is never given
+/// it, and it is the default of no development server, database or mock we know of
+/// (stripe-mock's are 12111 and 12112); `/etc/services` does not name it.
+pub const DEFAULT_PORT: u16 = 11011;
+
 /// How long [`Sandbox::shutdown`] waits for open connections to finish before it cuts them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 

@@ -1,213 +1,279 @@
-//! `api-sandbox`: runs the sandbox on loopback until Ctrl-C.
+//! `api-sandbox`: the sandbox as a program, for tests and demos in any language
+//! (`cargo install api-sandbox --features cli`).
 //!
-//! ```text
-//! api-sandbox [--port N] [--netfinity-token T] [--netfinity-callback URL] [--netfinity-limit N]
-//!             [--fsflt-key K] [--fsflt-pool N]
-//!             [--fl3xx-client-id ID] [--fl3xx-token T]... [--fl3xx-fair-use N]
-//!             [--flexiti-client-id ID] [--flexiti-client-secret S]
-//! ```
+//! It listens on `127.0.0.1:11011` ([`api_sandbox::DEFAULT_PORT`]) unless `--port` says
+//! otherwise (`--port 0`: a free port), prints a banner once the port is bound (its first line
+//! is always `api-sandbox listening on http://127.0.0.1:PORT`), and serves until SIGINT
+//! (Ctrl-C) or SIGTERM, when it shuts the server down and exits 0. `api-sandbox --help` lists
+//! the flags; each has an environment variable too.
 
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
-use api_sandbox::{Sandbox, SandboxConfig};
+use api_sandbox::{DEFAULT_PORT, Sandbox, SandboxConfig};
+use clap::Parser;
 
-const USAGE: &str = "\
-api-sandbox: a local emulator of third-party APIs (Netfinity, FlashStart, FL3XX, Flexiti), for
-tests and demos.
-
-Usage: api-sandbox [OPTIONS]
-
-Options:
-  --port N                    port on 127.0.0.1 (default 0: a free port)
-  --netfinity-token T         bearer token that may send SMS (default sandbox-netfinity-token)
-  --netfinity-callback URL    where Netfinity pingbacks are POSTed (default: none sent)
-  --netfinity-limit N         Netfinity requests per minute per token (default 60)
-  --fsflt-key K               FlashStart X-API-KEY (default sandbox-fsflt-key)
-  --fsflt-pool N              FlashStart licences of each code per customer (default 3)
-  --fl3xx-client-id ID        FL3XX X-Api-Client-Id (default sandbox-fl3xx-client)
-  --fl3xx-token T             an FL3XX operator token (X-Auth-Token); repeat for more operators,
-                              the first has the partner permission (default
-                              sandbox-fl3xx-operator-a and sandbox-fl3xx-operator-b)
-  --fl3xx-fair-use N          FL3XX requests per minute per token before 403 (default 60)
-  --flexiti-client-id ID      Flexiti OAuth client id and client-id path segment (default
-                              sandbox-flexiti)
-  --flexiti-client-secret S   Flexiti OAuth client secret (default sandbox-flexiti-secret)
-  -h, --help                  print this help";
-
+/// A local emulator of the Netfinity, FlashStart, FL3XX and Flexiti APIs, for tests and demos.
+///
+/// It serves on 127.0.0.1 until SIGINT (Ctrl-C) or SIGTERM. Its own routes (health, recorded
+/// traffic, faults, the clock, provider-initiated traffic) are under /_sandbox. Every flag can
+/// be given by its environment variable instead (a flag wins); the values of the variables are
+/// never shown here.
+#[derive(Debug, Parser)]
+#[command(name = "api-sandbox", version)]
 struct Options {
+    /// Port on 127.0.0.1; 0 picks a free one (the banner's first line names it)
+    #[arg(long, value_name = "N", env = "API_SANDBOX_PORT", hide_env_values = true,
+          default_value_t = DEFAULT_PORT)]
     port: u16,
-    config: SandboxConfig,
+
+    /// Netfinity bearer token that may send SMS
+    #[arg(long, value_name = "T", env = "API_SANDBOX_NETFINITY_TOKEN", hide_env_values = true,
+          default_value_t = SandboxConfig::default().netfinity.token)]
+    netfinity_token: String,
+
+    /// Where Netfinity pingbacks are POSTed (none are sent without it)
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "API_SANDBOX_NETFINITY_CALLBACK",
+        hide_env_values = true
+    )]
+    netfinity_callback: Option<String>,
+
+    /// Netfinity requests per minute per token, then 429
+    #[arg(long, value_name = "N", env = "API_SANDBOX_NETFINITY_LIMIT", hide_env_values = true,
+          default_value_t = SandboxConfig::default().netfinity.limit)]
+    netfinity_limit: u32,
+
+    /// FlashStart X-API-KEY
+    #[arg(long, value_name = "K", env = "API_SANDBOX_FSFLT_KEY", hide_env_values = true,
+          default_value_t = SandboxConfig::default().fsflt.api_key)]
+    fsflt_key: String,
+
+    /// FlashStart licences of each code per customer
+    #[arg(long, value_name = "N", env = "API_SANDBOX_FSFLT_POOL", hide_env_values = true,
+          default_value_t = SandboxConfig::default().fsflt.pool_per_licence)]
+    fsflt_pool: u32,
+
+    /// FL3XX X-Api-Client-Id
+    #[arg(long, value_name = "ID", env = "API_SANDBOX_FL3XX_CLIENT_ID", hide_env_values = true,
+          default_value_t = SandboxConfig::default().fl3xx.client_id)]
+    fl3xx_client_id: String,
+
+    /// An FL3XX operator token (X-Auth-Token); repeatable, or comma-separated
+    ///
+    /// One operator a token: the first has the partner permission. The first token given
+    /// replaces the defaults.
+    #[arg(long = "fl3xx-token", value_name = "T", env = "API_SANDBOX_FL3XX_TOKENS",
+          hide_env_values = true, value_delimiter = ',',
+          default_values_t = SandboxConfig::default().fl3xx.tokens)]
+    fl3xx_tokens: Vec<String>,
+
+    /// FL3XX requests per minute per token, then 403 (fair use)
+    #[arg(long, value_name = "N", env = "API_SANDBOX_FL3XX_FAIR_USE", hide_env_values = true,
+          default_value_t = SandboxConfig::default().fl3xx.fair_use_limit)]
+    fl3xx_fair_use: u32,
+
+    /// Flexiti OAuth client id, also the client-id path segment
+    #[arg(long, value_name = "ID", env = "API_SANDBOX_FLEXITI_CLIENT_ID", hide_env_values = true,
+          default_value_t = SandboxConfig::default().flexiti.client_id)]
+    flexiti_client_id: String,
+
+    /// Flexiti OAuth client secret
+    #[arg(long, value_name = "S", env = "API_SANDBOX_FLEXITI_CLIENT_SECRET", hide_env_values = true,
+          default_value_t = SandboxConfig::default().flexiti.client_secret)]
+    flexiti_client_secret: String,
 }
 
-fn parse(args: impl IntoIterator<Item = String>) -> Result<Option<Options>, String> {
-    let mut options = Options {
-        port: 0,
-        config: SandboxConfig::default(),
-    };
-    let mut args = args.into_iter();
-    // The first --fl3xx-token replaces the default tokens; later ones add to it.
-    let mut fl3xx_tokens_given = false;
-    while let Some(arg) = args.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((flag, value)) if flag.starts_with("--") => {
-                (flag.to_owned(), Some(value.to_owned()))
-            }
-            _ => (arg, None),
-        };
-        if flag == "-h" || flag == "--help" {
-            return Ok(None);
-        }
-        let mut value = || {
-            inline
-                .clone()
-                .or_else(|| args.next())
-                .ok_or_else(|| format!("{flag} needs a value"))
-        };
-        match flag.as_str() {
-            "--port" => {
-                let v = value()?;
-                options.port = v
-                    .parse()
-                    .map_err(|_| format!("--port: not a port: {v:?}"))?;
-            }
-            "--netfinity-token" => options.config.netfinity.token = value()?,
-            "--netfinity-callback" => options.config.netfinity.callback_url = Some(value()?),
-            "--netfinity-limit" => {
-                let v = value()?;
-                options.config.netfinity.limit = v
-                    .parse()
-                    .map_err(|_| format!("--netfinity-limit: not a count: {v:?}"))?;
-            }
-            "--fsflt-key" => options.config.fsflt.api_key = value()?,
-            "--fsflt-pool" => {
-                let v = value()?;
-                options.config.fsflt.pool_per_licence = v
-                    .parse()
-                    .map_err(|_| format!("--fsflt-pool: not a count: {v:?}"))?;
-            }
-            "--fl3xx-client-id" => options.config.fl3xx.client_id = value()?,
-            "--fl3xx-token" => {
-                let token = value()?;
-                if !fl3xx_tokens_given {
-                    options.config.fl3xx.tokens.clear();
-                    fl3xx_tokens_given = true;
-                }
-                options.config.fl3xx.tokens.push(token);
-            }
-            "--fl3xx-fair-use" => {
-                let v = value()?;
-                options.config.fl3xx.fair_use_limit = v
-                    .parse()
-                    .map_err(|_| format!("--fl3xx-fair-use: not a count: {v:?}"))?;
-            }
-            "--flexiti-client-id" => options.config.flexiti.client_id = value()?,
-            "--flexiti-client-secret" => options.config.flexiti.client_secret = value()?,
-            other => return Err(format!("unknown argument {other:?}")),
-        }
+impl Options {
+    /// The sandbox's configuration: the defaults with what the flags changed.
+    fn config(&self) -> SandboxConfig {
+        let mut config = SandboxConfig::default();
+        config.netfinity.token.clone_from(&self.netfinity_token);
+        config
+            .netfinity
+            .callback_url
+            .clone_from(&self.netfinity_callback);
+        config.netfinity.limit = self.netfinity_limit;
+        config.fsflt.api_key.clone_from(&self.fsflt_key);
+        config.fsflt.pool_per_licence = self.fsflt_pool;
+        config.fl3xx.client_id.clone_from(&self.fl3xx_client_id);
+        config.fl3xx.tokens.clone_from(&self.fl3xx_tokens);
+        config.fl3xx.fair_use_limit = self.fl3xx_fair_use;
+        config.flexiti.client_id.clone_from(&self.flexiti_client_id);
+        config
+            .flexiti
+            .client_secret
+            .clone_from(&self.flexiti_client_secret);
+        config
     }
-    Ok(Some(options))
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let options = match parse(std::env::args().skip(1)) {
-        Ok(Some(options)) => options,
-        Ok(None) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(message) => {
-            eprintln!("api-sandbox: {message}\n\n{USAGE}");
-            return ExitCode::from(2);
+    // Exits 2 on a bad flag, 0 after --help or --version.
+    let options = Options::parse();
+    let config = options.config();
+    // Listening for the signals before the banner: a signal sent as soon as the banner is
+    // read must stop the sandbox, not kill it.
+    let signals = match Signals::new() {
+        Ok(signals) => signals,
+        Err(e) => {
+            eprintln!("api-sandbox: cannot listen for signals: {e}");
+            return ExitCode::FAILURE;
         }
     };
-    let netfinity = options.config.netfinity.clone();
-    let fsflt = options.config.fsflt.clone();
-    let fl3xx = options.config.fl3xx.clone();
-    let flexiti = options.config.flexiti.clone();
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, options.port));
-    let sandbox = match Sandbox::start_on(addr, options.config).await {
+    let sandbox = match Sandbox::start_on(addr, config.clone()).await {
         Ok(sandbox) => sandbox,
         Err(e) => {
             eprintln!("api-sandbox: cannot listen on {addr}: {e}");
             return ExitCode::FAILURE;
         }
     };
-    println!("api-sandbox listening on {}", sandbox.base_url());
-    println!(
-        "admin      {0}/health, {0}/requests/{{provider}} (credentials redacted)",
-        sandbox.admin_url()
-    );
-    println!("netfinity  {}", sandbox.netfinity_url());
-    println!("  token          {}", netfinity.token);
-    if let Some(limited) = &netfinity.limited_token {
-        println!("  limited token  {limited} (403: no SMS capability)");
-    }
-    println!(
-        "  throttle       {} requests per {} s per token",
-        netfinity.limit,
-        netfinity.window.as_secs()
-    );
-    println!(
-        "  pingbacks      {}",
-        netfinity.callback_url.as_deref().unwrap_or("off")
-    );
-    println!("fsflt      {}", sandbox.fsflt_url());
-    println!("  X-API-KEY      {}", fsflt.api_key);
-    println!(
-        "  pool           {} licences of each code per customer",
-        fsflt.pool_per_licence
-    );
-    println!("fl3xx      {}", sandbox.fl3xx_url());
-    println!("  X-Api-Client-Id {}", fl3xx.client_id);
-    for (i, token) in fl3xx.tokens.iter().enumerate() {
-        let role = if i == 0 {
-            "operator with the partner permission"
-        } else {
-            "operator without the partner permission"
-        };
-        println!("  X-Auth-Token   {token} ({role})");
-    }
-    println!(
-        "  fair use       {} requests per {} s per token (then 403)",
-        fl3xx.fair_use_limit,
-        fl3xx.fair_use_window.as_secs()
-    );
-    println!("flexiti    {}", sandbox.flexiti_url());
-    println!(
-        "  POS API        {}/flexiti/pos-api/v2.5",
-        sandbox.flexiti_url()
-    );
-    println!(
-        "  Online API     {}/flexiti/online-api",
-        sandbox.flexiti_url()
-    );
-    println!("  client id      {}", flexiti.client_id);
-    println!("  client secret  {}", flexiti.client_secret);
-    println!(
-        "  tokens         valid {} s; accounts 20076677, 20076678 (frozen), 20076679",
-        flexiti.token_lifetime.as_secs()
-    );
-    println!("Press Ctrl-C to stop.");
-    if let Err(e) = tokio::signal::ctrl_c().await {
-        eprintln!("api-sandbox: cannot wait for Ctrl-C: {e}");
-    }
+    // Nobody may be reading (a closed pipe): the output is a courtesy, never a reason to stop.
+    let _ = write!(std::io::stdout(), "{}", banner(&sandbox, &config));
+    let signal = signals.wait().await;
+    let _ = writeln!(std::io::stdout(), "api-sandbox: {signal}, stopping");
     sandbox.shutdown().await;
     ExitCode::SUCCESS
 }
 
+/// SIGINT and SIGTERM (Ctrl-C alone where there are no Unix signals).
+struct Signals {
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    /// Starts listening: from here on the signals no longer end the process.
+    fn new() -> std::io::Result<Signals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Signals {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Signals {})
+    }
+
+    /// The first signal's name, once it arrives.
+    async fn wait(self) -> &'static str {
+        #[cfg(unix)]
+        {
+            let Signals {
+                mut interrupt,
+                mut terminate,
+            } = self;
+            tokio::select! {
+                _ = interrupt.recv() => "SIGINT",
+                _ = terminate.recv() => "SIGTERM",
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            if let Err(e) = tokio::signal::ctrl_c().await {
+                eprintln!("api-sandbox: cannot wait for Ctrl-C: {e}");
+            }
+            "Ctrl-C"
+        }
+    }
+}
+
+/// What a user needs to point a client at the sandbox: each provider's base URL and
+/// credentials, and the sandbox's own routes. The first line is the same in every version.
+fn banner(sandbox: &Sandbox, config: &SandboxConfig) -> String {
+    let mut out = String::new();
+    // `fmt::Write` for a `String` never fails.
+    let mut line = |text: std::fmt::Arguments<'_>| {
+        let _ = writeln!(out, "{text}");
+    };
+    let (netfinity, fsflt) = (&config.netfinity, &config.fsflt);
+    let (fl3xx, flexiti) = (&config.fl3xx, &config.flexiti);
+    line(format_args!(
+        "api-sandbox listening on {}",
+        sandbox.base_url()
+    ));
+    line(format_args!(
+        "admin      {} (health, requests/, faults/, clock, trigger/: docs/sandbox.md)",
+        sandbox.admin_url()
+    ));
+    line(format_args!("netfinity  {}", sandbox.netfinity_url()));
+    line(format_args!("  token          {}", netfinity.token));
+    if let Some(limited) = &netfinity.limited_token {
+        line(format_args!(
+            "  limited token  {limited} (403: no SMS capability)"
+        ));
+    }
+    line(format_args!(
+        "  throttle       {} requests per {} s per token",
+        netfinity.limit,
+        netfinity.window.as_secs()
+    ));
+    line(format_args!(
+        "  pingbacks      {}",
+        netfinity.callback_url.as_deref().unwrap_or("off")
+    ));
+    line(format_args!("fsflt      {}", sandbox.fsflt_url()));
+    line(format_args!("  X-API-KEY      {}", fsflt.api_key));
+    line(format_args!(
+        "  pool           {} licences of each code per customer",
+        fsflt.pool_per_licence
+    ));
+    line(format_args!("fl3xx      {}", sandbox.fl3xx_url()));
+    line(format_args!("  X-Api-Client-Id {}", fl3xx.client_id));
+    for (i, token) in fl3xx.tokens.iter().enumerate() {
+        let role = if i == 0 { "with" } else { "without" };
+        line(format_args!(
+            "  X-Auth-Token   {token} (operator {role} the partner permission)"
+        ));
+    }
+    line(format_args!(
+        "  fair use       {} requests per {} s per token (then 403)",
+        fl3xx.fair_use_limit,
+        fl3xx.fair_use_window.as_secs()
+    ));
+    let host = sandbox.flexiti_url();
+    line(format_args!("flexiti    {host}"));
+    line(format_args!("  POS API        {host}/flexiti/pos-api/v2.5"));
+    line(format_args!("  Online API     {host}/flexiti/online-api"));
+    line(format_args!("  client id      {}", flexiti.client_id));
+    line(format_args!("  client secret  {}", flexiti.client_secret));
+    line(format_args!(
+        "  tokens         valid {} s; accounts 20076677, 20076678 (frozen), 20076679",
+        flexiti.token_lifetime.as_secs()
+    ));
+    line(format_args!("Press Ctrl-C (or send SIGTERM) to stop."));
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    use clap::CommandFactory;
+    use clap::error::ErrorKind;
+
     use super::*;
 
-    fn args(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| (*s).to_owned()).collect()
+    fn parse(args: &[&str]) -> Result<Options, clap::Error> {
+        Options::try_parse_from(std::iter::once("api-sandbox").chain(args.iter().copied()))
     }
 
     #[test]
-    fn parses_flags() {
-        let options = parse(args(&[
+    fn the_command_is_well_formed() {
+        Options::command().debug_assert();
+    }
+
+    #[test]
+    fn parses_every_flag() {
+        let options = parse(&[
             "--port",
             "8080",
             "--netfinity-token=t",
@@ -222,50 +288,83 @@ mod tests {
             "cid",
             "--fl3xx-token",
             "op-1",
-            "--fl3xx-token=op-2",
+            "--fl3xx-token=op-2,op-3",
             "--fl3xx-fair-use",
             "9",
             "--flexiti-client-id",
             "flx",
             "--flexiti-client-secret=shh",
-        ]))
-        .expect("valid")
-        .expect("not help");
+        ])
+        .expect("valid");
         assert_eq!(options.port, 8080);
-        assert_eq!(options.config.netfinity.token, "t");
+        let config = options.config();
+        assert_eq!(config.netfinity.token, "t");
         assert_eq!(
-            options.config.netfinity.callback_url.as_deref(),
+            config.netfinity.callback_url.as_deref(),
             Some("http://127.0.0.1:9/cb")
         );
-        assert_eq!(options.config.netfinity.limit, 5);
-        assert_eq!(options.config.fsflt.api_key, "k");
-        assert_eq!(options.config.fsflt.pool_per_licence, 7);
-        assert_eq!(options.config.fl3xx.client_id, "cid");
-        assert_eq!(options.config.fl3xx.tokens, ["op-1", "op-2"]);
-        assert_eq!(options.config.fl3xx.fair_use_limit, 9);
-        assert_eq!(options.config.flexiti.client_id, "flx");
-        assert_eq!(options.config.flexiti.client_secret, "shh");
+        assert_eq!(config.netfinity.limit, 5);
+        assert_eq!(config.fsflt.api_key, "k");
+        assert_eq!(config.fsflt.pool_per_licence, 7);
+        assert_eq!(config.fl3xx.client_id, "cid");
+        assert_eq!(config.fl3xx.tokens, ["op-1", "op-2", "op-3"]);
+        assert_eq!(config.fl3xx.fair_use_limit, 9);
+        assert_eq!(config.flexiti.client_id, "flx");
+        assert_eq!(config.flexiti.client_secret, "shh");
     }
 
+    /// No flags: the documented port and exactly the library's defaults.
     #[test]
-    fn fl3xx_defaults_without_flags() {
-        let options = parse(args(&[])).expect("valid").expect("not help");
+    fn defaults_without_flags() {
+        let options = parse(&[]).expect("valid");
+        assert_eq!(options.port, DEFAULT_PORT);
+        let (ours, theirs) = (options.config(), SandboxConfig::default());
+        assert_eq!(format!("{ours:?}"), format!("{theirs:?}"));
         assert_eq!(
-            options.config.fl3xx.tokens,
+            ours.fl3xx.tokens,
             ["sandbox-fl3xx-operator-a", "sandbox-fl3xx-operator-b"]
         );
     }
 
     #[test]
     fn rejects_bad_input() {
-        assert!(parse(args(&["--port", "x"])).is_err());
-        assert!(parse(args(&["--port"])).is_err());
-        assert!(parse(args(&["--nope"])).is_err());
-        assert!(parse(args(&["--fsflt-pool", "-1"])).is_err());
-        assert!(parse(args(&["--fsflt-key"])).is_err());
-        assert!(parse(args(&["--fl3xx-fair-use", "many"])).is_err());
-        assert!(parse(args(&["--fl3xx-token"])).is_err());
-        assert!(parse(args(&["--flexiti-client-secret"])).is_err());
-        assert!(parse(args(&["--help"])).expect("help").is_none());
+        for bad in [
+            &["--port", "x"][..],
+            &["--port", "70000"],
+            &["--port"],
+            &["--nope"],
+            &["--fsflt-pool", "-1"],
+            &["--fsflt-key"],
+            &["--fl3xx-fair-use", "many"],
+            &["--fl3xx-token"],
+            &["--flexiti-client-secret"],
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?}");
+        }
+        let help = parse(&["--help"]).expect_err("help is not a run");
+        assert_eq!(help.kind(), ErrorKind::DisplayHelp);
+    }
+
+    /// Help names every flag and default, but never a secret's environment value.
+    #[test]
+    fn help_lists_the_flags_and_the_default_port() {
+        let help = Options::command().render_long_help().to_string();
+        for flag in [
+            "--port",
+            "--netfinity-token",
+            "--netfinity-callback",
+            "--netfinity-limit",
+            "--fsflt-key",
+            "--fsflt-pool",
+            "--fl3xx-client-id",
+            "--fl3xx-token",
+            "--fl3xx-fair-use",
+            "--flexiti-client-id",
+            "--flexiti-client-secret",
+            "[default: 11011]",
+            "[env: API_SANDBOX_FSFLT_KEY]",
+        ] {
+            assert!(help.contains(flag), "{flag} missing from:\n{help}");
+        }
     }
 }
