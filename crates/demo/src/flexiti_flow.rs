@@ -1,6 +1,7 @@
 //! Flexiti: token, customer lookup, plans for an amount, authorize, capture in two parts,
-//! return part, list authorizations, a retried capture that does not charge twice, and the
-//! Online widget flow on one customer token.
+//! return part, list authorizations, a retried capture that does not charge twice, a token
+//! expired on the sandbox's clock and replaced, and the Online widget flow on one customer
+//! token.
 
 use std::error::Error as StdError;
 use std::str::FromStr;
@@ -176,8 +177,47 @@ pub async fn run(t: &mut Transcript) -> Result<(), Box<dyn StdError>> {
         )),
         other => t.fail(format!("a three-decimal amount was not refused: {other:?}")),
     }
+    token_expiry(t, &client, &sandbox, &account).await?;
     online_widget(t, &client, &sandbox).await?;
     sandbox.shutdown().await;
+    Ok(())
+}
+
+/// Twenty-one minutes on the sandbox's clock, in an instant: the token expires on the
+/// server while the client still counts it live, so the next call meets a 401, and the client
+/// fetches a new token and repeats the call once.
+async fn token_expiry(
+    t: &mut Transcript,
+    client: &Client,
+    sandbox: &Sandbox,
+    account: &Id,
+) -> Result<(), Box<dyn StdError>> {
+    let handle = sandbox.flexiti();
+    let tokens_before = handle.token_requests();
+    sandbox
+        .clock()
+        .advance(std::time::Duration::from_secs(21 * 60));
+    let customer = client
+        .lookup_customer_by(&CustomerKey::Account(account.clone()))
+        .send()
+        .await?;
+    let lookups: Vec<u16> = handle
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/customers/lookup"))
+        .map(|r| r.status)
+        .collect();
+    let last_two = lookups
+        .get(lookups.len().saturating_sub(2)..)
+        .unwrap_or(&[]);
+    t.check(
+        handle.token_requests() == tokens_before + 1 && last_two == [401, 200],
+        format!(
+            "21 minutes later on the sandbox's clock (no sleeping) → the token has expired: \
+             HTTP 401, one new token, the lookup repeated once → available credit {}",
+            money(customer.available_credit)
+        ),
+    );
     Ok(())
 }
 
