@@ -53,6 +53,26 @@ pub(crate) fn mount(app: Router, emulators: Emulators) -> Router {
         }),
     )
     .route(
+        &format!("{ADMIN_PREFIX}/reset"),
+        post({
+            let emulators = emulators.clone();
+            move || {
+                let emulators = emulators.clone();
+                async move { reset(&emulators, None) }
+            }
+        }),
+    )
+    .route(
+        &format!("{ADMIN_PREFIX}/reset/{{provider}}"),
+        post({
+            let emulators = emulators.clone();
+            move |Path(provider): Path<String>| {
+                let emulators = emulators.clone();
+                async move { reset(&emulators, Some(&provider)) }
+            }
+        }),
+    )
+    .route(
         &format!("{ADMIN_PREFIX}/faults/{{provider}}"),
         post({
             let emulators = emulators.clone();
@@ -221,6 +241,26 @@ async fn trigger_pingback(netfinity: &NetfinityHandle, spec: &Value) -> Response
         .into_response(),
         None => bad_request(&format!("{code} is not a documented pingback status")),
     }
+}
+
+/// `POST {ADMIN_PREFIX}/reset` (every emulator) or `…/reset/{provider}`: back to the state
+/// the sandbox started with; answers the providers reset.
+fn reset(emulators: &Emulators, provider: Option<&str>) -> Response {
+    let all = ["netfinity", "fsflt", "fl3xx", "flexiti"];
+    let chosen: Vec<&str> = match provider {
+        None => all.to_vec(),
+        Some(one) if all.contains(&one) => vec![one],
+        Some(other) => return unknown_provider(other),
+    };
+    for name in &chosen {
+        match *name {
+            "netfinity" => emulators.netfinity.reset(),
+            "fsflt" => emulators.fsflt.reset(),
+            "fl3xx" => emulators.fl3xx.reset(),
+            _ => emulators.flexiti.reset(),
+        }
+    }
+    axum::Json(json!({ "reset": chosen })).into_response()
 }
 
 fn faults_of(emulators: &Emulators, provider: &str) -> Option<crate::Faults> {

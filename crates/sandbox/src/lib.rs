@@ -252,6 +252,16 @@ impl Sandbox {
         self.netfinity.clock().clone()
     }
 
+    /// Every emulator back to the state the sandbox started with (`POST /_sandbox/reset`):
+    /// recorded requests, data, pending faults and revoked credentials are forgotten; the
+    /// clock stays where it is. One long-running sandbox can serve many tests this way.
+    pub fn reset(&self) {
+        self.netfinity.reset();
+        self.fsflt.reset();
+        self.fl3xx.reset();
+        self.flexiti.reset();
+    }
+
     /// The sandbox's own routes: `{base}/_sandbox/health` (each provider's base URL) and
     /// `{base}/_sandbox/requests/{provider}` (the recorded requests, credentials redacted).
     pub fn admin_url(&self) -> String {

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use time::OffsetDateTime;
+use tokio::sync::Notify;
 use tokio::time::Instant;
 
 /// The sandbox's clock (`Sandbox::clock()`): the wall clock by default.
@@ -21,6 +22,8 @@ use tokio::time::Instant;
 #[derive(Debug, Clone, Default)]
 pub struct Clock {
     offset_ms: Arc<AtomicU64>,
+    /// Wakes the emulators' scheduled work (pingbacks, webhook retries) when it moves.
+    advanced: Arc<Notify>,
 }
 
 impl Clock {
@@ -33,6 +36,31 @@ impl Clock {
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |now| {
                 Some(now.saturating_add(ms))
             });
+        self.advanced.notify_waiters();
+    }
+
+    /// Waits until `by` has passed on this clock: on the wall clock, or at once when the clock
+    /// is advanced past it. What the emulators schedule (a pingback's next report, a webhook's
+    /// retry) waits with it, so advancing the clock brings it forward.
+    pub(crate) async fn sleep(&self, by: Duration) {
+        let Some(due) = self.instant().checked_add(by) else {
+            // Beyond what the clock holds: only an advance gets there.
+            return std::future::pending().await;
+        };
+        loop {
+            // Registered before the clock is read, so an advance in between is not missed.
+            let advanced = self.advanced.notified();
+            tokio::pin!(advanced);
+            advanced.as_mut().enable();
+            let now = self.instant();
+            if now >= due {
+                return;
+            }
+            tokio::select! {
+                () = tokio::time::sleep(due.saturating_duration_since(now)) => {}
+                () = advanced => {}
+            }
+        }
     }
 
     /// How far ahead of the wall clock it is.
@@ -70,5 +98,24 @@ mod tests {
         clock.advance(Duration::MAX);
         assert_eq!(clock.offset(), Duration::from_millis(u64::MAX));
         let _ = (clock.instant(), clock.utc()); // no panic at the end of time
+    }
+
+    #[tokio::test]
+    async fn an_advance_ends_a_sleep_at_once() {
+        let clock = Clock::default();
+        let sleeper = tokio::spawn({
+            let clock = clock.clone();
+            async move { clock.sleep(Duration::from_secs(3600)).await }
+        });
+        tokio::task::yield_now().await;
+        assert!(!sleeper.is_finished());
+        clock.advance(Duration::from_secs(1800));
+        tokio::task::yield_now().await;
+        assert!(!sleeper.is_finished(), "half way");
+        clock.advance(Duration::from_secs(1800));
+        tokio::time::timeout(Duration::from_secs(1), sleeper)
+            .await
+            .expect("woken by the advance")
+            .expect("joined");
     }
 }

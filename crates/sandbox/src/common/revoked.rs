@@ -17,6 +17,14 @@ impl Revoked {
             .insert(credential.to_owned());
     }
 
+    /// Accepts every credential again.
+    pub(crate) fn clear(&self) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+
     /// Whether `credential` was revoked.
     pub(crate) fn contains(&self, credential: &str) -> bool {
         self.0

@@ -155,14 +155,10 @@ struct Operator {
     seeded: OffsetDateTime,
 }
 
-impl Fl3xxHandle {
-    /// A new emulator; must be called within a Tokio runtime (deliveries are spawned on it).
-    pub(crate) fn new(
-        config: Fl3xxConfig,
-        stopped: watch::Receiver<bool>,
-        clock: crate::Clock,
-    ) -> Self {
-        let now = now_ms(&clock);
+impl State {
+    /// The state the emulator starts with at `now`: each operator of `config` with its seeded
+    /// flights and crew qualifications.
+    fn seeded(config: &Fl3xxConfig, now: OffsetDateTime) -> Self {
         // Blocks-off times start 2 days before now, on the hour.
         let start = (now - time::Duration::days(2))
             .replace_minute(0)
@@ -201,6 +197,18 @@ impl Fl3xxHandle {
                 seeded: now,
             });
         }
+        state
+    }
+}
+
+impl Fl3xxHandle {
+    /// A new emulator; must be called within a Tokio runtime (deliveries are spawned on it).
+    pub(crate) fn new(
+        config: Fl3xxConfig,
+        stopped: watch::Receiver<bool>,
+        clock: crate::Clock,
+    ) -> Self {
+        let state = State::seeded(&config, now_ms(&clock));
         Self {
             inner: Arc::new(Shared {
                 faults: crate::Faults::default(),
@@ -213,6 +221,15 @@ impl Fl3xxHandle {
                 runtime: tokio::runtime::Handle::current(),
             }),
         }
+    }
+
+    /// Back to the state the sandbox started with: the recorded requests, the emulator's
+    /// data, its pending faults and its revoked credentials are forgotten. The clock stays
+    /// where it is (it never goes back); deliveries already on their way still arrive.
+    pub fn reset(&self) {
+        *self.state() = State::seeded(self.config(), now_ms(self.clock()));
+        self.inner.faults.clear();
+        self.inner.revoked.clear();
     }
 
     /// The faults waiting for this emulator's next requests: `inject` one to have the next

@@ -378,7 +378,7 @@ async fn deliver(handle: &Fl3xxHandle, target: Target, body: String) {
     let mut status = None;
     while attempts < MAX_ATTEMPTS {
         if attempts > 0 {
-            tokio::time::sleep(RETRY_DELAY).await;
+            handle.clock().sleep(RETRY_DELAY).await;
         }
         attempts += 1;
         match http_client::post_with(&target.url, &headers, bytes.clone(), ATTEMPT_TIMEOUT).await {

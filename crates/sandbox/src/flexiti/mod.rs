@@ -130,9 +130,10 @@ struct Replay {
     seen: usize,
 }
 
-impl FlexitiHandle {
-    pub(crate) fn new(config: FlexitiConfig, base_url: &str, clock: crate::Clock) -> Self {
-        let state = State {
+impl State {
+    /// The state the emulator starts with: the seeded accounts, nothing else.
+    fn initial() -> Self {
+        State {
             requests: Vec::new(),
             token_requests: 0,
             tokens: HashMap::new(),
@@ -151,7 +152,13 @@ impl FlexitiHandle {
             next_transaction: FIRST_TRANSACTION_ID,
             next_order: FIRST_ONLINE_ORDER_ID,
             next_customer: FIRST_NEW_CUSTOMER_ID,
-        };
+        }
+    }
+}
+
+impl FlexitiHandle {
+    pub(crate) fn new(config: FlexitiConfig, base_url: &str, clock: crate::Clock) -> Self {
+        let state = State::initial();
         Self {
             inner: Arc::new(Shared {
                 faults: crate::Faults::default(),
@@ -161,6 +168,14 @@ impl FlexitiHandle {
                 state: Mutex::new(state),
             }),
         }
+    }
+
+    /// Back to the state the sandbox started with: the recorded requests, the emulator's
+    /// data, its pending faults and its revoked credentials are forgotten. The clock stays
+    /// where it is (it never goes back); deliveries already on their way still arrive.
+    pub fn reset(&self) {
+        *self.state() = State::initial();
+        self.inner.faults.clear();
     }
 
     /// The faults waiting for this emulator's next requests: `inject` one to have the next

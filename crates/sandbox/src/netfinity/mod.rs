@@ -197,6 +197,16 @@ impl NetfinityHandle {
         *lock(&self.inner.callback_url) = url;
     }
 
+    /// Back to the state the sandbox started with: the recorded requests, the emulator's
+    /// data, its pending faults and its revoked credentials are forgotten. The clock stays
+    /// where it is (it never goes back); deliveries already on their way still arrive.
+    pub fn reset(&self) {
+        *self.state() = State::default();
+        *lock(&self.inner.callback_url) = self.config().callback_url.clone();
+        self.inner.faults.clear();
+        self.inner.revoked.clear();
+    }
+
     /// The faults waiting for this emulator's next requests: `inject` one to have the next
     /// answers replaced (a 429 with `Retry-After`, a 503), delayed, slowed, cut short or
     /// lost, whatever the request; they are recorded with the request they met.

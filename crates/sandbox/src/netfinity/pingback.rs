@@ -105,7 +105,7 @@ pub(super) fn spawn(
 async fn run(handle: &NetfinityHandle, url: &str, uuid: &str, id: Option<&str>, outcome: Outcome) {
     let config = handle.config();
     for &code in outcome.codes() {
-        tokio::time::sleep(config.pingback_delay).await;
+        handle.clock().sleep(config.pingback_delay).await;
         let description = description(code);
         let record = send_one(handle, url, uuid, id, code, description).await;
         handle.record_pingback(record);
@@ -145,7 +145,7 @@ async fn send_one(
     let mut ack_body = None;
     while attempts < MAX_ATTEMPTS {
         if attempts > 0 {
-            tokio::time::sleep(config.pingback_retry_delay).await;
+            handle.clock().sleep(config.pingback_retry_delay).await;
         }
         attempts += 1;
         match deliver(url, bytes.clone()).await {

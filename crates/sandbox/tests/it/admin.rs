@@ -288,3 +288,94 @@ async fn a_token_revoked_over_http_is_refused() {
     assert_eq!(missing.status, 400);
     sandbox.shutdown().await;
 }
+
+/// `POST /_sandbox/reset` forgets the recorded traffic, pending faults and revoked
+/// credentials, and the data: a customer created before is unknown after.
+#[tokio::test]
+async fn a_reset_over_http_brings_back_the_starting_state() {
+    let config = SandboxConfig::default();
+    let sandbox = Sandbox::start(config.clone()).await.expect("sandbox");
+    let key = config.fsflt.api_key.as_str();
+    let admin = sandbox.admin_url();
+    let json = [("content-type", "application/json")];
+    let currencies = format!("{}/customerarea/directory/currencies", sandbox.fsflt_url());
+    assert_eq!(
+        call("GET", &currencies, &[("x-api-key", key)], "")
+            .await
+            .status,
+        200
+    );
+    let revoked = call(
+        "POST",
+        &format!("{admin}/revoke/fsflt"),
+        &json,
+        &format!(r#"{{"credential": "{key}"}}"#),
+    )
+    .await;
+    assert_eq!(revoked.status, 200, "{}", revoked.text);
+    let fault = call(
+        "POST",
+        &format!("{admin}/faults/fsflt"),
+        &json,
+        r#"{"status": 503}"#,
+    )
+    .await;
+    assert_eq!(fault.status, 201, "{}", fault.text);
+
+    let reset = call("POST", &format!("{admin}/reset"), &[], "").await;
+    assert_eq!(reset.status, 200, "{}", reset.text);
+    assert_eq!(
+        reset.json,
+        json!({"reset": ["netfinity", "fsflt", "fl3xx", "flexiti"]})
+    );
+    let recorded = call("GET", &format!("{admin}/requests/fsflt"), &[], "").await;
+    assert_eq!(recorded.json, json!([]));
+    // The fault is gone and the key is accepted again.
+    assert_eq!(
+        call("GET", &currencies, &[("x-api-key", key)], "")
+            .await
+            .status,
+        200
+    );
+    assert_eq!(sandbox.fsflt().faults().pending(), 0);
+
+    let one = call("POST", &format!("{admin}/reset/fsflt"), &[], "").await;
+    assert_eq!(one.json, json!({"reset": ["fsflt"]}));
+    let unknown = call("POST", &format!("{admin}/reset/acme"), &[], "").await;
+    assert_eq!(unknown.status, 404);
+    sandbox.shutdown().await;
+}
+
+/// `Sandbox::reset` in Rust: FL3XX's seeded flights come back as they were.
+#[tokio::test]
+async fn reset_restores_the_seeded_data() {
+    let sandbox = Sandbox::start(SandboxConfig::default())
+        .await
+        .expect("sandbox");
+    let operator = "sandbox-fl3xx-operator-a";
+    let fl3xx = sandbox.fl3xx();
+    // Each flight's id and estimated blocks-off time (`updatedAt` is the time of the reset).
+    let times = || -> Vec<(String, String)> {
+        fl3xx
+            .flights(operator)
+            .iter()
+            .map(|f| {
+                (
+                    f["flightId"].as_str().unwrap_or("").to_owned(),
+                    f["blocksOffEstimatedDateTime"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_owned(),
+                )
+            })
+            .collect()
+    };
+    let before = times();
+    let first: u64 = before[0].0.parse().expect("a flight id");
+    assert!(fl3xx.update_flight_time(operator, first, 45));
+    assert_ne!(times(), before);
+    sandbox.reset();
+    assert_eq!(times(), before);
+    assert!(fl3xx.requests().is_empty());
+    sandbox.shutdown().await;
+}

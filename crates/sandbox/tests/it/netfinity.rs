@@ -1125,3 +1125,52 @@ async fn start_on_a_given_address() {
     assert_eq!(answer.status, 200);
     sandbox.shutdown().await;
 }
+
+/// Pingbacks an hour apart, and a receiver that fails the first try (retried 3 s later, as
+/// documented): advancing the sandbox's clock brings each of them forward, with no sleeping.
+#[tokio::test]
+async fn the_clock_brings_scheduled_pingbacks_and_their_retries_forward() {
+    let (url, shared) = receiver(&[500]).await;
+    let sandbox = sandbox(|c| {
+        c.callback_url = Some(url);
+        c.pingback_delay = Duration::from_secs(3600);
+        c.pingback_retry_delay = Duration::from_secs(3);
+    })
+    .await;
+    let netfinity = sandbox.netfinity();
+    let answer = send(
+        &sandbox,
+        &json!({"msisdn": "359881234567", "text": "clock"}),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert!(
+        !netfinity
+            .wait_for_pingbacks(1, Duration::from_millis(30))
+            .await
+    );
+
+    sandbox.clock().advance(Duration::from_secs(3600));
+    // The first try is answered 500; its retry waits 3 s on the sandbox's clock.
+    tokio::time::timeout(Duration::from_secs(2), async {
+        while received(&shared).is_empty() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .expect("the first try, at once");
+    assert!(netfinity.pingbacks().is_empty(), "its retry is 3 s away");
+    sandbox.clock().advance(Duration::from_secs(3));
+    assert!(
+        netfinity
+            .wait_for_pingbacks(1, Duration::from_secs(2))
+            .await
+    );
+    let first = &netfinity.pingbacks()[0];
+    assert_eq!(
+        (first.code, first.attempts, first.acknowledged),
+        (201, 2, true)
+    );
+    assert_eq!(received(&shared).len(), 2);
+    sandbox.shutdown().await;
+}
