@@ -109,5 +109,8 @@ pub use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 pub use reqwest::{Method, StatusCode, Url};
 pub use secrecy::{ExposeSecret, SecretString};
 /// The `time` crate, whose values [`date::Date`] and [`date::DateTime`] read and are built
-/// from: a user needs no dependency of their own to name them.
+/// from: a user needs no dependency of their own to name them. It is built with `std` and
+/// `parsing` only (the clients write dates by hand); an application that formats dates with
+/// `time` or serializes them with its `serde` support turns those features on in its own
+/// `time` dependency, and cargo builds one `time` for both.
 pub use time;
