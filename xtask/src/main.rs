@@ -4,6 +4,7 @@ mod bench;
 mod codegen;
 mod demo;
 mod fuzz;
+mod msrv;
 mod package;
 mod release;
 mod run;
@@ -15,10 +16,12 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  test               the loop: fmt, codegen drift, clippy, one build, tests, docs,
+  test               the loop: fmt, codegen drift, msrv, clippy, one build, tests, docs,
                      demo, bench (quick); CI also runs `fuzz --seconds 2` and `package`
   codegen [--check]  regenerate crates/*/src/generated/ from specs/*.yaml
                      (--check: fail when the committed files differ)
+  msrv               the MSRV check `test` runs: every dependency's rust-version fits
+                     ours (clippy's incompatible_msrv checks the standard library)
   demo [--redis URL --workers N [--sends M]]
                      run the demo against the sandbox (with --redis: N worker processes
                      sharing one rate limit through Redis; see docs/scaling.md)
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
         ["test"] => test::run(),
         ["codegen"] => codegen::run(false),
         ["codegen", "--check"] => codegen::run(true),
+        ["msrv"] => msrv::run(),
         ["demo", rest @ ..] => demo::run(rest),
         ["bench", rest @ ..] => bench::run(rest),
         ["fuzz", rest @ ..] => fuzz::run(rest),

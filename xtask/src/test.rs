@@ -55,6 +55,7 @@ fn run_steps(steps: &mut Steps) -> Result<(), String> {
         step("format", cargo().args(["fmt", "--all", "--", "--check"]))
     })?;
     steps.time("codegen drift", || crate::codegen::run(true))?;
+    steps.time("msrv (dependencies)", crate::msrv::run)?;
     steps.time("clippy", || {
         step(
             "clippy",
