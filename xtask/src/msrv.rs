@@ -96,10 +96,9 @@ fn visit(dir: &Path, f: &mut impl FnMut(&Path, &str)) -> Result<(), String> {
             }
         } else if path.extension().is_some_and(|e| e == "rs" || e == "toml")
             && !path.ends_with("xtask/src/msrv.rs")
+            && let Ok(text) = std::fs::read_to_string(&path)
         {
-            if let Ok(text) = std::fs::read_to_string(&path) {
-                f(&path, &text);
-            }
+            f(&path, &text);
         }
     }
     Ok(())
