@@ -130,7 +130,25 @@ fn all_files(root: &Path) -> Result<Files, String> {
         files.extend(generate_crate(root, name)?);
     }
     files.extend(sandbox_module(&names)?);
+    files.push(sandbox_guide(root, &names)?);
     Ok(files)
+}
+
+/// docs/sandbox.md with each provider's operation table (the sandbox emulates every
+/// operation of each spec: its handler trait does not compile otherwise).
+fn sandbox_guide(root: &Path, names: &[String]) -> Result<(PathBuf, String), String> {
+    let guide = Path::new("docs").join("sandbox.md");
+    let mut text = std::fs::read_to_string(root.join(&guide))
+        .map_err(|e| format!("cannot read {}: {e}", guide.display()))?;
+    for name in names {
+        let spec_path = format!("specs/{name}.yaml");
+        let yaml = std::fs::read_to_string(root.join(&spec_path))
+            .map_err(|e| format!("cannot read {spec_path}: {e}"))?;
+        let table = docs_table(&yaml).map_err(|e| format!("{spec_path}: {e}"))?;
+        text = splice_table(&text, &spec_path, &table)
+            .map_err(|e| format!("{}: {e}", guide.display()))?;
+    }
+    Ok((guide, text))
 }
 
 /// `crates/sandbox/src/generated/mod.rs`: one module per provider's operation table.
@@ -247,8 +265,9 @@ pub fn docs_table(yaml: &str) -> Result<String, String> {
 
 /// `guide` with the text between its table markers replaced by `table`.
 fn splice_table(guide: &str, spec_path: &str, table: &str) -> Result<String, String> {
-    let begin = guide.find(TABLE_BEGIN).ok_or_else(|| {
-        format!("no `{TABLE_BEGIN}{spec_path} -->` line: add one where the endpoint table goes")
+    let marker = format!("{TABLE_BEGIN}{spec_path} -->");
+    let begin = guide.find(&marker).ok_or_else(|| {
+        format!("no `{marker}` line: add one where the endpoint table goes")
     })?;
     let after_begin = guide[begin..]
         .find('\n')
