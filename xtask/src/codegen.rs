@@ -266,9 +266,9 @@ pub fn docs_table(yaml: &str) -> Result<String, String> {
 /// `guide` with the text between its table markers replaced by `table`.
 fn splice_table(guide: &str, spec_path: &str, table: &str) -> Result<String, String> {
     let marker = format!("{TABLE_BEGIN}{spec_path} -->");
-    let begin = guide.find(&marker).ok_or_else(|| {
-        format!("no `{marker}` line: add one where the endpoint table goes")
-    })?;
+    let begin = guide
+        .find(&marker)
+        .ok_or_else(|| format!("no `{marker}` line: add one where the endpoint table goes"))?;
     let after_begin = guide[begin..]
         .find('\n')
         .map(|i| begin + i + 1)

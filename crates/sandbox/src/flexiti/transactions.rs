@@ -370,7 +370,9 @@ pub(super) fn release(data: &mut Data, req: &Req, id: u64) -> Answer {
 pub(super) fn give_back(data: &mut Data, req: &Req, id: u64, capture_id: u64) -> Answer {
     let body = req.body()?;
     let mut fields = Fields::new(&body);
-    let full_return = fields.boolean("full_return", false).unwrap_or(false);
+    // Required, as the spec has it (`ReturnRequest`; the documents list the field without
+    // saying, INFERRED): the client always sends it.
+    let full_return = fields.boolean("full_return", true).unwrap_or(false);
     let amount = fields.amount("amount", !full_return);
     let reference = fields.string("reference", false, 40);
     let vcc = fields.digits("vcc_number", false, 16);

@@ -29,6 +29,8 @@ struct Check {
     /// Per `provider/operation`: the statuses seen.
     seen: BTreeMap<String, BTreeSet<u16>>,
     violations: Vec<String>,
+    /// Required inputs left out in turn (`missing_required`), by provider.
+    required_checked: BTreeMap<&'static str, usize>,
 }
 
 /// How a request authenticates.
@@ -61,6 +63,7 @@ impl Check {
             specs,
             seen: BTreeMap::new(),
             violations: Vec::new(),
+            required_checked: BTreeMap::new(),
         }
     }
 
@@ -172,6 +175,8 @@ impl Check {
             }
         }
         self.refusals(provider, method, path, auth, body).await;
+        self.missing_required(provider, method, path, auth, body)
+            .await;
         if let Some(unknown) = unknown {
             let missing = self.json(provider, method, unknown, auth, body).await;
             if missing.status != 404 {
@@ -247,6 +252,83 @@ impl Check {
         }
     }
 
+    /// The spec's required inputs, each left out in turn from the valid request: every
+    /// required property of a JSON body and every required header. Each must be refused with
+    /// a client error (not a 401, 404 or 405, which say something else) that names what is
+    /// missing, as the providers' validation answers do.
+    async fn missing_required(
+        &mut self,
+        provider: &'static str,
+        method: &str,
+        path: &str,
+        auth: Auth<'_>,
+        body: &Value,
+    ) {
+        let bare = path.split('?').next().unwrap_or(path);
+        let Some(op) = self.specs[provider].find(method, bare).cloned() else {
+            return;
+        };
+        let fields = self.specs[provider].required_body_fields(&op);
+        for field in fields {
+            let Some(object) = body.as_object() else {
+                continue;
+            };
+            if !object.contains_key(&field) {
+                continue;
+            }
+            let mut without = object.clone();
+            without.remove(&field);
+            let answer = self
+                .json(provider, method, path, auth, &Value::Object(without))
+                .await;
+            self.expect_named_refusal(provider, method, path, &field, &answer);
+        }
+        let headers = self.specs[provider].required_headers(&op);
+        if let Auth::Headers(sent) = auth {
+            for header in headers {
+                let kept: Vec<(&str, &str)> = sent
+                    .iter()
+                    .copied()
+                    .filter(|(name, _)| !name.eq_ignore_ascii_case(&header))
+                    .collect();
+                if kept.len() == sent.len() {
+                    continue;
+                }
+                let answer = self
+                    .json(provider, method, path, Auth::Headers(&kept), body)
+                    .await;
+                self.expect_named_refusal(provider, method, path, &header, &answer);
+            }
+        }
+    }
+
+    /// `answer` is one of the operation's documented error statuses (not 401, 404 or 405,
+    /// which say something else; FlashStart's validation answer is a documented 500) and its
+    /// body names `missing`.
+    fn expect_named_refusal(
+        &mut self,
+        provider: &'static str,
+        method: &str,
+        path: &str,
+        missing: &str,
+        answer: &Answer,
+    ) {
+        *self.required_checked.entry(provider).or_default() += 1;
+        let bare = path.split('?').next().unwrap_or(path);
+        let documented = self.specs[provider]
+            .find(method, bare)
+            .and_then(|op| op.responses.as_object())
+            .is_some_and(|responses| responses.contains_key(&answer.status.to_string()));
+        let refused =
+            answer.status >= 400 && ![401, 404, 405].contains(&answer.status) && documented;
+        if !refused || !answer.text.contains(missing) {
+            self.violations.push(format!(
+                "{provider}: {method} {path} without `{missing}` → {} {}, not a refusal naming it",
+                answer.status, answer.text
+            ));
+        }
+    }
+
     /// An operation the sandbox does not emulate (see [`NOT_EMULATED`]): it must still answer
     /// 404, so that emulating it makes this test fail until the operation is checked here.
     #[allow(
@@ -302,6 +384,12 @@ impl Check {
                     }
                     Some(_) => {}
                 }
+            }
+        }
+        // Every provider's spec has required inputs; each was left out at least once.
+        for provider in ["netfinity", "fsflt", "fl3xx", "flexiti"] {
+            if self.required_checked.get(provider).copied().unwrap_or(0) == 0 {
+                problems.push(format!("{provider}: no required input was left out"));
             }
         }
         let calls: usize = self.seen.values().map(BTreeSet::len).sum();

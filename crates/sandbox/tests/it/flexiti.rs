@@ -1306,7 +1306,7 @@ async fn authorize_capture_return_release_and_refund() {
         "POST",
         "v2.5.1",
         &format!("{base}/capture/999/return"),
-        &json!({"amount": 1}),
+        &json!({"amount": 1, "full_return": false}),
     )
     .await;
     assert_eq!(wrong_capture.status, 404);
@@ -1387,7 +1387,7 @@ async fn authorize_capture_return_release_and_refund() {
         "POST",
         "v2.5.1",
         "/authorization/1000002/capture/300003/return",
-        &json!({"amount": 10}),
+        &json!({"amount": 10, "full_return": false}),
     )
     .await;
     assert_error(

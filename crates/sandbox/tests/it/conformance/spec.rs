@@ -12,6 +12,10 @@ pub struct Operation {
     pub method: String,
     pub template: String,
     pub responses: Value,
+    /// The operation's `requestBody` (`Null` without one).
+    pub request_body: Value,
+    /// The operation's own parameters and its path item's.
+    pub parameters: Vec<Value>,
 }
 
 /// A loaded spec.
@@ -30,15 +34,20 @@ impl Spec {
             serde_norway::from_str(&text).unwrap_or_else(|e| panic!("{path} is not YAML: {e}"));
         let mut operations = Vec::new();
         for (template, item) in root["paths"].as_object().expect("paths") {
+            let shared = item["parameters"].as_array().cloned().unwrap_or_default();
             for (method, op) in item.as_object().expect("path item") {
                 if !["get", "put", "post", "delete", "patch"].contains(&method.as_str()) {
                     continue;
                 }
+                let mut parameters = shared.clone();
+                parameters.extend(op["parameters"].as_array().cloned().unwrap_or_default());
                 operations.push(Operation {
                     id: op["operationId"].as_str().expect("operationId").to_owned(),
                     method: method.to_uppercase(),
                     template: template.clone(),
                     responses: op["responses"].clone(),
+                    request_body: op["requestBody"].clone(),
+                    parameters,
                 });
             }
         }
@@ -60,6 +69,32 @@ impl Spec {
                     (t.starts_with('{') && t.ends_with('}') && !s.is_empty()) || t == s
                 })
         })
+    }
+
+    /// The required properties of `op`'s JSON request body, when it has one.
+    pub fn required_body_fields(&self, op: &Operation) -> Vec<String> {
+        let schema = &op.request_body["content"]["application/json"]["schema"];
+        if schema.is_null() {
+            return Vec::new();
+        }
+        self.resolve(schema)["required"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The names of `op`'s required header parameters.
+    pub fn required_headers(&self, op: &Operation) -> Vec<String> {
+        op.parameters
+            .iter()
+            .map(|p| self.resolve(p))
+            .filter(|p| p["in"] == "header" && p["required"] == true)
+            .filter_map(|p| p["name"].as_str())
+            .map(str::to_ascii_lowercase)
+            .collect()
     }
 
     /// Follows `$ref`s (local ones only, as the specs use).
