@@ -209,7 +209,7 @@ fn targets() -> Result<Vec<String>, String> {
 /// `--target <host>` is explicit so that RUSTFLAGS reach only the targets' code: build scripts
 /// and proc macros stay plain (instrumented, they would not link without libFuzzer).
 fn build(targets: &[String]) -> Result<Vec<PathBuf>, String> {
-    let host = host_triple()?;
+    let host = crate::run::host_triple()?;
     let target_dir = fuzz_dir().join("target");
     let mut command = cargo();
     command
@@ -226,19 +226,6 @@ fn build(targets: &[String]) -> Result<Vec<PathBuf>, String> {
     step("build fuzz targets (release, instrumented)", &mut command)?;
     let bin_dir = target_dir.join(&host).join("release");
     Ok(targets.iter().map(|name| bin_dir.join(name)).collect())
-}
-
-fn host_triple() -> Result<String, String> {
-    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-    let output = Command::new(rustc)
-        .arg("-vV")
-        .output()
-        .map_err(|e| format!("cannot run rustc -vV: {e}"))?;
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .find_map(|line| line.strip_prefix("host: "))
-        .map(str::to_owned)
-        .ok_or_else(|| "rustc -vV did not name the host".into())
 }
 
 struct Outcome {

@@ -16,7 +16,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::run::{cargo, workspace_root};
+use crate::run::workspace_root;
 
 pub fn run() -> Result<(), String> {
     let root = workspace_root();
@@ -107,40 +107,17 @@ fn visit(dir: &Path, f: &mut impl FnMut(&Path, &str)) -> Result<(), String> {
 /// The resolved graph with every feature, for this machine's platform (the others' packages
 /// may not be downloaded, and `--offline` keeps the check off the network).
 fn metadata(root: &Path) -> Result<Value, String> {
-    let host = host_triple()?;
-    let output = cargo()
-        .current_dir(root)
-        .args([
-            "metadata",
-            "--format-version",
-            "1",
+    let host = crate::run::host_triple()?;
+    crate::run::cargo_metadata(
+        root,
+        &[
             "--all-features",
             "--locked",
             "--offline",
             "--filter-platform",
             &host,
-        ])
-        .output()
-        .map_err(|e| format!("cannot run cargo metadata: {e}"))?;
-    if !output.status.success() {
-        return Err(format!(
-            "cargo metadata failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        ));
-    }
-    serde_json::from_slice(&output.stdout).map_err(|e| format!("cannot parse cargo metadata: {e}"))
-}
-
-fn host_triple() -> Result<String, String> {
-    let output = std::process::Command::new("rustc")
-        .arg("-vV")
-        .output()
-        .map_err(|e| format!("cannot run rustc -vV: {e}"))?;
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .find_map(|line| line.strip_prefix("host: "))
-        .map(str::to_owned)
-        .ok_or_else(|| "rustc -vV names no host".to_owned())
+        ],
+    )
 }
 
 /// The dependencies (by `name@version`) whose `rust-version` is newer than `msrv`, and those

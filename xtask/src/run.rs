@@ -54,3 +54,34 @@ fn describe(command: &Command) -> String {
     }
     text
 }
+
+/// The target triple of this machine's `rustc` (`$RUSTC` when set).
+pub fn host_triple() -> Result<String, String> {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let output = Command::new(rustc)
+        .arg("-vV")
+        .output()
+        .map_err(|e| format!("cannot run rustc -vV: {e}"))?;
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .find_map(|line| line.strip_prefix("host: "))
+        .map(str::to_owned)
+        .ok_or_else(|| "rustc -vV did not name the host".into())
+}
+
+/// `cargo metadata --format-version 1` with `args`, run in `root`, parsed.
+pub fn cargo_metadata(root: &std::path::Path, args: &[&str]) -> Result<serde_json::Value, String> {
+    let output = cargo()
+        .current_dir(root)
+        .args(["metadata", "--format-version", "1"])
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run cargo metadata: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    serde_json::from_slice(&output.stdout).map_err(|e| format!("cannot parse cargo metadata: {e}"))
+}

@@ -1,6 +1,5 @@
 //! The publishable workspace crates and the order to publish them in, from `cargo metadata`.
 
-use crate::run::cargo;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -18,19 +17,7 @@ pub struct Crate {
 }
 
 pub fn publishable_crates(root: &Path) -> Result<BTreeMap<String, Crate>, String> {
-    let output = cargo()
-        .current_dir(root)
-        .args(["metadata", "--format-version", "1", "--no-deps"])
-        .output()
-        .map_err(|e| format!("cannot run cargo metadata: {e}"))?;
-    if !output.status.success() {
-        return Err(format!(
-            "cargo metadata failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        ));
-    }
-    let metadata: Value = serde_json::from_slice(&output.stdout)
-        .map_err(|e| format!("cannot parse cargo metadata: {e}"))?;
+    let metadata = crate::run::cargo_metadata(root, &["--no-deps"])?;
     crates_from_metadata(&metadata)
 }
 
