@@ -137,31 +137,34 @@ async fn a_revoked_operator_token_is_unauthorized_at_once() {
     sandbox.shutdown().await;
 }
 
-/// FL3XX's fair-use 403 (its Spring body) with `Retry-After: 0`: read as a rate limit, waited
-/// out, and the call repeated.
+/// FL3XX's fair-use 403 (its Spring body) and a plain 429 (as a gateway in front of it may
+/// answer), each with `Retry-After: 0`: read as a rate limit, waited out, and the call
+/// repeated.
 #[tokio::test]
-async fn an_injected_fair_use_403_is_waited_out() {
-    let (sandbox, operator) = start().await;
-    sandbox
-        .fl3xx()
-        .faults()
-        .inject(Fault::status(403).header("retry-after", "0").body(
-        r#"{"status":403,"error":"Forbidden","message":"Rate limit exceeded: fair use policy"}"#,
-    ));
-    let airport = operator
-        .get_airport("LOWW")
-        .send()
-        .await
-        .expect("after the 403");
-    assert_eq!(airport.icao.as_deref(), Some("LOWW"));
-    let statuses: Vec<u16> = sandbox
-        .fl3xx()
-        .requests()
-        .iter()
-        .map(|r| r.status)
-        .collect();
-    assert_eq!(statuses, [403, 200]);
-    sandbox.shutdown().await;
+async fn an_injected_fair_use_403_or_429_is_waited_out() {
+    let fair_use =
+        r#"{"status":403,"error":"Forbidden","message":"Rate limit exceeded: fair use policy"}"#;
+    for (status, body) in [(403, fair_use), (429, "")] {
+        let (sandbox, operator) = start().await;
+        sandbox
+            .fl3xx()
+            .faults()
+            .inject(Fault::status(status).header("retry-after", "0").body(body));
+        let airport = operator
+            .get_airport("LOWW")
+            .send()
+            .await
+            .expect("after the refusal");
+        assert_eq!(airport.icao.as_deref(), Some("LOWW"));
+        let statuses: Vec<u16> = sandbox
+            .fl3xx()
+            .requests()
+            .iter()
+            .map(|r| r.status)
+            .collect();
+        assert_eq!(statuses, [status, 200]);
+        sandbox.shutdown().await;
+    }
 }
 
 /// A permissions 403 is not a rate limit: answered at once, not repeated.
