@@ -209,6 +209,33 @@ pub fn percent_decode(text: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// The transport error's kind, or a panic naming what came instead.
+#[track_caller]
+pub fn transport_kind(error: &Error) -> api_core::TransportErrorKind {
+    match error {
+        Error::Transport(transport) => transport.kind,
+        other => panic!("expected a transport error, got {other:?}"),
+    }
+}
+
+/// Asserts that `error` is the provider's 401 saying `message`, and that `secret` (the
+/// credential the server refused) appears in neither its `Display` nor its `Debug`.
+#[track_caller]
+pub fn assert_refused_credential(error: &Error, message: &str, secret: &str) {
+    assert_eq!(
+        error.kind(),
+        Some(api_core::ErrorKind::Unauthorized),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.as_api().and_then(|a| a.message.as_deref()),
+        Some(message)
+    );
+    for shown in [format!("{error}"), format!("{error:?}")] {
+        assert!(!shown.contains(secret), "{shown}");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,32 +300,5 @@ mod tests {
     #[should_panic(expected = "expected field errors")]
     fn an_input_error_has_no_field_errors() {
         field_errors::<()>(&Err(Error::invalid_input("id", "blank")));
-    }
-}
-
-/// The transport error's kind, or a panic naming what came instead.
-#[track_caller]
-pub fn transport_kind(error: &Error) -> api_core::TransportErrorKind {
-    match error {
-        Error::Transport(transport) => transport.kind,
-        other => panic!("expected a transport error, got {other:?}"),
-    }
-}
-
-/// Asserts that `error` is the provider's 401 saying `message`, and that `secret` (the
-/// credential the server refused) appears in neither its `Display` nor its `Debug`.
-#[track_caller]
-pub fn assert_refused_credential(error: &Error, message: &str, secret: &str) {
-    assert_eq!(
-        error.kind(),
-        Some(api_core::ErrorKind::Unauthorized),
-        "{error:?}"
-    );
-    assert_eq!(
-        error.as_api().and_then(|a| a.message.as_deref()),
-        Some(message)
-    );
-    for shown in [format!("{error}"), format!("{error:?}")] {
-        assert!(!shown.contains(secret), "{shown}");
     }
 }
