@@ -183,13 +183,13 @@ fn print_peer(report: &Value) {
         return;
     }
     println!(
-        "{:<36} {:>12} {:>12} {:>12} {:>10} {:>10} {:>10}",
+        "{:<40} {:>12} {:>12} {:>12} {:>10} {:>10} {:>10}",
         "figure", "peer", "ours", "baseline", "peer/base", "ours/base", "peer/ours"
     );
     let ratio = |x: Option<f64>| x.map_or("-".into(), |r| format!("{r:.3}×"));
     for figure in rows {
         println!(
-            "{:<36} {:>12} {:>12} {:>12} {:>10} {:>10} {:>10}",
+            "{:<40} {:>12} {:>12} {:>12} {:>10} {:>10} {:>10}",
             figure["id"].as_str().unwrap_or("?"),
             number(figure["value"].as_f64()),
             number(figure["ours"].as_f64()),
