@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::{Value, json};
 
-const PROVIDERS: [(&str, &str); 4] = [
+pub const PROVIDERS: [(&str, &str); 4] = [
     ("netfinity", "send_sms"),
     ("fsflt", "auth_token"),
     ("fl3xx", "airport"),
@@ -19,7 +19,7 @@ const PROVIDERS: [(&str, &str); 4] = [
 /// suspect).
 const QUICK_PROVIDER: &str = "fsflt";
 
-const LISTS: [(&str, &str); 3] = [
+pub const LISTS: [(&str, &str); 3] = [
     ("fsflt", "licences"),
     ("fl3xx", "flights"),
     ("flexiti", "authorizations"),
@@ -51,40 +51,14 @@ fn versus(
 
 /// The figures, or why they were skipped (no valgrind). `Err` is a real failure.
 pub fn figures(exe: &Path, quick: bool) -> Result<Result<Vec<Value>, String>, String> {
-    let Ok(version) = Command::new("valgrind").arg("--version").output() else {
-        return Ok(Err("valgrind is not installed".into()));
-    };
-    if !version.status.success() {
-        return Ok(Err("valgrind --version failed".into()));
+    if let Err(reason) = valgrind() {
+        return Ok(Err(reason));
     }
     let (requests, decodes): (u64, u64) = if quick { (10, 1) } else { (200, 5) };
     let server = Server::start(exe)?;
     let dir = std::env::temp_dir().join(format!("api-bench-callgrind-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let count = |provider: &str, side: &str, n: u64| -> Result<f64, String> {
-        println!("  callgrind: {provider} {side} (x{n})");
-        let out = dir.join(format!("{provider}-{side}.out"));
-        let status = Command::new("valgrind")
-            .args([
-                "--tool=callgrind",
-                "--toggle-collect=bench_measured_batch",
-                "--quiet",
-            ])
-            .arg(format!("--callgrind-out-file={}", out.display()))
-            .arg(exe)
-            .args(["callgrind", &server.url, provider, side, &n.to_string()])
-            .status()
-            .map_err(|e| format!("cannot run valgrind: {e}"))?;
-        if !status.success() {
-            return Err(format!(
-                "valgrind on api-bench {provider} {side} failed ({status})"
-            ));
-        }
-        let text = std::fs::read_to_string(&out).map_err(|e| format!("{}: {e}", out.display()))?;
-        let total = total_instructions(&text)
-            .ok_or_else(|| format!("{}: no instruction total", out.display()))?;
-        Ok(total as f64 / n as f64)
-    };
+    let one = |provider: &str, side: &str, n: u64| count(exe, &server.url, &dir, provider, side, n);
     // Quick mode counts one provider's requests (setting up a client under valgrind takes
     // seconds in the dev profile) and every decode; the full run counts everything.
     let counted = |provider: &str| !quick || provider == QUICK_PROVIDER;
@@ -115,7 +89,7 @@ pub fn figures(exe: &Path, quick: bool) -> Result<Result<Vec<Value>, String>, St
         }
         jobs.extend([(provider, "model", decodes), (provider, "plain", decodes)]);
     }
-    let counts = in_parallel(&jobs, |&(provider, side, n)| count(provider, side, n))?;
+    let counts = in_parallel(&jobs, |&(provider, side, n)| one(provider, side, n))?;
     let counted_as = |provider: &str, side: &str| -> f64 {
         jobs.iter()
             .zip(&counts)
@@ -177,9 +151,55 @@ pub fn figures(exe: &Path, quick: bool) -> Result<Result<Vec<Value>, String>, St
     Ok(Ok(figures))
 }
 
+/// Whether valgrind can run: `Err` says why not.
+pub fn valgrind() -> Result<(), String> {
+    match Command::new("valgrind").arg("--version").output() {
+        Err(_) => Err("valgrind is not installed".into()),
+        Ok(version) if !version.status.success() => Err("valgrind --version failed".into()),
+        Ok(_) => Ok(()),
+    }
+}
+
+/// Instructions per item of `exe callgrind URL PROVIDER SIDE N` (`api-bench` or the peer
+/// runner, which take the same arguments), only `bench_measured_batch` collected.
+pub fn count(
+    exe: &Path,
+    url: &str,
+    dir: &Path,
+    provider: &str,
+    side: &str,
+    n: u64,
+) -> Result<f64, String> {
+    let name = exe
+        .file_name()
+        .map_or_else(|| "bench".into(), |n| n.to_string_lossy().into_owned());
+    println!("  callgrind: {name} {provider} {side} (x{n})");
+    let out = dir.join(format!("{name}-{provider}-{side}.out"));
+    let status = Command::new("valgrind")
+        .args([
+            "--tool=callgrind",
+            "--toggle-collect=bench_measured_batch",
+            "--quiet",
+        ])
+        .arg(format!("--callgrind-out-file={}", out.display()))
+        .arg(exe)
+        .args(["callgrind", url, provider, side, &n.to_string()])
+        .status()
+        .map_err(|e| format!("cannot run valgrind: {e}"))?;
+    if !status.success() {
+        return Err(format!(
+            "valgrind on {name} {provider} {side} failed ({status})"
+        ));
+    }
+    let text = std::fs::read_to_string(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let total = total_instructions(&text)
+        .ok_or_else(|| format!("{}: no instruction total", out.display()))?;
+    Ok(total as f64 / n as f64)
+}
+
 /// `work` over every job, as many at once as the machine has cores; the results in the jobs'
 /// order, or the first failure.
-fn in_parallel<J: Sync, T: Send>(
+pub fn in_parallel<J: Sync, T: Send>(
     jobs: &[J],
     work: impl Fn(&J) -> Result<T, String> + Sync,
 ) -> Result<Vec<T>, String> {
@@ -224,13 +244,13 @@ fn total_instructions(text: &str) -> Option<u64> {
 }
 
 /// `api-bench serve`, stopped when dropped (closing its stdin ends it).
-struct Server {
+pub struct Server {
     child: Child,
-    url: String,
+    pub url: String,
 }
 
 impl Server {
-    fn start(exe: &Path) -> Result<Server, String> {
+    pub fn start(exe: &Path) -> Result<Server, String> {
         let mut child = Command::new(exe)
             .arg("serve")
             .stdin(Stdio::piped())

@@ -29,7 +29,10 @@ publish = false
 [workspace]
 
 [dependencies]
-reqwest = { version = "0.13", default-features = false, features = ["http2", "json", "rustls-no-provider"] }
+"#;
+
+/// The floor's dependencies and profiles (the workspace's), which the peer's apps build too.
+pub const FLOOR_DEPENDENCIES: &str = r#"reqwest = { version = "0.13", default-features = false, features = ["http2", "json", "rustls-no-provider"] }
 rustls = { version = "0.23", default-features = false, features = ["ring", "std", "tls12"] }
 tokio = { version = "1.40", default-features = false, features = ["time", "sync"] }
 serde = { version = "1", features = ["derive"] }
@@ -37,12 +40,14 @@ serde_json = "1"
 
 [profile.dev]
 debug = "line-tables-only"
+incremental = false
 
 [profile.dev.package."*"]
 debug = false
 "#;
 
-const FLOOR_LIB: &str = r#"//! What a hand-written client needs: send, read, decode.
+/// The floor's code.
+pub const FLOOR_LIB: &str = r#"//! What a hand-written client needs: send, read, decode.
 pub async fn get<T: serde::de::DeserializeOwned>(
     client: &reqwest::Client,
     url: &str,
@@ -52,10 +57,10 @@ pub async fn get<T: serde::de::DeserializeOwned>(
 "#;
 
 /// One clean build: wall time, CPU time and the per-unit durations from `--timings`.
-struct Build {
-    seconds: f64,
-    cpu: Option<f64>,
-    units: BTreeMap<String, f64>,
+pub struct Build {
+    pub seconds: f64,
+    pub cpu: Option<f64>,
+    pub units: BTreeMap<String, f64>,
 }
 
 /// The compile-time figures and each provider's heaviest units.
@@ -167,12 +172,15 @@ pub fn check_timings_parser(target: &Path) -> Result<usize, String> {
     Ok(units(&report)?.len())
 }
 
-fn write_floor(dir: &Path) -> Result<(), String> {
+pub fn write_floor(dir: &Path) -> Result<(), String> {
     std::fs::create_dir_all(dir.join("src")).map_err(|e| format!("{}: {e}", dir.display()))?;
     let write = |path: PathBuf, text: &str| {
         std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
     };
-    write(dir.join("Cargo.toml"), FLOOR_MANIFEST)?;
+    write(
+        dir.join("Cargo.toml"),
+        &format!("{FLOOR_MANIFEST}{FLOOR_DEPENDENCIES}"),
+    )?;
     write(dir.join("src").join("lib.rs"), FLOOR_LIB)?;
     // The workspace's lock file: the floor builds the very versions the clients build.
     std::fs::copy(workspace_root().join("Cargo.lock"), dir.join("Cargo.lock"))
@@ -182,7 +190,7 @@ fn write_floor(dir: &Path) -> Result<(), String> {
 
 /// Removes `target`, then builds (`package` in the workspace, or the crate in `dir`) with
 /// `--timings`, timing the whole command.
-fn clean_build(
+pub fn clean_build(
     name: &str,
     dir: &Path,
     target: &Path,

@@ -136,6 +136,7 @@ pub fn print_table(report: &Value) {
             );
         }
     }
+    print_peer(report);
     if report["mode"].as_str() == Some("quick") {
         println!(
             "note: quick mode judges no ratio (`-`): tiny sizes in the dev profile only show that \
@@ -144,6 +145,59 @@ pub fn print_table(report: &Value) {
     }
     for note in report["notes"].as_array().into_iter().flatten() {
         println!("note: {}", note.as_str().unwrap_or(""));
+    }
+}
+
+/// The peer column (`cargo xtask bench --peer`): what became of each provider's generated
+/// client, then each peer figure beside ours, both against the same baseline or floor.
+fn print_peer(report: &Value) {
+    let Some(peer) = report["peer"].as_object() else {
+        return;
+    };
+    println!(
+        "\npeer: {} (generated into {})",
+        peer["generator"].as_str().unwrap_or("?"),
+        peer["generated_into"].as_str().unwrap_or("?")
+    );
+    for (provider, outcome) in peer["providers"].as_object().into_iter().flatten() {
+        println!(
+            "  {provider:<10} {}{}",
+            outcome["status"].as_str().unwrap_or("?"),
+            outcome["reason"]
+                .as_str()
+                .map_or_else(String::new, |r| format!(": {r}"))
+        );
+        for change in outcome["spec_changes"].as_array().into_iter().flatten() {
+            println!(
+                "  {:<10} peer copy of the spec: {}",
+                "",
+                change.as_str().unwrap_or("?")
+            );
+        }
+    }
+    let rows: Vec<&Value> = figures(report)
+        .iter()
+        .filter(|f| f["ours"].is_number())
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    println!(
+        "{:<40} {:>12} {:>12} {:>12} {:>10} {:>10} {:>10}",
+        "figure", "peer", "ours", "baseline", "peer/base", "ours/base", "peer/ours"
+    );
+    let ratio = |x: Option<f64>| x.map_or("-".into(), |r| format!("{r:.3}×"));
+    for figure in rows {
+        println!(
+            "{:<40} {:>12} {:>12} {:>12} {:>10} {:>10} {:>10}",
+            figure["id"].as_str().unwrap_or("?"),
+            number(figure["value"].as_f64()),
+            number(figure["ours"].as_f64()),
+            number(figure["baseline"].as_f64()),
+            ratio(figure["ratio"].as_f64()),
+            ratio(figure["ours_ratio"].as_f64()),
+            ratio(figure["peer_vs_ours"].as_f64()),
+        );
     }
 }
 

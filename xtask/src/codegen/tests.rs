@@ -564,6 +564,17 @@ fn number_without_format_is_an_error() {
     assert_contains(&models, "pub a: Option<crate::Decimal>,");
 }
 
+/// A composition beside `x-rust-type` describes the wire for other readers of the spec (a
+/// generator such as progenitor, a validator); the hand-written type reads the value.
+#[test]
+fn a_composition_beside_a_rust_type_describes_the_wire_only() {
+    let yaml = "openapi: 3.0.3\nx-optional-reasons: false\ninfo:\n  title: T\n  version: '1'\ncomponents:\n  schemas:\n    Id:\n      x-rust-type: crate::Id\n      oneOf: [{type: string}, {type: integer}]\n    A:\n      type: object\n      properties:\n        id: {$ref: '#/components/schemas/Id'}\n        amount:\n          x-rust-type: api_core::money::Decimal\n          x-serde-with: api_core::money::lenient_option\n          oneOf: [{type: number}, {type: string}]\n";
+    let (_, models, _) = generated(yaml).expect("generates");
+    assert_contains(&models, "pub id: Option<crate::Id>,");
+    assert_contains(&models, "pub amount: Option<api_core::money::Decimal>,");
+    assert!(!models.contains("pub struct Id"), "{models}");
+}
+
 #[test]
 fn unsupported_constructs_are_errors() {
     let integer_enum = schema_error("    Code:\n      type: integer\n      enum: [1, 2]\n");

@@ -198,6 +198,11 @@ impl<'a> Context<'a> {
     }
 
     fn resolve(&self, schema: &Schema, at: &str) -> Result<Ty, String> {
+        // A hand-written type reads the value: a composition beside it describes the wire for
+        // other readers of the spec (another generator, a validator) and changes nothing here.
+        if let Some(path) = &schema.x_rust_type {
+            return Ok(Ty::External(path.clone()));
+        }
         for (key, value) in [
             ("allOf", &schema.all_of),
             ("oneOf", &schema.one_of),
@@ -210,9 +215,6 @@ impl<'a> Context<'a> {
                      directly or point it at a hand-written type with `x-rust-type`"
                 ));
             }
-        }
-        if let Some(path) = &schema.x_rust_type {
-            return Ok(Ty::External(path.clone()));
         }
         if let Some(reference) = &schema.reference {
             let (_, ty, _) = self.component(reference, at)?;
