@@ -62,6 +62,7 @@ mod pattern;
 mod spec;
 mod table;
 mod types;
+mod wire;
 
 #[cfg(test)]
 mod tests;
@@ -239,6 +240,10 @@ fn generate_crate(root: &Path, name: &str) -> Result<Files, String> {
             _ => (dir.join(file), contents),
         })
         .collect();
+    files.push((
+        sandbox.with_extension("json"),
+        wire::sandbox_json(&yaml).map_err(|e| format!("{spec_path}: {e}"))?,
+    ));
     let guide = Path::new("docs")
         .join("providers")
         .join(format!("{name}.md"));

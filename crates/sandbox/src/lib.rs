@@ -49,6 +49,7 @@ mod fsflt;
 mod generated;
 mod http_client;
 mod netfinity;
+pub mod schema;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;

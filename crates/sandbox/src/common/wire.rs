@@ -52,6 +52,17 @@ pub(crate) fn percent_decode(text: &str, plus_as_space: bool) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The name-value pairs of a query string or a form body, percent-decoded, in order.
+pub(crate) fn pairs(text: &str) -> Vec<(String, String)> {
+    text.split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(name, true), percent_decode(value, true))
+        })
+        .collect()
+}
+
 /// A header's value, trimmed; `None` when absent, empty or not visible ASCII.
 pub(crate) fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers

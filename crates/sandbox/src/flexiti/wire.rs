@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 pub(super) use super::fields::Fields;
-pub(super) use crate::common::wire::{header, percent_decode};
+pub(super) use crate::common::wire::{header, pairs, percent_decode};
 
 /// The `message` of every `wrong_inputs` answer.
 pub(super) const WRONG_INPUTS: &str = "Some inputs are wrong!";
@@ -225,17 +225,6 @@ pub(super) fn is_form(headers: &HeaderMap) -> bool {
 pub(super) fn is_json(headers: &HeaderMap) -> bool {
     let mime = media_type(headers);
     mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
-}
-
-/// The name-value pairs of a query string or a form body, percent-decoded, in order.
-pub(super) fn pairs(text: &str) -> Vec<(String, String)> {
-    text.split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(name, true), percent_decode(value, true))
-        })
-        .collect()
 }
 
 /// Pairs as a JSON object of strings (the first value of a repeated name wins); a dotted

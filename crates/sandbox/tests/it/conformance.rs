@@ -8,14 +8,13 @@
 //! or never answered with success, so a new operation cannot slip through unchecked.
 
 use crate::common;
-mod spec;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use api_sandbox::schema::Spec;
 use api_sandbox::{Fl3xxConfig, NetfinityConfig, Sandbox, SandboxConfig};
 use common::{Answer, call};
 use serde_json::{Value, json};
-use spec::Spec;
 
 /// Operations of the specs that the sandbox does not emulate yet: each is called (through
 /// [`Check::not_emulated`]) and must answer 404, so the test fails once the sandbox serves one
@@ -25,7 +24,7 @@ const NOT_EMULATED: &[&str] = &[];
 /// The specs, the sandbox, and what was seen.
 struct Check {
     sandbox: Sandbox,
-    specs: BTreeMap<&'static str, Spec>,
+    specs: BTreeMap<&'static str, &'static Spec>,
     /// Per `provider/operation`: the statuses seen.
     seen: BTreeMap<String, BTreeSet<u16>>,
     violations: Vec<String>,
@@ -56,7 +55,7 @@ impl Check {
         };
         let specs = ["netfinity", "fsflt", "fl3xx", "flexiti"]
             .into_iter()
-            .map(|name| (name, Spec::load(name)))
+            .map(|name| (name, Spec::of(name).expect("an emulated provider")))
             .collect();
         Check {
             sandbox: Sandbox::start(config).await.expect("sandbox starts"),
@@ -105,7 +104,7 @@ impl Check {
             return answer;
         };
         let label = format!("{provider}/{}", op.id);
-        for problem in spec.check(
+        for problem in spec.check_answer(
             op,
             answer.status,
             answer.header("content-type"),
