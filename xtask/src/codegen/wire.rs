@@ -17,8 +17,14 @@ const PROSE: &[&str] = &[
     "tags",
 ];
 
-/// Extensions the validator reads: a leniently decoded number may come as text.
-const KEPT_EXTENSIONS: &[&str] = &["x-deserialize-with", "x-serde-with", "x-envelope"];
+/// Extensions the validator reads: a leniently decoded number may come as text, a property
+/// under an older name (`x-aliases`) is the property, and the envelope of every answer.
+const KEPT_EXTENSIONS: &[&str] = &[
+    "x-deserialize-with",
+    "x-serde-with",
+    "x-aliases",
+    "x-envelope",
+];
 
 /// The JSON text (pretty, with a trailing newline) for the spec `yaml`.
 pub fn sandbox_json(yaml: &str) -> Result<String, String> {

@@ -1902,8 +1902,11 @@ pub struct CreateCrewQualification {
     /// The crew member (of the token's operator).
     #[serde(rename = "crewId")]
     pub crew_id: String,
-    /// The qualification type.
-    #[serde(rename = "qualificationTypeId")]
+    /// The qualification type. The 2.0.0 name `qualificationId` is taken too (INFERRED:
+    /// both revisions document this request; the sandbox accepts either).
+    ///
+    /// Also read from `qualificationId`.
+    #[serde(rename = "qualificationTypeId", alias = "qualificationId")]
     pub qualification_type_id: String,
     /// The licence number.
     #[serde(

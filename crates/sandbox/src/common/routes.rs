@@ -20,6 +20,7 @@ use axum::routing::{MethodFilter, MethodRouter, any};
 use super::delivery::Delivery;
 use super::wire::{percent_decode, recorded_headers};
 use crate::RecordedRequest;
+use crate::schema::{Leniency, Spec, Violation};
 
 /// Largest request body read; a larger one is answered 413.
 pub(crate) const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -30,6 +31,27 @@ pub(crate) struct Incoming {
     pub(crate) body: Bytes,
     /// The path parameters by the spec's names, percent-decoded.
     pub(crate) params: BTreeMap<String, String>,
+}
+
+impl Incoming {
+    /// What this request breaks of `operation`'s schemas in `provider`'s spec (headers,
+    /// query, body), read as the provider's framework reads it: the check every emulator
+    /// makes once the credentials pass, before its handler runs.
+    pub(crate) fn violations(
+        &self,
+        provider: &str,
+        operation: &OperationSpec,
+        leniency: Leniency,
+    ) -> Vec<Violation> {
+        let Some(spec) = Spec::of(provider) else {
+            return Vec::new();
+        };
+        let Some(op) = spec.operation(operation.id) else {
+            return Vec::new();
+        };
+        let parts = &self.parts;
+        spec.check_request(op, &parts.headers, parts.uri.query(), &self.body, leniency)
+    }
 }
 
 /// One emulated provider, as its routes see it.

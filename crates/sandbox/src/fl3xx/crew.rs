@@ -295,7 +295,7 @@ fn id_field(
         None => {
             errors.push(FieldError {
                 field,
-                message: REQUIRED,
+                message: REQUIRED.into(),
             });
             None
         }
@@ -305,7 +305,7 @@ fn id_field(
         {
             errors.push(FieldError {
                 field,
-                message: UNKNOWN_TYPE,
+                message: UNKNOWN_TYPE.into(),
             });
             None
         }
@@ -334,7 +334,7 @@ fn validate_optional(fields: &Map<String, Value>, errors: &mut Vec<FieldError>) 
         if let Some(message) = message {
             errors.push(FieldError {
                 field: name.to_owned(),
-                message,
+                message: message.into(),
             });
         }
     }
@@ -381,7 +381,7 @@ mod tests {
         validate_optional(&fields, &mut errors);
         let found: Vec<(&str, &str)> = errors
             .iter()
-            .map(|e| (e.field.as_str(), e.message))
+            .map(|e| (e.field.as_str(), e.message.as_str()))
             .collect();
         assert_eq!(
             found,

@@ -12,6 +12,7 @@ mod crew;
 mod flights;
 mod fuel;
 mod handlers;
+mod problem;
 mod routes;
 mod v1;
 mod webhooks;
@@ -27,6 +28,7 @@ use tokio::sync::{Notify, watch};
 use tokio::time::Instant;
 
 use crate::RecordedRequest;
+use crate::common::ids::uuid_string;
 use flights::Flight;
 use fuel::FuelPrice;
 use webhooks::Subscription;
@@ -142,7 +144,7 @@ struct State {
 }
 
 /// One operator's data.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Operator {
     token: String,
     uuid: String,
@@ -156,6 +158,21 @@ struct Operator {
 }
 
 impl State {
+    /// A copy of the operators' data, without the recorded traffic and the fair-use
+    /// windows, to work an answer out on without keeping what it does.
+    fn scratch(&self) -> State {
+        State {
+            requests: Vec::new(),
+            operators: self.operators.clone(),
+            windows: HashMap::new(),
+            deliveries: Vec::new(),
+            next_flight_id: self.next_flight_id,
+            next_subscription: self.next_subscription,
+            next_fuel_price: self.next_fuel_price,
+            next_qualification: self.next_qualification,
+        }
+    }
+
     /// The state the emulator starts with at `now`: each operator of `config` with its seeded
     /// flights and crew qualifications.
     fn seeded(config: &Fl3xxConfig, now: OffsetDateTime) -> Self {
@@ -435,30 +452,6 @@ fn operator_uuid(token: &str) -> String {
     uuid_string(bytes)
 }
 
-/// A random UUID v4.
-fn uuid_v4() -> String {
-    let mut bytes = [0u8; 16];
-    for byte in &mut bytes {
-        *byte = fastrand::u8(..);
-    }
-    uuid_string(bytes)
-}
-
-/// `bytes` with the v4 and variant bits set, hyphenated lowercase hex.
-fn uuid_string(mut bytes: [u8; 16]) -> String {
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex = hex::encode(bytes);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -484,6 +477,5 @@ mod tests {
         assert_eq!(a.len(), 36);
         // Pinned: a restarted sandbox gives an operator the id it had.
         assert_eq!(operator_uuid("tok"), "64237b44-93df-4919-af49-55f2a010b0ca");
-        assert_ne!(uuid_v4(), uuid_v4());
     }
 }

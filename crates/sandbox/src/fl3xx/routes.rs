@@ -1,6 +1,6 @@
 //! Every request under the prefix: routes from the spec's operation table
-//! (`crate::common::routes`), then auth, fair use and the partner permission, Spring-style
-//! errors, and the operation's handler (`handlers.rs`).
+//! (`crate::common::routes`), then auth, fair use and the partner permission, the spec's
+//! schemas, and the operation's handler (`handlers.rs`); errors in `problem.rs`.
 
 use std::collections::BTreeMap;
 
@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+pub(super) use super::problem::{FieldError, Problem};
 use super::{Fl3xxHandle, PREFIX};
 use crate::RecordedRequest;
 use crate::common::routes::{Emulator, Incoming, spec_routes};
@@ -21,6 +22,7 @@ use crate::common::window::{Hit, Window};
 use crate::common::wire::json_response;
 pub(super) use crate::common::wire::percent_decode;
 use crate::generated::fl3xx as spec;
+use crate::schema::Leniency;
 
 /// The header naming the partner application.
 const CLIENT_ID: &str = "x-api-client-id";
@@ -33,69 +35,6 @@ const PARTNER_DENIED: &str = "Access denied: partner permission missing";
 
 /// What an endpoint answers: a response, or a Spring-style error.
 pub(super) type Answer = Result<Response, Problem>;
-
-/// An error answer, before the request path is known to it.
-#[derive(Debug)]
-pub(super) struct Problem {
-    status: StatusCode,
-    message: String,
-    errors: Option<Vec<FieldError>>,
-}
-
-/// One entry of `errors` in a 422 answer.
-#[derive(Debug, Clone, Serialize)]
-pub(super) struct FieldError {
-    pub(super) field: String,
-    pub(super) message: &'static str,
-}
-
-impl Problem {
-    pub(super) fn new(status: StatusCode, message: impl Into<String>) -> Problem {
-        Problem {
-            status,
-            message: message.into(),
-            errors: None,
-        }
-    }
-
-    pub(super) fn bad_request(message: impl Into<String>) -> Problem {
-        Problem::new(StatusCode::BAD_REQUEST, message)
-    }
-
-    pub(super) fn not_found(message: impl Into<String>) -> Problem {
-        Problem::new(StatusCode::NOT_FOUND, message)
-    }
-
-    /// 422 `Validation failed` with `errors`.
-    pub(super) fn invalid(errors: Vec<FieldError>) -> Problem {
-        Problem {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            message: "Validation failed".to_owned(),
-            errors: Some(errors),
-        }
-    }
-
-    /// The Spring-style body `{"status","error","message"[,"errors"],"path"}`.
-    fn into_response(self, path: &str) -> Response {
-        #[derive(Serialize)]
-        struct Body<'a> {
-            status: u16,
-            error: &'a str,
-            message: &'a str,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            errors: Option<&'a [FieldError]>,
-            path: &'a str,
-        }
-        let body = Body {
-            status: self.status.as_u16(),
-            error: self.status.canonical_reason().unwrap_or(""),
-            message: &self.message,
-            errors: self.errors.as_deref(),
-            path,
-        };
-        json_response(self.status, &body)
-    }
-}
 
 /// The query parameters of a request, percent-decoded, in order.
 #[derive(Debug, Default)]
@@ -286,7 +225,7 @@ enum FairUse {
 
 impl Fl3xxHandle {
     /// A call of `operation`: auth (API v1 takes the token alone), fair use, the partner
-    /// permission, then the handler.
+    /// permission, the spec's schemas, then the handler.
     fn call(&self, operation: &'static OperationSpec, request: &Incoming) -> Response {
         let parts = &request.parts;
         let path = relative(parts);
@@ -308,6 +247,12 @@ impl Fl3xxHandle {
             params: &request.params,
             now: super::now_ms(self.clock()),
         };
+        let violations = request.violations("fl3xx", operation, Leniency::JACKSON);
+        if !violations.is_empty() {
+            let own =
+                spec::dispatch(&mut self.state().scratch(), operation, &req).and_then(Result::err);
+            return Problem::refusing(operation, &violations, own).into_response(path);
+        }
         let answer = {
             let mut state = self.state();
             spec::dispatch(&mut *state, operation, &req)

@@ -12,7 +12,8 @@ use serde_json::{Map, Value};
 use time::{Date, Month, OffsetDateTime};
 
 use super::routes::{Answer, Problem, Req, created, data, no_content, ok};
-use super::{Fl3xxHandle, Operator, WebhookDeliveryRecord, format_time, uuid_v4};
+use super::{Fl3xxHandle, Operator, WebhookDeliveryRecord, format_time};
+use crate::common::ids::uuid_v4;
 use crate::http_client;
 
 /// The event types one can subscribe to (the group types, such as `FLIGHT_UPDATE`, only

@@ -27,7 +27,7 @@ const SECURITY_QUESTION: &str = "What is the name of your first pet?";
 const SECURITY_ANSWER: &str = "Rex";
 
 /// A financing plan (the same ones for every account).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct Plan {
     pub(super) id: u64,
     pub(super) name: &'static str,
@@ -60,7 +60,7 @@ pub(super) fn plan(id: u64) -> Option<&'static Plan> {
 }
 
 /// An account and its customer (one account per customer in the sandbox).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct Account {
     pub(super) number: String,
     pub(super) customer_id: &'static str,

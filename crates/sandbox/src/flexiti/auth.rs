@@ -47,7 +47,7 @@ impl Scope {
 }
 
 /// An access token.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct Token {
     api: Api,
     pub(super) scope: Scope,
@@ -55,7 +55,7 @@ pub(super) struct Token {
 }
 
 /// A refresh token: usable once, while the access token issued with it is valid.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct Grant {
     api: Api,
     scope: Scope,
@@ -177,7 +177,7 @@ impl FlexitiHandle {
         };
         let lifetime = config.token_lifetime;
         let access = wire::random_hex(40);
-        let refresh = wire::uuid_v4();
+        let refresh = crate::common::ids::uuid_v4();
         state.tokens.insert(
             access.clone(),
             Token {

@@ -95,7 +95,7 @@ struct Shared {
     state: Mutex<State>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct State {
     requests: Vec<RecordedRequest>,
     token_requests: usize,
@@ -124,13 +124,22 @@ struct State {
 }
 
 /// The first answer given to an idempotency key, and how often the key was seen.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Replay {
     reply: wire::Reply,
     seen: usize,
 }
 
 impl State {
+    /// A copy of the data, without the recorded requests, to work an answer out on without
+    /// keeping what it does.
+    fn scratch(&mut self) -> State {
+        let requests = std::mem::take(&mut self.requests);
+        let scratch = self.clone();
+        self.requests = requests;
+        scratch
+    }
+
     /// The state the emulator starts with: the seeded accounts, nothing else.
     fn initial() -> Self {
         State {

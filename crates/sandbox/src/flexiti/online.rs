@@ -19,7 +19,7 @@ const AVAILABLE_FROM_CENTS: i64 = 5_000;
 const AVAILABLE_TO_CENTS: i64 = 1_000_000;
 
 /// An order started with `systems/init`.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct OnlineOrder {
     pub(super) id: u64,
     /// The merchant's order id, when one was sent (it is optional: Online API Endpoints
@@ -34,7 +34,7 @@ pub(super) struct OnlineOrder {
 }
 
 /// How an order ended.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) enum Outcome {
     Pending,
     Success {

@@ -10,7 +10,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 /// A posted payment (`POST transactions`).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct Payment {
     account: String,
     /// `deposit`, `instore_payment` or `tradein`.

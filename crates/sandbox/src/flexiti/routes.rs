@@ -16,11 +16,12 @@ use axum::routing::{any, get};
 use serde_json::{Map, Value};
 
 use super::auth::{self, Api, Scope};
-use super::wire::{self, Problem, Reply, Style};
+use super::wire::{self, FieldError, Problem, Reply, Style};
 use super::{FlexitiHandle, PREFIX, Replay, State as Data, online};
 use crate::RecordedRequest;
 use crate::common::routes::{Emulator, Incoming, spec_routes};
 use crate::generated::flexiti as spec;
+use crate::schema::{Leniency, Rule, Violation};
 
 /// The header every POS call needs.
 const REFERENCE_ID: &str = "x-reference-id";
@@ -268,6 +269,13 @@ impl FlexitiHandle {
             now: wire::now_ms(self.clock()),
             params: &request.params,
         };
+        let violations = request.violations("flexiti", operation, Leniency::STRICT);
+        if !violations.is_empty() {
+            let own = spec::dispatch(&mut state.scratch(), operation, &req).and_then(Result::err);
+            return refusing(api, &violations, own)
+                .render(style)
+                .into_response();
+        }
         idempotent(&mut state, &req, |state| {
             spec::dispatch(state, operation, &req)
                 .unwrap_or_else(|| Err(Problem::not_found("Resource not found")))
@@ -275,6 +283,45 @@ impl FlexitiHandle {
         })
         .into_response()
     }
+}
+
+/// What the spec's schemas refuse, as the API answers a wrong input: `wrong_inputs` with
+/// each field (`param`) and `required` or `invalid` (`msg`), 409 on the POS API and 400 on
+/// the Online API. `own` is the handler's answer worked out on scratch data
+/// (`common::refusal`): when it is a wrong-inputs refusal, its field errors come first, in
+/// its words.
+fn refusing(api: Api, violations: &[Violation], own: Option<Problem>) -> Problem {
+    let own = own.filter(|own| own.error == "wrong_inputs");
+    let mut problem = own.unwrap_or_else(|| {
+        let problem = Problem::wrong_inputs(Vec::new());
+        match api {
+            Api::Pos => problem,
+            Api::Online => Problem {
+                status: StatusCode::BAD_REQUEST,
+                ..problem
+            },
+        }
+    });
+    let named: Vec<String> = problem
+        .field_errors
+        .iter()
+        .map(|f| f.param.clone())
+        .collect();
+    for violation in violations {
+        if crate::common::refusal::named(named.iter().map(String::as_str), &violation.field) {
+            continue;
+        }
+        problem.field_errors.push(FieldError {
+            param: violation.field.clone(),
+            msg: match violation.rule {
+                Rule::Required => "required",
+                _ => "invalid",
+            }
+            .to_owned(),
+            value: violation.value.clone().unwrap_or(Value::Null),
+        });
+    }
+    problem
 }
 
 /// Runs `act`, unless the request is a POST with an `x-idempotency-key` seen before: then

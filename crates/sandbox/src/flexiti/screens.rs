@@ -100,7 +100,7 @@ pub(super) fn widget_init(req: &Req) -> Answer {
         req.token,
         lang.unwrap_or(req.lang),
         wire::percent_encode(&req.reference_id),
-        wire::uuid_v4(),
+        crate::common::ids::uuid_v4(),
     );
     wire::ok(&json!({ "redirection_url": url }))
 }

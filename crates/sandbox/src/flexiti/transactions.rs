@@ -15,7 +15,7 @@ pub(super) const PAYMENT_LIMIT_24H_CENTS: i64 = 1_000_000;
 const RETURN_DAYS: i64 = 100;
 
 /// A purchase authorization.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct Authorization {
     id: u64,
     pub(super) account: String,
@@ -64,7 +64,7 @@ impl Authorization {
 }
 
 /// A capture of (part of) an authorization.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct Capture {
     id: u64,
     authorization_id: u64,

@@ -372,20 +372,6 @@ pub(super) fn random_hex(n: usize) -> String {
         .collect()
 }
 
-/// A random UUID v4, hyphenated.
-pub(super) fn uuid_v4() -> String {
-    let hex = random_hex(32);
-    let variant = ["8", "9", "a", "b"][fastrand::usize(..4)];
-    format!(
-        "{}-{}-4{}-{variant}{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[13..16],
-        &hex[17..20],
-        &hex[20..32]
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -462,10 +448,7 @@ mod tests {
     }
 
     #[test]
-    fn uuids_look_right() {
-        let id = uuid_v4();
-        assert_eq!(id.len(), 36);
-        assert_eq!(&id[14..15], "4");
+    fn random_hex_has_its_length() {
         assert_eq!(random_hex(40).len(), 40);
     }
 }

@@ -3,7 +3,6 @@
 //! Like Laravel's default middleware, a string that is empty after trimming counts as absent
 //! (`null`), and so does `null` itself.
 
-use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
 use super::catalogue::Currency;
@@ -37,24 +36,10 @@ impl Body {
     }
 }
 
-/// The `errors` object of a 500 answer: each failing field with its messages, in the order
-/// the fields were checked.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub(super) struct Errors(Vec<(&'static str, Vec<String>)>);
+pub(super) use crate::common::laravel::Errors;
 
+/// The FlashStart phrasing of the checks below (Laravel's messages, lower case, no stop).
 impl Errors {
-    pub(super) fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        let message = message.into();
-        match self.0.iter_mut().find(|(f, _)| *f == field) {
-            Some((_, messages)) => messages.push(message),
-            None => self.0.push((field, vec![message])),
-        }
-    }
-
-    pub(super) fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
     /// "the {attribute} field is required".
     pub(super) fn required(&mut self, field: &'static str) {
         self.add(field, format!("the {} field is required", attribute(field)));
@@ -153,16 +138,6 @@ impl Errors {
                 Currency::default()
             }
         }
-    }
-}
-
-impl Serialize for Errors {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (field, messages) in &self.0 {
-            map.serialize_entry(field, messages)?;
-        }
-        map.end()
     }
 }
 

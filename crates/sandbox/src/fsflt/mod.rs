@@ -133,6 +133,21 @@ struct State {
     next_license_id: u64,
 }
 
+impl State {
+    /// A copy of the data, without the recorded requests, to work an answer out on without
+    /// keeping what it does.
+    fn scratch(&self) -> State {
+        State {
+            requests: Vec::new(),
+            customers: self.customers.clone(),
+            licences: self.licences.clone(),
+            used: self.used.clone(),
+            next_customer_code: self.next_customer_code,
+            next_license_id: self.next_license_id,
+        }
+    }
+}
+
 impl Default for State {
     fn default() -> Self {
         Self {

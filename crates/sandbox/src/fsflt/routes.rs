@@ -16,11 +16,13 @@ use super::fields::{Body, Errors, integer};
 use super::{FsfltHandle, PREFIX, SandboxCustomer, SandboxLicence, State as Data};
 use super::{customers, directory, licences};
 use crate::RecordedRequest;
-use crate::common::laravel;
 pub(super) use crate::common::laravel::message;
+use crate::common::laravel::{self, Style};
+use crate::common::refusal::read_json;
 use crate::common::routes::{Emulator, Incoming, spec_routes};
 pub(super) use crate::common::wire::json_response;
 use crate::generated::fsflt::{self as spec, Handlers};
+use crate::schema::{Leniency, Violation};
 
 /// The header carrying the reseller API key (the docs write `X-API-KEY`).
 const API_KEY: &str = "x-api-key";
@@ -61,7 +63,7 @@ pub(super) fn routes(handle: FsfltHandle) -> Router {
 
 impl Emulator for FsfltHandle {
     async fn operation(&self, operation: &'static OperationSpec, request: Incoming) -> Response {
-        self.call(operation, &request)
+        self.call(operation, &request).await
     }
 
     fn not_found(&self, _parts: Parts, _body: Bytes) -> Response {
@@ -94,8 +96,8 @@ pub(super) struct Call {
 }
 
 impl FsfltHandle {
-    /// A call of `operation`: the API key, then the handler.
-    fn call(&self, operation: &'static OperationSpec, request: &Incoming) -> Response {
+    /// A call of `operation`: the API key, the spec's schemas, then the handler.
+    async fn call(&self, operation: &'static OperationSpec, request: &Incoming) -> Response {
         let key = crate::common::wire::header(&request.parts.headers, API_KEY);
         let revoked = key.is_some_and(|key| self.inner.revoked.contains(key));
         if revoked || key != Some(self.config().api_key.as_str()) {
@@ -106,8 +108,38 @@ impl FsfltHandle {
             pool: self.config().pool_per_licence,
             today: self.clock().utc().date(),
         };
+        let violations = request.violations("fsflt", operation, Leniency::FLASHSTART);
+        if !violations.is_empty() {
+            return self.refuse(operation, &call, &violations).await;
+        }
         spec::dispatch(&mut *self.state(), operation, &call)
             .unwrap_or_else(|| message(StatusCode::NOT_FOUND, "Not Found"))
+    }
+
+    /// The 500 for a call the spec's schemas refuse: the handler's own validation errors
+    /// (worked out on a scratch copy of the data), then the schema's for the fields they do
+    /// not name (`common::refusal`).
+    async fn refuse(
+        &self,
+        operation: &'static OperationSpec,
+        call: &Call,
+        violations: &[Violation],
+    ) -> Response {
+        let errors = Errors::of(violations, Style::FlashStart);
+        let own = {
+            let mut scratch = self.state().scratch();
+            spec::dispatch(&mut scratch, operation, call)
+        };
+        let Some(own) = own else {
+            return invalid(&errors);
+        };
+        match read_json(own).await {
+            (StatusCode::INTERNAL_SERVER_ERROR, body) => match body["errors"].as_object() {
+                Some(own) => invalid(&errors.under(own)),
+                None => invalid(&errors),
+            },
+            _ => invalid(&errors),
+        }
     }
 }
 

@@ -8,7 +8,8 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use time::macros::format_description;
 
-use super::{NetfinityHandle, PingbackRecord, uuid_v4};
+use super::{NetfinityHandle, PingbackRecord};
+use crate::common::ids::uuid_v4;
 use crate::http_client;
 
 /// Numbers starting with this are rejected: one pingback 501.

@@ -11,14 +11,16 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::pingback::{self, Outcome};
-use super::validate::{FieldErrors, validate};
-use super::{AcceptedSms, FLOOD_WINDOW, NetfinityHandle, PREFIX, Recent, RecordedRequest, uuid_v4};
+use super::validate::validate;
+use super::{AcceptedSms, FLOOD_WINDOW, NetfinityHandle, PREFIX, Recent, RecordedRequest};
+use crate::common::ids::uuid_v4;
 
-use crate::common::laravel::{self, message};
+use crate::common::laravel::{self, Errors, Style, message};
 use crate::common::routes::{Emulator, Incoming, spec_routes};
 use crate::common::window::{Hit, Window};
 use crate::common::wire::json_response;
 use crate::generated::netfinity::{self as spec, Handlers};
+use crate::schema::{Leniency, Violation};
 
 const X_RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
 const X_RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
@@ -34,6 +36,7 @@ impl Emulator for NetfinityHandle {
             handle: self,
             parts: &request.parts,
             body: &request.body,
+            violations: request.violations("netfinity", operation, Leniency::LARAVEL),
         };
         spec::dispatch(&mut call, operation, &())
             .unwrap_or_else(|| message(StatusCode::NOT_FOUND, "Not Found"))
@@ -65,6 +68,8 @@ struct Call<'a> {
     handle: &'a NetfinityHandle,
     parts: &'a Parts,
     body: &'a [u8],
+    /// What the request breaks of the spec's schemas, answered at the validation step.
+    violations: Vec<Violation>,
 }
 
 impl Handlers for Call<'_> {
@@ -72,7 +77,7 @@ impl Handlers for Call<'_> {
     type Answer = Response;
 
     fn send_sms(&mut self, _call: &()) -> Response {
-        self.handle.answer(self.parts, self.body)
+        self.handle.answer(self.parts, self.body, &self.violations)
     }
 }
 
@@ -85,14 +90,14 @@ struct Accepted<'a> {
 
 /// The body of a 422 answer.
 #[derive(Serialize)]
-struct Invalid {
+struct Invalid<E> {
     message: &'static str,
-    errors: FieldErrors,
+    errors: E,
 }
 
 impl NetfinityHandle {
     /// Answers one request, in the documented order of checks.
-    fn answer(&self, parts: &Parts, body: &[u8]) -> Response {
+    fn answer(&self, parts: &Parts, body: &[u8], violations: &[Violation]) -> Response {
         // 1. Bearer token.
         let config = self.config();
         let token = bearer_token(&parts.headers);
@@ -143,7 +148,21 @@ impl NetfinityHandle {
             return response;
         }
 
-        // 4. Validation.
+        // 4. Validation: the spec's schemas, then the rules a schema cannot state.
+        if !violations.is_empty() {
+            // Every problem at once, the rules' own words first (`common::refusal`).
+            let schema = Errors::of(violations, Style::Laravel);
+            let own = validate(&fields).err().map(serde_json::to_value);
+            let errors = match own {
+                Some(Ok(Value::Object(own))) => schema.under(&own),
+                _ => schema,
+            };
+            let body = Invalid {
+                message: "The given data was invalid.",
+                errors,
+            };
+            return with_limits(json_response(StatusCode::UNPROCESSABLE_ENTITY, &body));
+        }
         let sms = match validate(&fields) {
             Ok(sms) => sms,
             Err(errors) => {

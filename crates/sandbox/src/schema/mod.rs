@@ -53,31 +53,186 @@ pub struct Spec {
 }
 
 /// One way a request or an answer departs from its spec.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Violation {
     /// What it is about: a body property's path (`items[0].sku`; empty for the body itself),
-    /// or a header's or a query parameter's name.
+    /// a header's or a query parameter's name, or `status` and `content-type` for an answer.
     pub field: String,
-    /// Whether the field is missing (otherwise it is there but invalid).
-    pub missing: bool,
+    /// Where it is.
+    pub location: Location,
+    /// The rule it breaks.
+    pub rule: Rule,
     /// What is wrong, in words.
     pub message: String,
+    /// The value that breaks it (`None` for one that is missing): some providers echo it.
+    pub value: Option<Value>,
+    /// The values the schema allows, for [`Rule::Enum`] (empty otherwise).
+    pub allowed: Vec<Value>,
+}
+
+/// Where a [`Violation`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    /// A header (for an answer: its content type).
+    Header,
+    /// A query parameter.
+    Query,
+    /// The body, or a property inside it.
+    Body,
+    /// An answer's status.
+    Status,
+}
+
+/// The rule a [`Violation`] breaks, for an emulator to phrase its refusal as its provider
+/// does.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum Rule {
+    /// A required value is missing.
+    Required,
+    /// A value of the wrong type: the type expected (`string`, `integer`, `number`,
+    /// `boolean`, `array`, `object`), or `value` for a `null` where the schema takes none
+    /// and a value that matches no `oneOf` choice.
+    Type(&'static str),
+    /// A value outside the schema's `enum`.
+    Enum,
+    /// A text or a list shorter than `minLength` or `minItems` (the bound).
+    MinLength(f64),
+    /// A text or a list longer than `maxLength` or `maxItems` (the bound).
+    MaxLength(f64),
+    /// A number under `minimum` (the bound).
+    Minimum(f64),
+    /// A number over `maximum` (the bound).
+    Maximum(f64),
+    /// A text that is not a `date` or `date-time`.
+    Format,
+    /// A property the schema does not declare (`additionalProperties: false`).
+    Undeclared,
+    /// A body that does not parse, a status the operation does not declare, or a content
+    /// type it does not answer with.
+    Other,
 }
 
 impl Violation {
-    pub(crate) fn missing(field: impl Into<String>) -> Self {
+    pub(crate) fn new(field: impl Into<String>, rule: Rule, message: impl Into<String>) -> Self {
         Violation {
             field: field.into(),
-            missing: true,
-            message: "is required".to_owned(),
+            location: Location::Body,
+            rule,
+            message: message.into(),
+            value: None,
+            allowed: Vec::new(),
         }
     }
 
-    pub(crate) fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+    /// The same, about `value`.
+    pub(crate) fn with_value(self, value: &Value) -> Self {
         Violation {
-            field: field.into(),
-            missing: false,
-            message: message.into(),
+            value: Some(value.clone()),
+            ..self
+        }
+    }
+
+    /// The same, at `location`.
+    pub(crate) fn at(self, location: Location) -> Self {
+        Violation { location, ..self }
+    }
+
+    pub(crate) fn missing(field: impl Into<String>) -> Self {
+        Violation::new(field, Rule::Required, "is required")
+    }
+
+    pub(crate) fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Violation::new(field, Rule::Other, message)
+    }
+}
+
+/// How a provider's framework reads the scalars of a request before its rules run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Leniency {
+    /// Numbers and booleans written as text pass (`"5"` for an integer, `"1"` for `true`):
+    /// Laravel's `integer`, `numeric` and `boolean` rules, Jackson's scalar coercion.
+    pub scalars_from_text: bool,
+    /// Numbers and booleans pass where text is expected (`5` for a string): Jackson's
+    /// coercion.
+    pub text_from_scalars: bool,
+    /// A blank string counts as absent (Laravel's `ConvertEmptyStringsToNull` and
+    /// `TrimStrings` middleware).
+    pub blank_is_absent: bool,
+    /// A text `enum` matches in any case.
+    pub enums_any_case: bool,
+}
+
+impl Leniency {
+    /// Every value as the schema types it.
+    pub const STRICT: Leniency = Leniency {
+        scalars_from_text: false,
+        text_from_scalars: false,
+        blank_is_absent: false,
+        enums_any_case: false,
+    };
+
+    /// Laravel's validation (Netfinity): its `integer`, `numeric`, `boolean`, `in` and
+    /// `digits_between` rules take numbers as text and text as numbers; only `string`
+    /// refuses a number, and which rules the APIs use is not documented (INFERRED).
+    pub const LARAVEL: Leniency = Leniency {
+        scalars_from_text: true,
+        text_from_scalars: true,
+        blank_is_absent: true,
+        enums_any_case: false,
+    };
+
+    /// FlashStart: Laravel's, with `lang` (its one text enum) in any case, since its
+    /// validation message lists the values in lower case and its docs show `EN`.
+    pub const FLASHSTART: Leniency = Leniency {
+        enums_any_case: true,
+        ..Leniency::LARAVEL
+    };
+
+    /// Spring and Jackson (FL3XX): numbers and booleans from text and text from them, a
+    /// blank string kept.
+    pub const JACKSON: Leniency = Leniency {
+        scalars_from_text: true,
+        text_from_scalars: true,
+        blank_is_absent: false,
+        enums_any_case: false,
+    };
+
+    /// Whether `value` passes as the schema's `kind` (a JSON type) only by this leniency.
+    pub(crate) fn accepts(self, kind: &str, value: &Value) -> bool {
+        if kind == "string" {
+            return self.text_from_scalars && (value.is_number() || value.is_boolean());
+        }
+        let Some(text) = value.as_str().filter(|_| self.scalars_from_text) else {
+            return false;
+        };
+        let text = text.trim();
+        match kind {
+            "integer" => text.parse::<i64>().is_ok(),
+            "number" => text.parse::<f64>().is_ok_and(f64::is_finite),
+            "boolean" => matches!(text, "0" | "1" | "true" | "false"),
+            _ => false,
+        }
+    }
+
+    /// Whether `value` is one of `options`, in any case where that is allowed.
+    pub(crate) fn one_of(self, options: &[Value], value: &Value) -> bool {
+        options.contains(value)
+            || (self.enums_any_case
+                && value.as_str().is_some_and(|text| {
+                    options
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .any(|option| option.eq_ignore_ascii_case(text))
+                }))
+    }
+
+    /// Whether `value` counts as absent: `null`, or a blank string where it is.
+    pub(crate) fn absent(self, value: &Value) -> bool {
+        match value {
+            Value::Null => true,
+            Value::String(text) => self.blank_is_absent && text.trim().is_empty(),
+            _ => false,
         }
     }
 }
@@ -210,10 +365,8 @@ impl Spec {
             .get(status.to_string())
             .or_else(|| op.responses.get("default"))
         else {
-            out.push(Violation::invalid(
-                "status",
-                format!("{status} is not declared"),
-            ));
+            let message = format!("{status} is not declared");
+            out.push(Violation::invalid("status", message).at(Location::Status));
             return out;
         };
         let response = self.resolve(response);
@@ -226,10 +379,8 @@ impl Spec {
             // An empty body is allowed where the spec says so (`x-empty-response`).
             if !body.is_empty() {
                 let declared: Vec<&str> = content.keys().map(String::as_str).collect();
-                out.push(Violation::invalid(
-                    "content-type",
-                    format!("{content_type:?}, declared: {}", declared.join(", ")),
-                ));
+                let message = format!("{content_type:?}, declared: {}", declared.join(", "));
+                out.push(Violation::invalid("content-type", message).at(Location::Header));
             }
             return out;
         };
@@ -300,7 +451,10 @@ mod tests {
         let problems = spec.check_answer(send, 422, ct, br#"{"message": 5}"#);
         assert_eq!(
             problems,
-            [Violation::invalid("message", "expected string, got 5")]
+            [
+                Violation::new("message", Rule::Type("string"), "expected string, got 5")
+                    .with_value(&5.into())
+            ]
         );
     }
 }

@@ -4,7 +4,7 @@
 use axum::http::HeaderMap;
 use serde_json::{Map, Value};
 
-use super::{Operation, Spec, Violation, media_type};
+use super::{Leniency, Location, Operation, Spec, Violation, media_type};
 use crate::common::wire::{header, pairs};
 
 impl Spec {
@@ -12,13 +12,16 @@ impl Spec {
     /// header, query parameter or body property missing, or one whose value breaks its
     /// schema (type, bounds, lengths, enum, format). Path parameters are the router's: a
     /// path that matches the template has them. Properties the schema does not declare are
-    /// let through, as the providers' frameworks ignore them.
+    /// let through, as the providers' frameworks ignore them; patterns are left to the
+    /// handlers, which phrase them as their provider does. `leniency` says how the
+    /// provider's framework reads scalars.
     pub fn check_request(
         &self,
         op: &Operation,
         headers: &HeaderMap,
         query: Option<&str>,
         body: &[u8],
+        leniency: Leniency,
     ) -> Vec<Violation> {
         let mut out = Vec::new();
         let query = pairs(query.unwrap_or(""));
@@ -27,24 +30,33 @@ impl Spec {
             let Some(name) = parameter["name"].as_str() else {
                 continue;
             };
-            let value = match parameter["in"].as_str() {
-                Some("header") => header(headers, name),
-                Some("query") => query
-                    .iter()
-                    .find(|(key, _)| key == name)
-                    .map(|(_, value)| value.as_str()),
+            let (location, value) = match parameter["in"].as_str() {
+                Some("header") => (Location::Header, header(headers, name)),
+                Some("query") => {
+                    let value = query.iter().find(|(key, _)| key == name);
+                    (Location::Query, value.map(|(_, value)| value.as_str()))
+                }
                 _ => continue,
             };
+            let start = out.len();
             match value {
                 None if parameter["required"] == true => out.push(Violation::missing(name)),
                 None => {}
                 Some(text) => {
                     let schema = self.resolve(&parameter["schema"]);
-                    self.validate(schema, &typed(self, schema, text), name, &mut out);
+                    let value = typed(self, schema, text);
+                    self.validate_as(schema, &value, name, leniency, &mut out);
+                    // A parameter is text on the wire: the provider echoes the text.
+                    for violation in &mut out[start..] {
+                        violation.value = Some(Value::String(text.to_owned()));
+                    }
                 }
             }
+            for violation in &mut out[start..] {
+                violation.location = location;
+            }
         }
-        self.check_body(op, headers, body, &mut out);
+        self.check_body(op, headers, body, leniency, &mut out);
         out
     }
 
@@ -53,6 +65,7 @@ impl Spec {
         op: &Operation,
         headers: &HeaderMap,
         body: &[u8],
+        leniency: Leniency,
         out: &mut Vec<Violation>,
     ) {
         let request_body = self.resolve(&op.request_body);
@@ -61,12 +74,25 @@ impl Spec {
         };
         let sent = header(headers, "content-type").map(media_type);
         if body.iter().all(u8::is_ascii_whitespace) {
-            if request_body["required"] == true {
+            // Laravel reads no body as no fields: each required one is missing.
+            if leniency.blank_is_absent
+                && let Some(media) = content.get("application/json")
+            {
+                let empty = Value::Object(Map::new());
+                self.validate_as(&media["schema"], &empty, "", leniency, out);
+            } else if request_body["required"] == true {
                 out.push(Violation::missing(""));
             }
             return;
         }
         let form = "application/x-www-form-urlencoded";
+        // A content type the operation does not take is the handler's to refuse (415, 406).
+        if sent
+            .as_deref()
+            .is_some_and(|sent| !content.contains_key(sent) && !sent.ends_with("json"))
+        {
+            return;
+        }
         let (media, value) = match sent.as_deref() {
             Some(media) if media == form && content.contains_key(form) => {
                 let schema = self.resolve(&content[form]["schema"]);
@@ -75,7 +101,14 @@ impl Spec {
             // Anything else is read as JSON, as the providers' frameworks do when the body
             // looks like it: a missing or wrong content type is not what this checks.
             _ => match serde_json::from_slice::<Value>(body) {
+                // Laravel reads a body that is not an object as no fields.
+                Ok(value) if leniency.blank_is_absent && !value.is_object() => {
+                    ("application/json", Value::Object(Map::new()))
+                }
                 Ok(value) => ("application/json", value),
+                Err(_) if leniency.blank_is_absent => {
+                    ("application/json", Value::Object(Map::new()))
+                }
                 Err(e) => {
                     out.push(Violation::invalid("", format!("not JSON ({e})")));
                     return;
@@ -85,7 +118,7 @@ impl Spec {
         let Some(schema) = content.get(media).map(|m| &m["schema"]) else {
             return;
         };
-        self.validate(schema, &value, "", out);
+        self.validate_as(schema, &value, "", leniency, out);
     }
 }
 
@@ -130,6 +163,7 @@ mod tests {
     use axum::http::HeaderValue;
 
     use super::*;
+    use crate::schema::Rule;
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut map = HeaderMap::new();
@@ -144,31 +178,85 @@ mod tests {
         let spec = Spec::of("netfinity").expect("known");
         let send = spec.operation("send_sms").expect("in the spec");
         let json = headers(&[("content-type", "application/json")]);
-        let problems = spec.check_request(send, &json, None, br#"{"text": "hi"}"#);
-        assert!(
-            problems.contains(&Violation::missing("msisdn")),
-            "{problems:?}"
-        );
-        let problems = spec.check_request(
-            send,
-            &json,
-            None,
-            br#"{"msisdn": 359881234567, "text": "hi"}"#,
-        );
-        assert!(
-            problems.iter().any(|p| p.field == "msisdn" && !p.missing),
-            "{problems:?}"
+        let check = |body: &[u8], leniency| spec.check_request(send, &json, None, body, leniency);
+        let strict = Leniency::STRICT;
+        assert_eq!(
+            check(br#"{"text": "hi"}"#, strict),
+            [Violation::missing("msisdn")]
         );
         assert_eq!(
-            spec.check_request(send, &json, None, b"{"),
+            check(br#"{"msisdn": 359881234567, "text": "hi"}"#, strict),
+            [Violation::new(
+                "msisdn",
+                Rule::Type("string"),
+                "expected string, got 359881234567"
+            )
+            .with_value(&serde_json::json!(359881234567_u64))]
+        );
+        let long = format!(
+            r#"{{"msisdn": "359881234567", "text": "{}"}}"#,
+            "a".repeat(161)
+        );
+        assert_eq!(
+            check(long.as_bytes(), strict),
+            [
+                Violation::new("text", Rule::MaxLength(160.0), "161 is over maxLength 160")
+                    .with_value(&Value::String("a".repeat(161)))
+            ]
+        );
+        assert_eq!(
+            check(b"{", strict),
             [Violation::invalid(
                 "",
                 "not JSON (EOF while parsing an object at line 1 column 1)"
             )]
         );
+        assert_eq!(check(b" ", strict), [Violation::missing("")]);
+    }
+
+    #[test]
+    fn laravel_reads_a_blank_as_absent_and_null_as_missing() {
+        let spec = Spec::of("netfinity").expect("known");
+        let send = spec.operation("send_sms").expect("in the spec");
+        let json = headers(&[("content-type", "application/json")]);
+        let check = |body: &[u8], leniency| spec.check_request(send, &json, None, body, leniency);
+        let blank = br#"{"msisdn": "  ", "text": null, "id": ""}"#;
         assert_eq!(
-            spec.check_request(send, &json, None, b" "),
-            [Violation::missing("")]
+            check(blank, Leniency::LARAVEL),
+            [Violation::missing("msisdn"), Violation::missing("text")]
+        );
+        let strict = check(blank, Leniency::STRICT);
+        assert!(
+            strict.contains(
+                &Violation::new(
+                    "text",
+                    Rule::Type("string"),
+                    "null, but the schema is not nullable"
+                )
+                .with_value(&Value::Null)
+            ),
+            "{strict:?}"
+        );
+    }
+
+    #[test]
+    fn query_parameters_are_read_as_their_schema_types() {
+        let spec = Spec::of("fl3xx").expect("known");
+        let op = spec
+            .operations
+            .iter()
+            .find(|op| {
+                op.parameters.iter().any(|p| {
+                    let p = spec.resolve(p);
+                    p["in"] == "query" && p["required"] == true
+                })
+            })
+            .expect("an operation with a required query parameter");
+        let problems = spec.check_request(op, &HeaderMap::new(), None, b"", Leniency::JACKSON);
+        assert!(
+            problems.iter().any(|p| p.rule == Rule::Required),
+            "{}: {problems:?}",
+            op.id
         );
     }
 }

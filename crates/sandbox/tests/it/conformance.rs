@@ -1107,7 +1107,7 @@ async fn flexiti(check: &mut Check) {
             &pos("v2.5.1", "/transactions"),
             m,
             // The PIN of the SMS verification above, for its request id.
-            &json!({"transaction_type": "deposit", "amount": "5.00", "account_number": JANE, "verification_code": "2222", "request_id": "REQ-1"}),
+            &json!({"transaction_type": "deposit", "amount": "5.00", "account_number": JANE, "verification_code": 2222, "request_id": "REQ-1"}),
             Some(&json!({})),
             None,
         )

@@ -971,7 +971,7 @@ async fn verify_then_post_payments_with_the_pin() {
         "POST",
         "v2.5.1",
         "/transactions",
-        &payment(json!("1234"), "REQ-1", "deposit", "10.00"),
+        &payment(json!(1234), "REQ-1", "deposit", "10.00"),
     )
     .await;
     assert_error(&wrong, 409, &url, "wrong_verification_code");
@@ -1152,7 +1152,7 @@ async fn verify_then_post_payments_with_the_pin() {
         "POST",
         "v2.5.1",
         "/transactions",
-        &json!({"transaction_type": "deposit", "amount": "1", "account_number": FROZEN, "verification_code": "2222", "request_id": "F"}),
+        &json!({"transaction_type": "deposit", "amount": "1", "account_number": FROZEN, "verification_code": 2222, "request_id": "F"}),
     )
     .await;
     assert_error(&frozen, 409, &url, "user_not_active");
@@ -1293,7 +1293,8 @@ async fn authorize_capture_return_release_and_refund() {
         "POST",
         "v2.5.1",
         &return_path,
-        &json!({"full_return": true}),
+        // The spec requires `amount` on every return (the SEEN request), a full one included.
+        &json!({"full_return": true, "amount": 100.25}),
     )
     .await;
     assert_eq!(full.status, 200, "{}", full.text);
