@@ -468,14 +468,19 @@ impl<'de> serde::Deserialize<'de> for FinancingType {
     }
 }
 
-/// An authorization's status. Only `opened` is SEEN (as a filter value); others (closed,
-/// released, captured, ...) decode as `Unknown`.
+/// An authorization's status. Only `opened` is SEEN (as a filter value); `captured` (nothing
+/// left to capture) and `released` are INFERRED, the words of the capture and release
+/// operations, and what the sandbox answers; any other value decodes as `Unknown`.
 ///
 /// A value this version of the crate does not know decodes as `Unknown`, never as an error.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AuthorizationStatus {
     /// `opened`
     Opened,
+    /// `captured`
+    Captured,
+    /// `released`
+    Released,
     /// A value this version of the crate does not know, kept as received.
     Unknown(String),
 }
@@ -485,6 +490,8 @@ impl AuthorizationStatus {
     pub fn as_str(&self) -> &str {
         match self {
             Self::Opened => "opened",
+            Self::Captured => "captured",
+            Self::Released => "released",
             Self::Unknown(value) => value,
         }
     }
@@ -494,6 +501,8 @@ impl From<&str> for AuthorizationStatus {
     fn from(value: &str) -> Self {
         match value {
             "opened" => Self::Opened,
+            "captured" => Self::Captured,
+            "released" => Self::Released,
             other => Self::Unknown(other.to_owned()),
         }
     }

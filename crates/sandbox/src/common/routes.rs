@@ -31,31 +31,40 @@ pub(crate) struct Incoming {
     pub(crate) body: Bytes,
     /// The path parameters by the spec's names, percent-decoded.
     pub(crate) params: BTreeMap<String, String>,
+    /// The provider's spec, and how its framework reads a request.
+    spec: Option<&'static Spec>,
+    leniency: Leniency,
 }
 
 impl Incoming {
-    /// What this request breaks of `operation`'s schemas in `provider`'s spec (headers,
+    /// What this request breaks of `operation`'s schemas in its provider's spec (headers,
     /// query, body), read as the provider's framework reads it: the check every emulator
     /// makes once the credentials pass, before its handler runs.
-    pub(crate) fn violations(
-        &self,
-        provider: &str,
-        operation: &OperationSpec,
-        leniency: Leniency,
-    ) -> Vec<Violation> {
-        let Some(spec) = Spec::of(provider) else {
-            return Vec::new();
-        };
-        let Some(op) = spec.operation(operation.id) else {
+    pub(crate) fn violations(&self, operation: &OperationSpec) -> Vec<Violation> {
+        let Some((spec, op)) = self
+            .spec
+            .and_then(|spec| Some((spec, spec.operation(operation.id)?)))
+        else {
             return Vec::new();
         };
         let parts = &self.parts;
-        spec.check_request(op, &parts.headers, parts.uri.query(), &self.body, leniency)
+        spec.check_request(
+            op,
+            &parts.headers,
+            parts.uri.query(),
+            &self.body,
+            self.leniency,
+        )
     }
 }
 
 /// One emulated provider, as its routes see it.
 pub(crate) trait Emulator: Clone + Send + Sync + 'static {
+    /// The provider's spec, by name (`schema::Spec::of`).
+    const SPEC: &'static str;
+    /// How the provider's framework reads a request's scalars.
+    const LENIENCY: Leniency;
+
     /// Answers a request for `operation`.
     fn operation(
         &self,
@@ -144,8 +153,15 @@ fn method_router<E: Emulator>(operations: &[&'static OperationSpec], emulator: &
                     parts,
                     body,
                     params,
+                    spec: Spec::of(E::SPEC),
+                    leniency: E::LENIENCY,
                 };
-                emulator.operation(operation, incoming).await
+                let answer = emulator.operation(operation, incoming).await;
+                if cfg!(debug_assertions) {
+                    conforming(E::SPEC, operation, answer).await
+                } else {
+                    answer
+                }
             }
         });
     }
@@ -173,6 +189,65 @@ fn method_router<E: Emulator>(operations: &[&'static OperationSpec], emulator: &
             emulator.method_not_allowed(parts, &allowed)
         }
     })
+}
+
+/// `answer` when its spec describes it (status, content type, body); otherwise, in debug
+/// builds, a 500 naming each difference, logged too: an emulator answering what its spec
+/// does not describe is a sandbox bug, and a test should see it at once.
+async fn conforming(provider: &str, operation: &OperationSpec, answer: Response) -> Response {
+    let Some((spec, op)) =
+        Spec::of(provider).and_then(|spec| Some((spec, spec.operation(operation.id)?)))
+    else {
+        return answer;
+    };
+    // A body too large or of a media type the operation does not take is refused by the
+    // provider's web framework before any operation runs: no spec lists those per operation.
+    if FRAMEWORK_STATUSES.contains(&answer.status().as_u16())
+        && op.responses.get(answer.status().as_str()).is_none()
+    {
+        return answer;
+    }
+    let (parts, body) = answer.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, MAX_ANSWER_BYTES).await else {
+        return nonconforming(
+            operation,
+            vec![format!("an answer over {MAX_ANSWER_BYTES} bytes")],
+        );
+    };
+    let content_type = parts
+        .headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let problems = spec.check_answer(op, parts.status.as_u16(), content_type, &body);
+    if problems.is_empty() {
+        return Response::from_parts(parts, Body::from(body));
+    }
+    let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    tracing::error!(
+        operation = operation.id,
+        status = parts.status.as_u16(),
+        ?problems,
+        "api-sandbox: an answer its spec does not describe"
+    );
+    nonconforming(operation, problems)
+}
+
+/// The statuses a provider's web framework answers for any operation (413, 415).
+const FRAMEWORK_STATUSES: [u16; 2] = [413, 415];
+
+/// Largest answer [`conforming`] reads.
+const MAX_ANSWER_BYTES: usize = 64 * 1024 * 1024;
+
+/// The sandbox's own 500 for an answer its spec does not describe.
+fn nonconforming(operation: &OperationSpec, problems: Vec<String>) -> Response {
+    let body = serde_json::json!({
+        "sandbox_error": format!(
+            "api-sandbox answered {} with what its spec does not describe (a sandbox bug)",
+            operation.id
+        ),
+        "problems": problems,
+    });
+    super::wire::json_response(axum::http::StatusCode::INTERNAL_SERVER_ERROR, &body)
 }
 
 /// The body, read whole (the recorder has already refused a larger one).
@@ -207,4 +282,51 @@ async fn recorded<E: Emulator>(emulator: E, request: Request, next: Next) -> Res
         fault: delivery.fault,
     });
     delivery.send().await
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::StatusCode;
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::common::wire::json_response;
+    use crate::generated::netfinity::SEND_SMS;
+
+    async fn json_of(answer: Response) -> (StatusCode, Value) {
+        crate::common::refusal::read_json(answer).await
+    }
+
+    #[tokio::test]
+    async fn an_answer_the_spec_describes_passes_unchanged() {
+        let body = json!({"message": "The given data was invalid.", "errors": {"text": ["x"]}});
+        let answer = json_response(StatusCode::UNPROCESSABLE_ENTITY, &body);
+        let (status, json) = json_of(conforming("netfinity", &SEND_SMS, answer).await).await;
+        assert_eq!((status, json), (StatusCode::UNPROCESSABLE_ENTITY, body));
+    }
+
+    #[tokio::test]
+    async fn an_answer_the_spec_does_not_describe_becomes_a_named_500() {
+        let answer = json_response(StatusCode::UNPROCESSABLE_ENTITY, &json!({"message": 5}));
+        let (status, json) = json_of(conforming("netfinity", &SEND_SMS, answer).await).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            json,
+            json!({
+                "sandbox_error": "api-sandbox answered send_sms with what its spec does not describe (a sandbox bug)",
+                "problems": ["message: expected string, got 5"]
+            })
+        );
+        let teapot = json_response(StatusCode::IM_A_TEAPOT, &json!({}));
+        let (status, json) = json_of(conforming("netfinity", &SEND_SMS, teapot).await).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(json["problems"], json!(["status: 418 is not declared"]));
+    }
+
+    #[tokio::test]
+    async fn the_frameworks_own_refusals_pass() {
+        let answer = json_response(StatusCode::UNSUPPORTED_MEDIA_TYPE, &json!({"message": 1}));
+        let (status, _) = json_of(conforming("netfinity", &SEND_SMS, answer).await).await;
+        assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    }
 }

@@ -143,6 +143,9 @@ pub(super) fn routes(handle: Fl3xxHandle) -> Router {
 }
 
 impl Emulator for Fl3xxHandle {
+    const SPEC: &'static str = "fl3xx";
+    const LENIENCY: Leniency = Leniency::JACKSON;
+
     async fn operation(&self, operation: &'static OperationSpec, request: Incoming) -> Response {
         self.call(operation, &request)
     }
@@ -247,7 +250,7 @@ impl Fl3xxHandle {
             params: &request.params,
             now: super::now_ms(self.clock()),
         };
-        let violations = request.violations("fl3xx", operation, Leniency::JACKSON);
+        let violations = request.violations(operation);
         if !violations.is_empty() {
             let own =
                 spec::dispatch(&mut self.state().scratch(), operation, &req).and_then(Result::err);

@@ -69,6 +69,9 @@ pub(super) fn routes(handle: FlexitiHandle) -> Router {
 }
 
 impl Emulator for FlexitiHandle {
+    const SPEC: &'static str = "flexiti";
+    const LENIENCY: Leniency = Leniency::STRICT;
+
     async fn operation(&self, operation: &'static OperationSpec, request: Incoming) -> Response {
         self.call(operation, &request)
     }
@@ -269,7 +272,7 @@ impl FlexitiHandle {
             now: wire::now_ms(self.clock()),
             params: &request.params,
         };
-        let violations = request.violations("flexiti", operation, Leniency::STRICT);
+        let violations = request.violations(operation);
         if !violations.is_empty() {
             let own = spec::dispatch(&mut state.scratch(), operation, &req).and_then(Result::err);
             return refusing(api, &violations, own)

@@ -62,6 +62,9 @@ pub(super) fn routes(handle: FsfltHandle) -> Router {
 }
 
 impl Emulator for FsfltHandle {
+    const SPEC: &'static str = "fsflt";
+    const LENIENCY: Leniency = Leniency::FLASHSTART;
+
     async fn operation(&self, operation: &'static OperationSpec, request: Incoming) -> Response {
         self.call(operation, &request).await
     }
@@ -108,7 +111,7 @@ impl FsfltHandle {
             pool: self.config().pool_per_licence,
             today: self.clock().utc().date(),
         };
-        let violations = request.violations("fsflt", operation, Leniency::FLASHSTART);
+        let violations = request.violations(operation);
         if !violations.is_empty() {
             return self.refuse(operation, &call, &violations).await;
         }

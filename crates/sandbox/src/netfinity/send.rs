@@ -31,12 +31,15 @@ pub(super) fn routes(handle: NetfinityHandle) -> Router {
 }
 
 impl Emulator for NetfinityHandle {
+    const SPEC: &'static str = "netfinity";
+    const LENIENCY: Leniency = Leniency::LARAVEL;
+
     async fn operation(&self, operation: &'static OperationSpec, request: Incoming) -> Response {
         let mut call = Call {
             handle: self,
             parts: &request.parts,
             body: &request.body,
-            violations: request.violations("netfinity", operation, Leniency::LARAVEL),
+            violations: request.violations(operation),
         };
         spec::dispatch(&mut call, operation, &())
             .unwrap_or_else(|| message(StatusCode::NOT_FOUND, "Not Found"))
