@@ -1546,7 +1546,7 @@ pub struct ListCrewQualifications<'a> {
 #[derive(Debug, Clone)]
 struct ListCrewQualificationsParams {
     filter: String,
-    limit: Option<i64>,
+    limit: Option<u64>,
     offset: Option<u64>,
 }
 
@@ -1598,10 +1598,10 @@ impl<'a> ListCrewQualifications<'a> {
         self
     }
 
-    /// Page size.
+    /// Page size; at least 1 (INFERRED: a page of nothing is no page).
     ///
     /// `paginate` sets it for each page.
-    pub fn limit(mut self, limit: i64) -> Self {
+    pub fn limit(mut self, limit: u64) -> Self {
         self.params.limit = Some(limit);
         self
     }
@@ -2021,7 +2021,7 @@ pub struct ListQualificationTypes<'a> {
 /// The inputs of [`ListQualificationTypes`].
 #[derive(Debug, Clone)]
 struct ListQualificationTypesParams {
-    limit: Option<i64>,
+    limit: Option<u64>,
     offset: Option<u64>,
 }
 
@@ -2064,10 +2064,10 @@ impl<'a> ListQualificationTypes<'a> {
         self
     }
 
-    /// Page size.
+    /// Page size; at least 1 (INFERRED: a page of nothing is no page).
     ///
     /// `paginate` sets it for each page.
-    pub fn limit(mut self, limit: i64) -> Self {
+    pub fn limit(mut self, limit: u64) -> Self {
         self.params.limit = Some(limit);
         self
     }

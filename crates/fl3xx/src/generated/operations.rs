@@ -273,15 +273,18 @@ pub fn get_slot_ppr(slot_ppr_id: &str) -> Result<Operation<SlotPpr>> {
 /// POST and PATCH paths.
 ///
 /// - `filter`: `crewId,EQ,<id>` (URL-encoded).
-/// - `limit`: Page size.
+/// - `limit`: Page size; at least 1 (INFERRED: a page of nothing is no page).
 /// - `offset`: How many items to skip.
 ///
 /// `GET /api/v2/external/crew-qualifications` · safe
 pub fn list_crew_qualifications(
     filter: &str,
-    limit: Option<i64>,
+    limit: Option<u64>,
     offset: Option<u64>,
 ) -> Result<Operation<crate::List<crate::CrewQualification>>> {
+    if let Some(limit) = limit {
+        api_core::validate::range("limit", limit, Some(1), None)?;
+    }
     let mut request = Request::of(&LIST_CREW_QUALIFICATIONS).query("filter", filter);
     if let Some(limit) = limit {
         request = request.query("limit", limit);
@@ -355,14 +358,17 @@ pub fn update_crew_qualification(
 
 /// List the qualification types.
 ///
-/// - `limit`: Page size.
+/// - `limit`: Page size; at least 1 (INFERRED: a page of nothing is no page).
 /// - `offset`: How many items to skip.
 ///
 /// `GET /api/v2/external/qualification-types` · safe
 pub fn list_qualification_types(
-    limit: Option<i64>,
+    limit: Option<u64>,
     offset: Option<u64>,
 ) -> Result<Operation<crate::List<crate::QualificationType>>> {
+    if let Some(limit) = limit {
+        api_core::validate::range("limit", limit, Some(1), None)?;
+    }
     let mut request = Request::of(&LIST_QUALIFICATION_TYPES);
     if let Some(limit) = limit {
         request = request.query("limit", limit);

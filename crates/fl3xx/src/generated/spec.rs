@@ -335,7 +335,7 @@ pub const LIST_CREW_QUALIFICATIONS: api_core::spec::OperationSpec = api_core::sp
     }),
     parameters: &[
         api_core::spec::ParameterSpec::query("filter").required(),
-        api_core::spec::ParameterSpec::query("limit"),
+        api_core::spec::ParameterSpec::query("limit").bounds(Some(1), None),
         api_core::spec::ParameterSpec::query("offset").bounds(Some(0), None),
     ],
 };
@@ -430,7 +430,7 @@ pub const LIST_QUALIFICATION_TYPES: api_core::spec::OperationSpec = api_core::sp
         position: "offset",
     }),
     parameters: &[
-        api_core::spec::ParameterSpec::query("limit"),
+        api_core::spec::ParameterSpec::query("limit").bounds(Some(1), None),
         api_core::spec::ParameterSpec::query("offset").bounds(Some(0), None),
     ],
 };

@@ -11,8 +11,8 @@ use api_core::spec::OperationSpec;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{RawPathParams, Request};
-use axum::http::Method;
 use axum::http::request::Parts;
+use axum::http::{Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{MethodFilter, MethodRouter, any};
@@ -72,14 +72,22 @@ pub(crate) trait Emulator: Clone + Send + Sync + 'static {
         request: Incoming,
     ) -> impl Future<Output = Response> + Send;
 
-    /// Answers a path the spec does not describe.
-    fn not_found(&self, parts: Parts, body: Bytes) -> Response;
+    /// Answers a path the spec does not describe. By default Laravel's 404
+    /// `{"message":"Not Found"}` (FlashStart, Netfinity).
+    fn not_found(&self, _parts: Parts, _body: Bytes) -> Response {
+        super::laravel::message(StatusCode::NOT_FOUND, "Not Found")
+    }
 
     /// Answers `parts.method` on a path that takes only `allowed` (with an `Allow` header).
-    fn method_not_allowed(&self, parts: Parts, allowed: &[Method]) -> Response;
+    /// By default Laravel's 405.
+    fn method_not_allowed(&self, parts: Parts, allowed: &[Method]) -> Response {
+        super::laravel::method_not_allowed(&parts.method, allowed)
+    }
 
-    /// Answers a body over [`MAX_BODY_BYTES`].
-    fn too_large(&self, parts: &Parts) -> Response;
+    /// Answers a body over [`MAX_BODY_BYTES`]. By default Laravel's 413.
+    fn too_large(&self, _parts: &Parts) -> Response {
+        super::laravel::message(StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large")
+    }
 
     /// Keeps a request and the status it was answered with.
     fn record(&self, request: RecordedRequest);

@@ -38,8 +38,6 @@ const MONTHS: [&str; 12] = [
 
 const FILTER_REQUIRED: &str = "filter is required";
 const FILTER_INVALID: &str = "filter must be crewId,EQ,<id>";
-const LIMIT_INVALID: &str = "limit must be a positive number";
-const OFFSET_INVALID: &str = "offset must be 0 or more";
 const NOT_FOUND: &str = "Crew qualification not found";
 const TYPE_NOT_FOUND: &str = "Qualification type not found";
 const REQUIRED: &str = "must not be null";
@@ -259,22 +257,7 @@ fn position(operator: &Operator, id: &str) -> Result<usize, Problem> {
 
 /// `items` after the optional `offset` (default 0), at most the optional `limit` of them.
 fn page(items: Vec<Value>, query: &Query) -> Result<Vec<Value>, Problem> {
-    let limit = match query.get("limit") {
-        None => usize::MAX,
-        Some(v) => v
-            .trim()
-            .parse::<usize>()
-            .ok()
-            .filter(|l| *l > 0)
-            .ok_or_else(|| Problem::bad_request(LIMIT_INVALID))?,
-    };
-    let offset = match query.get("offset") {
-        None => 0,
-        Some(v) => v
-            .trim()
-            .parse::<usize>()
-            .map_err(|_| Problem::bad_request(OFFSET_INVALID))?,
-    };
+    let (limit, offset) = query.page(usize::MAX);
     Ok(items.into_iter().skip(offset).take(limit).collect())
 }
 

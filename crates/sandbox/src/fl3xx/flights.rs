@@ -25,7 +25,6 @@ const DEFAULT_LIMIT: usize = *LIMITS.end() as usize;
 
 const FILTER_REQUIRED: &str = "filter is required";
 const FILTER_INVALID: &str = "filter must be blocksOffEstimatedDateTime,BTW,<from>,<to> with dates as YYYY-MM-DDTHH:mm:ss.SSSZ";
-const OFFSET_INVALID: &str = "offset must be 0 or more";
 const FLIGHT_NOT_FOUND: &str = "Flight not found";
 
 /// One flight of an operator.
@@ -142,25 +141,7 @@ pub(super) fn list(operator: &Operator, query: &Query) -> Answer {
         .get("filter")
         .ok_or_else(|| Problem::bad_request(FILTER_REQUIRED))?;
     let (from, to) = parse_filter(filter).ok_or_else(|| Problem::bad_request(FILTER_INVALID))?;
-    let limit = match query.get("limit") {
-        None => DEFAULT_LIMIT,
-        Some(v) => v
-            .trim()
-            .parse::<usize>()
-            .ok()
-            .filter(|l| u8::try_from(*l).is_ok_and(|l| LIMITS.contains(&l)))
-            .ok_or_else(|| {
-                let (min, max) = (LIMITS.start(), LIMITS.end());
-                Problem::bad_request(format!("limit must be between {min} and {max}"))
-            })?,
-    };
-    let offset = match query.get("offset") {
-        None => 0,
-        Some(v) => v
-            .trim()
-            .parse::<usize>()
-            .map_err(|_| Problem::bad_request(OFFSET_INVALID))?,
-    };
+    let (limit, offset) = query.page(DEFAULT_LIMIT);
     let mut flights: Vec<&Flight> = operator
         .flights
         .iter()

@@ -20,7 +20,6 @@ use crate::RecordedRequest;
 use crate::common::routes::{Emulator, Incoming, spec_routes};
 use crate::common::window::{Hit, Window};
 use crate::common::wire::json_response;
-pub(super) use crate::common::wire::percent_decode;
 use crate::generated::fl3xx as spec;
 use crate::schema::Leniency;
 
@@ -42,16 +41,17 @@ pub(super) struct Query(Vec<(String, String)>);
 
 impl Query {
     fn parse(query: Option<&str>) -> Query {
-        Query(
-            query
-                .unwrap_or("")
-                .split('&')
-                .filter(|pair| !pair.is_empty())
-                .map(|pair| {
-                    let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-                    (percent_decode(name, true), percent_decode(value, true))
-                })
-                .collect(),
+        Query(crate::common::wire::pairs(query.unwrap_or("")))
+    }
+
+    /// The page a list asks for: `limit` (else `default_limit`) and `offset` (else 0). The
+    /// spec's schema check has refused, before any handler runs, a value that is not a
+    /// whole number within the operation's bounds.
+    pub(super) fn page(&self, default_limit: usize) -> (usize, usize) {
+        let number = |name| self.get(name).and_then(|v| v.trim().parse::<usize>().ok());
+        (
+            number("limit").unwrap_or(default_limit),
+            number("offset").unwrap_or(0),
         )
     }
 

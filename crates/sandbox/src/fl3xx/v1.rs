@@ -35,7 +35,6 @@ const TO_TOO_LATE: &str = "to must be at most 6 months in the future";
 const INCLUDE_INVALID: &str = "include must be NON_CANCELED or ALL";
 const TIME_ZONE_INVALID: &str = "timeZone must be UTC in the sandbox";
 const SINCE_INVALID: &str = "modifiedSince must be a date-time such as 2024-01-15T10:30:00.000Z";
-const OFFSET_INVALID: &str = "offset must be 0 or more";
 const FLIGHT_NOT_FOUND: &str = "Flight not found";
 const CREW_NOT_FOUND: &str = "Crew member not found";
 const AIRPORT_NOT_FOUND: &str = "Airport not found";
@@ -362,25 +361,7 @@ const ACCOUNTS: [Account; 3] = [
 
 /// `GET user/account?limit&offset`: one page of the accounts, by id.
 fn list_accounts(query: &Query) -> Answer {
-    let limit = match query.get("limit") {
-        None => default_limit(),
-        Some(v) => v
-            .trim()
-            .parse::<usize>()
-            .ok()
-            .filter(|l| u16::try_from(*l).is_ok_and(|l| LIMITS.contains(&l)))
-            .ok_or_else(|| {
-                let (min, max) = (LIMITS.start(), LIMITS.end());
-                Problem::bad_request(format!("limit must be between {min} and {max}"))
-            })?,
-    };
-    let offset = match query.get("offset") {
-        None => 0,
-        Some(v) => v
-            .trim()
-            .parse::<usize>()
-            .map_err(|_| Problem::bad_request(OFFSET_INVALID))?,
-    };
+    let (limit, offset) = query.page(default_limit());
     let page: Vec<Value> = ACCOUNTS
         .iter()
         .skip(offset)

@@ -9,8 +9,8 @@
 use axum::response::Response;
 use serde::Serialize;
 
-use super::fields::{Body, Errors, integer};
-use super::routes::{LICENSE_ID_INVALID, PASSWORD_LENGTH, customer, invalid, success};
+use super::fields::{Body, Errors};
+use super::routes::{PASSWORD_LENGTH, customer, invalid, success};
 use super::{SandboxCustomer, SandboxLicence, State as Data};
 
 /// The answer of `customers/license`.
@@ -114,17 +114,7 @@ pub(super) fn details(data: &Data, body: &Body) -> Response {
 pub(super) fn cancel_licence(data: &mut Data, body: &Body) -> Response {
     let mut errors = Errors::default();
     let owner = customer(&mut errors, data, body);
-    let index = errors.require(body, "license_id").and_then(|id| {
-        let index = integer(id).and_then(|id| {
-            data.licences.iter().position(|l| {
-                l.license_id == id && !l.cancelled && owner.is_none_or(|o| l.customer_code == o)
-            })
-        });
-        if index.is_none() {
-            errors.add("license_id", LICENSE_ID_INVALID);
-        }
-        index
-    });
+    let index = super::licences::licence_index(&mut errors, data, body, owner);
     let (Some(_), Some(index), true) = (owner, index, errors.is_empty()) else {
         return invalid(&errors);
     };

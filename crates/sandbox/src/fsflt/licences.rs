@@ -133,17 +133,7 @@ pub(super) fn set_suspended(data: &mut Data, body: &Body, suspend: bool) -> Resp
     let mut errors = Errors::default();
     // The customer code as sent, to check the licence's owner before the customer field.
     let owner = body.get("customer_code").and_then(integer);
-    let index = errors.require(body, "license_id").and_then(|id| {
-        let index = integer(id).and_then(|id| {
-            data.licences.iter().position(|l| {
-                l.license_id == id && !l.cancelled && owner.is_none_or(|o| l.customer_code == o)
-            })
-        });
-        if index.is_none() {
-            errors.add("license_id", LICENSE_ID_INVALID);
-        }
-        index
-    });
+    let index = licence_index(&mut errors, data, body, owner);
     let customer = customer(&mut errors, data, body);
     let (Some(index), Some(_), true) = (index, customer, errors.is_empty()) else {
         return invalid(&errors);
@@ -168,5 +158,26 @@ pub(super) fn set_suspended(data: &mut Data, body: &Body, suspend: bool) -> Resp
         "license suspended successfully"
     } else {
         "license enabled successfully"
+    })
+}
+
+/// The index of the licence `license_id` names (required), not cancelled and, when `owner`
+/// is given, that customer's; "the selected license id is invalid" otherwise.
+pub(super) fn licence_index(
+    errors: &mut Errors,
+    data: &Data,
+    body: &Body,
+    owner: Option<u64>,
+) -> Option<usize> {
+    errors.require(body, "license_id").and_then(|id| {
+        let index = integer(id).and_then(|id| {
+            data.licences.iter().position(|l| {
+                l.license_id == id && !l.cancelled && owner.is_none_or(|o| l.customer_code == o)
+            })
+        });
+        if index.is_none() {
+            errors.add("license_id", LICENSE_ID_INVALID);
+        }
+        index
     })
 }

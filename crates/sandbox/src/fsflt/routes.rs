@@ -4,9 +4,7 @@
 
 use api_core::spec::OperationSpec;
 use axum::Router;
-use axum::body::Bytes;
-use axum::http::request::Parts;
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -16,8 +14,8 @@ use super::fields::{Body, Errors, integer};
 use super::{FsfltHandle, PREFIX, SandboxCustomer, SandboxLicence, State as Data};
 use super::{customers, directory, licences};
 use crate::RecordedRequest;
+use crate::common::laravel::Style;
 pub(super) use crate::common::laravel::message;
-use crate::common::laravel::{self, Style};
 use crate::common::refusal::read_json;
 use crate::common::routes::{Emulator, Incoming, spec_routes};
 pub(super) use crate::common::wire::json_response;
@@ -67,18 +65,6 @@ impl Emulator for FsfltHandle {
 
     async fn operation(&self, operation: &'static OperationSpec, request: Incoming) -> Response {
         self.call(operation, &request).await
-    }
-
-    fn not_found(&self, _parts: Parts, _body: Bytes) -> Response {
-        message(StatusCode::NOT_FOUND, "Not Found")
-    }
-
-    fn method_not_allowed(&self, parts: Parts, allowed: &[Method]) -> Response {
-        laravel::method_not_allowed(&parts.method, allowed)
-    }
-
-    fn too_large(&self, _parts: &Parts) -> Response {
-        message(StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large")
     }
 
     fn record(&self, request: RecordedRequest) {

@@ -2,10 +2,9 @@
 
 use api_core::spec::OperationSpec;
 use axum::Router;
-use axum::body::Bytes;
 use axum::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::Response;
 use serde::Serialize;
 use serde_json::Value;
@@ -15,7 +14,7 @@ use super::validate::validate;
 use super::{AcceptedSms, FLOOD_WINDOW, NetfinityHandle, PREFIX, Recent, RecordedRequest};
 use crate::common::ids::uuid_v4;
 
-use crate::common::laravel::{self, Errors, Style, message};
+use crate::common::laravel::{Errors, Style, message};
 use crate::common::routes::{Emulator, Incoming, spec_routes};
 use crate::common::window::{Hit, Window};
 use crate::common::wire::json_response;
@@ -43,18 +42,6 @@ impl Emulator for NetfinityHandle {
         };
         spec::dispatch(&mut call, operation, &())
             .unwrap_or_else(|| message(StatusCode::NOT_FOUND, "Not Found"))
-    }
-
-    fn not_found(&self, _parts: Parts, _body: Bytes) -> Response {
-        message(StatusCode::NOT_FOUND, "Not Found")
-    }
-
-    fn method_not_allowed(&self, parts: Parts, allowed: &[Method]) -> Response {
-        laravel::method_not_allowed(&parts.method, allowed)
-    }
-
-    fn too_large(&self, _parts: &Parts) -> Response {
-        message(StatusCode::PAYLOAD_TOO_LARGE, "Payload Too Large")
     }
 
     fn record(&self, request: RecordedRequest) {
