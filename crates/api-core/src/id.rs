@@ -67,26 +67,14 @@ impl Id {
 #[inline]
 fn canonical_u64(text: &str) -> Option<u64> {
     let digits = text.as_bytes();
-    match digits {
-        [b'0'] => return Some(0),
-        // No sign, no leading zero; `u64::MAX` has 20 digits.
-        [b'1'..=b'9', ..] if digits.len() <= 20 => {}
-        _ => return None,
-    }
     // One pass, where `parse` would need a second to rule out `+5`.
     if digits.len() < 20 {
-        // Below 10^19: cannot overflow, so wrapping arithmetic is exact here and costs what
-        // plain arithmetic does. The common case (ids come as numbers by the thousand, now
-        // read from their text: lenient/raw.rs).
-        let mut n = 0u64;
-        for &b in digits {
-            let digit = b.wrapping_sub(b'0');
-            if digit > 9 {
-                return None;
-            }
-            n = n.wrapping_mul(10).wrapping_add(u64::from(digit));
-        }
-        return Some(n);
+        return canonical_below_10_19(digits);
+    }
+    match digits {
+        // No sign, no leading zero; `u64::MAX` has 20 digits.
+        [b'1'..=b'9', ..] if digits.len() == 20 => {}
+        _ => return None,
     }
     digits.iter().try_fold(0u64, |n, &b| {
         let digit = b.wrapping_sub(b'0');
@@ -95,6 +83,30 @@ fn canonical_u64(text: &str) -> Option<u64> {
         }
         n.checked_mul(10)?.checked_add(u64::from(digit))
     })
+}
+
+/// [`canonical_u64`] for up to 19 digits: the common case, ids come as numbers by the
+/// thousand in list pages. Also the lenient readers' fast path for a number's JSON text
+/// (lenient/scalar.rs, `Scalar::on_raw`).
+#[inline(always)]
+pub(crate) fn canonical_below_10_19(digits: &[u8]) -> Option<u64> {
+    match digits {
+        [b'0'] => return Some(0),
+        // No sign, no leading zero.
+        [b'1'..=b'9', ..] if digits.len() < 20 => {}
+        _ => return None,
+    }
+    // Below 10^19: cannot overflow, so wrapping arithmetic is exact here and costs what
+    // plain arithmetic does.
+    let mut n = 0u64;
+    for &b in digits {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        n = n.wrapping_mul(10).wrapping_add(u64::from(digit));
+    }
+    Some(n)
 }
 
 /// Text that is not a number, inline when it fits.
@@ -347,6 +359,58 @@ mod tests {
             assert_eq!(Id::from(text).as_u64(), None, "{text:?}");
         }
         assert_ne!(Id::from(5001), Id::from("05001"));
+    }
+
+    /// Numbers read from their JSON text (lenient/raw.rs): up to 19 digits in line
+    /// (`Scalar::on_raw`'s fast path), anything else as before.
+    #[test]
+    fn numbers_keep_every_digit_whichever_path_reads_them() {
+        for (json, text, number) in [
+            ("0", "0", Some(0)),
+            ("7", "7", Some(7)),
+            ("987654", "987654", Some(987_654)),
+            (
+                "9999999999999999999",
+                "9999999999999999999",
+                Some(9_999_999_999_999_999_999),
+            ),
+            // 20 digits: the slow path, still a number when it fits.
+            (
+                "10000000000000000000",
+                "10000000000000000000",
+                Some(10_000_000_000_000_000_000),
+            ),
+            (
+                "18446744073709551615",
+                "18446744073709551615",
+                Some(u64::MAX),
+            ),
+            // Beyond `u64`: the digits as text.
+            ("18446744073709551616", "18446744073709551616", None),
+            (
+                "123456789012345678901234567890",
+                "123456789012345678901234567890",
+                None,
+            ),
+            ("-42", "-42", None),
+            ("-0", "-0", None),
+            ("-9223372036854775809", "-9223372036854775809", None),
+            // Float-looking numbers: as written.
+            ("1.5", "1.5", None),
+            ("12.50", "12.50", None),
+            ("1e3", "1e3", None),
+            ("1.0", "1.0", None),
+            ("\"5001\"", "5001", Some(5001)),
+            ("\"0042\"", "0042", None),
+            ("\"18446744073709551616\"", "18446744073709551616", None),
+        ] {
+            for id in [
+                serde_json::from_str::<Id>(json).expect(json),
+                serde_json::from_slice::<Id>(json.as_bytes()).expect(json),
+            ] {
+                assert_eq!((&*id.text(), id.as_u64()), (text, number), "{json}");
+            }
+        }
     }
 
     #[test]

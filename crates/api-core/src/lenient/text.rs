@@ -70,6 +70,8 @@ impl<T> Copy for Text<T> {}
 impl<T: Textual> Reading for Text<T> {
     type Out = T;
     const EXPECTED: &'static str = "text";
+    // Ids: numbers by the thousand in list pages.
+    const DIGITS_FIRST: bool = true;
     fn text(self, text: &str) -> Read<T> {
         Ok(T::from(text))
     }
@@ -163,6 +165,13 @@ mod tests {
     use super::*;
     use serde::Deserialize;
     use std::collections::BTreeMap;
+
+    #[test]
+    fn reads_digits_as_their_value() {
+        use crate::lenient::scalar::assert_reads_digits_as_their_value;
+        assert_reads_digits_as_their_value(Text::<String>(PhantomData));
+        assert_reads_digits_as_their_value(Text::<crate::Id>(PhantomData));
+    }
 
     #[test]
     fn scalars_read_as_text_as_json_writes_them() {
