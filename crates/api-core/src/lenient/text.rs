@@ -29,6 +29,15 @@ pub(crate) fn text<'de, D: Deserializer<'de>, T: Textual>(deserializer: D) -> Re
         .ok_or_else(|| D::Error::custom("expected text, found null"))
 }
 
+/// [`text`], with `null` as `None`, in one step: `null` is read as any other value's JSON
+/// text is, where serde's `Option` would first look for it (see `Id::deserialize_option`).
+#[inline]
+pub(crate) fn option_text<'de, D: Deserializer<'de>, T: Textual>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    read(deserializer, Text(PhantomData), true)
+}
+
 /// [`string`], with `null` (or absence, with `#[serde(default)]`) as `None`.
 pub fn option_string<'de, D: Deserializer<'de>>(
     deserializer: D,
