@@ -200,8 +200,8 @@ impl Id {
     /// `null`, then reads the value, while the id's reader, which asks serde_json for the
     /// value's JSON text, sees `null` anyway.
     ///
-    /// For ids that are seldom `null`: from serde_json, a number or string costs about 35
-    /// instructions less than through `Option<Id>`, a `null` about 160 more (its text is
+    /// For ids that are seldom `null`: from serde_json, a numeric id costs about 35
+    /// instructions less than through `Option<Id>`, a `null` some 200 more (its text is
     /// checked and handed over like any value's; docs/performance.md). A spec opts its id
     /// type in with `x-deserialize-option-with`, and the generated models then read their
     /// optional ids with it (FL3XX: a page of flights holds six ids a flight, none `null`).
