@@ -297,6 +297,11 @@ mod tests {
     use serde::Deserialize;
     use std::str::FromStr;
 
+    #[test]
+    fn reads_digits_as_their_value() {
+        crate::lenient::scalar::assert_reads_digits_as_their_value(Amount);
+    }
+
     fn d(text: &str) -> Decimal {
         Decimal::from_str(text).expect("decimal")
     }

@@ -241,6 +241,12 @@ fn emit_struct(
         }
         let required = schema.required.iter().any(|r| r == json);
         checks::reject_unsupported(property, &field_at)?;
+        if property.x_deserialize_option_with.is_some() {
+            return Err(format!(
+                "{field_at}: `x-deserialize-option-with` belongs on the `x-rust-type` schema \
+                 the property refers to"
+            ));
+        }
         let ty = cx.property_ty(property, &field_at)?;
         let optional = !required || property.nullable;
         let ty = if optional {
@@ -315,7 +321,10 @@ fn emit_struct(
                 (None, Some(module)) => {
                     Some(readers.name(format!("{module}::deserialize"), ty.owned()))
                 }
-                (None, None) => None,
+                (None, None) if required => None,
+                (None, None) => cx
+                    .option_reader(property, &field_at)?
+                    .map(|path| readers.name(path, ty.owned())),
             };
             reads.push(Read {
                 ident: ident.clone(),
@@ -390,7 +399,7 @@ impl Readers {
         let taken = self.by_function.len();
         let base = path
             .rsplit("::")
-            .find(|s| *s != "deserialize")
+            .find(|s| !["deserialize", "deserialize_option"].contains(s))
             .unwrap_or("field");
         let name = format!("Read{}", names::upper_camel_case(base));
         let unique = if self.by_function.values().any(|n| *n == name) {

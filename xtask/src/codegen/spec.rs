@@ -346,6 +346,13 @@ pub struct Schema {
     pub x_enum_varnames: Option<Vec<String>>,
     #[serde(rename = "x-enum-descriptions")]
     pub x_enum_descriptions: Option<Vec<String>>,
+    /// On a component schema with `x-rust-type`: a function reading an optional value of the
+    /// type in one step (`fn(D) -> Result<Option<T>, D::Error>`, `null` as `None`), through
+    /// which an `x-keep-unknown` struct reads each property of that type it does not require
+    /// (serde's `Option` first looks for `null`, then reads the value: a second look at every
+    /// id of a list page).
+    #[serde(rename = "x-deserialize-option-with")]
+    pub x_deserialize_option_with: Option<String>,
     /// On an object property: `#[serde(deserialize_with = "path")]`.
     #[serde(rename = "x-deserialize-with")]
     pub x_deserialize_with: Option<String>,

@@ -962,6 +962,94 @@ impl<'de> api_core::ReadWith<'de> for ReadOptionString {
     );
 }
 
+/// Optional ids and dates of an `x-keep-unknown` struct, read in one step.
+const ONE_STEP_SPEC: &str = r##"
+openapi: 3.0.3
+x-optional-reasons: false
+info: {title: Drifting API, version: '2.4.0'}
+components:
+  schemas:
+    Id:
+      x-rust-type: crate::Id
+      x-deserialize-option-with: crate::Id::deserialize_option
+    Code:
+      x-rust-type: crate::Code
+    Flight:
+      type: object
+      x-keep-unknown: true
+      required: [flightId]
+      properties:
+        flightId:
+          $ref: '#/components/schemas/Id'
+        quoteId:
+          $ref: '#/components/schemas/Id'
+        code:
+          $ref: '#/components/schemas/Code'
+        day:
+          type: string
+          format: date
+        at:
+          type: string
+          format: date-time
+          nullable: true
+        note:
+          type: string
+"##;
+
+#[test]
+fn optional_ids_and_dates_are_read_in_one_step() {
+    let (_, models, _) = generated(ONE_STEP_SPEC).expect("generates");
+    assert_contains(
+        &models,
+        "            match &*key {
+                \"flightId\" => object.value(&mut flight_id, \"flightId\")?,
+                \"quoteId\" => object.value_with::<ReadId>(&mut quote_id, \"quoteId\")?,
+                \"code\" => object.value(&mut code, \"code\")?,
+                \"day\" => object.value_with::<ReadDate>(&mut day, \"day\")?,
+                \"at\" => object.value_with::<ReadDateTime>(&mut at, \"at\")?,
+                \"note\" => object.value(&mut note, \"note\")?,
+                _ => object.keep(key)?,
+            }",
+    );
+    assert_contains(
+        &models,
+        "/// `crate::Id::deserialize_option`, as `api_core::Object::value_with` calls it.
+enum ReadId {}
+
+impl<'de> api_core::ReadWith<'de> for ReadId {
+    type Value = Option<crate::Id>;
+
+    fn read<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<crate::Id>, D::Error> {
+        crate::Id::deserialize_option(deserializer)
+    }
+}",
+    );
+    assert_contains(
+        &models,
+        "api_core::date::DateTime::deserialize_option(deserializer)",
+    );
+    // A struct serde derives is read as before.
+    let (_, derived, _) =
+        generated(&ONE_STEP_SPEC.replace("      x-keep-unknown: true\n", "")).expect("generates");
+    assert!(!derived.contains("ReadId"), "{derived}");
+    let not_rust = generated(&ONE_STEP_SPEC.replace("      x-rust-type: crate::Id\n", ""))
+        .expect_err("no x-rust-type");
+    assert_contains(
+        &not_rust,
+        "components.schemas.Id: `x-deserialize-option-with` reads a hand-written type: it needs \
+         `x-rust-type`",
+    );
+    let on_property = generated(&ONE_STEP_SPEC.replace(
+        "        note:\n          type: string\n",
+        "        note:\n          type: string\n          x-deserialize-option-with: a::b\n",
+    ))
+    .expect_err("on a property");
+    assert_contains(
+        &on_property,
+        "components.schemas.Flight.properties.note: `x-deserialize-option-with` belongs on",
+    );
+}
+
 #[test]
 fn bad_aliases_are_errors() {
     let taken = schema_error(

@@ -135,6 +135,12 @@ impl<'a> Context<'a> {
         let mut components = BTreeMap::new();
         let mut taken: BTreeMap<String, &str> = BTreeMap::new();
         for (name, schema) in spec.components.schemas.iter() {
+            if schema.x_deserialize_option_with.is_some() && schema.x_rust_type.is_none() {
+                return Err(format!(
+                    "components.schemas.{name}: `x-deserialize-option-with` reads a hand-written \
+                     type: it needs `x-rust-type`"
+                ));
+            }
             let kind = Kind::of(schema);
             let ty = match &schema.x_rust_type {
                 Some(path) => Ty::External(path.clone()),
@@ -180,6 +186,29 @@ impl<'a> Context<'a> {
             .get_key_value(name)
             .ok_or_else(|| format!("{at}: `$ref: {reference}` names no schema"))?;
         Ok((key, ty, *kind))
+    }
+
+    /// The one-step reader of an optional property's type, if it has one: the typed dates'
+    /// (`Date::deserialize_option`, `DateTime::deserialize_option`) and a `$ref` to an
+    /// `x-rust-type` schema's `x-deserialize-option-with`. A property with a reader of its
+    /// own (`x-deserialize-with`, `x-serde-with`) never asks.
+    pub fn option_reader(&self, property: &Schema, at: &str) -> Result<Option<String>, String> {
+        if let Some(reference) = &property.reference {
+            let (name, _, _) = self.component(reference, at)?;
+            let path = self
+                .spec
+                .components
+                .schemas
+                .iter()
+                .find(|(schema, _)| *schema == name)
+                .and_then(|(_, schema)| schema.x_deserialize_option_with.clone());
+            return Ok(path);
+        }
+        Ok(match self.property_ty(property, at)? {
+            Ty::Date => Some("api_core::date::Date::deserialize_option".to_owned()),
+            Ty::DateTime => Some("api_core::date::DateTime::deserialize_option".to_owned()),
+            _ => None,
+        })
     }
 
     /// The Rust type of `schema` found at `at` (a dotted location, for errors). `nullable`

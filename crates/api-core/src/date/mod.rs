@@ -259,6 +259,115 @@ impl<'de> Deserialize<'de> for DateTime {
     }
 }
 
+impl Date {
+    /// Reads an optional date: `null` is `None`, anything else decodes as a [`Date`] does
+    /// (never an error). What `Option<Date>`'s `Deserialize` reads, in one step: serde's
+    /// `Option` first looks for `null`, then reads the value. The generated models read their
+    /// optional dates with it.
+    ///
+    /// # Errors
+    /// Only the input's own (malformed JSON).
+    pub fn deserialize_option<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Option<Self>, D::Error> {
+        Ok(deserializer.deserialize_any(OptionOf(TextOf))?.map(Self))
+    }
+}
+
+impl DateTime {
+    /// Reads an optional date-time: `null` is `None`, anything else decodes as a
+    /// [`DateTime`] does (never an error). What `Option<DateTime>`'s `Deserialize` reads, in
+    /// one step: serde's `Option` first looks for `null`, then reads the value. The generated
+    /// models read their optional date-times with it (two a flight in a page of FL3XX
+    /// flights).
+    ///
+    /// ```
+    /// use api_core::date::DateTime;
+    ///
+    /// #[derive(serde::Deserialize)]
+    /// struct Flight {
+    ///     #[serde(default, deserialize_with = "DateTime::deserialize_option")]
+    ///     blocks_off: Option<DateTime>,
+    /// }
+    /// let f: Flight = serde_json::from_str(r#"{"blocks_off": "2024-01-15T10:30:00.000Z"}"#)?;
+    /// assert_eq!(f.blocks_off.as_ref().map(DateTime::as_str), Some("2024-01-15T10:30:00.000Z"));
+    /// let f: Flight = serde_json::from_str(r#"{"blocks_off": null}"#)?;
+    /// assert!(f.blocks_off.is_none());
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Only the input's own (malformed JSON).
+    pub fn deserialize_option<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Option<Self>, D::Error> {
+        Ok(deserializer.deserialize_any(OptionOf(TextOf))?.map(Self))
+    }
+}
+
+/// [`TextOf`], with `null` as `None`: an optional date read in one step, where serde's
+/// `Option` would first look for `null` and then read the value.
+struct OptionOf<V>(V);
+
+impl<'de, V: serde::de::Visitor<'de, Value = String>> serde::de::Visitor<'de> for OptionOf<V> {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.expecting(f)
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> std::result::Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_any(self.0).map(Some)
+    }
+
+    #[inline]
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Self::Value, E> {
+        self.0.visit_str(v).map(Some)
+    }
+
+    fn visit_string<E: serde::de::Error>(self, v: String) -> std::result::Result<Self::Value, E> {
+        self.0.visit_string(v).map(Some)
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<Self::Value, E> {
+        self.0.visit_u64(v).map(Some)
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<Self::Value, E> {
+        self.0.visit_i64(v).map(Some)
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<Self::Value, E> {
+        self.0.visit_f64(v).map(Some)
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> std::result::Result<Self::Value, E> {
+        self.0.visit_bool(v).map(Some)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        map: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        self.0.visit_map(map).map(Some)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        seq: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        self.0.visit_seq(seq).map(Some)
+    }
+}
+
 /// A parse's outcome as a check: `Rule::Format(format)` naming `field` and quoting `text`.
 fn checked<T>(
     parsed: std::result::Result<T, DateError>,
@@ -325,5 +434,73 @@ impl<'de> serde::de::Visitor<'de> for TextOf {
     ) -> std::result::Result<String, A::Error> {
         let seq = serde::de::value::SeqAccessDeserializer::new(seq);
         Ok(serde_json::Value::deserialize(seq)?.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `deserialize_option` reads what `Option<Date>` / `Option<DateTime>` read, through
+    /// serde_json's text, a `Value` and serde's buffer (`flatten`), errors included.
+    #[test]
+    fn deserialize_option_reads_what_option_reads() {
+        #[derive(Debug, Deserialize, PartialEq)]
+        struct Plain {
+            #[serde(default)]
+            day: Option<Date>,
+            #[serde(default)]
+            at: Option<DateTime>,
+        }
+        #[derive(Debug, Deserialize, PartialEq)]
+        struct OneStep {
+            #[serde(default, deserialize_with = "Date::deserialize_option")]
+            day: Option<Date>,
+            #[serde(default, deserialize_with = "DateTime::deserialize_option")]
+            at: Option<DateTime>,
+        }
+        #[derive(Debug, Deserialize)]
+        struct Flat<T> {
+            #[serde(flatten)]
+            inner: T,
+        }
+        type Fields = (Option<Date>, Option<DateTime>);
+        fn all<T: serde::de::DeserializeOwned>(
+            json: &str,
+            fields: impl Fn(T) -> Fields,
+        ) -> [std::result::Result<Fields, String>; 3] {
+            let read = |r: std::result::Result<T, serde_json::Error>| {
+                r.map(&fields).map_err(|e| e.to_string())
+            };
+            let value: serde_json::Value = serde_json::from_str(json).expect(json);
+            [
+                read(serde_json::from_str(json)),
+                read(serde_json::from_value(value)),
+                read(serde_json::from_str::<Flat<T>>(json).map(|f| f.inner)),
+            ]
+        }
+        for value in [
+            "null",
+            r#""2024-01-15""#,
+            r#""2024-01-15T10:30:00.000Z""#,
+            r#""""#,
+            r#""a\"b""#,
+            "1700000000",
+            "-7",
+            "1.5",
+            "18446744073709551615",
+            "true",
+            r#"{"unix": 17}"#,
+            "[1, 2]",
+        ] {
+            let json = format!(r#"{{"day": {value}, "at": {value}}}"#);
+            let one_step = all::<OneStep>(&json, |t| (t.day, t.at));
+            assert_eq!(one_step, all::<Plain>(&json, |t| (t.day, t.at)), "{json}");
+            assert!(one_step.iter().all(std::result::Result::is_ok), "{json}");
+        }
+        assert_eq!(
+            all::<OneStep>("{}", |t| (t.day, t.at)),
+            all::<Plain>("{}", |t| (t.day, t.at))
+        );
     }
 }

@@ -47,6 +47,7 @@ impl Whole {
 impl Reading for Whole {
     type Out = u64;
     const EXPECTED: &'static str = "a whole number";
+    const DIGITS_FIRST: bool = true;
     fn text(self, text: &str) -> Read<u64> {
         Self::parse(text.trim())
     }
@@ -102,5 +103,18 @@ impl Reading for Real {
     }
     fn real(self, n: f64) -> Read<f64> {
         Self::finite(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lenient::scalar::assert_reads_digits_as_their_value;
+
+    #[test]
+    fn reads_digits_as_their_value() {
+        assert_reads_digits_as_their_value(Whole);
+        // `9007199254740993` is no `f64`: both round it to the same nearest one.
+        assert_reads_digits_as_their_value(Real);
     }
 }

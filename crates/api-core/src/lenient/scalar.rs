@@ -29,6 +29,12 @@ pub(crate) trait Reading: Copy {
     type Out;
     /// Names the expected value in errors.
     const EXPECTED: &'static str;
+    /// Whether [`Scalar::on_raw`] first tries a number's JSON text as the canonical digits of
+    /// a `u64` below 10^19, read by [`Reading::unsigned`]: for readings whose numbers are
+    /// mostly such (ids, counts), and that make of those digits what they make of their value
+    /// ([`assert_reads_digits_as_their_value`]). Amounts and floats, mostly with a point,
+    /// would pay for the try and then read the text again.
+    const DIGITS_FIRST: bool = false;
     /// A JSON string's content.
     fn text(self, text: &str) -> Read<Self::Out>;
     /// A JSON number as the server wrote it (JSON's number grammar, any length).
@@ -184,8 +190,29 @@ impl<R: Reading> Scalar<R> {
 
     /// One value's JSON text, as serde_json handed it over (valid JSON, no surrounding
     /// whitespace).
+    ///
+    /// For a [`Reading::DIGITS_FIRST`] reading, the canonical digits of a number below 10^19
+    /// (every numeric id of a list page) are read here, in line, as the `u64` they spell:
+    /// `Text::number` and `canonical_u64` then read them a second time, in a call, which cost
+    /// about 40 instructions an id (docs/performance.md). Anything else goes through
+    /// [`Scalar::on_other_raw`].
     #[inline]
     pub(super) fn on_raw<E: serde::de::Error>(self, raw: &str) -> Result<Option<R::Out>, E> {
+        if R::DIGITS_FIRST
+            && let Some(n) = crate::id::canonical_below_10_19(raw.as_bytes())
+        {
+            return match self.what.unsigned(n) {
+                Ok(out) => Ok(Some(out)),
+                Err(refusal) => Err(Self::refused(refusal, n)),
+            };
+        }
+        self.on_other_raw(raw)
+    }
+
+    /// [`Scalar::on_raw`] for everything but its fast path: a string, another number (a sign,
+    /// a point, an exponent, 20 digits or more), a boolean, `null`, an object or an array.
+    #[inline(never)]
+    fn on_other_raw<E: serde::de::Error>(self, raw: &str) -> Result<Option<R::Out>, E> {
         use serde::de::Visitor as _;
         match raw.as_bytes().first() {
             Some(b'"') => {
@@ -288,9 +315,69 @@ impl<'de, R: Reading> serde::de::Visitor<'de> for Scalar<R> {
     }
 }
 
+/// Asserts what [`Scalar::on_raw`]'s fast path relies on, for a [`Reading::DIGITS_FIRST`]
+/// reading (and, as it happens, for every other): `what` makes of the canonical digits of a
+/// number below 10^19 what it makes of their value, through `number` and `unsigned` alike.
+#[cfg(test)]
+pub(crate) fn assert_reads_digits_as_their_value<R: Reading>(what: R)
+where
+    R::Out: PartialEq + std::fmt::Debug,
+{
+    for n in [
+        0,
+        7,
+        10,
+        4711,
+        987_654,
+        9_007_199_254_740_993,
+        1_000_000_000_000_000_000,
+        9_999_999_999_999_999_999,
+    ] {
+        let digits = n.to_string();
+        let by_text = what.number(&digits).ok();
+        assert_eq!(by_text, what.unsigned(n).ok(), "{n}");
+        assert!(by_text.is_some(), "{n}");
+        assert_eq!(
+            crate::id::canonical_below_10_19(digits.as_bytes()),
+            Some(n),
+            "{n}"
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fast_path_takes_only_canonical_digits_below_10_19() {
+        use crate::id::canonical_below_10_19 as digits;
+        for text in [
+            "",
+            "-1",
+            "-0",
+            "00",
+            "01",
+            "+1",
+            "1.0",
+            "1e3",
+            "1 ",
+            " 1",
+            "\"1\"",
+            "1a",
+            // 10^19 and above: the slow path (20 digits may not fit a `u64`).
+            "10000000000000000000",
+            "18446744073709551615",
+            "18446744073709551616",
+        ] {
+            assert_eq!(digits(text.as_bytes()), None, "{text:?}");
+        }
+        assert_eq!(digits(b"0"), Some(0));
+        assert_eq!(
+            digits(b"9999999999999999999"),
+            Some(9_999_999_999_999_999_999)
+        );
+    }
 
     #[test]
     fn floats_handed_over_without_text_are_read_only_when_exact() {

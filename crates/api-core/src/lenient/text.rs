@@ -29,6 +29,15 @@ pub(crate) fn text<'de, D: Deserializer<'de>, T: Textual>(deserializer: D) -> Re
         .ok_or_else(|| D::Error::custom("expected text, found null"))
 }
 
+/// [`text`], with `null` as `None`, in one step: `null` is read as any other value's JSON
+/// text is, where serde's `Option` would first look for it (see `Id::deserialize_option`).
+#[inline]
+pub(crate) fn option_text<'de, D: Deserializer<'de>, T: Textual>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    read(deserializer, Text(PhantomData), true)
+}
+
 /// [`string`], with `null` (or absence, with `#[serde(default)]`) as `None`.
 pub fn option_string<'de, D: Deserializer<'de>>(
     deserializer: D,
@@ -70,6 +79,8 @@ impl<T> Copy for Text<T> {}
 impl<T: Textual> Reading for Text<T> {
     type Out = T;
     const EXPECTED: &'static str = "text";
+    // Ids: numbers by the thousand in list pages.
+    const DIGITS_FIRST: bool = true;
     fn text(self, text: &str) -> Read<T> {
         Ok(T::from(text))
     }
@@ -163,6 +174,13 @@ mod tests {
     use super::*;
     use serde::Deserialize;
     use std::collections::BTreeMap;
+
+    #[test]
+    fn reads_digits_as_their_value() {
+        use crate::lenient::scalar::assert_reads_digits_as_their_value;
+        assert_reads_digits_as_their_value(Text::<String>(PhantomData));
+        assert_reads_digits_as_their_value(Text::<crate::Id>(PhantomData));
+    }
 
     #[test]
     fn scalars_read_as_text_as_json_writes_them() {

@@ -419,7 +419,7 @@ impl<'de> api_core::FromObject<'de> for FuelPrice {
         let mut updated_at_date_time = None;
         while let Some(key) = object.next_key()? {
             match &*key {
-                "id" => object.value(&mut id, "id")?,
+                "id" => object.value_with::<ReadId>(&mut id, "id")?,
                 "fboName" => object.value(&mut fbo_name, "fboName")?,
                 "contractorName" => object.value(&mut contractor_name, "contractorName")?,
                 "currency" => object.value(&mut currency, "currency")?,
@@ -437,19 +437,16 @@ impl<'de> api_core::FromObject<'de> for FuelPrice {
                 "phone" => object.value(&mut phone, "phone")?,
                 "email" => object.value(&mut email, "email")?,
                 "remarks" => object.value(&mut remarks, "remarks")?,
-                "expirationDateTime" => {
-                    object.value(&mut expiration_date_time, "expirationDateTime")?
-                }
+                "expirationDateTime" => object
+                    .value_with::<ReadDateTime>(&mut expiration_date_time, "expirationDateTime")?,
                 "airport" => object.value(&mut airport, "airport")?,
                 "source" => object.value(&mut source, "source")?,
                 "vendorId" => object.value(&mut vendor_id, "vendorId")?,
                 "vendorName" => object.value(&mut vendor_name, "vendorName")?,
-                "createdAtDateTime" => {
-                    object.value(&mut created_at_date_time, "createdAtDateTime")?
-                }
-                "updatedAtDateTime" => {
-                    object.value(&mut updated_at_date_time, "updatedAtDateTime")?
-                }
+                "createdAtDateTime" => object
+                    .value_with::<ReadDateTime>(&mut created_at_date_time, "createdAtDateTime")?,
+                "updatedAtDateTime" => object
+                    .value_with::<ReadDateTime>(&mut updated_at_date_time, "updatedAtDateTime")?,
                 _ => object.keep(key)?,
             }
         }
@@ -772,15 +769,12 @@ impl<'de> api_core::FromObject<'de> for WebhookSubscription {
                 "event" => object.value(&mut event, "event")?,
                 "callbackUrl" => object.value(&mut callback_url, "callbackUrl")?,
                 "status" => object.value(&mut status, "status")?,
-                "createdAtDateTime" => {
-                    object.value(&mut created_at_date_time, "createdAtDateTime")?
-                }
-                "updatedAtDateTime" => {
-                    object.value(&mut updated_at_date_time, "updatedAtDateTime")?
-                }
-                "expirationDateTime" => {
-                    object.value(&mut expiration_date_time, "expirationDateTime")?
-                }
+                "createdAtDateTime" => object
+                    .value_with::<ReadDateTime>(&mut created_at_date_time, "createdAtDateTime")?,
+                "updatedAtDateTime" => object
+                    .value_with::<ReadDateTime>(&mut updated_at_date_time, "updatedAtDateTime")?,
+                "expirationDateTime" => object
+                    .value_with::<ReadDateTime>(&mut expiration_date_time, "expirationDateTime")?,
                 _ => object.keep(key)?,
             }
         }
@@ -1042,7 +1036,7 @@ impl<'de> api_core::FromObject<'de> for AirportRef {
         let mut faa = None;
         while let Some(key) = object.next_key()? {
             match &*key {
-                "id" => object.value(&mut id, "id")?,
+                "id" => object.value_with::<ReadId>(&mut id, "id")?,
                 "icao" => object.value(&mut icao, "icao")?,
                 "iata" => object.value(&mut iata, "iata")?,
                 "faa" => object.value(&mut faa, "faa")?,
@@ -1204,26 +1198,26 @@ impl<'de> api_core::FromObject<'de> for Flight {
         let mut workflow_custom_name = None;
         while let Some(key) = object.next_key()? {
             match &*key {
-                "flightId" => object.value(&mut flight_id, "flightId")?,
+                "flightId" => object.value_with::<ReadId>(&mut flight_id, "flightId")?,
                 "flightNumber" => object.value(&mut flight_number, "flightNumber")?,
                 "tailNumber" => object.value(&mut tail_number, "tailNumber")?,
-                "quoteId" => object.value(&mut quote_id, "quoteId")?,
+                "quoteId" => object.value_with::<ReadId>(&mut quote_id, "quoteId")?,
                 "quoteExternalReference" => {
                     object.value(&mut quote_external_reference, "quoteExternalReference")?
                 }
                 "quoteIdentifier" => object.value(&mut quote_identifier, "quoteIdentifier")?,
-                "blocksOffEstimatedDateTime" => object.value(
+                "blocksOffEstimatedDateTime" => object.value_with::<ReadDateTime>(
                     &mut blocks_off_estimated_date_time,
                     "blocksOffEstimatedDateTime",
                 )?,
-                "blocksOnEstimatedDateTime" => object.value(
+                "blocksOnEstimatedDateTime" => object.value_with::<ReadDateTime>(
                     &mut blocks_on_estimated_date_time,
                     "blocksOnEstimatedDateTime",
                 )?,
                 "departureAirport" => object.value(&mut departure_airport, "departureAirport")?,
                 "arrivalAirport" => object.value(&mut arrival_airport, "arrivalAirport")?,
-                "customerId" => object.value(&mut customer_id, "customerId")?,
-                "accountId" => object.value(&mut account_id, "accountId")?,
+                "customerId" => object.value_with::<ReadId>(&mut customer_id, "customerId")?,
+                "accountId" => object.value_with::<ReadId>(&mut account_id, "accountId")?,
                 "workflow" => object.value(&mut workflow, "workflow")?,
                 "workflowCustomName" => {
                     object.value(&mut workflow_custom_name, "workflowCustomName")?
@@ -1845,16 +1839,15 @@ impl<'de> api_core::FromObject<'de> for CrewQualification {
             match &*key {
                 "id" => object.value(&mut id, "id")?,
                 "crewId" => object.value(&mut crew_id, "crewId")?,
-                "qualificationTypeId" | "qualificationId" => {
-                    object.value(&mut qualification_type_id, "qualificationTypeId")?
-                }
+                "qualificationTypeId" | "qualificationId" => object
+                    .value_with::<ReadId>(&mut qualification_type_id, "qualificationTypeId")?,
                 "licenseNumber" => object.value(&mut license_number, "licenseNumber")?,
                 "issuingAuthority" => object.value(&mut issuing_authority, "issuingAuthority")?,
                 "country" => object.value(&mut country, "country")?,
-                "issueDate" => object.value(&mut issue_date, "issueDate")?,
-                "expiryDate" => object.value(&mut expiry_date, "expiryDate")?,
+                "issueDate" => object.value_with::<ReadDate>(&mut issue_date, "issueDate")?,
+                "expiryDate" => object.value_with::<ReadDate>(&mut expiry_date, "expiryDate")?,
                 "trainingStartDate" => {
-                    object.value(&mut training_start_date, "trainingStartDate")?
+                    object.value_with::<ReadDate>(&mut training_start_date, "trainingStartDate")?
                 }
                 "notes" => object.value(&mut notes, "notes")?,
                 "isPilotInCommand" => object.value(&mut is_pilot_in_command, "isPilotInCommand")?,
@@ -2556,7 +2549,7 @@ impl<'de> api_core::FromObject<'de> for QualificationType {
                 "abbreviation" => object.value(&mut abbreviation, "abbreviation")?,
                 "warning" => object.value(&mut warning, "warning")?,
                 "notes" => object.value(&mut notes, "notes")?,
-                "parentId" => object.value(&mut parent_id, "parentId")?,
+                "parentId" => object.value_with::<ReadId>(&mut parent_id, "parentId")?,
                 "appliesTo" => object.value(&mut applies_to, "appliesTo")?,
                 "isActive" => object.value(&mut is_active, "isActive")?,
                 "isVisibleOnRoster" => {
@@ -2934,7 +2927,7 @@ impl<'de> api_core::FromObject<'de> for V1Flight {
         while let Some(key) = object.next_key()? {
             match &*key {
                 "flightId" => object.value(&mut flight_id, "flightId")?,
-                "accountId" => object.value(&mut account_id, "accountId")?,
+                "accountId" => object.value_with::<ReadId>(&mut account_id, "accountId")?,
                 "accountName" => object.value(&mut account_name, "accountName")?,
                 "accountReference" => object.value(&mut account_reference, "accountReference")?,
                 "accountTrigram" => object.value(&mut account_trigram, "accountTrigram")?,
@@ -2964,11 +2957,17 @@ impl<'de> api_core::FromObject<'de> for V1Flight {
                 "blocksonestimated" => object.value(&mut blocksonestimated, "blocksonestimated")?,
                 "etd" => object.value(&mut etd, "etd")?,
                 "eta" => object.value(&mut eta, "eta")?,
-                "realDateOFF" => object.value(&mut real_date_off, "realDateOFF")?,
-                "realDateON" => object.value(&mut real_date_on, "realDateON")?,
-                "realDateIN" => object.value(&mut real_date_in, "realDateIN")?,
-                "dateFrom" => object.value(&mut date_from, "dateFrom")?,
-                "dateTo" => object.value(&mut date_to, "dateTo")?,
+                "realDateOFF" => {
+                    object.value_with::<ReadDateTime>(&mut real_date_off, "realDateOFF")?
+                }
+                "realDateON" => {
+                    object.value_with::<ReadDateTime>(&mut real_date_on, "realDateON")?
+                }
+                "realDateIN" => {
+                    object.value_with::<ReadDateTime>(&mut real_date_in, "realDateIN")?
+                }
+                "dateFrom" => object.value_with::<ReadDate>(&mut date_from, "dateFrom")?,
+                "dateTo" => object.value_with::<ReadDate>(&mut date_to, "dateTo")?,
                 "flightStatus" => object.value(&mut flight_status, "flightStatus")?,
                 "postFlightClosed" => object.value(&mut post_flight_closed, "postFlightClosed")?,
                 "workflowCustomName" => {
@@ -3407,7 +3406,7 @@ impl<'de> api_core::FromObject<'de> for V1Crew {
         let mut luggage_unit = None;
         while let Some(key) = object.next_key()? {
             match &*key {
-                "pilotId" => object.value(&mut pilot_id, "pilotId")?,
+                "pilotId" => object.value_with::<ReadId>(&mut pilot_id, "pilotId")?,
                 "externalReference" => {
                     object.value(&mut external_reference, "externalReference")?
                 }
@@ -3424,12 +3423,16 @@ impl<'de> api_core::FromObject<'de> for V1Crew {
                 "status" => object.value(&mut status, "status")?,
                 "gender" => object.value(&mut gender, "gender")?,
                 "nationality" => object.value(&mut nationality, "nationality")?,
-                "birthDate" => object.value(&mut birth_date, "birthDate")?,
+                "birthDate" => object.value_with::<ReadDate>(&mut birth_date, "birthDate")?,
                 "birthPlace" => object.value(&mut birth_place, "birthPlace")?,
                 "birthCountry" => object.value(&mut birth_country, "birthCountry")?,
                 "jobTitle" => object.value(&mut job_title, "jobTitle")?,
-                "employedSince" => object.value(&mut employed_since, "employedSince")?,
-                "employedUntil" => object.value(&mut employed_until, "employedUntil")?,
+                "employedSince" => {
+                    object.value_with::<ReadDateTime>(&mut employed_since, "employedSince")?
+                }
+                "employedUntil" => {
+                    object.value_with::<ReadDateTime>(&mut employed_until, "employedUntil")?
+                }
                 "roles" => object.value(&mut roles, "roles")?,
                 "pilotOnAircraft" => object.value(&mut pilot_on_aircraft, "pilotOnAircraft")?,
                 "maxBlockHoursPerMonth" => {
@@ -3889,8 +3892,8 @@ impl<'de> api_core::FromObject<'de> for V1Account {
         let mut notes = None;
         while let Some(key) = object.next_key()? {
             match &*key {
-                "accountid" => object.value(&mut accountid, "accountid")?,
-                "internalId" => object.value(&mut internal_id, "internalId")?,
+                "accountid" => object.value_with::<ReadId>(&mut accountid, "accountid")?,
+                "internalId" => object.value_with::<ReadId>(&mut internal_id, "internalId")?,
                 "accountNumber" => object.value(&mut account_number, "accountNumber")?,
                 "name" => object.value(&mut name, "name")?,
                 "email" => object.value(&mut email, "email")?,
@@ -3917,5 +3920,42 @@ impl<'de> api_core::FromObject<'de> for V1Account {
             notes: notes.unwrap_or_default(),
             extra: object.into_extra(),
         })
+    }
+}
+
+/// `api_core::date::Date::deserialize_option`, as `api_core::Object::value_with` calls it.
+enum ReadDate {}
+
+impl<'de> api_core::ReadWith<'de> for ReadDate {
+    type Value = Option<api_core::date::Date>;
+
+    fn read<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<api_core::date::Date>, D::Error> {
+        api_core::date::Date::deserialize_option(deserializer)
+    }
+}
+
+/// `api_core::date::DateTime::deserialize_option`, as `api_core::Object::value_with` calls it.
+enum ReadDateTime {}
+
+impl<'de> api_core::ReadWith<'de> for ReadDateTime {
+    type Value = Option<api_core::date::DateTime>;
+
+    fn read<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<api_core::date::DateTime>, D::Error> {
+        api_core::date::DateTime::deserialize_option(deserializer)
+    }
+}
+
+/// `crate::Id::deserialize_option`, as `api_core::Object::value_with` calls it.
+enum ReadId {}
+
+impl<'de> api_core::ReadWith<'de> for ReadId {
+    type Value = Option<crate::Id>;
+
+    fn read<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<crate::Id>, D::Error> {
+        crate::Id::deserialize_option(deserializer)
     }
 }

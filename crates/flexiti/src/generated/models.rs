@@ -838,7 +838,9 @@ impl<'de> api_core::FromObject<'de> for CustomerAccount {
                 "originating_merchant_name" => {
                     object.value(&mut originating_merchant_name, "originating_merchant_name")?
                 }
-                "creation_date" => object.value(&mut creation_date, "creation_date")?,
+                "creation_date" => {
+                    object.value_with::<ReadDate>(&mut creation_date, "creation_date")?
+                }
                 "first_name" => object.value(&mut first_name, "first_name")?,
                 "last_name" => object.value(&mut last_name, "last_name")?,
                 "card_ending_in" => object.value(&mut card_ending_in, "card_ending_in")?,
@@ -1169,7 +1171,7 @@ impl<'de> api_core::FromObject<'de> for DriversLicense {
             match &*key {
                 "first_name" => object.value(&mut first_name, "first_name")?,
                 "last_name" => object.value(&mut last_name, "last_name")?,
-                "dob" => object.value(&mut dob, "dob")?,
+                "dob" => object.value_with::<ReadDate>(&mut dob, "dob")?,
                 "address_1" => object.value(&mut address_1, "address_1")?,
                 "city" => object.value(&mut city, "city")?,
                 "province" => object.value(&mut province, "province")?,
@@ -1807,7 +1809,7 @@ impl<'de> api_core::FromObject<'de> for Authorization {
                 "authorization_id" => object.value(&mut authorization_id, "authorization_id")?,
                 "reference" => object.value(&mut reference, "reference")?,
                 "amount" => object.value_with::<ReadLenientOption>(&mut amount, "amount")?,
-                "date" => object.value(&mut date, "date")?,
+                "date" => object.value_with::<ReadDateTime>(&mut date, "date")?,
                 "authorization_status" => {
                     object.value(&mut authorization_status, "authorization_status")?
                 }
@@ -1944,7 +1946,7 @@ impl<'de> api_core::FromObject<'de> for Capture {
                 "authorization_id" => object.value(&mut authorization_id, "authorization_id")?,
                 "amount" => object.value_with::<ReadLenientOption>(&mut amount, "amount")?,
                 "reference" => object.value(&mut reference, "reference")?,
-                "date" => object.value(&mut date, "date")?,
+                "date" => object.value_with::<ReadDateTime>(&mut date, "date")?,
                 "remaining_authorization_amount" => object.value_with::<ReadLenientOption>(
                     &mut remaining_authorization_amount,
                     "remaining_authorization_amount",
@@ -2040,7 +2042,7 @@ impl<'de> api_core::FromObject<'de> for Release {
             match &*key {
                 "authorization_id" => object.value(&mut authorization_id, "authorization_id")?,
                 "amount" => object.value_with::<ReadLenientOption>(&mut amount, "amount")?,
-                "date" => object.value(&mut date, "date")?,
+                "date" => object.value_with::<ReadDateTime>(&mut date, "date")?,
                 _ => object.keep(key)?,
             }
         }
@@ -2172,7 +2174,7 @@ impl<'de> api_core::FromObject<'de> for ReturnResult {
                 "return_id" => object.value(&mut return_id, "return_id")?,
                 "reference" => object.value(&mut reference, "reference")?,
                 "capture_id" => object.value(&mut capture_id, "capture_id")?,
-                "date" => object.value(&mut date, "date")?,
+                "date" => object.value_with::<ReadDateTime>(&mut date, "date")?,
                 "amount" => object.value_with::<ReadLenientOption>(&mut amount, "amount")?,
                 "remaining_capture_amount" => object.value_with::<ReadLenientOption>(
                     &mut remaining_capture_amount,
@@ -2293,7 +2295,7 @@ impl<'de> api_core::FromObject<'de> for Refund {
             match &*key {
                 "refund_id" => object.value(&mut refund_id, "refund_id")?,
                 "amount" => object.value_with::<ReadLenientOption>(&mut amount, "amount")?,
-                "date" => object.value(&mut date, "date")?,
+                "date" => object.value_with::<ReadDateTime>(&mut date, "date")?,
                 _ => object.keep(key)?,
             }
         }
@@ -2950,6 +2952,32 @@ impl<'de> api_core::FromObject<'de> for ErrorBody {
             field_errors: field_errors.unwrap_or_default(),
             extra: object.into_extra(),
         })
+    }
+}
+
+/// `api_core::date::Date::deserialize_option`, as `api_core::Object::value_with` calls it.
+enum ReadDate {}
+
+impl<'de> api_core::ReadWith<'de> for ReadDate {
+    type Value = Option<api_core::date::Date>;
+
+    fn read<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<api_core::date::Date>, D::Error> {
+        api_core::date::Date::deserialize_option(deserializer)
+    }
+}
+
+/// `api_core::date::DateTime::deserialize_option`, as `api_core::Object::value_with` calls it.
+enum ReadDateTime {}
+
+impl<'de> api_core::ReadWith<'de> for ReadDateTime {
+    type Value = Option<api_core::date::DateTime>;
+
+    fn read<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<api_core::date::DateTime>, D::Error> {
+        api_core::date::DateTime::deserialize_option(deserializer)
     }
 }
 

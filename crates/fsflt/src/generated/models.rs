@@ -687,7 +687,7 @@ impl<'de> api_core::FromObject<'de> for DemoLicense {
                 "customer" => object.value(&mut customer, "customer")?,
                 "version" => object.value(&mut version, "version")?,
                 "license" => object.value(&mut license, "license")?,
-                "expiry_date" => object.value(&mut expiry_date, "expiry_date")?,
+                "expiry_date" => object.value_with::<ReadDate>(&mut expiry_date, "expiry_date")?,
                 "license_id" => object.value(&mut license_id, "license_id")?,
                 _ => object.keep(key)?,
             }
@@ -772,8 +772,8 @@ impl<'de> api_core::FromObject<'de> for AssignedLicense {
             match &*key {
                 "customer" => object.value(&mut customer, "customer")?,
                 "license_id" => object.value(&mut license_id, "license_id")?,
-                "start_date" => object.value(&mut start_date, "start_date")?,
-                "expiry_date" => object.value(&mut expiry_date, "expiry_date")?,
+                "start_date" => object.value_with::<ReadDate>(&mut start_date, "start_date")?,
+                "expiry_date" => object.value_with::<ReadDate>(&mut expiry_date, "expiry_date")?,
                 "deducted_amount" => object
                     .value_with::<ReadLenientOption>(&mut deducted_amount, "deducted_amount")?,
                 "currency_code" => object.value(&mut currency_code, "currency_code")?,
@@ -959,6 +959,19 @@ pub struct FsfltError {
     /// Optional: error bodies differ by endpoint and status, so each field is read when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<serde_json::Value>,
+}
+
+/// `api_core::date::Date::deserialize_option`, as `api_core::Object::value_with` calls it.
+enum ReadDate {}
+
+impl<'de> api_core::ReadWith<'de> for ReadDate {
+    type Value = Option<api_core::date::Date>;
+
+    fn read<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<api_core::date::Date>, D::Error> {
+        api_core::date::Date::deserialize_option(deserializer)
+    }
 }
 
 /// `api_core::lenient::option_string`, as `api_core::Object::value_with` calls it.
