@@ -165,19 +165,18 @@ mod tests {
     use super::*;
     use crate::schema::Rule;
 
-    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (name, value) in pairs {
-            map.insert(*name, HeaderValue::from_static(value));
-        }
-        map
+    fn json() -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        let json = HeaderValue::from_static("application/json");
+        headers.insert(axum::http::header::CONTENT_TYPE, json);
+        headers
     }
 
     #[test]
     fn a_body_field_left_out_or_of_the_wrong_type_is_named() {
         let spec = Spec::of("netfinity").expect("known");
         let send = spec.operation("send_sms").expect("in the spec");
-        let json = headers(&[("content-type", "application/json")]);
+        let json = json();
         let check = |body: &[u8], leniency| spec.check_request(send, &json, None, body, leniency);
         let strict = Leniency::STRICT;
         assert_eq!(
@@ -218,7 +217,7 @@ mod tests {
     fn laravel_reads_a_blank_as_absent_and_null_as_missing() {
         let spec = Spec::of("netfinity").expect("known");
         let send = spec.operation("send_sms").expect("in the spec");
-        let json = headers(&[("content-type", "application/json")]);
+        let json = json();
         let check = |body: &[u8], leniency| spec.check_request(send, &json, None, body, leniency);
         let blank = br#"{"msisdn": "  ", "text": null, "id": ""}"#;
         assert_eq!(
