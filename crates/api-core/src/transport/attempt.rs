@@ -46,10 +46,12 @@ impl Transport {
         self.intercept(request, &mut outgoing)?;
         // Read here, not taken from the call's start: the limiter or the token may have
         // made the call wait, and the attempt gets only what is left of its deadline.
-        let left = deadline.left();
+        // One reading of the clock for the call's deadline, the attempt's start and its
+        // timer (three before: each `Instant::now()` is a clock read, ~25 ns natively).
+        let started = tokio::time::Instant::now();
+        let left = deadline.left_at(started);
         let call_ends_first = left < inner.request_timeout;
         let budget = left.min(inner.request_timeout);
-        let started = tokio::time::Instant::now();
         // Sent outside the async block below: what a block captures stays in its state for
         // its whole life, and a request is 264 bytes.
         let pending = inner.http.execute(outgoing);
@@ -88,7 +90,12 @@ impl Transport {
                 refused_redirect,
             })
         };
-        match tokio::time::timeout(budget, exchange).await {
+        let timed = match started.checked_add(budget) {
+            Some(at) => tokio::time::timeout_at(at, exchange),
+            // Beyond the clock: `timeout` makes it a far-future timer.
+            None => tokio::time::timeout(budget, exchange),
+        };
+        match timed.await {
             Ok(result) => result,
             // The whole call's time ran out: say how long the call ran, not this attempt.
             Err(_) if call_ends_first => Err(deadline.expired()),

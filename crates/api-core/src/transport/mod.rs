@@ -237,7 +237,7 @@ impl Transport {
                 request.operation,
                 &request.method,
                 answer.as_ref().map(|r| (r.status(), r.attempts())),
-                deadline.elapsed(),
+                || deadline.elapsed(),
             );
             answer
         };
@@ -280,9 +280,13 @@ impl Deadline {
 
     /// How long until the deadline ([`Duration::MAX`] without one).
     pub(crate) fn left(&self) -> Duration {
-        self.at.map_or(Duration::MAX, |at| {
-            at.saturating_duration_since(Instant::now())
-        })
+        self.left_at(Instant::now())
+    }
+
+    /// [`Self::left`] at `now`, for a caller that needs the clock's reading itself too.
+    pub(crate) fn left_at(&self, now: Instant) -> Duration {
+        self.at
+            .map_or(Duration::MAX, |at| at.saturating_duration_since(now))
     }
 
     /// Whether a wait of `wait` from now would reach the deadline.
