@@ -391,10 +391,17 @@ impl Pattern {
         let mut at: usize = 0;
         for piece in self.pieces {
             let mask = piece.ascii_mask();
+            // In two words: a test is one 64-bit shift (a `u128` shift takes several).
+            let (low, high) = (mask as u64, mask.checked_shr(64).unwrap_or(0) as u64);
+            let member = |b: u8| match b {
+                0..=63 => low.checked_shr(u32::from(b)).unwrap_or(0) & 1 == 1,
+                64..=127 => high.checked_shr(u32::from(b & 63)).unwrap_or(0) & 1 == 1,
+                _ => false,
+            };
             let mut taken: u32 = 0;
             while taken < piece.max {
                 match text.get(at) {
-                    Some(&b) if mask.checked_shr(u32::from(b)).unwrap_or(0) & 1 == 1 => {
+                    Some(&b) if member(b) => {
                         at = at.saturating_add(1);
                         taken = taken.saturating_add(1);
                     }
