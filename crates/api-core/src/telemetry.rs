@@ -28,10 +28,12 @@ pub(crate) fn call_finished(
     operation: &'static str,
     method: &Method,
     outcome: Result<(StatusCode, u32), &Error>,
-    elapsed: Duration,
+    // Asked only when it is recorded: without `metrics`, a call reads the clock once less.
+    elapsed: impl FnOnce() -> Duration,
 ) {
     #[cfg(feature = "metrics")]
     {
+        let elapsed = elapsed();
         let method = method.as_str().to_owned();
         let (label, status, attempts) = match outcome {
             Ok((status, attempts)) => ("ok".to_owned(), Some(status), Some(attempts)),

@@ -130,9 +130,9 @@ impl<'de> Deserialize<'de> for SmsAccepted {
         #[derive(Deserialize)]
         struct Known {
             #[serde(default)]
-            uuid: Option<serde_json::Value>,
+            uuid: Option<Scalar>,
             #[serde(default)]
-            id: Option<serde_json::Value>,
+            id: Option<Scalar>,
         }
         let raw = Box::<RawValue>::deserialize(deserializer)?;
         // Another shape (a string, an array) has neither.
@@ -141,19 +141,79 @@ impl<'de> Deserialize<'de> for SmsAccepted {
             id: None,
         });
         Ok(Self {
-            uuid: known.uuid.and_then(text),
-            id: known.id.and_then(text),
+            uuid: known.uuid.and_then(|s| s.0),
+            id: known.id.and_then(|s| s.0),
             raw,
             attempts: 1,
         })
     }
 }
 
-/// A scalar as text (a string moved, not copied); `None` for null, arrays, objects.
-fn text(value: serde_json::Value) -> Option<String> {
-    match value {
-        serde_json::Value::String(s) => Some(s),
-        other => api_core::scalar_text(&other),
+/// A field's value as `api_core::scalar_text` gives it (a string as is, a number or a bool
+/// as its JSON text, `None` for null, an array or an object), read without building a
+/// `serde_json::Value` first.
+struct Scalar(Option<String>);
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+        struct Text;
+
+        impl<'de> Visitor<'de> for Text {
+            type Value = Scalar;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+
+            fn visit_str<E>(self, v: &str) -> Result<Scalar, E> {
+                Ok(Scalar(Some(v.to_owned())))
+            }
+
+            fn visit_string<E>(self, v: String) -> Result<Scalar, E> {
+                Ok(Scalar(Some(v)))
+            }
+
+            fn visit_bool<E>(self, v: bool) -> Result<Scalar, E> {
+                Ok(Scalar(Some(v.to_string())))
+            }
+
+            fn visit_u64<E>(self, v: u64) -> Result<Scalar, E> {
+                Ok(Scalar(Some(serde_json::Number::from(v).to_string())))
+            }
+
+            fn visit_i64<E>(self, v: i64) -> Result<Scalar, E> {
+                Ok(Scalar(Some(serde_json::Number::from(v).to_string())))
+            }
+
+            fn visit_f64<E>(self, v: f64) -> Result<Scalar, E> {
+                // As a `serde_json::Value` keeps it: a number unless not finite (then null).
+                Ok(Scalar(
+                    serde_json::Number::from_f64(v).map(|n| n.to_string()),
+                ))
+            }
+
+            fn visit_unit<E>(self) -> Result<Scalar, E> {
+                Ok(Scalar(None))
+            }
+
+            fn visit_none<E>(self) -> Result<Scalar, E> {
+                Ok(Scalar(None))
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Scalar(None))
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Scalar(None))
+            }
+        }
+
+        deserializer.deserialize_any(Text)
     }
 }
 
@@ -178,6 +238,61 @@ mod tests {
         assert_eq!((a.uuid, a.id), (None, None));
         let a: SmsAccepted = serde_json::from_str("[]").expect("array");
         assert_eq!(a.raw(), serde_json::json!([]));
+    }
+
+    #[test]
+    fn reads_each_field_as_scalar_text_of_its_value_does() {
+        // What the fields were read as before: a `serde_json::Value`, then `scalar_text`.
+        #[derive(Deserialize)]
+        struct Known {
+            #[serde(default)]
+            uuid: Option<serde_json::Value>,
+            #[serde(default)]
+            id: Option<serde_json::Value>,
+        }
+        let text = |v: Option<serde_json::Value>| v.and_then(|v| api_core::scalar_text(&v));
+        let values = [
+            r#""u-1""#,
+            r#""""#,
+            r#""é\n\u00e9""#,
+            "0",
+            "123",
+            "-7",
+            "18446744073709551615",
+            "18446744073709551616",
+            "-9223372036854775809",
+            "1.5",
+            "1e3",
+            "-0.0",
+            "1E400",
+            "true",
+            "false",
+            "null",
+            "[]",
+            "[1,[2]]",
+            "{}",
+            r#"{"a":{"b":[1]}}"#,
+        ];
+        for value in values {
+            for body in [
+                format!(r#"{{"uuid":{value},"id":{value},"x":1}}"#),
+                format!(r#"{{"uuid":{value},"uuid":1}}"#),
+                format!("[{value},{value}]"),
+                format!("[{value}]"),
+            ] {
+                let expected = serde_json::from_str::<Known>(&body)
+                    .map_or((None, None), |k| (text(k.uuid), text(k.id)));
+                let Ok(a) = serde_json::from_str::<SmsAccepted>(&body) else {
+                    // Not JSON to either (a number beyond f64).
+                    assert!(
+                        serde_json::from_str::<serde_json::Value>(&body).is_err(),
+                        "{body}"
+                    );
+                    continue;
+                };
+                assert_eq!((a.uuid, a.id), expected, "{body}");
+            }
+        }
     }
 
     #[test]

@@ -64,7 +64,10 @@ impl Client {
                 concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
                 "a Netfinity token",
             )
-            .configure(|t| t.rate_limit(RateLimit::per_minute(DEFAULT_RATE_LIMIT_PER_MINUTE))),
+            .configure(|t| {
+                t.rate_limit(RateLimit::per_minute(DEFAULT_RATE_LIMIT_PER_MINUTE))
+                    .operations(crate::spec::OPERATIONS)
+            }),
         }
     }
 

@@ -163,6 +163,13 @@ pub fn is_gsm(c: char) -> bool {
 
 /// The first character of `text` outside the GSM alphabet, with its 1-based position.
 pub fn first_non_gsm(text: &str) -> Option<(usize, char)> {
+    // Most texts are ASCII: a byte each, looked up in the table without decoding.
+    if text
+        .bytes()
+        .all(|b| ASCII.get(usize::from(b)) == Some(&true))
+    {
+        return None;
+    }
     text.chars()
         .enumerate()
         .find(|(_, c)| !is_gsm(*c))
@@ -306,5 +313,10 @@ mod gsm_tests {
         assert_eq!(first_non_gsm("Здравей"), Some((1, 'З')));
         assert_eq!(first_non_gsm("Hi é ok ж"), Some((9, 'ж')));
         assert_eq!(first_non_gsm("plain"), None);
+        // The ASCII path (a byte each) agrees with the character lookup.
+        for c in ('\0'..='\u{7f}').chain(['é', 'ж']) {
+            let expected = (!is_gsm(c)).then_some((3, c));
+            assert_eq!(first_non_gsm(&format!("ok{c}!")), expected, "{c:?}");
+        }
     }
 }

@@ -46,10 +46,12 @@ impl Transport {
         self.intercept(request, &mut outgoing)?;
         // Read here, not taken from the call's start: the limiter or the token may have
         // made the call wait, and the attempt gets only what is left of its deadline.
-        let left = deadline.left();
+        // One reading of the clock for the call's deadline, the attempt's start and its
+        // timer (three before: each `Instant::now()` is a clock read, ~25 ns natively).
+        let started = tokio::time::Instant::now();
+        let left = deadline.left_at(started);
         let call_ends_first = left < inner.request_timeout;
         let budget = left.min(inner.request_timeout);
-        let started = tokio::time::Instant::now();
         // Sent outside the async block below: what a block captures stays in its state for
         // its whole life, and a request is 264 bytes.
         let pending = inner.http.execute(outgoing);
@@ -88,7 +90,12 @@ impl Transport {
                 refused_redirect,
             })
         };
-        match tokio::time::timeout(budget, exchange).await {
+        let timed = match started.checked_add(budget) {
+            Some(at) => tokio::time::timeout_at(at, exchange),
+            // Beyond the clock: `timeout` makes it a far-future timer.
+            None => tokio::time::timeout(budget, exchange),
+        };
+        match timed.await {
             Ok(result) => result,
             // The whole call's time ran out: say how long the call ran, not this attempt.
             Err(_) if call_ends_first => Err(deadline.expired()),
@@ -187,41 +194,62 @@ impl Transport {
     }
 
     /// The full URL of `request`: base URL + encoded path + encoded query.
-    pub(super) fn url(&self, request: &Request) -> Result<Url> {
-        let base_url = &self.inner.base_url;
-        let mut url = base_url.clone();
-        // A base URL without a path still has the path `/`: join with exactly one slash.
-        let base = base_url.path().trim_end_matches('/');
-        let mut path = String::with_capacity(
-            base.len()
-                .saturating_add(request.path.len())
-                .saturating_add(1),
-        );
-        path.push_str(base);
-        if !(request.path.is_empty() || request.path.starts_with('/')) {
-            path.push('/');
-        }
-        path.push_str(&request.path);
-        url.set_path(&path);
-        if !request.query.is_empty() {
-            let mut pairs = url.query_pairs_mut();
-            for (name, value) in &request.query {
-                pairs.append_pair(name, value);
-            }
-        }
-        // `set_path` keeps the origin; this guards that belief without `Url::origin`'s
-        // allocations.
-        if url.scheme() != base_url.scheme()
-            || url.host_str() != base_url.host_str()
-            || url.port_or_known_default() != base_url.port_or_known_default()
+    pub(crate) fn url(&self, request: &Request) -> Result<Url> {
+        // A path without parameters (still the spec's own text) and no query: built once,
+        // when the transport was (`TransportBuilder::operations`).
+        if let (std::borrow::Cow::Borrowed(path), true) = (&request.path, request.query.is_empty())
+            && let Some((_, url)) = self.inner.static_urls.iter().find(|(p, _)| p == path)
         {
-            return Err(Error::Config(format!(
-                "request path `{}` leaves the base URL's origin",
-                request.path_template
-            )));
+            return Ok(url.clone());
         }
-        Ok(url)
+        join(
+            &self.inner.base_url,
+            &request.path,
+            &request.query,
+            request.path_template,
+        )
     }
+}
+
+/// `base_url`'s path, then `request_path`, then the `query`; an error if the result leaves
+/// the base URL's origin.
+pub(super) fn join(
+    base_url: &Url,
+    request_path: &str,
+    query: &[(&'static str, String)],
+    path_template: &str,
+) -> Result<Url> {
+    let mut url = base_url.clone();
+    // A base URL without a path still has the path `/`: join with exactly one slash.
+    let base = base_url.path().trim_end_matches('/');
+    let mut path = String::with_capacity(
+        base.len()
+            .saturating_add(request_path.len())
+            .saturating_add(1),
+    );
+    path.push_str(base);
+    if !(request_path.is_empty() || request_path.starts_with('/')) {
+        path.push('/');
+    }
+    path.push_str(request_path);
+    url.set_path(&path);
+    if !query.is_empty() {
+        let mut pairs = url.query_pairs_mut();
+        for (name, value) in query {
+            pairs.append_pair(name, value);
+        }
+    }
+    // `set_path` keeps the origin; this guards that belief without `Url::origin`'s
+    // allocations.
+    if url.scheme() != base_url.scheme()
+        || url.host_str() != base_url.host_str()
+        || url.port_or_known_default() != base_url.port_or_known_default()
+    {
+        return Err(Error::Config(format!(
+            "request path `{path_template}` leaves the base URL's origin"
+        )));
+    }
+    Ok(url)
 }
 
 /// The request of one attempt, built directly: reqwest's builder would merge the headers a

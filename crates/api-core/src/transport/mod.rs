@@ -41,6 +41,8 @@ pub struct Transport {
 pub(crate) struct Inner {
     pub(crate) provider: &'static str,
     pub(crate) base_url: Url,
+    /// The URL of each operation without path parameters (`TransportBuilder::operations`).
+    pub(crate) static_urls: Arc<[(&'static str, Url)]>,
     /// Accept, User-Agent and the fixed credentials: what every request starts with.
     pub(crate) default_headers: HeaderMap,
     /// The same without credentials, for siblings with other credentials.
@@ -133,6 +135,7 @@ impl Transport {
             inner: Arc::new(Inner {
                 provider: inner.provider,
                 base_url: inner.base_url.clone(),
+                static_urls: inner.static_urls.clone(),
                 default_headers,
                 base_headers: inner.base_headers.clone(),
                 auth,
@@ -237,7 +240,7 @@ impl Transport {
                 request.operation,
                 &request.method,
                 answer.as_ref().map(|r| (r.status(), r.attempts())),
-                deadline.elapsed(),
+                || deadline.elapsed(),
             );
             answer
         };
@@ -249,6 +252,24 @@ impl Transport {
 }
 
 /// Whole milliseconds, saturating, for logs and spans.
+/// The URL of each of `operations` whose path has no parameter, on `base_url`; an operation
+/// whose URL cannot be built is left out (each call then fails as it would without this).
+pub(crate) fn static_urls(
+    base_url: &Url,
+    operations: &[&'static crate::spec::OperationSpec],
+) -> Arc<[(&'static str, Url)]> {
+    operations
+        .iter()
+        .filter(|spec| !spec.path.contains('{'))
+        .filter_map(|spec| {
+            Some((
+                spec.path,
+                attempt::join(base_url, spec.path, &[], spec.path).ok()?,
+            ))
+        })
+        .collect()
+}
+
 pub(super) fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
@@ -280,9 +301,13 @@ impl Deadline {
 
     /// How long until the deadline ([`Duration::MAX`] without one).
     pub(crate) fn left(&self) -> Duration {
-        self.at.map_or(Duration::MAX, |at| {
-            at.saturating_duration_since(Instant::now())
-        })
+        self.left_at(Instant::now())
+    }
+
+    /// [`Self::left`] at `now`, for a caller that needs the clock's reading itself too.
+    pub(crate) fn left_at(&self, now: Instant) -> Duration {
+        self.at
+            .map_or(Duration::MAX, |at| at.saturating_duration_since(now))
     }
 
     /// Whether a wait of `wait` from now would reach the deadline.
