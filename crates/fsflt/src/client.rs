@@ -77,7 +77,10 @@ impl Client {
                 concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
                 "a FlashStart API key",
             )
-            .configure(|t| t.error_decoder(FsfltErrors)),
+            .configure(|t| {
+                t.error_decoder(FsfltErrors)
+                    .operations(crate::spec::OPERATIONS)
+            }),
         }
     }
 

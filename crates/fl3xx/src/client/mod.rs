@@ -68,6 +68,7 @@ impl Fl3xx {
                     // The fair-use wait is 10 minutes by design: above api-core's default
                     // ceiling on a server-imposed pause, and the ceiling here.
                     .max_server_pause(FAIR_USE_INTERVAL)
+                    .operations(crate::spec::OPERATIONS)
             }),
         }
     }

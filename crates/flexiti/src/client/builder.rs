@@ -43,8 +43,10 @@ impl fmt::Debug for ClientBuilder {
 }
 
 fn shell(host: &str) -> ClientShell {
-    ClientShell::new("flexiti", host, USER_AGENT, "a Flexiti client secret")
-        .configure(|t| t.error_decoder(FlexitiErrors))
+    ClientShell::new("flexiti", host, USER_AGENT, "a Flexiti client secret").configure(|t| {
+        t.error_decoder(FlexitiErrors)
+            .operations(crate::spec::OPERATIONS)
+    })
 }
 
 impl Client {
