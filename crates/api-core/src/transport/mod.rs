@@ -251,7 +251,6 @@ impl Transport {
     }
 }
 
-/// Whole milliseconds, saturating, for logs and spans.
 /// The URL of each of `operations` whose path has no parameter, on `base_url`; an operation
 /// whose URL cannot be built is left out (each call then fails as it would without this).
 pub(crate) fn static_urls(
@@ -270,6 +269,7 @@ pub(crate) fn static_urls(
         .collect()
 }
 
+/// Whole milliseconds, saturating, for logs and spans.
 pub(super) fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }

@@ -122,11 +122,9 @@ impl FsfltHandle {
         let Some(own) = own else {
             return invalid(&errors);
         };
-        match read_json(own).await {
-            (StatusCode::INTERNAL_SERVER_ERROR, body) => match body["errors"].as_object() {
-                Some(own) => invalid(&errors.under(own)),
-                None => invalid(&errors),
-            },
+        let (status, body) = read_json(own).await;
+        match body["errors"].as_object() {
+            Some(own) if status == StatusCode::INTERNAL_SERVER_ERROR => invalid(&errors.under(own)),
             _ => invalid(&errors),
         }
     }

@@ -241,21 +241,35 @@ mod tests {
     #[test]
     fn query_parameters_are_read_as_their_schema_types() {
         let spec = Spec::of("fl3xx").expect("known");
-        let op = spec
-            .operations
-            .iter()
-            .find(|op| {
-                op.parameters.iter().any(|p| {
-                    let p = spec.resolve(p);
-                    p["in"] == "query" && p["required"] == true
-                })
-            })
-            .expect("an operation with a required query parameter");
-        let problems = spec.check_request(op, &HeaderMap::new(), None, b"", Leniency::JACKSON);
-        assert!(
-            problems.iter().any(|p| p.rule == Rule::Required),
-            "{}: {problems:?}",
-            op.id
+        let flights = spec.operation("list_flights").expect("in the spec");
+        let none = HeaderMap::new();
+        let check = |query| spec.check_request(flights, &none, Some(query), b"", Leniency::JACKSON);
+        assert_eq!(
+            check("limit=10"),
+            [Violation::missing("filter").at(Location::Query)]
         );
+        let text = |t: &str| Value::String(t.to_owned());
+        assert_eq!(
+            check("filter=x&limit=ten"),
+            [Violation::new(
+                "limit",
+                Rule::Type("integer"),
+                "expected integer, got \"ten\""
+            )
+            .at(Location::Query)
+            .with_value(&text("ten"))]
+        );
+        assert_eq!(
+            check("filter=x&limit=51&offset=-1"),
+            [
+                Violation::new("limit", Rule::Maximum(50.0), "51 is over maximum 50")
+                    .at(Location::Query)
+                    .with_value(&text("51")),
+                Violation::new("offset", Rule::Minimum(0.0), "-1 is under minimum 0")
+                    .at(Location::Query)
+                    .with_value(&text("-1")),
+            ]
+        );
+        assert_eq!(check("filter=x&limit=50&offset=0"), []);
     }
 }
