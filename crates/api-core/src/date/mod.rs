@@ -34,28 +34,25 @@
 //! undecodable; and decoding must cost what a `String` field costs, so nothing is parsed until
 //! [`Date::get`], [`DateTime::get`] or [`DateTime::local`] is called.
 //!
-//! The forms are read with `time`'s [`Rfc3339`] and [`time::Date::from_calendar_date`] and
+//! The forms are read with `time`'s
+//! [`Rfc3339`](time::format_description::well_known::Rfc3339) and [`time::Date::from_calendar_date`] and
 //! written by hand, never with `time::macros::format_description!`: its `time-macros`
 //! proc-macro crate costs about 1.2 s of every clean build of every provider.
 
-// The types and their serde impls are here; reading their text (and `DateError`) is in
-// read.rs, writing `time`'s values as text in write.rs.
+// What decoding and requests use is here: the types, their serde impls, and writing `time`'s
+// values as text (`write_date`, `to_utc`, ...). Reading the text, which only a caller of
+// `get`, `local` or `check` pays for, is in read.rs with `DateError`.
 
 mod read;
-mod write;
 
-use std::borrow::Cow;
 use std::fmt;
+use std::fmt::Write as _;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use time::format_description::well_known::Rfc3339;
-use time::{OffsetDateTime, PrimitiveDateTime};
+use time::{OffsetDateTime, UtcOffset};
 
 pub use self::read::DateError;
-use self::read::{Form, check_separator, read_date, read_wall_clock, reason};
-pub use self::write::{to_utc, utc_millis, write_date, write_date_time};
-use crate::Result;
-use crate::validate::{InvalidInput, Rule};
+use crate::{Error, Result};
 
 /// A calendar day (`format: date`, `YYYY-MM-DD`), kept as the text received.
 ///
@@ -110,26 +107,6 @@ impl Date {
         self.0
     }
 
-    /// The day, when the text is exactly `YYYY-MM-DD` and names a day of the calendar.
-    ///
-    /// # Errors
-    /// [`DateError`] quoting the text (at most 64 bytes of it) and saying what is wrong.
-    pub fn get(&self) -> std::result::Result<time::Date, DateError> {
-        read_date(&self.0).map_err(|reason| DateError::new(&self.0, Form::Date, reason))
-    }
-
-    /// Whether [`Date::get`] reads a day.
-    pub fn is_valid(&self) -> bool {
-        self.get().is_ok()
-    }
-
-    /// Checks a date before it is sent.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`](crate::Error::InvalidInput) naming `field` when [`Date::get`] fails.
-    pub fn check(&self, field: &str) -> Result<()> {
-        checked(self.get(), field, "date", self.as_str())
-    }
 }
 
 impl DateTime {
@@ -149,62 +126,6 @@ impl DateTime {
         self.0
     }
 
-    /// The instant of an RFC 3339 text: `YYYY-MM-DDTHH:MM:SS`, any number of fraction digits
-    /// (beyond nine, truncated to nanoseconds), then `Z` or `±HH:MM`. A space may stand for
-    /// the `T` (RFC 3339 allows it), and the `T` and `Z` may be lower case.
-    ///
-    /// # Errors
-    /// [`DateError`] quoting the text (at most 64 bytes of it) and saying what is wrong; for a
-    /// date-time without an offset, [`DateError::is_missing_offset`] (its wall-clock time is
-    /// [`DateTime::local`]).
-    pub fn get(&self) -> std::result::Result<OffsetDateTime, DateError> {
-        let text = self.0.as_str();
-        let failed = |reason| DateError::new(text, Form::Instant, reason);
-        check_separator(text).map_err(failed)?;
-        match OffsetDateTime::parse(text, &Rfc3339) {
-            Ok(t) => Ok(t),
-            Err(rfc) => match read_wall_clock(text) {
-                Ok(_) => Err(DateError {
-                    missing_offset: true,
-                    ..failed(Cow::Borrowed(
-                        "it has no offset (`Z` or `±HH:MM`); DateTime::local reads its \
-                         wall-clock time",
-                    ))
-                }),
-                Err(wall) => Err(failed(reason(&rfc, wall))),
-            },
-        }
-    }
-
-    /// The wall-clock reading: the date and time as written, without applying any offset.
-    /// Accepts what [`DateTime::get`] accepts, and the forms without an offset,
-    /// `YYYY-MM-DDTHH:MM:SS[.fff]` and `YYYY-MM-DD HH:MM:SS[.fff]`.
-    ///
-    /// # Errors
-    /// [`DateError`] quoting the text (at most 64 bytes of it) and saying what is wrong.
-    pub fn local(&self) -> std::result::Result<PrimitiveDateTime, DateError> {
-        let text = self.0.as_str();
-        let failed = |reason| DateError::new(text, Form::WallClock, reason);
-        check_separator(text).map_err(failed)?;
-        match OffsetDateTime::parse(text, &Rfc3339) {
-            Ok(t) => Ok(PrimitiveDateTime::new(t.date(), t.time())),
-            Err(rfc) => read_wall_clock(text).map_err(|wall| failed(reason(&rfc, wall))),
-        }
-    }
-
-    /// Whether [`DateTime::get`] reads an instant (a text without an offset is not valid).
-    pub fn is_valid(&self) -> bool {
-        self.get().is_ok()
-    }
-
-    /// Checks a date-time before it is sent: it must be RFC 3339, offset included.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`](crate::Error::InvalidInput) naming `field` when
-    /// [`DateTime::get`] fails.
-    pub fn check(&self, field: &str) -> Result<()> {
-        checked(self.get(), field, "date-time", self.as_str())
-    }
 }
 
 /// `YYYY-MM-DD` ([`write_date`]). A year before 1 BC or after 9999 gives a text that
@@ -368,20 +289,6 @@ impl<'de, V: serde::de::Visitor<'de, Value = String>> serde::de::Visitor<'de> fo
     }
 }
 
-/// A parse's outcome as a check: `Rule::Format(format)` naming `field` and quoting `text`.
-fn checked<T>(
-    parsed: std::result::Result<T, DateError>,
-    field: &str,
-    format: &'static str,
-    text: &str,
-) -> Result<()> {
-    parsed.map(drop).map_err(|e| {
-        InvalidInput::new(field, Rule::Format(format), e.to_string())
-            .with_value(text)
-            .into()
-    })
-}
-
 /// Any value as text, never an error: a string as it is (the one copy decoding makes), an
 /// integer of up to 64 bits with every digit, another number in its shortest round-trip
 /// form, anything else as compact JSON. Not `lenient::json_text`, which asks serde_json for
@@ -437,9 +344,106 @@ impl<'de> serde::de::Visitor<'de> for TextOf {
     }
 }
 
+/// `YYYY-MM-DD`, as `time`'s `[year]-[month]-[day]` writes it: a year before 1 BC gets a `-`
+/// sign (and a year beyond 9999, with `time`'s `large-dates`, more digits); neither is a
+/// `format: date` any provider reads.
+pub fn write_date(date: time::Date) -> String {
+    let mut out = String::with_capacity(10);
+    push_date(&mut out, date);
+    out
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.sssZ` in UTC, the milliseconds truncated (what FL3XX documents,
+/// and valid RFC 3339 for every provider).
+///
+/// An instant at the very edge of `time`'s range with an offset may have no date in UTC: it
+/// is written in its own offset instead (`…sss+HH:MM`, with `:SS` when the offset has
+/// seconds, which RFC 3339 cannot express), never a panic. [`utc_millis`] refuses it instead.
+pub fn write_date_time(t: OffsetDateTime) -> String {
+    let mut out = String::with_capacity(29);
+    match t.checked_to_offset(UtcOffset::UTC) {
+        Some(utc) => {
+            push_millis(&mut out, utc);
+            out.push('Z');
+        }
+        None => {
+            push_millis(&mut out, t);
+            push_offset(&mut out, t.offset());
+        }
+    }
+    out
+}
+
+/// `t` in UTC.
+///
+/// # Errors
+/// [`Error::InvalidInput`] naming `field` when `t` has no date in UTC: an instant at the very
+/// edge of `time`'s range with an offset (`to_offset` would panic).
+pub fn to_utc(t: OffsetDateTime, field: &str) -> Result<OffsetDateTime> {
+    t.checked_to_offset(UtcOffset::UTC)
+        .ok_or_else(|| Error::invalid_input(field, format!("{t} has no date in UTC")))
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.sssZ` in UTC, the milliseconds truncated, as `time`'s
+/// `[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z` writes it: the form
+/// of a `format: date-time` query parameter.
+///
+/// # Errors
+/// [`Error::InvalidInput`] naming `field` when `t` has no date in UTC ([`to_utc`]).
+pub fn utc_millis(t: OffsetDateTime, field: &str) -> Result<String> {
+    to_utc(t, field).map(write_date_time)
+}
+
+fn push_date(out: &mut String, date: time::Date) {
+    let year = date.year();
+    if year < 0 {
+        out.push('-');
+    }
+    // Writing to a `String` cannot fail.
+    let _ = write!(
+        out,
+        "{:04}-{:02}-{:02}",
+        year.unsigned_abs(),
+        u8::from(date.month()),
+        date.day()
+    );
+}
+
+/// The local date and time of `t`, to the millisecond: `YYYY-MM-DDTHH:MM:SS.sss`.
+fn push_millis(out: &mut String, t: OffsetDateTime) {
+    push_date(out, t.date());
+    // Writing to a `String` cannot fail.
+    let _ = write!(
+        out,
+        "T{:02}:{:02}:{:02}.{:03}",
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.millisecond()
+    );
+}
+
+/// `±HH:MM`, and `:SS` when the offset has seconds.
+fn push_offset(out: &mut String, offset: UtcOffset) {
+    let (hours, minutes, seconds) = offset.as_hms();
+    out.push(if offset.is_negative() { '-' } else { '+' });
+    // Writing to a `String` cannot fail.
+    let _ = write!(
+        out,
+        "{:02}:{:02}",
+        hours.unsigned_abs(),
+        minutes.unsigned_abs()
+    );
+    if seconds != 0 {
+        let _ = write!(out, ":{:02}", seconds.unsigned_abs());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use time::format_description::parse_borrowed;
+    use time::macros::{date, datetime};
 
     /// `deserialize_option` reads what `Option<Date>` / `Option<DateTime>` read, through
     /// serde_json's text, a `Value` and serde's buffer (`flatten`), errors included.
@@ -502,5 +506,76 @@ mod tests {
             all::<OneStep>("{}", |t| (t.day, t.at)),
             all::<Plain>("{}", |t| (t.day, t.at))
         );
+    }
+
+    #[test]
+    fn writers() {
+        assert_eq!(write_date(date!(2024 - 01 - 05)), "2024-01-05");
+        assert_eq!(write_date(date!(0042 - 12 - 31)), "0042-12-31");
+        assert_eq!(write_date(date!(-0001 - 03 - 04)), "-0001-03-04");
+        assert_eq!(
+            utc_millis(datetime!(2024-01-15 11:30:00.5 +01:00), "t").ok(),
+            Some("2024-01-15T10:30:00.500Z".to_owned())
+        );
+        // Truncated, not rounded.
+        assert_eq!(
+            write_date_time(datetime!(2023-12-31 23:59:59.999999999 UTC)),
+            "2023-12-31T23:59:59.999Z"
+        );
+        // The offset can move the day (and the year) back.
+        assert_eq!(
+            write_date_time(datetime!(2024-01-01 00:30 +02:00)),
+            "2023-12-31T22:30:00.000Z"
+        );
+        // No date in UTC: its own offset, and `utc_millis` refuses it.
+        let edge = datetime!(9999-12-31 23:00 -05:00);
+        assert_eq!(write_date_time(edge), "9999-12-31T23:00:00.000-05:00");
+        assert_eq!(
+            utc_millis(edge, "since").map_err(|e| e.to_string()),
+            Err("invalid `since`: 9999-12-31 23:00:00.0 -05:00:00 has no date in UTC".into())
+        );
+        let odd_offset = datetime!(-9999-01-01 00:00 +01:02:03);
+        assert_eq!(
+            write_date_time(odd_offset),
+            "-9999-01-01T00:00:00.000+01:02:03"
+        );
+    }
+
+    #[test]
+    fn same_text_as_the_time_format_descriptions() {
+        let day_format = parse_borrowed::<2>("[year]-[month]-[day]").expect("valid description");
+        let instant_format = parse_borrowed::<2>(
+            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z",
+        )
+        .expect("valid description");
+        for d in [
+            time::Date::MIN,
+            time::Date::MAX,
+            date!(-0001 - 03 - 04),
+            date!(0000 - 01 - 01),
+            date!(0999 - 10 - 09),
+            date!(2024 - 02 - 29),
+        ] {
+            assert_eq!(
+                write_date(d),
+                d.format(&day_format).expect("formats"),
+                "{d}"
+            );
+        }
+        for t in [
+            datetime!(-0001-03-04 05:06:07.089 UTC),
+            datetime!(0001-01-01 00:00 UTC),
+            datetime!(2024-01-15 10:30:00.000999 UTC),
+            datetime!(2024-06-30 23:59:59.9999 -05:30),
+            datetime!(9999-12-31 12:00 +11:00),
+            OffsetDateTime::UNIX_EPOCH,
+        ] {
+            let utc = t.to_offset(UtcOffset::UTC);
+            assert_eq!(
+                write_date_time(t),
+                utc.format(&instant_format).expect("formats"),
+                "{t}"
+            );
+        }
     }
 }

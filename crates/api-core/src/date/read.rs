@@ -1,5 +1,5 @@
-//! Reading a date's text: [`DateError`], and the readers behind `Date::get`,
-//! `DateTime::get` and `DateTime::local`.
+//! Reading a date's text: [`Date::get`], [`DateTime::get`], [`DateTime::local`], the checks
+//! before a request, and [`DateError`].
 
 use std::borrow::Cow;
 use std::fmt;
@@ -8,7 +8,10 @@ use time::error::{Parse, ParseFromDescription};
 use time::format_description::well_known::Rfc3339;
 use time::{Month, OffsetDateTime, PrimitiveDateTime};
 
+use super::{Date, DateTime};
+use crate::Result;
 use crate::lenient::scalar::Shown;
+use crate::validate::{InvalidInput, Rule};
 
 /// Why a [`Date`](super::Date) or [`DateTime`](super::DateTime) does not read: the text (its
 /// first 64 bytes, JSON-quoted), the form expected and what is wrong.
@@ -148,6 +151,102 @@ pub(super) fn reason(rfc: &Parse, wall: Parse) -> Cow<'static, str> {
         // A component out of range (`hour was not in range`).
         other => Cow::Owned(other.to_string()),
     }
+}
+
+impl Date {
+    /// The day, when the text is exactly `YYYY-MM-DD` and names a day of the calendar.
+    ///
+    /// # Errors
+    /// [`DateError`] quoting the text (at most 64 bytes of it) and saying what is wrong.
+    pub fn get(&self) -> std::result::Result<time::Date, DateError> {
+        read_date(&self.0).map_err(|reason| DateError::new(&self.0, Form::Date, reason))
+    }
+
+    /// Whether [`Date::get`] reads a day.
+    pub fn is_valid(&self) -> bool {
+        self.get().is_ok()
+    }
+
+    /// Checks a date before it is sent.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput) naming `field` when [`Date::get`] fails.
+    pub fn check(&self, field: &str) -> Result<()> {
+        checked(self.get(), field, "date", self.as_str())
+    }
+}
+
+impl DateTime {
+    /// The instant of an RFC 3339 text: `YYYY-MM-DDTHH:MM:SS`, any number of fraction digits
+    /// (beyond nine, truncated to nanoseconds), then `Z` or `±HH:MM`. A space may stand for
+    /// the `T` (RFC 3339 allows it), and the `T` and `Z` may be lower case.
+    ///
+    /// # Errors
+    /// [`DateError`] quoting the text (at most 64 bytes of it) and saying what is wrong; for a
+    /// date-time without an offset, [`DateError::is_missing_offset`] (its wall-clock time is
+    /// [`DateTime::local`]).
+    pub fn get(&self) -> std::result::Result<OffsetDateTime, DateError> {
+        let text = self.0.as_str();
+        let failed = |reason| DateError::new(text, Form::Instant, reason);
+        check_separator(text).map_err(failed)?;
+        match OffsetDateTime::parse(text, &Rfc3339) {
+            Ok(t) => Ok(t),
+            Err(rfc) => match read_wall_clock(text) {
+                Ok(_) => Err(DateError {
+                    missing_offset: true,
+                    ..failed(Cow::Borrowed(
+                        "it has no offset (`Z` or `±HH:MM`); DateTime::local reads its \
+                         wall-clock time",
+                    ))
+                }),
+                Err(wall) => Err(failed(reason(&rfc, wall))),
+            },
+        }
+    }
+
+    /// The wall-clock reading: the date and time as written, without applying any offset.
+    /// Accepts what [`DateTime::get`] accepts, and the forms without an offset,
+    /// `YYYY-MM-DDTHH:MM:SS[.fff]` and `YYYY-MM-DD HH:MM:SS[.fff]`.
+    ///
+    /// # Errors
+    /// [`DateError`] quoting the text (at most 64 bytes of it) and saying what is wrong.
+    pub fn local(&self) -> std::result::Result<PrimitiveDateTime, DateError> {
+        let text = self.0.as_str();
+        let failed = |reason| DateError::new(text, Form::WallClock, reason);
+        check_separator(text).map_err(failed)?;
+        match OffsetDateTime::parse(text, &Rfc3339) {
+            Ok(t) => Ok(PrimitiveDateTime::new(t.date(), t.time())),
+            Err(rfc) => read_wall_clock(text).map_err(|wall| failed(reason(&rfc, wall))),
+        }
+    }
+
+    /// Whether [`DateTime::get`] reads an instant (a text without an offset is not valid).
+    pub fn is_valid(&self) -> bool {
+        self.get().is_ok()
+    }
+
+    /// Checks a date-time before it is sent: it must be RFC 3339, offset included.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput) naming `field` when
+    /// [`DateTime::get`] fails.
+    pub fn check(&self, field: &str) -> Result<()> {
+        checked(self.get(), field, "date-time", self.as_str())
+    }
+}
+
+/// A parse's outcome as a check: `Rule::Format(format)` naming `field` and quoting `text`.
+fn checked<T>(
+    parsed: std::result::Result<T, DateError>,
+    field: &str,
+    format: &'static str,
+    text: &str,
+) -> Result<()> {
+    parsed.map(drop).map_err(|e| {
+        InvalidInput::new(field, Rule::Format(format), e.to_string())
+            .with_value(text)
+            .into()
+    })
 }
 
 #[cfg(test)]
