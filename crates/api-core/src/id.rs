@@ -225,17 +225,17 @@ impl Id {
     pub fn deserialize_option<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Option<Self>, D::Error> {
-        crate::lenient::text::option_text(deserializer)
+        crate::lenient::scalar::option_text(deserializer)
     }
 }
 
 impl<'de> Deserialize<'de> for Id {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::lenient::text::text(deserializer)
+        crate::lenient::scalar::text(deserializer)
     }
 }
 
-impl crate::lenient::text::Textual for Id {
+impl crate::lenient::scalar::Textual for Id {
     fn unsigned(n: u64) -> Self {
         Self(Repr::Number(n))
     }

@@ -106,7 +106,6 @@ impl Date {
     pub fn into_string(self) -> String {
         self.0
     }
-
 }
 
 impl DateTime {
@@ -125,7 +124,6 @@ impl DateTime {
     pub fn into_string(self) -> String {
         self.0
     }
-
 }
 
 /// `YYYY-MM-DD` ([`write_date`]). A year before 1 BC or after 9999 gives a text that

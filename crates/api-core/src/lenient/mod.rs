@@ -17,9 +17,10 @@
 //! # Ok::<(), serde_json::Error>(())
 //! ```
 
-// One file per family of readers: `string`, `option_string` and `json_text` (text.rs);
-// `u64`, `option_u64` and `f64` (numbers.rs); `empty_as_none` (empties.rs). They share one
-// scalar reader (scalar.rs) and the raw-text machinery (raw.rs).
+// One file per family of public readers: `string`, `option_string` and `json_text`
+// (text.rs); `u64`, `option_u64` and `f64` (numbers.rs); `empty_as_none` (empties.rs). They
+// share one scalar reader (scalar.rs, with the reading as text that ids use too) and the
+// raw-text machinery (raw.rs).
 //
 // The readers visit the scalar directly instead of going through a
 // `serde_json::Value` (an allocation and a copy per field: measured in docs/performance.md).
@@ -32,14 +33,14 @@
 // `u64` or an amount with every digit the server wrote, or a typed error.
 
 // The public readers are re-exported here; the rest of the crate names the file of what it
-// builds on (`Id` on `text`, `money` on `scalar` and `raw`, `OrEmpty` on `empties`, dates on
-// `scalar`'s `Shown`).
+// builds on (`Id` on `scalar`'s `text`, `money` on `scalar` and `raw`, `OrEmpty` on
+// `empties`, dates on `scalar`'s `Shown`).
 pub(crate) mod empties;
 mod envelope;
 mod numbers;
 pub(crate) mod raw;
 pub(crate) mod scalar;
-pub(crate) mod text;
+mod text;
 
 pub use self::empties::empty_as_none;
 pub use self::envelope::{Envelope, list_envelope};

@@ -1,7 +1,11 @@
 //! Reading one scalar (a string, number, boolean or `null`) as what a [`Reading`] wants, with
-//! an error that names what was expected and shows what was found.
+//! an error that names what was expected and shows what was found; and the reading most
+//! fields build on, any scalar as text ([`text`], for `String`s and `api_core::Id`s).
+
+use std::marker::PhantomData;
 
 use serde::Deserializer;
+use serde::de::Error as _;
 use serde_json::Value;
 
 use super::raw::read;
@@ -312,6 +316,86 @@ impl<'de, R: Reading> serde::de::Visitor<'de> for Scalar<R> {
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
         Err(Self::refused(Refusal::Mismatch, "an object"))
+    }
+}
+
+// The reading every text field and id builds on: any scalar as text.
+
+/// [`string`](super::string) into any [`Textual`]: `api_core::Id` reads its inline string with it, so a
+/// numeric id never goes through a `String`.
+#[inline]
+pub(crate) fn text<'de, D: Deserializer<'de>, T: Textual>(deserializer: D) -> Result<T, D::Error> {
+    read(deserializer, Text(PhantomData), false)?
+        .ok_or_else(|| D::Error::custom("expected text, found null"))
+}
+
+/// [`text`], with `null` as `None`, in one step: `null` is read as any other value's JSON
+/// text is, where serde's `Option` would first look for it (see `Id::deserialize_option`).
+#[inline]
+pub(crate) fn option_text<'de, D: Deserializer<'de>, T: Textual>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    read(deserializer, Text(PhantomData), true)
+}
+
+/// What [`Text`] builds: a `String`, or an `api_core::Id` (which keeps a number as one).
+pub(crate) trait Textual: for<'a> From<&'a str> + From<String> {
+    // `itoa` writes on the stack: ids arrive as numbers by the thousand in list pages, and
+    // the formatting machinery of `to_string` costs more than the allocation.
+    fn unsigned(n: u64) -> Self {
+        Self::from(itoa::Buffer::new().format(n))
+    }
+    fn signed(n: i64) -> Self {
+        Self::from(itoa::Buffer::new().format(n))
+    }
+    /// A JSON number's text, as written.
+    #[inline]
+    fn number(text: &str) -> Self {
+        Self::from(text)
+    }
+}
+
+impl Textual for String {}
+
+/// Reads a scalar as text of type `T`.
+pub(super) struct Text<T>(pub(super) PhantomData<fn() -> T>);
+
+// Not derived: the derive would ask `T: Copy`.
+impl<T> Clone for Text<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Text<T> {}
+
+impl<T: Textual> Reading for Text<T> {
+    type Out = T;
+    const EXPECTED: &'static str = "text";
+    // Ids: numbers by the thousand in list pages.
+    const DIGITS_FIRST: bool = true;
+    fn text(self, text: &str) -> Read<T> {
+        Ok(T::from(text))
+    }
+    #[inline]
+    fn number(self, number: &str) -> Read<T> {
+        Ok(T::number(number))
+    }
+    fn unsigned(self, n: u64) -> Read<T> {
+        Ok(T::unsigned(n))
+    }
+    fn signed(self, n: i64) -> Read<T> {
+        Ok(T::signed(n))
+    }
+    fn real(self, n: f64) -> Read<T> {
+        float_is_exact(n)?;
+        // As `serde_json::Number` writes it (`1.0`, not `1`).
+        serde_json::Number::from_f64(n)
+            .map(|n| T::from(n.to_string()))
+            .ok_or(Refusal::Because(NOT_FINITE))
+    }
+    fn boolean(self, b: bool) -> Read<T> {
+        Ok(T::from(if b { "true" } else { "false" }))
     }
 }
 

@@ -4,11 +4,10 @@
 use std::marker::PhantomData;
 
 use serde::Deserializer;
-use serde::de::Error as _;
 use serde_json::Value;
 
 use super::raw::{FromJson, RAW_VALUE, TextOrValue, read};
-use super::scalar::{NOT_FINITE, Read, Reading, Refusal, Scalar, float_is_exact};
+use super::scalar::{Scalar, Text, float_is_exact, text};
 
 /// A string, number or boolean, as text: a number as the server wrote it (`12.50`, `-0`,
 /// `18446744073709551616`), whatever its size.
@@ -21,89 +20,11 @@ pub fn string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::E
     text(deserializer)
 }
 
-/// [`string`] into any [`Textual`]: `api_core::Id` reads its inline string with it, so a
-/// numeric id never goes through a `String`.
-#[inline]
-pub(crate) fn text<'de, D: Deserializer<'de>, T: Textual>(deserializer: D) -> Result<T, D::Error> {
-    read(deserializer, Text(PhantomData), false)?
-        .ok_or_else(|| D::Error::custom("expected text, found null"))
-}
-
-/// [`text`], with `null` as `None`, in one step: `null` is read as any other value's JSON
-/// text is, where serde's `Option` would first look for it (see `Id::deserialize_option`).
-#[inline]
-pub(crate) fn option_text<'de, D: Deserializer<'de>, T: Textual>(
-    deserializer: D,
-) -> Result<Option<T>, D::Error> {
-    read(deserializer, Text(PhantomData), true)
-}
-
 /// [`string`], with `null` (or absence, with `#[serde(default)]`) as `None`.
 pub fn option_string<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<String>, D::Error> {
     read(deserializer, Text(PhantomData), true)
-}
-
-/// What [`Text`] builds: a `String`, or an `api_core::Id` (which keeps a number as one).
-pub(crate) trait Textual: for<'a> From<&'a str> + From<String> {
-    // `itoa` writes on the stack: ids arrive as numbers by the thousand in list pages, and
-    // the formatting machinery of `to_string` costs more than the allocation.
-    fn unsigned(n: u64) -> Self {
-        Self::from(itoa::Buffer::new().format(n))
-    }
-    fn signed(n: i64) -> Self {
-        Self::from(itoa::Buffer::new().format(n))
-    }
-    /// A JSON number's text, as written.
-    #[inline]
-    fn number(text: &str) -> Self {
-        Self::from(text)
-    }
-}
-
-impl Textual for String {}
-
-/// Reads a scalar as text of type `T`.
-struct Text<T>(PhantomData<fn() -> T>);
-
-// Not derived: the derive would ask `T: Copy`.
-impl<T> Clone for Text<T> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<T> Copy for Text<T> {}
-
-impl<T: Textual> Reading for Text<T> {
-    type Out = T;
-    const EXPECTED: &'static str = "text";
-    // Ids: numbers by the thousand in list pages.
-    const DIGITS_FIRST: bool = true;
-    fn text(self, text: &str) -> Read<T> {
-        Ok(T::from(text))
-    }
-    #[inline]
-    fn number(self, number: &str) -> Read<T> {
-        Ok(T::number(number))
-    }
-    fn unsigned(self, n: u64) -> Read<T> {
-        Ok(T::unsigned(n))
-    }
-    fn signed(self, n: i64) -> Read<T> {
-        Ok(T::signed(n))
-    }
-    fn real(self, n: f64) -> Read<T> {
-        float_is_exact(n)?;
-        // As `serde_json::Number` writes it (`1.0`, not `1`).
-        serde_json::Number::from_f64(n)
-            .map(|n| T::from(n.to_string()))
-            .ok_or(Refusal::Because(NOT_FINITE))
-    }
-    fn boolean(self, b: bool) -> Read<T> {
-        Ok(T::from(if b { "true" } else { "false" }))
-    }
 }
 
 /// Any JSON value as text: a string's content, a number as the server wrote it (any size,
