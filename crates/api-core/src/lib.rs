@@ -97,7 +97,7 @@ pub use retry::RetryConfig;
 pub use shell::ClientShell;
 pub use token_cache::InMemoryTokenCache;
 pub use transport::Transport;
-pub use unknown::{FromObject, Object, ReadWith, from_object};
+pub use unknown::{FromObject, List, ListKeys, Object, ReadWith, from_object};
 
 /// The boxed future the async methods of [`RateLimiter`], [`TokenCache`] and
 /// [`oauth2::TokenFetcher`] return (they are used as trait objects).

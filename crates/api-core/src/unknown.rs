@@ -1,4 +1,5 @@
-//! Objects that keep the fields a model does not know, without `#[serde(flatten)]`.
+//! Objects and lists that keep what a model does not know: an object's unknown fields
+//! without `#[serde(flatten)]` ([`FromObject`]), a list envelope's other fields ([`List`]).
 //!
 //! `flatten` makes serde's derive buffer every unknown field in its private `Content` and
 //! read each object through a second, generic map reader. The code generator instead writes
@@ -9,9 +10,10 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
+use std::ops::Deref;
 
 use serde::Deserialize;
-use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 /// A model read from a JSON object key by key, keeping unknown fields (generated code).
@@ -221,6 +223,165 @@ impl<'de> Visitor<'de> for Key {
     }
 }
 
+/// Where a provider's list answers keep their items when they come in an object: the keys,
+/// any of which may hold the array.
+///
+/// A provider names its keys once, in a type, so that each list answer's type says how it
+/// decodes: `fl3xx::List<T>` is `List<T, fl3xx::DataKey>`.
+pub trait ListKeys {
+    /// The keys that may hold the items.
+    const KEYS: &'static [&'static str];
+}
+
+/// The items of a list answer whose envelope a provider documents loosely: a bare array, or
+/// an object with the array under one of `K`'s [keys](ListKeys::KEYS) (an object with none of
+/// them is an empty list). Every other top-level field (totals, page numbers) is kept in
+/// `extra`, as received.
+///
+/// A visitor rather than an untagged enum, so that a bad item keeps its error message.
+///
+/// ```
+/// use api_core::{List, ListKeys};
+///
+/// struct Data;
+/// impl ListKeys for Data {
+///     const KEYS: &'static [&'static str] = &["data", "items"];
+/// }
+///
+/// let page: List<u8, Data> = serde_json::from_str(r#"{"items": [1, 2], "total": 2}"#)?;
+/// assert_eq!((&page[..], page.extra["total"].clone()), (&[1, 2][..], 2.into()));
+/// let bare: List<u8, Data> = serde_json::from_str("[3]")?;
+/// assert_eq!(bare.into_vec(), [3]);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+pub struct List<T, K> {
+    /// The items.
+    pub items: Vec<T>,
+    /// The envelope's other top-level fields (empty for a bare array).
+    pub extra: Map<String, Value>,
+    keys: PhantomData<fn() -> K>,
+}
+
+impl<T, K> List<T, K> {
+    /// A list of `items` with no other fields (a test's answer, a page put together by hand).
+    pub fn new(items: Vec<T>) -> Self {
+        Self::with_extra(items, Map::new())
+    }
+
+    /// A list of `items` with the envelope's other fields.
+    pub fn with_extra(items: Vec<T>, extra: Map<String, Value>) -> Self {
+        Self {
+            items,
+            extra,
+            keys: PhantomData,
+        }
+    }
+
+    /// The items.
+    pub fn into_vec(self) -> Vec<T> {
+        self.items
+    }
+}
+
+// Not derived: the derives would ask the same of `K`, a marker.
+impl<T: fmt::Debug, K> fmt::Debug for List<T, K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("List")
+            .field("items", &self.items)
+            .field("extra", &self.extra)
+            .finish()
+    }
+}
+
+impl<T: Clone, K> Clone for List<T, K> {
+    fn clone(&self) -> Self {
+        Self::with_extra(self.items.clone(), self.extra.clone())
+    }
+}
+
+impl<T: PartialEq, K> PartialEq for List<T, K> {
+    fn eq(&self, other: &Self) -> bool {
+        self.items == other.items && self.extra == other.extra
+    }
+}
+
+impl<T, K> Default for List<T, K> {
+    fn default() -> Self {
+        Self::new(Vec::new())
+    }
+}
+
+impl<T, K> Deref for List<T, K> {
+    type Target = [T];
+
+    fn deref(&self) -> &[T] {
+        &self.items
+    }
+}
+
+impl<T, K> IntoIterator for List<T, K> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
+impl<'a, T, K> IntoIterator for &'a List<T, K> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.iter()
+    }
+}
+
+impl<'de, T: Deserialize<'de>, K: ListKeys> Deserialize<'de> for List<T, K> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ListVisitor(PhantomData))
+    }
+}
+
+struct ListVisitor<T, K>(PhantomData<fn() -> (T, K)>);
+
+impl<'de, T: Deserialize<'de>, K: ListKeys> Visitor<'de> for ListVisitor<T, K> {
+    type Value = List<T, K>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list: an array, or an object with the array under ")?;
+        for (i, key) in K::KEYS.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" or ")?;
+            }
+            write!(f, "`{key}`")?;
+        }
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        // The hint is the server's: bounded, so that it cannot reserve more than a page holds.
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(List::new(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        let mut extra = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if K::KEYS.contains(&key.as_str()) {
+                items = map.next_value()?;
+            } else {
+                extra.insert(key, map.next_value()?);
+            }
+        }
+        Ok(List::with_extra(items, extra))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -416,5 +577,36 @@ mod tests {
             (path.as_str(), message.as_str()),
             (".", "missing field `theId` at line 1 column 7")
         );
+    }
+
+    struct Data;
+    impl ListKeys for Data {
+        const KEYS: &'static [&'static str] = &["data", "results"];
+    }
+
+    fn list(json: &str) -> serde_json::Result<List<u8, Data>> {
+        serde_json::from_str(json)
+    }
+
+    #[test]
+    fn a_list_bare_wrapped_and_empty() {
+        let l = list(r#"{"results":[1,2],"total":2}"#).expect("wrapped");
+        assert_eq!((&l[..], l.extra["total"].clone()), (&[1, 2][..], 2.into()));
+        let l = list(r#"{"data":[3]}"#).expect("the other key");
+        assert_eq!((l.items, l.extra.is_empty()), (vec![3], true));
+        let l = list("[4]").expect("bare");
+        assert_eq!(l, List::new(vec![4]));
+        let l = list(r#"{"items":[5]}"#).expect("an unknown key is extra");
+        assert_eq!((l.items.is_empty(), l.extra.len()), (true, 1));
+        let l = list("{}").expect("empty");
+        assert_eq!(l, List::default());
+    }
+
+    #[test]
+    fn a_bad_item_or_scalar_is_not_a_list() {
+        let error = list(r#"{"data":[1,"x"]}"#).expect_err("a bad item");
+        assert!(error.to_string().contains("expected u8"), "{error}");
+        let error = list("7").expect_err("a number");
+        assert!(error.to_string().contains("`data` or `results`"), "{error}");
     }
 }

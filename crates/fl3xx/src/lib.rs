@@ -57,7 +57,6 @@ mod generated;
 pub use generated::builders;
 mod ids;
 pub mod inbox;
-mod list;
 mod poller;
 mod subscriptions;
 pub mod v1;
@@ -78,7 +77,6 @@ pub use generated::models::*;
 /// docs read (see [`api_core::spec`]).
 pub use generated::spec;
 pub use ids::{Id, IdText};
-pub use list::List;
 pub use poller::{
     ChangeKind, Checkpoint, FlightChange, FlightPoller, PollBatch, PollerConfig, Sweep,
 };
@@ -87,6 +85,20 @@ pub use v1::V1Client;
 
 /// The transport crate, for its builder and error types.
 pub use api_core;
+
+/// A list answer: `{"data": [...]}` (SEEN for the qualification lists, INFERRED for the
+/// others; `specs/fl3xx.yaml`, the `*List` schemas) or a bare array (as v1 answers), with any
+/// other top-level field kept in `extra`. Iterate it, index it, or take
+/// [`items`](api_core::List::items).
+pub type List<T> = api_core::List<T, DataKey>;
+
+/// Where FL3XX keeps a list's items: `data`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DataKey;
+
+impl api_core::ListKeys for DataKey {
+    const KEYS: &'static [&'static str] = &["data"];
+}
 
 impl FuelPrice {
     /// A price with the required fields; set the prices, volumes and remarks on the result.

@@ -64,7 +64,6 @@ mod client;
 mod environment;
 mod errors;
 mod ids;
-mod page;
 
 mod generated;
 
@@ -91,10 +90,30 @@ pub use generated::models::*;
 /// docs read (see [`api_core::spec`]).
 pub use generated::spec;
 pub use ids::{Id, IdText, VerificationCode};
-pub use page::Page;
 
 /// The transport crate, for its builder, money and error types.
 pub use api_core;
+
+/// One page of a list. The envelope is NOT SEEN (`specs/flexiti.yaml`, the `*Page` schemas):
+/// a bare array decodes, and so does an object whose list is under any of [`PageKeys`]'
+/// names; every other field (totals, page numbers) is kept in `extra`.
+pub type Page<T> = api_core::List<T, PageKeys>;
+
+/// The names a Flexiti page may keep its items under: `data`, `items`, `content`,
+/// `results`, `authorizations`, `captures`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PageKeys;
+
+impl api_core::ListKeys for PageKeys {
+    const KEYS: &'static [&'static str] = &[
+        "data",
+        "items",
+        "content",
+        "results",
+        "authorizations",
+        "captures",
+    ];
+}
 
 impl FinancingOption {
     /// A promotional purchase on `plan_id` (from [`Client::calculate_interest`]), with its

@@ -1,5 +1,6 @@
 //! Decoding what providers document loosely: numbers sent as strings (and the reverse),
-//! empty arrays where an object or nothing was meant, list answers in a loose envelope.
+//! empty arrays where an object or nothing was meant. (List answers in a loose envelope are
+//! [`List`](crate::List)s.)
 //!
 //! Use them as `#[serde(deserialize_with = "api_core::lenient::u64")]` (or from generated
 //! models through `x-rust-type`).
@@ -36,14 +37,12 @@
 // builds on (`Id` on `scalar`'s `text`, `money` on `scalar` and `raw`, `OrEmpty` on
 // `empties`, dates on `scalar`'s `Shown`).
 pub(crate) mod empties;
-mod envelope;
 mod numbers;
 pub(crate) mod raw;
 pub(crate) mod scalar;
 mod text;
 
 pub use self::empties::empty_as_none;
-pub use self::envelope::{Envelope, list_envelope};
 pub use self::numbers::{f64, option_u64, u64};
 pub use self::text::{json_text, option_string, string};
 

@@ -62,9 +62,9 @@ async fn a_subscription_created_then_its_answer_lost_is_not_created_again() {
         .send()
         .await
         .expect("the list");
-    assert_eq!(subscriptions.data.len(), 1);
+    assert_eq!(subscriptions.items.len(), 1);
     assert_eq!(
-        subscriptions.data[0].callback_url,
+        subscriptions.items[0].callback_url,
         "https://hooks.example.com/fl3xx"
     );
     sandbox.shutdown().await;

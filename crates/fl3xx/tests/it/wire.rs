@@ -1294,7 +1294,7 @@ async fn flight_permits_and_one_permit() {
         .expect("permits")
         .into_inner();
     assert_eq!(
-        permits.data,
+        permits.items,
         vec![
             FlightPermit {
                 id: Id::from("P-1"),
@@ -1468,7 +1468,7 @@ async fn crew_qualifications_filter_by_crew() {
         .await
         .expect("qualifications")
         .into_inner();
-    assert_eq!(list.data, vec![qualification()]);
+    assert_eq!(list.items, vec![qualification()]);
     op.list_crew_qualifications(&filter)
         .send()
         .await
