@@ -46,7 +46,6 @@ mod config;
 pub mod date;
 mod decode;
 mod error;
-mod execute;
 mod form;
 mod id;
 mod interceptor;
@@ -85,14 +84,14 @@ pub use error::{
     ApiError, DecodeError, Error, ErrorKind, FieldErrors, InvalidInput, Result, TransportError,
     TransportErrorKind,
 };
-pub use execute::{Execute, Pages, configure, pages, send};
 pub use id::{Id, IdText};
 pub use interceptor::{Interceptor, OutgoingRequest, ReceivedResponse};
 pub use oauth2::{ClientAuthMethod, OAuth2, TokenCache, TokenFetcher};
+pub use paginate::{Pages, pages};
 pub use rate_limit::{
     InMemoryRateLimiter, RateLimit, RateLimitInfo, RateLimiter, parse_retry_after, retry_after,
 };
-pub use request::{Body, CallSettings, Idempotency, Operation, Request};
+pub use request::{Body, CallSettings, Execute, Idempotency, Operation, Request, configure, send};
 pub use retry::RetryConfig;
 pub use shell::ClientShell;
 pub use token_cache::InMemoryTokenCache;

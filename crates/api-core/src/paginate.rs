@@ -1,11 +1,15 @@
 //! Pagination as a `Stream` of items, one page in memory at a time.
 
 use std::future::Future;
+use std::pin::Pin;
 
 use futures_core::Stream;
 use futures_util::stream::{self, StreamExt};
 
+use serde::de::DeserializeOwned;
+
 use crate::error::Result;
+use crate::request::{Execute, Operation};
 
 /// How an API pages its lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,6 +119,30 @@ where
         }
     })
     .flat_map(stream::iter)
+}
+
+/// Every item of a paged list, as a boxed stream: `Unpin`, `Send` and `'static`, so it can be
+/// stored, spawned or polled with `StreamExt::next` directly.
+pub type Pages<T> = Pin<Box<dyn Stream<Item = Result<T>> + Send>>;
+
+/// Streams every item of the operation `build` makes for each page, sent through `client`.
+/// The answer is any list (`Vec<T>`, a provider's page envelope): its items are the page's,
+/// and a page shorter than the requested size is the last.
+pub fn pages<C, R, F>(client: C, style: PageStyle, mut build: F) -> Pages<R::Item>
+where
+    C: Execute,
+    R: IntoIterator + DeserializeOwned + Send + 'static,
+    R::Item: Send + 'static,
+    F: FnMut(&C, PageRequest) -> Result<Operation<R>> + Send + 'static,
+{
+    Box::pin(paginate(style, move |page| {
+        let client = client.clone();
+        let operation = build(&client, page);
+        async move {
+            let answer = client.execute(operation?).await?.into_inner();
+            Ok(Page::new(answer.into_iter().collect()))
+        }
+    }))
 }
 
 #[cfg(test)]

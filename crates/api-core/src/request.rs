@@ -1,15 +1,26 @@
-//! A request as a provider operation describes it, before any credential or base URL.
+//! A request as a provider operation describes it, before any credential or base URL, and
+//! how a provider's generated request builders send it: the provider's client implements
+//! [`Execute`] (its policy: which transport, which headers), and every builder's `send` goes
+//! through [`send`] (`paginate`, through [`pages`](crate::pages)).
+//!
+//! A builder checks its inputs when it turns into an [`Operation`]; a failed check is answered
+//! by [`send`] without a request. Per-call settings ([`CallSettings`]) attach to the operation
+//! between the two ([`configure`]), so they need no change to the providers.
 
 use std::borrow::Cow;
 use std::fmt;
+use std::future::Future;
 use std::marker::PhantomData;
 
 use bytes::Bytes;
+use futures_util::future::Either;
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use reqwest::Method;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
+use crate::decode::Response;
 use crate::error::{Error, Result};
 use crate::spec::OperationSpec;
 
@@ -415,6 +426,59 @@ impl<T> fmt::Debug for Operation<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("Operation").field(&self.request).finish()
     }
+}
+
+// How a builder's operation reaches the network: the provider's client executes it.
+
+/// A provider's client, as its generated request builders see it.
+///
+/// ```
+/// use api_core::{Execute, Operation, Response, Result, Transport};
+///
+/// #[derive(Clone)]
+/// struct Client { transport: Transport }
+///
+/// impl Execute for Client {
+///     fn execute<T: serde::de::DeserializeOwned + Send + 'static>(
+///         &self,
+///         operation: Operation<T>,
+///     ) -> impl Future<Output = Result<Response<T>>> + Send {
+///         // A provider adds its policy here: a reference header, a choice of token.
+///         self.transport.execute(operation)
+///     }
+/// }
+/// ```
+pub trait Execute: Clone + Send + Sync + 'static {
+    /// Sends `operation` with the provider's policy and decodes its answer.
+    fn execute<T: DeserializeOwned + Send + 'static>(
+        &self,
+        operation: Operation<T>,
+    ) -> impl Future<Output = Result<Response<T>>> + Send;
+}
+
+/// Sends a checked operation, or answers the check's error without a request.
+///
+/// A plain function returning the client's future, not an `async fn`: an async wrapper keeps
+/// its arguments in its state next to the future it awaits (the transport explains the cost).
+pub fn send<C: Execute, T: DeserializeOwned + Send + 'static>(
+    client: &C,
+    operation: Result<Operation<T>>,
+) -> impl Future<Output = Result<Response<T>>> + Send + '_ {
+    match operation {
+        Ok(operation) => Either::Left(client.execute(operation)),
+        Err(error) => Either::Right(std::future::ready(Err(error))),
+    }
+}
+
+/// The operation with a builder's per-call settings (unchanged when there are none).
+pub fn configure<T>(
+    operation: Result<Operation<T>>,
+    settings: CallSettings,
+) -> Result<Operation<T>> {
+    if settings.is_empty() {
+        return operation;
+    }
+    operation.map(|operation| operation.map_request(|request| request.settings(settings)))
 }
 
 #[cfg(test)]
