@@ -218,10 +218,25 @@ pub fn transport_kind(error: &Error) -> api_core::TransportErrorKind {
     }
 }
 
-/// Asserts that `error` is the provider's 401 saying `message`, and that `secret` (the
-/// credential the server refused) appears in neither its `Display` nor its `Debug`.
+/// Asserts that `error` is a transport error of `kind` (`Request`: the request may have gone,
+/// and a side effect is not repeated; `Body`: the answer could not be read), showing the
+/// error when it is not.
 #[track_caller]
-pub fn assert_refused_credential(error: &Error, message: &str, secret: &str) {
+pub fn assert_transport(error: &Error, kind: api_core::TransportErrorKind) {
+    assert_eq!(transport_kind(error), kind, "{error}");
+}
+
+/// Asserts that a revoked credential was refused at once: `error` is the provider's 401
+/// saying `message`, `secret` (the credential the server refused) appears in neither its
+/// `Display` nor its `Debug`, and the server saw one call that worked and one refused, never
+/// repeated (`statuses`, what it answered in order: `[200, 401]`).
+#[track_caller]
+pub fn assert_refused_at_once(error: &Error, message: &str, secret: &str, statuses: &[u16]) {
+    assert_eq!(
+        statuses,
+        [200, 401],
+        "one call before the revocation, one after"
+    );
     assert_eq!(
         error.kind(),
         Some(api_core::ErrorKind::Unauthorized),
@@ -234,6 +249,23 @@ pub fn assert_refused_credential(error: &Error, message: &str, secret: &str) {
     for shown in [format!("{error}"), format!("{error:?}")] {
         assert!(!shown.contains(secret), "{shown}");
     }
+}
+
+/// POSTs `body` as JSON to `url` (a sandbox's admin or trigger route, plain HTTP) and reads the
+/// answer as JSON; a panic naming the step that failed.
+pub async fn post_json(url: &str, body: &serde_json::Value) -> serde_json::Value {
+    api_core::tls::install_default_provider();
+    let bytes = api_core::reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("sent")
+        .bytes()
+        .await
+        .expect("an answer");
+    serde_json::from_slice(&bytes).expect("a JSON answer")
 }
 
 #[cfg(test)]

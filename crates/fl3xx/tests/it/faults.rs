@@ -3,8 +3,8 @@
 //! short, a slow body, and an operator token revoked.
 
 use api_core::TransportErrorKind;
-use api_sandbox::{Fault, FaultKind, Sandbox, SandboxConfig};
-use api_test_support::transport_kind;
+use api_sandbox::{Fault, FaultKind, RecordedRequest, Sandbox, SandboxConfig};
+use api_test_support::assert_transport;
 use fl3xx::{CreateWebhookSubscription, ErrorKind, Fl3xx, OperatorClient, WebhookEventType};
 
 async fn start() -> (Sandbox, OperatorClient) {
@@ -41,11 +41,7 @@ async fn a_subscription_created_then_its_answer_lost_is_not_created_again() {
         .send()
         .await
         .expect_err("no answer");
-    assert_eq!(
-        transport_kind(&error),
-        TransportErrorKind::Request,
-        "{error}"
-    );
+    assert_transport(&error, TransportErrorKind::Request);
     let posts: Vec<(u16, Option<FaultKind>)> = sandbox
         .fl3xx()
         .requests()
@@ -126,14 +122,13 @@ async fn a_revoked_operator_token_is_unauthorized_at_once() {
         .await
         .expect_err("revoked");
     // The sandbox's Spring body for a wrong client id or token (its README, "FL3XX").
-    api_test_support::assert_refused_credential(&error, "Invalid client id or token", &token);
-    let statuses: Vec<u16> = sandbox
-        .fl3xx()
-        .requests()
-        .iter()
-        .map(|r| r.status)
-        .collect();
-    assert_eq!(statuses, [200, 401]);
+    let statuses = RecordedRequest::statuses(&sandbox.fl3xx().requests());
+    api_test_support::assert_refused_at_once(
+        &error,
+        "Invalid client id or token",
+        &token,
+        &statuses,
+    );
     sandbox.shutdown().await;
 }
 
@@ -156,13 +151,10 @@ async fn an_injected_fair_use_403_or_429_is_waited_out() {
             .await
             .expect("after the refusal");
         assert_eq!(airport.icao.as_deref(), Some("LOWW"));
-        let statuses: Vec<u16> = sandbox
-            .fl3xx()
-            .requests()
-            .iter()
-            .map(|r| r.status)
-            .collect();
-        assert_eq!(statuses, [status, 200]);
+        assert_eq!(
+            RecordedRequest::statuses(&sandbox.fl3xx().requests()),
+            [status, 200]
+        );
         sandbox.shutdown().await;
     }
 }
@@ -217,25 +209,14 @@ async fn a_triggered_webhook_is_verified_by_the_crates_verifier() {
     tokio::spawn(async move { axum::serve(listener, app).await });
 
     let (sandbox, _operator) = start().await;
-    api_core::tls::install_default_provider();
-    let http = api_core::reqwest::Client::new();
     let request = serde_json::json!({
         "url": hook,
         "key": "trigger-key",
         "event": "FLIGHT_FBO_ASSIGNMENT",
         "resource_id": 5001
     });
-    let bytes = http
-        .post(format!("{}/trigger/fl3xx/webhook", sandbox.admin_url()))
-        .header("content-type", "application/json")
-        .body(request.to_string())
-        .send()
-        .await
-        .expect("sent")
-        .bytes()
-        .await
-        .expect("an answer");
-    let answer: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
+    let trigger = format!("{}/trigger/fl3xx/webhook", sandbox.admin_url());
+    let answer = api_test_support::post_json(&trigger, &request).await;
     assert_eq!(
         (answer["status"].as_u64(), answer["attempts"].as_u64()),
         (Some(200), Some(1))

@@ -2,8 +2,8 @@
 //! out or returned, answers lost after the licence was assigned or the customer created, and
 //! an API key revoked in the panel.
 
-use api_sandbox::{Fault, FaultKind, Sandbox, SandboxConfig};
-use api_test_support::transport_kind;
+use api_sandbox::{Fault, FaultKind, RecordedRequest, Sandbox, SandboxConfig};
+use api_test_support::assert_transport;
 use fsflt::{
     AssignRequest, AuthTokenRequest, AvailableLicensesRequest, Client, CustomerCode, ErrorKind,
     NewCustomer,
@@ -40,13 +40,10 @@ async fn an_injected_429_is_retried_and_the_customer_created_once() {
         sandbox.fsflt().customers()[0].customer_code,
         created.customer_code.get()
     );
-    let statuses: Vec<u16> = sandbox
-        .fsflt()
-        .requests()
-        .iter()
-        .map(|r| r.status)
-        .collect();
-    assert_eq!(statuses, [429, 200]);
+    assert_eq!(
+        RecordedRequest::statuses(&sandbox.fsflt().requests()),
+        [429, 200]
+    );
     sandbox.shutdown().await;
 }
 
@@ -103,11 +100,7 @@ async fn a_licence_assigned_then_its_answer_lost_is_not_assigned_again() {
         .send()
         .await
         .expect_err("no answer");
-    assert_eq!(
-        transport_kind(&error),
-        api_core::TransportErrorKind::Request,
-        "{error}"
-    );
+    assert_transport(&error, api_core::TransportErrorKind::Request);
     let assignments: Vec<(u16, Option<FaultKind>)> = sandbox
         .fsflt()
         .requests()
@@ -137,11 +130,7 @@ async fn a_customer_created_then_its_answer_lost_is_not_created_again() {
         .send()
         .await
         .expect_err("no answer");
-    assert_eq!(
-        transport_kind(&error),
-        api_core::TransportErrorKind::Request,
-        "{error}"
-    );
+    assert_transport(&error, api_core::TransportErrorKind::Request);
     assert_eq!(sandbox.fsflt().requests().len(), 1);
     let customers = sandbox.fsflt().customers();
     assert_eq!(customers.len(), 1);
@@ -171,17 +160,12 @@ async fn a_revoked_api_key_is_unauthorized_at_once() {
         .send()
         .await
         .expect_err("revoked");
-    api_test_support::assert_refused_credential(
+    let statuses = RecordedRequest::statuses(&sandbox.fsflt().requests());
+    api_test_support::assert_refused_at_once(
         &error,
         "invalid token or unauthorized admin",
         &key,
+        &statuses,
     );
-    let statuses: Vec<u16> = sandbox
-        .fsflt()
-        .requests()
-        .iter()
-        .map(|r| r.status)
-        .collect();
-    assert_eq!(statuses, [200, 401]);
     sandbox.shutdown().await;
 }

@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use api_core::TransportErrorKind;
-use api_sandbox::{Fault, FaultKind, Sandbox, SandboxConfig};
-use api_test_support::transport_kind;
+use api_sandbox::{Fault, FaultKind, RecordedRequest, Sandbox, SandboxConfig};
+use api_test_support::assert_transport;
 use netfinity::{Client, Error, Sms};
 
 async fn start() -> (Sandbox, Client, String) {
@@ -37,11 +37,7 @@ async fn an_sms_accepted_then_its_answer_lost_is_not_sent_again() {
         .send_sms(&Sms::new("359881234567", "Your code is 1234"))
         .await
         .expect_err("no answer");
-    assert_eq!(
-        transport_kind(&error),
-        TransportErrorKind::Request,
-        "{error}"
-    );
+    assert_transport(&error, TransportErrorKind::Request);
     let requests = sandbox.netfinity().requests();
     let seen: Vec<(u16, Option<FaultKind>)> =
         requests.iter().map(|r| (r.status, r.fault)).collect();
@@ -63,7 +59,7 @@ async fn an_answer_cut_short_is_a_body_error_and_not_sent_again() {
         .send_sms(&Sms::new("359881234567", "cut short"))
         .await
         .expect_err("a cut body");
-    assert_eq!(transport_kind(&error), TransportErrorKind::Body, "{error}");
+    assert_transport(&error, TransportErrorKind::Body);
     assert_eq!(sandbox.netfinity().requests().len(), 1);
     assert_eq!(sandbox.netfinity().accepted().len(), 1);
     sandbox.shutdown().await;
@@ -126,13 +122,7 @@ async fn a_revoked_token_is_unauthorized_at_once() {
         .send_sms(&Sms::new("359881234567", "after"))
         .await
         .expect_err("revoked");
-    api_test_support::assert_refused_credential(&error, "Bearer token wrong", &token);
-    let statuses: Vec<u16> = sandbox
-        .netfinity()
-        .requests()
-        .iter()
-        .map(|r| r.status)
-        .collect();
-    assert_eq!(statuses, [200, 401]);
+    let statuses = RecordedRequest::statuses(&sandbox.netfinity().requests());
+    api_test_support::assert_refused_at_once(&error, "Bearer token wrong", &token, &statuses);
     sandbox.shutdown().await;
 }

@@ -3,7 +3,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use api_sandbox::{NetfinityConfig, Sandbox, SandboxConfig};
+use api_sandbox::{NetfinityConfig, RecordedRequest, Sandbox, SandboxConfig};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -176,13 +176,10 @@ async fn an_injected_429_is_waited_out_and_the_message_sent_once() {
         .await
         .expect("sent after the 429");
     assert_eq!(accepted.attempts(), 2);
-    let statuses: Vec<u16> = sandbox
-        .netfinity()
-        .requests()
-        .iter()
-        .map(|r| r.status)
-        .collect();
-    assert_eq!(statuses, [429, 200]);
+    assert_eq!(
+        RecordedRequest::statuses(&sandbox.netfinity().requests()),
+        [429, 200]
+    );
     assert_eq!(sandbox.netfinity().accepted().len(), 1);
     assert_eq!(sandbox.netfinity().faults().pending(), 0);
     sandbox.shutdown().await;
@@ -194,22 +191,9 @@ async fn an_injected_429_is_waited_out_and_the_message_sent_once() {
 async fn a_triggered_pingback_is_parsed_and_acknowledged() {
     let (url, received) = receiver().await;
     let (sandbox, _client) = sandbox(60, None).await;
-    api_core::tls::install_default_provider();
     let request = serde_json::json!({"url": url, "code": 204, "uuid": "5b9c", "id": "order42"});
-    let bytes = api_core::reqwest::Client::new()
-        .post(format!(
-            "{}/trigger/netfinity/pingback",
-            sandbox.admin_url()
-        ))
-        .header("content-type", "application/json")
-        .body(request.to_string())
-        .send()
-        .await
-        .expect("sent")
-        .bytes()
-        .await
-        .expect("an answer");
-    let answer: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
+    let trigger = format!("{}/trigger/netfinity/pingback", sandbox.admin_url());
+    let answer = api_test_support::post_json(&trigger, &request).await;
     assert_eq!(answer["acknowledged"], true);
     assert_eq!(answer["body"]["payload"]["status"]["code"], 204);
     let received = received.lock().map(|r| r.clone()).unwrap_or_default();

@@ -83,6 +83,26 @@ pub struct RecordedRequest {
 }
 
 impl RecordedRequest {
+    /// The status each request was answered with, in order: what a test of retries asserts.
+    ///
+    /// ```
+    /// use api_sandbox::RecordedRequest;
+    ///
+    /// let answered = |status| RecordedRequest {
+    ///     method: "POST".into(),
+    ///     path: "/netfinity/v2/sms/notification/send".into(),
+    ///     headers: Default::default(),
+    ///     body: Vec::new(),
+    ///     status,
+    ///     fault: None,
+    /// };
+    /// // In a test: `RecordedRequest::statuses(&sandbox.netfinity().requests())`.
+    /// assert_eq!(RecordedRequest::statuses(&[answered(429), answered(200)]), [429, 200]);
+    /// ```
+    pub fn statuses(requests: &[Self]) -> Vec<u16> {
+        requests.iter().map(|r| r.status).collect()
+    }
+
     /// The value of a header (the name is matched case-insensitively).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers

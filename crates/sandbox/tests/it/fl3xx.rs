@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use api_sandbox::{Fl3xxConfig, Sandbox, SandboxConfig, WebhookDeliveryRecord};
+use api_sandbox::{Fl3xxConfig, RecordedRequest, Sandbox, SandboxConfig, WebhookDeliveryRecord};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -1524,12 +1524,7 @@ async fn fair_use_limit_is_403_with_retry_after_until_the_window_resets() {
     // After the window, allowed again.
     sandbox.clock().advance(Duration::from_millis(1600));
     assert_eq!(get(&sandbox, A, "/api/v2/airports/LOWW").await.status, 200);
-    let statuses: Vec<u16> = sandbox
-        .fl3xx()
-        .requests()
-        .iter()
-        .map(|r| r.status)
-        .collect();
+    let statuses = RecordedRequest::statuses(&sandbox.fl3xx().requests());
     assert_eq!(
         statuses,
         [401, 401, 401, 401, 401, 200, 404, 404, 403, 403, 200, 200]
