@@ -64,18 +64,9 @@ impl WebhookSubscription {
 
 impl WebhookEventType {
     /// Group events (`FLIGHT_UPDATE`, ...) appear in deliveries when several events happen
-    /// close together, but cannot be subscribed to.
+    /// close together, but cannot be subscribed to: the spec's `x-answer-only` values.
     pub fn is_group(&self) -> bool {
-        matches!(
-            self,
-            Self::FlightUpdate
-                | Self::FlightPassengerUpdate
-                | Self::FlightPermitUpdate
-                | Self::FlightSlotPprUpdate
-                | Self::FlightFboUpdate
-                | Self::FlightTransportUpdate
-                | Self::FlightHotelUpdate
-        )
+        self.is_answer_only()
     }
 
     /// Whether a subscription can name this event: every event but the group ones, an

@@ -623,7 +623,11 @@ fn emit_string_enum(out: &mut String, rust: &str, schema: &Schema, at: &str) -> 
     for (name, value, _) in &variants {
         let _ = writeln!(out, "Self::{name} => {value},");
     }
-    out.push_str("Self::Unknown(value) => value,\n}\n}\n}\n\n");
+    out.push_str("Self::Unknown(value) => value,\n}\n}\n");
+    if let Some(answer_only) = &schema.x_answer_only {
+        emit_answer_only(out, &variants, answer_only, at)?;
+    }
+    out.push_str("}\n\n");
 
     let _ = writeln!(out, "impl From<&str> for {rust} {{");
     out.push_str("fn from(value: &str) -> Self {\nmatch value {\n");
@@ -647,6 +651,41 @@ fn emit_string_enum(out: &mut String, rust: &str, schema: &Schema, at: &str) -> 
         "fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {\n\
          let value = <String as serde::Deserialize>::deserialize(deserializer)?;\n\
          Ok(Self::from(value.as_str()))\n}\n}\n\n",
+    );
+    Ok(())
+}
+
+/// `is_answer_only`: whether the value is one of `x-answer-only`'s, which the API sends but
+/// refuses in a request.
+fn emit_answer_only(
+    out: &mut String,
+    variants: &[(String, String, String)],
+    answer_only: &[String],
+    at: &str,
+) -> Result<(), String> {
+    out.push('\n');
+    let mut names = Vec::new();
+    for value in answer_only {
+        let wire = literal(value);
+        let (name, _, _) = variants
+            .iter()
+            .find(|(_, source, _)| *source == wire)
+            .ok_or_else(|| format!("{at}: `x-answer-only` names `{value}`, not an enum value"))?;
+        names.push(format!("Self::{name}"));
+    }
+    if names.is_empty() {
+        return Err(format!("{at}: `x-answer-only` is empty"));
+    }
+    doc(
+        out,
+        "Whether the API only sends this value and refuses it in a request (the spec's \
+         `x-answer-only`). `Unknown` is not: a value the crate does not know yet is sent as \
+         given.",
+    );
+    let _ = writeln!(
+        out,
+        "pub fn is_answer_only(&self) -> bool {{\nmatches!(self, {})\n}}",
+        names.join(" | ")
     );
     Ok(())
 }

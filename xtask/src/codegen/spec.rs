@@ -346,6 +346,10 @@ pub struct Schema {
     pub x_enum_varnames: Option<Vec<String>>,
     #[serde(rename = "x-enum-descriptions")]
     pub x_enum_descriptions: Option<Vec<String>>,
+    /// On a string enum: the values the API sends but refuses in a request (FL3XX's group
+    /// events): a generated `is_answer_only`, and the sandbox's refusal.
+    #[serde(rename = "x-answer-only")]
+    pub x_answer_only: Option<Vec<String>>,
     /// On a component schema with `x-rust-type`: a function reading an optional value of the
     /// type in one step (`fn(D) -> Result<Option<T>, D::Error>`, `null` as `None`), through
     /// which an `x-keep-unknown` struct reads each property of that type it does not require

@@ -376,6 +376,28 @@ pub enum OrderStatus {
 }
 
 #[test]
+fn answer_only_values_get_a_predicate() {
+    let yaml = "openapi: 3.0.3\nx-optional-reasons: false\ninfo:\n  title: T\n  version: '1'\ncomponents:\n  schemas:\n    Event:\n      type: string\n      enum: [made, changed, MANY_CHANGED]\n      x-answer-only: [MANY_CHANGED]\n";
+    let (_, models, _) = generated(yaml).expect("generates");
+    assert_contains(
+        &models,
+        "    pub fn is_answer_only(&self) -> bool {
+        matches!(self, Self::ManyChanged)
+    }",
+    );
+    let (_, plain, _) = generated(SPEC).expect("generates");
+    assert!(!plain.contains("is_answer_only"), "{plain}");
+    let unknown = schema_error(
+        "    Event:\n      type: string\n      enum: [made]\n      x-answer-only: [gone]\n",
+    );
+    assert_contains(&unknown, "`x-answer-only` names `gone`, not an enum value");
+    let empty = schema_error(
+        "    Event:\n      type: string\n      enum: [made]\n      x-answer-only: []\n",
+    );
+    assert_contains(&empty, "`x-answer-only` is empty");
+}
+
+#[test]
 fn integer_enums_keep_unknown_codes() {
     let (_, models, _) = generated(SPEC).expect("generates");
     assert_contains(

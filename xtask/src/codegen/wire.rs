@@ -17,13 +17,15 @@ const PROSE: &[&str] = &[
     "tags",
 ];
 
-/// Extensions the validator reads: a leniently decoded number may come as text, a property
-/// under an older name (`x-aliases`) is the property, and the envelope of every answer.
+/// Extensions the sandbox reads: a leniently decoded number may come as text, a property
+/// under an older name (`x-aliases`) is the property, the envelope of every answer, and the
+/// enum values a request may not send (`x-answer-only`).
 const KEPT_EXTENSIONS: &[&str] = &[
     "x-deserialize-with",
     "x-serde-with",
     "x-aliases",
     "x-envelope",
+    "x-answer-only",
 ];
 
 /// The JSON text (pretty, with a trailing newline) for the spec `yaml`.

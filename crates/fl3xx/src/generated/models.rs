@@ -600,6 +600,20 @@ impl WebhookEventType {
             Self::Unknown(value) => value,
         }
     }
+
+    /// Whether the API only sends this value and refuses it in a request (the spec's `x-answer-only`). `Unknown` is not: a value the crate does not know yet is sent as given.
+    pub fn is_answer_only(&self) -> bool {
+        matches!(
+            self,
+            Self::FlightUpdate
+                | Self::FlightPassengerUpdate
+                | Self::FlightPermitUpdate
+                | Self::FlightSlotPprUpdate
+                | Self::FlightFboUpdate
+                | Self::FlightTransportUpdate
+                | Self::FlightHotelUpdate
+        )
+    }
 }
 
 impl From<&str> for WebhookEventType {

@@ -16,28 +16,22 @@ use super::{Fl3xxHandle, Operator, WebhookDeliveryRecord, format_time};
 use crate::common::ids::uuid_v4;
 use crate::http_client;
 
-/// The event types one can subscribe to (the group types, such as `FLIGHT_UPDATE`, only
-/// appear in deliveries).
-pub(super) const EVENTS: [&str; 17] = [
-    "FLIGHT_CREATE",
-    "FLIGHT_CANCEL",
-    "FLIGHT_TIME_UPDATE",
-    "FLIGHT_AIRCRAFT_UPDATE",
-    "FLIGHT_AIRPORT_UPDATE",
-    "FLIGHT_POST_FLIGHT_STATUS",
-    "FLIGHT_MOVEMENT_UPDATE",
-    "FLIGHT_PAX_COUNT_UPDATE",
-    "FLIGHT_PAX_LIST_UPDATE",
-    "FLIGHT_PERMIT_ASSIGNMENT",
-    "FLIGHT_PERMIT_UNASSIGNMENT",
-    "FLIGHT_SLOT_PPR_ASSIGNMENT",
-    "FLIGHT_SLOT_PPR_UNASSIGNMENT",
-    // 2.4.0 (reference/v2/webhooks.md names them in its group events).
-    "FLIGHT_FBO_ASSIGNMENT",
-    "FLIGHT_FBO_UNASSIGNMENT",
-    "FLIGHT_TRANSPORT_ASSIGNMENT",
-    "FLIGHT_TRANSPORT_UNASSIGNMENT",
-];
+/// The event a subscription may name, as the spec lists it: a `WebhookEventType` value that is
+/// not `x-answer-only` (the group events, such as `FLIGHT_UPDATE`, only appear in deliveries).
+fn subscribable(event: &str) -> Option<&'static str> {
+    let schema =
+        &crate::schema::Spec::of("fl3xx")?.root["components"]["schemas"]["WebhookEventType"];
+    let group = |e: &str| {
+        schema["x-answer-only"]
+            .as_array()
+            .is_some_and(|values| values.iter().any(|v| v == e))
+    };
+    schema["enum"]
+        .as_array()?
+        .iter()
+        .filter_map(serde_json::Value::as_str)
+        .find(|e| *e == event && !group(e))
+}
 
 /// The signature header of a delivery.
 const X_WEBHOOK_SIGNATURE: HeaderName = HeaderName::from_static("x-webhook-signature");
@@ -110,10 +104,7 @@ pub(super) fn list(operator: &Operator) -> Answer {
 pub(super) fn create(operator: &mut Operator, next: &mut u64, req: &Req) -> Answer {
     let fields = req.json_object()?;
     let event = required(&fields, "event")?;
-    let event = EVENTS
-        .iter()
-        .copied()
-        .find(|e| *e == event)
+    let event = subscribable(&event)
         .ok_or_else(|| Problem::bad_request(format!("Unsupported event type '{event}'")))?;
     let callback_url = required(&fields, "callbackUrl")?;
     if !callback_allowed(&callback_url) {
