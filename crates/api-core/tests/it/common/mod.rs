@@ -195,6 +195,15 @@ impl io::Write for LogBuffer {
 /// (with every recorded field). Keep the guard alive for the capture's duration; run the
 /// test on a current-thread runtime so every task logs through it.
 pub fn capture_logs() -> (LogBuffer, tracing::subscriber::DefaultGuard) {
+    // tracing caches each callsite's interest process-wide, computed when a thread first
+    // reaches it. A test thread with no subscriber of its own would compute it against
+    // `NoSubscriber` (never), and a capturing test running beside it would then lose that
+    // event: `retrying` went missing 2 runs in 24 under load. A global subscriber that wants
+    // every event keeps the cached interest open; events still go to each thread's capture.
+    static KEEP_INTEREST: std::sync::Once = std::sync::Once::new();
+    KEEP_INTEREST.call_once(|| {
+        let _ = tracing::subscriber::set_global_default(tracing_subscriber::registry());
+    });
     let buffer = LogBuffer::default();
     let writer = buffer.clone();
     let subscriber = tracing_subscriber::fmt()
