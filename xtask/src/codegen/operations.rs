@@ -788,9 +788,22 @@ fn response_type(cx: &Context, operation: &Operation, at: &str) -> Result<Option
         })
         .map(|(_, media)| media)
         .ok_or_else(|| format!("{at}: only JSON responses are supported"))?;
-    match &media.schema {
-        Some(schema) => cx.ty(schema, &at).map(Some),
-        None => Ok(Some(Ty::JsonValue)),
+    match (&media.schema, &cx.spec.x_envelope) {
+        (Some(schema), None) => cx.ty(schema, &at).map(Some),
+        (None, None) => Ok(Some(Ty::JsonValue)),
+        // The spec describes the whole answer; the operation's type is its `content`.
+        (schema, Some(envelope)) => {
+            let content = schema
+                .as_ref()
+                .and_then(|schema| schema.properties.get("content"))
+                .ok_or_else(|| {
+                    format!(
+                        "{at}: under `x-envelope: {envelope}` a success answer is described \
+                         whole: an object whose `content` property is the operation's answer"
+                    )
+                })?;
+            cx.ty(content, &format!("{at}.content")).map(Some)
+        }
     }
 }
 

@@ -105,7 +105,8 @@ pub struct Spec {
     /// own test specs turn it off).
     #[serde(rename = "x-optional-reasons", default = "yes")]
     pub x_optional_reasons: bool,
-    /// `x-envelope: path`: every operation's response `T` is decoded as `path<T>`.
+    /// `x-envelope: path`: every success answer is an object whose `content` (of type `T`) is
+    /// the operation's answer, decoded as `path<T>`.
     #[serde(rename = "x-envelope")]
     pub x_envelope: Option<String>,
     /// `x-client: path`: the client type the request builders hang off (`builders.rs` is

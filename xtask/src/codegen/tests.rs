@@ -614,8 +614,9 @@ fn unsupported_constructs_are_errors() {
 }
 
 /// A provider that wraps every answer in an envelope, sends JSON bodies on GET and decodes
-/// loosely typed fields through custom serde functions.
-const ENVELOPE_SPEC: &str = r##"
+/// loosely typed fields through custom serde functions; `ENVELOPE[..]` marks each success
+/// answer's content ([`envelope_spec`] writes the envelope around it).
+const ENVELOPE_TEMPLATE: &str = r##"
 openapi: 3.0.3
 x-optional-reasons: false
 info: {title: Wrapped API, version: '1'}
@@ -634,9 +635,7 @@ paths:
           description: The licences.
           content:
             application/json:
-              schema:
-                type: array
-                items: {$ref: '#/components/schemas/Licence'}
+              schema: ENVELOPE[{type: array, items: {$ref: '#/components/schemas/Licence'}}]
   /licenses/suspend:
     post:
       operationId: suspend_license
@@ -646,7 +645,7 @@ paths:
           description: A sentence.
           content:
             application/json:
-              schema: {type: string}
+              schema: ENVELOPE[{type: string}]
   /licenses/ping:
     post:
       operationId: ping
@@ -662,9 +661,7 @@ paths:
           description: The countries.
           content:
             application/json:
-              schema:
-                type: array
-                items: {$ref: '#/components/schemas/Licence'}
+              schema: ENVELOPE[{type: array, items: {$ref: '#/components/schemas/Licence'}}]
 components:
   schemas:
     Lang:
@@ -696,10 +693,31 @@ components:
           x-rust-type: api_core::money::Decimal
           x-serde-with: api_core::money::lenient_option
 "##;
+/// The template with each answer described whole, `{code, content}`, as `x-envelope` wants.
+fn envelope_spec() -> String {
+    let mut yaml = ENVELOPE_TEMPLATE.to_owned();
+    while let Some(start) = yaml.find("ENVELOPE[") {
+        let end = start + yaml[start..].find("}]").expect("closed") + 2;
+        let content = &yaml[start + "ENVELOPE[".len()..end - 1];
+        let whole = format!(
+            "{{type: object, required: [code, content], properties: {{code: {{type: integer}}, content: {content}}}}}"
+        );
+        yaml.replace_range(start..end, &whole);
+    }
+    yaml
+}
+
+/// The template without the envelope: each answer is its content.
+fn plain_spec() -> String {
+    ENVELOPE_TEMPLATE
+        .replace("x-envelope: crate::Envelope\n", "")
+        .replace("ENVELOPE[", "")
+        .replace("}]", "}")
+}
 
 #[test]
 fn deserialize_with_and_serde_with_on_fields() {
-    let (_, models, _) = generated(ENVELOPE_SPEC).expect("generates");
+    let (_, models, _) = generated(&envelope_spec()).expect("generates");
     assert_contains(
         &models,
         "pub struct Licence {
@@ -729,7 +747,7 @@ fn deserialize_with_and_serde_with_on_fields() {
 
 #[test]
 fn string_enums_serialize_as_request_fields() {
-    let (_, models, _) = generated(ENVELOPE_SPEC).expect("generates");
+    let (_, models, _) = generated(&envelope_spec()).expect("generates");
     assert_contains(
         &models,
         "    #[serde(default, skip_serializing_if = \"Option::is_none\")]
@@ -749,7 +767,7 @@ fn string_enums_serialize_as_request_fields() {
 
 #[test]
 fn envelope_wraps_every_response() {
-    let (_, _, operations) = generated(ENVELOPE_SPEC).expect("generates");
+    let (_, _, operations) = generated(&envelope_spec()).expect("generates");
     // A JSON body on a GET, and an array of models.
     assert_contains(
         &operations,
@@ -772,8 +790,20 @@ pub fn available_licenses(body: &Query) -> Result<Operation<crate::Envelope<Vec<
 }
 
 #[test]
+fn an_enveloped_answer_is_described_whole() {
+    let whole = "{type: object, required: [code, content], properties: {code: {type: integer}, content: {type: string}}}";
+    let spec = envelope_spec();
+    assert!(spec.contains(whole), "{spec}");
+    let error = generated(&spec.replace(whole, "{type: string}")).expect_err("content only");
+    assert_contains(
+        &error,
+        "paths./licenses/suspend.post.responses.200: under `x-envelope: crate::Envelope` a success answer is described whole",
+    );
+}
+
+#[test]
 fn responses_without_envelope_are_plain() {
-    let yaml = ENVELOPE_SPEC.replace("x-envelope: crate::Envelope\n", "");
+    let yaml = plain_spec();
     let (_, _, operations) = generated(&yaml).expect("generates");
     assert_contains(
         &operations,
@@ -787,7 +817,7 @@ fn responses_without_envelope_are_plain() {
 
 #[test]
 fn unconfirmed_operations_are_listed_ungated() {
-    let (_, _, operations) = generated(ENVELOPE_SPEC).expect("generates");
+    let (_, _, operations) = generated(&envelope_spec()).expect("generates");
     assert_contains(
         &operations,
         "use super::spec::*;
@@ -804,7 +834,7 @@ pub const UNCONFIRMED_OPERATIONS: &[&str] = &[\"ping\", \"countries\"];
         "pub const UNCONFIRMED_OPERATIONS: &[&str] = &[\"refund_order\"];\n",
     );
     // None unconfirmed: no list.
-    let yaml = ENVELOPE_SPEC.replace("      x-unconfirmed: true\n", "");
+    let yaml = envelope_spec().replace("      x-unconfirmed: true\n", "");
     let (_, _, operations) = generated(&yaml).expect("generates");
     assert!(
         !operations.contains("UNCONFIRMED_OPERATIONS"),
@@ -892,7 +922,7 @@ fn bad_serde_extensions_are_errors() {
         &on_items,
         "components.schemas.A.properties.a.items: `x-deserialize-with`",
     );
-    let envelope = generated(&ENVELOPE_SPEC.replace("crate::Envelope", "crate::Envelope<T>"))
+    let envelope = generated(&envelope_spec().replace("crate::Envelope", "crate::Envelope<T>"))
         .expect_err("a generic envelope is rejected");
     assert_contains(
         &envelope,

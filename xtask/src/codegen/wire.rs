@@ -18,13 +18,12 @@ const PROSE: &[&str] = &[
 ];
 
 /// Extensions the sandbox reads: a leniently decoded number may come as text, a property
-/// under an older name (`x-aliases`) is the property, the envelope of every answer, and the
-/// enum values a request may not send (`x-answer-only`).
+/// under an older name (`x-aliases`) is the property, and the enum values a request may not
+/// send (`x-answer-only`).
 const KEPT_EXTENSIONS: &[&str] = &[
     "x-deserialize-with",
     "x-serde-with",
     "x-aliases",
-    "x-envelope",
     "x-answer-only",
 ];
 
@@ -32,7 +31,7 @@ const KEPT_EXTENSIONS: &[&str] = &[
 pub fn sandbox_json(yaml: &str) -> Result<String, String> {
     let spec: Value = serde_norway::from_str(yaml).map_err(|e| e.to_string())?;
     let mut root = Map::new();
-    for key in ["x-envelope", "paths", "components"] {
+    for key in ["paths", "components"] {
         if let Some(value) = spec.get(key) {
             root.insert(key.to_owned(), strip(value));
         }

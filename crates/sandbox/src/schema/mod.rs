@@ -351,7 +351,7 @@ impl Spec {
     }
 
     /// Every way an answer departs from what `op` declares: its status, content type and
-    /// body (inside the envelope, for a provider whose answers have one).
+    /// body.
     pub fn check_answer(
         &self,
         op: &Operation,
@@ -397,22 +397,7 @@ impl Spec {
                 return out;
             }
         };
-        // `x-envelope`: every success body is `{"code", "content"}`; the schema is `content`'s.
-        if self.root.get("x-envelope").is_some() && (200..300).contains(&status) {
-            match value.get("code") {
-                Some(code) if code.is_i64() => {}
-                other => out.push(Violation::invalid(
-                    "code",
-                    format!("expected the envelope's integer, got {other:?}"),
-                )),
-            }
-            match value.get("content") {
-                Some(content) => self.validate(schema, content, "content", &mut out),
-                None => out.push(Violation::missing("content")),
-            }
-        } else {
-            self.validate(schema, &value, "", &mut out);
-        }
+        self.validate(schema, &value, "", &mut out);
         out
     }
 }
@@ -456,5 +441,17 @@ mod tests {
                     .with_value(&5.into())
             ]
         );
+
+        // FlashStart's spec describes each answer whole, its `{code, content}` envelope
+        // included: the content alone is not the answer.
+        let spec = Spec::of("fsflt").expect("known");
+        let suspend = spec.operation("suspend_license").expect("in the spec");
+        let whole = br#"{"code": 200, "content": "license suspended successfully"}"#;
+        assert_eq!(spec.check_answer(suspend, 200, ct, whole), []);
+        let bare = spec.check_answer(suspend, 200, ct, br#""license suspended successfully""#);
+        assert_eq!(bare.len(), 1, "{bare:?}");
+        assert_eq!(bare[0].rule, Rule::Type("object"), "{bare:?}");
+        let no_content = spec.check_answer(suspend, 200, ct, br#"{"code": 200}"#);
+        assert_eq!(no_content, [Violation::missing("content")]);
     }
 }
