@@ -561,7 +561,7 @@ pub struct AvailableLicense {
     /// Optional: the key names are INFERRED (the seed shows the values, not the keys), so a field may come under another name; unknown fields are kept in `extra`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub license_points: Option<f64>,
-    /// The price, in `license_amount_currency`.
+    /// The price, in `license_amount_currency` (a decimal string, `"5.00"`).
     ///
     /// Optional: the key names are INFERRED (the seed shows the values, not the keys), so a field may come under another name; unknown fields are kept in `extra`.
     #[serde(

@@ -265,6 +265,70 @@ mod netfinity {
     }
 }
 
+/// FlashStart `get_auth_token` (GET with a JSON body, the key header) and
+/// `available_licenses`; each answer in its `{code, content}` envelope, as the spec describes
+/// it.
+#[cfg(feature = "fsflt")]
+mod fsflt {
+    use peer_fsflt::{Client, types};
+
+    pub const PAGE_PATH: &str = "/customerarea/licenses/available";
+    const CUSTOMER: u64 = 12345;
+
+    pub struct Peer(Client);
+
+    impl Peer {
+        pub fn new(url: &str) -> Result<Peer, String> {
+            let http = super::http("fsflt", &[("x-api-key", "fsflt-bench-key")])?;
+            Ok(Peer(Client::new_with_client(url, http)))
+        }
+
+        pub async fn call(&self) -> Result<(), String> {
+            // Built for every call, as the other sides build theirs (the generated newtype
+            // checks the code's pattern here).
+            let body = types::AuthTokenRequest {
+                customer_code: CUSTOMER.to_string().parse().map_err(|e| format!("{e}"))?,
+            };
+            let answer = self
+                .0
+                .get_auth_token(&body)
+                .await
+                .map_err(|e| format!("fsflt: {e}"))?
+                .into_inner();
+            (answer.code == 200 && answer.content.expiration == "15 min")
+                .then_some(())
+                .ok_or_else(|| "fsflt: unexpected answer".into())
+        }
+
+        pub async fn page(&self) -> Result<usize, String> {
+            let body = types::AvailableLicensesRequest {
+                currency_code: None,
+                customer_code: types::CustomerCode(CUSTOMER.into()),
+                lang: None,
+                license_code: None,
+                license_duration: None,
+                version_code: None,
+            };
+            let page = self
+                .0
+                .available_licenses(&body)
+                .await
+                .map_err(|e| format!("fsflt: {e}"))?
+                .into_inner();
+            if page.code != 200 {
+                return Err("fsflt: envelope code is not 200".into());
+            }
+            Ok(page.content.len())
+        }
+    }
+
+    pub fn decode(bytes: &[u8]) -> Result<usize, String> {
+        serde_json::from_slice::<types::AvailableLicensesResponse>(bytes)
+            .map(|page| page.content.len())
+            .map_err(|e| e.to_string())
+    }
+}
+
 /// FL3XX `get_airport` (GET, two key headers) and `list_flights`.
 #[cfg(feature = "fl3xx")]
 mod fl3xx {
