@@ -358,6 +358,19 @@ pub async fn authorization(base: &str) -> Result<Option<i64>, String> {
 "#,
     ),
     (
+        "fsflt",
+        r#"/// One auth token through the progenitor client (the key header is the caller's).
+pub async fn auth_token(base: &str) -> Result<Option<String>, String> {
+    let client = peer_fsflt::Client::new(base);
+    let body = peer_fsflt::types::AuthTokenRequest {
+        customer_code: "12345".parse().map_err(|e| format!("{e}"))?,
+    };
+    let answer = client.get_auth_token(&body).await.map_err(|e| e.to_string())?;
+    Ok(Some(answer.into_inner().content.token))
+}
+"#,
+    ),
+    (
         "fl3xx",
         r#"/// One airport through the progenitor client.
 pub async fn airport(base: &str) -> Result<Option<String>, String> {
