@@ -337,6 +337,23 @@ impl<'a, T, K> IntoIterator for &'a List<T, K> {
     }
 }
 
+/// As the provider writes it: the items under the first of `K`'s keys, then the other fields
+/// (a bare array when `K` has no key), so that what is written decodes to the same list.
+impl<T: serde::Serialize, K: ListKeys> serde::Serialize for List<T, K> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let Some(key) = K::KEYS.first() else {
+            return self.items.serialize(serializer);
+        };
+        let mut map = serializer.serialize_map(Some(self.extra.len().saturating_add(1)))?;
+        map.serialize_entry(key, &self.items)?;
+        for (name, value) in &self.extra {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+}
+
 impl<'de, T: Deserialize<'de>, K: ListKeys> Deserialize<'de> for List<T, K> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_any(ListVisitor(PhantomData))
@@ -600,6 +617,21 @@ mod tests {
         assert_eq!((l.items.is_empty(), l.extra.len()), (true, 1));
         let l = list("{}").expect("empty");
         assert_eq!(l, List::default());
+    }
+
+    #[test]
+    fn a_list_writes_what_it_reads() {
+        let l = list(r#"{"results":[1,2],"total":2}"#).expect("wrapped");
+        let written = serde_json::to_string(&l).expect("written");
+        assert_eq!(written, r#"{"data":[1,2],"total":2}"#);
+        assert_eq!(list(&written).expect("read back"), l);
+
+        struct Bare;
+        impl ListKeys for Bare {
+            const KEYS: &'static [&'static str] = &[];
+        }
+        let bare: List<u8, Bare> = serde_json::from_str("[7]").expect("bare");
+        assert_eq!(serde_json::to_string(&bare).expect("written"), "[7]");
     }
 
     #[test]
