@@ -61,12 +61,11 @@ use tokio::task::JoinHandle;
 pub use admin::ADMIN_PREFIX;
 pub use common::clock::Clock;
 pub use common::faults::{Fault, FaultKind, Faults};
+pub use common::recorded::RecordedRequest;
 pub use fl3xx::{Fl3xxConfig, Fl3xxHandle, WebhookDeliveryRecord};
 pub use flexiti::{FlexitiConfig, FlexitiHandle};
 pub use fsflt::{FsfltConfig, FsfltHandle, SandboxCustomer, SandboxLicence};
-pub use netfinity::{
-    AcceptedSms, NetfinityConfig, NetfinityHandle, PingbackRecord, RecordedRequest,
-};
+pub use netfinity::{AcceptedSms, NetfinityConfig, NetfinityHandle, PingbackRecord};
 
 /// The port the `api-sandbox` binary listens on unless told otherwise (`--port`; `--port 0`
 /// picks a free one). [`Sandbox::start`] always takes a free port.

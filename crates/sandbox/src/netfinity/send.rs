@@ -11,7 +11,8 @@ use serde_json::Value;
 
 use super::pingback::{self, Outcome};
 use super::validate::validate;
-use super::{AcceptedSms, FLOOD_WINDOW, NetfinityHandle, PREFIX, Recent, RecordedRequest};
+use super::{AcceptedSms, FLOOD_WINDOW, NetfinityHandle, PREFIX, Recent};
+use crate::RecordedRequest;
 use crate::common::ids::uuid_v4;
 
 use crate::common::laravel::{Errors, Style, message};
