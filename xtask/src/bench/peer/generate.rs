@@ -26,13 +26,6 @@ pub enum Outcome {
     },
     /// The generator refused the spec, or its output does not build: why.
     Refused(String),
-    /// Generated and built, but the bench cannot use it: why.
-    NotMeasured {
-        /// As in `Built`.
-        changes: Vec<String>,
-        /// Why.
-        why: String,
-    },
 }
 
 /// The generator's binary, installed under `<target>/bench/peer-tools/<version>/` the first

@@ -20,11 +20,6 @@ use super::callgrind::{self, LISTS, PROVIDERS, Server};
 use super::compile::{self, Build, FLOOR_DEPENDENCIES};
 use crate::run::workspace_root;
 
-/// Providers whose generated client builds but cannot make the bench's call, and why (none
-/// now: FlashStart's answers were described as their `content` only until its spec described
-/// the envelope).
-const NOT_MEASURED: &[(&str, &str)] = &[];
-
 /// Requests and page decodes per count, as in the full run.
 const REQUESTS: u64 = 200;
 const DECODES: u64 = 5;
@@ -71,17 +66,6 @@ pub fn figures(
             provider.outcome = generate::Outcome::Refused(why);
         }
     }
-    for provider in &mut providers {
-        if let (generate::Outcome::Built { changes }, Some((_, why))) = (
-            &provider.outcome,
-            NOT_MEASURED.iter().find(|(p, _)| *p == provider.name),
-        ) {
-            provider.outcome = generate::Outcome::NotMeasured {
-                changes: changes.clone(),
-                why: (*why).to_owned(),
-            };
-        }
-    }
     let built: Vec<&Provider> = providers
         .iter()
         .filter(|p| matches!(p.outcome, generate::Outcome::Built { .. }))
@@ -115,7 +99,6 @@ pub fn figures(
             let status = match &p.outcome {
                 generate::Outcome::Built { changes } => json!({"status": "built", "spec_changes": changes}),
                 generate::Outcome::Refused(why) => json!({"status": "refused", "reason": why}),
-                generate::Outcome::NotMeasured { changes, why } => json!({"status": "built, not measured", "reason": why, "spec_changes": changes}),
             };
             (p.name.to_owned(), status)
         }).collect::<serde_json::Map<_, _>>(),
